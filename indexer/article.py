@@ -1,0 +1,74 @@
+"""The one record that flows through newsindex: every source becomes an `Article`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Article:
+    """A cleaned news article, whatever file kind it came from.
+
+    `captions` holds image captions apart from `body` (credits removed), so a
+    caption match can be shown as such and never pollutes body snippets.
+    `date` is a naive UTC `datetime` or None when the source gives no date.
+    """
+
+    id: str
+    headline: str = ""
+    body: str = ""
+    captions: list[str] = field(default_factory=list)
+    publication: str | None = None
+    author: str | None = None
+    date: datetime | None = None
+    url: str | None = None
+    source: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.headline.strip() or self.body.strip())
+
+    def to_json(self) -> dict:
+        """The export shape of PRODUCT.md: all stored fields, date as ISO 8601."""
+        return {
+            "id": self.id,
+            "headline": self.headline,
+            "body": self.body,
+            "captions": list(self.captions),
+            "publication": self.publication,
+            "author": self.author,
+            "date": self.date.isoformat() if self.date else None,
+            "url": self.url,
+            "source": self.source,
+        }
+
+
+@dataclass
+class Failure:
+    """A source (or one line of a record file) that could not become an Article."""
+
+    source: str
+    reason: str
+    line: int | None = None
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "line": self.line, "reason": self.reason}
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.reason}"
+
+
+class SourceError(Exception):
+    """Raised by a reader when a whole file cannot be read; the message is the reason."""
+
+
+def derived_id(source: str, position: int | None = None) -> str:
+    """A stable article id from the source path (and record position).
+
+    Stable across rebuilds as long as the file keeps its path, so links and
+    exported result sets stay valid.
+    """
+    key = source if position is None else f"{source}#{position}"
+    return hashlib.blake2b(key.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
