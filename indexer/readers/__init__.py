@@ -1,0 +1,83 @@
+"""Readers turn one source file's bytes into Articles (and Failures).
+
+One module per input kind: `html` (web pages), `text` (plain-text exports),
+`records` (JSON / JSONL / CSV). This module only picks the reader and undoes gzip.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from pathlib import Path
+from typing import Iterable
+
+from indexer.article import Article, Failure, SourceError
+
+# file suffix (after an optional .gz) -> reader kind
+KINDS = {
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".txt": "text",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
+}
+
+MAX_SOURCE_BYTES = 256 * 1024 * 1024  # a decompressed source larger than this is refused
+
+
+def kind_of(path: str | Path) -> str | None:
+    """The reader kind for a file name, or None for files we skip."""
+    name = str(path).lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    suffix = name[name.rfind("."):] if "." in name else ""
+    return KINDS.get(suffix)
+
+
+def read_source(path: Path, source: str, *, default_publication: str | None = None,
+                ) -> list[Article | Failure]:
+    """Read one file into Articles; problems come back as Failures, never as exceptions."""
+    kind = kind_of(path)
+    if kind is None:
+        return [Failure(source, "not a supported file kind")]
+    try:
+        data = _load(path)
+        if kind == "html":
+            from indexer.readers.html import read_html
+            return [read_html(data, source)]
+        if kind == "text":
+            from indexer.readers.text import read_text
+            return [read_text(data, source, default_publication=default_publication)]
+        from indexer.readers.records import read_records
+        return list(read_records(data, source, kind, default_publication=default_publication))
+    except SourceError as exc:
+        return [Failure(source, str(exc))]
+    except RecursionError:
+        return [Failure(source, "document nested too deeply to parse")]
+    except MemoryError:
+        return [Failure(source, "too large to read in memory")]
+
+
+def _load(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            if str(path).lower().endswith(".gz"):
+                with gzip.GzipFile(fileobj=fh) as gz:
+                    data = gz.read(MAX_SOURCE_BYTES + 1)
+            else:
+                data = fh.read(MAX_SOURCE_BYTES + 1)
+    except PermissionError:
+        raise SourceError("permission denied") from None
+    except IsADirectoryError:
+        raise SourceError("is a directory") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise SourceError(f"broken gzip data ({exc or 'truncated'})") from None
+    except OSError as exc:
+        raise SourceError(exc.strerror or str(exc)) from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceError(f"larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
+    if not data.strip():
+        raise SourceError("empty file")
+    return data
+
+
+def iter_articles(results: Iterable[Article | Failure]) -> Iterable[Article]:
+    return (r for r in results if isinstance(r, Article))

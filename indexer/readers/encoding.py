@@ -1,0 +1,77 @@
+"""Bytes -> text, honouring a BOM, then the declared charset, then detection.
+
+Decoding before parsing matters for speed: handing BeautifulSoup raw bytes lets
+it run its own slow detection (up to 373 ms on some pages, WHOOSH-NOTES.md).
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Labels that browsers treat as something wider (WHATWG encoding standard).
+_WIDER = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252",
+          "us-ascii": "cp1252", "euc-kr": "cp949", "ks_c_5601-1987": "cp949", "gb2312": "gb18030",
+          "gbk": "gb18030", "shift_jis": "cp932", "x-sjis": "cp932"}
+
+
+def normalise_charset(label: str | None) -> str | None:
+    """A Python codec name for a declared charset label, or None if unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _WIDER.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> str:
+    """Decode `data`: BOM first, then the declared charset if it decodes cleanly,
+    then UTF-8, then detection. A wrong declaration never yields mojibake when
+    the bytes do not fit it; mixed-up bytes fall back to replacement characters
+    rather than an error, so one bad byte never loses an article."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, errors="replace")
+    codec = normalise_charset(declared)
+    if codec and codec not in ("utf-8",):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            pass
+        else:
+            # A single-byte declaration decodes anything; trust it unless the
+            # bytes are valid UTF-8 with multi-byte sequences (a common lie).
+            if not _is_single_byte(codec) or not _looks_utf8(data):
+                return text
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        return str(best)
+    return data.decode("cp1252", errors="replace")
+
+
+def _is_single_byte(codec: str) -> bool:
+    return codec.startswith(("cp125", "iso8859", "latin", "mac-", "koi8", "cp437", "cp85"))
+
+
+def _looks_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return any(b >= 0x80 for b in data)
