@@ -1,0 +1,87 @@
+"""Publication dates from the many ways sources write them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from dateutil import parser as dateparser
+
+_URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)")
+MIN_YEAR, MAX_YEAR = 1800, 2100
+
+
+def parse_date(value: object) -> datetime | None:
+    """A naive UTC datetime from an ISO string, an RFC 2822 date, a Reuters-style
+    "26-FEB-1987 15:01:01.79", an epoch number, or None when nothing sensible is
+    found. Trailing junk after a valid date is ignored."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return _naive_utc(value)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            seconds = value / 1000 if value > 1e11 else value
+            return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip()[:100]
+    if not text:
+        return None
+    for candidate in (text, _first_tokens(text)):
+        try:
+            parsed = dateparser.parse(candidate, fuzzy=True, default=datetime(2000, 1, 1))
+        except (ValueError, OverflowError, TypeError):
+            continue
+        if parsed is not None and MIN_YEAR <= parsed.year <= MAX_YEAR and re.search(r"\d{4}|\d{2}", text):
+            return _naive_utc(parsed)
+    return None
+
+
+def date_from_url(url: str | None) -> datetime | None:
+    """A date written in a URL path such as /2019/03/25/ or /2019-03-25-."""
+    if not url:
+        return None
+    m = _URL_DATE.search(url)
+    if not m:
+        return None
+    try:
+        return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def parse_day(value: str | None, *, end: bool = False) -> datetime | None:
+    """A user-typed filter bound: YYYY, YYYY-MM or YYYY-MM-DD. `end` gives the
+    last instant of that year, month or day. Raises ValueError on bad input."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", text)
+    if not m:
+        raise ValueError(f"'{text}' is not a date; use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if not end:
+            return datetime(year, int(month or 1), int(day or 1))
+        if day:
+            return datetime(year, int(month), int(day), 23, 59, 59, 999999)
+        if month:
+            m_ = int(month)
+            nxt = datetime(year + (m_ == 12), m_ % 12 + 1, 1)
+            return nxt - timedelta(microseconds=1)
+        return datetime(year, 12, 31, 23, 59, 59, 999999)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a real date") from None
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def _first_tokens(text: str) -> str:
+    return " ".join(text.split()[:2])
