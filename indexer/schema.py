@@ -1,0 +1,83 @@
+"""The Whoosh schema and the one place where an Article becomes an index document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+
+from indexer.analysis import name_analyzer, text_analyzer
+from indexer.article import Article
+
+SCHEMA_VERSION = 1
+
+# Fields a bare query searches, and how much a match in each weighs (BM25F).
+DEFAULT_FIELDS = ("headline", "captions", "body")
+FIELD_BOOSTS = {"headline": 3.0, "captions": 1.5, "body": 1.0}
+# Names users type in queries -> schema fields.
+FIELD_ALIASES = {"caption": "captions", "title": "headline", "text": "body", "byline": "author"}
+CAPTION_SEPARATOR = "\n"
+
+
+def make_schema() -> Schema:
+    """Build the schema. Body and captions keep character offsets so snippets
+    are cut from stored offsets instead of re-analysing every hit's text.
+    `publication_key`, `year` and `month` are sortable exact values for the
+    publication filter, facets and the date histogram."""
+    text = text_analyzer()
+    names = name_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        headline=TEXT(analyzer=text, stored=True, phrase=True, chars=True),
+        captions=TEXT(analyzer=text, stored=True, phrase=True, chars=True),
+        body=TEXT(analyzer=text, stored=True, phrase=True, chars=True),
+        publication=TEXT(analyzer=names, stored=True),
+        publication_key=ID(sortable=True),
+        author=TEXT(analyzer=names, stored=True),
+        date=DATETIME(stored=True, sortable=True),
+        year=ID(sortable=True),
+        month=ID(sortable=True),
+        url=ID(stored=True),
+        source=ID(stored=True),
+        signature=STORED(),
+    )
+
+
+def article_to_document(article: Article) -> dict:
+    """The index document for an Article (the only Article -> Whoosh mapping)."""
+    doc: dict = {
+        "id": article.id,
+        "headline": article.headline,
+        "captions": CAPTION_SEPARATOR.join(article.captions),
+        "body": article.body,
+        "source": article.source,
+    }
+    if article.publication:
+        doc["publication"] = article.publication
+        doc["publication_key"] = article.publication
+    if article.author:
+        doc["author"] = article.author
+    if article.date:
+        doc["date"] = article.date
+        doc["year"] = f"{article.date.year:04d}"
+        doc["month"] = f"{article.date.year:04d}-{article.date.month:02d}"
+    if article.url:
+        doc["url"] = article.url
+    return doc
+
+
+def document_to_article(fields: dict) -> Article:
+    """Stored fields back into an Article (for the article page and export)."""
+    date = fields.get("date")
+    captions = fields.get("captions") or ""
+    return Article(
+        id=fields["id"],
+        headline=fields.get("headline") or "",
+        body=fields.get("body") or "",
+        captions=[c for c in captions.split(CAPTION_SEPARATOR) if c],
+        publication=fields.get("publication"),
+        author=fields.get("author"),
+        date=date if isinstance(date, datetime) else None,
+        url=fields.get("url"),
+        source=fields.get("source") or "",
+    )
