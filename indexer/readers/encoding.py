@@ -7,6 +7,7 @@ it run its own slow detection (up to 373 ms on some pages, WHOOSH-NOTES.md).
 from __future__ import annotations
 
 import codecs
+import re
 
 from charset_normalizer import from_bytes
 
@@ -75,3 +76,19 @@ def _looks_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return any(b >= 0x80 for b in data)
+
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)"""
+    rb"""|<\?xml[^>]+?encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""",
+    re.I)
+
+
+def sniff_declared_charset(data: bytes, limit: int = 4096) -> str | None:
+    """The charset a page declares in its first bytes (`<meta charset>`, the
+    http-equiv Content-Type, or an XML declaration), without parsing the page."""
+    m = _META_CHARSET.search(data[:limit])
+    if not m:
+        return None
+    label = (m.group(1) or m.group(2)).decode("ascii", "replace")
+    return label or None

@@ -1,0 +1,567 @@
+"""Web pages -> Article: metadata from JSON-LD / meta tags, the body from the DOM.
+
+The page is parsed once with BeautifulSoup (lxml). Metadata is read first; then
+boilerplate subtrees (navigation, share boxes, related links, bylines,
+captions, ...) are cut out, the remaining text is split into blocks, and the
+subtree whose blocks carry the most continuous, link-poor prose is taken as
+the article. Blocks are walked with an explicit stack, never by recursion, so
+deeply nested hostile pages cannot overflow the interpreter stack.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
+
+from indexer.article import Article, SourceError, derived_id
+from indexer.dates import date_from_url, parse_date
+from indexer.readers.encoding import decode_bytes, sniff_declared_charset
+
+
+@dataclass
+class CleanedPage:
+    """What the cleaner found on one page (before it becomes an Article)."""
+
+    headline: str = ""
+    body: str = ""
+    captions: list[str] = field(default_factory=list)
+    publication: str | None = None
+    author: str | None = None
+    date: datetime | None = None
+    url: str | None = None
+
+
+def read_html(data: bytes, source: str) -> Article:
+    """Bytes of one web page -> Article; SourceError when it is not an article."""
+    if not data or not data.strip():
+        raise SourceError("empty file")
+    if _looks_binary(data):
+        raise SourceError("binary data, not a web page")
+    text = decode_bytes(data, sniff_declared_charset(data))
+    if "<" not in text:
+        raise SourceError("no HTML markup")
+    try:
+        page = clean_html(text)
+    except RecursionError:
+        raise SourceError("document nested too deeply to parse") from None
+    if not (page.headline.strip() or page.body.strip()):
+        raise SourceError("no article text found")
+    publication = page.publication or _domain(page.url)
+    date = page.date or date_from_url(page.url)
+    return Article(id=derived_id(source), headline=page.headline, body=page.body,
+                   captions=page.captions, publication=publication, author=page.author,
+                   date=date, url=page.url, source=source)
+
+
+def clean_html(html: str, url: str | None = None) -> CleanedPage:
+    """The pure cleaner: decoded HTML text (and its URL if known) -> CleanedPage."""
+    soup = BeautifulSoup(html, "lxml")
+    return _clean_soup(soup, url)
+
+
+# ---------------------------------------------------------------------------
+# tree walking
+
+_DROP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas",
+    "button", "input", "select", "textarea", "option", "label", "head", "title", "meta", "link",
+    "nav", "map", "video", "audio", "picture", "source", "dialog", "menu",
+})
+_SECTION_BOILERPLATE_TAGS = frozenset({"aside", "footer"})
+_BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "li", "ul", "ol", "dl",
+    "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "td",
+    "th", "tbody", "thead", "tfoot", "figure", "figcaption", "form", "fieldset", "address",
+    "hr", "br", "body", "html", "center", "caption", "details", "summary", "hgroup",
+})
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+# class / id tokens that mark boilerplate subtrees
+_BOILERPLATE = re.compile(
+    r"share|sharing|social|related|recommend|newsletter|subscri|signup|sign-up|cookie|consent|"
+    r"comment|byline|author|contributor|\bbio\b|promo|advert|\bads?\b|\bad[-_]|sponsor|"
+    r"sidebar|breadcrumb|\btags?\b|tag-list|keywords|topics|popular|trending|most-read|"
+    r"\bnav|menu|footer|masthead|site-header|paywall|outbrain|taboola|disqus|\bmodal|"
+    r"\bpopup|toolbar|print|email|follow|more-stories|read-more|readmore|also-read|"
+    r"widget|teaser|caption|credit|copyright|hidden|visually-hidden|sr-only|skip",
+    re.I)
+# tokens that mark the article itself: never cut these as boilerplate
+_CONTENT = re.compile(
+    r"article[-_]?body|articlebody|story[-_]?body|post[-_]?body|entry[-_]?content|"
+    r"post[-_]?content|article[-_]?content|story[-_]?content|main[-_]?content|body[-_]?text|"
+    r"article[-_]?text|story[-_]?text|content[-_]?body|rich[-_]?text",
+    re.I)
+
+
+def _attr_tokens(tag: Tag) -> str:
+    classes = tag.get("class") or []
+    if isinstance(classes, str):
+        classes = classes.split()
+    ident = tag.get("id") or ""
+    role = tag.get("role") or ""
+    return " ".join([*classes, ident if isinstance(ident, str) else "", role if isinstance(role, str) else ""])
+
+
+def _is_boilerplate(tag: Tag) -> bool:
+    if tag.name in ("html", "body", "main", "article"):
+        return False
+    tokens = _attr_tokens(tag)
+    if not tokens:
+        return False
+    if tag.get("itemprop") == "articleBody" or _CONTENT.search(tokens):
+        return False
+    if tag.get("aria-hidden") == "true" or tag.get("hidden") is not None:
+        return True
+    return bool(_BOILERPLATE.search(tokens))
+
+
+@dataclass
+class _Block:
+    element: Tag
+    text: str
+    link_chars: int
+    tag: str
+
+
+def _iter_children_reversed(tag: Tag):
+    return reversed(tag.contents)
+
+
+def _blocks(root: Tag) -> list[_Block]:
+    """Split the subtree into text blocks (maximal inline runs under one block element),
+    iteratively. Each block records its owner element, text and characters inside links."""
+    blocks: list[_Block] = []
+    parts: list[str] = []
+    link_chars = 0
+    owner_stack: list[Tag] = [root]
+    # stack items: (node, entering) ; exit markers for block tags and links
+    stack: list[tuple[object, int]] = [(root, 0)]
+    link_depth = 0
+
+    def flush() -> None:
+        nonlocal parts, link_chars
+        if parts:
+            text = " ".join("".join(parts).split())
+            if text:
+                owner = owner_stack[-1]
+                blocks.append(_Block(owner, text, min(link_chars, len(text)), owner.name))
+        parts = []
+        link_chars = 0
+
+    while stack:
+        node, mode = stack.pop()
+        if mode == 1:  # leaving a block element
+            flush()
+            owner_stack.pop()
+            continue
+        if mode == 2:  # leaving a link
+            link_depth -= 1
+            continue
+        if isinstance(node, NavigableString):
+            if isinstance(node, (Comment, CData, Declaration, Doctype, ProcessingInstruction)):
+                continue
+            s = str(node)
+            parts.append(s)
+            if link_depth:
+                link_chars += len(s.strip())
+            continue
+        if not isinstance(node, Tag):
+            continue
+        name = node.name
+        if name in _BLOCK_TAGS and node is not root:
+            flush()
+            if name in ("br", "hr"):
+                continue
+            owner_stack.append(node)
+            stack.append((node, 1))
+        elif name == "a":
+            link_depth += 1
+            stack.append((node, 2))
+        stack.extend((child, 0) for child in reversed(node.contents))
+    flush()
+    return blocks
+
+
+# ---------------------------------------------------------------------------
+# metadata
+
+_ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
+                  "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "webpage",
+                  "liveblogposting", "socialmediaposting", "report", "scholarlyarticle", "techarticle"}
+
+
+def _json_ld_objects(scripts: list[Tag]) -> list[dict]:
+    found: list[dict] = []
+    for script in scripts:
+        raw = script.string or script.get_text() or ""
+        raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            try:
+                data = json.loads(re.sub(r"[\x00-\x1f]", " ", raw))
+            except ValueError:
+                continue
+        todo = [data]
+        while todo:
+            item = todo.pop()
+            if isinstance(item, list):
+                todo.extend(item)
+            elif isinstance(item, dict):
+                found.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    todo.extend(graph)
+    return found
+
+
+def _types(obj: dict) -> set[str]:
+    t = obj.get("@type")
+    if isinstance(t, str):
+        return {t.lower()}
+    if isinstance(t, list):
+        return {x.lower() for x in t if isinstance(x, str)}
+    return set()
+
+
+def _pick_article_ld(objs: list[dict]) -> dict | None:
+    best, best_rank = None, 99
+    for obj in objs:
+        types = _types(obj)
+        if not types & _ARTICLE_TYPES:
+            continue
+        rank = 1 if "webpage" in types else 0
+        if "articleBody" in obj or "headline" in obj:
+            rank -= 0.5
+        if rank < best_rank:
+            best, best_rank = obj, rank
+    return best
+
+
+def _names(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return _names(name) if name else []
+    if isinstance(value, list):
+        out: list[str] = []
+        for v in value:
+            out.extend(_names(v))
+        return out
+    return []
+
+
+def _clean_author(name: str) -> str:
+    name = " ".join(name.split())
+    name = re.sub(r"^(?:written\s+)?by\s*[:\-]?\s+", "", name, flags=re.I)
+    name = re.sub(r"\s*[|,]?\s*(?:updated|published)\b.*$", "", name, flags=re.I)
+    return name.strip(" ,;:|-–—")
+
+
+def _join_authors(names: list[str]) -> str | None:
+    seen: list[str] = []
+    for raw in names:
+        if not raw or raw.startswith(("http://", "https://", "www.")):
+            continue
+        for part in re.split(r"\s*(?:,|\band\b|&)\s*", _clean_author(raw)):
+            part = part.strip()
+            if part and len(part) <= 60 and part.lower() not in {s.lower() for s in seen}:
+                seen.append(part)
+    return ", ".join(seen) if seen else None
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—\-·:]\s+")
+
+
+def _strip_site_tail(title: str, site: str | None) -> str:
+    title = " ".join(title.split())
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    if site:
+        low = site.lower()
+        if parts[-1].strip().lower() == low or low in parts[-1].lower():
+            return title[: title.rfind(parts[-1])].rstrip(" |–—-·:")
+        if parts[0].strip().lower() == low:
+            return title[len(parts[0]):].lstrip(" |–—-·:")
+    if " | " in title:  # "Headline | Section | Site": the pipe tail is site furniture
+        head = title.split(" | ")[0]
+        if len(head) >= 15:
+            return head
+    return title
+
+
+def _domain(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    host = host.removeprefix("www.")
+    return host or None
+
+
+# ---------------------------------------------------------------------------
+# captions
+
+_CREDIT = re.compile(
+    r"\s*[\(\[]?\s*(?:photo|image|picture|pic|credit|photograph|illustration|graphic|video|"
+    r"source|foto|courtesy)s?(?:\s+(?:by|credit|courtesy))?\s*[:/]\s*[^)\]]*[\)\]]?\s*$"
+    r"|\s*[\(\[]?\s*(?:photo|image|picture)s?\s+(?:by|courtesy of)\s+[^)\]]*[\)\]]?\s*$"
+    r"|\s*[\(\[]?(?:AP|AFP|Reuters|Getty Images|EPA|Shutterstock)(?:\s*(?:Photo|Images?))?"
+    r"(?:\s*/\s*[^)\]]+)?[\)\]]?\s*$",
+    re.I)
+
+
+def _caption_text(tag: Tag) -> str:
+    for credit in tag.find_all(True, class_=re.compile(r"credit|copyright|source|byline|attribution", re.I)):
+        credit.decompose()
+    text = " ".join(tag.get_text(" ").split())
+    text = _CREDIT.sub("", text).strip()
+    return text
+
+
+def _real_alt(alt: str) -> bool:
+    alt = " ".join(alt.split())
+    if len(alt) < 15 or len(alt.split()) < 3:
+        return False
+    if re.search(r"\.(jpe?g|png|gif|webp)$", alt, re.I):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------
+# the cleaner
+
+
+def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
+    metas: dict[str, str] = {}
+    canonical = None
+    ld_scripts: list[Tag] = []
+    title_text = ""
+    h1_texts: list[str] = []
+    times: list[str] = []
+    captions_el: list[Tag] = []
+    figures: list[Tag] = []
+    drop: list[Tag] = []
+    byline_texts: list[str] = []
+
+    for tag in soup.find_all(True):
+        name = tag.name
+        if name == "meta":
+            key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "")
+            content = tag.get("content")
+            if isinstance(key, str) and key and isinstance(content, str) and content.strip():
+                metas.setdefault(key.strip().lower(), content.strip())
+            continue
+        if name == "link":
+            rel = tag.get("rel") or []
+            if "canonical" in rel and tag.get("href") and canonical is None:
+                canonical = tag["href"].strip()
+            continue
+        if name == "script":
+            if (tag.get("type") or "").strip().lower() == "application/ld+json":
+                ld_scripts.append(tag)
+            drop.append(tag)
+            continue
+        if name == "title" and not title_text:
+            title_text = tag.get_text(" ").strip()
+        if name == "title":
+            drop.append(tag)
+            continue
+        if name == "h1":
+            h1_texts.append(" ".join(tag.get_text(" ").split()))
+        elif name == "time" and tag.get("datetime"):
+            times.append(tag["datetime"])
+        elif name == "figcaption":
+            captions_el.append(tag)
+        elif name == "figure":
+            figures.append(tag)
+        if name in _DROP_TAGS or name in _SECTION_BOILERPLATE_TAGS:
+            drop.append(tag)
+            continue
+        if tag.get("itemprop") in ("author", "creator") or "author" in (tag.get("rel") or []):
+            byline_texts.append(tag.get_text(" "))
+        if _is_boilerplate(tag):
+            tokens = _attr_tokens(tag).lower()
+            if "caption" in tokens and not captions_el or (
+                    "caption" in tokens and "credit" not in tokens):
+                captions_el.append(tag)
+            elif re.search(r"byline|author", tokens) and not byline_texts:
+                byline_texts.append(tag.get_text(" "))
+            drop.append(tag)
+
+    ld_objs = _json_ld_objects(ld_scripts)
+    ld = _pick_article_ld(ld_objs) or {}
+
+    # site name
+    publication = metas.get("og:site_name")
+    if not publication:
+        pub = ld.get("publisher")
+        names = _names(pub)
+        publication = names[0] if names else None
+    if not publication:
+        publication = metas.get("application-name")
+
+    # headline
+    headline = ""
+    ld_head = ld.get("headline")
+    if isinstance(ld_head, str) and ld_head.strip():
+        headline = " ".join(ld_head.split())
+    elif metas.get("og:title"):
+        headline = _strip_site_tail(metas["og:title"], publication)
+    elif metas.get("twitter:title"):
+        headline = _strip_site_tail(metas["twitter:title"], publication)
+    elif h1_texts and h1_texts[0]:
+        headline = h1_texts[0]
+    elif title_text:
+        headline = _strip_site_tail(title_text, publication)
+
+    # author
+    author = _join_authors(_names(ld.get("author")))
+    if not author:
+        for key in ("author", "article:author", "byl", "sailthru.author", "parsely-author", "dc.creator"):
+            value = metas.get(key)
+            if value and not value.startswith("http"):
+                author = _join_authors([value])
+                if author:
+                    break
+    if not author and byline_texts:
+        author = _join_authors(byline_texts[:3])
+
+    # date
+    date = None
+    for value in (ld.get("datePublished"), metas.get("article:published_time"),
+                  metas.get("datepublished"), metas.get("date"), metas.get("pubdate"),
+                  metas.get("publishdate"), metas.get("dc.date"), metas.get("dc.date.issued"),
+                  metas.get("sailthru.date"), metas.get("parsely-pub-date"), ld.get("dateCreated"),
+                  *times):
+        if isinstance(value, str) and value.strip():
+            date = parse_date(value)
+            if date:
+                break
+
+    # canonical URL
+    page_url = canonical or metas.get("og:url") or url
+    if isinstance(ld.get("url"), str) and not page_url:
+        page_url = ld["url"]
+    if page_url and url and not urlsplit(page_url).scheme:
+        from urllib.parse import urljoin
+        page_url = urljoin(url, page_url)
+    if date is None:
+        date = date_from_url(page_url) or date_from_url(url)
+
+    # captions: figcaptions / caption elements, else real alt text of figure images
+    captions: list[str] = []
+    seen_caps: set[str] = set()
+    for el in captions_el:
+        if el.parent is None and el is not soup:
+            pass
+        text = _caption_text(el)
+        if text and text.lower() not in seen_caps:
+            seen_caps.add(text.lower())
+            captions.append(text)
+    if not captions:
+        for fig in figures:
+            img = fig.find("img")
+            alt = img.get("alt") if img else None
+            if isinstance(alt, str) and _real_alt(alt):
+                alt = " ".join(alt.split())
+                if alt.lower() not in seen_caps:
+                    seen_caps.add(alt.lower())
+                    captions.append(alt)
+
+    # drop boilerplate subtrees (outermost first is not needed: decompose of a
+    # detached descendant is harmless)
+    for tag in drop:
+        if tag.parent is not None:
+            tag.extract()
+
+    body = _extract_body(soup, headline)
+    return CleanedPage(headline=headline, body=body, captions=captions, publication=publication,
+                       author=author, date=date, url=page_url)
+
+
+_END_PUNCT = re.compile(r"[.!?…\"”’)\]:]$")
+_JUNK_LINE = re.compile(
+    r"^(advertisement|ad|story continues below|continue reading|read more|share|share this|"
+    r"related|see also|sign up|subscribe|follow us|click here|image|photo|loading|"
+    r"supported by|skip to .*|this story has been shared.*)\W*$", re.I)
+
+
+def _block_value(block: _Block) -> float:
+    n = len(block.text)
+    density = block.link_chars / n if n else 1.0
+    if density > 0.5:
+        return -n * 0.5 - 10
+    if n >= 80 or (n >= 30 and _END_PUNCT.search(block.text)):
+        return n * (1 - density)
+    return -5.0
+
+
+def _extract_body(soup: BeautifulSoup, headline: str) -> str:
+    root = soup.body or soup
+    blocks = _blocks(root)
+    if not blocks:
+        return ""
+    scores: dict[int, float] = {}
+    elements: dict[int, Tag] = {}
+    for block in blocks:
+        value = _block_value(block)
+        node = block.element
+        depth = 0
+        while node is not None and depth < 200:
+            key = id(node)
+            scores[key] = scores.get(key, 0.0) + value
+            elements[key] = node
+            node = node.parent
+            depth += 1
+    best_key = max(scores, key=lambda k: scores[k])
+    best = elements[best_key]
+    inside: list[_Block] = []
+    for block in blocks:
+        node = block.element
+        depth = 0
+        while node is not None and depth < 200:
+            if node is best:
+                inside.append(block)
+                break
+            node = node.parent
+            depth += 1
+    paragraphs: list[str] = []
+    head_low = headline.lower().strip()
+    for block in inside:
+        text = block.text
+        n = len(text)
+        density = block.link_chars / n if n else 1.0
+        if density > 0.5:
+            continue
+        if _JUNK_LINE.match(text):
+            continue
+        if text.lower() == head_low:
+            continue
+        if block.tag == "h1":
+            continue
+        if n < 30 and block.tag not in _HEADING_TAGS and not _END_PUNCT.search(text):
+            continue
+        paragraphs.append(text)
+    return "\n\n".join(paragraphs)
+
+
+def _looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters in the first 4 KB mean binary data
+    (UTF-16 pages carry NULs too, but they start with a BOM)."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if head.count(b"\x00") > len(head) // 200:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls > len(head) // 50
