@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
@@ -71,9 +71,9 @@ def clean_html(html: str, url: str | None = None) -> CleanedPage:
 _DROP_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas",
     "button", "input", "select", "textarea", "option", "label", "head", "title", "meta", "link",
-    "nav", "map", "video", "audio", "picture", "source", "dialog", "menu",
+    "map", "video", "audio", "picture", "source", "dialog", "menu",
 })
-_SECTION_BOILERPLATE_TAGS = frozenset({"aside", "footer"})
+_SECTION_BOILERPLATE_TAGS = frozenset({"aside", "footer", "header", "nav"})
 _BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "footer", "aside", "li", "ul", "ol", "dl",
     "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "td",
@@ -350,7 +350,8 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
     times: list[str] = []
     captions_el: list[Tag] = []
     figures: list[Tag] = []
-    drop: list[Tag] = []
+    drop: list[Tag] = []          # removed outright (scripts, styles, navigation, forms widgets)
+    soft: list[Tag] = []          # boilerplate by its markup, unless it holds the article's prose
     byline_texts: list[str] = []
 
     for tag in soup.find_all(True):
@@ -363,17 +364,18 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
             continue
         if name == "link":
             rel = tag.get("rel") or []
-            if "canonical" in rel and tag.get("href") and canonical is None:
-                canonical = tag["href"].strip()
+            href = tag.get("href")
+            if "canonical" in rel and isinstance(href, str) and href.strip() and canonical is None:
+                canonical = href.strip()
             continue
         if name == "script":
             if (tag.get("type") or "").strip().lower() == "application/ld+json":
                 ld_scripts.append(tag)
             drop.append(tag)
             continue
-        if name == "title" and not title_text:
-            title_text = tag.get_text(" ").strip()
         if name == "title":
+            if not title_text:
+                title_text = tag.get_text(" ").strip()
             drop.append(tag)
             continue
         if name == "h1":
@@ -382,21 +384,26 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
             times.append(tag["datetime"])
         elif name == "figcaption":
             captions_el.append(tag)
+            continue
         elif name == "figure":
             figures.append(tag)
-        if name in _DROP_TAGS or name in _SECTION_BOILERPLATE_TAGS:
+        if name in _DROP_TAGS:
             drop.append(tag)
             continue
-        if tag.get("itemprop") in ("author", "creator") or "author" in (tag.get("rel") or []):
+        if name in _SECTION_BOILERPLATE_TAGS:
+            soft.append(tag)
+            continue
+        itemprop = tag.get("itemprop")
+        if itemprop in ("author", "creator") or "author" in (tag.get("rel") or []):
             byline_texts.append(tag.get_text(" "))
         if _is_boilerplate(tag):
             tokens = _attr_tokens(tag).lower()
-            if "caption" in tokens and not captions_el or (
-                    "caption" in tokens and "credit" not in tokens):
+            if "caption" in tokens and "credit" not in tokens:
                 captions_el.append(tag)
-            elif re.search(r"byline|author", tokens) and not byline_texts:
+                continue
+            if re.search(r"byline|author", tokens) and not byline_texts:
                 byline_texts.append(tag.get_text(" "))
-            drop.append(tag)
+            soft.append(tag)
 
     ld_objs = _json_ld_objects(ld_scripts)
     ld = _pick_article_ld(ld_objs) or {}
@@ -404,25 +411,19 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
     # site name
     publication = metas.get("og:site_name")
     if not publication:
-        pub = ld.get("publisher")
-        names = _names(pub)
+        names = _names(ld.get("publisher"))
         publication = names[0] if names else None
     if not publication:
         publication = metas.get("application-name")
+    publication = " ".join(publication.split()) if publication else None
 
     # headline
     headline = ""
-    ld_head = ld.get("headline")
-    if isinstance(ld_head, str) and ld_head.strip():
-        headline = " ".join(ld_head.split())
-    elif metas.get("og:title"):
-        headline = _strip_site_tail(metas["og:title"], publication)
-    elif metas.get("twitter:title"):
-        headline = _strip_site_tail(metas["twitter:title"], publication)
-    elif h1_texts and h1_texts[0]:
-        headline = h1_texts[0]
-    elif title_text:
-        headline = _strip_site_tail(title_text, publication)
+    for candidate in (ld.get("headline"), metas.get("og:title"), metas.get("twitter:title"),
+                      h1_texts[0] if h1_texts else None, title_text):
+        if isinstance(candidate, str) and candidate.strip():
+            headline = _strip_site_tail(candidate, publication)
+            break
 
     # author
     author = _join_authors(_names(ld.get("author")))
@@ -450,10 +451,9 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
 
     # canonical URL
     page_url = canonical or metas.get("og:url") or url
-    if isinstance(ld.get("url"), str) and not page_url:
+    if not page_url and isinstance(ld.get("url"), str):
         page_url = ld["url"]
     if page_url and url and not urlsplit(page_url).scheme:
-        from urllib.parse import urljoin
         page_url = urljoin(url, page_url)
     if date is None:
         date = date_from_url(page_url) or date_from_url(url)
@@ -462,10 +462,8 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
     captions: list[str] = []
     seen_caps: set[str] = set()
     for el in captions_el:
-        if el.parent is None and el is not soup:
-            pass
         text = _caption_text(el)
-        if text and text.lower() not in seen_caps:
+        if text and len(text) > 1 and text.lower() not in seen_caps and not _JUNK_LINE.match(text):
             seen_caps.add(text.lower())
             captions.append(text)
     if not captions:
@@ -478,13 +476,12 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
                     seen_caps.add(alt.lower())
                     captions.append(alt)
 
-    # drop boilerplate subtrees (outermost first is not needed: decompose of a
-    # detached descendant is harmless)
+    for tag in captions_el:
+        tag.extract()
     for tag in drop:
-        if tag.parent is not None:
-            tag.extract()
+        tag.extract()
 
-    body = _extract_body(soup, headline)
+    body = _extract_body(soup, soft, headline)
     return CleanedPage(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
 
@@ -497,6 +494,8 @@ _JUNK_LINE = re.compile(
 
 
 def _block_value(block: _Block) -> float:
+    """How much a block looks like article prose: + its length for link-poor
+    sentences, - for link lists and stubs."""
     n = len(block.text)
     density = block.link_chars / n if n else 1.0
     if density > 0.5:
@@ -506,48 +505,51 @@ def _block_value(block: _Block) -> float:
     return -5.0
 
 
-def _extract_body(soup: BeautifulSoup, headline: str) -> str:
+def _ancestors(node: Tag, stop: Tag) -> list[Tag]:
+    chain: list[Tag] = []
+    while node is not None:
+        chain.append(node)
+        if node is stop:
+            break
+        node = node.parent
+    return chain
+
+
+def _extract_body(soup: BeautifulSoup, soft: list[Tag], headline: str) -> str:
     root = soup.body or soup
     blocks = _blocks(root)
     if not blocks:
         return ""
+    chains = [_ancestors(b.element, root) for b in blocks]
+    values = [_block_value(b) for b in blocks]
+    good: dict[int, float] = {}
+    for chain, value in zip(chains, values):
+        if value > 0:
+            for node in chain:
+                good[id(node)] = good.get(id(node), 0.0) + value
+    total_good = good.get(id(root), 0.0)
+    # boilerplate markup counts only when it does not hold most of the prose
+    boiler = {id(t) for t in soft if good.get(id(t), 0.0) < 0.4 * total_good}
+    in_boiler = [any(id(n) in boiler for n in chain) for chain in chains]
     scores: dict[int, float] = {}
     elements: dict[int, Tag] = {}
-    for block in blocks:
-        value = _block_value(block)
-        node = block.element
-        depth = 0
-        while node is not None and depth < 200:
+    for chain, value, bad in zip(chains, values, in_boiler):
+        if bad:
+            value = -abs(value) * 0.5 - 5
+        for node in chain:
             key = id(node)
             scores[key] = scores.get(key, 0.0) + value
             elements[key] = node
-            node = node.parent
-            depth += 1
-    best_key = max(scores, key=lambda k: scores[k])
-    best = elements[best_key]
-    inside: list[_Block] = []
-    for block in blocks:
-        node = block.element
-        depth = 0
-        while node is not None and depth < 200:
-            if node is best:
-                inside.append(block)
-                break
-            node = node.parent
-            depth += 1
+    best = elements[max(scores, key=scores.__getitem__)]
     paragraphs: list[str] = []
     head_low = headline.lower().strip()
-    for block in inside:
+    for block, chain, bad in zip(blocks, chains, in_boiler):
+        if bad or not any(n is best for n in chain):
+            continue
         text = block.text
         n = len(text)
         density = block.link_chars / n if n else 1.0
-        if density > 0.5:
-            continue
-        if _JUNK_LINE.match(text):
-            continue
-        if text.lower() == head_low:
-            continue
-        if block.tag == "h1":
+        if density > 0.5 or _JUNK_LINE.match(text) or block.tag == "h1" or text.lower() == head_low:
             continue
         if n < 30 and block.tag not in _HEADING_TAGS and not _END_PUNCT.search(text):
             continue
