@@ -518,6 +518,7 @@ _JUNK_LINE = re.compile(
 CONTENT_BOOST = 2.0   # prose inside itemprop=articleBody / article-body classes counts this much more
 SPARE_WEAK = 0.4      # weak boilerplate markup is ignored on an element holding this share of the prose
 SPARE_STRONG = 0.75   # ... and strong boilerplate markup only on one holding this share
+SHORT_BLOCK = 0       # shorter blocks without closing punctuation are dropped from the container
 
 
 def _block_value(block: _Block) -> float:
@@ -584,7 +585,7 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
         density = block.link_chars / n if n else 1.0
         if density > 0.5 or _JUNK_LINE.match(text) or block.tag == "h1" or text.lower() == head_low:
             continue
-        if n < 30 and block.tag not in _HEADING_TAGS and not _END_PUNCT.search(text):
+        if n < SHORT_BLOCK and block.tag not in _HEADING_TAGS and not _END_PUNCT.search(text):
             continue
         paragraphs.append(text)
     return "\n\n".join(paragraphs)
