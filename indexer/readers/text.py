@@ -1,0 +1,325 @@
+"""Plain-text articles: the seed layout (see PRODUCT.md "Inputs") and plain
+headline-plus-paragraphs files, hard-wrapped or not.
+
+Layout understood, top to bottom:
+  * the headline on the first non-blank line;
+  * optionally a byline line right below it ("By Jane Doe");
+  * paragraphs, separated by blank lines or indentation, possibly hard-wrapped;
+  * image captions: a caption line ending in a credit ("... Image: Daily NK"),
+    usually preceded by the image's alt text (a near-copy of the caption).
+    Both together are ONE caption, kept apart from the body; the credit is
+    dropped from the caption text (the caption keeps its own final period);
+  * optionally a closing author bio ("Mun Dong Hui is one of Daily NK's
+    full-time journalists ..."), which gives the author (and publication)
+    and is not body.
+
+`clean_plain_body` is shared with the record reader: it turns wire-style
+hard-wrapped text into "\\n\\n"-separated paragraphs and drops the trailing
+"Reuter" sign-off, which would otherwise be the commonest term in the index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from indexer.article import Article, SourceError, derived_id
+from indexer.readers.encoding import decode_bytes
+
+MAX_HEADLINE_CHARS = 300      # a longer first line is a paragraph, not a headline
+MAX_CAPTION_CHARS = 400       # a longer line is body even if it ends like a credit
+UNWRAPPED_LINE_CHARS = 100    # a block with a line longer than this is not hard-wrapped
+
+# A wire-service sign-off alone on the last line: "Reuter", "REUTER...", "REUTER^M".
+_SIGN_OFF = re.compile(r"(?i)reuters?(?:\s*\.{2,}|\s*\^M)*")
+_GLUED_SIGN_OFF = re.compile(r"(?i)^(?P<text>.*[.!?)\"”’])\s+reuters?(?:\s*\.{2,}|\s*\^M)*\s*$")
+
+# A caption line: the caption text, then a credit label and a short credit.
+_CREDIT = re.compile(
+    r"""^(?P<caption>.*?\S)\s*
+        (?P<label>(?:[(\[]\s*)?(?:image|photo|photograph|picture|pic|credit)s?\s*:\s*|©\s*|\(c\)\s+)
+        (?P<credit>[^\s.:!?][^.:!?]{0,80}?)\s*[)\]]?\s*\.?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# A byline below the headline: "By Jane Doe" or "By Jane Doe, Daily NK".
+_BYLINE = re.compile(r"^by\s+(?P<name>[^\W\d_][\w.'’-]*(?:\s+[\w.'’-]+){0,4})"
+                     r"(?:\s*[,|/–—-]\s*(?P<publication>[^,]{2,60}))?$", re.IGNORECASE)
+
+# A closing bio: "<Name> is (one of|a|an|the) ... <journalist word> ...".
+_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|bin|al|da|la|le)){1,5}"
+_BIO = re.compile(
+    rf"^(?P<name>{_NAME})\s+(?:is|was|has\s+been)\s+(?P<role>(?:one\s+of|a|an|the)\b.{{0,120}}?"
+    r"\b(?:journalists?|reporters?|correspondents?|writers?|editors?|contributors?|columnists?|"
+    r"contributing\s+writers?|freelancers?|staff\s+writers?)\b)",
+)
+_FORMER = re.compile(r"\b(?:former|ex-|retired|late)\b", re.IGNORECASE)
+# The outlet named in a bio: "one of Daily NK's ...", "a reporter for The Guardian".
+_OUTLET = r"(?:The\s+)?[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*){0,4}"
+_BIO_OUTLET_POSSESSIVE = re.compile(rf"(?:one\s+of|a|an|the)\s+(?P<outlet>{_OUTLET})['’]s\b")
+_BIO_OUTLET_PREPOSITION = re.compile(
+    r"\b(?:journalists?|reporters?|correspondents?|writers?|editors?|contributors?|columnists?)"
+    rf"\s+(?:for|at|with)\s+(?P<outlet>{_OUTLET})")
+
+_INLINE_SPACE = re.compile(r"[^\S\n]+")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class CleanedText:
+    """The parts of a plain-text article; empty strings / None when absent."""
+
+    headline: str = ""
+    body: str = ""
+    captions: list[str] = field(default_factory=list)
+    publication: str | None = None
+    author: str | None = None
+
+
+def read_text(data: bytes, source: str, *, default_publication: str | None = None) -> Article:
+    """One `.txt` file -> one Article. Raises SourceError for empty or binary files."""
+    text = decode_bytes(data)
+    if not text.strip():
+        raise SourceError("empty file")
+    if _looks_binary(text):
+        raise SourceError("binary data, not text")
+    cleaned = clean_text(text)
+    article = Article(
+        id=derived_id(source),
+        headline=cleaned.headline,
+        body=cleaned.body,
+        captions=cleaned.captions,
+        publication=cleaned.publication or default_publication,
+        author=cleaned.author,
+        source=source,
+    )
+    if article.is_empty():
+        raise SourceError("empty article: no headline or body")
+    return article
+
+
+def clean_text(text: str) -> CleanedText:
+    """Split a plain-text article into headline, body, captions, publication and author."""
+    lines = _normalise_lines(text)
+    result = CleanedText()
+
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return result
+    rest_start = first
+    headline = _collapse(lines[first])
+    if len(headline) <= MAX_HEADLINE_CHARS:
+        result.headline = headline
+        rest_start = first + 1
+        byline_at = next((i for i in range(rest_start, len(lines)) if lines[i].strip()), None)
+        if byline_at is not None and byline_at - rest_start <= 1:
+            m = _BYLINE.match(_collapse(lines[byline_at]))
+            if m:
+                result.author = m.group("name").strip()
+                if m.group("publication"):
+                    result.publication = m.group("publication").strip()
+                lines[byline_at] = ""
+    rest = lines[rest_start:]
+
+    credits: list[str] = []
+    result.captions = _take_captions(rest, credits)
+
+    paragraphs = _paragraphs(_drop_sign_off(rest))
+    if paragraphs:
+        bio = _bio(paragraphs[-1])
+        if bio is not None:
+            name, outlet = bio
+            paragraphs.pop()
+            result.author = result.author or name
+            if outlet and not result.publication:
+                result.publication = outlet
+    result.body = "\n\n".join(paragraphs)
+    if not result.publication and credits:
+        result.publication = max(credits, key=credits.count)
+    return result
+
+
+def clean_plain_body(text: str) -> str:
+    """Body text -> paragraphs separated by "\\n\\n": hard-wrapped lines rejoined,
+    whitespace normalised, a trailing wire sign-off ("Reuter") removed."""
+    return "\n\n".join(_paragraphs(_drop_sign_off(_normalise_lines(text))))
+
+
+# --- lines and paragraphs -------------------------------------------------------------
+
+def _normalise_lines(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x0c", "\n\n")
+    # tabs count as indentation; other control characters are noise
+    text = re.sub(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", " ", text.expandtabs(4))
+    return [line.rstrip() for line in text.split("\n")]
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Group lines into paragraphs: blank lines separate blocks; inside a block,
+    an indented line starts a paragraph (wire style) and hard-wrapped lines are
+    rejoined, while a block of long unwrapped lines keeps one paragraph per line."""
+    paragraphs: list[str] = []
+    for block in _blocks(lines):
+        for group in _split_block(block):
+            paragraph = _collapse(" ".join(line.strip() for line in group))
+            if paragraph:
+                paragraphs.append(paragraph)
+    return paragraphs
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
+def _split_block(block: list[str]) -> list[list[str]]:
+    lengths = [len(line.strip()) for line in block]
+    if max(lengths) > UNWRAPPED_LINE_CHARS:
+        # not hard-wrapped: every line is a paragraph of its own
+        return [[line] for line in block]
+    base_indent = min(_indent(line) for line in block)
+    width = max(lengths)
+    groups: list[list[str]] = [[block[0]]]
+    for previous, line in zip(block, block[1:]):
+        indented = _indent(line) > base_indent
+        if indented or _deliberate_break(previous.strip(), line.strip(), width):
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+    return groups
+
+
+def _deliberate_break(previous: str, line: str, width: int) -> bool:
+    """True when a line ends a sentence well short of the wrap width although the
+    next word would have fitted: the writer broke the line, not the wrapper."""
+    if not previous or previous[-1] not in ".!?:\"”’)":
+        return False
+    next_word = line.split()[0]
+    return len(previous) + 1 + len(next_word) < 0.75 * width
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _collapse(text: str) -> str:
+    return _INLINE_SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def _stands_apart(lines: list[str], i: int) -> bool:
+    """A last-line "Reuter" is a sign-off, not the wrapped end of a sentence ("a survey
+    by\nReuter"), when it is indented, follows a blank line or a finished sentence."""
+    previous = lines[i - 1].rstrip() if i else ""
+    return (not previous.strip() or _indent(lines[i]) > 0
+            or previous[-1] in ".!?:;\"”’)" or previous[-1].isdigit())
+
+
+def _drop_sign_off(lines: list[str]) -> list[str]:
+    """`lines` without trailing sign-off lines ("Reuter", sometimes twice: "REUTER\n Reuter").
+    Done on lines, before rejoining, so a sign-off never gets glued to a table row."""
+    end = len(lines)
+    while True:
+        while end and not lines[end - 1].strip():
+            end -= 1
+        if end and _SIGN_OFF.fullmatch(lines[end - 1].strip()) and _stands_apart(lines, end - 1):
+            end -= 1
+            continue
+        kept = lines[:end]
+        if kept:
+            # glued to the last sentence: "... an ounce. REUTER" (but "... told Reuters" stays)
+            m = _GLUED_SIGN_OFF.match(kept[-1])
+            if m:
+                kept[-1] = m.group("text")
+        return kept
+
+
+# --- captions -------------------------------------------------------------------------
+
+def _take_captions(lines: list[str], credits: list[str]) -> list[str]:
+    """Find caption lines (with a credit), blank them and their alt-text line
+    out of `lines` in place, and return the caption texts."""
+    captions: list[str] = []
+    for i, raw in enumerate(lines):
+        line = _collapse(raw)
+        if not line or len(line) > MAX_CAPTION_CHARS:
+            continue
+        m = _CREDIT.match(line)
+        if not m or not _is_credit(m.group("credit")):
+            continue
+        caption = m.group("caption").strip()
+        if not _WORD.search(caption):
+            continue
+        alt_at = _previous_nonblank(lines, i)
+        is_alone = (i + 1 >= len(lines) or not lines[i + 1].strip())
+        has_alt = alt_at is not None and _is_near_copy(_collapse(lines[alt_at]), caption)
+        copyright_sign = ":" not in m.group("label")
+        if not has_alt and not (is_alone and (copyright_sign or caption[-1] in ".!?)\"”’")):
+            continue  # a credit-like ending inside running text: leave it to the body
+        if has_alt:
+            lines[alt_at] = ""
+        lines[i] = ""
+        captions.append(caption)
+        credits.append(m.group("credit").strip())
+    return captions
+
+
+def _is_credit(credit: str) -> bool:
+    """A credit is short and names someone: a capitalised name or a year."""
+    words = credit.split()
+    return 0 < len(words) <= 6 and (credit[0].isupper() or credit[0].isdigit())
+
+
+def _previous_nonblank(lines: list[str], i: int) -> int | None:
+    """The line above the caption (at most one blank line apart), where alt text sits."""
+    if i >= 1 and lines[i - 1].strip():
+        return i - 1
+    if i >= 2 and lines[i - 2].strip():
+        return i - 2
+    return None
+
+
+def _is_near_copy(alt: str, caption: str) -> bool:
+    """The alt text is the caption, or its beginning, give or take punctuation and case."""
+    alt_words = [w.casefold() for w in _WORD.findall(alt)]
+    caption_words = [w.casefold() for w in _WORD.findall(caption)]
+    if not alt_words or not caption_words:
+        return False
+    if caption_words[:len(alt_words)] == alt_words and len(alt_words) >= min(3, len(caption_words)):
+        return True
+    shared = set(alt_words) & set(caption_words)
+    return len(shared) >= 0.8 * len(set(alt_words) | set(caption_words))
+
+
+# --- closing bio ----------------------------------------------------------------------
+
+def _bio(paragraph: str) -> tuple[str, str | None] | None:
+    """(author, outlet or None) when the paragraph is an author bio."""
+    if len(paragraph.split()) > 80:
+        return None
+    m = _BIO.match(paragraph)
+    if not m or _FORMER.search(m.group("role")):
+        return None
+    first_sentence_end = paragraph.find(". ")
+    if 0 <= first_sentence_end < m.end("role"):
+        return None  # the journalist word is not in the bio's own sentence
+    outlet = None
+    for pattern in (_BIO_OUTLET_POSSESSIVE, _BIO_OUTLET_PREPOSITION):
+        found = pattern.search(paragraph, m.start("role"))
+        if found:
+            outlet = found.group("outlet").strip()
+            break
+    return m.group("name"), outlet
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    if "\x00" in sample:
+        return True
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\x0c")
+    return controls > 0.05 * len(sample)

@@ -1,0 +1,264 @@
+"""Plain-text reader: the seed layout exactly, plain and hard-wrapped files, bios."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.article import Article, SourceError, derived_id
+from indexer.readers import read_source
+from indexer.readers.text import clean_plain_body, clean_text, read_text
+
+FIXTURES = Path(__file__).parent / "fixtures" / "text"
+SEED = FIXTURES / "dailynk-sojourn-restrictions.txt"
+WORD = re.compile(r"\w+")
+
+
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def words(text: str) -> set[str]:
+    return set(WORD.findall(text))
+
+
+# --- the seed ---------------------------------------------------------------------------
+
+def test_seed_fields_exactly() -> None:
+    article = read_text(SEED.read_bytes(), "corpus/dailynk/sojourn.txt")
+    assert article.id == derived_id("corpus/dailynk/sojourn.txt")
+    assert article.source == "corpus/dailynk/sojourn.txt"
+    assert article.headline == "Chinese authorities place restrictions on North Korean sojourn periods"
+    assert article.captions == [
+        "North Korean workers travel on the Sino-Korean Friendship Bridge from Sinuiju to Dandong.",
+        "North Korean women workers at the customs office in Dandong.",
+    ]
+    assert article.publication == "Daily NK"
+    assert article.author == "Mun Dong Hui"
+    assert article.date is None
+
+
+def test_seed_body_is_the_paragraphs_between() -> None:
+    lines = seed_text().split("\n")
+    # what a reader would call the body: every non-blank line after the headline
+    # except the two alt lines, the two caption lines and the closing bio
+    expected = [line for line in lines[1:] if line.strip()
+                and "Image: Daily NK" not in line and "image: Daily NK" not in line
+                and not line.startswith(" North Korean workers travel")
+                and line != "North Korean women workers at the customs office in Dandong"
+                and not line.startswith("Mun Dong Hui is one of")]
+    body = clean_text(seed_text()).body
+    assert body.split("\n\n") == expected
+    assert len(expected) == 20
+    assert body.startswith("North Korean workers are returning en masse")
+    assert body.endswith("buying things in Chinese markets.”")
+    for absent in ("Image:", "image:", "Sino-Korean Friendship Bridge", "customs office",
+                   "full-time journalists", "Please direct"):
+        assert absent not in body
+
+
+def test_seed_through_read_source_with_a_default_publication(tmp_path: Path) -> None:
+    path = tmp_path / "sojourn.txt"
+    path.write_bytes(SEED.read_bytes())
+    [article] = read_source(path, "sojourn.txt", default_publication="Somebody Else")
+    assert isinstance(article, Article)
+    assert article.publication == "Daily NK"  # the file's own credit wins over --publication
+
+
+def test_credit_gives_the_publication_without_a_bio() -> None:
+    text = seed_text().rsplit("\n\n", 1)[0]  # drop the closing bio
+    cleaned = clean_text(text)
+    assert cleaned.author is None
+    assert cleaned.publication == "Daily NK"
+    assert len(cleaned.captions) == 2
+
+
+def test_default_publication_applies_when_the_file_gives_none() -> None:
+    data = (FIXTURES / "plain-paragraphs.txt").read_bytes()
+    assert read_text(data, "p.txt").publication is None
+    assert read_text(data, "p.txt", default_publication="Reuters").publication == "Reuters"
+
+
+def test_caption_without_alt_line_and_other_credit_labels() -> None:
+    text = ("Floods hit the delta\n\n"
+            "Water rose overnight across the river delta, officials said.\n\n"
+            "Residents wade through a flooded street in the delta. Photo: Jane Roe\n\n"
+            "Rescue teams reached three villages by boat.\n\n"
+            "A rescue boat near the village school © Delta Times\n\n"
+            "More rain is forecast for the weekend.")
+    cleaned = clean_text(text)
+    assert cleaned.captions == ["Residents wade through a flooded street in the delta.",
+                                "A rescue boat near the village school"]
+    assert cleaned.body.split("\n\n") == [
+        "Water rose overnight across the river delta, officials said.",
+        "Rescue teams reached three villages by boat.",
+        "More rain is forecast for the weekend."]
+
+
+def test_credit_like_words_inside_running_text_stay_body() -> None:
+    text = ("Museum reopens\n\n"
+            "The exhibition shows what the photo: a harbour at dawn, meant to the painter.\n\n"
+            "Curators described the picture: it was restored over two years.")
+    cleaned = clean_text(text)
+    assert cleaned.captions == []
+    assert len(cleaned.body.split("\n\n")) == 2
+
+
+# --- plain and hard-wrapped files ----------------------------------------------------------
+
+def test_plain_headline_plus_paragraphs() -> None:
+    raw = (FIXTURES / "plain-paragraphs.txt").read_text(encoding="utf-8")
+    cleaned = clean_text(raw)
+    raw_paragraphs = raw.strip().split("\n\n")
+    assert cleaned.headline == raw_paragraphs[0] == "TALKING POINT/BANKAMERICA <BAC> EQUITY OFFER"
+    assert cleaned.body.split("\n\n") == raw_paragraphs[1:]
+    assert cleaned.captions == [] and cleaned.author is None and cleaned.publication is None
+
+
+@pytest.mark.parametrize("name", ["blank-line-wrapped.txt", "one-line-per-paragraph.txt"])
+def test_other_layouts_give_the_same_paragraphs(name: str) -> None:
+    reference = clean_text((FIXTURES / "plain-paragraphs.txt").read_text(encoding="utf-8"))
+    cleaned = clean_text((FIXTURES / name).read_text(encoding="utf-8"))
+    assert cleaned.headline == reference.headline
+    assert cleaned.body == reference.body
+
+
+def test_wire_style_hard_wrapped_text_is_rejoined() -> None:
+    raw = (FIXTURES / "reuters-wire-wrapped.txt").read_text(encoding="utf-8")
+    cleaned = clean_text(raw)
+    assert cleaned.headline == "BAHIA COCOA REVIEW"
+    paragraphs = cleaned.body.split("\n\n")
+    assert paragraphs[0] == (
+        "SALVADOR, Feb 26 - Showers continued throughout the week in the Bahia cocoa zone, "
+        "alleviating the drought since early January and improving prospects for the coming "
+        "temporao, although normal humidity levels have not been restored, Comissaria Smith "
+        "said in its weekly review.")
+    assert paragraphs[1] == "The dry period means the temporao will be late this year."
+    # one paragraph for the unindented first one, one per 4-space indent
+    assert len(paragraphs) == 1 + sum(line.startswith("    ") for line in raw.split("\n"))
+    assert "\n" not in "".join(paragraphs)
+    assert paragraphs[-1].endswith("carnival which ends midday on February 27.")
+
+
+def test_byline_under_the_headline_gives_the_author() -> None:
+    cleaned = clean_text("Harbour plan approved\nBy Jane Roe\n\nThe council approved the plan.")
+    assert cleaned.author == "Jane Roe"
+    assert cleaned.body == "The council approved the plan."
+
+
+def test_a_long_first_line_is_body_not_headline() -> None:
+    long_line = "The council met on Tuesday. " * 20
+    cleaned = clean_text(long_line.strip() + "\n\nIt adjourned at noon.")
+    assert cleaned.headline == ""
+    assert cleaned.body.startswith("The council met on Tuesday.")
+
+
+# --- closing bio ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("bio, author, publication", [
+    ("Jane Roe is a reporter for The Harbour Times.", "Jane Roe", "The Harbour Times"),
+    ("Kim Min Ji is one of Daily NK's freelance correspondents based in Seoul.", "Kim Min Ji", "Daily NK"),
+    ("Ahn Jin-Ho is an editor at Asia Wire. Follow him on social media.", "Ahn Jin-Ho", "Asia Wire"),
+])
+def test_bio_variants(bio: str, author: str, publication: str) -> None:
+    cleaned = clean_text(f"Headline\n\nFirst paragraph of the story.\n\n{bio}")
+    assert cleaned.author == author
+    assert cleaned.publication == publication
+    assert cleaned.body == "First paragraph of the story."
+
+
+@pytest.mark.parametrize("last_paragraph", [
+    "Kim Jong Un is the leader of North Korea and has met the Chinese president four times.",
+    "John Smith is a former reporter who testified before the committee on Tuesday.",
+    "Park Ji Won is one of the officials who signed the order. Reporters were not allowed in.",
+    "The reporter is one of many who were expelled last year.",
+    "Daily NK is one of the few outlets with sources inside North Korea.",
+])
+def test_normal_last_paragraphs_are_not_bios(last_paragraph: str) -> None:
+    cleaned = clean_text(f"Headline\n\nFirst paragraph of the story.\n\n{last_paragraph}")
+    assert cleaned.author is None
+    assert cleaned.body.split("\n\n")[-1] == last_paragraph
+
+
+def test_a_bio_in_the_middle_is_body() -> None:
+    bio = "Mun Dong Hui is one of Daily NK's full-time journalists."
+    cleaned = clean_text(f"Headline\n\n{bio}\n\nThe story goes on.")
+    assert cleaned.author is None
+    assert bio in cleaned.body
+
+
+# --- clean_plain_body ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("ending", ["\n Reuter\n", "\nREUTER\n", "\n REUTER\n Reuter\n",
+                                    "\nREUTER...^M\n", " REUTER\n", "\n\n reuter \n\n\n"])
+def test_sign_off_is_stripped(ending: str) -> None:
+    body = clean_plain_body("The bank raised its rate\nby half a point." + ending)
+    assert body == "The bank raised its rate by half a point."
+
+
+def test_reuters_inside_text_is_kept() -> None:
+    assert clean_plain_body("He said in an interview with Reuters") == \
+        "He said in an interview with Reuters"
+    assert clean_plain_body("A survey by\nReuter") == "A survey by Reuter"
+
+
+def test_whitespace_is_normalised() -> None:
+    assert clean_plain_body("  a\u00a0 b\t c \r\n\r\n\r\n d  ") == "a b c\n\nd"
+
+
+def test_table_rows_stay_apart() -> None:
+    body = clean_plain_body("REPORT - FEB 26\n Net free reserves....644 vs....1,337\n"
+                            " Bank borrowings......680 vs......425\n\n Reuter\n")
+    assert body.split("\n\n") == ["REPORT - FEB 26", "Net free reserves....644 vs....1,337",
+                                  "Bank borrowings......680 vs......425"]
+
+
+# --- whole-file failures ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "empty file"),
+    (b"  \n\n \t\n", "empty file"),
+    (b"\x00\x01\x02binary\x00\x00" * 50, "binary"),
+])
+def test_unreadable_files_raise(data: bytes, reason: str) -> None:
+    with pytest.raises(SourceError, match=reason):
+        read_text(data, "x.txt")
+
+
+def test_latin1_bytes_decode() -> None:
+    article = read_text("Caf\u00e9 prices rise\n\nThe caf\u00e9 raised prices.".encode("cp1252"), "x.txt")
+    assert article.headline == "Caf\u00e9 prices rise"
+
+
+# --- properties ------------------------------------------------------------------------------
+
+_text_pieces = st.lists(st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(["\n", "\n\n", "    ", " Reuter\n", "REUTER", ". Image: Daily NK", "Photo: ",
+                     "©", " is one of Daily NK's full-time journalists.", "By Jane Roe\n",
+                     "Mun Dong Hui", "\r\n", "\t", "\u00a0"]),
+    st.sampled_from(seed_text().split("\n")),
+), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text_pieces)
+def test_clean_plain_body_never_invents_words(text: str) -> None:
+    body = clean_plain_body(text)
+    assert words(body) <= words(text)
+    assert "\n\n\n" not in body and body == body.strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(_text_pieces)
+def test_clean_text_never_invents_words(text: str) -> None:
+    cleaned = clean_text(text)
+    source_words = words(text)
+    produced = [cleaned.headline, cleaned.body, *cleaned.captions,
+                cleaned.publication or "", cleaned.author or ""]
+    for part in produced:
+        assert words(part) <= source_words
