@@ -62,6 +62,8 @@ _BIO_OUTLET_PREPOSITION = re.compile(
     rf"\s+(?:for|at|with)\s+(?P<outlet>{_OUTLET})")
 
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
+# a table row: columns aligned with runs of spaces or leader dots (wire statistics)
+_TABLE_ROW = re.compile(r"\S(?:\.{3,}| {3,})\S")
 _WORD = re.compile(r"\w+")
 
 
@@ -157,8 +159,9 @@ def _normalise_lines(text: str) -> list[str]:
 
 def _paragraphs(lines: list[str]) -> list[str]:
     """Group lines into paragraphs: blank lines separate blocks; inside a block,
-    an indented line starts a paragraph (wire style) and hard-wrapped lines are
-    rejoined, while a block of long unwrapped lines keeps one paragraph per line."""
+    an indented line starts a paragraph (wire style), table rows stay one per
+    paragraph and hard-wrapped lines are rejoined, while a block of long
+    unwrapped lines keeps one paragraph per line."""
     paragraphs: list[str] = []
     for block in _blocks(lines):
         for group in _split_block(block):
@@ -188,7 +191,8 @@ def _split_block(block: list[str]) -> list[list[str]]:
     groups: list[list[str]] = [[block[0]]]
     for previous, line in zip(block, block[1:]):
         indented = _indent(line) > base_indent
-        if indented or _deliberate_break(previous.strip(), line.strip(), width):
+        tabular = _TABLE_ROW.search(line) or _TABLE_ROW.search(previous)
+        if indented or tabular or _deliberate_break(previous.strip(), line.strip(), width):
             groups.append([line])
         else:
             groups[-1].append(line)

@@ -1,0 +1,250 @@
+"""Record reader: every record kind, field aliases, broken lines, and real Reuters records."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from indexer.article import Article, Failure, SourceError, derived_id
+from indexer.readers import read_source
+from indexer.readers.records import EMPTY_RECORD, read_records
+from indexer.readers.text import clean_plain_body
+
+FIXTURES = Path(__file__).parent / "fixtures" / "records"
+CORPUS = Path(__file__).parent.parent / "corpus" / "reuters21578"
+
+
+def read(name: str, kind: str, **kwargs) -> list[Article | Failure]:
+    return list(read_records((FIXTURES / name).read_bytes(), name, kind, **kwargs))
+
+
+def articles(results: list[Article | Failure]) -> list[Article]:
+    return [r for r in results if isinstance(r, Article)]
+
+
+def failures(results: list[Article | Failure]) -> list[Failure]:
+    return [r for r in results if isinstance(r, Failure)]
+
+
+def raw_lines(name: str) -> list[dict]:
+    return [json.loads(line) for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+# --- JSON Lines -------------------------------------------------------------------------------
+
+def test_jsonl_reuters_sample_fields() -> None:
+    raw = {d["id"]: d for d in raw_lines("reuters-sample.jsonl")}
+    results = read("reuters-sample.jsonl", "jsonl")
+    assert failures(results) == []
+    by_id = {a.id: a for a in articles(results)}
+    assert list(by_id) == list(raw)  # ids kept, order kept
+
+    cocoa = by_id["reuters-1"]
+    assert cocoa.headline == "BAHIA COCOA REVIEW"
+    assert cocoa.publication == "Reuters"
+    assert cocoa.date == datetime(1987, 2, 26, 15, 1, 1, 790000)
+    assert cocoa.source == "reuters-sample.jsonl"
+    assert cocoa.body.startswith("SALVADOR, Feb 26 - Showers continued throughout the week in the Bahia")
+    assert cocoa.body.endswith("carnival which ends midday on February 27.")
+    assert "Reuter" not in cocoa.body
+    assert "\n" not in cocoa.body.replace("\n\n", "")
+    assert cocoa.body.count("\n\n") == raw["reuters-1"]["body"].count("\n    ")
+
+    srd = by_id["reuters-2"]
+    assert srd.headline == "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT"  # tickers survive as text
+    assert "British Petroleum Co Plc <BP>" in srd.body
+
+    assert by_id["reuters-4"].author == raw["reuters-4"]["author"]
+    assert not raw["reuters-4"]["author"].lower().startswith("by ")
+
+
+def test_jsonl_headline_only_and_body_only_records() -> None:
+    by_id = {a.id: a for a in articles(read("reuters-sample.jsonl", "jsonl"))}
+    brief = by_id["reuters-30"]  # BRIEF: headline, no body
+    assert brief.headline.startswith("ASSETS OF MONEY MARKET MUTUAL FUNDS")
+    assert brief.body == ""
+    unproc = by_id["reuters-99"]  # UNPROC: body (a table), no headline
+    assert unproc.headline == ""
+    rows = unproc.body.split("\n\n")
+    assert rows[0] == "FEDERAL RESERVE WEEKLY REPORT 1 - FEB 26"
+    assert "Net free reserves.............644 vs.....1,337" in rows
+    assert rows[-1] == "Treasury deposits...........4,208 down......63"
+
+
+def test_jsonl_sign_off_variants() -> None:
+    raw = {d["id"]: d for d in raw_lines("reuters-sample.jsonl")}
+    by_id = {a.id: a for a in articles(read("reuters-sample.jsonl", "jsonl"))}
+    assert raw["reuters-1990"]["body"].endswith("REUTER\n Reuter\n")
+    assert by_id["reuters-1990"].body.split("\n\n")[-1].startswith("TOTAL")
+    assert raw["reuters-3793"]["body"].rstrip().endswith("ounce. REUTER")
+    assert by_id["reuters-3793"].body.endswith("a quarter ounce and a tenth of an ounce.")
+
+
+def test_broken_jsonl_lines_are_reported_and_good_lines_come_through() -> None:
+    results = read("broken.jsonl", "jsonl")
+    assert [a.id for a in articles(results)] == ["reuters-1", "reuters-2", "reuters-30"]
+    reported = {f.line: f.reason for f in failures(results)}
+    assert sorted(reported) == [2, 5, 6, 7]
+    assert reported[2].startswith("not valid JSON")
+    assert "not a JSON object" in reported[5]
+    assert reported[6] == EMPTY_RECORD  # headline blank, body only a sign-off
+    assert reported[7].startswith("not valid JSON")
+    assert all(f.source == "broken.jsonl" for f in failures(results))
+
+
+def test_ndjson_aliases_and_derived_ids() -> None:
+    results = read("aliases.ndjson", "jsonl", default_publication="Fallback")
+    raw = raw_lines("aliases.ndjson")
+    [empty] = failures(results)
+    assert empty.line == 3 and empty.reason == EMPTY_RECORD  # line 2 is blank and skipped
+    first, third, fourth = articles(results)
+
+    assert first.id == derived_id("aliases.ndjson", 1)
+    assert first.headline == raw[0]["title"]
+    assert first.body == clean_plain_body(raw[0]["text"])
+    assert first.publication == "Reuters"  # site_name
+    assert first.url == "https://example.org/reuters/2"
+    assert first.author == "Staff Reporter"
+    assert first.date == datetime(1987, 2, 26, 15, 2, 20)
+
+    assert third.id == derived_id("aliases.ndjson", 4)
+    assert third.headline == raw[2]["Title"]  # keys match case-insensitively
+    assert third.body.startswith("LOS ANGELES, Feb 26 - BankAmerica Corp is not under pressure")
+    assert third.publication == "Reuters"  # `source`, not a path
+    assert third.author == raw[2]["authors"][0][3:] + ", Desk Editor"
+    assert third.captions == ["first caption", "second caption"]
+
+    assert fourth.id == "3793"  # a numeric id is kept, as text
+    assert fourth.date == datetime(1987, 4, 8, 14, 0)  # UTC, naive
+    assert fourth.captions == ["a caption"]
+    # `source` holding a file path (our own export shape) is not a publication
+    assert fourth.publication == "Fallback"
+
+
+def test_jsonl_that_is_not_json_at_all() -> None:
+    with pytest.raises(SourceError, match="not JSON Lines"):
+        list(read_records(b"hello\nworld\n", "x.jsonl", "jsonl"))
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+def test_json_object() -> None:
+    [article] = read("article.json", "json")
+    assert article.id == "reuters-2"
+    assert article.headline == "STANDARD OIL <SRD> TO FORM FINANCIAL UNIT"
+    assert article.body.count("\n\n") == 2
+
+
+def test_json_list_with_bad_items() -> None:
+    results = read("articles.json", "json")
+    assert [a.id for a in articles(results)] == ["reuters-1", "reuters-30", "reuters-99"]
+    reasons = [f.reason for f in failures(results)]
+    assert reasons == ["item 2 of the list is not a JSON object", f"item 4 of the list: {EMPTY_RECORD}"]
+
+
+def test_json_list_derives_ids_from_the_index() -> None:
+    data = json.dumps([{"title": "A"}, {"title": "B"}]).encode()
+    ids = [a.id for a in read_records(data, "list.json", "json")]
+    assert ids == [derived_id("list.json", 0), derived_id("list.json", 1)]
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b'{"title": "unterminated', "not JSON"),
+    (b"42", "not an article object or a list"),
+    (b"[]", "empty list"),
+])
+def test_json_whole_file_failures(data: bytes, reason: str) -> None:
+    with pytest.raises(SourceError, match=reason):
+        list(read_records(data, "x.json", "json"))
+
+
+def test_json_empty_object_is_an_empty_record() -> None:
+    [failure] = list(read_records(b'{"headline": "", "body": " "}', "x.json", "json"))
+    assert isinstance(failure, Failure) and failure.reason == EMPTY_RECORD
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+def test_csv_rows() -> None:
+    results = read("articles.csv", "csv")
+    good = articles(results)
+    assert [a.id for a in good[:2]] == ["reuters-1", "reuters-2"]
+    cocoa = good[0]
+    assert cocoa.headline == "BAHIA COCOA REVIEW"  # header "Headline" matched case-insensitively
+    assert cocoa.date == datetime(1987, 2, 26, 15, 1, 1, 790000)
+    assert cocoa.body == articles(read("reuters-sample.jsonl", "jsonl"))[0].body
+    # rows spanning many lines: ids derived from the row's first line
+    text = (FIXTURES / "articles.csv").read_text(encoding="utf-8")
+    last_start = text.split("\n").index(next(line for line in text.split("\n")
+                                             if line.startswith(",TALKING POINT"))) + 1
+    assert good[2].id == derived_id("articles.csv", last_start)
+    assert good[2].author and not good[2].author.lower().startswith("by ")
+    reported = failures(results)
+    assert [f.line for f in reported] == [last_start - 2, last_start - 1]
+    assert "fields but the header has 6" in reported[0].reason
+    assert reported[1].reason == EMPTY_RECORD
+
+
+def test_csv_without_header() -> None:
+    with pytest.raises(SourceError, match="header"):
+        list(read_records((FIXTURES / "no-header.csv").read_bytes(), "no-header.csv", "csv"))
+
+
+def test_csv_semicolons_and_big_fields() -> None:
+    body = "word " * 200_000  # over csv's default 128 KiB field limit
+    data = f"title;text\nBig one;{body}\n".encode()
+    [article] = list(read_records(data, "big.csv", "csv"))
+    assert article.headline == "Big one" and len(article.body) == len(body.strip())
+
+
+# --- whole files, gzip, dispatch --------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["json", "jsonl", "csv"])
+def test_empty_files(kind: str) -> None:
+    with pytest.raises(SourceError, match="empty"):
+        list(read_records(b" \n\n", f"x.{kind}", kind))
+
+
+def test_binary_file() -> None:
+    with pytest.raises(SourceError, match="binary"):
+        list(read_records(b"\x00\x01\x02\x03" * 100, "x.jsonl", "jsonl"))
+
+
+def test_gzip_through_read_source(tmp_path: Path) -> None:
+    plain = read_source(FIXTURES / "reuters-sample.jsonl", "s")
+    zipped = read_source(FIXTURES / "reuters-sample.jsonl.gz", "s")
+    assert [a.to_json() for a in zipped] == [a.to_json() for a in plain]
+    assert len(zipped) == 7
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes((FIXTURES / "empty.jsonl").read_bytes())
+    [failure] = read_source(empty, "empty.jsonl")
+    assert isinstance(failure, Failure) and failure.reason == "empty file"
+
+
+def test_latin1_csv_decodes() -> None:
+    data = "title,body\nM\u00fcnchen,Caf\u00e9 prices rose.\n".encode("cp1252")
+    [article] = list(read_records(data, "x.csv", "csv"))
+    assert article.headline == "M\u00fcnchen" and article.body == "Caf\u00e9 prices rose."
+
+
+# --- the bundled corpus -----------------------------------------------------------------------
+
+def test_bundled_reuters_file_reads_cleanly() -> None:
+    path = CORPUS / "reut2-000.jsonl.gz"
+    raw = [json.loads(line) for line in gzip.open(path, "rt", encoding="utf-8")]
+    results = read_source(path, str(path))
+    assert failures(results) == []
+    got = articles(results)
+    assert [a.id for a in got] == [d["id"] for d in raw]
+    assert all(a.date is not None and a.date.year == 1987 for a in got)
+    signed = [a for a, d in zip(got, raw) if d.get("body", "").rstrip().lower().endswith("reuter")]
+    assert len(signed) > 900
+    assert not any(a.body.rstrip().lower().endswith("reuter") for a in signed)
+    wrapped = [a for a, d in zip(got, raw) if "\n" in d.get("body", "")]
+    assert not any("\n" in a.body.replace("\n\n", "") for a in wrapped)
