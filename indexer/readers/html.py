@@ -518,6 +518,7 @@ _JUNK_LINE = re.compile(
 CONTENT_BOOST = 2.0   # prose inside itemprop=articleBody / article-body classes counts this much more
 SPARE_WEAK = 0.4      # weak boilerplate markup is ignored on an element holding this share of the prose
 SPARE_STRONG = 0.75   # ... and strong boilerplate markup only on one holding this share
+DEPTH_DECAY = 0.85    # a block counts this much less for each level further up the tree
 SHORT_BLOCK = 0       # shorter blocks without closing punctuation are dropped from the container
 
 
@@ -574,6 +575,7 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
             key = id(node)
             scores[key] = scores.get(key, 0.0) + value
             elements[key] = node
+            value *= DEPTH_DECAY
     best = elements[max(scores, key=scores.__getitem__)]
     paragraphs: list[str] = []
     head_low = headline.lower().strip()
