@@ -1,0 +1,95 @@
+"""The researcher's web UI: a thin Flask shell over `indexer.search`.
+
+No search logic lives here. The app holds one shared `Archive` (thread-safe, it
+refreshes itself after a rebuild) and turns requests into `SearchRequest`s and
+results into pages, JSON or streamed exports.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask, Response, render_template
+
+EXTENSION_KEY = "newsindex"
+
+# Every response carries these. The CSP forbids inline scripts and styles, so the
+# templates use only /static files and SVG presentation attributes.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+DEFAULT_CONFIG = {
+    "MAX_QUERY_CHARS": 1000,   # longer queries get a message instead of a search
+    "MAX_PER_PAGE": 100,       # /api/search and /search refuse more than this
+    "JSON_SORT_KEYS": False,
+}
+
+log = logging.getLogger(__name__)
+
+
+class ArchiveHolder:
+    """Opens the `Archive` on first use and keeps it for the app's life.
+
+    Opening lazily lets `serve` start before the first build finishes: until an
+    index exists, pages say how to build one instead of the server refusing to run.
+    """
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self._archive: Any = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Any:
+        """The shared Archive; raises `IndexMissing` while there is no index."""
+        if self._archive is None:
+            from indexer.search import Archive
+
+            with self._lock:
+                if self._archive is None:
+                    self._archive = Archive(self.index_dir)
+        return self._archive
+
+
+def create_app(index_dir: str | Path, *, config: Mapping[str, Any] | None = None) -> Flask:
+    """The web UI over the index in `index_dir` (one Archive shared by all threads)."""
+    app = Flask(__name__)
+    app.config.update(DEFAULT_CONFIG)
+    if config:
+        app.config.update(config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION_KEY] = ArchiveHolder(Path(index_dir))
+
+    from webui.views import bp, register_error_handlers
+
+    app.register_blueprint(bp)
+    register_error_handlers(app)
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app
+
+
+def serve(index_dir: str | Path, host: str = "127.0.0.1", port: int = 8080, threads: int = 8) -> None:
+    """Serve the UI under waitress until interrupted (what `newsindex serve` runs)."""
+    import waitress
+
+    app = create_app(index_dir)
+    print(f"newsindex: serving {index_dir} on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="newsindex")
+
+
+__all__ = ["create_app", "serve", "EXTENSION_KEY", "SECURITY_HEADERS"]

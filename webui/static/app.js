@@ -1,0 +1,21 @@
+// newsindex: small progressive enhancements; every feature works without this file.
+(function () {
+  "use strict";
+  var form = document.getElementById("search");
+  // Ticking a publication or changing the sort searches at once (the Apply button does the same).
+  document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () {
+      if (!form) return;
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    });
+  });
+  // "/" jumps to the search box, as in many search tools.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    var tag = target && target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable)) return;
+    var box = document.getElementById("q");
+    if (box) { event.preventDefault(); box.focus(); box.select(); }
+  });
+})();

@@ -1,0 +1,367 @@
+"""Routes of the web UI: pages, JSON API and streamed exports (GET/HEAD only).
+
+Every route is a thin shell: parse the request with `SearchRequest.from_params`,
+ask the shared `Archive`, render. Search, highlighting and ranking live in
+`indexer`; this module only decides how results look and which status to send.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Iterator
+from urllib.parse import urlencode, urlsplit
+
+from flask import (Blueprint, Flask, Response, current_app, jsonify, render_template, request,
+                   stream_with_context, url_for)
+from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
+
+from indexer.export import csv_lines, jsonl_lines
+from indexer.querysyntax import QUERY_SYNTAX
+from indexer.search import IndexMissing, QueryError, SearchRequest
+from webui import EXTENSION_KEY
+from webui.histogram import build_histogram
+
+bp = Blueprint("webui", __name__)
+
+# Parameters that make up a search's state; anything else in the URL is ignored.
+SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page")
+FILTER_PARAMS = ("publication", "from", "to", "sort")
+SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
+PUBLICATIONS_SHOWN = 10   # more publications than this fold into "More"
+EXPORT_FORMATS = {
+    "csv": ("text/csv; charset=utf-8", csv_lines),
+    "jsonl": ("application/x-ndjson; charset=utf-8", jsonl_lines),
+}
+
+
+def _get(rule: str, **options: Any) -> Callable:
+    """A GET (and HEAD) route; no automatic OPTIONS, the UI is read-only."""
+    return bp.route(rule, methods=["GET"], provide_automatic_options=False, **options)
+
+
+def archive() -> Any:
+    """The app's shared Archive (raises IndexMissing until an index is built)."""
+    return current_app.extensions[EXTENSION_KEY].get()
+
+
+# --------------------------------------------------------------------------- pages
+
+@_get("/")
+@_get("/search")
+def search() -> Any:
+    """The search page; with no query and no filters, the start page."""
+    args = request.args
+    form = _form_state()
+    problem = _parameter_problem()
+    if problem:
+        return _search_problem(form, problem)
+    if not form["q"].strip() and not any(args.get(p, "").strip() for p in FILTER_PARAMS):
+        return render_template("search.html", form=form, error=None, results=None,
+                               stats=_stats_or_none(), examples=QUERY_SYNTAX[:6])
+    try:
+        search_request = SearchRequest.from_params(args)
+        results = archive().search(search_request)
+    except QueryError as exc:
+        return _search_problem(form, str(exc))
+    past_end = results.total > 0 and not results.hits and results.page > 1
+    return render_template(
+        "search.html", form=form, error=None, results=results, past_end=past_end,
+        histogram=build_histogram(results.facets, form["from"], form["to"]),
+        publications=_publication_choices(results.facets.get("publication") or {}, form["publication"]),
+        pagination=_pagination(results.page, results.pages),
+    )
+
+
+def _search_problem(form: dict[str, Any], message: str) -> tuple[str, int]:
+    """The search page with a message in place of results; the filters stay editable."""
+    selected = [{"name": name, "count": None, "checked": True} for name in form["publication"]]
+    return render_template("search.html", form=form, error=message, results=None,
+                           publications=selected), 400
+
+
+@_get("/article/<path:article_id>")
+def article(article_id: str) -> Any:
+    """One article in full, the query's words marked, with similar articles."""
+    found = archive().get_article(article_id)
+    if found is None:
+        return _not_found(f"There is no article with the id “{article_id}”.")
+    query = request.args.get("q", "")
+    highlighted = _highlight(found, query)
+    try:
+        similar = archive().similar(found.id, limit=5)
+    except QueryError:
+        similar = []
+    return render_template("article.html", article=found, highlighted=highlighted,
+                           query=query, similar=similar, form=_form_state(),
+                           external_url=_web_url(found.url))
+
+
+@_get("/help")
+def help_page() -> Any:
+    """The query syntax, from the same table the CLI help uses."""
+    return render_template("help.html", syntax=QUERY_SYNTAX, form=_form_state(),
+                           max_query=current_app.config["MAX_QUERY_CHARS"],
+                           max_per_page=current_app.config["MAX_PER_PAGE"])
+
+
+# --------------------------------------------------------------------------- JSON
+
+@_get("/api/search")
+def api_search() -> Any:
+    """The PRODUCT.md JSON for a search; a bad request is a 400 with {"error": ...}."""
+    problem = _parameter_problem()
+    if problem:
+        return jsonify(error=problem), 400
+    try:
+        results = archive().search(SearchRequest.from_params(request.args))
+    except QueryError as exc:
+        return jsonify(error=str(exc)), 400
+    return jsonify(results.to_json())
+
+
+@_get("/api/article/<path:article_id>")
+def api_article(article_id: str) -> Any:
+    found = archive().get_article(article_id)
+    if found is None:
+        return jsonify(error=f"no article with id {article_id!r}"), 404
+    return jsonify(found.to_json())
+
+
+# --------------------------------------------------------------------------- export
+
+@_get("/export")
+def export() -> Any:
+    """The whole result set (no cap) as CSV or JSON Lines, streamed as it is read."""
+    fmt = request.args.get("format", "jsonl").lower()
+    if fmt not in EXPORT_FORMATS:
+        return _error_page(400, "Unknown export format",
+                           "Export as format=csv or format=jsonl.")
+    problem = _parameter_problem()
+    if problem:
+        return _error_page(400, "Cannot export this search", problem)
+    try:
+        articles = iter(archive().iter_export(SearchRequest.from_params(request.args)))
+        # Run the query now, so a bad one gets a message instead of a broken download.
+        first = next(articles, None)
+    except QueryError as exc:
+        return _error_page(400, "Cannot export this search", str(exc))
+    mimetype, to_lines = EXPORT_FORMATS[fmt]
+    everything: Iterable = articles if first is None else itertools.chain([first], articles)
+    response = Response(stream_with_context(_encoded(to_lines(everything))), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_export_filename(fmt)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _encoded(lines: Iterator[str]) -> Iterator[bytes]:
+    for line in lines:
+        yield line.encode("utf-8")
+
+
+def _export_filename(fmt: str) -> str:
+    """newsindex-<query words>-<UTC time>.<fmt>: ASCII only, never raw request text."""
+    words = re.sub(r"[^A-Za-z0-9]+", "-", request.args.get("q", "")).strip("-")[:40].strip("-")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
+    return f"newsindex-{words or 'all'}-{stamp}.{fmt}"
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _parameter_problem() -> str | None:
+    """Checks the UI adds on top of SearchRequest: query length and page size caps."""
+    q = request.args.get("q", "")
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    if len(q) > limit:
+        return (f"Your query is {len(q):,} characters long; the limit is {limit:,}. "
+                "Shorten it, or search for its most telling words.")
+    per_page = request.args.get("per_page", "").strip()
+    most = current_app.config["MAX_PER_PAGE"]
+    if per_page.isdigit() and int(per_page) > most:
+        return f"per_page can be at most {most}."
+    return None
+
+
+def _form_state() -> dict[str, Any]:
+    """The search state as the form shows it (all values escaped by Jinja)."""
+    args = request.args
+    limit = current_app.config["MAX_QUERY_CHARS"]
+    return {
+        "q": args.get("q", "")[: limit + 1],
+        "publication": [p for p in args.getlist("publication") if p.strip()],
+        "from": args.get("from", "").strip()[:40],
+        "to": args.get("to", "").strip()[:40],
+        "sort": args.get("sort", "relevance"),
+        "per_page": args.get("per_page", "")[:6],
+        "sorts": SORTS,
+    }
+
+
+def search_url(endpoint: str = "webui.search", **changes: Any) -> str:
+    """The current search's URL with some parameters changed (None removes one).
+
+    Used for pagination, facet and histogram links and exports, so every state
+    is a permalink. Only known search parameters are carried over.
+    """
+    params: dict[str, list[str]] = {k: request.args.getlist(k) for k in SEARCH_PARAMS if k in request.args}
+    for key, value in changes.items():
+        key = key.rstrip("_")          # from_ -> from
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value if isinstance(value, list) else [str(value)]
+    pairs = [(k, v) for k, values in params.items() for v in values if v != ""]
+    query = urlencode(pairs)
+    return url_for(endpoint) + ("?" + query if query else "")
+
+
+def _publication_choices(counts: dict[str, int], selected: list[str]) -> list[dict[str, Any]]:
+    """Checkbox rows: every facet value by count, plus selected ones the facet lacks."""
+    rows = [{"name": name, "count": n, "checked": name in selected}
+            for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))]
+    rows += [{"name": name, "count": 0, "checked": True} for name in selected if name not in counts]
+    # selected ones stay visible even when they fold below the cut
+    rows.sort(key=lambda r: not r["checked"])
+    return rows
+
+
+def _pagination(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link: first, last, and a window around the current one (None = gap)."""
+    if pages <= 1:
+        return []
+    wanted = {1, pages, *range(max(1, page - around), min(pages, page + around) + 1)}
+    out: list[int | None] = []
+    previous = 0
+    for n in sorted(wanted):
+        if n - previous > 1:
+            out.append(None)
+        out.append(n)
+        previous = n
+    return out
+
+
+def _highlight(found: Any, query: str) -> Any:
+    """The engine's marked-up article; plain escaped paragraphs if the query won't parse."""
+    if len(query) <= current_app.config["MAX_QUERY_CHARS"]:
+        try:
+            return archive().highlight_article(found, query)
+        except QueryError:
+            pass
+    paragraphs = [Markup(escape(p.strip())) for p in re.split(r"\n\s*\n", found.body or "") if p.strip()]
+    return _Plain(headline=Markup(escape(found.headline)), body_paragraphs=paragraphs,
+                  captions=[Markup(escape(c)) for c in found.captions])
+
+
+class _Plain:
+    """Same shape as the engine's HighlightedArticle, for the unmarked fallback."""
+
+    def __init__(self, headline: Markup, body_paragraphs: list[Markup], captions: list[Markup]) -> None:
+        self.headline, self.body_paragraphs, self.captions = headline, body_paragraphs, captions
+
+
+def _web_url(url: str | None) -> str | None:
+    """The article's URL if it is safe to link (http/https only: no javascript: links)."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def _stats_or_none() -> dict | None:
+    try:
+        return archive().stats()
+    except Exception:  # the start page works even if stats cannot be read  # noqa: BLE001
+        current_app.logger.exception("stats failed")
+        return None
+
+
+def _not_found(message: str) -> tuple[str, int]:
+    return _error_page(404, "Not found", message)
+
+
+def _error_page(status: int, title: str, message: str) -> tuple[str, int]:
+    return render_template("error.html", status=status, title=title, message=message,
+                           form=_form_state()), status
+
+
+# --------------------------------------------------------------------------- template helpers
+
+@bp.app_template_global("search_url")
+def _search_url_global(endpoint: str = "webui.search", **changes: Any) -> str:
+    return search_url(endpoint, **changes)
+
+
+@bp.app_template_filter("day")
+def _day(moment: datetime | None) -> str:
+    """26 Feb 1987: compact, unambiguous across locales."""
+    return f"{moment.day} {moment:%b %Y}" if moment else ""
+
+
+@bp.app_template_filter("long_date")
+def _long_date(moment: datetime | None) -> str:
+    if not moment:
+        return ""
+    text = f"{moment:%A}, {moment.day} {moment:%B %Y}"
+    if (moment.hour, moment.minute, moment.second) != (0, 0, 0):
+        text += f", {moment:%H:%M} UTC"
+    return text
+
+
+@bp.app_template_filter("number")
+def _number(n: int | float | None) -> str:
+    return f"{n:,}" if n is not None else ""
+
+
+@bp.app_template_filter("took")
+def _took(ms: float | None) -> str:
+    if ms is None:
+        return ""
+    return f"{ms:.0f} ms" if ms >= 10 else f"{ms:.1f} ms"
+
+
+# --------------------------------------------------------------------------- errors
+
+def register_error_handlers(app: Flask) -> None:
+    """Friendly pages (or JSON under /api/) for 404, 405, a missing index and 500."""
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    def page(status: int, title: str, message: str) -> Any:
+        if wants_json():
+            return jsonify(error=message), status
+        try:
+            return render_template("error.html", status=status, title=title, message=message,
+                                   form=None), status
+        except Exception:  # noqa: BLE001 - last resort: never show a traceback
+            return Response(f"{status} {title}\n", status=status, mimetype="text/plain")
+
+    @app.errorhandler(IndexMissing)
+    def index_missing(exc: Exception) -> Any:
+        app.logger.warning("no index: %s", exc)
+        return page(503, "No index yet",
+                    "There is no search index yet. Build it with “newsindex build”, then reload this page.")
+
+    @app.errorhandler(404)
+    def not_found(exc: HTTPException) -> Any:
+        return page(404, "Not found", "There is no page at this address.")
+
+    @app.errorhandler(405)
+    def not_allowed(exc: HTTPException) -> Any:
+        return page(405, "Not allowed", "This site is read-only: only GET requests are served.")
+
+    @app.errorhandler(HTTPException)
+    def other_http(exc: HTTPException) -> Any:
+        return page(exc.code or 500, exc.name, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def server_error(exc: Exception) -> Any:
+        app.logger.exception("unhandled error on %s", request.path)
+        return page(500, "Something went wrong",
+                    "The server could not answer this request. The error has been logged; "
+                    "try again, or change the search.")
