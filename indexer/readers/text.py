@@ -31,8 +31,9 @@ MAX_CAPTION_CHARS = 400       # a longer line is body even if it ends like a cre
 UNWRAPPED_LINE_CHARS = 100    # a block with a line longer than this is not hard-wrapped
 
 # A wire-service sign-off alone on the last line: "Reuter", "REUTER...", "REUTER^M".
-_SIGN_OFF = re.compile(r"(?i)reuters?(?:\s*\.{2,}|\s*\^M)*")
-_GLUED_SIGN_OFF = re.compile(r"(?i)^(?P<text>.*[.!?)\"”’])\s+reuters?(?:\s*\.{2,}|\s*\^M)*\s*$")
+# (The wire sometimes appends a desk code: "REUTER TAW".)
+_SIGN_OFF = re.compile(r"(?:[Rr]euters?|REUTERS?)(?:\s*\.{2,}|\s*\^M)*(?:\s+[A-Z]{1,4})?")
+_GLUED_SIGN_OFF = re.compile(r"^(?P<text>.*[.!?)\"”’\d])\s+(?:[Rr]euters?|REUTERS?)(?:\s*\.{2,}|\s*\^M)*\s*$")
 
 # A caption line: the caption text, then a credit label and a short credit.
 _CREDIT = re.compile(
@@ -217,11 +218,16 @@ def _collapse(text: str) -> str:
 
 
 def _stands_apart(lines: list[str], i: int) -> bool:
-    """A last-line "Reuter" is a sign-off, not the wrapped end of a sentence ("a survey
-    by\nReuter"), when it is indented, follows a blank line or a finished sentence."""
+    """A last-line "Reuter" is a sign-off, not the wrapped end of a sentence ("a
+    survey by\nReuter"), when it is indented, shouted, follows a blank line or a
+    finished sentence or figure, or would have fitted on the line above."""
     previous = lines[i - 1].rstrip() if i else ""
-    return (not previous.strip() or _indent(lines[i]) > 0
-            or previous[-1] in ".!?:;\"”’)" or previous[-1].isdigit())
+    if not previous.strip() or _indent(lines[i]) > 0 or lines[i].strip()[:6].isupper():
+        return True
+    if previous[-1] in ".!?:;\"”’)>" or previous[-1].isdigit():
+        return True
+    width = max(len(line) for line in lines)
+    return len(previous) + 1 + len(lines[i].strip()) < 0.9 * width
 
 
 def _drop_sign_off(lines: list[str]) -> list[str]:
