@@ -248,3 +248,17 @@ def test_bundled_reuters_file_reads_cleanly() -> None:
     assert not any(a.body.rstrip().lower().endswith("reuter") for a in signed)
     wrapped = [a for a, d in zip(got, raw) if "\n" in d.get("body", "")]
     assert not any("\n" in a.body.replace("\n\n", "") for a in wrapped)
+
+
+def test_jsonl_line_separators_inside_strings_do_not_split_records() -> None:
+    data = ('{"headline": "A\u2028B", "body": "one\u0085two"}\n'
+            '{"headline": "C"}\n').encode("utf-8")
+    results = list(read_records(data, "x.jsonl", "jsonl"))
+    assert [r.headline for r in results] == ["A B", "C"]
+    assert [r.id for r in results] == [derived_id("x.jsonl", 1), derived_id("x.jsonl", 2)]
+
+
+def test_record_without_any_article_field_says_so() -> None:
+    [failure] = list(read_records(b'{"articles": [{"title": "A"}]}', "x.json", "json"))
+    assert isinstance(failure, Failure)
+    assert failure.reason.startswith("no article fields") and "articles" in failure.reason

@@ -262,3 +262,15 @@ def test_clean_text_never_invents_words(text: str) -> None:
                 cleaned.publication or "", cleaned.author or ""]
     for part in produced:
         assert words(part) <= source_words
+
+
+@pytest.mark.parametrize("second_line, author", [
+    ("By Jane Roe and Kim Min Ji, Harbour Times", "Jane Roe and Kim Min Ji"),
+    ("BY TED D'AFFLISIO", "TED D'AFFLISIO"),
+    ("By the way, the council met again.", None),
+    ("by 2020 the plan will be finished", None),
+])
+def test_byline_variants(second_line: str, author: str | None) -> None:
+    cleaned = clean_text(f"Harbour plan approved\n{second_line}\n\nThe council approved the plan.")
+    assert cleaned.author == author
+    assert (second_line in cleaned.body) == (author is None)

@@ -62,6 +62,9 @@ def record_to_article(record: dict[str, Any], source: str, position: int | None,
                       default_publication: str | None = None) -> Article | str:
     """An Article from one record, or the reason it cannot be one."""
     fields = _normalised_fields(record)
+    if fields and not KNOWN_FIELDS.intersection(fields):
+        return ("no article fields (expected headline/title, body/text/content, ...); found "
+                + ", ".join(sorted(str(k) for k in record)[:8]))
     headline = _collapse(_as_text(_first(fields, "headline")))
     body = clean_plain_body(_as_text(_first(fields, "body"), joiner="\n\n"))
     if not headline and not body:
@@ -113,7 +116,9 @@ def _read_jsonl(text: str, source: str, default_publication: str | None,
     # JSON, the file is not JSON Lines and one SourceError says so.
     held: list[Failure] = []
     any_json = False
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    # split on "\n" only: str.splitlines() would also break inside JSON strings
+    # holding U+2028, U+0085 or other characters it counts as line ends
+    for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

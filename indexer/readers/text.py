@@ -43,9 +43,10 @@ _CREDIT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-# A byline below the headline: "By Jane Doe" or "By Jane Doe, Daily NK".
-_BYLINE = re.compile(r"^by\s+(?P<name>[^\W\d_][\w.'’-]*(?:\s+[\w.'’-]+){0,4})"
-                     r"(?:\s*[,|/–—-]\s*(?P<publication>[^,]{2,60}))?$", re.IGNORECASE)
+# A byline below the headline: "By Jane Doe", "By Jane Doe and Kim Min Ji, Daily NK".
+_BYLINE_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|bin|al|da|la|le|and|&)){0,6}"
+_BYLINE = re.compile(rf"^(?i:by)\s+(?P<name>{_BYLINE_NAME})"
+                     r"(?:\s*[,|/–—-]\s*(?P<publication>[^,\d]{2,60}))?$")
 
 # A closing bio: "<Name> is (one of|a|an|the) ... <journalist word> ...".
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|bin|al|da|la|le)){1,5}"
