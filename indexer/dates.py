@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
+import warnings
+
 from dateutil import parser as dateparser
+from dateutil.parser import UnknownTimezoneWarning
+
+# "EST"-style zone names we cannot resolve are read as UTC; no warning per article.
+warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
 
 _URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)")
 MIN_YEAR, MAX_YEAR = 1800, 2100

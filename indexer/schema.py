@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, TEXT, Schema
 
 from indexer.analysis import name_analyzer, text_analyzer
 from indexer.article import Article
@@ -39,7 +39,6 @@ def make_schema() -> Schema:
         month=ID(sortable=True),
         url=ID(stored=True),
         source=ID(stored=True),
-        signature=STORED(),
     )
 
 

@@ -1,0 +1,246 @@
+"""Build or update the index: plan, clean in worker processes, write, commit or swap, report.
+
+Incremental (the default): only new and changed sources are read, and the
+articles of changed and vanished sources are replaced or deleted, all in one
+Whoosh commit on the live generation. Full (`--full`, or no index yet): every
+source is read into a new generation that replaces the live one atomically.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from whoosh import index as whoosh_index
+
+from indexer import store
+from indexer.article import Article, Failure
+from indexer.readers import read_source
+from indexer.schema import SCHEMA_VERSION, article_to_document, make_schema
+from indexer.sources import Manifest, SourceFile, plan_build, walk_sources
+
+Progress = Callable[[int, int], None]  # (sources done, sources to read)
+
+# The posting pool must not spill to disk (it costs ~45% more CPU, WHOOSH-NOTES.md).
+WRITER_LIMIT_MB = 512
+# Below this many documents a multi-process writer costs more than it saves.
+MULTIPROCESS_MIN_DOCS = 4000
+
+
+@dataclass
+class BuildReport:
+    """What a build did; its JSON is `last-build.json` (PRODUCT.md)."""
+
+    mode: str
+    started: datetime
+    finished: datetime | None = None
+    sources: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("scanned", "new", "changed", "removed", "unchanged", "failed", "skipped"), 0))
+    articles: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("added", "updated", "removed", "total"), 0))
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        end = self.finished or datetime.now(timezone.utc)
+        return (end - self.started).total_seconds()
+
+    @property
+    def articles_per_second(self) -> float:
+        written = self.articles["added"] + self.articles["updated"]
+        return written / self.seconds if self.seconds > 0 else 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "started": self.started.isoformat(timespec="seconds"),
+            "finished": self.finished.isoformat(timespec="seconds") if self.finished else None,
+            "seconds": round(self.seconds, 3),
+            "mode": self.mode,
+            "sources": dict(self.sources),
+            "articles": dict(self.articles),
+            "failures": [f.to_json() for f in self.failures],
+        }
+
+
+def build_index(paths: Iterable[str], index_dir: str | Path, *, full: bool = False,
+                jobs: int | None = None, default_publication: str | None = None,
+                progress: Progress | None = None) -> BuildReport:
+    """Index `paths` into `index_dir` and return the report.
+
+    Raises `store.BuildLocked` when another build is running. Broken sources
+    never raise: they are listed in the report and skipped.
+    """
+    index_dir = Path(index_dir)
+    roots = [str(p) for p in paths]
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    with store.build_lock(index_dir):
+        live = store.live_generation(index_dir)
+        manifest = Manifest.load(live) if live else Manifest()
+        if live is None or manifest.schema != SCHEMA_VERSION:
+            full = True
+        report = BuildReport(mode="full" if full else "incremental",
+                             started=datetime.now(timezone.utc))
+        walk = walk_sources(roots)
+        report.sources["scanned"] = len(walk.files)
+        report.sources["skipped"] = walk.skipped
+        for path, reason in walk.problems:
+            report.failures.append(Failure(path, reason))
+        report.sources["failed"] += len(walk.problems)
+
+        if full:
+            _build_full(walk.files, index_dir, manifest, report, jobs, default_publication, progress)
+        else:
+            plan = plan_build(walk, manifest, roots)
+            report.sources["unchanged"] = plan.unchanged
+            _build_incremental(plan, live, manifest, report, jobs, default_publication, progress)
+        store.prune_generations(index_dir)
+        report.finished = datetime.now(timezone.utc)
+        store.write_report(index_dir, report.to_json())
+    return report
+
+
+def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report: BuildReport,
+                jobs: int, default_publication: str | None, progress: Progress | None) -> None:
+    generation = store.new_generation(index_dir)
+    ix = whoosh_index.create_in(str(generation), make_schema())
+    manifest = Manifest(schema=SCHEMA_VERSION)
+    owners: dict[str, str] = {}
+    old_ids = {i for _, ids in old.ids_by_source() for i in ids}
+    writer = None
+    docs_written = 0
+    try:
+        for sf, results in _read_all(files, jobs, default_publication, progress):
+            articles = _accept(sf, results, owners, report)
+            if articles is None:
+                continue
+            if writer is None:
+                # Open the writer lazily: the worker pool is forked before it exists.
+                writer = _full_writer(ix, len(files), jobs)
+            for article in articles:
+                writer.add_document(**article_to_document(article))
+                docs_written += 1
+                report.articles["updated" if article.id in old_ids else "added"] += 1
+            manifest.record(sf, articles)
+            report.sources["changed" if sf.source in old.sources else "new"] += 1
+        if writer is None:
+            writer = ix.writer()
+        writer.commit()
+    except BaseException:
+        if writer is not None:
+            writer.cancel()
+        raise
+    manifest.save(generation)
+    report.articles["removed"] = len(old_ids - set(owners))
+    report.sources["removed"] = len(set(old.sources) - set(manifest.sources))
+    report.articles["total"] = docs_written
+    store.swap_in(index_dir, generation)
+
+
+def _full_writer(ix, n_sources: int, jobs: int):
+    # procs > 1 splits the posting work over processes, one segment each
+    # (multisegment: no final merge). A pool that never spills is the main win.
+    if jobs > 1:
+        return ix.writer(procs=jobs, multisegment=True, limitmb=WRITER_LIMIT_MB // jobs)
+    return ix.writer(limitmb=WRITER_LIMIT_MB)
+
+
+def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport, jobs: int,
+                       default_publication: str | None, progress: Progress | None) -> None:
+    ix = whoosh_index.open_dir(str(live))
+    re_read = {sf.source for sf in plan.to_read}
+    old_ids = {i for _, ids in manifest.ids_by_source() for i in ids}
+    # ids held by sources this build does not touch: a new article may not take them
+    owners = {i: s for s, ids in manifest.ids_by_source()
+              if s not in re_read and s not in plan.removed for i in ids}
+    kept_ids = set(owners)
+    written: set[str] = set()
+    writer = None
+    try:
+        for sf, results in _read_all(plan.to_read, jobs, default_publication, progress):
+            articles = _accept(sf, results, owners, report)
+            if articles is None:
+                continue  # a changed source that is now broken keeps its old articles
+            if writer is None:
+                writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            was_known = sf.source in manifest.sources
+            new_ids = {a.id for a in articles}
+            for stale in set(manifest.sources.get(sf.source, {}).get("ids", [])) - new_ids:
+                writer.delete_by_term("id", stale)
+            for article in articles:
+                writer.update_document(**article_to_document(article))
+                written.add(article.id)
+                report.articles["updated" if article.id in old_ids else "added"] += 1
+            manifest.record(sf, articles)
+            report.sources["changed" if was_known else "new"] += 1
+        for source in plan.removed:
+            if writer is None:
+                writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            for stale in manifest.sources.pop(source).get("ids", []):
+                if stale not in written and stale not in kept_ids:
+                    writer.delete_by_term("id", stale)
+                    report.articles["removed"] += 1
+            report.sources["removed"] += 1
+        if writer is not None:
+            writer.commit()
+    except BaseException:
+        if writer is not None:
+            writer.cancel()
+        raise
+    # The manifest follows the commit: a crash in between only makes the next
+    # build redo idempotent work (update_document replaces by id).
+    manifest.save(live)
+    with ix.searcher() as searcher:
+        report.articles["total"] = searcher.doc_count()
+
+
+def _accept(sf: SourceFile, results: list[Article | Failure], owners: dict[str, str],
+            report: BuildReport) -> list[Article] | None:
+    """The source's articles that may be written (duplicate ids refused), with
+    its failures added to the report; None when the source gave no article."""
+    articles: list[Article] = []
+    for item in results:
+        if isinstance(item, Failure):
+            report.failures.append(item)
+            continue
+        owner = owners.get(item.id)
+        if owner is not None and owner != sf.source:
+            report.failures.append(Failure(sf.source, f"duplicate article id {item.id!r} (also in {owner})"))
+            continue
+        owners[item.id] = sf.source
+        articles.append(item)
+    if not articles:
+        report.sources["failed"] += 1
+        return None
+    return articles
+
+
+def _read_one(task: tuple[SourceFile, str | None]) -> tuple[SourceFile, list[Article | Failure]]:
+    sf, default_publication = task
+    return sf, read_source(Path(sf.path), sf.source, default_publication=default_publication)
+
+
+def _read_all(files: list[SourceFile], jobs: int, default_publication: str | None,
+              progress: Progress | None) -> Iterator[tuple[SourceFile, list[Article | Failure]]]:
+    """Read and clean sources, in worker processes when there is enough work."""
+    total = len(files)
+    tasks = [(sf, default_publication) for sf in files]
+    if progress:
+        progress(0, total)
+    if jobs == 1 or total < 4:
+        for done, task in enumerate(tasks, 1):
+            yield _read_one(task)
+            if progress:
+                progress(done, total)
+        return
+    chunk = max(1, min(64, total // (jobs * 8)))
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs) as pool:
+        for done, item in enumerate(pool.imap_unordered(_read_one, tasks, chunksize=chunk), 1):
+            yield item
+            if progress:
+                progress(done, total)

@@ -1,0 +1,291 @@
+"""The `newsindex` command line: a thin shell over `indexer.build` and `indexer.search`.
+
+Exit status: 0 success; 1 failures under --strict; 2 usage errors, a missing
+index, or an index locked by another build (one line, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from indexer import __version__, store
+from indexer.querysyntax import plain_text_help
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem the user must fix before the command can run (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too; keep its message short
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _make_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return EXIT_USAGE
+        return args.run(args)
+    except UsageError as exc:
+        print(f"newsindex: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (store.IndexMissing, store.BuildLocked) as exc:
+        print(f"newsindex: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newsindex: interrupted; the previous index is unchanged", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `newsindex export … | head`
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
+
+
+def _make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="newsindex", description="Full-text search over a news archive.")
+    parser.add_argument("--version", action="version", version=f"newsindex {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def index_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--index", type=Path, default=None,
+                       help="index directory (default: $NEWSINDEX_INDEX, else var/index)")
+
+    def filter_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--publication", action="append", default=[], metavar="P",
+                       help="only this publication (repeat for several)")
+        p.add_argument("--from", dest="date_from", metavar="DATE", help="from YYYY[-MM[-DD]]")
+        p.add_argument("--to", dest="date_to", metavar="DATE", help="to YYYY[-MM[-DD]]")
+        p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
+
+    p = sub.add_parser("build", help="index files and folders (incremental by default)")
+    p.add_argument("paths", nargs="*", default=["corpus"], metavar="PATH",
+                   help="files and folders to index (default: corpus)")
+    index_arg(p)
+    p.add_argument("--full", action="store_true",
+                   help="rebuild from scratch beside the live index, then swap it in")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--publication", default=None, metavar="NAME",
+                   help="publication for files that name none")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any source failed")
+    p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("search", help="ranked results in the terminal",
+                       epilog=plain_text_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("query", help="the query (see the syntax below); '' or '*' matches everything")
+    index_arg(p)
+    filter_args(p)
+    p.add_argument("--limit", type=int, default=10, help="results per page (default 10, at most 100)")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--json", action="store_true", help="print the JSON of PRODUCT.md")
+    p.set_defaults(run=cmd_search)
+
+    p = sub.add_parser("export", help="every matching article, streamed to stdout",
+                       epilog=plain_text_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("query", help="the query; '' or '*' exports everything")
+    index_arg(p)
+    filter_args(p)
+    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("stats", help="article count, publications, date span, size, last build")
+    index_arg(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_stats)
+
+    p = sub.add_parser("serve", help="the web UI under waitress")
+    index_arg(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--threads", type=int, default=8)
+    p.set_defaults(run=cmd_serve)
+    return parser
+
+
+def _index_dir(args: argparse.Namespace) -> Path:
+    return args.index if args.index is not None else store.default_index_dir()
+
+
+# -- build -----------------------------------------------------------------
+def cmd_build(args: argparse.Namespace) -> int:
+    from indexer.build import build_index
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    progress = _TerminalProgress() if sys.stderr.isatty() and not args.json else _PlainProgress()
+    try:
+        report = build_index(args.paths, _index_dir(args), full=args.full, jobs=args.jobs,
+                             default_publication=args.publication, progress=progress)
+    finally:
+        progress.close()
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_build_summary(report)
+    return EXIT_FAILURES if args.strict and report.failures else EXIT_OK
+
+
+def _print_build_summary(report) -> None:
+    s, a = report.sources, report.articles
+    print(f"{report.mode} build: scanned {s['scanned']}, added {s['new']}, updated {s['changed']}, "
+          f"removed {s['removed']}, unchanged {s['unchanged']}, failed {s['failed']}"
+          + (f", skipped {s['skipped']} other files" if s["skipped"] else ""))
+    print(f"articles: {a['added']} added, {a['updated']} updated, {a['removed']} removed, "
+          f"{a['total']} in the index; {report.seconds:.2f} s, "
+          f"{report.articles_per_second:,.0f} articles/s")
+    if report.failures:
+        print(f"{len(report.failures)} problem(s), skipped:", file=sys.stderr)
+        for failure in report.failures:
+            print(f"  {failure}", file=sys.stderr)
+
+
+class _TerminalProgress:
+    """A tqdm bar on a terminal."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, unit="file", desc="indexing", leave=False)
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+class _PlainProgress:
+    """Plain lines for logs and cron: at most one every few seconds."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.every = every
+        self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if total and done and now - self.last >= self.every:
+            self.last = now
+            print(f"indexing: {done}/{total} sources ({100 * done // total}%)", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+# -- search, export, stats ---------------------------------------------------
+def _request(args: argparse.Namespace, *, page: int = 1, per_page: int = 10):
+    from indexer.dates import parse_day
+    from indexer.search import QueryError, SearchRequest
+
+    try:
+        return SearchRequest(query=args.query, publications=tuple(args.publication),
+                             date_from=parse_day(args.date_from),
+                             date_to=parse_day(args.date_to, end=True),
+                             sort=args.sort, page=page, per_page=per_page)
+    except (QueryError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _archive(args: argparse.Namespace):
+    from indexer.search import Archive
+    return Archive(_index_dir(args))
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from indexer.search import QueryError
+
+    request = _request(args, page=args.page, per_page=args.limit)
+    try:
+        results = _archive(args).search(request)
+    except QueryError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps(results.to_json(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    color = sys.stdout.isatty()
+    print(f"{results.total:,} articles ({results.took_ms:.1f} ms)"
+          + (f", page {results.page} of {results.pages}" if results.pages > 1 else ""))
+    if results.suggestion:
+        print(f"did you mean: {results.suggestion}")
+    first = (results.page - 1) * results.per_page
+    for n, hit in enumerate(results.hits, first + 1):
+        meta = " · ".join(x for x in (hit.publication, hit.date.date().isoformat() if hit.date else None,
+                                      hit.author) if x)
+        print(f"\n{n}. {_terminal(hit.headline_html, color) or '(no headline)'}")
+        if meta:
+            print(f"   {meta}")
+        print(f"   {_terminal(hit.snippet, color)}")
+        if hit.caption_snippet:
+            print(f"   caption: {_terminal(hit.caption_snippet, color)}")
+        print(f"   id {hit.id}  {hit.source}")
+    return EXIT_OK
+
+
+def _terminal(html_text: str, color: bool) -> str:
+    """Snippet HTML for a terminal: <mark> becomes bold (or *word*), entities undone."""
+    import html
+    on, off = ("\033[1m", "\033[0m") if color else ("*", "*")
+    text = html_text.replace("<mark>", on).replace("</mark>", off)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from indexer.export import csv_lines, jsonl_lines
+    from indexer.search import QueryError
+
+    request = _request(args)
+    try:
+        articles = _archive(args).iter_export(request)
+    except QueryError as exc:
+        raise UsageError(str(exc)) from None
+    lines = csv_lines(articles) if args.format == "csv" else jsonl_lines(articles)
+    write = sys.stdout.write
+    for line in lines:
+        write(line)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = _archive(args).stats()
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(f"articles:     {stats['articles']:,}")
+    print(f"date span:    {stats['date_min'] or '-'} .. {stats['date_max'] or '-'}")
+    print(f"index size:   {stats['index_bytes'] / 1e6:.1f} MB in {_index_dir(args)}")
+    print("publications:")
+    for name, count in stats["publications"].items():
+        print(f"  {count:>8,}  {name}")
+    build = stats.get("last_build")
+    if build:
+        print(f"last build:   {build['finished']} ({build['mode']}, {build['seconds']} s, "
+              f"{len(build.get('failures', []))} problem(s))")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    index_dir = _index_dir(args)
+    store.require_live_generation(index_dir)
+    from webui import serve  # the one place the CLI reaches into the web shell
+
+    print(f"newsindex: serving {index_dir} on http://{args.host}:{args.port}/", file=sys.stderr)
+    serve(index_dir, host=args.host, port=args.port, threads=args.threads)
+    return EXIT_OK

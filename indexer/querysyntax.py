@@ -1,0 +1,33 @@
+"""The query language, described once for `/help` and `newsindex search --help`."""
+
+from __future__ import annotations
+
+# (example, what it does) — examples work on the bundled corpus.
+QUERY_SYNTAX: list[tuple[str, str]] = [
+    ("oil prices", "Articles with these words; those with all of them rank first, "
+                   "those missing one still follow. A headline match weighs most."),
+    ('"crude oil prices"', "The exact phrase."),
+    ('"opec output"~5', "The words within five words of each other."),
+    ("coffee AND brazil", "Both words (AND, OR and NOT are written in capitals)."),
+    ("coffee OR cocoa", "Either word."),
+    ("bank NOT japan", "The first word without the second; -japan does the same."),
+    ("export*", "Words starting with export: exports, exporter, exporting…"),
+    ("sojurn~", "Fuzzy: words one letter away (sojourn)."),
+    ("headline:takeover", "Only in headlines. Other fields: body: caption: publication: author:"),
+    ('publication:"daily nk"', "Articles from one publication."),
+    ("date:[1987-03-01 to 1987-03-31]", "Published in a date range (YYYY-MM-DD)."),
+    ("(gold OR silver) AND mine", "Parentheses group words."),
+    ("*", "Every article (use the filters to narrow)."),
+]
+
+NOTES = ("Matching ignores case and accents and uses English stems (workers finds worker). "
+         "Korean words are found inside longer words (서울 finds 서울에서).")
+
+
+def plain_text_help() -> str:
+    """The syntax as plain text for the command line."""
+    width = max(len(example) for example, _ in QUERY_SYNTAX)
+    lines = ["query syntax:"]
+    lines += [f"  {example.ljust(width)}  {meaning}" for example, meaning in QUERY_SYNTAX]
+    lines += ["", NOTES]
+    return "\n".join(lines)

@@ -1,0 +1,488 @@
+"""Query -> results: parsing, filters, ranking, facets, snippets, similar articles.
+
+`Archive` is the one search API: the CLI and the web UI are thin shells over it.
+It is safe to share between threads (each thread gets its own Whoosh searcher)
+and notices a rebuild by itself, so a running server shows new articles
+without a restart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from whoosh import highlight, index as whoosh_index, query, sorting
+from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
+from whoosh.qparser.common import QueryParserError
+from whoosh.qparser.plugins import FieldAliasPlugin
+from whoosh.scoring import BM25F
+
+from indexer import store
+from indexer.article import Article
+from indexer.dates import parse_day
+from indexer.schema import (CAPTION_SEPARATOR, DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS,
+                            document_to_article)
+from indexer.store import IndexMissing
+
+__all__ = ["Archive", "SearchRequest", "SearchResults", "SearchHit", "HighlightedArticle",
+           "QueryError", "IndexMissing"]
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_QUERY_CHARS = 1000
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+SNIPPET_CHARS = 240
+TEXT_FIELDS = frozenset(DEFAULT_FIELDS)  # the fields whose matches are marked
+METADATA_FIELDS = frozenset({"date", "publication", "author", "url", "source"})
+# Added to the score of articles that have every word of a bare query, so they
+# rank above those missing one (which still follow, ranked by BM25F).
+ALL_WORDS_BONUS = 10_000.0
+_OPERATOR = re.compile(r"^(AND|OR|NOT|ANDNOT|ANDMAYBE)$")
+_SYNTAX_CHARS = re.compile(r'["()\[\]{}:*?~^+]|(?:^|\s)-|\b(?:AND|OR|NOT)\b')
+
+
+class QueryError(ValueError):
+    """A query or parameter the user must fix; the message says how."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """Everything that defines a result page; every field lives in the URL."""
+
+    query: str = ""
+    publications: tuple[str, ...] = ()
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    def __post_init__(self) -> None:
+        if len(self.query) > MAX_QUERY_CHARS:
+            raise QueryError(f"The query is {len(self.query):,} characters long; "
+                             f"the limit is {MAX_QUERY_CHARS:,}.")
+        if self.sort not in SORTS:
+            raise QueryError(f"Unknown sort '{self.sort}': use relevance, newest or oldest.")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}.")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise QueryError(f"Pages run from 1 to {MAX_PAGE}; to take away a whole "
+                             "result set, use the export.")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise QueryError("The 'from' date is after the 'to' date.")
+
+    @classmethod
+    def from_params(cls, params: Mapping, *, per_page_default: int = 10) -> "SearchRequest":
+        """Build from URL parameters (a werkzeug MultiDict or a plain dict).
+        Raises QueryError with a user-facing message for bad values."""
+        def get(name: str) -> str:
+            value = params.get(name)
+            return value.strip() if isinstance(value, str) else ""
+
+        getlist = getattr(params, "getlist", None)
+        pubs = getlist("publication") if getlist else [params.get("publication") or ""]
+        try:
+            date_from = parse_day(get("from"))
+            date_to = parse_day(get("to"), end=True)
+        except ValueError as exc:
+            raise QueryError(str(exc)) from None
+        return cls(
+            query=(params.get("q") or "") if isinstance(params.get("q") or "", str) else "",
+            publications=tuple(dict.fromkeys(p.strip() for p in pubs if p and p.strip())),
+            date_from=date_from,
+            date_to=date_to,
+            sort=get("sort") or "relevance",
+            page=_positive_int(get("page"), "page", 1),
+            per_page=_positive_int(get("per_page"), "per_page", per_page_default),
+        )
+
+    def with_page(self, page: int) -> "SearchRequest":
+        return SearchRequest(self.query, self.publications, self.date_from, self.date_to,
+                             self.sort, page, self.per_page)
+
+
+def _positive_int(text: str, name: str, default: int) -> int:
+    if not text:
+        return default
+    if not re.fullmatch(r"\d{1,9}", text):
+        raise QueryError(f"{name} must be a whole number, not '{text[:40]}'.")
+    return int(text)
+
+
+@dataclass
+class SearchHit:
+    """One ranked article on a result page; snippets are HTML-safe."""
+
+    id: str
+    headline: str
+    publication: str | None
+    author: str | None
+    date: datetime | None
+    url: str | None
+    source: str
+    score: float
+    snippet: str
+    caption_snippet: str | None = None
+    headline_html: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "headline": self.headline, "publication": self.publication,
+            "author": self.author, "date": self.date.isoformat() if self.date else None,
+            "url": self.url, "source": self.source, "score": round(self.score, 4),
+            "snippet": self.snippet, "caption_snippet": self.caption_snippet,
+        }
+
+
+@dataclass
+class SearchResults:
+    request: SearchRequest
+    total: int
+    took_ms: float
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+
+    @property
+    def page(self) -> int:
+        return self.request.page
+
+    @property
+    def per_page(self) -> int:
+        return self.request.per_page
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.request.query, "total": self.total, "page": self.page,
+            "per_page": self.per_page, "took_ms": round(self.took_ms, 2),
+            "hits": [h.to_json() for h in self.hits],
+            "facets": {"publication": self.facets.get("publication", {}),
+                       "year": self.facets.get("year", {}),
+                       "month": self.facets.get("month", {})},
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass
+class HighlightedArticle:
+    """An article's text as HTML-safe strings with the query's words marked."""
+
+    headline: str
+    body_paragraphs: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+
+
+class MarkFormatter(highlight.HtmlFormatter):
+    """Escaped text with plain <mark> around matches: nothing else is added."""
+
+    template = "<mark>%(t)s</mark>"
+
+    def __init__(self) -> None:
+        super().__init__(tagname="mark", between=" … ")
+
+
+class Archive:
+    """The searchable archive in an index directory."""
+
+    def __init__(self, index_dir: str | Path) -> None:
+        self.index_dir = Path(index_dir)
+        store.require_live_generation(self.index_dir)
+        self._local = threading.local()
+        self._open_lock = threading.Lock()
+
+    # -- searchers ---------------------------------------------------------
+    def _searcher(self):
+        """This thread's searcher, reopened when a build committed or swapped."""
+        generation = store.require_live_generation(self.index_dir).resolve()
+        cached = getattr(self._local, "state", None)
+        if cached is not None and cached[0] == generation:
+            searcher = cached[1]
+            if not searcher.up_to_date():
+                searcher = searcher.refresh()
+                self._local.state = (generation, searcher)
+            return searcher
+        with self._open_lock:
+            ix = whoosh_index.open_dir(str(generation))
+            searcher = ix.searcher(weighting=BM25F())
+        self._local.state = (generation, searcher)
+        return searcher
+
+    def _parser(self, schema, group) -> MultifieldParser:
+        parser = MultifieldParser(list(DEFAULT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group)
+        parser.add_plugin(FuzzyTermPlugin())
+        parser.add_plugin(PlusMinusPlugin())
+        parser.add_plugin(FieldAliasPlugin({field: [alias] for alias, field in FIELD_ALIASES.items()}))
+        return parser
+
+    # -- queries -----------------------------------------------------------
+    def parse(self, text: str, schema=None) -> query.Query:
+        """The Whoosh query for the user's text; QueryError explains bad syntax."""
+        text = text.strip()
+        if text in ("", "*"):
+            return query.Every()
+        check_syntax(text)
+        schema = schema or self._searcher().schema
+        try:
+            q_any = self._parser(schema, OrGroup).parse(text)
+        except QueryParserError as exc:
+            raise QueryError(f"Could not read the query: {exc}") from None
+        if q_any is query.NullQuery:
+            raise QueryError("The query has no words to search for.")
+        q_any = _require_metadata_scopes(q_any)
+        if _SYNTAX_CHARS.search(text) or len(text.split()) < 2:
+            return q_any
+        q_all = self._parser(schema, AndGroup).parse(text)
+        return query.Or([query.ConstantScoreQuery(q_all, ALL_WORDS_BONUS), q_any])
+
+    def _filter(self, searcher, request: SearchRequest):
+        """The docnums allowed by the filters, or None for no filter."""
+        parts: list[query.Query] = []
+        if request.publications:
+            parts.append(query.Or([query.Term("publication_key", p) for p in request.publications]))
+        if request.date_from or request.date_to:
+            parts.append(query.DateRange("date", request.date_from, request.date_to))
+        if not parts:
+            return None
+        q = parts[0] if len(parts) == 1 else query.And(parts)
+        return set(searcher.docs_for_query(q))
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        """One page of ranked results with exact total and facets over the whole set."""
+        started = time.perf_counter()
+        searcher = self._searcher()
+        q = self.parse(request.query, searcher.schema)
+        allowed = self._filter(searcher, request)
+        if allowed is not None and not allowed:
+            return SearchResults(request, 0, _ms(started), [], {}, None)
+        facets = {"publication": sorting.FieldFacet("publication_key"),
+                  "year": sorting.FieldFacet("year"), "month": sorting.FieldFacet("month")}
+        kwargs = dict(limit=request.page * request.per_page, filter=allowed, terms=True,
+                      groupedby=facets, maptype=sorting.Count, optimize=False)
+        if request.sort != "relevance":
+            kwargs["sortedby"] = sorting.FieldFacet("date", reverse=request.sort == "newest")
+        results = searcher.search(q, **kwargs)
+        results.fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS // 2, surround=60,
+                                                          autotrim=True)
+        results.formatter = MarkFormatter()
+        total = len(results)
+        start = (request.page - 1) * request.per_page
+        hits = [self._hit(h) for h in results[start:start + request.per_page]]
+        facet_counts = {name: _counts(results.groups(name)) for name in facets}
+        suggestion = None
+        if total < 3 and request.query.strip() not in ("", "*"):
+            suggestion = self._suggest(searcher, request, total)
+        return SearchResults(request, total, _ms(started), hits, facet_counts, suggestion)
+
+    def _hit(self, hit) -> SearchHit:
+        fields = hit.fields()
+        matched: dict[str, set[str]] = {}
+        for fieldname, term in (hit.matched_terms() if hit.results.has_matched_terms() else ()):
+            if fieldname in TEXT_FIELDS:
+                matched.setdefault(fieldname, set()).add(_term_text(term))
+        snippet = hit.highlights("body", top=2) if "body" in matched else ""
+        if not snippet:
+            snippet = escape(_lead(fields.get("body") or "", SNIPPET_CHARS), quote=False)
+        caption_snippet = None
+        if "captions" in matched:
+            analyzer = hit.searcher.schema["captions"].analyzer
+            for caption in (fields.get("captions") or "").split(CAPTION_SEPARATOR):
+                marked = _mark(caption, matched["captions"], analyzer)
+                if "<mark>" in marked:
+                    caption_snippet = marked
+                    break
+        headline = fields.get("headline") or ""
+        score = hit.score or 0.0
+        return SearchHit(
+            id=fields["id"], headline=headline, publication=fields.get("publication"),
+            author=fields.get("author"), date=fields.get("date"), url=fields.get("url"),
+            source=fields.get("source") or "", score=score % ALL_WORDS_BONUS if score else 0.0,
+            snippet=snippet, caption_snippet=caption_snippet,
+            headline_html=_mark(headline, matched.get("headline", set()),
+                                hit.searcher.schema["headline"].analyzer),
+        )
+
+    def _suggest(self, searcher, request: SearchRequest, total: int) -> str | None:
+        """A corrected query from the index's own words, when it finds more."""
+        try:
+            q = self._parser(searcher.schema, OrGroup).parse(request.query)
+            correction = searcher.correct_query(q, request.query, prefix=1, maxdist=2)
+        except Exception:  # suggestions are a courtesy; never fail a search for one
+            return None
+        corrected = correction.string
+        if not corrected or corrected.lower() == request.query.lower():
+            return None
+        try:
+            better = len(searcher.search(self.parse(corrected, searcher.schema), limit=1))
+        except QueryError:
+            return None
+        return corrected if better > total else None
+
+    # -- articles ----------------------------------------------------------
+    def get_article(self, article_id: str) -> Article | None:
+        fields = self._searcher().document(id=article_id)
+        return document_to_article(fields) if fields else None
+
+    def highlight_article(self, article: Article, text: str) -> HighlightedArticle:
+        """The article with the words that the query matched in it marked."""
+        terms = self._matched_words(article.id, text)
+        schema = self._searcher().schema
+        mark = lambda field, value: _mark(value, terms.get(field, set()), schema[field].analyzer)
+        return HighlightedArticle(
+            headline=mark("headline", article.headline),
+            body_paragraphs=[mark("body", p) for p in article.body.split("\n\n") if p.strip()],
+            captions=[mark("captions", c) for c in article.captions],
+        )
+
+    def _matched_words(self, article_id: str, text: str) -> dict[str, set[str]]:
+        if not text.strip() or text.strip() == "*":
+            return {}
+        searcher = self._searcher()
+        try:
+            q = self.parse(text, searcher.schema)
+        except QueryError:
+            return {}
+        results = searcher.search(q, filter=query.Term("id", article_id), limit=1, terms=True)
+        found: dict[str, set[str]] = {}
+        for hit in results:
+            for fieldname, term in hit.matched_terms():
+                if fieldname in TEXT_FIELDS:
+                    found.setdefault(fieldname, set()).add(_term_text(term))
+        return found
+
+    def similar(self, article_id: str, limit: int = 5) -> list[SearchHit]:
+        """Articles like this one ("more like this"), from its body's key terms."""
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return []
+        fields = searcher.stored_fields(docnum)
+        text = " ".join([fields.get("headline") or ""] * 2 + [fields.get("body") or ""])
+        results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=15)
+        return [self._hit(h) for h in results]
+
+    # -- whole sets and totals ---------------------------------------------
+    def iter_export(self, request: SearchRequest) -> Iterator[Article]:
+        """Every matching article in the request's order, read lazily."""
+        searcher = self._searcher()
+        q = self.parse(request.query, searcher.schema)
+        allowed = self._filter(searcher, request)
+        if allowed is not None and not allowed:
+            return iter(())
+        kwargs: dict = dict(limit=None, filter=allowed)
+        if request.sort != "relevance":
+            kwargs["sortedby"] = sorting.FieldFacet("date", reverse=request.sort == "newest")
+        results = searcher.search(q, **kwargs)
+        return (document_to_article(searcher.stored_fields(docnum)) for docnum in results.docs())
+
+    def stats(self) -> dict:
+        searcher = self._searcher()
+        generation = store.require_live_generation(self.index_dir)
+        every = searcher.search(query.Every(), limit=None, groupedby={
+            "publication": sorting.FieldFacet("publication_key")}, maptype=sorting.Count)
+        dated = query.DateRange("date", datetime(1, 1, 1), datetime(9999, 12, 31))
+        first = searcher.search(dated, limit=1, sortedby="date")
+        last = searcher.search(dated, limit=1, sortedby="date", reverse=True)
+        return {
+            "articles": searcher.doc_count(),
+            "publications": _counts(every.groups("publication")),
+            "date_min": first[0]["date"].isoformat() if len(first) else None,
+            "date_max": last[0]["date"].isoformat() if len(last) else None,
+            "index_bytes": store.index_bytes(generation),
+            "last_build": store.read_report(self.index_dir),
+        }
+
+
+def check_syntax(text: str) -> None:
+    """Reject what Whoosh would silently misread, with a message that says how to fix it."""
+    if text.count('"') % 2:
+        raise QueryError('The query has an unbalanced quote ("): close the phrase or remove the quote.')
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            raise QueryError("The query has a ')' without a matching '('.")
+    if depth:
+        raise QueryError("The query has a '(' that is never closed.")
+    if text.count("[") != text.count("]"):
+        raise QueryError("The query has an unbalanced '[' or ']' (ranges look like date:[1987-03-01 to 1987-03-31]).")
+    words = re.findall(r'"[^"]*"|\S+', text)
+    bare = [w.strip("()") for w in words]
+    if all(_OPERATOR.match(w) or not w for w in bare):
+        raise QueryError(f"'{text}' is only an operator: put words around AND, OR and NOT, "
+                         "e.g. coffee AND brazil.")
+    if bare and bare[-1] in ("AND", "OR", "NOT"):
+        raise QueryError(f"'{bare[-1]}' at the end of the query needs a word after it.")
+    if bare and bare[0] in ("AND", "OR"):
+        raise QueryError(f"'{bare[0]}' at the start of the query needs a word before it.")
+    for a, b in zip(bare, bare[1:]):
+        if a in ("AND", "OR", "NOT") and b in ("AND", "OR"):
+            raise QueryError(f"'{a} {b}': two operators in a row; put a word between them.")
+
+
+def _require_metadata_scopes(q: query.Query) -> query.Query:
+    """`oil date:[…]` or `oil publication:reuters` narrow the words rather than
+    adding alternatives: metadata scopes at the top level become required."""
+    if not isinstance(q, query.Or):
+        return q
+    meta = [sub for sub in q.subqueries if _fields_of(sub) and _fields_of(sub) <= METADATA_FIELDS]
+    words = [sub for sub in q.subqueries if sub not in meta]
+    if not meta or not words:
+        return q
+    return query.And([words[0] if len(words) == 1 else query.Or(words), *meta])
+
+
+def _fields_of(q: query.Query) -> set[str]:
+    name = getattr(q, "fieldname", None)
+    if name:
+        return {name}
+    found: set[str] = set()
+    for sub in getattr(q, "subqueries", ()) or ((q.child,) if hasattr(q, "child") else ()):
+        found |= _fields_of(sub)
+    return found
+
+
+def _mark(text: str, words: set[str], analyzer) -> str:
+    """Escape `text` and wrap the tokens whose index term is in `words` in <mark>."""
+    if not words or not text:
+        return escape(text, quote=False)
+    out: list[str] = []
+    pos = 0
+    for token in analyzer(text, chars=True, mode="index"):
+        if token.text in words and token.startchar >= pos:
+            out.append(escape(text[pos:token.startchar], quote=False))
+            out.append(f"<mark>{escape(text[token.startchar:token.endchar], quote=False)}</mark>")
+            pos = token.endchar
+    out.append(escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+def _term_text(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else str(term)
+
+
+def _lead(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > limit // 2 else limit] + " …"
+
+
+def _counts(groups: dict) -> dict[str, int]:
+    pairs = [(str(k), int(v)) for k, v in groups.items() if k not in (None, "")]
+    pairs.sort(key=lambda kv: (-kv[1], kv[0]))
+    return dict(pairs)
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

@@ -1,0 +1,175 @@
+"""Which files are sources, and what changed since the last build.
+
+The manifest maps each indexed source (its path as reached from the path the
+user gave) to its size, mtime and article ids. Comparing size and mtime from a
+walk of the tree is what makes a no-op rebuild cheap: no file is read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from indexer.readers import kind_of
+
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file found by the walk: the path to open and its stat signature."""
+
+    source: str          # as reached from the path given to `build`
+    path: str            # what to open (same as source; kept apart for clarity)
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Walk:
+    files: list[SourceFile] = field(default_factory=list)
+    skipped: int = 0                       # files of kinds we do not read
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+
+def walk_sources(paths: list[str]) -> Walk:
+    """Every readable source below `paths`, in a stable order. Hidden files and
+    folders are skipped; symlinked folders are followed once (loops are
+    reported, not followed forever)."""
+    walk = Walk()
+    for given in paths:
+        try:
+            st = os.stat(given)
+        except FileNotFoundError:
+            walk.problems.append((given, "no such file or folder"))
+            continue
+        except OSError as exc:
+            walk.problems.append((given, exc.strerror or str(exc)))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            _walk_dir(given, walk, {(st.st_dev, st.st_ino)})
+        else:
+            _add_file(given, st, walk, explicit=True)
+    walk.files.sort(key=lambda f: f.source)
+    return walk
+
+
+def _walk_dir(folder: str, walk: Walk, seen: set[tuple[int, int]]) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        walk.problems.append((folder, f"cannot list folder: {exc.strerror or exc}"))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = os.path.join(folder, entry.name)
+        try:
+            st = entry.stat()  # follows symlinks
+        except OSError as exc:
+            reason = "symlink loop or broken link" if entry.is_symlink() else (exc.strerror or str(exc))
+            walk.problems.append((path, reason))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            key = (st.st_dev, st.st_ino)
+            if key in seen:
+                walk.problems.append((path, "symlink loop: folder already visited"))
+                continue
+            _walk_dir(path, walk, seen | {key})
+        elif stat.S_ISREG(st.st_mode):
+            _add_file(path, st, walk, explicit=False)
+
+
+def _add_file(path: str, st: os.stat_result, walk: Walk, *, explicit: bool) -> None:
+    if kind_of(path) is None:
+        walk.skipped += 1
+        if explicit:
+            walk.problems.append((path, "not a supported file kind"))
+        return
+    walk.files.append(SourceFile(path, path, st.st_size, st.st_mtime_ns))
+
+
+def under_roots(source: str, roots: list[str]) -> bool:
+    """True when `source` was reached from one of the `roots` given to build."""
+    for root in roots:
+        root = root.rstrip("/") or "/"
+        if source == root or source.startswith(root + "/") or root in (".", "./"):
+            return True
+    return False
+
+
+@dataclass
+class Manifest:
+    """What the live index holds, source by source."""
+
+    sources: dict[str, dict] = field(default_factory=dict)  # source -> {size, mtime_ns, ids}
+    schema: int | None = None  # the schema version the index was built with
+
+    @classmethod
+    def load(cls, folder: Path) -> "Manifest":
+        try:
+            with open(folder / MANIFEST_NAME, encoding="utf-8") as fh:
+                data = json.load(fh)
+        except FileNotFoundError:
+            return cls()
+        return cls(sources=data.get("sources", {}), schema=data.get("schema"))
+
+    def save(self, folder: Path) -> None:
+        """Write atomically: a crash leaves the old manifest or the new one."""
+        tmp = folder / (MANIFEST_NAME + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"version": 1, "schema": self.schema, "sources": self.sources}, fh, separators=(",", ":"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, folder / MANIFEST_NAME)
+
+    def is_unchanged(self, f: SourceFile) -> bool:
+        entry = self.sources.get(f.source)
+        return entry is not None and entry["size"] == f.size and entry["mtime_ns"] == f.mtime_ns
+
+    def record(self, f: SourceFile, articles: list) -> None:
+        self.sources[f.source] = {"size": f.size, "mtime_ns": f.mtime_ns,
+                                  "ids": [a.id for a in articles]}
+
+    def ids_by_source(self) -> Iterator[tuple[str, list[str]]]:
+        for source, entry in self.sources.items():
+            yield source, entry.get("ids", [])
+
+
+@dataclass
+class Plan:
+    """What a build must do: read `to_read`, drop articles of `removed`."""
+
+    to_read: list[SourceFile]
+    new: int
+    changed: int
+    unchanged: int
+    removed: list[str]
+
+
+def plan_build(walk: Walk, manifest: Manifest, roots: list[str]) -> Plan:
+    """Compare the walk with the manifest. Sources outside the given roots are
+    left alone, so `build new-folder/` adds to the archive without dropping
+    what other folders brought."""
+    seen = set()
+    to_read: list[SourceFile] = []
+    new = changed = unchanged = 0
+    for f in walk.files:
+        seen.add(f.source)
+        if f.source not in manifest.sources:
+            new += 1
+            to_read.append(f)
+        elif manifest.is_unchanged(f):
+            unchanged += 1
+        else:
+            changed += 1
+            to_read.append(f)
+    # A file that could not be stat'ed keeps its articles; one that is gone loses them.
+    unreadable = {path for path, _ in walk.problems}
+    removed = [s for s in manifest.sources
+               if s not in seen and s not in unreadable and under_roots(s, roots)]
+    return Plan(to_read, new, changed, unchanged, removed)
