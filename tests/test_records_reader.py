@@ -262,3 +262,9 @@ def test_record_without_any_article_field_says_so() -> None:
     [failure] = list(read_records(b'{"articles": [{"title": "A"}]}', "x.json", "json"))
     assert isinstance(failure, Failure)
     assert failure.reason.startswith("no article fields") and "articles" in failure.reason
+
+
+def test_only_text_and_integer_ids_are_kept() -> None:
+    data = b'[{"id": {"x": 1}, "title": "A"}, {"id": true, "title": "B"}, {"id": " 7 ", "title": "C"}]'
+    ids = [a.id for a in read_records(data, "ids.json", "json")]
+    assert ids == [derived_id("ids.json", 0), derived_id("ids.json", 1), "7"]

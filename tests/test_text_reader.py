@@ -274,3 +274,27 @@ def test_byline_variants(second_line: str, author: str | None) -> None:
     cleaned = clean_text(f"Harbour plan approved\n{second_line}\n\nThe council approved the plan.")
     assert cleaned.author == author
     assert (second_line in cleaned.body) == (author is None)
+
+
+def test_seed_with_crlf_and_bom_gives_the_same_fields() -> None:
+    data = b"\xef\xbb\xbf" + SEED.read_bytes().replace(b"\n", b"\r\n")
+    assert read_text(data, "s.txt") == read_text(SEED.read_bytes(), "s.txt")
+
+
+def test_shortened_alt_text_is_dropped_with_its_caption() -> None:
+    text = ("Bridge traffic resumes\n\nTraffic resumed on Monday.\n\n"
+            "Workers on the bridge\n"
+            "Workers walk on the bridge from Sinuiju to Dandong. Image: Daily NK\n\n"
+            "Officials expect more crossings.")
+    cleaned = clean_text(text)
+    assert cleaned.captions == ["Workers walk on the bridge from Sinuiju to Dandong."]
+    assert cleaned.body == "Traffic resumed on Monday.\n\nOfficials expect more crossings."
+
+
+def test_unrelated_line_above_a_caption_stays_body() -> None:
+    text = ("Bridge traffic resumes\n\nTraffic resumed on Monday after a week.\n"
+            "Workers walk on the bridge from Sinuiju to Dandong. Image: Daily NK\n\n"
+            "Officials expect more crossings.")
+    cleaned = clean_text(text)
+    assert cleaned.captions == ["Workers walk on the bridge from Sinuiju to Dandong."]
+    assert cleaned.body == "Traffic resumed on Monday after a week.\n\nOfficials expect more crossings."

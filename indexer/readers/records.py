@@ -71,7 +71,7 @@ def record_to_article(record: dict[str, Any], source: str, position: int | None,
         return EMPTY_RECORD
     record_id = _first(fields, "id")
     return Article(
-        id=str(record_id).strip() if _present(record_id) else derived_id(source, position),
+        id=_record_id(record_id) or derived_id(source, position),
         headline=headline,
         body=body,
         captions=_captions(_first(fields, "captions")),
@@ -242,6 +242,13 @@ def _as_text(value: Any, joiner: str = " ") -> str:
 
 def _collapse(text: str) -> str:
     return _INLINE_SPACE.sub(" ", text).strip()
+
+
+def _record_id(value: Any) -> str | None:
+    """A record's own id as text; only strings and integers count as ids."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    return str(value).strip() or None
 
 
 def _captions(value: Any) -> list[str]:

@@ -303,6 +303,8 @@ def _is_near_copy(alt: str, caption: str) -> bool:
         return False
     if caption_words[:len(alt_words)] == alt_words and len(alt_words) >= min(3, len(caption_words)):
         return True
+    if len(alt_words) >= 2 and set(alt_words) <= set(caption_words):
+        return True  # a shortened alt text: "Workers on the bridge"
     shared = set(alt_words) & set(caption_words)
     return len(shared) >= 0.8 * len(set(alt_words) | set(caption_words))
 
