@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,25 @@ def test_unrelated_line_above_a_caption_stays_body() -> None:
     cleaned = clean_text(text)
     assert cleaned.captions == ["Workers walk on the bridge from Sinuiju to Dandong."]
     assert cleaned.body == "Traffic resumed on Monday after a week.\n\nOfficials expect more crossings."
+
+
+@pytest.mark.parametrize("header, author, date", [
+    ("By Jane Roe\nMarch 25, 2019", "Jane Roe", datetime(2019, 3, 25)),
+    ("Published: 2019-03-25 10:30 UTC\nBy Jane Roe", "Jane Roe", datetime(2019, 3, 25, 10, 30)),
+    ("\nMonday, 25 March 2019", None, datetime(2019, 3, 25)),
+])
+def test_date_line_under_the_headline(header: str, author: str | None, date: datetime) -> None:
+    article = read_text(f"Harbour plan approved\n{header}\n\nThe council approved the plan.".encode(),
+                        "x.txt")
+    assert (article.author, article.date) == (author, date)
+    assert article.body == "The council approved the plan."
+
+
+@pytest.mark.parametrize("second_line", [
+    "The plan was approved on March 25, 2019.",
+    "In 2019 the council met twice.",
+])
+def test_sentences_with_dates_stay_body(second_line: str) -> None:
+    article = read_text(f"Harbour plan approved\n\n{second_line}\n\nMore text.".encode(), "x.txt")
+    assert article.date is None
+    assert article.body.startswith(second_line)

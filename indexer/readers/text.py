@@ -3,7 +3,7 @@ headline-plus-paragraphs files, hard-wrapped or not.
 
 Layout understood, top to bottom:
   * the headline on the first non-blank line;
-  * optionally a byline line right below it ("By Jane Doe");
+  * optionally a byline ("By Jane Doe") and/or a date line right below it;
   * paragraphs, separated by blank lines or indentation, possibly hard-wrapped;
   * image captions: a caption line ending in a credit ("... Image: Daily NK"),
     usually preceded by the image's alt text (a near-copy of the caption).
@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from indexer.article import Article, SourceError, derived_id
+from indexer.dates import parse_date
 from indexer.readers.encoding import decode_bytes
 
 MAX_HEADLINE_CHARS = 300      # a longer first line is a paragraph, not a headline
@@ -63,6 +65,15 @@ _BIO_OUTLET_PREPOSITION = re.compile(
     r"\b(?:journalists?|reporters?|correspondents?|writers?|editors?|contributors?|columnists?)"
     rf"\s+(?:for|at|with)\s+(?P<outlet>{_OUTLET})")
 
+# A date line under the headline.
+_DATE_LABEL = re.compile(r"^(?:published|updated|posted|date)(?:\s+on)?\s*:?\s*", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:18|19|20|21)\d\d\b")
+_DATE_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
+    "saturday sunday mon tue tues wed thu thurs fri sat sun am pm at utc gmt kst est edt pst pdt "
+    "cet cest bst jst t z st nd rd th of".split())
+
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
 # a table row: columns aligned with runs of spaces or leader dots (wire statistics)
 _TABLE_ROW = re.compile(r"\S(?:\.{3,}| {3,})\S")
@@ -78,6 +89,7 @@ class CleanedText:
     captions: list[str] = field(default_factory=list)
     publication: str | None = None
     author: str | None = None
+    date: datetime | None = None
 
 
 def read_text(data: bytes, source: str, *, default_publication: str | None = None) -> Article:
@@ -95,6 +107,7 @@ def read_text(data: bytes, source: str, *, default_publication: str | None = Non
         captions=cleaned.captions,
         publication=cleaned.publication or default_publication,
         author=cleaned.author,
+        date=cleaned.date,
         source=source,
     )
     if article.is_empty():
@@ -115,14 +128,7 @@ def clean_text(text: str) -> CleanedText:
     if len(headline) <= MAX_HEADLINE_CHARS:
         result.headline = headline
         rest_start = first + 1
-        byline_at = next((i for i in range(rest_start, len(lines)) if lines[i].strip()), None)
-        if byline_at is not None and byline_at - rest_start <= 1:
-            m = _BYLINE.match(_collapse(lines[byline_at]))
-            if m:
-                result.author = m.group("name").strip()
-                if m.group("publication"):
-                    result.publication = m.group("publication").strip()
-                lines[byline_at] = ""
+        _take_header_lines(lines, rest_start, result)
     rest = lines[rest_start:]
 
     credits: list[str] = []
@@ -141,6 +147,37 @@ def clean_text(text: str) -> CleanedText:
     if not result.publication and credits:
         result.publication = max(credits, key=credits.count)
     return result
+
+
+def _take_header_lines(lines: list[str], start: int, result: CleanedText) -> None:
+    """A byline and/or a date line right under the headline (at most one blank line
+    apart) fill author / publication / date and are blanked out of the body."""
+    at = start
+    for _ in range(2):
+        at = next((i for i in range(at, min(at + 2, len(lines))) if lines[i].strip()), -1)
+        if at < 0:
+            return
+        line = _collapse(lines[at])
+        byline = _BYLINE.match(line) if result.author is None else None
+        if byline:
+            result.author = byline.group("name").strip()
+            if byline.group("publication"):
+                result.publication = byline.group("publication").strip()
+        elif result.date is None and _is_date_line(line):
+            result.date = parse_date(_DATE_LABEL.sub("", line))
+        else:
+            return
+        lines[at] = ""
+        at += 1
+
+
+def _is_date_line(line: str) -> bool:
+    """A line that is only a date ("March 25, 2019", "2019-03-25 10:00 KST",
+    "Published: 25 Mar 2019"), so a body sentence with a date is never taken."""
+    if len(line) > 60 or not _YEAR.search(line):
+        return False
+    tokens = re.findall(r"[^\W\d_]+", _DATE_LABEL.sub("", line).lower())
+    return all(t in _DATE_WORDS for t in tokens) and parse_date(_DATE_LABEL.sub("", line)) is not None
 
 
 def clean_plain_body(text: str) -> str:
