@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.article import Article, Failure, SourceError, derived_id
 from indexer.readers import read_source
@@ -268,3 +270,21 @@ def test_only_text_and_integer_ids_are_kept() -> None:
     data = b'[{"id": {"x": 1}, "title": "A"}, {"id": true, "title": "B"}, {"id": " 7 ", "title": "C"}]'
     ids = [a.id for a in read_records(data, "ids.json", "json")]
     assert ids == [derived_id("ids.json", 0), derived_id("ids.json", 1), "7"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=400),
+                 st.lists(st.sampled_from([b'{"title": "A", "body": "b\\n Reuter"}', b'{"id": 1}',
+                                           b"title,body", b"x,y", b'"unclosed', b"[", b"]", b"{}",
+                                           b"\n", b",", b"\xff\xfe", b"\x00"]),
+                          max_size=12).map(b"\n".join)),
+       st.sampled_from(["json", "jsonl", "csv"]))
+def test_read_records_only_ever_raises_source_error(data: bytes, kind: str) -> None:
+    try:
+        results = list(read_records(data, "fuzz", kind))
+    except SourceError:
+        return
+    for result in results:
+        assert isinstance(result, (Article, Failure))
+        if isinstance(result, Article):
+            assert not result.is_empty()
