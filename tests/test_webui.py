@@ -1,0 +1,521 @@
+"""The web UI through Flask's test client, on a small real index (see webui_fixtures).
+
+Counts are checked against the fixture records themselves or against other routes
+(HTML vs JSON vs export), never against numbers written into the test.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+import pytest
+
+from tests.webui_fixtures import *  # noqa: F401,F403 - pytest fixtures
+from tests.webui_fixtures import HOSTILE_RECORDS, XSS_MARKER_WORD, XSS_PAYLOADS, fixture_records
+
+from indexer.export import EXPORT_FIELDS
+from indexer.querysyntax import QUERY_SYNTAX
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+# Every tag the templates produce; anything else in a page came from data.
+TEMPLATE_TAGS = {
+    "html", "head", "meta", "title", "link", "script", "body", "a", "header", "div", "form", "label",
+    "input", "button", "main", "footer", "span", "section", "h1", "h2", "p", "ul", "ol", "li", "code",
+    "kbd", "aside", "select", "option", "fieldset", "legend", "details", "summary", "nav", "q",
+    "strong", "em", "time", "figure", "figcaption", "svg", "text", "rect", "line", "path", "dl", "dt",
+    "dd", "article", "table", "thead", "tbody", "tr", "th", "td", "mark",
+}
+
+
+class PageAudit(HTMLParser):
+    """Collects anything in a page that could run script or that no template writes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TEMPLATE_TAGS:
+            self.problems.append(f"unexpected <{tag}>")
+        attributes = dict(attrs)
+        if tag == "script" and attributes.get("src") != "/static/app.js":
+            self.problems.append(f"script {attrs}")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"event handler {name}={value!r} on <{tag}>")
+            if name == "style":
+                self.problems.append(f"inline style on <{tag}>")
+            if name in ("href", "src", "action", "formaction") and value and \
+                    value.strip().lower().startswith(("javascript:", "data:text")):
+                self.problems.append(f"{name}={value!r} on <{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def audit(html: str) -> PageAudit:
+    page = PageAudit()
+    page.feed(html)
+    page.close()
+    return page
+
+
+def result_total(html: str) -> int:
+    m = re.search(r'class="result-count">\s*([\d,]+) results?', html)
+    assert m, "no result count on the page"
+    return int(m.group(1).replace(",", ""))
+
+
+def hit_ids(html: str) -> list[str]:
+    return [unquote(m) for m in re.findall(r'<h2 class="hit-title"><a href="/article/([^"?]+)', html)]
+
+
+def hit_dates(html: str) -> list[str]:
+    hits = re.findall(r'<li class="hit">(.*?)</li>', html, flags=re.S)
+    return [m.group(1) for h in hits if (m := re.search(r'<time datetime="([^"]+)"', h))]
+
+
+def words_in_records(word: str) -> int:
+    """Independent count: fixture records whose headline or body has `word` (whole word)."""
+    pattern = re.compile(rf"\b{re.escape(word)}\b", re.I)
+    return sum(1 for r in fixture_records() if pattern.search(r.get("headline", "") + " " + r.get("body", "")))
+
+
+# --------------------------------------------------------------------------- start page, search
+
+def test_start_page_has_labelled_autofocus_box_and_corpus_figures(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert re.search(r'<label for="q"[^>]*>Search the archive</label>', html)
+    assert re.search(r'<input id="q" type="search" name="q"[^>]*autofocus', html)
+    assert 'href="/help"' in html
+    n_articles = len(fixture_records()) + len(HOSTILE_RECORDS) + 1
+    assert f"{n_articles:,} articles" in html
+    # example queries are live links to searches
+    assert f'href="/search?q={quote(QUERY_SYNTAX[0][0]).replace("%20", "+")}"' in html or \
+        "/search?q=" in html
+
+
+def test_search_total_matches_an_independent_count(client):
+    html = client.get("/search?q=coffee").get_data(as_text=True)
+    hostile = sum("coffee" in json.dumps(r).lower() for r in HOSTILE_RECORDS)
+    assert result_total(html) == words_in_records("coffee") + hostile
+    assert "<mark>" in html
+
+
+def test_each_hit_links_to_its_article_with_the_query_and_shows_metadata(client):
+    html = client.get("/search?q=cocoa").get_data(as_text=True)
+    ids = hit_ids(html)
+    assert 0 < len(ids) <= 10
+    assert all(f'?q=cocoa"' in html for _ in ids)
+    first = re.search(r'<li class="hit">(.*?)</li>', html, re.S).group(1)
+    assert 'class="pub"' in first and "<time datetime=" in first
+    assert re.search(r'<p class="snippet">.*<mark>[Cc]ocoa</mark>', first, re.S) or "<mark>" in first
+
+
+def test_pages_cover_the_result_set_without_repeats(client):
+    first = client.get("/search?q=coffee").get_data(as_text=True)
+    total = result_total(first)
+    pages = -(-total // 10)
+    assert pages >= 2, "the fixture should give several pages for coffee"
+    seen: list[str] = []
+    for page in range(1, pages + 1):
+        html = client.get(f"/search?q=coffee&page={page}").get_data(as_text=True)
+        assert f'aria-current="page" href="/search?q=coffee&amp;page={page}"' in html
+        seen += hit_ids(html)
+    assert len(seen) == total == len(set(seen))
+    html = client.get("/search?q=coffee&page=2").get_data(as_text=True)
+    assert 'rel="prev"' in html
+
+
+@pytest.mark.parametrize("sort, descending", [("newest", True), ("oldest", False)])
+def test_sort_by_date(client, sort, descending):
+    html = client.get(f"/search?q=coffee&sort={sort}").get_data(as_text=True)
+    dates = hit_dates(html)
+    assert len(dates) >= 5
+    assert dates == sorted(dates, reverse=descending)
+    assert f'<option value="{sort}" selected>' in html
+
+
+def test_publication_filter_and_facet_checkboxes(client):
+    html = client.get("/search?q=chinese").get_data(as_text=True)
+    both = result_total(html)
+    boxes = re.findall(r'name="publication" value="([^"]+)" form="search" data-autosubmit', html)
+    assert {"Reuters", "Daily NK"} <= set(boxes)
+    only_reuters = result_total(client.get("/search?q=chinese&publication=Reuters").get_data(as_text=True))
+    only_nk_html = client.get("/search?q=chinese&publication=Daily+NK").get_data(as_text=True)
+    assert result_total(only_nk_html) == 1
+    assert 'value="Daily NK" form="search" data-autosubmit checked' in only_nk_html
+    several = client.get("/search?q=chinese&publication=Reuters&publication=Daily+NK").get_data(as_text=True)
+    assert result_total(several) == both == only_reuters + 1
+
+
+def test_date_range_keeps_only_that_month(client):
+    html = client.get("/search?q=coffee&from=1987-04&to=1987-04&per_page=100").get_data(as_text=True)
+    dates = hit_dates(html)
+    assert dates and all(d.startswith("1987-04") for d in dates)
+    assert result_total(html) == len(dates)
+
+
+def test_histogram_bars_narrow_to_their_month_with_their_count(client):
+    html = client.get("/search?q=coffee").get_data(as_text=True)
+    bars = re.findall(r'<a class="bar[^"]*" href="([^"]+)" aria-label="([^"]+): ([\d,]+) hits?', html)
+    assert len(bars) >= 3
+    total = 0
+    for href, month, count in bars:
+        params = parse_qs(urlsplit(href.replace("&amp;", "&")).query)
+        assert params["from"] == params["to"] and re.fullmatch(r"\d{4}-\d\d", params["from"][0])
+        assert params["q"] == ["coffee"] and "page" not in params
+        narrowed = client.get(href.replace("&amp;", "&")).get_data(as_text=True)
+        assert result_total(narrowed) == int(count.replace(",", ""))
+        total += int(count.replace(",", ""))
+    assert total == result_total(html)  # every dated hit is in a bar (all fixture hits are dated)
+
+
+def test_did_you_mean_links_the_correction(client):
+    for typo, meant in (("sojurn", "sojourn"), ("cocao", "cocoa")):
+        html = client.get(f"/search?q={typo}&publication=Daily+NK&publication=Reuters").get_data(as_text=True)
+        link = f'<a href="/search?q={meant}&amp;publication=Daily+NK&amp;publication=Reuters">{meant}</a>'
+        assert f"Did you mean {link}?" in html, typo
+
+
+def test_empty_query_with_a_filter_browses_all_articles(client):
+    html = client.get("/search?q=&publication=Daily+NK").get_data(as_text=True)
+    assert result_total(html) == 1
+
+
+# --------------------------------------------------------------------------- bad input
+
+@pytest.mark.parametrize("query_string, fragment", [
+    ('q="unbalanced', "quote"),
+    ("q=AND", "operator"),
+    ("q=coffee+AND", "AND"),
+    ("q=(cocoa", "("),
+    ("q=coffee&page=99999", "pages run"),
+    ("q=coffee&page=-1", "page"),
+    ("q=coffee&page=abc", "page"),
+    ("q=coffee&per_page=1000", "per_page"),
+    ("q=coffee&from=yesterday", "date"),
+    ("q=coffee&from=1987-13-45", "date"),
+    ("q=coffee&from=1987-05&to=1987-03", "after"),
+    ("q=coffee&sort=sideways", "sort"),
+    ("q=" + "a" * 1001, "1,000"),
+])
+def test_bad_requests_get_a_message_on_the_page(client, query_string, fragment):
+    r = client.get("/search?" + query_string)
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    notice = re.search(r'<div class="notice notice-error" role="alert">(.*?)</div>', html, re.S)
+    assert notice and fragment.lower() in notice.group(1).lower()
+    assert '<input id="q"' in html  # the user can fix the query right there
+
+
+def test_a_page_past_the_end_says_so(client):
+    r = client.get("/search?q=coffee&page=50")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "past the end" in html and "Go to the last page" in html
+
+
+def test_star_and_empty_query(client):
+    html = client.get("/search?q=*").get_data(as_text=True)
+    n_articles = len(fixture_records()) + len(HOSTILE_RECORDS) + 1
+    assert result_total(html) == n_articles
+    start = client.get("/search?q=+++")
+    assert start.status_code == 200 and "Search the news archive" in start.get_data(as_text=True)
+
+
+def test_no_hits_page_offers_a_way_out(client):
+    html = client.get("/search?q=zzyzxquux&publication=Reuters").get_data(as_text=True)
+    assert result_total(html) == 0
+    assert "Search without the filters" in html
+
+
+# --------------------------------------------------------------------------- article page
+
+def _dailynk_id(client) -> str:
+    return client.get("/api/search?q=sojourn").get_json()["hits"][0]["id"]
+
+
+def test_article_page_marks_terms_shows_captions_metadata_and_similar(client):
+    article_id = _dailynk_id(client)
+    r = client.get(f"/article/{article_id}?q=workers")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert '<h1 id="article-title"' in html
+    body = re.search(r'<div class="article-body">(.*?)</div>', html, re.S).group(1)
+    assert body.count("<mark>") >= 5
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S)
+    assert captions and any("<mark>workers</mark>" in c for c in captions)
+    assert "Mun Dong Hui" in html and "Daily NK" in html
+    assert "sojourn.txt" in html
+    assert "More like this" in html
+    similar = re.search(r'<ol class="similar-list">(.*?)</ol>', html, re.S)
+    assert similar and similar.group(1).count("<li>") >= 1
+    assert f'href="/search?q=workers"' in html  # back to the results
+
+
+def test_article_without_query_is_plain(client):
+    html = client.get(f"/article/{_dailynk_id(client)}").get_data(as_text=True)
+    assert "<mark>" not in html and "Results for" not in html
+
+
+def test_article_with_a_bad_query_still_shows(client):
+    r = client.get(f"/article/{_dailynk_id(client)}?q=%22unbalanced")
+    assert r.status_code == 200 and "Chinese authorities" in r.get_data(as_text=True)
+
+
+def test_article_original_url_is_linked_only_for_http(client):
+    second = client.get("/article/" + quote(HOSTILE_RECORDS[1]["id"], safe=""))
+    assert second.status_code == 200
+    html = second.get_data(as_text=True)
+    assert re.search(r'<a href="https://example.org/news/cocoa\?a=1&amp;b=&lt;2&gt;" '
+                     r'rel="noopener noreferrer"', html)
+    first = client.get("/article/hostile-1").get_data(as_text=True)
+    assert "javascript:" in first          # shown as text
+    assert not audit(first).problems       # never as a link
+
+
+def test_unknown_article_is_a_404_page(client):
+    r = client.get("/article/no-such-id")
+    assert r.status_code == 404
+    assert "no article with the id" in r.get_data(as_text=True).lower()
+    assert client.get("/api/article/no-such-id").status_code == 404
+    assert client.get("/api/article/no-such-id").get_json()["error"]
+
+
+# --------------------------------------------------------------------------- JSON API
+
+def test_api_search_has_the_product_shape(client):
+    r = client.get("/api/search?q=sojourn")
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    data = r.get_json()
+    assert list(data)[:8] == ["query", "total", "page", "per_page", "took_ms", "hits", "facets", "suggestion"]
+    assert data["query"] == "sojourn" and data["total"] == 1
+    hit = data["hits"][0]
+    for key in ("id", "headline", "publication", "author", "date", "url", "source", "score", "snippet"):
+        assert key in hit
+    assert hit["publication"] == "Daily NK" and hit["author"] == "Mun Dong Hui"
+    assert "<mark>sojourn</mark>" in hit["snippet"]
+    assert data["facets"]["publication"] == {"Daily NK": 1}
+
+
+def test_api_search_agrees_with_the_page_and_caps_per_page(client):
+    html = client.get("/search?q=cocoa").get_data(as_text=True)
+    data = client.get("/api/search?q=cocoa&per_page=100").get_json()
+    assert data["total"] == result_total(html) == len(data["hits"])
+    assert [h["id"] for h in data["hits"][:10]] == hit_ids(html)
+    too_many = client.get("/api/search?q=cocoa&per_page=101")
+    assert too_many.status_code == 400 and "per_page" in too_many.get_json()["error"]
+
+
+@pytest.mark.parametrize("query_string", ['q="open', "q=OR", "q=cocoa&page=0", "q=cocoa&from=never",
+                                          "q=" + "x" * 1001])
+def test_api_bad_requests_are_400_with_a_message(client, query_string):
+    r = client.get("/api/search?" + query_string)
+    assert r.status_code == 400
+    assert set(r.get_json()) == {"error"} and r.get_json()["error"]
+
+
+def test_api_article_is_the_article_json(client):
+    data = client.get("/api/article/" + quote(HOSTILE_RECORDS[1]["id"], safe="")).get_json()
+    assert list(data) == list(EXPORT_FIELDS)
+    assert data["id"] == HOSTILE_RECORDS[1]["id"]
+    assert data["headline"] == HOSTILE_RECORDS[1]["headline"]   # raw in JSON: the client escapes
+    assert data["date"].startswith("1987-06-15")
+    reuters = fixture_records()[0]
+    data = client.get(f"/api/article/{reuters['id']}").get_json()
+    assert data["headline"] == reuters["headline"] and data["publication"] == "Reuters"
+
+
+# --------------------------------------------------------------------------- export
+
+def test_csv_export_streams_the_whole_result_set(client):
+    total = client.get("/api/search?q=coffee").get_json()["total"]
+    assert total > 10  # more than one page
+    r = client.get("/export?q=coffee&format=csv&page=2")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.is_streamed
+    disposition = r.headers["Content-Disposition"]
+    assert re.fullmatch(r'attachment; filename="newsindex-coffee-\d{8}-\d{4}\.csv"', disposition)
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
+    assert tuple(rows[0]) == EXPORT_FIELDS
+    assert len(rows) - 1 == total
+
+
+def test_jsonl_export_of_everything_with_a_filter(client):
+    r = client.get("/export?format=jsonl&publication=Reuters")
+    assert r.status_code == 200
+    lines = r.get_data(as_text=True).splitlines()
+    objects = [json.loads(line) for line in lines]
+    assert len(objects) == len(fixture_records())
+    assert all(list(o) == list(EXPORT_FIELDS) and o["publication"] == "Reuters" for o in objects)
+    assert {o["id"] for o in objects} == {r["id"] for r in fixture_records()}
+
+
+def test_export_problems_are_pages_not_downloads(client):
+    bad_format = client.get("/export?q=coffee&format=xml")
+    assert bad_format.status_code == 400 and "Content-Disposition" not in bad_format.headers
+    bad_query = client.get('/export?q="coffee&format=csv')
+    assert bad_query.status_code == 400 and "Content-Disposition" not in bad_query.headers
+    assert "quote" in bad_query.get_data(as_text=True)
+
+
+def test_export_filename_never_carries_request_text(client):
+    r = client.get("/export?format=jsonl&q=" + quote('coffee\r\nX-Evil 1; é <b>'))
+    disposition = r.headers["Content-Disposition"]
+    assert re.fullmatch(r'attachment; filename="newsindex-coffee-X-Evil-1-b-\d{8}-\d{4}\.jsonl"', disposition)
+    assert "X-Evil" not in r.headers
+
+
+# --------------------------------------------------------------------------- help
+
+def test_help_lists_every_syntax_example_as_a_working_link(client):
+    html = client.get("/help").get_data(as_text=True)
+    for example, meaning in QUERY_SYNTAX:
+        link = "/search?q=" + quote(example, safe="")
+        assert re.search(r'href="/search\?q=[^"]+"><code>' + re.escape(
+            example.replace("&", "&amp;").replace('"', "&#34;").replace("<", "&lt;")), html), example
+        r = client.get(link)
+        assert r.status_code == 200, (example, r.status_code)
+    assert "/api/search" in html and "format=csv" in html
+
+
+# --------------------------------------------------------------------------- headers, methods, errors
+
+@pytest.mark.parametrize("path", ["/", "/search?q=cocoa", "/help", "/api/search?q=cocoa", "/article/hostile-1",
+                                  "/export?q=cocoa&format=csv", "/nowhere", "/static/style.css",
+                                  "/search?q=%22", "/api/article/nope"])
+def test_security_headers_on_every_response(client, path):
+    r = client.get(path)
+    assert r.headers["Content-Security-Policy"] == CSP
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_read_only(client, method):
+    for path in ("/", "/search", "/api/search", "/export", "/article/hostile-1"):
+        r = client.open(path, method=method)
+        assert r.status_code == 405, (method, path)
+        assert "Traceback" not in r.get_data(as_text=True)
+
+
+def test_head_requests_work(client):
+    assert client.head("/search?q=cocoa").status_code == 200
+    assert client.head("/article/hostile-1").status_code == 200
+
+
+def test_static_assets_are_local(client):
+    assert client.get("/static/style.css").status_code == 200
+    assert client.get("/static/app.js").status_code == 200
+    html = client.get("/search?q=cocoa").get_data(as_text=True)
+    assert not re.search(r'(src|href)="(https?:)?//', html.replace('href="https://example.org', ""))
+
+
+def test_engine_failure_is_a_plain_500_page(webui_index, monkeypatch):
+    from webui import EXTENSION_KEY, create_app
+
+    app = create_app(webui_index)
+    archive = app.extensions[EXTENSION_KEY].get()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internal detail /etc/passwd")
+
+    monkeypatch.setattr(archive, "search", explode)
+    client = app.test_client()
+    for path in ("/search?q=cocoa", "/api/search?q=cocoa"):
+        r = client.get(path)
+        assert r.status_code == 500
+        text = r.get_data(as_text=True)
+        assert "secret internal detail" not in text and "Traceback" not in text
+    assert "Something went wrong" in client.get("/search?q=cocoa").get_data(as_text=True)
+
+
+def test_missing_index_says_how_to_build_one(tmp_path):
+    from webui import create_app
+
+    client = create_app(tmp_path / "no-index").test_client()
+    r = client.get("/search?q=cocoa")
+    assert r.status_code == 503 and "newsindex build" in r.get_data(as_text=True)
+    assert client.get("/api/search?q=cocoa").get_json()["error"]
+    assert client.get("/help").status_code == 200  # pages that need no index still work
+
+
+def test_serve_runs_waitress_with_the_app(monkeypatch, webui_index):
+    import waitress
+
+    import webui
+
+    calls = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw)))
+    webui.serve(webui_index, host="127.0.0.1", port=8099, threads=3)
+    app, kw = calls[0]
+    assert kw["host"] == "127.0.0.1" and kw["port"] == 8099 and kw["threads"] == 3
+    assert app.test_client().get("/api/search?q=cocoa").status_code == 200
+
+
+# --------------------------------------------------------------------------- injection
+
+def _pages_showing_hostile_data(client) -> dict[str, str]:
+    pages = {
+        "search": f"/search?q={XSS_MARKER_WORD}",
+        "search-caption": f"/search?q=caption:{XSS_MARKER_WORD}",
+        "search-filtered": "/search?q=cocoa&publication=" + quote(HOSTILE_RECORDS[0]["publication"]),
+        "browse": "/search?q=*&sort=newest",
+        "article-1": "/article/hostile-1?q=" + XSS_MARKER_WORD,
+        "article-2": "/article/" + quote(HOSTILE_RECORDS[1]["id"], safe="") + "?q=cocoa",
+        "article-similar": "/article/hostile-2?q=cocoa",
+        "start": "/",
+    }
+    return {name: client.get(url).get_data(as_text=True) for name, url in pages.items()}
+
+
+def test_hostile_article_text_is_escaped_everywhere(client):
+    pages = _pages_showing_hostile_data(client)
+    for name, html in pages.items():
+        problems = audit(html).problems
+        assert not problems, (name, problems)
+    search = pages["search"]
+    assert result_total(search) == len(HOSTILE_RECORDS)
+    assert "&lt;script&gt;window.__xss=" in search                 # shown as text
+    assert "<mark>" in search and "caption-snippet" in pages["search-caption"]
+    article = pages["article-1"]
+    assert article.count("<figcaption>") == 2
+    text = "".join(audit(article).text)
+    for payload in XSS_PAYLOADS[:4]:
+        assert payload in text                                     # the words survive, inert
+
+
+HOSTILE_VALUES = [XSS_PAYLOADS[0], XSS_PAYLOADS[1], XSS_PAYLOADS[2], "javascript:alert(1)",
+                  "\"'><script>alert(1)</script>&{{7*7}}"]
+
+
+@pytest.mark.parametrize("param", ["q", "publication", "from", "to", "sort", "page", "per_page", "format"])
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_hostile_query_parameters_are_escaped(client, param, value):
+    for path in ("/search", "/", "/help", "/export", "/article/hostile-1", "/nowhere"):
+        extra = "" if param == "q" else "&q=cocoa"
+        r = client.get(f"{path}?{param}={quote(value)}{extra}")
+        assert r.status_code < 500, (path, param, r.status_code)
+        if r.mimetype == "text/html":
+            problems = audit(r.get_data(as_text=True)).problems
+            assert not problems, (path, param, problems)
+    api = client.get(f"/api/search?{param}={quote(value)}")
+    assert api.status_code in (200, 400) and api.mimetype == "application/json"
+
+
+def test_hostile_article_id_in_the_path(client):
+    for value in XSS_PAYLOADS[:3]:
+        r = client.get("/article/" + quote(value, safe=""))
+        assert r.status_code == 404
+        assert not audit(r.get_data(as_text=True)).problems
