@@ -321,3 +321,22 @@ def test_sentences_with_dates_stay_body(second_line: str) -> None:
     article = read_text(f"Harbour plan approved\n\n{second_line}\n\nMore text.".encode(), "x.txt")
     assert article.date is None
     assert article.body.startswith(second_line)
+
+
+def test_wrapped_paragraphs_without_separators_only_split_at_real_boundaries() -> None:
+    # paragraphs wrapped at 64 columns, with neither blank lines nor indents between
+    # them: a short line that ends a sentence is the only hint of a paragraph end
+    import textwrap
+    raw = (FIXTURES / "plain-paragraphs.txt").read_text(encoding="utf-8").strip().split("\n\n")[1:]
+    out = clean_plain_body("\n".join(textwrap.fill(p, 64) for p in raw)).split("\n\n")
+    assert " ".join(out) == " ".join(raw)
+
+    def start_offsets(paragraphs: list[str]) -> set[int]:
+        offsets, at = set(), 0
+        for paragraph in paragraphs:
+            offsets.add(at)
+            at += len(paragraph) + 1
+        return offsets
+
+    assert start_offsets(out) <= start_offsets(raw)  # never split inside a paragraph
+    assert len(out) > 1
