@@ -27,6 +27,7 @@ from whoosh.scoring import BM25F
 from indexer import store
 from indexer.article import Article
 from indexer.dates import parse_day
+from indexer.ranking import all_words_first, displayed_score
 from indexer.schema import (CAPTION_SEPARATOR, DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS,
                             document_to_article)
 from indexer.store import IndexMissing
@@ -41,9 +42,6 @@ MAX_PAGE = 1000
 SNIPPET_CHARS = 240
 TEXT_FIELDS = frozenset(DEFAULT_FIELDS)  # the fields whose matches are marked
 METADATA_FIELDS = frozenset({"date", "publication", "author", "url", "source"})
-# Added to the score of articles that have every word of a bare query, so they
-# rank above those missing one (which still follow, ranked by BM25F).
-ALL_WORDS_BONUS = 10_000.0
 _OPERATOR = re.compile(r"^(AND|OR|NOT|ANDNOT|ANDMAYBE)$")
 _SYNTAX_CHARS = re.compile(r'["()\[\]{}:*?~^+]|(?:^|\s)-|\b(?:AND|OR|NOT)\b')
 
@@ -239,11 +237,11 @@ class Archive:
             raise QueryError(f"Could not read the query: {exc}") from None
         if q_any is query.NullQuery:
             raise QueryError("The query has no words to search for.")
-        q_any = _require_metadata_scopes(q_any)
+        q_any = _tighten(q_any)
         if _SYNTAX_CHARS.search(text) or len(text.split()) < 2:
             return q_any
         q_all = self._parser(schema, AndGroup).parse(text)
-        return query.Or([query.ConstantScoreQuery(q_all, ALL_WORDS_BONUS), q_any])
+        return all_words_first(q_all, q_any)
 
     def _filter(self, searcher, request: SearchRequest):
         """The docnums allowed by the filters, or None for no filter."""
@@ -302,11 +300,10 @@ class Archive:
                     caption_snippet = marked
                     break
         headline = fields.get("headline") or ""
-        score = hit.score or 0.0
         return SearchHit(
             id=fields["id"], headline=headline, publication=fields.get("publication"),
             author=fields.get("author"), date=fields.get("date"), url=fields.get("url"),
-            source=fields.get("source") or "", score=score % ALL_WORDS_BONUS if score else 0.0,
+            source=fields.get("source") or "", score=displayed_score(hit.score),
             snippet=snippet, caption_snippet=caption_snippet,
             headline_html=_mark(headline, matched.get("headline", set()),
                                 hit.searcher.schema["headline"].analyzer),
@@ -430,16 +427,27 @@ def check_syntax(text: str) -> None:
             raise QueryError(f"'{a} {b}': two operators in a row; put a word between them.")
 
 
-def _require_metadata_scopes(q: query.Query) -> query.Query:
-    """`oil date:[…]` or `oil publication:reuters` narrow the words rather than
-    adding alternatives: metadata scopes at the top level become required."""
+def _tighten(q: query.Query) -> query.Query:
+    """Read an OR-grouped query the way people mean it: `oil NOT gas` excludes
+    gas (rather than adding "anything without gas"), and `oil date:[…]` or
+    `oil publication:reuters` narrow the words rather than adding alternatives."""
     if not isinstance(q, query.Or):
         return q
-    meta = [sub for sub in q.subqueries if _fields_of(sub) and _fields_of(sub) <= METADATA_FIELDS]
-    words = [sub for sub in q.subqueries if sub not in meta]
-    if not meta or not words:
-        return q
-    return query.And([words[0] if len(words) == 1 else query.Or(words), *meta])
+    subs = [_tighten(sub) for sub in q.subqueries]
+    nots = [sub.query for sub in subs if isinstance(sub, query.Not)]
+    meta = [sub for sub in subs if not isinstance(sub, query.Not)
+            and _fields_of(sub) and _fields_of(sub) <= METADATA_FIELDS]
+    words = [sub for sub in subs if not isinstance(sub, query.Not) and sub not in meta]
+    if not words:
+        words, meta = meta, []
+    if not words:
+        return q  # only NOTs: leave it to Whoosh (matches everything else)
+    tightened: query.Query = words[0] if len(words) == 1 else query.Or(words, boost=q.boost)
+    if meta:
+        tightened = query.And([tightened, *meta])
+    if nots:
+        tightened = query.AndNot(tightened, nots[0] if len(nots) == 1 else query.Or(nots))
+    return tightened
 
 
 def _fields_of(q: query.Query) -> set[str]:
