@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
@@ -157,9 +158,10 @@ def _iter_children_reversed(tag: Tag):
     return reversed(tag.contents)
 
 
-def _blocks(root: Tag) -> list[_Block]:
-    """Split the subtree into text blocks (maximal inline runs under one block element),
-    iteratively. Each block records its owner element, text and characters inside links."""
+def _blocks(root: Tag, boundaries: frozenset[int] = frozenset()) -> list[_Block]:
+    """Split the subtree into text blocks (maximal inline runs under one block element,
+    or under an element in `boundaries`, given by id), iteratively. Each block records
+    its owner element, text and characters inside links."""
     blocks: list[_Block] = []
     parts: list[str] = []
     link_chars = 0
@@ -198,7 +200,7 @@ def _blocks(root: Tag) -> list[_Block]:
         if not isinstance(node, Tag):
             continue
         name = node.name
-        if name in _BLOCK_TAGS and node is not root:
+        if (name in _BLOCK_TAGS or id(node) in boundaries) and node is not root:
             flush()
             if name in ("br", "hr"):
                 continue
@@ -284,21 +286,45 @@ def _names(value: object) -> list[str]:
     return []
 
 
-def _clean_author(name: str) -> str:
-    name = " ".join(name.split())
-    name = re.sub(r"^(?:written\s+)?by\s*[:\-]?\s+", "", name, flags=re.I)
-    name = re.sub(r"\s*[|,]?\s*(?:updated|published)\b.*$", "", name, flags=re.I)
-    return name.strip(" ,;:|-–—")
+_BY_PREFIX = re.compile(
+    r"^(?:(?:posted|written|story|words|analysis|reporting|text|photos?)\s+)?by\b\s*:?\s*|^(?:author|text)\s*:\s*",
+    re.I)
+_AUTHOR_CUT = re.compile(
+    r"\s*(?:[|•·@—–]|\s-\s|\bon\s+\w+\s+\d|\b(?:updated|published|posted|last updated|follow)\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
+    r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b\d{4}\b|\b\d+\s*min\b|\b\d+\s+(?:hours?|days?)\s+ago\b).*$",
+    re.I)
+_ROLE = re.compile(
+    r"\b(?:writer|editor|editors|correspondent|reporter|columnist|contributor|staff|producer|journalist|"
+    r"editor-at-large|bureau chief)\b", re.I)
+
+
+def _author_parts(raw: str) -> list[str]:
+    """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]."""
+    text = " ".join(raw.split())
+    text = _BY_PREFIX.sub("", text)
+    text = _AUTHOR_CUT.sub("", text)
+    names = []
+    for part in re.split(r"\s*(?:,|;|\band\b|&|\bund\b|\be\b|\by\b)\s*", text):
+        part = _BY_PREFIX.sub("", part.strip(" ,;:|-–—."))
+        if (not part or len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part)
+                or _ROLE.search(part) and len(part.split()) > 1 or part.lower() in ("by", "admin", "staff")
+                or part[0].islower()):
+            if part and _ROLE.search(part) and not re.search(r"\d", part) and len(part.split()) <= 5 \
+                    and not names and part.lower() not in ("staff", "editor"):
+                names.append(part)  # "Editorial", "HNN Staff": the only credit there is
+            continue
+        names.append(part)
+    return names
 
 
 def _join_authors(names: list[str]) -> str | None:
     seen: list[str] = []
     for raw in names:
-        if not raw or raw.startswith(("http://", "https://", "www.")):
+        if not raw or raw.strip().startswith(("http://", "https://", "www.")):
             continue
-        for part in re.split(r"\s*(?:,|\band\b|&)\s*", _clean_author(raw)):
-            part = part.strip()
-            if part and len(part) <= 60 and part.lower() not in {s.lower() for s in seen}:
+        for part in _author_parts(raw):
+            if part.lower() not in {s.lower() for s in seen}:
                 seen.append(part)
     return ", ".join(seen) if seen else None
 
@@ -365,155 +391,270 @@ def _real_alt(alt: str) -> bool:
 # the cleaner
 
 
-def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
-    metas: dict[str, str] = {}
-    canonical = None
-    ld_scripts: list[Tag] = []
-    title_text = ""
-    h1_texts: list[str] = []
-    times: list[str] = []
-    captions_el: list[Tag] = []
-    figures: list[Tag] = []
-    drop: list[Tag] = []          # removed outright (scripts, styles, navigation, forms widgets)
-    soft: list[tuple[Tag, int]] = []  # boilerplate by its markup, unless it holds the article's prose
-    content_marks: list[Tag] = []  # marked as the article body by its markup
-    byline_texts: list[str] = []
+@dataclass
+class _Scan:
+    """What one pass over the parsed tree collects."""
 
+    metas: dict[str, str] = field(default_factory=dict)
+    canonical: str | None = None
+    ld_scripts: list[Tag] = field(default_factory=list)
+    title: str = ""
+    h1: list[str] = field(default_factory=list)
+    times: list[Tag] = field(default_factory=list)
+    captions: list[Tag] = field(default_factory=list)
+    figures: list[Tag] = field(default_factory=list)
+    drop: list[Tag] = field(default_factory=list)              # removed outright
+    soft: list[tuple[Tag, int]] = field(default_factory=list)  # boilerplate unless it holds the prose
+    content: list[Tag] = field(default_factory=list)           # marked as the article body
+    bylines: list[tuple[int, Tag]] = field(default_factory=list)  # (rank, element), lower rank = surer
+
+
+_AUTHOR_NAME_CLASS = re.compile(r"author[-_]?name|byline[-_]?name|byline__author|contributor[-_]?name|"
+                                r"author__name|byline-author|author-link", re.I)
+
+
+def _scan(soup: BeautifulSoup) -> _Scan:
+    scan = _Scan()
+    metas = scan.metas
     for tag in soup.find_all(True):
         name = tag.name
         if name == "meta":
             key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "")
             content = tag.get("content")
             if isinstance(key, str) and key and isinstance(content, str) and content.strip():
-                metas.setdefault(key.strip().lower(), content.strip())
+                metas.setdefault(key.strip().lower(), unescape(content.strip()))
             continue
         if name == "link":
             rel = (tag.get("rel") or "").lower().split()
             href = tag.get("href")
-            if "canonical" in rel and isinstance(href, str) and href.strip() and canonical is None:
-                canonical = href.strip()
+            if "canonical" in rel and isinstance(href, str) and href.strip() and scan.canonical is None:
+                scan.canonical = href.strip()
             continue
         if name == "script":
             if (tag.get("type") or "").strip().lower() == "application/ld+json":
-                ld_scripts.append(tag)
-            drop.append(tag)
+                scan.ld_scripts.append(tag)
+            scan.drop.append(tag)
             continue
         if name == "title":
-            if not title_text:
-                title_text = tag.get_text(" ").strip()
-            drop.append(tag)
+            if not scan.title:
+                scan.title = tag.get_text(" ").strip()
+            scan.drop.append(tag)
             continue
         if name == "h1":
-            h1_texts.append(" ".join(tag.get_text(" ").split()))
-        elif name == "time" and tag.get("datetime"):
-            times.append(tag["datetime"])
+            scan.h1.append(" ".join(tag.get_text(" ").split()))
+        elif name == "time":
+            scan.times.append(tag)
         elif name == "figcaption":
-            captions_el.append(tag)
+            scan.captions.append(tag)
             continue
         elif name == "figure":
-            figures.append(tag)
+            scan.figures.append(tag)
         if name in _DROP_TAGS:
-            drop.append(tag)
+            scan.drop.append(tag)
             continue
         if name in _SECTION_BOILERPLATE_TAGS:
-            soft.append((tag, 1))
+            scan.soft.append((tag, 1))
             continue
         itemprop = tag.get("itemprop")
         if itemprop in ("author", "creator") or tag.get("rel") == "author":
-            byline_texts.append(tag.get_text(" "))
+            scan.bylines.append((0, tag))
         tokens = _attr_tokens(tag)
         if _is_content(tag, tokens):
-            content_marks.append(tag)
+            scan.content.append(tag)
             continue
         strength = _boilerplate_strength(tag, tokens)
         if strength:
             low = tokens.lower()
-            if "caption" in low and not re.search(r"credit|copyright", low):
-                captions_el.append(tag)
+            if "caption" in low and not re.search(r"credit|copyright|closed-?caption", low):
+                scan.captions.append(tag)
                 continue
-            if re.search(r"byline|author", low) and not byline_texts:
-                byline_texts.append(tag.get_text(" "))
-            soft.append((tag, strength))
+            if "byline" in low or "author" in low:
+                scan.bylines.append((1 if _AUTHOR_NAME_CLASS.search(low) else 2, tag))
+            scan.soft.append((tag, strength))
+    return scan
 
-    ld_objs = _json_ld_objects(ld_scripts)
-    ld = _pick_article_ld(ld_objs) or {}
 
-    # site name
-    publication = metas.get("og:site_name")
-    if not publication:
-        names = _names(ld.get("publisher"))
-        publication = names[0] if names else None
-    if not publication:
-        publication = metas.get("application-name")
-    publication = " ".join(publication.split()) if publication else None
+_PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished",
+                   "article.published", "publish-date", "publishdate", "publish_date", "pubdate",
+                   "date", "dc.date.issued", "dc.date", "dcterms.created", "dcterms.date",
+                   "sailthru.date", "parsely-pub-date", "date.available", "og:published_time")
 
-    # headline
-    headline = ""
-    for candidate in (ld.get("headline"), metas.get("og:title"), metas.get("twitter:title"),
-                      h1_texts[0] if h1_texts else None, title_text):
-        if isinstance(candidate, str) and candidate.strip():
-            headline = _strip_site_tail(candidate, publication)
-            break
 
-    # author
-    author = _join_authors(_names(ld.get("author")))
-    if not author:
-        for key in ("author", "article:author", "byl", "sailthru.author", "parsely-author", "dc.creator"):
-            value = metas.get(key)
-            if value and not value.startswith("http"):
-                author = _join_authors([value])
-                if author:
-                    break
-    if not author and byline_texts:
-        author = _join_authors(byline_texts[:3])
+def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
+    scan = _scan(soup)
+    metas = scan.metas
+    ld = _pick_article_ld(_json_ld_objects(scan.ld_scripts)) or {}
 
-    # date
-    date = None
-    for value in (ld.get("datePublished"), metas.get("article:published_time"),
-                  metas.get("datepublished"), metas.get("date"), metas.get("pubdate"),
-                  metas.get("publishdate"), metas.get("dc.date"), metas.get("dc.date.issued"),
-                  metas.get("sailthru.date"), metas.get("parsely-pub-date"), ld.get("dateCreated"),
-                  *times):
+    page_url = _page_url(scan, ld, url)
+    publication = _publication(metas, ld, page_url)
+    headline = _headline(scan, ld, publication)
+    author = _author(scan, ld)
+    date = _date(scan, ld, page_url, url)
+
+    for tag in scan.drop:
+        tag.extract()
+    # captions stay in the tree (as boilerplate) until the article container is known
+    body, container = _extract_body(soup, scan.soft + [(c, 3) for c in scan.captions], scan.content, headline)
+    captions = _captions(scan, container)
+    return CleanedPage(headline=headline, body=body, captions=captions, publication=publication,
+                       author=author, date=date, url=page_url)
+
+
+def _text_value(value: object) -> str | None:
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, str) and value.strip():
+        return " ".join(unescape(value).split())
+    return None
+
+
+def _page_url(scan: _Scan, ld: dict, url: str | None) -> str | None:
+    page_url = scan.canonical or scan.metas.get("og:url") or _text_value(ld.get("url")) or url
+    if page_url and url and not urlsplit(page_url).scheme:
+        page_url = urljoin(url, page_url)
+    return page_url
+
+
+def _publication(metas: dict[str, str], ld: dict, page_url: str | None) -> str | None:
+    candidates = [metas.get("og:site_name"), *_names(ld.get("publisher")), metas.get("application-name")]
+    for candidate in candidates:
+        name = _text_value(candidate)
+        if not name:
+            continue
+        if re.match(r"https?://|www\.", name):
+            return _domain(name if "//" in name else "http://" + name)
+        # "The Jerusalem Post | JPost.com", "LinkNaija | Nigeria's popular news platform"
+        name = re.split(r"\s+[|–—]\s+|\s+-\s+", name)[0].strip()
+        if name:
+            return name
+    return None
+
+
+def _headline(scan: _Scan, ld: dict, publication: str | None) -> str:
+    for candidate in (ld.get("headline"), scan.metas.get("og:title"), scan.metas.get("twitter:title"),
+                      scan.h1[0] if scan.h1 else None, ld.get("name"), scan.title):
+        text = _text_value(candidate)
+        if not text:
+            continue
+        text = _strip_site_tail(text, publication)
+        if text.endswith(("...", "…")):  # JSON-LD headlines get cut at 110 characters
+            stem = text.rstrip(".… ")
+            for longer in (scan.metas.get("og:title"), scan.h1[0] if scan.h1 else None):
+                if longer and longer.startswith(stem) and len(longer) > len(stem):
+                    return _strip_site_tail(" ".join(longer.split()), publication)
+        return text
+    return ""
+
+
+def _author(scan: _Scan, ld: dict) -> str | None:
+    author = _join_authors([unescape(n) for n in _names(ld.get("author"))])
+    if author:
+        return author
+    for key in ("author", "article:author", "byl", "sailthru.author", "parsely-author", "dc.creator",
+                "dcterms.creator", "citation_author"):
+        value = scan.metas.get(key)
+        if value and not value.startswith("http"):
+            author = _join_authors([value])
+            if author:
+                return author
+    for rank in (0, 1, 2):
+        texts = []
+        for r, tag in scan.bylines:
+            if r != rank or _inside_comments(tag):
+                continue
+            name_el = tag.find(attrs={"itemprop": "name"}) if rank == 0 else None
+            texts.append((name_el or tag).get_text(" "))
+        author = _join_authors(texts[:4])
+        if author:
+            return author
+    return None
+
+
+def _inside_comments(tag: Tag) -> bool:
+    node = tag
+    for _ in range(30):
+        if node is None:
+            return False
+        tokens = _attr_tokens(node).lower() if isinstance(node, Tag) else ""
+        if "comment" in tokens or "respond" in tokens:
+            return True
+        node = node.parent
+    return False
+
+
+def _date(scan: _Scan, ld: dict, page_url: str | None, url: str | None) -> datetime | None:
+    values: list[object] = [ld.get("datePublished")]
+    values += [scan.metas.get(key) for key in _PUBLISHED_META]
+    values.append(ld.get("dateCreated"))
+    stamped = [t for t in scan.times if t.get("datetime")]
+    stamped.sort(key=lambda t: 0 if t.get("itemprop") == "datePublished" or t.has_attr("pubdate") else 1)
+    values += [t["datetime"] for t in stamped]
+    for value in values:
         if isinstance(value, str) and value.strip():
             date = parse_date(value)
             if date:
-                break
+                return date
+    date = date_from_url(page_url) or date_from_url(url)
+    if date:
+        return date
+    for tag in scan.times[:3]:
+        date = parse_date(tag.get_text(" ", strip=True))
+        if date:
+            return date
+    return None
 
-    # canonical URL
-    page_url = canonical or metas.get("og:url") or url
-    if not page_url and isinstance(ld.get("url"), str):
-        page_url = ld["url"]
-    if page_url and url and not urlsplit(page_url).scheme:
-        page_url = urljoin(url, page_url)
-    if date is None:
-        date = date_from_url(page_url) or date_from_url(url)
 
-    # captions: figcaptions / caption elements, else real alt text of figure images
+def _captions(scan: _Scan, container: Tag | None) -> list[str]:
+    """Captions near the article (not in teasers of other stories), each once; a real
+    alt text stands in for a figure that has no caption."""
+    scope = _article_scope(container)
     captions: list[str] = []
-    seen_caps: set[str] = set()
-    for el in captions_el:
-        text = _caption_text(el)
-        if text and len(text) > 1 and text.lower() not in seen_caps and not _JUNK_LINE.match(text):
-            seen_caps.add(text.lower())
+    seen: set[str] = set()
+
+    def add(text: str) -> None:
+        if text and len(text) > 1 and text.lower() not in seen and not _JUNK_LINE.match(text):
+            seen.add(text.lower())
             captions.append(text)
-    if not captions:
-        for fig in figures:
-            img = fig.find("img")
-            alt = img.get("alt") if img else None
-            if isinstance(alt, str) and _real_alt(alt):
-                alt = " ".join(alt.split())
-                if alt.lower() not in seen_caps:
-                    seen_caps.add(alt.lower())
-                    captions.append(alt)
 
-    for tag in captions_el:
-        tag.extract()
-    for tag in drop:
-        tag.extract()
+    for el in scan.captions:
+        if scope is None or _is_inside(el, scope):
+            add(_caption_text(el))
+    for fig in scan.figures:
+        if scope is not None and not _is_inside(fig, scope):
+            continue
+        if fig.find("figcaption") or fig.find(class_=re.compile("caption", re.I)):
+            continue
+        img = fig.find("img")
+        alt = img.get("alt") if img else None
+        if isinstance(alt, str) and _real_alt(alt):
+            add(" ".join(unescape(alt).split()))
+    return captions
 
-    body = _extract_body(soup, soft, content_marks, headline)
-    return CleanedPage(headline=headline, body=body, captions=captions, publication=publication,
-                       author=author, date=date, url=page_url)
+
+def _article_scope(container: Tag | None) -> Tag | None:
+    """The article around the body container: the nearest <article>/<main> or
+    schema.org Article ancestor, else two levels up."""
+    if container is None:
+        return None
+    node = container
+    for _ in range(12):
+        if node is None or node.name in ("body", "html", "[document]"):
+            break
+        itemtype = node.get("itemtype") or ""
+        if node.name in ("article", "main") or "Article" in itemtype:
+            return node
+        node = node.parent
+    up = container.parent.parent if container.parent is not None and container.parent.parent is not None else container
+    return up
+
+
+def _is_inside(tag: Tag, ancestor: Tag) -> bool:
+    node = tag
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.parent
+    return False
 
 
 _END_PUNCT = re.compile(r"[.!?…\"”’)\]:]$")
@@ -554,11 +695,12 @@ def _ancestors(node: Tag, stop: Tag) -> list[Tag]:
 
 
 def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: list[Tag],
-                  headline: str) -> str:
+                  headline: str) -> tuple[str, Tag | None]:
+    """The article text (paragraphs joined by blank lines) and the element holding it."""
     root = soup.body or soup
-    blocks = _blocks(root)
+    blocks = _blocks(root, frozenset(id(t) for t, _ in soft))
     if not blocks:
-        return ""
+        return "", None
     chains = [_ancestors(b.element, root) for b in blocks]
     marked = {id(t) for t in content}
     values = [_block_value(b) for b in blocks]
@@ -572,14 +714,15 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
                 good[id(node)] = good.get(id(node), 0.0) + value
     total_good = good.get(id(root), 0.0)
     # boilerplate markup counts only when it does not hold most of the prose
-    boiler = {id(t) for t, strength in soft
-              if good.get(id(t), 0.0) < (SPARE_STRONG if strength > 1 else SPARE_WEAK) * total_good}
+    spare = {1: SPARE_WEAK, 2: SPARE_STRONG, 3: 2.0}  # 3: captions, never body
+    boiler = {id(t) for t, strength in soft if good.get(id(t), 0.0) < spare[strength] * total_good}
+    captions = {id(t) for t, strength in soft if strength == 3}
     in_boiler = [any(id(n) in boiler for n in chain) for chain in chains]
     scores: dict[int, float] = {}
     elements: dict[int, Tag] = {}
     for chain, value, bad in zip(chains, values, in_boiler):
-        if bad:
-            value = -abs(value) * 0.5 - 5
+        if bad:  # a caption neither helps nor hurts its container
+            value = 0.0 if any(id(n) in captions for n in chain) else -abs(value) * 0.5 - 5
         for node in chain:
             key = id(node)
             scores[key] = scores.get(key, 0.0) + value
@@ -599,7 +742,7 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
         if n < SHORT_BLOCK and block.tag not in _HEADING_TAGS and not _END_PUNCT.search(text):
             continue
         paragraphs.append(text)
-    return "\n\n".join(paragraphs)
+    return "\n\n".join(paragraphs), best
 
 
 def _looks_binary(data: bytes) -> bool:
