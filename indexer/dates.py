@@ -36,7 +36,7 @@ def parse_date(value: object) -> datetime | None:
     text = str(value).strip()[:100]
     if not text:
         return None
-    for candidate in (text, _first_tokens(text)):
+    for candidate in (text, _first_tokens(text, 2), _first_tokens(text, 1)):
         try:
             parsed = dateparser.parse(candidate, fuzzy=True, default=datetime(2000, 1, 1))
         except (ValueError, OverflowError, TypeError):
@@ -89,5 +89,6 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment
 
 
-def _first_tokens(text: str) -> str:
-    return " ".join(text.split()[:2])
+def _first_tokens(text: str, n: int) -> str:
+    """The first n words: "31-MAR-1987 605:12:19.12" still gives its day."""
+    return " ".join(text.split()[:n])

@@ -10,26 +10,24 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from html import escape
 from pathlib import Path
 from typing import Iterator, Mapping
 
-from whoosh import highlight, index as whoosh_index, query, sorting
+from whoosh import query, sorting
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
 from whoosh.qparser.common import QueryParserError
 from whoosh.qparser.plugins import FieldAliasPlugin
-from whoosh.scoring import BM25F
 
-from indexer import store
+from indexer import snippets, store
 from indexer.article import Article
 from indexer.dates import parse_day
 from indexer.ranking import all_words_first, displayed_score
 from indexer.schema import (CAPTION_SEPARATOR, DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS,
                             document_to_article)
+from indexer.searchers import SearcherPool
 from indexer.store import IndexMissing
 
 __all__ = ["Archive", "SearchRequest", "SearchResults", "SearchHit", "HighlightedArticle",
@@ -39,7 +37,6 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_CHARS = 1000
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
-SNIPPET_CHARS = 240
 TEXT_FIELDS = frozenset(DEFAULT_FIELDS)  # the fields whose matches are marked
 METADATA_FIELDS = frozenset({"date", "publication", "author", "url", "source"})
 _OPERATOR = re.compile(r"^(AND|OR|NOT|ANDNOT|ANDMAYBE)$")
@@ -181,40 +178,15 @@ class HighlightedArticle:
     captions: list[str] = field(default_factory=list)
 
 
-class MarkFormatter(highlight.HtmlFormatter):
-    """Escaped text with plain <mark> around matches: nothing else is added."""
-
-    template = "<mark>%(t)s</mark>"
-
-    def __init__(self) -> None:
-        super().__init__(tagname="mark", between=" … ")
-
-
 class Archive:
     """The searchable archive in an index directory."""
 
     def __init__(self, index_dir: str | Path) -> None:
         self.index_dir = Path(index_dir)
-        store.require_live_generation(self.index_dir)
-        self._local = threading.local()
-        self._open_lock = threading.Lock()
+        self._pool = SearcherPool(self.index_dir)
 
-    # -- searchers ---------------------------------------------------------
     def _searcher(self):
-        """This thread's searcher, reopened when a build committed or swapped."""
-        generation = store.require_live_generation(self.index_dir).resolve()
-        cached = getattr(self._local, "state", None)
-        if cached is not None and cached[0] == generation:
-            searcher = cached[1]
-            if not searcher.up_to_date():
-                searcher = searcher.refresh()
-                self._local.state = (generation, searcher)
-            return searcher
-        with self._open_lock:
-            ix = whoosh_index.open_dir(str(generation))
-            searcher = ix.searcher(weighting=BM25F())
-        self._local.state = (generation, searcher)
-        return searcher
+        return self._pool.get()
 
     def _parser(self, schema, group) -> MultifieldParser:
         parser = MultifieldParser(list(DEFAULT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group)
@@ -253,7 +225,8 @@ class Archive:
         if not parts:
             return None
         q = parts[0] if len(parts) == 1 else query.And(parts)
-        return set(searcher.docs_for_query(q))
+        key = (request.publications, request.date_from, request.date_to)
+        return self._pool.filter_docs(searcher, key, q)
 
     def search(self, request: SearchRequest) -> SearchResults:
         """One page of ranked results with exact total and facets over the whole set."""
@@ -270,9 +243,7 @@ class Archive:
         if request.sort != "relevance":
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=request.sort == "newest")
         results = searcher.search(q, **kwargs)
-        results.fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS // 2, surround=60,
-                                                          autotrim=True)
-        results.formatter = MarkFormatter()
+        snippets.configure(results)
         total = len(results)
         start = (request.page - 1) * request.per_page
         hits = [self._hit(h) for h in results[start:start + request.per_page]]
@@ -290,12 +261,12 @@ class Archive:
                 matched.setdefault(fieldname, set()).add(_term_text(term))
         snippet = hit.highlights("body", top=2) if "body" in matched else ""
         if not snippet:
-            snippet = escape(_lead(fields.get("body") or "", SNIPPET_CHARS), quote=False)
+            snippet = snippets.lead(fields.get("body") or "")
         caption_snippet = None
         if "captions" in matched:
             analyzer = hit.searcher.schema["captions"].analyzer
             for caption in (fields.get("captions") or "").split(CAPTION_SEPARATOR):
-                marked = _mark(caption, matched["captions"], analyzer)
+                marked = snippets.mark_words(caption, matched["captions"], analyzer)
                 if "<mark>" in marked:
                     caption_snippet = marked
                     break
@@ -305,7 +276,7 @@ class Archive:
             author=fields.get("author"), date=fields.get("date"), url=fields.get("url"),
             source=fields.get("source") or "", score=displayed_score(hit.score),
             snippet=snippet, caption_snippet=caption_snippet,
-            headline_html=_mark(headline, matched.get("headline", set()),
+            headline_html=snippets.mark_words(headline, matched.get("headline", set()),
                                 hit.searcher.schema["headline"].analyzer),
         )
 
@@ -334,7 +305,7 @@ class Archive:
         """The article with the words that the query matched in it marked."""
         terms = self._matched_words(article.id, text)
         schema = self._searcher().schema
-        mark = lambda field, value: _mark(value, terms.get(field, set()), schema[field].analyzer)
+        mark = lambda field, value: snippets.mark_words(value, terms.get(field, set()), schema[field].analyzer)
         return HighlightedArticle(
             headline=mark("headline", article.headline),
             body_paragraphs=[mark("body", p) for p in article.body.split("\n\n") if p.strip()],
@@ -460,30 +431,8 @@ def _fields_of(q: query.Query) -> set[str]:
     return found
 
 
-def _mark(text: str, words: set[str], analyzer) -> str:
-    """Escape `text` and wrap the tokens whose index term is in `words` in <mark>."""
-    if not words or not text:
-        return escape(text, quote=False)
-    out: list[str] = []
-    pos = 0
-    for token in analyzer(text, chars=True, mode="index"):
-        if token.text in words and token.startchar >= pos:
-            out.append(escape(text[pos:token.startchar], quote=False))
-            out.append(f"<mark>{escape(text[token.startchar:token.endchar], quote=False)}</mark>")
-            pos = token.endchar
-    out.append(escape(text[pos:], quote=False))
-    return "".join(out)
-
-
 def _term_text(term) -> str:
     return term.decode("utf-8") if isinstance(term, bytes) else str(term)
-
-
-def _lead(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[:cut if cut > limit // 2 else limit] + " …"
 
 
 def _counts(groups: dict) -> dict[str, int]:

@@ -1,0 +1,69 @@
+"""Whoosh searchers shared across requests, and cached filter results.
+
+Opening a searcher costs far more than a query, so each thread keeps one and
+only reopens it when a build committed (a new Whoosh generation) or a full
+build swapped the live folder. Filters (publications, date ranges) repeat from
+page to page, so their document sets are cached per index version.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.idsets import BitSet
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+
+from indexer import store
+
+FILTER_CACHE_SIZE = 64
+
+
+class SearcherPool:
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        store.require_live_generation(self.index_dir)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._filters: OrderedDict[tuple, BitSet] = OrderedDict()
+
+    def get(self) -> Searcher:
+        """This thread's searcher on the newest committed index."""
+        generation = store.require_live_generation(self.index_dir).resolve()
+        cached = getattr(self._local, "state", None)
+        if cached is not None and cached[0] == generation:
+            searcher = cached[1]
+            if searcher.up_to_date():
+                return searcher
+            searcher = searcher.refresh()
+        else:
+            with self._lock:
+                searcher = whoosh_index.open_dir(str(generation)).searcher(weighting=BM25F())
+        self._local.state = (generation, searcher)
+        return searcher
+
+    def version(self, searcher: Searcher) -> tuple[str, int | None]:
+        """Which index version a searcher reads: live folder and Whoosh generation."""
+        for gen, cached in [getattr(self._local, "state", (None, None))]:
+            if cached is searcher:
+                return str(gen), searcher.reader().generation()
+        return str(store.require_live_generation(self.index_dir).resolve()), searcher.reader().generation()
+
+    def filter_docs(self, searcher: Searcher, key: tuple, q) -> BitSet:
+        """The document numbers matching filter query `q`, cached under `key`
+        for this exact index version (a rebuild never serves stale sets)."""
+        full_key = (self.version(searcher), key)
+        with self._lock:
+            found = self._filters.get(full_key)
+            if found is not None:
+                self._filters.move_to_end(full_key)
+                return found
+        found = BitSet(searcher.docs_for_query(q), size=searcher.doc_count_all())
+        with self._lock:
+            self._filters[full_key] = found
+            while len(self._filters) > FILTER_CACHE_SIZE:
+                self._filters.popitem(last=False)
+        return found
