@@ -290,7 +290,7 @@ _BY_PREFIX = re.compile(
     r"^(?:(?:posted|written|story|words|analysis|reporting|text|photos?)\s+)?by\b\s*:?\s*|^(?:author|text)\s*:\s*",
     re.I)
 _AUTHOR_CUT = re.compile(
-    r"\s*(?:[|•·@—–]|\s-\s|\bon\s+\w+\s+\d|\b(?:updated|published|posted|last updated|follow)\b|"
+    r"\s*(?:[|•·@—–(]|\s-\s|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bon\s+\w+\s+\d|\b(?:updated|published|posted|last updated|follow)\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
     r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b\d{4}\b|\b\d+\s*min\b|\b\d+\s+(?:hours?|days?)\s+ago\b).*$",
     re.I)
@@ -324,29 +324,43 @@ def _join_authors(names: list[str]) -> str | None:
         if not raw or raw.strip().startswith(("http://", "https://", "www.")):
             continue
         for part in _author_parts(raw):
-            if part.lower() not in {s.lower() for s in seen}:
+            low = part.lower()
+            if any(low in s.lower() for s in seen):
+                # "Tom Davies" after "Tom Davies Associated Press": keep the shorter
+                seen = [part if low in s.lower() else s for s in seen]
+            elif not any(s.lower() in low for s in seen):
                 seen.append(part)
     return ", ".join(seen) if seen else None
 
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—\-·:]\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—\-·:»]\s+")
 
 
-def _strip_site_tail(title: str, site: str | None) -> str:
+def _squash(text: str) -> str:
+    """Letters and digits only, lower case: for comparing titles across quote styles."""
+    return re.sub(r"\W+", "", text).lower()
+
+
+def _strip_site_tail(title: str, site: str | None, domain: str | None = None) -> str:
+    """"Headline | Section | Site" -> "Headline"; also "Site: Headline"."""
     title = " ".join(title.split())
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
-    if site:
-        low = site.lower()
-        if parts[-1].strip().lower() == low or low in parts[-1].lower():
-            return title[: title.rfind(parts[-1])].rstrip(" |–—-·:")
-        if parts[0].strip().lower() == low:
-            return title[len(parts[0]):].lstrip(" |–—-·:")
+    names = {_squash(n) for n in (site, (domain or "").split(".")[0]) if n and _squash(n)}
+    last, first = _squash(parts[-1]), _squash(parts[0])
+    if last and any(n in last or last in n for n in names):
+        return title[: title.rfind(parts[-1])].rstrip(" |–—-·:»")
+    if first and first in names:
+        return title[len(parts[0]):].lstrip(" |–—-·:»")
     if " | " in title:  # "Headline | Section | Site": the pipe tail is site furniture
         head = title.split(" | ")[0]
         if len(head) >= 15:
             return head
+    tail = parts[-1]
+    if len(tail) <= 25 and len(tail.split()) <= 2 and len(parts[0].split()) >= 4 and \
+            re.search(r"\s[-–—|]\s+" + re.escape(tail) + "$", title):
+        return title[: title.rfind(tail)].rstrip(" |–—-·:»")  # "Headline - Sitename"
     return title
 
 
@@ -487,7 +501,7 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
 
     page_url = _page_url(scan, ld, url)
     publication = _publication(metas, ld, page_url)
-    headline = _headline(scan, ld, publication)
+    headline = _headline(scan, ld, publication, _domain(page_url))
     author = _author(scan, ld)
     date = _date(scan, ld, page_url, url)
 
@@ -530,20 +544,29 @@ def _publication(metas: dict[str, str], ld: dict, page_url: str | None) -> str |
     return None
 
 
-def _headline(scan: _Scan, ld: dict, publication: str | None) -> str:
-    for candidate in (ld.get("headline"), scan.metas.get("og:title"), scan.metas.get("twitter:title"),
-                      scan.h1[0] if scan.h1 else None, ld.get("name"), scan.title):
-        text = _text_value(candidate)
-        if not text:
-            continue
-        text = _strip_site_tail(text, publication)
+def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None) -> str:
+    """The visible <h1> when it agrees with the declared headline (JSON-LD, og:title),
+    else the declared one, else the <h1>, else the <title>, without the site's name."""
+    declared = [t for t in (_text_value(ld.get("headline")), _text_value(scan.metas.get("og:title")),
+                            _text_value(scan.metas.get("twitter:title")), _text_value(ld.get("name")))
+                if t]
+    declared = [_strip_site_tail(t, publication, domain) for t in declared]
+    title = _strip_site_tail(" ".join(unescape(scan.title).split()), publication, domain)
+    h1s = [h for h in scan.h1[:3] if h]
+    for h1 in h1s:
+        if any(_squash(h1) == _squash(t) for t in declared):
+            return h1
+    for text in declared:
         if text.endswith(("...", "…")):  # JSON-LD headlines get cut at 110 characters
-            stem = text.rstrip(".… ")
-            for longer in (scan.metas.get("og:title"), scan.h1[0] if scan.h1 else None):
-                if longer and longer.startswith(stem) and len(longer) > len(stem):
-                    return _strip_site_tail(" ".join(longer.split()), publication)
+            stem = _squash(text)
+            for longer in (*declared, *h1s):
+                if _squash(longer).startswith(stem) and len(_squash(longer)) > len(stem):
+                    return longer
         return text
-    return ""
+    for h1 in h1s:  # a logo in <h1> is not in the page title; a headline is
+        if not title or _squash(h1) in _squash(scan.title):
+            return h1
+    return title or (h1s[0] if h1s else "")
 
 
 def _author(scan: _Scan, ld: dict) -> str | None:
