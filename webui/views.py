@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urlencode, urlsplit
@@ -70,7 +71,7 @@ def search() -> Any:
     return render_template(
         "search.html", form=form, error=None, results=results, past_end=past_end,
         histogram=build_histogram(results.facets, form["from"], form["to"]),
-        publications=_publication_choices(results.facets.get("publication") or {}, form["publication"]),
+        publications=_publication_choices(_publication_counts(search_request, results), form["publication"]),
         pagination=_pagination(results.page, results.pages),
     )
 
@@ -225,6 +226,19 @@ def _publication_choices(counts: dict[str, int], selected: list[str]) -> list[di
     # selected ones stay visible even when they fold below the cut
     rows.sort(key=lambda r: not r["checked"])
     return rows
+
+
+def _publication_counts(search_request: SearchRequest, results: Any) -> dict[str, int]:
+    """Hits per publication for the query and dates, ignoring the publication filter.
+
+    With the filter applied, the facet would only list the ticked publications and
+    nobody could tick a second one. TODO(engine): if `Archive.search` computed the
+    publication facet without the publication filter, this second call could go.
+    """
+    if not search_request.publications:
+        return results.facets.get("publication") or {}
+    unfiltered = replace(search_request, publications=(), page=1, per_page=1)
+    return archive().search(unfiltered).facets.get("publication") or {}
 
 
 def _pagination(page: int, pages: int, around: int = 2) -> list[int | None]:
