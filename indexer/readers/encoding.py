@@ -53,21 +53,54 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
             pass
         else:
             # A single-byte declaration decodes anything; trust it unless the
-            # bytes are valid UTF-8 with multi-byte sequences (a common lie).
-            if not _is_single_byte(codec) or not _looks_utf8(data):
+            # bytes are valid UTF-8 with multi-byte sequences (a common lie), or
+            # look like a double-byte (Korean, Chinese, Japanese) encoding.
+            if not _is_single_byte(codec):
+                return text
+            if not _looks_utf8(data):
+                if not _looks_double_byte(data):
+                    return text
+                detected = _detect(data)
+                if detected is not None and not _is_single_byte(detected[0]):
+                    return detected[1]
                 return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
-    if best is not None and best.encoding:
-        return str(best)
+    detected = _detect(data)
+    if detected is not None:
+        return detected[1]
     return data.decode("cp1252", errors="replace")
 
 
+def _detect(data: bytes) -> tuple[str, str] | None:
+    """(codec name, text) from charset detection, or None."""
+    best = from_bytes(data).best()
+    if best is None or not best.encoding:
+        return None
+    name = codecs.lookup(best.encoding).name
+    return name, str(best)
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]{2,}")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _looks_double_byte(data: bytes) -> bool:
+    """Most non-ASCII bytes come in runs of two or more: Korean/Chinese/Japanese text,
+    not the lone accented letters of a Latin-1 page."""
+    sample = data[:200_000]
+    high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+    if high < 20:
+        return False
+    in_runs = sum(len(m) for m in _HIGH_RUN.findall(sample))
+    return in_runs / high > 0.8
+
+
 def _is_single_byte(codec: str) -> bool:
-    return codec.startswith(("cp125", "iso8859", "latin", "mac-", "koi8", "cp437", "cp85"))
+    return codec.startswith(("cp125", "iso8859", "latin", "mac-", "mac_", "koi8", "cp437", "cp85",
+                             "ascii", "tis", "cp874"))
 
 
 def _looks_utf8(data: bytes) -> bool:

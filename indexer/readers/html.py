@@ -380,16 +380,44 @@ _CREDIT = re.compile(
     r"source|foto|courtesy)s?(?:\s+(?:by|credit|courtesy))?\s*[:/]\s*[^)\]]*[\)\]]?\s*$"
     r"|\s*[\(\[]?\s*(?:photo|image|picture)s?\s+(?:by|courtesy of)\s+[^)\]]*[\)\]]?\s*$"
     r"|\s*[\(\[]?(?:AP|AFP|Reuters|Getty Images|EPA|Shutterstock)(?:\s*(?:Photo|Images?))?"
-    r"(?:\s*/\s*[^)\]]+)?[\)\]]?\s*$",
+    r"(?:\s*/\s*[^)\]]+)?[\)\]]?\s*$"
+    r"|\s*\([^()]{2,60}\s/\s[^()]{2,60}\)\s*$",  # "(Reed Saxon / Associated Press)"
     re.I)
+_TOGGLE = re.compile(r"(?:\s*(?:\.\.\.|…))?\s*\b(?:less|more|show more|show less|read more|expand|"
+                     r"collapse|hide caption|toggle caption)\s*$", re.I)
+_CAPTION_UI = re.compile(r"^(?:(?:image|media|photo)?\s*caption|close|open|hide|show|toggle|image|photo|"
+                         r"expand|enlarge|view|gallery|slideshow|media playback is unsupported on your device"
+                         r"|\W)+$", re.I)
+_CREDIT_CLASS = re.compile(r"credit|copyright|source|byline|attribution", re.I)
 
 
 def _caption_text(tag: Tag) -> str:
-    for credit in tag.find_all(True, class_=re.compile(r"credit|copyright|source|byline|attribution", re.I)):
+    """Caption text without its credit line ("Photo: ...") or show-more toggles."""
+    for credit in tag.find_all(True, class_=_CREDIT_CLASS):
         credit.decompose()
     text = " ".join(tag.get_text(" ").split())
-    text = _CREDIT.sub("", text).strip()
+    for _ in range(3):
+        stripped = _TOGGLE.sub("", _CREDIT.sub("", text)).strip()
+        if stripped == text:
+            break
+        text = stripped
     return text
+
+
+def _innermost_captions(elements: list[Tag]) -> list[str]:
+    """Texts of caption elements that hold no other caption (a gallery's full and
+    truncated caption inside one wrapper count once each, not as a mash-up)."""
+    texts = {id(el): _caption_text(el) for el in elements}
+    real = [el for el in elements if texts[id(el)]]
+    ids = {id(el) for el in real}
+    outer: set[int] = set()
+    for el in real:
+        node = el.parent
+        while node is not None:
+            if id(node) in ids:
+                outer.add(id(node))
+            node = node.parent
+    return [texts[id(el)] for el in real if id(el) not in outer]
 
 
 def _real_alt(alt: str) -> bool:
@@ -631,17 +659,9 @@ def _captions(scan: _Scan, container: Tag | None) -> list[str]:
     """Captions near the article (not in teasers of other stories), each once; a real
     alt text stands in for a figure that has no caption."""
     scope = _article_scope(container)
-    captions: list[str] = []
-    seen: set[str] = set()
-
-    def add(text: str) -> None:
-        if text and len(text) > 1 and text.lower() not in seen and not _JUNK_LINE.match(text):
-            seen.add(text.lower())
-            captions.append(text)
-
-    for el in scan.captions:
-        if scope is None or _is_inside(el, scope):
-            add(_caption_text(el))
+    found: list[str] = []
+    in_scope = [el for el in scan.captions if scope is None or _is_inside(el, scope)]
+    found.extend(_innermost_captions(in_scope))
     for fig in scan.figures:
         if scope is not None and not _is_inside(fig, scope):
             continue
@@ -650,7 +670,19 @@ def _captions(scan: _Scan, container: Tag | None) -> list[str]:
         img = fig.find("img")
         alt = img.get("alt") if img else None
         if isinstance(alt, str) and _real_alt(alt):
-            add(" ".join(unescape(alt).split()))
+            found.append(_CREDIT.sub("", " ".join(unescape(alt).split())).strip())
+    # each once: a truncated copy ("... at") or an exact repeat is dropped
+    captions: list[str] = []
+    for text in found:
+        if len(text) < 2 or _JUNK_LINE.match(text) or _CAPTION_UI.match(text):
+            continue
+        key = _squash(text)
+        if not key:
+            continue
+        if any(key in _squash(c) for c in captions):
+            continue
+        captions = [c for c in captions if _squash(c) not in key]
+        captions.append(text)
     return captions
 
 
@@ -692,6 +724,7 @@ CONTENT_BOOST = 2.0   # prose inside itemprop=articleBody / article-body classes
 SPARE_WEAK = 0.4      # weak boilerplate markup is ignored on an element holding this share of the prose
 SPARE_STRONG = 0.75   # ... and strong boilerplate markup only on one holding this share
 DEPTH_DECAY = 0.85    # a block counts this much less for each level further up the tree
+TRAILING_STUB = 25    # short unpunctuated blocks at the very end are dropped
 SHORT_BLOCK = 0       # shorter blocks without closing punctuation are dropped from the container
 
 
@@ -765,6 +798,9 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
         if n < SHORT_BLOCK and block.tag not in _HEADING_TAGS and not _END_PUNCT.search(text):
             continue
         paragraphs.append(text)
+    # furniture after the last sentence ("Topics", "comments") is not article text
+    while paragraphs and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]):
+        paragraphs.pop()
     return "\n\n".join(paragraphs), best
 
 
