@@ -37,6 +37,9 @@ def normalise_charset(label: str | None) -> str | None:
         return None
 
 
+_WESTERN = frozenset({"cp1252", "iso8859-1", "iso8859-15", "latin-1", "cp850", "mac-roman", "cp437"})
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """Decode `data`: BOM first, then the declared charset if it decodes cleanly,
     then UTF-8, then detection. A wrong declaration never yields mojibake when
@@ -46,7 +49,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         if data.startswith(bom):
             return data[len(bom):].decode(name, errors="replace")
     codec = normalise_charset(declared)
-    if codec and codec not in ("utf-8",):
+    if codec and codec != "utf-8":
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
@@ -54,20 +57,24 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         else:
             # A single-byte declaration decodes anything; trust it unless the
             # bytes are valid UTF-8 with multi-byte sequences (a common lie), or
-            # look like a double-byte (Korean, Chinese, Japanese) encoding.
+            # a Western declaration sits on text whose non-ASCII bytes come in
+            # runs (Korean, Chinese, Japanese, Cyrillic, Greek ...).
             if not _is_single_byte(codec):
                 return text
-            if not _looks_utf8(data):
-                if not _looks_double_byte(data):
-                    return text
+            if _looks_utf8(data):
+                return data.decode("utf-8")
+            if codec in _WESTERN and _high_bytes_in_runs(data):
                 detected = _detect(data)
-                if detected is not None and not _is_single_byte(detected[0]):
+                if detected is not None and detected[0] not in _WESTERN:
                     return detected[1]
-                return text
+            return text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if not _high_bytes_in_runs(data):
+        # lone accented letters between ASCII: what browsers assume, Windows-1252
+        return data.decode("cp1252", errors="replace")
     detected = _detect(data)
     if detected is not None:
         return detected[1]
@@ -87,12 +94,12 @@ _HIGH_RUN = re.compile(rb"[\x80-\xff]{2,}")
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 
 
-def _looks_double_byte(data: bytes) -> bool:
-    """Most non-ASCII bytes come in runs of two or more: Korean/Chinese/Japanese text,
-    not the lone accented letters of a Latin-1 page."""
+def _high_bytes_in_runs(data: bytes) -> bool:
+    """Most non-ASCII bytes come in runs of two or more: Korean/Chinese/Japanese or
+    Cyrillic/Greek text, not the lone accented letters of a Latin-1 page."""
     sample = data[:200_000]
     high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
-    if high < 20:
+    if high < 8:
         return False
     in_runs = sum(len(m) for m in _HIGH_RUN.findall(sample))
     return in_runs / high > 0.8

@@ -784,7 +784,8 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
             scores[key] = scores.get(key, 0.0) + value
             elements[key] = node
             value *= DEPTH_DECAY
-    best = elements[max(scores, key=scores.__getitem__)]
+    # no block looks like prose (a stub page): keep all the text that is not furniture
+    best = elements[max(scores, key=scores.__getitem__)] if total_good > 0 else root
     paragraphs: list[str] = []
     head_low = headline.lower().strip()
     for block, chain, bad in zip(blocks, chains, in_boiler):

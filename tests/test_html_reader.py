@@ -1,0 +1,166 @@
+"""The HTML reader on real pages (copied into tests/fixtures/html) and on hostile input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from indexer.article import SourceError, derived_id
+from indexer.readers.html import CleanedPage, clean_html, read_html
+
+FIXTURES = Path(__file__).parent / "fixtures" / "html"
+EXPECTED = {k: v for k, v in json.loads((FIXTURES / "expected.json").read_text("utf-8")).items()
+            if not k.startswith("_")}
+
+
+def _page(name: str) -> bytes:
+    return gzip.decompress((FIXTURES / name).read_bytes())
+
+
+@pytest.fixture(scope="module")
+def articles():
+    return {name: read_html(_page(name), f"pages/{name}") for name in EXPECTED}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_metadata_matches_the_page(articles, name):
+    article, expected = articles[name], EXPECTED[name]
+    assert article.id == derived_id(f"pages/{name}")
+    assert article.source == f"pages/{name}"
+    assert article.headline == expected["headline"]
+    if "author" in expected:
+        assert (article.author or "").lower() == (expected["author"] or "").lower()
+    if "date" in expected:
+        assert article.date is not None and article.date.replace(microsecond=0) == datetime.fromisoformat(expected["date"])
+        assert article.date.tzinfo is None
+    if "publication" in expected:
+        assert article.publication == expected["publication"]
+    if "url" in expected:
+        assert article.url == expected["url"]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_body_has_the_article_and_not_the_furniture(articles, name):
+    article, expected = articles[name], EXPECTED[name]
+    for sentence in expected["body_contains"]:
+        assert sentence in article.body, sentence
+    for junk in expected["body_absent"]:
+        assert junk not in article.body, junk
+    assert "\n\n" in article.body
+    assert not article.body.lower().startswith("by ")
+    assert article.headline not in article.body.split("\n\n")[:1]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_captions_apart_from_body(articles, name):
+    article, expected = articles[name], EXPECTED[name]
+    joined = " | ".join(article.captions)
+    for text in expected["captions_contain"]:
+        assert text in joined, text
+    for text in expected["caption_only"]:
+        assert text not in article.body, text
+    for junk in expected["captions_absent"]:
+        assert junk not in joined, junk
+    assert len({c.lower() for c in article.captions}) == len(article.captions), "each caption once"
+
+
+def test_clean_html_is_the_pure_cleaner():
+    html = _page("guardian-hong-kong.html.gz").decode("utf-8")
+    page = clean_html(html, "https://example.org/x")
+    assert isinstance(page, CleanedPage)
+    assert page.body.startswith("Hong Kong is burning.")
+
+
+MINIMAL = """<html><head><title>Water plan approved | Springfield Gazette</title>
+<meta property="og:site_name" content="Springfield Gazette"></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>Water plan approved</h1><p class="byline">By Jane Roe and John Doe</p>
+<figure><img src="a.jpg" alt="A reservoir at dusk seen from the dam"><figcaption>The reservoir at dusk.
+Photo: Jane Roe</figcaption></figure>
+<p>SPRINGFIELD — The council approved the water plan on Tuesday after a long debate about costs and
+the age of the pipes under the old town.</p>
+<p>The plan replaces twelve miles of pipe over five years, officials said, and will be paid for by a
+bond that voters approved last spring.</p>
+<div class="share-tools"><a href="#">Share on Facebook</a> <a href="#">Share on X</a></div>
+<p>Work begins in March.</p></article>
+<aside class="related"><h2>Related</h2><ul><li><a href="/a">Council meets again</a></li></ul></aside>
+<footer>© Springfield Gazette</footer></body></html>"""
+
+
+def test_minimal_page_fields():
+    article = read_html(MINIMAL.encode("utf-8"), "gazette/water.html")
+    assert article.headline == "Water plan approved"
+    assert article.publication == "Springfield Gazette"
+    assert article.author == "Jane Roe, John Doe"
+    assert article.captions == ["The reservoir at dusk."]
+    assert article.body.startswith("SPRINGFIELD — The council approved")  # the dateline stays
+    assert "Work begins in March." in article.body
+    for junk in ("Share on", "By Jane", "Council meets again", "reservoir", "Home", "©"):
+        assert junk not in article.body, junk
+
+
+def test_alt_text_is_a_caption_only_without_a_real_caption():
+    page = MINIMAL.replace("<figcaption>The reservoir at dusk.\nPhoto: Jane Roe</figcaption>", "")
+    article = read_html(page.encode("utf-8"), "x.html")
+    assert article.captions == ["A reservoir at dusk seen from the dam"]
+    page = page.replace('alt="A reservoir at dusk seen from the dam"', 'alt="IMG_0042.jpg"')
+    assert read_html(page.encode("utf-8"), "x.html").captions == []
+
+
+def test_publication_and_date_fall_back_to_the_url():
+    page = ('<html><head><link rel="canonical" href="https://www.example.com/2019/03/25/story/"></head>'
+            "<body><article><h1>A story</h1><p>" + "Some words of real article text here. " * 8 +
+            "</p></article></body></html>")
+    article = read_html(page.encode(), "x.html")
+    assert article.publication == "example.com"
+    assert article.date == datetime(2019, 3, 25)
+    assert article.url == "https://www.example.com/2019/03/25/story/"
+
+
+# hostile input: a reader must return an Article or raise SourceError, nothing else
+
+def test_deep_nesting_does_not_crash():
+    data = b"<html><body>" + b"<div>" * 5000 + b"<p>Deep text that is still an article sentence.</p>" + \
+        b"</div>" * 5000 + b"</body></html>"
+    try:
+        article = read_html(data, "deep.html")
+    except SourceError:
+        return
+    assert "Deep text" in article.body or article.headline
+
+
+@pytest.mark.parametrize("tag", [b"<span>", b"<b><i>", b"<table><tr><td>", b"<ul><li>"])
+def test_deep_inline_and_table_nesting(tag):
+    data = tag * 5000 + b"Some text at the bottom of a very deep tree."
+    try:
+        read_html(data, "deep.html")
+    except SourceError:
+        pass
+
+
+@pytest.mark.parametrize("data", [
+    b"",
+    b"   \n\t  ",
+    os.urandom(4096),
+    b"\x00\x01\x02\x03" * 1000,
+    b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20,
+    b"just a line of text with no markup at all",
+    b"<html><head></head><body></body></html>",
+    b"<html><body><script>var x = 1;</script><style>p{}</style></body></html>",
+])
+def test_not_an_article_raises_source_error(data):
+    with pytest.raises(SourceError):
+        read_html(data, "bad.html")
+
+
+def test_truncated_and_broken_markup_still_reads():
+    html = _page("latimes-disney-plus.html.gz")
+    article = read_html(html[: len(html) // 2], "half.html")
+    assert article.headline
+    broken = b"<html><body><p>Unclosed <b>bold <i>italic</p><p>Second paragraph of the story goes on"
+    assert "Second paragraph" in read_html(broken, "broken.html").body
