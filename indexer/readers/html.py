@@ -381,13 +381,15 @@ _CREDIT = re.compile(
     r"|\s*[\(\[]?\s*(?:photo|image|picture)s?\s+(?:by|courtesy of)\s+[^)\]]*[\)\]]?\s*$"
     r"|\s*[\(\[]?(?:AP|AFP|Reuters|Getty Images|EPA|Shutterstock)(?:\s*(?:Photo|Images?))?"
     r"(?:\s*/\s*[^)\]]+)?[\)\]]?\s*$"
-    r"|\s*\([^()]{2,60}\s/\s[^()]{2,60}\)\s*$",  # "(Reed Saxon / Associated Press)"
+    r"|\s*\([^()]{2,60}\s/\s[^()]{2,60}\)\s*$"  # "(Reed Saxon / Associated Press)"
+    r"|\s*\[[^\[\]]{2,50}\]\s*$",                 # "[SpaceX via Nasa]"
     re.I)
 _TOGGLE = re.compile(r"(?:\s*(?:\.\.\.|…))?\s*\b(?:less|more|show more|show less|read more|expand|"
                      r"collapse|hide caption|toggle caption)\s*$", re.I)
 _CAPTION_UI = re.compile(r"^(?:(?:image|media|photo)?\s*caption|close|open|hide|show|toggle|image|photo|"
                          r"expand|enlarge|view|gallery|slideshow|media playback is unsupported on your device"
                          r"|\W)+$", re.I)
+_CAPTION_LABEL = re.compile(r"^(?:image|media|photo|video)\s+caption\s+", re.I)  # screen-reader labels
 _CREDIT_CLASS = re.compile(r"credit|copyright|source|byline|attribution", re.I)
 
 
@@ -396,6 +398,7 @@ def _caption_text(tag: Tag) -> str:
     for credit in tag.find_all(True, class_=_CREDIT_CLASS):
         credit.decompose()
     text = " ".join(tag.get_text(" ").split())
+    text = _CAPTION_LABEL.sub("", text)
     for _ in range(3):
         stripped = _TOGGLE.sub("", _CREDIT.sub("", text)).strip()
         if stripped == text:
