@@ -398,6 +398,9 @@ def _caption_text(tag: Tag) -> str:
     for credit in tag.find_all(True, class_=_CREDIT_CLASS):
         credit.decompose()
     text = " ".join(tag.get_text(" ").split())
+    linked = sum(len(a.get_text(strip=True)) for a in tag.find_all("a"))
+    if text and linked > 0.5 * len(text):  # a box of links in caption markup
+        return ""
     text = _CAPTION_LABEL.sub("", text)
     for _ in range(3):
         stripped = _TOGGLE.sub("", _CREDIT.sub("", text)).strip()
