@@ -1,0 +1,441 @@
+"""Crash safety: a build killed with SIGKILL at any moment leaves the previous
+index whole and searchable, and the next build completes normally.
+
+A build runs as `python -c <KILLER>` in a child process. The child patches one
+named function (a *kill point*) so that its Nth call sends SIGKILL to the
+build's own process, then runs the real CLI. After the kill the test checks the
+index from outside: the live generation is whole, has exactly the old (or, past
+the commit, exactly the new) set of article ids, no duplicates, and a plain
+`newsindex build` afterwards succeeds and converges to the sources on disk.
+
+The harness (`run_killed_build`, `check_index`, `FaultCorpus`) is shared with
+`benchmarks/faults.py`, which sweeps many more kill points and random delays.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+
+# Runs in the child: patch the kill point, then run the CLI with the given argv.
+KILLER = r'''
+import json, os, signal, sys
+spec = json.loads(os.environ["NEWSINDEX_KILL"])
+MAIN = os.getpid()
+state = {"calls": 0}
+
+def die():
+    sys.stderr.write("killing build at %s\n" % spec["point"]); sys.stderr.flush()
+    os.kill(MAIN, signal.SIGKILL)
+
+def counted(real, when="before", match=None):
+    def wrapper(*args, **kwargs):
+        if match is None or match(*args, **kwargs):
+            state["calls"] += 1
+            if when == "before" and state["calls"] >= spec["nth"]:
+                die()
+            result = real(*args, **kwargs)
+            if when == "after" and state["calls"] >= spec["nth"]:
+                die()
+            return result
+        return real(*args, **kwargs)
+    return wrapper
+
+def patch(owner, name, when="before", match=None):
+    setattr(owner, name, counted(getattr(owner, name), when, match))
+
+import shutil
+import whoosh.index, whoosh.writing
+from whoosh.filedb.filestore import FileStorage
+import indexer.build, indexer.sources, indexer.store
+
+point = spec["point"]
+base = lambda p: os.path.basename(os.fspath(p))
+if point == "read_source":            # while cleaning (in the worker that reads)
+    patch(indexer.build, "read_source")
+elif point == "add_document":         # while writing postings
+    patch(whoosh.writing.SegmentWriter, "add_document")
+elif point == "commit":               # at the start of the Whoosh commit
+    patch(whoosh.writing.SegmentWriter, "commit")
+elif point == "segment_written":      # segment files on disk, no TOC yet
+    patch(whoosh.writing.SegmentWriter, "_finalize_segment", when="after")
+elif point == "toc_rename":           # the new TOC written to a temp file, not renamed
+    patch(FileStorage, "rename_file", match=lambda self, a, b, safe=False: b.endswith(".toc"))
+elif point == "toc_written":          # TOC renamed, old segment files not yet cleaned
+    patch(whoosh.index, "clean_files")
+elif point == "manifest_save":        # Whoosh committed, manifest not yet written
+    patch(indexer.sources.Manifest, "save")
+elif point == "manifest_partial":     # half of the manifest's temp file written
+    real_dump = json.dump
+    def partial_dump(obj, fh, *args, **kwargs):
+        if getattr(fh, "name", "").endswith("manifest.json.tmp"):
+            fh.write(json.dumps(obj)[: spec.get("bytes", 200)]); fh.flush()
+            die()
+        return real_dump(obj, fh, *args, **kwargs)
+    json.dump = partial_dump
+elif point == "manifest_rename":      # manifest temp file complete, not renamed
+    patch(os, "replace", match=lambda src, dst, **kw: base(dst) == "manifest.json")
+elif point == "swap_in":              # --full: new generation complete, not live
+    patch(indexer.store, "swap_in")
+elif point == "swap_rename":          # --full: temp symlink made, not renamed over `current`
+    patch(os, "replace", match=lambda src, dst, **kw: base(dst) == "current")
+elif point == "swapped":              # --full: swapped, nothing after it done
+    patch(indexer.store, "swap_in", when="after")
+elif point == "prune_partial":        # an old generation half deleted
+    real_rmtree = shutil.rmtree
+    def half_rmtree(path, *args, **kwargs):
+        if base(path).startswith("gen-"):
+            files = sorted(os.listdir(path))
+            for name in files[: max(1, len(files) // 2)]:
+                os.unlink(os.path.join(path, name))
+            die()
+        return real_rmtree(path, *args, **kwargs)
+    indexer.store.shutil.rmtree = half_rmtree
+elif point == "report":               # everything done but last-build.json
+    patch(indexer.store, "write_report")
+elif point == "stall":                # a live build that holds the lock while it cleans
+    import time
+    real_read = indexer.build.read_source
+    def slow_read(*args, **kwargs):
+        time.sleep(spec.get("seconds", 60))
+        return real_read(*args, **kwargs)
+    indexer.build.read_source = slow_read
+elif point != "none":
+    sys.exit("unknown kill point %r" % point)
+
+from indexer.cli import main
+sys.exit(main(spec["argv"]))
+'''
+
+# Kill points before which the live index must be exactly the old one; past
+# them (the commit of an incremental build, the swap of a full one) it must be
+# exactly the new one.
+BEFORE_COMMIT = ("read_source", "add_document", "commit", "segment_written", "toc_rename")
+AFTER_INCREMENTAL_COMMIT = ("toc_written", "manifest_save", "manifest_partial", "manifest_rename",
+                            "prune_partial", "report")
+BEFORE_SWAP = BEFORE_COMMIT + ("toc_written", "manifest_save", "manifest_partial", "manifest_rename",
+                               "swap_in", "swap_rename")
+AFTER_SWAP = ("swapped", "prune_partial", "report")
+
+
+@dataclass
+class KilledBuild:
+    returncode: int
+    stdout: str
+    stderr: str
+    killed: bool          # the child died of SIGKILL (rather than finishing)
+    leftovers: list[int]  # processes of the build still alive after the kill (pool workers)
+
+
+def _session_pids(sid: int) -> list[int]:
+    """Live processes in session `sid` (the build and anything it forked)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # fields[0] is the state, fields[3] the session id
+        if int(fields[3]) == sid and fields[0] != "Z":
+            pids.append(int(entry))
+    return pids
+
+
+def run_killed_build(argv: list[str], point: str = "none", nth: int = 1, *,
+                     delay: float | None = None, timeout: float = 240,
+                     linger: float = 2.0, extra: dict | None = None) -> KilledBuild:
+    """Run `newsindex <argv>` in a child, killed at `point` (its `nth` call) or,
+    with `delay`, by SIGKILL from outside after that many seconds. The child
+    runs in its own session; whatever it leaves running is reported and then
+    killed by its pid."""
+    env = {**os.environ, "NEWSINDEX_KILL": json.dumps({"point": point, "nth": nth, "argv": argv,
+                                                        **(extra or {})}),
+           "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-c", KILLER], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=REPO,
+                            start_new_session=True)
+    if delay is not None:
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        for pid in _session_pids(proc.pid):
+            os.kill(pid, signal.SIGKILL)
+        raise AssertionError(f"build at {point} hung for {timeout} s; stderr: {err[-2000:]}")
+    leftovers: list[int] = []
+    deadline = time.monotonic() + linger
+    while True:
+        leftovers = _session_pids(proc.pid)
+        if not leftovers or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    for pid in leftovers:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return KilledBuild(proc.returncode, out, err, proc.returncode == -signal.SIGKILL, leftovers)
+
+
+# --------------------------------------------------------------------------- the corpus
+
+def reuters_records(n: int, start: int = 0, file: str = "reut2-000.jsonl.gz") -> list[dict]:
+    """Real Reuters-21578 records with a headline and a body."""
+    with gzip.open(CORPUS / "reuters21578" / file, "rt", encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    return [r for r in records if r.get("headline") and r.get("body")][start:start + n]
+
+
+class FaultCorpus:
+    """A source folder in two states: `write_old()` and `write_new()` (files
+    added, one changed with a record dropped, one deleted). The article ids each
+    state must give are computed from the records written, not hard-coded."""
+
+    def __init__(self, root: Path, files: int = 6, per_file: int = 25) -> None:
+        self.src = root / "src"
+        self.index = root / "ix"
+        self.files, self.per_file = files, per_file
+        self.records = reuters_records(files * per_file + 2 * per_file + 1)
+
+    def _chunk(self, i: int) -> list[dict]:
+        return self.records[i * self.per_file:(i + 1) * self.per_file]
+
+    def _write(self, name: str, records: list[dict]) -> None:
+        path = self.src / name
+        with open(path, "w", encoding="utf-8") as fh:
+            for rec in records:
+                fh.write(json.dumps(rec) + "\n")
+
+    def write_old(self) -> set[str]:
+        self.src.mkdir(parents=True, exist_ok=True)
+        for i in range(self.files):
+            self._write(f"wire-{i:02d}.jsonl", self._chunk(i))
+        return self.old_ids()
+
+    def old_ids(self) -> set[str]:
+        return {r["id"] for i in range(self.files) for r in self._chunk(i)}
+
+    def write_new(self) -> set[str]:
+        """Add two files, change one (reworded bodies, one record dropped), delete one."""
+        for i in (self.files, self.files + 1):
+            self._write(f"wire-{i:02d}.jsonl", self._chunk(i))
+        changed = [dict(r, body=r["body"] + "\nZanzibar clove growers revised the figures.")
+                   for r in self._chunk(1)[1:]]
+        self._write("wire-01.jsonl", changed)
+        future = time.time_ns() + 5 * 10**9  # a changed mtime even on coarse clocks
+        os.utime(self.src / "wire-01.jsonl", ns=(future, future))
+        (self.src / "wire-02.jsonl").unlink()
+        return self.new_ids()
+
+    def new_ids(self) -> set[str]:
+        keep = [0] + list(range(3, self.files)) + [self.files, self.files + 1]
+        ids = {r["id"] for i in keep for r in self._chunk(i)}
+        return ids | {r["id"] for r in self._chunk(1)[1:]}
+
+    def argv(self, *extra: str) -> list[str]:
+        return ["build", str(self.src), "--index", str(self.index), *extra]
+
+
+# --------------------------------------------------------------------------- checks
+
+@dataclass
+class IndexState:
+    generation: str
+    ids: list[str]            # stored ids of live documents (duplicates kept, to be caught)
+    search_total: int         # what a search for everything says
+    zanzibar: int             # hits for a word only the changed file has
+
+
+def index_state(index_dir: Path) -> IndexState:
+    """Read the live index from scratch (a fresh Archive, as a new process would)."""
+    from whoosh import index as whoosh_index
+
+    from indexer import store
+    from indexer.search import Archive, SearchRequest
+
+    live = store.require_live_generation(index_dir)
+    ix = whoosh_index.open_dir(str(live))
+    with ix.searcher() as searcher:
+        ids = [fields["id"] for fields in searcher.all_stored_fields()]
+    archive = Archive(index_dir)
+    return IndexState(
+        generation=str(live.resolve()),
+        ids=ids,
+        search_total=archive.search(SearchRequest(query="*")).total,
+        zanzibar=archive.search(SearchRequest(query="zanzibar clove")).total,
+    )
+
+
+def check_index(index_dir: Path, expected_ids: set[str]) -> IndexState:
+    """The live index is whole and holds exactly `expected_ids`, once each."""
+    state = index_state(index_dir)
+    assert len(state.ids) == len(set(state.ids)), "duplicate articles in the index"
+    missing, extra = expected_ids - set(state.ids), set(state.ids) - expected_ids
+    assert not missing and not extra, f"{len(missing)} missing, {len(extra)} unexpected articles"
+    assert state.search_total == len(expected_ids)
+    return state
+
+
+def manifest_ids(index_dir: Path) -> set[str]:
+    from indexer import store
+
+    data = json.loads((store.require_live_generation(index_dir) / "manifest.json").read_text())
+    return {i for entry in data["sources"].values() for i in entry["ids"]}
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """blake2b of every file under `root` (with its mode), to prove sources are untouched."""
+    digests = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            st = path.stat()
+            digests[str(path)] = hashlib.blake2b(path.read_bytes()).hexdigest() + f":{st.st_mode:o}"
+    return digests
+
+
+def recover_and_check(corpus: FaultCorpus, expected_ids: set[str]) -> None:
+    """The next ordinary build succeeds (the lock of the killed one is gone) and
+    the index, its manifest and the sources agree."""
+    proc = run_killed_build(corpus.argv(), "none")
+    assert proc.returncode == 0, proc.stderr
+    state = check_index(corpus.index, expected_ids)
+    assert manifest_ids(corpus.index) == expected_ids
+    again = run_killed_build(corpus.argv("--json"), "none")
+    assert again.returncode == 0, again.stderr
+    report = json.loads(again.stdout)
+    assert report["sources"]["new"] == report["sources"]["changed"] == 0, report["sources"]
+    assert report["articles"]["total"] == len(expected_ids)
+    assert index_state(corpus.index).generation == state.generation  # a no-op stays in place
+
+
+# --------------------------------------------------------------------------- tests
+
+@pytest.fixture()
+def built(tmp_path) -> tuple[FaultCorpus, set[str], set[str], IndexState]:
+    """An index of the old state; the sources then moved to the new state."""
+    corpus = FaultCorpus(tmp_path)
+    old = corpus.write_old()
+    first = run_killed_build(corpus.argv("--jobs", "1"), "none")
+    assert first.returncode == 0, first.stderr
+    before = check_index(corpus.index, old)
+    new = corpus.write_new()
+    assert old != new and len(new) > 0
+    return corpus, old, new, before
+
+
+INCREMENTAL_POINTS = [("read_source", 3), ("add_document", 20), ("commit", 1), ("segment_written", 1),
+                      ("toc_rename", 1), ("toc_written", 1), ("manifest_partial", 1),
+                      ("manifest_save", 1), ("report", 1)]
+
+
+@pytest.mark.parametrize("point, nth", INCREMENTAL_POINTS, ids=[p for p, _ in INCREMENTAL_POINTS])
+def test_incremental_build_killed(built, point, nth):
+    corpus, old, new, before = built
+    digest = tree_digest(corpus.src)
+    killed = run_killed_build(corpus.argv("--jobs", "1"), point, nth)
+    assert killed.killed, f"the build was not killed at {point}: {killed.returncode} {killed.stderr}"
+    state = check_index(corpus.index, old if point in BEFORE_COMMIT else new)
+    assert state.generation == before.generation  # incremental builds never swap
+    assert tree_digest(corpus.src) == digest
+    recover_and_check(corpus, new)
+    assert index_state(corpus.index).zanzibar == len(corpus._chunk(1)) - 1
+
+
+FULL_POINTS = [("read_source", 4), ("add_document", 40), ("commit", 1), ("toc_written", 1),
+               ("manifest_rename", 1), ("swap_rename", 1), ("swapped", 1), ("prune_partial", 1)]
+
+
+@pytest.mark.parametrize("point, nth", FULL_POINTS, ids=[p for p, _ in FULL_POINTS])
+def test_full_build_killed(built, point, nth):
+    corpus, old, new, before = built
+    if point == "prune_partial":
+        # pruning only deletes a generation older than the previous one
+        assert run_killed_build(corpus.argv("--full", "--jobs", "1"), "none").returncode == 0
+        before = check_index(corpus.index, new)
+        old = new
+    killed = run_killed_build(corpus.argv("--full", "--jobs", "1"), point, nth)
+    assert killed.killed, f"the build was not killed at {point}: {killed.returncode} {killed.stderr}"
+    state = check_index(corpus.index, old if point in BEFORE_SWAP else new)
+    assert (state.generation == before.generation) == (point in BEFORE_SWAP)
+    recover_and_check(corpus, new)
+
+
+def test_full_build_with_worker_processes_killed_from_outside(tmp_path):
+    """SIGKILL from outside at a few moments of a --jobs 2 build: the same
+    guarantees, and no worker process of the killed build is left running."""
+    corpus = FaultCorpus(tmp_path, files=8, per_file=25)
+    old = corpus.write_old()
+    assert run_killed_build(corpus.argv("--jobs", "2"), "none").returncode == 0
+    before = check_index(corpus.index, old)
+    new = corpus.write_new()
+    outcomes = []
+    for delay in (0.4, 1.0, 1.8):
+        killed = run_killed_build(corpus.argv("--full", "--jobs", "2"), delay=delay, linger=3.0)
+        state = index_state(corpus.index)
+        assert set(state.ids) in (old, new) and len(state.ids) == len(set(state.ids))
+        assert state.search_total == len(state.ids)
+        if killed.returncode == 0:
+            break   # the build outran the kill: it completed
+        assert killed.killed
+        assert state.generation == before.generation and set(state.ids) == old
+        outcomes.append((delay, killed.leftovers))
+    assert all(not leftovers for _, leftovers in outcomes), \
+        f"processes of killed builds still running: {outcomes}"
+    recover_and_check(corpus, new)
+
+
+def test_lock_of_a_killed_build_is_cleared_but_a_live_one_is_respected(tmp_path):
+    """flock: a build killed mid-way never blocks the next one, while a build
+    that is alive (stalled mid-clean) keeps the lock against a second build."""
+    corpus = FaultCorpus(tmp_path, files=4, per_file=10)
+    old = corpus.write_old()
+    assert run_killed_build(corpus.argv("--jobs", "1"), "none").returncode == 0
+    corpus.write_new()
+    env = {**os.environ, "PYTHONPATH": str(REPO),
+           "NEWSINDEX_KILL": json.dumps({"point": "stall", "nth": 1, "seconds": 120,
+                                         "argv": corpus.argv("--jobs", "1")})}
+    stalled = subprocess.Popen([sys.executable, "-c", KILLER], env=env, cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lock_file = corpus.index / "build.lock"
+        deadline = time.monotonic() + 60
+        while f"pid {stalled.pid} " not in (lock_file.read_text() if lock_file.exists() else ""):
+            assert stalled.poll() is None, stalled.communicate()
+            assert time.monotonic() < deadline, "the build never took the lock"
+            time.sleep(0.02)
+        for argv in (corpus.argv(), corpus.argv("--full")):
+            second = run_killed_build(argv, "none")
+            assert second.returncode == 2, second.stderr
+            assert "locked by a running build" in second.stderr and f"pid {stalled.pid}" in second.stderr
+            assert len(second.stderr.strip().splitlines()) == 1 and "Traceback" not in second.stderr
+        check_index(corpus.index, old)           # the live build changed nothing visible yet
+        stalled.send_signal(signal.SIGKILL)
+        stalled.wait()
+    finally:
+        if stalled.poll() is None:
+            stalled.kill()
+        stalled.communicate()
+    # the dead build's lock file is still there, with its pid in it, and does not block
+    assert f"pid {stalled.pid} " in (corpus.index / "build.lock").read_text()
+    recover_and_check(corpus, corpus.new_ids())
