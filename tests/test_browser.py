@@ -57,6 +57,7 @@ class Watched:
 @pytest.fixture()
 def page(browser, live_server) -> Iterator[Watched]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.set_default_timeout(10_000)
     watched = Watched(context.new_page(), live_server)
     yield watched
     assert not watched.foreign, f"requests outside the app: {watched.foreign}"
@@ -179,7 +180,7 @@ def test_injected_markup_never_runs(page, live_server):
     for url in urls:
         p.goto(live_server + url)
         p.mouse.move(200, 300)
-        for el in p.locator("mark, .meta, figcaption, h1, h2").all()[:40]:
+        for el in p.locator(".hit mark, .hit .meta, figcaption, .article-title, .hit-title, .similar .meta").all()[:40]:
             el.hover()                     # would fire onmouseover handlers, if any existed
         assert page.xss_marker() is None, url
     # payloads typed into the box and into every filter field
@@ -209,4 +210,18 @@ def test_usable_at_375_pixels(browser, live_server, path):
     assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 375px"
     box = p.locator("#q").bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] >= 32
+    context.close()
+
+
+def test_filters_fold_on_a_phone_and_open_with_a_tap(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    p = context.new_page()
+    p.goto(live_server + "/search?q=chinese")
+    assert not p.get_by_label("Sort by").is_visible()       # results come first
+    assert p.locator("li.hit").first.is_visible()
+    p.locator("summary.filters-summary").tap()
+    assert p.get_by_label("Sort by").is_visible()
+    p.get_by_label(re.compile(r"^Daily NK")).tap()
+    p.wait_for_url(re.compile(r"publication=Daily\+NK"))
+    assert total_on(p) == 1
     context.close()

@@ -521,3 +521,36 @@ def test_hostile_article_id_in_the_path(client):
         r = client.get("/article/" + quote(value, safe=""))
         assert r.status_code == 404
         assert not audit(r.get_data(as_text=True)).problems
+
+
+# --------------------------------------------------------------------------- histogram geometry
+
+def test_histogram_fills_empty_months_inside_the_span():
+    from webui.histogram import build_histogram
+
+    h = build_histogram({"month": {"1987-02": 3, "1987-06": 12, "1987-03": 6}, "year": {"1987": 21}})
+    assert h.unit == "month"
+    assert [b.key for b in h.bars] == ["1987-02", "1987-03", "1987-04", "1987-05", "1987-06"]
+    assert [b.count for b in h.bars] == [3, 6, 0, 0, 12]
+    tallest = max(h.bars, key=lambda b: b.height)
+    assert tallest.key == "1987-06" and tallest.height == h.plot_height
+    assert all(b.height == 0 for b in h.bars if b.count == 0)
+    assert h.bars[0].x < h.bars[1].x and all(0 <= b.x and b.x + b.width <= h.width + 0.01 for b in h.bars)
+
+
+def test_histogram_switches_to_years_over_long_spans():
+    from webui.histogram import build_histogram
+
+    h = build_histogram({"month": {"1987-03": 5, "2019-04": 1}, "year": {"1987": 5, "2019": 1}},
+                        date_from="2019", date_to="2019")
+    assert h.unit == "year"
+    assert len(h.bars) == 2019 - 1987 + 1
+    assert [b.key for b in h.bars if b.count] == ["1987", "2019"]
+    assert [b.key for b in h.bars if b.selected] == ["2019"]
+    assert 1 <= sum(1 for b in h.bars if b.label) <= 13
+
+
+def test_histogram_needs_dates():
+    from webui.histogram import build_histogram
+
+    assert build_histogram({"publication": {"Daily NK": 1}, "year": {}, "month": {}}) is None

@@ -7,12 +7,11 @@ results into pages, JSON or streamed exports.
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response
 
 EXTENSION_KEY = "newsindex"
 
@@ -33,8 +32,6 @@ DEFAULT_CONFIG = {
     "MAX_PER_PAGE": 100,       # /api/search and /search refuse more than this
     "JSON_SORT_KEYS": False,
 }
-
-log = logging.getLogger(__name__)
 
 
 class ArchiveHolder:

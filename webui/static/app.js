@@ -9,6 +9,10 @@
       if (form.requestSubmit) form.requestSubmit(); else form.submit();
     });
   });
+  // On a phone the filters start folded so the results come first; they open with one tap.
+  if (window.matchMedia && window.matchMedia("(max-width: 48rem)").matches) {
+    document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = false; });
+  }
   // "/" jumps to the search box, as in many search tools.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
