@@ -16,6 +16,16 @@ warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
 _URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)")
 MIN_YEAR, MAX_YEAR = 1800, 2100
 
+# Fast paths for the two shapes that make up nearly every record date: dateutil
+# costs ~0.1 ms per call, a third of reading Reuters. Anything else (or a value
+# these cannot turn into a real date) still goes to dateutil, which gives the
+# same result for these shapes (tests/test_dates_fastpath.py checks that).
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?"
+                  r"(Z|[+-]\d{2}:?\d{2})?)?")
+_REUTERS = re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?")
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
 
 def parse_date(value: object) -> datetime | None:
     """A naive UTC datetime from an ISO string, an RFC 2822 date, a Reuters-style
@@ -36,6 +46,9 @@ def parse_date(value: object) -> datetime | None:
     text = str(value).strip()[:100]
     if not text:
         return None
+    fast = _parse_common(text)
+    if fast is not None:
+        return fast
     for candidate in (text, _first_tokens(text, 2), _first_tokens(text, 1)):
         try:
             parsed = dateparser.parse(candidate, fuzzy=True, default=datetime(2000, 1, 1))
@@ -44,6 +57,33 @@ def parse_date(value: object) -> datetime | None:
         if parsed is not None and MIN_YEAR <= parsed.year <= MAX_YEAR and re.search(r"\d{4}|\d{2}", text):
             return _naive_utc(parsed)
     return None
+
+
+def _parse_common(text: str) -> datetime | None:
+    """ISO 8601 ("2019-03-25", "2019-03-25T10:00:00+09:00") and Reuters
+    ("26-FEB-1987 15:01:01.79") dates without dateutil; None to fall back."""
+    m = _ISO.fullmatch(text)
+    try:
+        if m:
+            year, month, day, hour, minute, second, fraction, zone = m.groups()
+            moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                              int(second or 0), int((fraction or "0").ljust(6, "0")))
+            if zone and zone != "Z":
+                sign = -1 if zone[0] == "-" else 1
+                digits = zone[1:].replace(":", "")
+                offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+                moment -= sign * offset
+        else:
+            m = _REUTERS.fullmatch(text)
+            month = _MONTHS.get(m.group(2).lower()) if m else None
+            if month is None:
+                return None
+            day, _, year, hour, minute, second, fraction = m.groups()
+            moment = datetime(int(year), month, int(day), int(hour), int(minute), int(second),
+                              int((fraction or "0").ljust(6, "0")))
+    except (ValueError, OverflowError):
+        return None
+    return moment if MIN_YEAR <= moment.year <= MAX_YEAR else None
 
 
 def date_from_url(url: str | None) -> datetime | None:

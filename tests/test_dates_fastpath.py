@@ -1,0 +1,81 @@
+"""The fast paths of `parse_date` (ISO 8601, Reuters) must agree with dateutil."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from hypothesis import given, strategies as st
+
+from indexer import dates
+from indexer.dates import parse_date
+
+REUTERS = Path(__file__).parent / "fixtures"
+
+
+def _dateutil_only(text: str) -> datetime | None:
+    """parse_date as it was before the fast path: dateutil for every string."""
+    original = dates._parse_common
+    dates._parse_common = lambda _text: None
+    try:
+        return parse_date(text)
+    finally:
+        dates._parse_common = original
+
+
+def _fixture_dates() -> list[str]:
+    found = []
+    for path in sorted(REUTERS.rglob("*.jsonl*")):
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    value = json.loads(line).get("date")
+                except (json.JSONDecodeError, AttributeError):
+                    continue
+                if isinstance(value, str):
+                    found.append(value)
+    return found
+
+
+def test_reuters_fixture_dates_match_dateutil() -> None:
+    values = _fixture_dates()
+    assert values, "the fixtures hold Reuters records with dates"
+    for value in values:
+        assert dates._parse_common(value) == _dateutil_only(value), value
+
+
+def test_known_shapes() -> None:
+    assert parse_date("26-FEB-1987 15:01:01.79") == datetime(1987, 2, 26, 15, 1, 1, 790000)
+    assert parse_date("2019-03-25T10:00:00+09:00") == datetime(2019, 3, 25, 1, 0)
+    assert parse_date("2019-03-25") == datetime(2019, 3, 25)
+    # shapes the fast path leaves to dateutil still parse
+    assert parse_date("31-MAR-1987 605:12:19.12") == datetime(1987, 3, 31)
+    assert parse_date("Mon, 25 Mar 2019 10:00:00 GMT") == datetime(2019, 3, 25, 10, 0)
+    assert dates._parse_common("2019-02-30") is None  # not a real day: dateutil decides
+
+
+@given(st.datetimes(min_value=datetime(1800, 1, 2), max_value=datetime(2099, 12, 30)),
+       st.sampled_from(["date", "minutes", "seconds", "micro"]),
+       st.one_of(st.none(), st.just("Z"),
+                 st.integers(min_value=-14 * 60, max_value=14 * 60).map(
+                     lambda m: f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}")),
+       st.sampled_from(["T", " "]))
+def test_iso_strings_match_dateutil(moment: datetime, precision: str, zone: str | None,
+                                    sep: str) -> None:
+    if precision == "date":
+        text = moment.strftime("%Y-%m-%d")
+    else:
+        fmt = {"minutes": "%Y-%m-%d{}%H:%M", "seconds": "%Y-%m-%d{}%H:%M:%S",
+               "micro": "%Y-%m-%d{}%H:%M:%S.%f"}[precision].format(sep)
+        text = moment.strftime(fmt) + (zone or "")
+    assert dates._parse_common(text) == _dateutil_only(text), text
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2099, 12, 31)),
+       st.integers(min_value=0, max_value=99))
+def test_reuters_strings_match_dateutil(moment: datetime, hundredths: int) -> None:
+    text = moment.strftime("%d-%b-%Y %H:%M:%S").upper() + f".{hundredths:02d}"
+    assert dates._parse_common(text) == _dateutil_only(text), text
