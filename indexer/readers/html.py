@@ -304,6 +304,7 @@ def _author_parts(raw: str) -> list[str]:
     text = " ".join(raw.split())
     text = _BY_PREFIX.sub("", text)
     text = _AUTHOR_CUT.sub("", text)
+    text = re.sub(r"(?:\s+(?:on|at|am|um|el|le|il))+\s*$", "", text)  # "... Minh Do on [Monday]"
     names = []
     for part in re.split(r"\s*(?:,|;|\band\b|&|\bund\b|\be\b|\by\b)\s*", text):
         part = _BY_PREFIX.sub("", part.strip(" ,;:|-–—."))
@@ -542,7 +543,12 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
     for tag in scan.drop:
         tag.extract()
     # captions stay in the tree (as boilerplate) until the article container is known
-    body, container = _extract_body(soup, scan.soft + [(c, 3) for c in scan.captions], scan.content, headline)
+    body, container, byline = _extract_body(soup, scan.soft + [(c, 3) for c in scan.captions],
+                                            scan.content, headline)
+    if byline and not author:  # a plain-text "By A and B on Monday, ..." line
+        author = _join_authors([byline])
+    if byline and not date:
+        date = parse_date(re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I))
     captions = _captions(scan, container)
     return CleanedPage(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
@@ -718,6 +724,15 @@ def _is_inside(tag: Tag, ancestor: Tag) -> bool:
     return False
 
 
+_TEXT_BYLINE_START = re.compile(r"^(?:[Bb]y|BY|[Ww]ritten by|[Pp]osted by|[Vv]on)\s+[A-Z\u00c0-\u00de]")
+
+
+def _is_text_byline(text: str) -> bool:
+    """ "By Jane Roe and John Doe on Monday, November 18th, 2019 at 11:08 a.m." - not a
+    sentence such as "By Tuesday, the council had voted." """
+    if len(text) >= 150 or not _TEXT_BYLINE_START.match(text) or re.search(r"[!?]|\.\s+[A-Z]", text):
+        return False
+    return not text.endswith(".") or bool(re.search(r"\b(?:[ap]\.m|Jr|Sr|Inc)\.$", text))
 _END_PUNCT = re.compile(r"[.!?…\"”’)\]:]$")
 _JUNK_LINE = re.compile(
     r"^(advertisement|ad|story continues below|continue reading|read more|share|share this|"
@@ -731,6 +746,7 @@ SPARE_WEAK = 0.4      # weak boilerplate markup is ignored on an element holding
 SPARE_STRONG = 0.75   # ... and strong boilerplate markup only on one holding this share
 DEPTH_DECAY = 0.85    # a block counts this much less for each level further up the tree
 TRAILING_STUB = 25    # short unpunctuated blocks at the very end are dropped
+DROP_TEXT_BYLINES = True  # "By A and B" lines inside the container are not article text
 SHORT_BLOCK = 0       # shorter blocks without closing punctuation are dropped from the container
 
 
@@ -757,12 +773,14 @@ def _ancestors(node: Tag, stop: Tag) -> list[Tag]:
 
 
 def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: list[Tag],
-                  headline: str) -> tuple[str, Tag | None]:
-    """The article text (paragraphs joined by blank lines) and the element holding it."""
+                  headline: str) -> tuple[str, Tag | None, str | None]:
+    """The article text (paragraphs joined by blank lines), the element holding it,
+    and the first plain-text byline ("By ...") seen in the page."""
     root = soup.body or soup
     blocks = _blocks(root, frozenset(id(t) for t, _ in soft))
     if not blocks:
-        return "", None
+        return "", None, None
+    byline = next((b.text for b in blocks if _is_text_byline(b.text)), None)
     chains = [_ancestors(b.element, root) for b in blocks]
     marked = {id(t) for t in content}
     values = [_block_value(b) for b in blocks]
@@ -802,13 +820,15 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
         density = block.link_chars / n if n else 1.0
         if density > 0.5 or _JUNK_LINE.match(text) or block.tag == "h1" or text.lower() == head_low:
             continue
+        if DROP_TEXT_BYLINES and _is_text_byline(text):
+            continue
         if n < SHORT_BLOCK and block.tag not in _HEADING_TAGS and not _END_PUNCT.search(text):
             continue
         paragraphs.append(text)
     # furniture after the last sentence ("Topics", "comments") is not article text
     while paragraphs and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]):
         paragraphs.pop()
-    return "\n\n".join(paragraphs), best
+    return "\n\n".join(paragraphs), best, byline
 
 
 def _looks_binary(data: bytes) -> bool:
