@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from indexer.export import csv_lines, jsonl_lines
+from indexer import querysyntax
 from indexer.querysyntax import QUERY_SYNTAX
 from indexer.search import IndexMissing, QueryError, SearchRequest
 from webui import EXTENSION_KEY
@@ -103,7 +104,8 @@ def article(article_id: str) -> Any:
 @_get("/help")
 def help_page() -> Any:
     """The query syntax, from the same table the CLI help uses."""
-    return render_template("help.html", syntax=QUERY_SYNTAX, form=_form_state(),
+    return render_template("help.html", syntax=QUERY_SYNTAX, notes=getattr(querysyntax, "NOTES", ""),
+                           form=_form_state(),
                            max_query=current_app.config["MAX_QUERY_CHARS"],
                            max_per_page=current_app.config["MAX_PER_PAGE"])
 
@@ -288,7 +290,9 @@ def _web_url(url: str | None) -> str | None:
 
 def _stats_or_none() -> dict | None:
     try:
-        return archive().stats()
+        return current_app.extensions[EXTENSION_KEY].stats()
+    except IndexMissing:
+        raise
     except Exception:  # the start page works even if stats cannot be read  # noqa: BLE001
         current_app.logger.exception("stats failed")
         return None
