@@ -14,6 +14,7 @@ from typing import Iterator
 
 from whoosh.analysis import (Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer,
                              StemFilter, Token)
+from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.support.charset import accent_map
 
 _WORD = r"\w+(?:['\u2019]\w+)*"
@@ -81,10 +82,22 @@ def _pieces(text: str) -> Iterator[tuple[int, int]]:
         yield pos, len(text)
 
 
+class NewsAnalyzer(CompositeAnalyzer):
+    """A composite analyzer that honours both spellings of "skip stemming".
+
+    Whoosh's spelling sub-field (`TEXT(spelling=True)`) asks for unstemmed
+    words with `nomorph=True`, but whoosh3's CompositeAnalyzer only reads
+    `no_morph`, so the spelling words came out stemmed ("cooper" for
+    "cooperation"). This class accepts either keyword."""
+
+    def __call__(self, value: str, no_morph: bool = False, nomorph: bool = False, **kwargs):
+        return super().__call__(value, no_morph=no_morph or nomorph, **kwargs)
+
+
 def text_analyzer() -> Analyzer:
     """The analyzer for headline, captions and body (index and query side)."""
-    return (RegexTokenizer(_WORD) | LowercaseFilter() | PossessiveFilter() | CharsetFilter(accent_map)
-            | HangulBigramFilter() | StemFilter(lang="en"))
+    return NewsAnalyzer(RegexTokenizer(_WORD), LowercaseFilter(), PossessiveFilter(),
+                        CharsetFilter(accent_map), HangulBigramFilter(), StemFilter(lang="en"))
 
 
 def name_analyzer() -> Analyzer:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from whoosh.fields import DATETIME, ID, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
+from indexer import duplicates
 from indexer.analysis import name_analyzer, text_analyzer
 from indexer.article import Article
 
-SCHEMA_VERSION = 1
+# 2: unstemmed spelling words (spell_headline, spell_body) for "did you mean";
+#    near-duplicate signatures (dup_bands, dup_signature).
+SCHEMA_VERSION = 2
 
 # Fields a bare query searches, and how much a match in each weighs (BM25F).
 DEFAULT_FIELDS = ("headline", "captions", "body")
@@ -23,14 +26,18 @@ def make_schema() -> Schema:
     """Build the schema. Body and captions keep character offsets so snippets
     are cut from stored offsets instead of re-analysing every hit's text.
     `publication_key`, `year` and `month` are sortable exact values for the
-    publication filter, facets and the date histogram."""
+    publication filter, facets and the date histogram. `spelling=True` keeps
+    the unstemmed words of headline and body in `spell_*` fields, so "did you
+    mean" offers words people can read ("sojourn", not the stem "sourc").
+    `dup_bands` and `dup_signature` find re-sent versions of a story
+    (indexer.duplicates)."""
     text = text_analyzer()
     names = name_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        headline=TEXT(analyzer=text, stored=True, phrase=True, chars=True),
+        headline=TEXT(analyzer=text, stored=True, phrase=True, chars=True, spelling=True),
         captions=TEXT(analyzer=text, stored=True, phrase=True, chars=True),
-        body=TEXT(analyzer=text, stored=True, phrase=True, chars=True),
+        body=TEXT(analyzer=text, stored=True, phrase=True, chars=True, spelling=True),
         publication=TEXT(analyzer=names, stored=True),
         publication_key=ID(sortable=True),
         author=TEXT(analyzer=names, stored=True),
@@ -39,6 +46,8 @@ def make_schema() -> Schema:
         month=ID(sortable=True),
         url=ID(stored=True),
         source=ID(stored=True),
+        dup_bands=KEYWORD(scorable=False),
+        dup_signature=STORED(),
     )
 
 
@@ -62,6 +71,7 @@ def article_to_document(article: Article) -> dict:
         doc["month"] = f"{article.date.year:04d}-{article.date.month:02d}"
     if article.url:
         doc["url"] = article.url
+    doc.update(duplicates.document_fields(article.headline, article.body))
     return doc
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator, Mapping
@@ -21,7 +21,7 @@ from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup,
 from whoosh.qparser.common import QueryParserError
 from whoosh.qparser.plugins import FieldAliasPlugin
 
-from indexer import snippets, store
+from indexer import duplicates, snippets, store, suggest, trend
 from indexer.article import Article
 from indexer.dates import parse_day
 from indexer.ranking import all_words_first, displayed_score
@@ -29,18 +29,26 @@ from indexer.schema import (CAPTION_SEPARATOR, DEFAULT_FIELDS, FIELD_ALIASES, FI
                             document_to_article)
 from indexer.searchers import SearcherPool
 from indexer.store import IndexMissing
+from indexer.trend import TrendPoint
 
 __all__ = ["Archive", "SearchRequest", "SearchResults", "SearchHit", "HighlightedArticle",
-           "QueryError", "IndexMissing"]
+           "QueryError", "IndexMissing", "TrendPoint"]
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_CHARS = 1000
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
+SIMILAR_TERMS = 20  # key terms of an article that "more like this" searches for
 TEXT_FIELDS = frozenset(DEFAULT_FIELDS)  # the fields whose matches are marked
 METADATA_FIELDS = frozenset({"date", "publication", "author", "url", "source"})
 _OPERATOR = re.compile(r"^(AND|OR|NOT|ANDNOT|ANDMAYBE)$")
 _SYNTAX_CHARS = re.compile(r'["()\[\]{}:*?~^+]|(?:^|\s)-|\b(?:AND|OR|NOT)\b')
+# Field names a query may scope words to (PRODUCT.md), and the aliases people type.
+QUERY_FIELDS = ("headline", "body", "caption", "publication", "author", "date", "url", "source")
+_KNOWN_FIELDS = frozenset(QUERY_FIELDS) | frozenset(FIELD_ALIASES) | frozenset(FIELD_ALIASES.values())
+# Result pages up to this many hits deep group re-sent versions of a story;
+# deeper pages (or `group_versions=False`) list every article.
+GROUP_VERSIONS_DEPTH = 300
 
 
 class QueryError(ValueError):
@@ -58,6 +66,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10
+    group_versions: bool = True  # show re-sent versions of a story as one hit
 
     def __post_init__(self) -> None:
         if len(self.query) > MAX_QUERY_CHARS:
@@ -96,11 +105,11 @@ class SearchRequest:
             sort=get("sort") or "relevance",
             page=_positive_int(get("page"), "page", 1),
             per_page=_positive_int(get("per_page"), "per_page", per_page_default),
+            group_versions=get("versions") != "all",
         )
 
     def with_page(self, page: int) -> "SearchRequest":
-        return SearchRequest(self.query, self.publications, self.date_from, self.date_to,
-                             self.sort, page, self.per_page)
+        return replace(self, page=page)
 
 
 def _positive_int(text: str, name: str, default: int) -> int:
@@ -126,6 +135,9 @@ class SearchHit:
     snippet: str
     caption_snippet: str | None = None
     headline_html: str = ""
+    # ids of other versions of the same story (re-sent with small edits) that
+    # also match the query; they are not listed as hits of their own
+    duplicates: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -133,6 +145,7 @@ class SearchHit:
             "author": self.author, "date": self.date.isoformat() if self.date else None,
             "url": self.url, "source": self.source, "score": round(self.score, 4),
             "snippet": self.snippet, "caption_snippet": self.caption_snippet,
+            "duplicates": list(self.duplicates),
         }
 
 
@@ -238,20 +251,64 @@ class Archive:
             return SearchResults(request, 0, _ms(started), [], {}, None)
         facets = {"publication": sorting.FieldFacet("publication_key"),
                   "year": sorting.FieldFacet("year"), "month": sorting.FieldFacet("month")}
-        kwargs = dict(limit=request.page * request.per_page, filter=allowed, terms=True,
-                      groupedby=facets, maptype=sorting.Count, optimize=False)
+        window = request.page * request.per_page
+        grouped = (request.group_versions and window <= GROUP_VERSIONS_DEPTH
+                   and "dup_bands" in searcher.schema.names())
+        limit = window + window // 2 + 10 if grouped else window  # room for hidden versions
+        kwargs = dict(filter=allowed, terms=True, groupedby=facets, maptype=sorting.Count,
+                      optimize=False)
         if request.sort != "relevance":
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=request.sort == "newest")
-        results = searcher.search(q, **kwargs)
-        snippets.configure(results)
-        total = len(results)
         start = (request.page - 1) * request.per_page
-        hits = [self._hit(h) for h in results[start:start + request.per_page]]
+        while True:
+            results = searcher.search(q, limit=limit, **kwargs)
+            snippets.configure(results)
+            total = len(results)
+            if not grouped:
+                page_hits, versions = results[start:start + request.per_page], {}
+                break
+            page_hits, versions, complete = self._grouped_page(searcher, q, allowed, results,
+                                                               start, request.per_page)
+            if complete or results.scored_length() >= total:
+                break
+            limit *= 2
+        hits = []
+        for whoosh_hit in page_hits:
+            hit = self._hit(whoosh_hit)
+            hit.duplicates = versions.get(whoosh_hit.docnum, [])
+            hits.append(hit)
         facet_counts = {name: _counts(results.groups(name)) for name in facets}
         suggestion = None
         if total < 3 and request.query.strip() not in ("", "*"):
             suggestion = self._suggest(searcher, request, total)
         return SearchResults(request, total, _ms(started), hits, facet_counts, suggestion)
+
+    def _grouped_page(self, searcher, q, allowed, results, start: int, count: int):
+        """The page's hits with re-sent versions of a story folded into the
+        best-ranked one: (hits, {docnum: ids of its matching versions}, complete).
+        Grouping walks from the first hit, so pages never repeat a story."""
+        leaders = []
+        hidden: set[int] = set()
+        versions_of: dict[int, list[int]] = {}
+        for hit in results:
+            if hit.docnum in hidden:
+                continue
+            found = duplicates.versions_of(searcher, hit.docnum)
+            hidden.update(found)
+            versions_of[hit.docnum] = found
+            leaders.append(hit)
+            if len(leaders) >= start + count:
+                break
+        page = leaders[start:start + count]
+        candidates = {d for hit in page for d in versions_of[hit.docnum]
+                      if allowed is None or d in allowed}
+        matching: set[int] = set()
+        if candidates:
+            matching = {h.docnum for h in searcher.search(q, filter=candidates, limit=None,
+                                                          scored=False)}
+        versions = {hit.docnum: [searcher.stored_fields(d)["id"] for d in versions_of[hit.docnum]
+                                 if d in matching] for hit in page}
+        return page, versions, len(leaders) >= start + count
 
     def _hit(self, hit) -> SearchHit:
         fields = hit.fields()
@@ -281,20 +338,25 @@ class Archive:
         )
 
     def _suggest(self, searcher, request: SearchRequest, total: int) -> str | None:
-        """A corrected query from the index's own words, when it finds more."""
-        try:
-            q = self._parser(searcher.schema, OrGroup).parse(request.query)
-            correction = searcher.correct_query(q, request.query, prefix=1, maxdist=2)
-        except Exception:  # suggestions are a courtesy; never fail a search for one
-            return None
-        corrected = correction.string
+        """A corrected query from the index's own (unstemmed) words, offered
+        when it finds clearly more than the query did."""
+        analyzer = searcher.schema["body"].analyzer
+
+        def fold(word: str) -> str:
+            return " ".join(t.text for t in analyzer(word, nomorph=True))
+
+        corrected = suggest.correct_query(searcher, request.query, fold)
         if not corrected or corrected.lower() == request.query.lower():
             return None
         try:
-            better = len(searcher.search(self.parse(corrected, searcher.schema), limit=1))
+            corrected_q = self.parse(corrected, searcher.schema)
         except QueryError:
             return None
-        return corrected if better > total else None
+        allowed = self._filter(searcher, request)
+        if allowed is not None and not allowed:
+            return None
+        better = len(searcher.search(corrected_q, limit=1, filter=allowed))
+        return corrected if better >= 2 * total + 1 else None
 
     # -- articles ----------------------------------------------------------
     def get_article(self, article_id: str) -> Article | None:
@@ -329,15 +391,37 @@ class Archive:
         return found
 
     def similar(self, article_id: str, limit: int = 5) -> list[SearchHit]:
-        """Articles like this one ("more like this"), from its body's key terms."""
+        """Articles like this one ("more like this"): its key terms (headline
+        words counted twice) searched in headline and body with BM25F.
+        Re-sent versions of the same story are left out: they are the same
+        article, not related ones."""
         searcher = self._searcher()
         docnum = searcher.document_number(id=article_id)
         if docnum is None:
             return []
         fields = searcher.stored_fields(docnum)
         text = " ".join([fields.get("headline") or ""] * 2 + [fields.get("body") or ""])
-        results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=15)
-        return [self._hit(h) for h in results]
+        key_terms = searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS,
+                                                 normalize=True)
+        if not key_terms:
+            return []
+        q = query.Or([query.Term(name, word, boost=weight * FIELD_BOOSTS[name])
+                      for word, weight in key_terms for name in ("headline", "body")])
+        excluded = {docnum, *duplicates.versions_of(searcher, docnum)}
+        results = searcher.search(q, limit=limit + len(excluded), terms=True)
+        snippets.configure(results)
+        return [self._hit(h) for h in results if h.docnum not in excluded][:limit]
+
+    # -- trends ------------------------------------------------------------
+    def trend(self, request: SearchRequest, interval: str = "month") -> list[TrendPoint]:
+        """Matching articles per month or year, with the number of all articles
+        of each period (under the same publication and date filters) and the
+        share. Raises QueryError for a bad query or interval."""
+        if interval not in trend.INTERVALS:
+            raise QueryError(f"Unknown interval '{interval}': use month or year.")
+        searcher = self._searcher()
+        q = self.parse(request.query, searcher.schema)
+        return trend.compute(searcher, q, self._filter(searcher, request), interval)
 
     # -- whole sets and totals ---------------------------------------------
     def iter_export(self, request: SearchRequest) -> Iterator[Article]:
@@ -384,6 +468,27 @@ def check_syntax(text: str) -> None:
         raise QueryError("The query has a '(' that is never closed.")
     if text.count("[") != text.count("]"):
         raise QueryError("The query has an unbalanced '[' or ']' (ranges look like date:[1987-03-01 to 1987-03-31]).")
+    unquoted = re.sub(r'"[^"]*"', '""', text)
+    for m in re.finditer(r"(?:^|(?<=[\s(]))[-+]?([^\W\d]\w*):", unquoted):
+        name = m.group(1)
+        if name.lower() not in _KNOWN_FIELDS:
+            raise QueryError(f"Unknown field '{name}:'. Fields you can search: "
+                             + ", ".join(f"{f}:" for f in QUERY_FIELDS) + ".")
+        rest = unquoted[m.end():]
+        if not rest or rest[0].isspace() or rest[0] == ")":
+            raise QueryError(f"'{name}:' needs something to search for right after the colon, "
+                             f"e.g. {name}:{_FIELD_EXAMPLES.get(name.lower(), 'oil')}.")
+    if re.search(r"(?:^|\s)[-+](?:\s|$)", unquoted):
+        raise QueryError("A lone '-' or '+' needs a word right after it, e.g. oil -gas.")
+    wildcard = re.search(r"(?:^|[\s(:])([*?][^\s)]*)", unquoted)
+    if wildcard and wildcard.group(1) != "*":
+        raise QueryError(f"'{wildcard.group(1)}': a word cannot start with * or ? (that would "
+                         "look through every word in the archive); put the wildcard at the end, "
+                         "e.g. export*.")
+    short = re.search(r"(?:^|[\s(:])(\w[*?]\S*)", unquoted)
+    if short:
+        raise QueryError(f"'{short.group(1)}': give at least two letters before a wildcard, "
+                         "e.g. ex*.")
     words = re.findall(r'"[^"]*"|\S+', text)
     bare = [w.strip("()") for w in words]
     if all(_OPERATOR.match(w) or not w for w in bare):
@@ -396,6 +501,11 @@ def check_syntax(text: str) -> None:
     for a, b in zip(bare, bare[1:]):
         if a in ("AND", "OR", "NOT") and b in ("AND", "OR"):
             raise QueryError(f"'{a} {b}': two operators in a row; put a word between them.")
+
+
+_FIELD_EXAMPLES = {"headline": "takeover", "title": "takeover", "publication": "reuters",
+                   "author": "kim", "byline": "kim", "date": "[1987-03-01 to 1987-03-31]",
+                   "caption": "bridge", "captions": "bridge"}
 
 
 def _tighten(q: query.Query) -> query.Query:

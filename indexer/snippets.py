@@ -23,10 +23,41 @@ class MarkFormatter(highlight.HtmlFormatter):
         super().__init__(tagname="mark", between=" … ")
 
 
+class SnippetFragmenter(highlight.PinpointFragmenter):
+    """Pinpoint fragments (from stored offsets) that never overlap.
+
+    Whoosh's PinpointFragmenter widens every fragment by `surround` characters
+    on both sides, so two nearby matches gave two fragments sharing text, and
+    the snippet repeated it ("…resistance to … states encountering resistance
+    to…"). Overlapping fragments are merged while the result stays short, and
+    otherwise the later one starts where the earlier one ends."""
+
+    def fragment_matches(self, text, tokens):
+        previous = None
+        for fragment in super().fragment_matches(text, tokens):
+            if previous is not None and fragment.startchar < previous.endchar:
+                if fragment.endchar - previous.startchar <= 2 * self.maxchars:
+                    previous.endchar = max(previous.endchar, fragment.endchar)
+                    previous.matches = list(previous.matches) + [
+                        t for t in fragment.matches if t.startchar >= previous.matches[-1].endchar]
+                    previous.matched_terms |= fragment.matched_terms
+                    continue
+                # split the shared stretch between the two at a space
+                gap_start, gap_end = previous.matches[-1].endchar, fragment.matches[0].startchar
+                space = text.find(" ", (gap_start + gap_end) // 2, gap_end)
+                boundary = space if space >= 0 else gap_end
+                previous.endchar = min(previous.endchar, boundary)
+                fragment.startchar = max(fragment.startchar, boundary + 1 if space >= 0 else boundary)
+            if previous is not None:
+                yield previous
+            previous = fragment
+        if previous is not None:
+            yield previous
+
+
 def configure(results) -> None:
     """Make `results.highlights()` cut short fragments from stored offsets and mark them."""
-    results.fragmenter = highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS // 2, surround=60,
-                                                      autotrim=True)
+    results.fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // 2, surround=60, autotrim=True)
     results.formatter = MarkFormatter()
 
 
