@@ -30,6 +30,7 @@ from indexer.readers.html import clean_html  # noqa: E402
 
 DEFAULT_PATH = REPO.parent / "shared" / "corpus" / "article-extraction-benchmark"
 OUT = REPO / "benchmarks" / "out" / "cleaning-pages.tsv"
+METADATA_TRUTH = REPO / "benchmarks" / "metadata-truth.json"
 
 # Published in the benchmark's README ("Results of the latest evaluation"): F1, P, R.
 PUBLISHED = [
@@ -84,6 +85,33 @@ def load_peer(path: Path) -> dict[str, str]:
     return {k: (v or {}).get("articleBody") or "" for k, v in data.items()}
 
 
+def _names(value: str | None) -> set[str]:
+    return {n.strip().lower() for n in (value or "").split(",") if n.strip()}
+
+
+def metadata_accuracy(truth_file: Path, pages: dict) -> list[str]:
+    """Headline / author / date accuracy on the hand-checked sample (see the file's _about).
+    Headline: equal after collapsing whitespace; author: same set of names, case-insensitive;
+    date: same UTC day."""
+    truth = {k: v for k, v in json.loads(truth_file.read_text("utf-8")).items() if not k.startswith("_")}
+    hits = {"headline": 0, "author": 0, "date": 0}
+    misses: list[str] = []
+    for prefix, expected in truth.items():
+        page = next(p for k, p in pages.items() if k.startswith(prefix))
+        got = {"headline": " ".join(page.headline.split()), "author": page.author,
+               "date": page.date.date().isoformat() if page.date else None}
+        checks = {"headline": got["headline"] == " ".join(expected["headline"].split()),
+                  "author": _names(got["author"]) == _names(expected["author"]),
+                  "date": got["date"] == expected["date"]}
+        for field, ok in checks.items():
+            hits[field] += ok
+            if not ok:
+                misses.append(f"  {prefix} {field}: got {got[field]!r}, page says {expected[field]!r}")
+    n = len(truth)
+    lines = [f"metadata on {n} hand-checked pages: " + ", ".join(f"{f} {hits[f]}/{n} ({hits[f] / n:.0%})" for f in hits)]
+    return lines + misses
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
@@ -93,6 +121,7 @@ def main() -> None:
     keys = sorted(truth)
 
     rows: dict[str, tuple[float, float]] = {}
+    pages: dict = {}
     times: list[float] = []
     baseline: list[float] = []
     for key in keys:
@@ -109,6 +138,7 @@ def main() -> None:
         BeautifulSoup(text, "lxml").get_text()
         baseline.append((time.perf_counter() - start) * 1000)
         rows[key] = page_scores(truth[key]["articleBody"], page.body)
+        pages[key] = page
 
     f1, p, r = summarise(list(rows.values()))
     even = [rows[k] for i, k in enumerate(keys) if i % 2 == 0]
@@ -137,6 +167,9 @@ def main() -> None:
           f"(best of {args.repeat} runs per page)")
     print(f"baseline on this machine, BeautifulSoup(lxml) parse + get_text only: "
           f"median {statistics.median(baseline):.1f} ms/page")
+
+    if METADATA_TRUTH.exists():
+        print("\n".join(metadata_accuracy(METADATA_TRUTH, pages)))
 
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with open(OUT, "w", encoding="utf-8") as fh:
