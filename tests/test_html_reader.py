@@ -164,3 +164,25 @@ def test_truncated_and_broken_markup_still_reads():
     assert article.headline
     broken = b"<html><body><p>Unclosed <b>bold <i>italic</p><p>Second paragraph of the story goes on"
     assert "Second paragraph" in read_html(broken, "broken.html").body
+
+
+def test_json_ld_article_body_when_the_markup_has_no_text():
+    body = "The council approved the plan on Tuesday after a long debate. " * 10
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Plan approved", "datePublished": "2019-11-19T08:00:00Z",
+                     "author": {"@type": "Person", "name": "By Jane Roe"}, "articleBody": body + "<p>It starts in May.</p>"})
+    html = f'<html><head><script type="application/ld+json">{ld}</script></head><body><div id="app"></div></body></html>'
+    article = read_html(html.encode(), "app.html")
+    assert article.headline == "Plan approved"
+    assert article.author == "Jane Roe"
+    assert article.date == datetime(2019, 11, 19, 8, 0)
+    assert article.body.startswith("The council approved the plan")
+    assert article.body.endswith("It starts in May.")
+    assert "<p>" not in article.body
+
+
+def test_json_ld_teaser_body_is_not_used():
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Plan approved",
+                     "articleBody": "The council approved the plan on Tuesday. " * 15 + "Their&hellip;"})
+    html = (f'<html><head><script type="application/ld+json">{ld}</script></head><body>'
+            "<article><p>" + "Real text from the page about the plan and its costs. " * 3 + "</p></article></body></html>")
+    assert read_html(html.encode(), "x.html").body.startswith("Real text from the page")

@@ -545,6 +545,9 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
     # captions stay in the tree (as boilerplate) until the article container is known
     body, container, byline = _extract_body(soup, scan.soft + [(c, 3) for c in scan.captions],
                                             scan.content, headline)
+    declared_body = _declared_body(ld)
+    if declared_body and len(body) < 0.5 * len(declared_body):
+        body = declared_body  # the page's markup hides the text (script-rendered), JSON-LD has it whole
     if byline and not author:  # a plain-text "By A and B on Monday, ..." line
         author = _join_authors([byline])
     if byline and not date:
@@ -552,6 +555,20 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
     captions = _captions(scan, container)
     return CleanedPage(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
+
+
+def _declared_body(ld: dict) -> str | None:
+    """JSON-LD articleBody as paragraphs, when it is there in full (not a teaser cut
+    with "…"); some sites put HTML in it."""
+    raw = ld.get("articleBody")
+    if not isinstance(raw, str) or len(raw) < 500:
+        return None
+    text = re.sub(r"(?i)<br\s*/?>|</p\s*>|</h\d\s*>|</li\s*>", "\n", raw)
+    text = unescape(re.sub(r"<[^>]{0,2000}>", " ", text))
+    if text.rstrip().endswith(("…", "...")):
+        return None
+    paragraphs = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n\n".join(p for p in paragraphs if p) or None
 
 
 def _text_value(value: object) -> str | None:
