@@ -122,7 +122,16 @@ def _attr_tokens(tag: Tag) -> str:
 
 
 def _is_content(tag: Tag, tokens: str) -> bool:
-    return tag.get("itemprop") == "articleBody" or bool(tokens and _CONTENT.search(tokens))
+    if tag.get("itemprop") == "articleBody":
+        return True
+    if not tokens:
+        return False
+    found = _CONTENT_CACHE.get(tokens)
+    if found is None:
+        found = bool(_CONTENT.search(tokens))
+        if len(_CONTENT_CACHE) < 50_000:
+            _CONTENT_CACHE[tokens] = found
+    return found
 
 
 def _boilerplate_strength(tag: Tag, tokens: str) -> int:
@@ -131,7 +140,8 @@ def _boilerplate_strength(tag: Tag, tokens: str) -> int:
         return 0
     style = tag.get("style")
     if tag.get("aria-hidden") == "true" or tag.get("hidden") is not None or (
-            isinstance(style, str) and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style)):
+            isinstance(style, str) and ("none" in style or "hidden" in style)
+            and _HIDDEN_STYLE.search(style)):
         return 2
     if not tokens:
         return 0
@@ -144,6 +154,8 @@ def _boilerplate_strength(tag: Tag, tokens: str) -> int:
 
 
 _STRENGTH_CACHE: dict[str, int] = {}  # the same class strings recur on every page of a site
+_CONTENT_CACHE: dict[str, bool] = {}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 
 @dataclass
@@ -503,6 +515,8 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             continue
         if name in _SECTION_BOILERPLATE_TAGS:
             scan.soft.append((tag, 1))
+            continue
+        if not tag.attrs:  # most tags: nothing more to learn
             continue
         itemprop = tag.get("itemprop")
         if itemprop in ("author", "creator") or tag.get("rel") == "author":
