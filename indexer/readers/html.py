@@ -147,7 +147,10 @@ def _boilerplate_strength(tag: Tag, tokens: str) -> int:
         return 0
     strength = _STRENGTH_CACHE.get(tokens)
     if strength is None:
-        strength = 2 if _STRONG_BOILERPLATE.search(tokens) else 1 if _WEAK_BOILERPLATE.search(tokens) else 0
+        if EMBEDS_ARE_CONTENT and _EMBED.search(tokens):
+            strength = 0  # an embedded post quoted by the article ("social-media-embed")
+        else:
+            strength = 2 if _STRONG_BOILERPLATE.search(tokens) else 1 if _WEAK_BOILERPLATE.search(tokens) else 0
         if len(_STRENGTH_CACHE) < 50_000:
             _STRENGTH_CACHE[tokens] = strength
     return strength
@@ -155,6 +158,8 @@ def _boilerplate_strength(tag: Tag, tokens: str) -> int:
 
 _STRENGTH_CACHE: dict[str, int] = {}  # the same class strings recur on every page of a site
 _CONTENT_CACHE: dict[str, bool] = {}
+_EMBED = re.compile(r"embed|twitter-tweet|instagram-media|tiktok-embed", re.I)
+EMBEDS_ARE_CONTENT = True
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 
@@ -778,6 +783,8 @@ SPARE_STRONG = 0.75   # ... and strong boilerplate markup only on one holding th
 DEPTH_DECAY = 0.85    # a block counts this much less for each level further up the tree
 TRAILING_STUB = 25    # short unpunctuated blocks at the very end are dropped
 DROP_TEXT_BYLINES = True  # "By A and B" lines inside the container are not article text
+LINK_MAX = 0.5        # blocks in the container with more link text than this are dropped
+LINK_MAX_LONG = 0.7   # ... the same for blocks of 100+ characters
 SHORT_BLOCK = 0       # shorter blocks without closing punctuation are dropped from the container
 
 
@@ -849,7 +856,8 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
         text = block.text
         n = len(text)
         density = block.link_chars / n if n else 1.0
-        if density > 0.5 or _JUNK_LINE.match(text) or block.tag == "h1" or text.lower() == head_low:
+        if density > (LINK_MAX_LONG if n >= 100 else LINK_MAX) or _JUNK_LINE.match(text) or block.tag == "h1" \
+                or text.lower() == head_low:
             continue
         if DROP_TEXT_BYLINES and _is_text_byline(text):
             continue
