@@ -78,10 +78,11 @@ _DROP_TAGS = frozenset({
 _SECTION_BOILERPLATE_TAGS = frozenset({"aside", "footer", "header", "nav"})
 _BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "header", "footer", "aside", "li", "ul", "ol", "dl",
-    "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "td",
-    "th", "tbody", "thead", "tfoot", "figure", "figcaption", "form", "fieldset", "address",
+    "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "tr",
+    "tbody", "thead", "tfoot", "figure", "figcaption", "form", "fieldset", "address",
     "hr", "br", "body", "html", "center", "caption", "details", "summary", "hgroup",
 })
+_CELL_TAGS = frozenset({"td", "th"})  # inline: a table row is one block
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 
 # class / id / role tokens that mark boilerplate subtrees. "Strong" ones name
@@ -226,6 +227,8 @@ def _blocks(root: Tag, boundaries: frozenset[int] = frozenset()) -> list[_Block]
         elif name == "a":
             link_depth += 1
             stack.append((node, 2))
+        elif name in _CELL_TAGS:
+            parts.append(" ")  # a table row reads as one line, cells apart
         stack.extend((child, 0) for child in reversed(node.contents))
     flush()
     return blocks
