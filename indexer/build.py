@@ -27,9 +27,15 @@ from indexer.sources import Manifest, SourceFile, plan_build, walk_sources
 Progress = Callable[[int, int], None]  # (sources done, sources to read)
 
 # The posting pool must not spill to disk (it costs ~45% more CPU, WHOOSH-NOTES.md).
+# Whoosh's `limitmb` is only a ceiling (memory grows with the postings actually
+# added), so the full build sizes it from the sources, within a share of RAM.
 WRITER_LIMIT_MB = 512
-# Below this many documents a multi-process writer costs more than it saves.
-MULTIPROCESS_MIN_DOCS = 4000
+POOL_BYTES_PER_TEXT_BYTE = 22     # measured on Reuters: 17 MB of text -> ~370 MB of pool
+GZIP_TEXT_RATIO = 3               # a .gz source holds ~2.4-4x its size in text
+POOL_SHARE_OF_RAM = 4             # all pools together take at most RAM / 4
+# Below this much source text a multi-process writer costs more than it saves
+# (starting sub-writers, a segment each); ~4,000 Reuters articles.
+MULTIPROCESS_MIN_TEXT_BYTES = 3_000_000
 
 
 @dataclass
@@ -120,7 +126,7 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
                 continue
             if writer is None:
                 # Open the writer lazily: the worker pool is forked before it exists.
-                writer = _full_writer(ix, len(files), jobs)
+                writer = full_writer(ix, estimated_text_bytes(files), jobs)
             for article in articles:
                 writer.add_document(**article_to_document(article))
                 docs_written += 1
@@ -141,16 +147,53 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
     store.swap_in(index_dir, generation)
 
 
-def _full_writer(ix, n_sources: int, jobs: int):
-    # procs > 1 splits the posting work over processes, one segment each
-    # (multisegment: no final merge). A pool that never spills is the main win.
-    if jobs > 1:
-        return ix.writer(procs=jobs, multisegment=True, limitmb=WRITER_LIMIT_MB // jobs)
-    return ix.writer(limitmb=WRITER_LIMIT_MB)
+def estimated_text_bytes(files: list[SourceFile]) -> int:
+    """About how much text the sources hold (an overestimate for HTML, which is harmless)."""
+    return sum(f.size * (GZIP_TEXT_RATIO if f.path.lower().endswith(".gz") else 1) for f in files)
+
+
+def full_writer(ix, text_bytes: int, jobs: int):
+    """The writer of a full build: sub-writer processes (one segment each,
+    multisegment: no final merge) when there is enough text, each with a pool
+    large enough not to spill."""
+    procs = jobs if jobs > 1 and text_bytes >= MULTIPROCESS_MIN_TEXT_BYTES else 1
+    limit_mb = min(text_bytes * POOL_BYTES_PER_TEXT_BYTE * 1.25 / 1e6, _ram_mb() / POOL_SHARE_OF_RAM)
+    limit_mb = max(WRITER_LIMIT_MB // 4, int(limit_mb / procs))
+    codec = _codec()
+    if procs > 1:
+        return ix.writer(procs=procs, multisegment=True, limitmb=limit_mb, codec=codec)
+    return ix.writer(limitmb=limit_mb, codec=codec)
+
+
+def _codec():
+    """Whoosh's codec without per-block length statistics. Those are read back
+    posting by posting from the length column at commit (~10% of a commit's
+    CPU) and only tighten the upper score bounds that `optimize=True` uses to
+    skip blocks; without them the bound is looser, never wrong, and scores,
+    totals and lengths for BM25 are unchanged."""
+    from whoosh.codec import default_codec
+
+    codec = default_codec()
+    codec.length_stats = False
+    return codec
+
+
+def _ram_mb() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e6
+    except (ValueError, OSError, AttributeError):
+        return 4096.0
 
 
 def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport, jobs: int,
                        default_publication: str | None, progress: Progress | None) -> None:
+    if not plan.to_read and not plan.removed:
+        # Nothing changed: no index to open, no writer, no manifest to rewrite.
+        # The manifest lists exactly the committed articles (it is saved after
+        # every commit, and a build whose commit outran its manifest sees the
+        # difference as changed sources), so it gives the total.
+        report.articles["total"] = sum(len(ids) for _, ids in manifest.ids_by_source())
+        return
     ix = whoosh_index.open_dir(str(live))
     re_read = {sf.source for sf in plan.to_read}
     old_ids = {i for _, ids in manifest.ids_by_source() for i in ids}
@@ -191,11 +234,15 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
         if writer is not None:
             writer.cancel()
         raise
+    if writer is None:
+        # Only broken sources were read: nothing was committed and the
+        # manifest did not change (they are read again next time).
+        report.articles["total"] = ix.doc_count()
+        return
     # The manifest follows the commit: a crash in between only makes the next
     # build redo idempotent work (update_document replaces by id).
     manifest.save(live)
-    with ix.searcher() as searcher:
-        report.articles["total"] = searcher.doc_count()
+    report.articles["total"] = whoosh_index.open_dir(str(live)).doc_count()
 
 
 def _accept(sf: SourceFile, results: list[Article | Failure], owners: dict[str, str],
