@@ -1,0 +1,99 @@
+"""The build's fast paths keep its results: the multi-process full-build writer,
+the no-op rebuild that opens no index, and one changed file among many."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from indexer import build, store
+from indexer.build import build_index
+from indexer.search import Archive, SearchRequest
+from tests.conftest import CORPUS
+
+
+def _records(n: int) -> list[dict]:
+    with gzip.open(CORPUS / "reuters21578" / "reut2-000.jsonl.gz", "rt", encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
+    return [r for r in records if r.get("headline") and r.get("body")][:n]
+
+
+def _tree(root: Path, records: list[dict], folders: int = 7) -> Path:
+    """One record per `.json` file, spread over a few folders."""
+    for n, record in enumerate(records):
+        folder = root / f"d{n % folders}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"a{n:04d}.json").write_text(json.dumps(record), encoding="utf-8")
+    return root
+
+
+def _index_doc_count(index_dir: Path) -> int:
+    ix = whoosh_index.open_dir(str(store.live_generation(index_dir)))
+    with ix.searcher() as searcher:
+        return searcher.doc_count()
+
+
+def test_multiprocess_full_build_finds_every_article(tmp_path, monkeypatch):
+    """Sub-writer processes (one segment each) index the same articles as one writer."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "reut2-000.jsonl.gz").write_bytes((CORPUS / "reuters21578" / "reut2-000.jsonl.gz").read_bytes())
+    single = build_index([str(corpus)], tmp_path / "single", full=True, jobs=1)
+    monkeypatch.setattr(build, "MULTIPROCESS_MIN_TEXT_BYTES", 0)
+    multi = build_index([str(corpus)], tmp_path / "multi", full=True, jobs=2)
+    segments = whoosh_index.open_dir(str(store.live_generation(tmp_path / "multi")))._segments()
+    assert len(segments) == 2, "the build ran two sub-writers"
+    assert multi.articles["total"] == single.articles["total"] == _index_doc_count(tmp_path / "multi")
+    for text in ("cocoa", '"interest rates"', "petro*", "coffee brazil"):
+        a = Archive(tmp_path / "single").search(SearchRequest(query=text))
+        b = Archive(tmp_path / "multi").search(SearchRequest(query=text))
+        assert a.total == b.total > 0, text
+        assert {h.id for h in a.hits} == {h.id for h in b.hits}, text
+
+
+def test_noop_rebuild_reports_the_index_total_and_leaves_it_alone(tmp_path):
+    tree = _tree(tmp_path / "tree", _records(120))
+    index_dir = tmp_path / "index"
+    first = build_index([str(tree)], index_dir)
+    live = store.live_generation(index_dir)
+    manifest_mtime = (live / "manifest.json").stat().st_mtime_ns
+    toc = sorted(p.name for p in live.iterdir())
+
+    again = build_index([str(tree)], index_dir)
+    assert again.mode == "incremental"
+    assert again.sources["unchanged"] == 120 and again.sources["new"] == 0
+    assert again.articles == {"added": 0, "updated": 0, "removed": 0,
+                              "total": first.articles["total"]}
+    assert again.articles["total"] == _index_doc_count(index_dir) == 120
+    assert (live / "manifest.json").stat().st_mtime_ns == manifest_mtime
+    assert sorted(p.name for p in live.iterdir()) == toc
+
+
+def test_one_changed_and_one_removed_file_among_many(tmp_path):
+    records = _records(150)
+    tree = _tree(tmp_path / "tree", records)
+    index_dir = tmp_path / "index"
+    build_index([str(tree)], index_dir)
+
+    changed = tree / "d3" / "a0003.json"
+    record = json.loads(changed.read_text(encoding="utf-8"))
+    record["body"] += "\n\nA correction mentions zanzibarian cloves."
+    changed.write_text(json.dumps(record), encoding="utf-8")
+    stat = changed.stat()
+    os.utime(changed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    (tree / "d4" / "a0004.json").unlink()
+
+    report = build_index([str(tree)], index_dir)
+    assert report.sources["changed"] == 1 and report.sources["removed"] == 1
+    assert report.sources["unchanged"] == 148
+    assert report.articles["updated"] == 1 and report.articles["removed"] == 1
+    assert report.articles["total"] == _index_doc_count(index_dir) == 149
+    archive = Archive(index_dir)
+    assert archive.search(SearchRequest(query="zanzibarian")).total == 1
+
+    noop = build_index([str(tree)], index_dir)
+    assert noop.articles["total"] == 149 and noop.sources["unchanged"] == 149
