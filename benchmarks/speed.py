@@ -459,7 +459,9 @@ def _http_params(q: dict) -> str:
 
 
 def _datasette_sql(q: dict) -> tuple[str, dict]:
-    where = ["articles_fts MATCH :match"]
+    """Ranked top 10 with snippets, plus the exact total (a count subquery, as
+    snippet() cannot share a query with a window function)."""
+    where = []
     params = {"match": _fts_match(q["q"])}
     if q.get("from"):
         where.append("a.date BETWEEN :date_from AND :date_to")
@@ -467,12 +469,14 @@ def _datasette_sql(q: dict) -> tuple[str, dict]:
     if q.get("publication"):
         where.append("a.publication = :pub")
         params["pub"] = q["publication"][0]
-    order = "a.date DESC" if q.get("sort") == "newest" else "rank"
+    filters = "".join(f" AND {w}" for w in where)
+    order = "a.date DESC" if q.get("sort") == "newest" else "f.rank"
     sql = ("SELECT a.id, a.headline, a.publication, a.date, "
            "snippet(articles_fts, 2, '<mark>', '</mark>', '…', 24) AS snippet, "
-           "count(*) OVER () AS total "
-           "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-           f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT 10")
+           "(SELECT count(*) FROM articles_fts(:match) f JOIN articles a ON a.rowid = f.rowid "
+           f"WHERE 1{filters}) AS total "
+           "FROM articles_fts(:match) f JOIN articles a ON a.rowid = f.rowid "
+           f"WHERE 1{filters} ORDER BY {order} LIMIT 10")
     return sql, params
 
 
