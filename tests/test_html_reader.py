@@ -134,7 +134,8 @@ def test_deep_nesting_does_not_crash():
     assert "Deep text" in article.body or article.headline
 
 
-@pytest.mark.parametrize("tag", [b"<span>", b"<b><i>", b"<table><tr><td>", b"<ul><li>"])
+@pytest.mark.parametrize("tag", [b"<span>", b"<b><i>", b"<table><tr><td>", b"<ul><li>", b"<figure><figcaption>",
+                                 b"<div>Text at every level. ", b'<div class="share">x'])
 def test_deep_inline_and_table_nesting(tag):
     data = tag * 5000 + b"Some text at the bottom of a very deep tree."
     try:

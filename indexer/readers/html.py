@@ -431,16 +431,22 @@ def _caption_text(tag: Tag) -> str:
     return text
 
 
+MAX_CAPTIONS = 200  # a page with more caption elements than this is a gallery or an attack
+
+
 def _innermost_captions(elements: list[Tag]) -> list[str]:
     """Texts of caption elements that hold no other caption (a gallery's full and
     truncated caption inside one wrapper count once each, not as a mash-up)."""
-    texts = {id(el): _caption_text(el) for el in elements}
+    elements = elements[:MAX_CAPTIONS]
+    texts = {id(el): _caption_text(el) for el in reversed(elements)}  # inner first: credits cut once
     real = [el for el in elements if texts[id(el)]]
     ids = {id(el) for el in real}
     outer: set[int] = set()
     for el in real:
         node = el.parent
-        while node is not None:
+        for _ in range(MAX_CHAIN):
+            if node is None:
+                break
             if id(node) in ids:
                 outer.add(id(node))
             node = node.parent
@@ -756,7 +762,9 @@ def _article_scope(container: Tag | None) -> Tag | None:
 
 def _is_inside(tag: Tag, ancestor: Tag) -> bool:
     node = tag
-    while node is not None:
+    for _ in range(MAX_CHAIN):
+        if node is None:
+            return False
         if node is ancestor:
             return True
         node = node.parent
@@ -803,9 +811,12 @@ def _block_value(block: _Block) -> float:
     return -5.0
 
 
+MAX_CHAIN = 150  # ancestors looked at per block: real pages nest far less; hostile ones 10,000 deep
+
+
 def _ancestors(node: Tag, stop: Tag) -> list[Tag]:
     chain: list[Tag] = []
-    while node is not None:
+    while node is not None and len(chain) < MAX_CHAIN:
         chain.append(node)
         if node is stop:
             break
@@ -833,7 +844,7 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
         if value > 0:
             for node in chain:
                 good[id(node)] = good.get(id(node), 0.0) + value
-    total_good = good.get(id(root), 0.0)
+    total_good = sum(v for v in values if v > 0)
     # boilerplate markup counts only when it does not hold most of the prose
     spare = {1: SPARE_WEAK, 2: SPARE_STRONG, 3: 2.0}  # 3: captions, never body
     boiler = {id(t) for t, strength in soft if good.get(id(t), 0.0) < spare[strength] * total_good}
