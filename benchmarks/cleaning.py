@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import random
 import re
 import statistics
 import sys
@@ -76,6 +77,13 @@ def summarise(rows: list[tuple[float, float]]) -> tuple[float, float, float]:
     r = statistics.fmean(r[1] for r in rows)
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     return f1, p, r
+
+
+def bootstrap_sd(rows: list[tuple[float, float]], samples: int = 1000) -> float:
+    """Standard deviation of F1 over resamples of the pages (as the benchmark reports ±)."""
+    rng = random.Random(0)
+    f1s = [summarise([rows[rng.randrange(len(rows))] for _ in rows])[0] for _ in range(samples)]
+    return statistics.stdev(f1s)
 
 
 def load_peer(path: Path) -> dict[str, str]:
@@ -142,24 +150,32 @@ def main() -> None:
         pages[key] = page
 
     f1, p, r = summarise(list(rows.values()))
+    spread = bootstrap_sd([rows[k] for k in keys])
     even = [rows[k] for i, k in enumerate(keys) if i % 2 == 0]
     odd = [rows[k] for i, k in enumerate(keys) if i % 2 == 1]
 
-    # our scorer checked on the published trafilatura output, when it is present
-    peer_line = ""
-    peer_file = args.path / "peer-outputs" / "trafilatura.json.gz"
-    if peer_file.exists():
+    # our scorer checked on published outputs of other tools, when present; also split
+    # even/odd so that the difficulty of each half shows
+    peer_lines = []
+    for tool in ("trafilatura", "readability", "readability_js", "go_trafilatura"):
+        peer_file = args.path / "peer-outputs" / f"{tool}.json.gz"
+        if not peer_file.exists():
+            continue
         peer = load_peer(peer_file)
-        pf1, pp, pr = summarise([page_scores(truth[k]["articleBody"], peer.get(k, "")) for k in keys])
-        peer_line = f"(scorer check: trafilatura's published output rescored here = F1 {pf1:.3f} P {pp:.3f} R {pr:.3f})"
+        scored = [page_scores(truth[k]["articleBody"], peer.get(k, "")) for k in keys]
+        pf1, pp, pr = summarise(scored)
+        ef1 = summarise(scored[0::2])[0]
+        of1 = summarise(scored[1::2])[0]
+        peer_lines.append(f"  {tool:18} rescored here: F1 {pf1:.3f} P {pp:.3f} R {pr:.3f}; even {ef1:.3f}, odd {of1:.3f}")
 
     print(f"{len(keys)} pages from {args.path}")
     print(f"{'tool':34} {'F1':>6} {'P':>6} {'R':>6}")
-    print(f"{'newsindex html cleaner (this)':34} {f1:6.3f} {p:6.3f} {r:6.3f}   <-")
+    print(f"{'newsindex html cleaner (this)':34} {f1:6.3f} {p:6.3f} {r:6.3f}   <- F1 ±{spread:.3f} (bootstrap sd)")
     for name, pf1, pp, pr in PUBLISHED:
         print(f"{name:34} {pf1:6.3f} {pp:6.3f} {pr:6.3f}")
-    if peer_line:
-        print(peer_line)
+    if peer_lines:
+        print("published outputs of other tools, rescored with this script (scorer check):")
+        print("\n".join(peer_lines))
     for label, part in (("even-indexed pages (tuned on)", even), ("odd-indexed pages (held out)", odd)):
         hf1, hp, hr = summarise(part)
         print(f"{label:34} {hf1:6.3f} {hp:6.3f} {hr:6.3f}  n={len(part)}")
