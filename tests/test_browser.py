@@ -97,6 +97,7 @@ def test_tick_a_publication(page, live_server):
     p.get_by_label(re.compile(r"^Daily NK")).check()      # the checkbox submits by itself
     p.wait_for_url(re.compile(r"publication=Daily\+NK"))
     assert total_on(p) == 1 < both
+    assert "from=" not in p.url and "sort=" not in p.url    # empty fields stay out of permalinks
     assert p.locator("li.hit .pub").all_inner_texts() == ["Daily NK"]
     assert p.get_by_label(re.compile(r"^Daily NK")).is_checked()
     p.get_by_label(re.compile(r"^Reuters")).check()        # several at once

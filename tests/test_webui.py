@@ -211,6 +211,8 @@ def test_empty_query_with_a_filter_browses_all_articles(client):
     ("q=coffee&from=1987-05&to=1987-03", "after"),
     ("q=coffee&sort=sideways", "sort"),
     ("q=" + "a" * 1001, "1,000"),
+    ("q=date:[x to y]", "date"),                        # Whoosh raises a bare Exception here
+    ("q=date:[1987-13-01 to 1987-14-01]", "date"),      # ... and TimeError here
 ])
 def test_bad_requests_get_a_message_on_the_page(client, query_string, fragment):
     r = client.get("/search?" + query_string)

@@ -30,7 +30,6 @@ bp = Blueprint("webui", __name__)
 
 # Parameters that make up a search's state; anything else in the URL is ignored.
 SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page")
-FILTER_PARAMS = ("publication", "from", "to", "sort")
 SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 PUBLICATIONS_SHOWN = 10   # more publications than this fold into "More"
 EXPORT_FORMATS = {
@@ -60,7 +59,7 @@ def search() -> Any:
     problem = _parameter_problem()
     if problem:
         return _search_problem(form, problem)
-    if not form["q"].strip() and not any(args.get(p, "").strip() for p in FILTER_PARAMS):
+    if not form["q"].strip() and not _has_filters():
         return render_template("search.html", form=form, error=None, results=None,
                                stats=_stats_or_none(), examples=QUERY_SYNTAX[:6])
     try:
@@ -185,6 +184,14 @@ def _parameter_problem() -> str | None:
     if per_page.isdigit() and int(per_page) > most:
         return f"per_page can be at most {most}."
     return None
+
+
+def _has_filters() -> bool:
+    """Whether the URL narrows or orders the archive (the default sort does not count)."""
+    args = request.args
+    return (any(p.strip() for p in args.getlist("publication"))
+            or bool(args.get("from", "").strip() or args.get("to", "").strip())
+            or args.get("sort", "relevance").strip() not in ("", "relevance"))
 
 
 def _form_state() -> dict[str, Any]:

@@ -9,6 +9,19 @@
       if (form.requestSubmit) form.requestSubmit(); else form.submit();
     });
   });
+  // Leave empty fields and the default sort out of the URL, so permalinks stay short.
+  if (form) {
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        var isDefaultSort = el.name === "sort" && el.value === "relevance";
+        if (el.name && el.name !== "q" && (el.value === "" || isDefaultSort)) el.disabled = true;
+      });
+    });
+    // Back/forward may restore this page from cache with fields still disabled.
+    window.addEventListener("pageshow", function () {
+      Array.prototype.forEach.call(form.elements, function (el) { el.disabled = false; });
+    });
+  }
   // On a phone the filters start folded so the results come first; they open with one tap.
   if (window.matchMedia && window.matchMedia("(max-width: 48rem)").matches) {
     document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = false; });
