@@ -49,6 +49,9 @@ class Watched:
         page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         page.on("request", lambda r: None if r.url.startswith((base, "data:")) else self.foreign.append(r.url))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # Chromium logs every Content-Security-Policy violation as a console error.
+        page.on("console", lambda m: self.errors.append(m.text)
+                if m.type == "error" and "Content Security Policy" in m.text else None)
 
     def xss_marker(self):
         return self.page.evaluate("() => window.__xss")

@@ -230,6 +230,15 @@ def test_a_page_past_the_end_says_so(client):
     assert "past the end" in html and "Go to the last page" in html
 
 
+def test_pagination_stops_where_the_engine_does(client, monkeypatch):
+    import webui.views
+
+    monkeypatch.setattr(webui.views, "MAX_PAGE", 2)     # the fixture has more than 2 pages of coffee
+    html = client.get("/search?q=coffee&page=2").get_data(as_text=True)
+    assert "Pages stop at 2" in html and 'rel="next"' not in html
+    assert not re.search(r'href="/search\?q=coffee&amp;page=[3-9]"', html)
+
+
 def test_star_and_empty_query(client):
     html = client.get("/search?q=*").get_data(as_text=True)
     n_articles = len(fixture_records()) + len(HOSTILE_RECORDS) + 1

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.export import csv_lines, jsonl_lines
 from indexer import querysyntax
+from indexer import search as engine
 from indexer.querysyntax import QUERY_SYNTAX
 from indexer.search import IndexMissing, QueryError, SearchRequest
 from webui import EXTENSION_KEY
@@ -31,6 +32,8 @@ bp = Blueprint("webui", __name__)
 # Parameters that make up a search's state; anything else in the URL is ignored.
 SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page")
 SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
+# The engine refuses pages past this; links stop there and point to the export.
+MAX_PAGE: int = getattr(engine, "MAX_PAGE", 1000)
 PUBLICATIONS_SHOWN = 10   # more publications than this fold into "More"
 EXPORT_FORMATS = {
     "csv": ("text/csv; charset=utf-8", csv_lines),
@@ -72,7 +75,8 @@ def search() -> Any:
         "search.html", form=form, error=None, results=results, past_end=past_end,
         histogram=build_histogram(results.facets, form["from"], form["to"]),
         publications=_publication_choices(_publication_counts(search_request, results), form["publication"]),
-        pagination=_pagination(results.page, results.pages),
+        pagination=_pagination(results.page, min(results.pages, MAX_PAGE)),
+        max_page=MAX_PAGE,
     )
 
 
