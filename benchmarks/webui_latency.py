@@ -58,10 +58,29 @@ def run(label: str, fetch, paths: list[str]) -> None:
     print(f"  {label:<14} {percentiles(timings)}")
 
 
+def concurrent(clients: int, fetch, paths: list[str]) -> None:
+    """`clients` threads share the path list; prints latency and throughput."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def timed(path: str) -> float:
+        started = time.perf_counter()
+        fetch(path)
+        return (time.perf_counter() - started) * 1000
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        timings = list(pool.map(timed, paths))
+    seconds = time.perf_counter() - started
+    print(f"{clients} concurrent clients over HTTP (waitress threads=4):")
+    print(f"  {'/search':<14} {percentiles(timings)}   {len(paths) / seconds:.1f} req/s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, default=Path("var/index"))
     parser.add_argument("--requests", type=int, default=200, help="per route (default 200)")
+    parser.add_argument("--clients", type=int, default=8,
+                        help="concurrent clients for the /search load run (default 8; 0 skips it)")
     args = parser.parse_args(argv)
 
     from waitress.server import create_server
@@ -102,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     print("Flask test client (no sockets):")
     for name, paths in routes.items():
         run(name, in_process, paths)
+    if args.clients > 0:
+        concurrent(args.clients, over_http, routes["/search"])
     server.close()
     return 0
 
