@@ -19,9 +19,9 @@ from flask import (Blueprint, Flask, Response, current_app, jsonify, render_temp
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from indexer.export import csv_lines, jsonl_lines
 from indexer import querysyntax
 from indexer import search as engine
+from indexer.export import csv_lines, jsonl_lines
 from indexer.querysyntax import QUERY_SYNTAX
 from indexer.search import IndexMissing, QueryError, SearchRequest
 from webui import EXTENSION_KEY
@@ -76,7 +76,6 @@ def search() -> Any:
         histogram=build_histogram(results.facets, form["from"], form["to"]),
         publications=_publication_choices(_publication_counts(search_request, results), form["publication"]),
         pagination=_pagination(results.page, min(results.pages, MAX_PAGE)),
-        max_page=MAX_PAGE,
     )
 
 
@@ -92,7 +91,7 @@ def article(article_id: str) -> Any:
     """One article in full, the query's words marked, with similar articles."""
     found = archive().get_article(article_id)
     if found is None:
-        return _not_found(f"There is no article with the id “{article_id}”.")
+        return _not_found(f"There is no article with the id “{article_id[:200]}”.")
     query = request.args.get("q", "")
     highlighted = _highlight(found, query)
     try:
@@ -319,6 +318,11 @@ def _error_page(status: int, title: str, message: str) -> tuple[str, int]:
 
 
 # --------------------------------------------------------------------------- template helpers
+
+@bp.app_context_processor
+def _page_constants() -> dict[str, int]:
+    return {"max_page": MAX_PAGE, "publications_shown": PUBLICATIONS_SHOWN}
+
 
 @bp.app_template_global("search_url")
 def _search_url_global(endpoint: str = "webui.search", **changes: Any) -> str:
