@@ -100,7 +100,6 @@ def serve(index_dir: str | Path, host: str = "127.0.0.1", port: int = 8080, thre
     import waitress
 
     app = create_app(index_dir)
-    print(f"newsindex: serving {index_dir} on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="newsindex")
 
 
