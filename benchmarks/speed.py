@@ -619,8 +619,9 @@ def bench_build(label: str, corpus: Path, docs: Path, work: Path, repeats: int, 
     out["clean"] = median_of([stage("clean", work, str(corpus), str(jobs)) for _ in range(repeats)])
     out["whoosh"] = median_of([stage("whoosh", work, str(docs), "build", str(jobs), str(corpus))
                                for _ in range(repeats)])
-    out["naive"] = median_of([stage("whoosh", work, str(docs), "naive", "1", str(corpus))
-                              for _ in range(1 if label != "x1" else repeats)])
+    if label == "x1":  # at scale the naive writer alone would take most of the run's time
+        out["naive"] = median_of([stage("whoosh", work, str(docs), "naive", "1", str(corpus))
+                                  for _ in range(repeats)])
     if peers:
         for name in ("fts5", "tantivy"):
             try:
@@ -636,7 +637,7 @@ def bench_incremental(docs: Path, work: Path, repeats: int) -> dict:
     shutil.rmtree(index, ignore_errors=True)
     build = lambda: run_measured([*NEWSINDEX, "build", str(tree), "--index", str(index), "--json"])
     first = build()
-    out = {"first": first, "files": TREE["files"]}
+    out = {"first": median_of([first]), "files": TREE["files"]}
     noop = []
     for _ in range(max(3, repeats)):
         r = build()
@@ -708,12 +709,15 @@ def build_rows(b: dict) -> list[str]:
                     f"{n / f['wall']:,.0f} | {f['rss_mb']:.0f} MB | {size} | {note} |")
 
     full = b["build"]
+    vs_naive = (f"{b['naive']['wall'] / full['wall']:.1f}x faster than naive (CPU "
+                f"{b['naive']['cpu'] / full['cpu']:.1f}x); " if "naive" in b else "")
     row("**newsindex build --full** (subprocess, end to end)", full,
-        f"walls {full['walls']}; {n / full['wall'] / (n / b['naive']['wall']):.1f}x naive; "
-        f"{full['wall'] / max(b['clean']['wall'], b['whoosh']['wall']):.2f}x slower stage")
+        f"walls {full['walls']}; {vs_naive}"
+        f"{full['wall'] / max(b['clean']['wall'], b['whoosh']['wall']):.2f}x the slower stage")
     row("stage: read + clean alone, all cores", b["clean"])
     row("stage: Whoosh writing alone (build's writer)", b["whoosh"])
-    row("naive Whoosh (one writer, one process, defaults)", b["naive"])
+    if "naive" in b:
+        row("naive Whoosh (one writer, one process, defaults)", b["naive"])
     if "fts5" in b:
         row("SQLite FTS5 (stdlib sqlite3)", b["fts5"])
     if "tantivy" in b:
@@ -797,13 +801,17 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "newsindex-speed")
     parser.add_argument("--scale", type=int, default=0, help="also an N-fold replica (e.g. 10)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, help="runs of queries and incremental builds")
+    parser.add_argument("--build-repeats", type=int, default=None,
+                        help="runs of each full build and stage (default: --repeats)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-peers", action="store_true", help="skip FTS5, tantivy and Datasette")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP measurements")
     parser.add_argument("--no-incremental", action="store_true")
     parser.add_argument("--tree-files", type=int, default=TREE_FILES, help=argparse.SUPPRESS)
     parser.add_argument("--no-save", action="store_true", help="print only; leave README.md alone")
+    parser.add_argument("--reuse-x1", action="store_true",
+                        help="take the x1 figures from the last run's results (with --scale)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.stage:
@@ -814,15 +822,25 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     peers = not args.no_peers
     docs = load_docs(args.corpus, args.work)
-    builds = [bench_build("x1", args.corpus, docs, args.work, args.repeats, peers, args.jobs)]
-    print("\n".join(build_rows(builds[0])), flush=True)
-    inc = None if args.no_incremental else bench_incremental(docs, args.work, args.repeats)
-    queries = [("x1", bench_queries(builds[0]["index"], docs, args.work, args.repeats, peers,
-                                    not args.no_http))]
+    build_repeats = args.build_repeats or args.repeats
+    cache = args.work / "results-x1.json"
+    if args.reuse_x1 and cache.exists():
+        saved = json.loads(cache.read_text())
+        builds, inc, queries = [saved["build"]], saved["incremental"], [("x1", saved["queries"])]
+        builds[0]["index"] = Path(builds[0]["index"])
+    else:
+        builds = [bench_build("x1", args.corpus, docs, args.work, build_repeats, peers, args.jobs)]
+        print("\n".join(build_rows(builds[0])), flush=True)
+        inc = None if args.no_incremental else bench_incremental(docs, args.work, args.repeats)
+        queries = [("x1", bench_queries(builds[0]["index"], docs, args.work, args.repeats, peers,
+                                        not args.no_http))]
+        cache.write_text(json.dumps({"build": builds[0], "incremental": inc, "queries": queries[0][1]},
+                                    default=str))
     if args.scale > 1:
         replica = make_replica(docs, args.work, args.scale)
         docs_n = load_docs(replica, args.work)
         big = bench_build(f"x{args.scale}", replica, docs_n, args.work, 1, peers, args.jobs)
+        big["note"] = "naive Whoosh is measured at x1 only"
         builds.append(big)
         print("\n".join(build_rows(big)), flush=True)
         queries.append((f"x{args.scale}", bench_queries(big["index"], docs_n, args.work,
