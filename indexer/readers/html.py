@@ -731,6 +731,8 @@ def _captions(scan: _Scan, container: Tag | None) -> list[str]:
     for text in found:
         if len(text) < 2 or _JUNK_LINE.match(text) or _CAPTION_UI.match(text):
             continue
+        if text.isupper() and len(text.split()) <= 6:  # "ITV, ASSOCIATED PRESS": a credit alone
+            continue
         key = _squash(text)
         if not key:
             continue
@@ -780,7 +782,7 @@ def _is_text_byline(text: str) -> bool:
     return not text.endswith(".") or bool(re.search(r"\b(?:[ap]\.m|Jr|Sr|Inc)\.$", text))
 _END_PUNCT = re.compile(r"[.!?…\"”’)\]:]$")
 _JUNK_LINE = re.compile(
-    r"^(advertisement|ad|story continues below|continue reading|read more|share|share this|"
+    r"^(advertisement|advert|ad|story continues below|continue reading|read more|share|share this|"
     r"related|see also|sign up|subscribe|follow us|click here|image|photo|loading|"
     r"supported by|skip to .*|this story has been shared.*)\W*$", re.I)
 
