@@ -103,3 +103,20 @@ def test_unknown_declaration_is_ignored():
 @given(st.binary(max_size=400), st.sampled_from([None, "utf-8", "euc-kr", "iso-8859-1", "shift_jis", "bogus"]))
 def test_decode_never_raises(data, declared):
     assert isinstance(decode_bytes(data, declared), str)
+
+
+@pytest.mark.parametrize("declared", [None, "utf-8"])
+def test_a_stray_byte_does_not_turn_a_utf8_page_into_mojibake(declared):
+    html = _text("entermedia-korean.html.gz")
+    if declared:
+        html = html.replace("<head>", f'<head><meta charset="{declared}">', 1)
+    data = html.encode("utf-8")
+    cut = data.index("사실 남녀 관계라는".encode("utf-8")) - 200
+    article = read_html(data[:cut] + b"\xff\xe9" + data[cut:], "stray.html")
+    assert "사실 남녀 관계라는 것이" in article.body
+    assert article.headline == "엘제이-류화영 진흙탕 싸움, 공적인 사안으로 봐야하는 이유"
+
+
+def test_a_latin1_page_is_not_taken_for_broken_utf8():
+    text = decode_bytes(_portuguese(None))
+    assert "Alfabetização" in text and "\ufffd" not in text

@@ -72,6 +72,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    text = _mostly_utf8(data)
+    if text is not None:
+        return text
     if not _high_bytes_in_runs(data):
         # lone accented letters between ASCII: what browsers assume, Windows-1252
         return data.decode("cp1252", errors="replace")
@@ -79,6 +82,18 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     if detected is not None:
         return detected[1]
     return data.decode("cp1252", errors="replace")
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few stray bytes (a pasted Latin-1 character, a cut sequence) is
+    still UTF-8: decode it with replacement characters rather than let detection
+    turn the whole page into mojibake. None when the bytes are not UTF-8 at all."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad == 0:
+        return text
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad  # non-ASCII characters decoded fine
+    return text if good >= 20 * bad else None
 
 
 def _detect(data: bytes) -> tuple[str, str] | None:
