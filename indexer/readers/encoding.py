@@ -55,14 +55,14 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         except UnicodeDecodeError:
             pass
         else:
-            # A single-byte declaration decodes anything; trust it unless the
-            # bytes are valid UTF-8 with multi-byte sequences (a common lie), or
-            # a Western declaration sits on text whose non-ASCII bytes come in
-            # runs (Korean, Chinese, Japanese, Cyrillic, Greek ...).
-            if not _is_single_byte(codec):
-                return text
+            # Trust the declaration unless the bytes are valid UTF-8 with multi-byte
+            # sequences (a common lie, and legacy text is almost never valid UTF-8
+            # by chance), or a Western single-byte declaration sits on text whose
+            # non-ASCII bytes come in runs (Korean, Chinese, Japanese, Cyrillic ...).
             if _looks_utf8(data):
                 return data.decode("utf-8")
+            if not _is_single_byte(codec):
+                return text
             if codec in _WESTERN and _high_bytes_in_runs(data):
                 detected = _detect(data)
                 if detected is not None and detected[0] not in _WESTERN:
