@@ -12,9 +12,11 @@ import gzip
 import json
 import os
 import random
+import re
 import stat
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -327,3 +329,129 @@ def test_a_50_mb_text_file(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout)["articles"]["total"] == 2
     assert search_total(tmp_path / "ix", "manatee") == 1
+
+
+# --------------------------------------------------------------------------- hostile requests
+
+from tests.webui_fixtures import webui_corpus, webui_index  # noqa: E402,F401 - pytest fixtures
+
+TRAVERSALS = [
+    "/article/../../etc/passwd", "/article/..%2F..%2F..%2Fetc%2Fpasswd", "/api/article/..%2F..%2Fetc%2Fpasswd",
+    "/static/../pyproject.toml", "/static/..%2fpyproject.toml", "/static/%2e%2e/pyproject.toml",
+    "/static/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/static//etc/passwd", "/static/..\\pyproject.toml",
+    "//etc/passwd", "/static/style.css/../../pyproject.toml", "/static/%252e%252e/pyproject.toml",
+    "/export?format=../../etc/passwd", "/article/%00", "/static/style.css%00.txt",
+]
+# Searches that name files: an answer (usually empty), never the file.
+FILE_QUERIES = ["/export?format=jsonl&q=source:/etc/passwd", "/api/search?q=url:file:///etc/passwd",
+                "/search?q=%2Fetc%2Fpasswd"]
+SECRETS = (b"root:x:0:0", b"[build-system]", b"[project]")
+
+
+def _raw_get(port: int, path: str) -> tuple[int, bytes]:
+    """GET with the path exactly as written (no client-side normalisation)."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode("latin-1"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    status = int(data.split(b" ", 2)[1])
+    return status, data
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses in LISTEN state on `port`, from /proc/net/tcp{,6}."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if int(hex_port, 16) == port and state == "0A":
+                found.add(address)
+    return found
+
+
+def test_serve_binds_loopback_by_default_and_never_serves_files(webui_index):
+    """`newsindex serve` with no --host: only 127.0.0.1 listens, and no path,
+    however encoded, reaches a file outside the static folder."""
+    import inspect
+    import socket
+
+    import webui
+    assert inspect.signature(webui.serve).parameters["host"].default == "127.0.0.1"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    server = subprocess.Popen([sys.executable, "-m", "indexer", "serve", "--index", str(webui_index),
+                               "--port", str(port), "--threads", "2"], cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                assert time.monotonic() < deadline, "the server never listened"
+                time.sleep(0.1)
+        assert _listening_addresses(port) == {"0100007F"}, _listening_addresses(port)
+        assert _raw_get(port, "/static/style.css")[0] == 200
+        for path in TRAVERSALS:
+            status, data = _raw_get(port, path)
+            if status in (301, 308):    # werkzeug merges slashes: follow it, on this server only
+                from urllib.parse import urlsplit
+                location = re.search(rb"\r\nLocation: ([^\r]+)", data).group(1).decode("latin-1")
+                target = urlsplit(location)
+                assert target.netloc in ("", "127.0.0.1") and target.path.startswith("/static/"), location
+                location = target.path
+                assert not any(secret in data for secret in SECRETS), path
+                status, data = _raw_get(port, location)
+            assert status in (400, 404), (path, status)
+            assert not any(secret in data for secret in SECRETS), path
+            assert b"Content-Security-Policy: default-src 'self'" in data, path
+        for path in FILE_QUERIES:
+            status, data = _raw_get(port, path)
+            assert status in (200, 400), (path, status)
+            assert not any(secret in data for secret in SECRETS), path
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stderr.close()
+
+
+def test_hostile_file_name_is_inert_in_the_web_ui(tmp_path):
+    """A source path is article data too: a file named like markup shows as text."""
+    from urllib.parse import quote
+
+    from tests.test_webui import audit
+    from webui import create_app
+
+    src = tmp_path / "src"
+    src.mkdir()
+    name = "\"><img src=x onerror=alert(1)><svg onload=alert(2)>.txt"   # no '/': it is a file name
+    (src / name).write_text(_story("Hostile file name", "The narwhal census was published."))
+    proc = run_build(str(src), "--index", str(tmp_path / "ix"), timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    client = create_app(tmp_path / "ix").test_client()
+    hit = client.get("/api/search?q=narwhal").get_json()["hits"][0]
+    assert hit["source"].endswith(name)
+    for url in ("/search?q=narwhal", "/article/" + quote(hit["id"], safe="") + "?q=narwhal",
+                "/search?q=" + quote("source:" + name[:10])):
+        response = client.get(url)
+        assert response.status_code < 500
+        page = response.get_data(as_text=True)
+        assert not audit(page).problems, (url, audit(page).problems)
+    article_page = client.get("/article/" + quote(hit["id"], safe="")).get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in article_page   # shown, as text

@@ -216,3 +216,34 @@ def test_andnot_andnot_is_a_query_error(webui_index, query):
 
     with pytest.raises(QueryError):
         _archive(webui_index).search(SearchRequest(query=query))
+
+
+# --------------------------------------------------------------------------- the web app
+
+_paths = st.sampled_from(["/", "/search", "/api/search", "/export", "/help", "/article/hostile-1",
+                          "/api/article/hostile-1"])
+_raw_values = st.one_of(_queries, _param_values, st.text(max_size=30),
+                        st.binary(max_size=20).map(lambda b: b.decode("latin-1")))
+_param_names = st.one_of(st.sampled_from(["q", "publication", "from", "to", "sort", "page", "per_page",
+                                          "format"]), st.text(max_size=8))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(path=_paths, pairs=st.lists(st.tuples(_param_names, _raw_values), max_size=6))
+def test_fuzzed_requests_never_get_a_500(webui_index, path, pairs):
+    from urllib.parse import quote
+
+    from webui import create_app
+
+    app = _archive_cache.get(("app", webui_index))
+    if app is None:
+        app = _archive_cache[("app", webui_index)] = create_app(webui_index)
+    query_string = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in pairs)
+    if any(_KNOWN_ASSERTION.search(v) for _, v in pairs):
+        reject()
+    response = app.test_client().get(path + ("?" + query_string if query_string else ""))
+    body = response.get_data()   # streams (export) run to the end here
+    assert response.status_code < 500, (path, pairs, response.status_code, body[:300])
+    assert b"Traceback" not in body
+    assert "Content-Security-Policy" in response.headers
