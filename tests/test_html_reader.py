@@ -187,3 +187,16 @@ def test_json_ld_teaser_body_is_not_used():
     html = (f'<html><head><script type="application/ld+json">{ld}</script></head><body>'
             "<article><p>" + "Real text from the page about the plan and its costs. " * 3 + "</p></article></body></html>")
     assert read_html(html.encode(), "x.html").body.startswith("Real text from the page")
+
+
+@pytest.mark.parametrize("lang,line,expected", [
+    ("pt-BR", "05/10/2018 - Publicado por: Clarissa Borba", datetime(2018, 10, 5)),
+    ("en-US", "05/10/2018", datetime(2018, 5, 10)),
+    ("en", "Published November 18, 2019", datetime(2019, 11, 18)),
+    ("de", "Von Moritz Bachmann publiziert am 25. September 2018", datetime(2018, 9, 25)),
+])
+def test_a_written_date_near_the_article_when_nothing_else_dates_it(lang, line, expected):
+    html = (f'<html lang="{lang}"><body><nav><a href="/">Home</a></nav><div class="story"><h1>Town hall</h1>'
+            f'<div class="info">{line}</div><div class="text"><p>' + "The town hall reopened after repairs. " * 6 +
+            "</p><p>" + "Visitors praised the new roof and the lift. " * 5 + "</p></div></div></body></html>")
+    assert read_html(html.encode(), "x.html").date == expected

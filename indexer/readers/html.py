@@ -492,7 +492,7 @@ def _scan(soup: BeautifulSoup) -> _Scan:
     for tag in soup.find_all(True):
         name = tag.name
         if name == "meta":
-            key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or "")
+            key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv") or "")
             content = tag.get("content")
             if isinstance(key, str) and key and isinstance(content, str) and content.strip():
                 metas.setdefault(key.strip().lower(), unescape(content.strip()))
@@ -569,8 +569,8 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
     for tag in scan.drop:
         tag.extract()
     # captions stay in the tree (as boilerplate) until the article container is known
-    body, container, byline = _extract_body(soup, scan.soft + [(c, 3) for c in scan.captions],
-                                            scan.content, headline)
+    body, container, byline, date_line = _extract_body(soup, scan.soft + [(c, 3) for c in scan.captions],
+                                                       scan.content, headline)
     declared_body = _declared_body(ld)
     if declared_body and len(body) < 0.5 * len(declared_body):
         body = declared_body  # the page's markup hides the text (script-rendered), JSON-LD has it whole
@@ -578,6 +578,10 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
         author = _join_authors([byline])
     if byline and not date:
         date = parse_date(re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I))
+    if date_line and not date:  # only a written date near the article ("05/10/2018 - Publicado por")
+        lang = ((soup.html.get("lang") if soup.html else None) or scan.metas.get("og:locale")
+                or scan.metas.get("content-language") or "")
+        date = _written_date(date_line, dayfirst=lang.lower().replace("_", "-") not in ("", "en", "en-us"))
     captions = _captions(scan, container)
     return CleanedPage(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
@@ -743,9 +747,9 @@ def _captions(scan: _Scan, container: Tag | None) -> list[str]:
     return captions
 
 
-def _article_scope(container: Tag | None) -> Tag | None:
+def _article_scope(container: Tag | None, up: int = 2) -> Tag | None:
     """The article around the body container: the nearest <article>/<main> or
-    schema.org Article ancestor, else two levels up."""
+    schema.org Article ancestor, else `up` levels up (but not the <body>)."""
     if container is None:
         return None
     node = container
@@ -756,8 +760,12 @@ def _article_scope(container: Tag | None) -> Tag | None:
         if node.name in ("article", "main") or "Article" in itemtype:
             return node
         node = node.parent
-    up = container.parent.parent if container.parent is not None and container.parent.parent is not None else container
-    return up
+    node = container
+    for _ in range(up):
+        if node.parent is None or node.parent.name in ("body", "html", "[document]"):
+            break
+        node = node.parent
+    return node
 
 
 def _is_inside(tag: Tag, ancestor: Tag) -> bool:
@@ -823,13 +831,14 @@ def _ancestors(node: Tag, stop: Tag) -> list[Tag]:
 
 
 def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: list[Tag],
-                  headline: str) -> tuple[str, Tag | None, str | None]:
+                  headline: str) -> tuple[str, Tag | None, str | None, str | None]:
     """The article text (paragraphs joined by blank lines), the element holding it,
-    and the first plain-text byline ("By ...") seen in the page."""
+    the first plain-text byline ("By ...") seen in the page, and the first short
+    line with a written date in the article's surroundings."""
     root = soup.body or soup
     blocks = _blocks(root, frozenset(id(t) for t, _ in soft))
     if not blocks:
-        return "", None, None
+        return "", None, None, None
     byline = next((b.text for b in blocks if _is_text_byline(b.text)), None)
     chains = [_ancestors(b.element, root) for b in blocks]
     marked = {id(t) for t in content}
@@ -877,7 +886,37 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
     # furniture after the last sentence ("Topics", "comments") is not article text
     while paragraphs and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]):
         paragraphs.pop()
-    return "\n\n".join(paragraphs), best, byline
+    scope = _article_scope(best, up=4) if best is not root else None
+    date_line = None
+    if scope is not None:
+        date_line = next((b.text for b, chain in zip(blocks, chains)
+                          if len(b.text) < 100 and _WRITTEN_DATE.search(b.text) and any(n is scope for n in chain)),
+                         None)
+    return "\n\n".join(paragraphs), best, byline, date_line
+
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WRITTEN_DATE = re.compile(
+    rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"   # November 18, 2019
+    rf"|\b\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\b"                 # 18 Nov 2019, 25. September 2018
+    r"|\b\d{1,2}[/.]\d{1,2}[/.]\d{4}\b|\b\d{4}-\d{2}-\d{2}\b",   # 05/10/2018, 2018-10-05
+    re.I)
+
+
+def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
+    """The date written in a short line; numeric day/month order follows the page's language."""
+    m = _WRITTEN_DATE.search(line)
+    if not m:
+        return None
+    numeric = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", m.group(0))
+    if numeric:
+        a, b, year = (int(x) for x in numeric.groups())
+        day, month = (a, b) if (dayfirst or b > 12) and a <= 31 else (b, a)
+        try:
+            return datetime(year, month, day)
+        except ValueError:
+            return None
+    return parse_date(m.group(0))
 
 
 def _looks_binary(data: bytes) -> bool:
