@@ -200,3 +200,20 @@ def test_a_written_date_near_the_article_when_nothing_else_dates_it(lang, line, 
             f'<div class="info">{line}</div><div class="text"><p>' + "The town hall reopened after repairs. " * 6 +
             "</p><p>" + "Visitors praised the new roof and the lift. " * 5 + "</p></div></div></body></html>")
     assert read_html(html.encode(), "x.html").date == expected
+
+
+@pytest.mark.parametrize("byline,expected", [
+    ("By Bryan DeArdo @BryanDeArdo Nov 18, 2019 at 9:24 pm ET • 2 min read", "Bryan DeArdo"),
+    ("By TOM KRISHER, AP Auto Writer", "TOM KRISHER"),
+    ("Analysis by Chris Cillizza, CNN Editor-at-large", "Chris Cillizza"),
+    ("By Lia Eustachewich and Yaron Steinbuch", "Lia Eustachewich, Yaron Steinbuch"),
+    ("Ilana Muhlstein, MS, RDN", "Ilana Muhlstein"),
+    ("Posted by Vortex", "Vortex"),
+    ("Jeff Foust — November 18, 2019", "Jeff Foust"),
+])
+def test_byline_markup_gives_clean_author_names(byline, expected):
+    html = (f'<html><body><article><h1>Town hall</h1><div class="byline">{byline}</div><p>'
+            + "The town hall reopened after repairs. " * 6 + "</p></article></body></html>")
+    article = read_html(html.encode(), "x.html")
+    assert article.author == expected
+    assert byline not in article.body

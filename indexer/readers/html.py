@@ -317,6 +317,9 @@ _ROLE = re.compile(
     r"editor-at-large|bureau chief)\b", re.I)
 
 
+_CREDENTIAL = re.compile(r"[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}")
+
+
 def _author_parts(raw: str) -> list[str]:
     """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]."""
     text = " ".join(raw.split())
@@ -333,6 +336,9 @@ def _author_parts(raw: str) -> list[str]:
                     and not names and part.lower() not in ("staff", "editor"):
                 names.append(part)  # "Editorial", "HNN Staff": the only credit there is
             continue
+        if names and len(names[0].split()) > 1 and (
+                _CREDENTIAL.fullmatch(part) or len(part.split()) == 1):
+            continue  # "Jane Roe, MS, RDN" or "Jane Roe, Futurism": credentials and outlets, not people
         names.append(part)
     return names
 
