@@ -161,6 +161,16 @@ def test_publication_filter_and_facet_checkboxes(client):
     assert result_total(several) == both == only_reuters + 1
 
 
+def test_many_publications_fold_under_more_but_ticked_ones_stay_visible(client, monkeypatch):
+    import webui.views
+
+    monkeypatch.setattr(webui.views, "PUBLICATIONS_SHOWN", 1)
+    html = client.get("/search?q=cocoa&publication=Daily+NK").get_data(as_text=True)
+    visible, folded = html.split('<details class="more">', 1)
+    assert 'value="Daily NK" form="search" data-autosubmit checked' in visible
+    assert 'value="Reuters"' in folded and "2 more" in folded
+
+
 def test_date_range_keeps_only_that_month(client):
     html = client.get("/search?q=coffee&from=1987-04&to=1987-04&per_page=100").get_data(as_text=True)
     dates = hit_dates(html)
