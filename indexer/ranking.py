@@ -61,3 +61,46 @@ def all_words_first(all_words: query.Query, any_word: query.Query) -> query.Quer
 def displayed_score(score: float | None) -> float:
     """The BM25F part of a score, without the all-words bonus."""
     return (score or 0.0) % ALL_WORDS_BONUS
+
+
+# A word found in more than this share of all articles ("the", "said", "of")
+# does not make an article match a bare multi-word query on its own: it only
+# adds to the score of articles that match the query's rarer words. Without
+# this, a natural-language question scores nearly every article for its
+# common words (slow, 0.7 s on Reuters), and "all the words" of a question
+# would demand "what", "did" and "about" too.
+COMMON_WORD_SHARE = 0.10
+
+
+def word_doc_share(word_query: query.Query, reader, n_docs: int) -> float:
+    """The largest share of articles any field's term of one query word occurs in."""
+    best = 0
+    for fieldname, text in word_query.iter_all_terms():
+        try:
+            best = max(best, reader.doc_frequency(fieldname, text))
+        except Exception:  # a field the reader does not know
+            continue
+    return best / n_docs if n_docs else 0.0
+
+
+def bare_words_query(all_words: query.Query, any_word: query.Query, reader, n_docs: int,
+                     common_share: float = COMMON_WORD_SHARE,
+                     keep_common: bool = True) -> query.Query:
+    """The ranking of a bare multi-word query: articles with all the (not
+    common) words first, then those with some of them; common words only add
+    to the score. With no common words (or only common ones) this is
+    `all_words_first(all_words, any_word)`."""
+    # the AND query keeps one subquery per word (the OR query is flattened)
+    if not isinstance(all_words, query.And):
+        return all_words_first(all_words, any_word)
+    words = list(all_words.subqueries)
+    common = [w for w in words if word_doc_share(w, reader, n_docs) > common_share]
+    rare = [w for w in words if w not in common]
+    if not common or not rare:
+        return all_words_first(all_words, any_word)
+    rare_any = rare[0] if len(rare) == 1 else query.Or(rare)
+    rare_all = rare[0] if len(rare) == 1 else query.And(rare)
+    if not keep_common:
+        return query.Or([AllWordsBonus(rare_all), rare_any])
+    scored = query.AndMaybe(rare_any, common[0] if len(common) == 1 else query.Or(common))
+    return query.Or([AllWordsBonus(rare_all), scored])

@@ -12,7 +12,9 @@ from indexer.article import Article
 
 # 2: unstemmed spelling words (spell_headline, spell_body) for "did you mean";
 #    near-duplicate signatures (dup_bands, dup_signature).
-SCHEMA_VERSION = 2
+# 3: a typed word that analyses into several terms (a Korean word's bigrams,
+#    "U.S.", "pan-alberta") is searched as a phrase, not as any of its parts.
+SCHEMA_VERSION = 3
 
 # Fields a bare query searches, and how much a match in each weighs (BM25F).
 DEFAULT_FIELDS = ("headline", "captions", "body")
@@ -33,11 +35,12 @@ def make_schema() -> Schema:
     (indexer.duplicates)."""
     text = text_analyzer()
     names = name_analyzer()
+    words = dict(analyzer=text, stored=True, phrase=True, chars=True, multitoken_query="phrase")
     return Schema(
         id=ID(stored=True, unique=True),
-        headline=TEXT(analyzer=text, stored=True, phrase=True, chars=True, spelling=True),
-        captions=TEXT(analyzer=text, stored=True, phrase=True, chars=True),
-        body=TEXT(analyzer=text, stored=True, phrase=True, chars=True, spelling=True),
+        headline=TEXT(**words, spelling=True),
+        captions=TEXT(**words),
+        body=TEXT(**words, spelling=True),
         publication=TEXT(analyzer=names, stored=True),
         publication_key=ID(sortable=True),
         author=TEXT(analyzer=names, stored=True),

@@ -24,7 +24,7 @@ from whoosh.qparser.plugins import FieldAliasPlugin
 from indexer import duplicates, snippets, store, suggest, trend
 from indexer.article import Article
 from indexer.dates import parse_day
-from indexer.ranking import all_words_first, displayed_score
+from indexer.ranking import COMMON_WORD_SHARE, bare_words_query, displayed_score
 from indexer.schema import (CAPTION_SEPARATOR, DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS,
                             document_to_article)
 from indexer.searchers import SearcherPool
@@ -38,7 +38,7 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_CHARS = 1000
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
-SIMILAR_TERMS = 20  # key terms of an article that "more like this" searches for
+SIMILAR_TERMS = 15  # key terms of an article that "more like this" searches for
 TEXT_FIELDS = frozenset(DEFAULT_FIELDS)  # the fields whose matches are marked
 METADATA_FIELDS = frozenset({"date", "publication", "author", "url", "source"})
 _OPERATOR = re.compile(r"^(AND|OR|NOT|ANDNOT|ANDMAYBE)$")
@@ -226,7 +226,8 @@ class Archive:
         if _SYNTAX_CHARS.search(text) or len(text.split()) < 2:
             return q_any
         q_all = self._parser(schema, AndGroup).parse(text)
-        return all_words_first(q_all, q_any)
+        searcher = self._searcher()
+        return bare_words_query(q_all, q_any, searcher.reader(), searcher.doc_count_all())
 
     def _filter(self, searcher, request: SearchRequest):
         """The docnums allowed by the filters, or None for no filter."""
@@ -401,8 +402,13 @@ class Archive:
             return []
         fields = searcher.stored_fields(docnum)
         text = " ".join([fields.get("headline") or ""] * 2 + [fields.get("body") or ""])
-        key_terms = searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS,
-                                                 normalize=True)
+        # numbers and common words ("at", "were") say nothing about the subject
+        n_docs = searcher.doc_count_all()
+        key_terms = [(word, weight) for word, weight in searcher.key_terms_from_text(
+                         "body", text, numterms=2 * SIMILAR_TERMS, normalize=True)
+                     if not word.isdigit()
+                     and searcher.doc_frequency("body", word) <= COMMON_WORD_SHARE * n_docs
+                     ][:SIMILAR_TERMS]
         if not key_terms:
             return []
         q = query.Or([query.Term(name, word, boost=weight * FIELD_BOOSTS[name])
