@@ -217,3 +217,17 @@ def test_byline_markup_gives_clean_author_names(byline, expected):
     article = read_html(html.encode(), "x.html")
     assert article.author == expected
     assert byline not in article.body
+
+
+def test_an_inline_popup_box_is_cut_and_the_paragraph_stays_whole():
+    html = ('<html><body><article><h1>Threat case</h1><p>A man pleaded guilty to threatening Rep. '
+            '<span class="rollover-people"><a href="/people/x">Jane Roe</a><span class="rollover-people-block">'
+            '<a href="/a">Older story one about something else</a> <a href="/b">Older story two</a> '
+            '<a href="/more">MORE</a></span></span> (D-Minn.), prosecutors said on Monday after a hearing.</p>'
+            "<p>" + "He could face up to ten years in prison when he is sentenced next year. " * 3 + "</p>"
+            "<div>First line of an old-style page.<br><br>Second line of an old-style page that goes on.</div>"
+            "</article></body></html>")
+    paragraphs = read_html(html.encode(), "x.html").body.split("\n\n")
+    assert paragraphs[0] == ("A man pleaded guilty to threatening Rep. Jane Roe (D-Minn.), prosecutors said on "
+                             "Monday after a hearing.")
+    assert "Older story" not in " ".join(paragraphs)

@@ -94,7 +94,7 @@ _CELL_TAGS = frozenset({"td", "th"})  # inline: a table row is one block
 _STRONG_BOILERPLATE = re.compile(
     r"share|sharing|social|related|recommend|newsletter|subscri|signup|sign-up|cookie|consent|"
     r"gdpr|comment|byline|contributor|author-bio|\bbio\b|promo|outbrain|taboola|disqus|"
-    r"breadcrumb|modal|popup|dialog|alertdialog|toolbar|more-stories|read-more|readmore|also-read|"
+    r"breadcrumb|modal|popup|popover|tooltip|hovercard|rollover|dialog|alertdialog|toolbar|more-stories|read-more|readmore|also-read|"
     r"most-read|most-popular|trending|caption|credit|copyright|visually-hidden|sr-only|"
     r"screen-reader|skip-link|navbar|\bnav\b|navigation|\bmenu|site-header|site-footer|masthead",
     re.I)
@@ -172,6 +172,7 @@ class _Block:
     text: str
     link_chars: int
     tag: str
+    resumes: bool = False  # the text goes on after an inline element that became its own block
 
 
 def _blocks(root: Tag, boundaries: frozenset[int] = frozenset()) -> list[_Block]:
@@ -185,14 +186,16 @@ def _blocks(root: Tag, boundaries: frozenset[int] = frozenset()) -> list[_Block]
     # stack items: (node, entering) ; exit markers for block tags and links
     stack: list[tuple[object, int]] = [(root, 0)]
     link_depth = 0
+    resumes = False
 
     def flush() -> None:
-        nonlocal parts, link_chars
+        nonlocal parts, link_chars, resumes
         if parts:
             text = " ".join("".join(parts).split())
             if text:
                 owner = owner_stack[-1]
-                blocks.append(_Block(owner, text, min(link_chars, len(text)), owner.name))
+                blocks.append(_Block(owner, text, min(link_chars, len(text)), owner.name, resumes))
+                resumes = False
         parts = []
         link_chars = 0
 
@@ -201,6 +204,7 @@ def _blocks(root: Tag, boundaries: frozenset[int] = frozenset()) -> list[_Block]
         if mode == 1:  # leaving a block element
             flush()
             owner_stack.pop()
+            resumes = node.name not in _BLOCK_TAGS  # an inline boundary: its parent's text goes on
             continue
         if mode == 2:  # leaving a link
             link_depth -= 1
@@ -218,6 +222,7 @@ def _blocks(root: Tag, boundaries: frozenset[int] = frozenset()) -> list[_Block]
         name = node.name
         if (name in _BLOCK_TAGS or id(node) in boundaries) and node is not root:
             flush()
+            resumes = False
             if name in ("br", "hr"):
                 continue
             owner_stack.append(node)
@@ -823,6 +828,23 @@ def _block_value(block: _Block) -> float:
     return -5.0
 
 
+def _without_inline_wrappers(soft: list[tuple[Tag, int]]) -> list[tuple[Tag, int]]:
+    """An inline element marked as boilerplate that holds another marked element is a
+    wrapper (a hover card's trigger name plus its pop-up): only the inner one is cut,
+    so the name stays in its sentence."""
+    ids = {id(t) for t, _ in soft}
+    wrappers: set[int] = set()
+    for tag, _ in soft:
+        node = tag.parent
+        for _ in range(MAX_CHAIN):
+            if node is None or node.name in _BLOCK_TAGS:
+                break
+            if id(node) in ids:
+                wrappers.add(id(node))
+            node = node.parent
+    return [(t, s) for t, s in soft if id(t) not in wrappers or s == 3] if wrappers else soft  # 3: captions
+
+
 MAX_CHAIN = 150  # ancestors looked at per block: real pages nest far less; hostile ones 10,000 deep
 
 
@@ -842,6 +864,7 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
     the first plain-text byline ("By ...") seen in the page, and the first short
     line with a written date in the article's surroundings."""
     root = soup.body or soup
+    soft = _without_inline_wrappers(soft)
     blocks = _blocks(root, frozenset(id(t) for t, _ in soft))
     if not blocks:
         return "", None, None, None
@@ -876,6 +899,7 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
     # no block looks like prose (a stub page): keep all the text that is not furniture
     best = elements[max(scores, key=scores.__getitem__)] if total_good > 0 else root
     paragraphs: list[str] = []
+    last_owner: Tag | None = None
     head_low = headline.lower().strip()
     for block, chain, bad in zip(blocks, chains, in_boiler):
         if bad or not any(n is best for n in chain):
@@ -888,7 +912,11 @@ def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: lis
             continue
         if _is_text_byline(text):
             continue
-        paragraphs.append(text)
+        if paragraphs and block.resumes and block.element is last_owner:
+            paragraphs[-1] += " " + text  # the rest of a paragraph after a cut-out inline box
+        else:
+            paragraphs.append(text)
+        last_owner = block.element
     # furniture after the last sentence ("Topics", "comments") is not article text
     while paragraphs and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]):
         paragraphs.pop()
