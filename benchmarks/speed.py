@@ -151,8 +151,9 @@ def load_docs(corpus: Path, work: Path) -> Path:
             if isinstance(item, Article) and item.id not in seen:
                 seen.add(item.id)
                 docs.append(article_to_document(item))
-    with open(out, "wb") as fh:
+    with open(out.with_suffix(".tmp"), "wb") as fh:
         pickle.dump(docs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(out.with_suffix(".tmp"), out)
     return out
 
 

@@ -42,6 +42,7 @@ class SearcherPool:
         else:
             with self._lock:
                 searcher = whoosh_index.open_dir(str(generation)).searcher(weighting=BM25F())
+        _reuse_column_readers(searcher)
         self._local.state = (generation, searcher)
         return searcher
 
@@ -67,3 +68,30 @@ class SearcherPool:
             while len(self._filters) > FILTER_CACHE_SIZE:
                 self._filters.popitem(last=False)
         return found
+
+
+def _reuse_column_readers(searcher: Searcher) -> None:
+    """Keep each segment's column readers for the searcher's life.
+
+    Whoosh builds a new column reader on every call, and a variable-width
+    column (the publication, year and month facets) reads its whole offset
+    table each time: ~5% of a query's CPU on Reuters, three times per search.
+    A segment never changes once written, and each thread has its own
+    searcher, so the readers can be kept per segment reader; a refreshed
+    searcher keeps the readers of the segments it reuses."""
+    for leaf, _offset in searcher.reader().leaf_readers():
+        if getattr(leaf, "_kept_columns", None) is not None:
+            continue
+        kept: dict = {}
+        make = leaf.column_reader
+
+        def column_reader(fieldname, column=None, reverse=False, translate=True,
+                          _make=make, _kept=kept):
+            key = (fieldname, column, reverse, translate)
+            found = _kept.get(key)
+            if found is None:
+                found = _kept[key] = _make(fieldname, column, reverse, translate)
+            return found
+
+        leaf.column_reader = column_reader
+        leaf._kept_columns = kept

@@ -97,3 +97,25 @@ def test_one_changed_and_one_removed_file_among_many(tmp_path):
 
     noop = build_index([str(tree)], index_dir)
     assert noop.articles["total"] == 149 and noop.sources["unchanged"] == 149
+
+
+def test_kept_column_readers_follow_a_rebuild(tmp_path):
+    """Facets and date sorting read kept column readers; a running Archive still
+    sees a new segment's publications and dates after an incremental build."""
+    tree = _tree(tmp_path / "tree", _records(40))
+    index_dir = tmp_path / "index"
+    build_index([str(tree)], index_dir)
+    archive = Archive(index_dir)
+    before = archive.search(SearchRequest(query="*"))
+    assert before.facets["publication"] == {"Reuters": 40}
+
+    extra = {"id": "gazette-1", "headline": "Harbour reopens", "body": "The harbour reopened today.",
+             "publication": "Harbour Gazette", "date": "1999-05-04"}
+    (tree / "d0" / "zz-extra.json").write_text(json.dumps(extra), encoding="utf-8")
+    build_index([str(tree)], index_dir)
+
+    after = archive.search(SearchRequest(query="*"))
+    assert after.facets["publication"] == {"Reuters": 40, "Harbour Gazette": 1}
+    assert "1999" in after.facets["year"]
+    newest = archive.search(SearchRequest(query="*", sort="newest"))
+    assert newest.hits[0].id == "gazette-1"
