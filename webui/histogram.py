@@ -85,7 +85,8 @@ def _layout(unit: str, keys: list[str], counts: list[int], date_from: str, date_
     slot = WIDTH / n
     gap = min(slot * 0.2, 6.0) if n > 1 else 0.0
     bar_width = max(slot - gap, 1.0)
-    label_every = 1 if n <= 12 else math.ceil(n / 12)
+    # Year labels are 4 characters; about 8 of them fit a 375 px phone.
+    label_every = 1 if n <= 8 else math.ceil(n / 8)
     bars = []
     for i, (key, count) in enumerate(zip(keys, counts)):
         height = 0.0 if count == 0 else max(count / top * PLOT_HEIGHT, 2.0)
