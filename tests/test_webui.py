@@ -285,6 +285,9 @@ def test_article_page_marks_terms_shows_captions_metadata_and_similar(client):
     similar = re.search(r'<ol class="similar-list">(.*?)</ol>', html, re.S)
     assert similar and similar.group(1).count("<li>") >= 1
     assert f'href="/search?q=workers"' in html  # back to the results
+    stored = client.get(f"/api/article/{article_id}").get_json()
+    assert (f'<dd class="cite">{stored["author"]}. “{stored["headline"]}.” <em>{stored["publication"]}</em>, '
+            + ("n.d." if stored["date"] is None else "")) in html
 
 
 def test_article_without_query_is_plain(client):
