@@ -1,0 +1,161 @@
+"""The long crash-safety sweep (`make faults`): SIGKILL builds at every named
+kill point, at many call counts, in both modes, plus kills from outside after
+random delays, plus disk-full failures; after every fault the index is checked
+and the next build must recover.
+
+Each run: build the old state, move the sources to the new state, run the
+faulty build, then check that the live index holds exactly the old article ids
+(before the commit / swap) or exactly the new ones (after), with no duplicate
+and a matching search total; then an ordinary build must succeed, converge to
+the sources, and a further build must be a no-op. Sources are checksummed
+around every faulty build. The harness is the one `tests/test_faults.py` uses.
+
+    .venv/bin/python benchmarks/faults.py                 # the full sweep (several minutes)
+    .venv/bin/python benchmarks/faults.py --quick         # one call count per point
+    .venv/bin/python benchmarks/faults.py --random 30     # 30 kills at random delays
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.test_faults import (AFTER_INCREMENTAL_COMMIT, BEFORE_COMMIT, BEFORE_SWAP,  # noqa: E402
+                               FaultCorpus, check_index, index_state, recover_and_check,
+                               run_killed_build, tree_digest)
+
+# (point, call counts to try); "after" outcome is decided by BEFORE_* sets
+INCREMENTAL = [("read_source", (1, 2, 3)), ("add_document", (1, 10, 30, 60)), ("commit", (1,)),
+               ("segment_written", (1,)), ("toc_rename", (1,)), ("toc_written", (1,)),
+               ("manifest_save", (1,)), ("manifest_partial", (1,)), ("manifest_rename", (1,)),
+               ("report", (1,))]
+FULL = [("read_source", (1, 3, 6)), ("add_document", (1, 50, 120)), ("commit", (1,)),
+        ("segment_written", (1,)), ("toc_rename", (1,)), ("toc_written", (1,)), ("manifest_save", (1,)),
+        ("manifest_partial", (1,)), ("manifest_rename", (1,)), ("swap_in", (1,)), ("swap_rename", (1,)),
+        ("swapped", (1,)), ("prune_partial", (1,)), ("report", (1,))]
+DISK_FULL = [("disk_full", (1, 20, 200, 2000)), ("manifest_disk_full", (1,))]
+
+
+class Sweep:
+    def __init__(self, workdir: Path, files: int, per_file: int) -> None:
+        self.workdir, self.files, self.per_file = workdir, files, per_file
+        self.outcomes: Counter[str] = Counter()
+        self.rows: list[dict] = []
+        self.n = 0
+
+    def fresh(self) -> tuple[FaultCorpus, set[str], set[str], str]:
+        self.n += 1
+        root = self.workdir / f"run-{self.n}"
+        corpus = FaultCorpus(root, files=self.files, per_file=self.per_file)
+        old = corpus.write_old()
+        first = run_killed_build(corpus.argv("--jobs", "1"), "none")
+        assert first.returncode == 0, first.stderr
+        generation = check_index(corpus.index, old).generation
+        if self.n % 2 == 0:  # half the runs start from an index that already swapped once
+            assert run_killed_build(corpus.argv("--full", "--jobs", "1"), "none").returncode == 0
+            generation = check_index(corpus.index, old).generation
+        new = corpus.write_new()
+        return corpus, old, new, generation
+
+    def one(self, mode: str, point: str, nth: int, *, jobs: int = 1, delay: float | None = None) -> None:
+        label = f"{mode:<11} {point:<18} {'@%.2fs' % delay if delay is not None else nth:>7}"
+        started = time.perf_counter()
+        row = {"mode": mode, "point": point, "nth": nth, "delay": delay, "jobs": jobs}
+        try:
+            corpus, old, new, generation = self.fresh()
+            digest = tree_digest(corpus.src)
+            argv = corpus.argv("--jobs", str(jobs), *(("--full",) if mode == "full" else ()))
+            result = run_killed_build(argv, point, nth, delay=delay, linger=3.0)
+            row["killed"] = result.killed
+            row["exit"] = result.returncode
+            row["leftover_processes"] = len(result.leftovers)
+            state = index_state(corpus.index)
+            if delay is not None:       # from outside: either state, whole
+                assert set(state.ids) in (old, new), "neither the old nor the new articles"
+                assert result.killed or result.returncode == 0, result.stderr[-500:]
+                expected = set(state.ids)
+                row["saw"] = "new" if expected == new and result.returncode == 0 else (
+                    "old" if expected == old else "new")
+            elif point.endswith("disk_full"):
+                assert result.returncode == 1, (result.returncode, result.stderr[-500:])
+                committed = mode == "incremental" and point == "manifest_disk_full"
+                expected = new if committed else old
+            else:
+                assert result.killed, f"not killed at {point} (exit {result.returncode}): {result.stderr[-500:]}"
+                before = point in (BEFORE_COMMIT if mode == "incremental" else BEFORE_SWAP)
+                if mode == "incremental":
+                    assert before or point in AFTER_INCREMENTAL_COMMIT, point
+                expected = old if before else new
+            state = check_index(corpus.index, expected)
+            if mode == "incremental" or expected == old:
+                assert state.generation == generation, "the live generation moved"
+            assert tree_digest(corpus.src) == digest, "a source file changed"
+            assert not result.leftovers, f"processes left running: {result.leftovers}"
+            recover_and_check(corpus, new)
+            row["result"] = "survived"
+        except Exception as exc:  # noqa: BLE001 - a failed check is a result to report
+            row["result"] = "FAILED"
+            row["error"] = f"{type(exc).__name__}: {exc}"[:500]
+            traceback.print_exc()
+        finally:
+            shutil.rmtree(self.workdir / f"run-{self.n}", ignore_errors=True)
+        row["seconds"] = round(time.perf_counter() - started, 1)
+        self.rows.append(row)
+        self.outcomes[row["result"]] += 1
+        print(f"{label}  {row['result']:<8} {row['seconds']:>5}s", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="only the first call count of each point")
+    parser.add_argument("--random", type=int, default=12, help="kills from outside at random delays")
+    parser.add_argument("--seed", type=int, default=1987)
+    parser.add_argument("--files", type=int, default=8)
+    parser.add_argument("--per-file", type=int, default=25)
+    parser.add_argument("--json", type=Path, help="write every run's row here")
+    args = parser.parse_args(argv)
+
+    workdir = Path(tempfile.mkdtemp(prefix="newsindex-faults-"))
+    sweep = Sweep(workdir, args.files, args.per_file)
+    started = time.perf_counter()
+    try:
+        for mode, points in (("incremental", INCREMENTAL), ("full", FULL),
+                             ("incremental", DISK_FULL), ("full", DISK_FULL)):
+            for point, counts in points:
+                for nth in counts[:1] if args.quick else counts:
+                    sweep.one(mode, point, nth)
+        # a cleaning worker process (not the build) may also be the one that reads
+        sweep.one("full", "read_source", 5, jobs=2)
+        # from outside, at random moments of --jobs 2 builds
+        rng = random.Random(args.seed)
+        for _ in range(args.random):
+            mode = rng.choice(("incremental", "full"))
+            sweep.one(mode, "none", 1, jobs=2, delay=round(rng.uniform(0.3, 3.0), 2))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    minutes = (time.perf_counter() - started) / 60
+    killed = sum(1 for r in sweep.rows if r.get("killed"))
+    print(f"\n{len(sweep.rows)} faulty builds in {minutes:.1f} min: {killed} killed by SIGKILL, "
+          f"{sum(1 for r in sweep.rows if r['point'].endswith('disk_full'))} disk-full failures, "
+          f"{sweep.outcomes['survived']} survived and recovered, {sweep.outcomes['FAILED']} failed checks")
+    if args.json:
+        args.json.write_text(json.dumps(sweep.rows, indent=2))
+    for row in sweep.rows:
+        if row["result"] != "survived":
+            print("FAILED", row)
+    return 0 if sweep.outcomes["FAILED"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
