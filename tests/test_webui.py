@@ -338,7 +338,9 @@ def test_api_search_has_the_product_shape(client):
 def test_api_search_agrees_with_the_page_and_caps_per_page(client):
     html = client.get("/search?q=cocoa").get_data(as_text=True)
     data = client.get("/api/search?q=cocoa&per_page=100").get_json()
-    assert data["total"] == result_total(html) == len(data["hits"])
+    assert data["total"] == result_total(html)
+    # re-sent versions of a story fold into its hit; together they are the whole set
+    assert len(data["hits"]) + sum(len(h["duplicates"]) for h in data["hits"]) == data["total"]
     assert [h["id"] for h in data["hits"][:10]] == hit_ids(html)
     too_many = client.get("/api/search?q=cocoa&per_page=101")
     assert too_many.status_code == 400 and "per_page" in too_many.get_json()["error"]
@@ -578,3 +580,19 @@ def test_histogram_needs_dates():
     from webui.histogram import build_histogram
 
     assert build_histogram({"publication": {"Daily NK": 1}, "year": {}, "month": {}}) is None
+
+
+def test_versions_of_a_story_are_linked_from_its_hit(client):
+    query = "q=ivory+coast+talks"
+    data = client.get(f"/api/search?{query}").get_json()
+    grouped = [h for h in data["hits"] if h.get("duplicates")]
+    assert grouped, "the fixture holds two versions of IVORY COAST CONFIRMS PRESENCE AT COCOA TALKS"
+    html = client.get(f"/search?{query}").get_data(as_text=True)
+    for hit in grouped:
+        for other in hit["duplicates"]:
+            assert f'<a href="/article/{other}?{query}">version' in html
+    assert f'href="/search?{query}&amp;versions=all">list every version</a>' in html
+    every = client.get(f"/search?{query}&versions=all").get_data(as_text=True)
+    listed = set(hit_ids(every))
+    assert all({h["id"], *h["duplicates"]} <= listed for h in grouped)
+    assert "group versions" in every and 'name="versions" value="all"' in every

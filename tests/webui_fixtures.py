@@ -1,6 +1,7 @@
 """Fixtures for the web UI tests: a small real index, the app, and a live waitress server.
 
-The index holds 41 real Reuters-21578 records about cocoa and coffee (Feb–Oct 1987,
+The index holds 43 real Reuters-21578 records about cocoa and coffee (Feb–Oct 1987,
+including one story sent twice: reuters-5168 and its "(CORRECTED)" version 5192;
 from the bundled corpus), the Daily NK seed article, and hostile records whose every
 field carries an HTML/JS injection payload. Import the fixtures into a test module
 with `from tests.webui_fixtures import *  # noqa: F401,F403`.

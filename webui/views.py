@@ -30,7 +30,7 @@ from webui.histogram import build_histogram
 bp = Blueprint("webui", __name__)
 
 # Parameters that make up a search's state; anything else in the URL is ignored.
-SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page")
+SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page", "versions")
 SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 # The engine refuses pages past this; links stop there and point to the export.
 MAX_PAGE: int = getattr(engine, "MAX_PAGE", 1000)
@@ -208,6 +208,7 @@ def _form_state() -> dict[str, Any]:
         "to": args.get("to", "").strip()[:40],
         "sort": args.get("sort", "relevance"),
         "per_page": args.get("per_page", "")[:6],
+        "versions": "all" if args.get("versions") == "all" else "",
         "sorts": SORTS,
     }
 
