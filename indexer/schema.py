@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh import columns
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, TEXT, Schema
 
 from indexer import duplicates
 from indexer.analysis import name_analyzer, text_analyzer
@@ -14,7 +15,9 @@ from indexer.article import Article
 #    near-duplicate signatures (dup_bands, dup_signature).
 # 3: a typed word that analyses into several terms (a Korean word's bigrams,
 #    "U.S.", "pan-alberta") is searched as a phrase, not as any of its parts.
-SCHEMA_VERSION = 3
+# 4: the duplicate signature lives in a column (cheap to read per document)
+#    instead of the stored fields (which hold the whole body).
+SCHEMA_VERSION = 4
 
 # Fields a bare query searches, and how much a match in each weighs (BM25F).
 DEFAULT_FIELDS = ("headline", "captions", "body")
@@ -50,7 +53,7 @@ def make_schema() -> Schema:
         url=ID(stored=True),
         source=ID(stored=True),
         dup_bands=KEYWORD(scorable=False),
-        dup_signature=STORED(),
+        dup_signature=COLUMN(columns.VarBytesColumn()),
     )
 
 
