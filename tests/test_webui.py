@@ -371,7 +371,7 @@ def test_csv_export_streams_the_whole_result_set(client):
     total = client.get("/api/search?q=coffee").get_json()["total"]
     assert total > 10  # more than one page
     r = client.get("/export?q=coffee&format=csv&page=2")
-    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert r.is_streamed
     disposition = r.headers["Content-Disposition"]
     assert re.fullmatch(r'attachment; filename="newsindex-coffee-\d{8}-\d{4}\.csv"', disposition)
@@ -382,7 +382,7 @@ def test_csv_export_streams_the_whole_result_set(client):
 
 def test_jsonl_export_of_everything_with_a_filter(client):
     r = client.get("/export?format=jsonl&publication=Reuters")
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/x-ndjson; charset=utf-8"
     lines = r.get_data(as_text=True).splitlines()
     objects = [json.loads(line) for line in lines]
     assert len(objects) == len(fixture_records())

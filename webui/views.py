@@ -35,7 +35,7 @@ SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Old
 # The engine refuses pages past this; links stop there and point to the export.
 MAX_PAGE: int = getattr(engine, "MAX_PAGE", 1000)
 PUBLICATIONS_SHOWN = 10   # more publications than this fold into "More"
-EXPORT_FORMATS = {
+EXPORT_FORMATS = {  # format -> (full Content-Type, line writer)
     "csv": ("text/csv; charset=utf-8", csv_lines),
     "jsonl": ("application/x-ndjson; charset=utf-8", jsonl_lines),
 }
@@ -153,9 +153,9 @@ def export() -> Any:
         first = next(articles, None)
     except QueryError as exc:
         return _error_page(400, "Cannot export this search", str(exc))
-    mimetype, to_lines = EXPORT_FORMATS[fmt]
+    content_type, to_lines = EXPORT_FORMATS[fmt]
     everything: Iterable = articles if first is None else itertools.chain([first], articles)
-    response = Response(stream_with_context(_encoded(to_lines(everything))), mimetype=mimetype)
+    response = Response(stream_with_context(_encoded(to_lines(everything))), content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{_export_filename(fmt)}"'
     response.headers["Cache-Control"] = "no-store"
     return response
