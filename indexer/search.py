@@ -220,6 +220,11 @@ class Archive:
             q_any = self._parser(schema, OrGroup).parse(text)
         except QueryParserError as exc:
             raise QueryError(f"Could not read the query: {exc}") from None
+        except Exception as exc:  # whoosh raises bare Exception / TimeError for bad dates
+            if "date:" in text.lower():
+                raise QueryError(f"Could not read the date ({exc}): write dates as YYYY-MM-DD, "
+                                 "e.g. date:[1987-03-01 to 1987-03-31].") from None
+            raise QueryError(f"Could not read the query: {exc}") from None
         if q_any is query.NullQuery:
             raise QueryError("The query has no words to search for.")
         q_any = _tighten(q_any)
