@@ -171,7 +171,7 @@ def test_hostile_corpus_is_indexed_and_reported(tmp_path):
         assert all(reason_word in f["reason"].lower() for f in failed[name]), (name, failed[name])
     for name, lines in corpus.bad_lines.items():
         assert {f["line"] for f in failed[name]} == lines, failed[name]
-    unexpected = set(failed) - set(corpus.bad) - set(corpus.bad_lines)
+    unexpected = set(failed) - set(corpus.bad) - set(corpus.bad_lines) - {"named-pipe.txt"}  # see below
     assert not unexpected, {n: failed[n] for n in unexpected}
 
     from indexer import store
