@@ -57,7 +57,8 @@ README = REPO / "benchmarks" / "README.md"
 TABLE_START, TABLE_END = "<!-- speed:start -->", "<!-- speed:end -->"
 HTTP_CLIENTS = 8
 TREE_FILES, TREE_FOLDERS = 21_578, 216
-TREE = {"files": TREE_FILES}  # --tree-files (a smaller tree for trying the script out)
+TREE = {"files": TREE_FILES}
+SCALE_STAGES = {"on": False}  # --scale-stages: Whoosh writing alone at scale too (as long as the build)  # --tree-files (a smaller tree for trying the script out)
 
 
 # -- measuring ------------------------------------------------------------------
@@ -618,8 +619,9 @@ def bench_build(label: str, corpus: Path, docs: Path, work: Path, repeats: int, 
     out["build"] = median_of(runs)
     out["index"] = index
     out["clean"] = median_of([stage("clean", work, str(corpus), str(jobs)) for _ in range(repeats)])
-    out["whoosh"] = median_of([stage("whoosh", work, str(docs), "build", str(jobs), str(corpus))
-                               for _ in range(repeats)])
+    if label == "x1" or SCALE_STAGES["on"]:
+        out["whoosh"] = median_of([stage("whoosh", work, str(docs), "build", str(jobs), str(corpus))
+                                   for _ in range(repeats)])
     if label == "x1":  # at scale the naive writer alone would take most of the run's time
         out["naive"] = median_of([stage("whoosh", work, str(docs), "naive", "1", str(corpus))
                                   for _ in range(repeats)])
@@ -714,9 +716,12 @@ def build_rows(b: dict) -> list[str]:
                 f"{b['naive']['cpu'] / full['cpu']:.1f}x); " if "naive" in b else "")
     row("**newsindex build --full** (subprocess, end to end)", full,
         f"walls {full['walls']}; {vs_naive}"
-        f"{full['wall'] / max(b['clean']['wall'], b['whoosh']['wall']):.2f}x the slower stage")
+        (f"{full['wall'] / max(b['clean']['wall'], b['whoosh']['wall']):.2f}x the slower stage "
+         f"(CPU {full['cpu'] / (b['clean']['cpu'] + b['whoosh']['cpu']):.2f}x both stages' CPU)"
+         if "whoosh" in b else "stages at x1 only"))
     row("stage: read + clean alone, all cores", b["clean"])
-    row("stage: Whoosh writing alone (build's writer)", b["whoosh"])
+    if "whoosh" in b:
+        row("stage: Whoosh writing alone (build's writer)", b["whoosh"])
     if "naive" in b:
         row("naive Whoosh (one writer, one process, defaults)", b["naive"])
     if "fts5" in b:
@@ -811,6 +816,8 @@ def main() -> None:
     parser.add_argument("--no-incremental", action="store_true")
     parser.add_argument("--tree-files", type=int, default=TREE_FILES, help=argparse.SUPPRESS)
     parser.add_argument("--no-save", action="store_true", help="print only; leave README.md alone")
+    parser.add_argument("--scale-stages", action="store_true",
+                        help="also measure Whoosh writing alone on the replica")
     parser.add_argument("--reuse-x1", action="store_true",
                         help="take the x1 figures from the last run's results (with --scale)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
@@ -820,6 +827,7 @@ def main() -> None:
         return
     args.load = os.getloadavg()[0]
     TREE["files"] = args.tree_files
+    SCALE_STAGES["on"] = args.scale_stages
     args.work.mkdir(parents=True, exist_ok=True)
     peers = not args.no_peers
     docs = load_docs(args.corpus, args.work)
