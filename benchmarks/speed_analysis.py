@@ -35,13 +35,13 @@ class FusedTextTokenizer(Tokenizer):
 
     def __init__(self) -> None:
         self.expression = analysis.re.compile(analysis._WORD)
-        self._stem = StemFilter(lang="en")._stem
+        self._stemmer = StemFilter(lang="en")  # pickles without its cache (the schema is pickled)
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
                  start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        stem, hangul, charmap = self._stem, analysis._HANGUL_RUN.search, accent_map
+        stem, hangul, charmap = self._stemmer._stem, analysis._HANGUL_RUN.search, accent_map
         # lower() can make ASCII out of non-ASCII (the Kelvin sign) but never the
         # reverse, and accent_map only maps ASCII capitals to lower case, so ASCII
         # words skip accent folding and the Hangul check.
