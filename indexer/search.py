@@ -259,7 +259,7 @@ class Archive:
                   "year": sorting.FieldFacet("year"), "month": sorting.FieldFacet("month")}
         window = request.page * request.per_page
         grouped = (request.group_versions and window <= GROUP_VERSIONS_DEPTH
-                   and "dup_bands" in searcher.schema.names())
+                   and "dup_signature" in searcher.schema.names())
         limit = window + window // 2 + 10 if grouped else window  # room for hidden versions
         kwargs = dict(filter=allowed, terms=True, groupedby=facets, maptype=sorting.Count,
                       optimize=False)
@@ -277,6 +277,7 @@ class Archive:
                                                                start, request.per_page)
             if complete or results.scored_length() >= total:
                 break
+            # many versions hid hits: widen the window until the page is full
             limit *= 2
         hits = []
         for whoosh_hit in page_hits:
@@ -291,30 +292,18 @@ class Archive:
 
     def _grouped_page(self, searcher, q, allowed, results, start: int, count: int):
         """The page's hits with re-sent versions of a story folded into the
-        best-ranked one: (hits, {docnum: ids of its matching versions}, complete).
-        Grouping walks from the first hit, so pages never repeat a story."""
-        leaders = []
-        hidden: set[int] = set()
-        versions_of: dict[int, list[int]] = {}
-        for hit in results:
-            if hit.docnum in hidden:
-                continue
-            found = duplicates.versions_of(searcher, hit.docnum)
-            hidden.update(found)
-            versions_of[hit.docnum] = found
-            leaders.append(hit)
-            if len(leaders) >= start + count:
-                break
-        page = leaders[start:start + count]
-        candidates = {d for hit in page for d in versions_of[hit.docnum]
-                      if allowed is None or d in allowed}
-        matching: set[int] = set()
-        if candidates:
-            matching = {h.docnum for h in searcher.search(q, filter=candidates, limit=None,
-                                                          scored=False)}
-        versions = {hit.docnum: [searcher.stored_fields(d)["id"] for d in versions_of[hit.docnum]
-                                 if d in matching] for hit in page}
-        return page, versions, len(leaders) >= start + count
+        best-ranked one: (hits, {docnum: ids of its other versions}, complete).
+        Grouping runs over the whole ranked window from the first hit, so pages
+        never repeat a story; versions are compared within that window."""
+        ranked = [docnum for _, docnum in results.top_n]
+        groups = duplicates.group_versions(searcher, ranked)
+        complete = len(groups) >= start + count
+        page_groups = groups[start:start + count]
+        position = {docnum: i for i, docnum in enumerate(ranked)}
+        page = [results[position[leader]] for leader, _ in page_groups]
+        versions = {leader: [searcher.stored_fields(d)["id"] for d in others]
+                    for leader, others in page_groups}
+        return page, versions, complete
 
     def _hit(self, hit) -> SearchHit:
         fields = hit.fields()
@@ -418,10 +407,14 @@ class Archive:
             return []
         q = query.Or([query.Term(name, word, boost=weight * FIELD_BOOSTS[name])
                       for word, weight in key_terms for name in ("headline", "body")])
-        excluded = {docnum, *duplicates.versions_of(searcher, docnum)}
-        results = searcher.search(q, limit=limit + len(excluded), terms=True)
+        results = searcher.search(q, limit=3 * limit + 1, terms=True)
         snippets.configure(results)
-        return [self._hit(h) for h in results if h.docnum not in excluded][:limit]
+        others = [h for h in results if h.docnum != docnum]
+        versions = duplicates.is_version(searcher, docnum, [h.docnum for h in others])
+        # versions of one related story count once, too
+        kept = [h for h, is_copy in zip(others, versions) if not is_copy]
+        leaders = {leader for leader, _ in duplicates.group_versions(searcher, [h.docnum for h in kept])}
+        return [self._hit(h) for h in kept if h.docnum in leaders][:limit]
 
     # -- trends ------------------------------------------------------------
     def trend(self, request: SearchRequest, interval: str = "month") -> list[TrendPoint]:

@@ -88,7 +88,7 @@ def test_signatures_tell_versions_from_other_stories(small_corpus):
     c = duplicates.signature(other["headline"], other["body"])
     assert duplicates.similarity(a, b) >= duplicates.THRESHOLD
     assert duplicates.similarity(a, c) < 0.3
-    assert set(duplicates.band_terms(a)) & set(duplicates.band_terms(b))
+    assert duplicates.decode(duplicates.encode(a)).tolist() == a.tolist()
     assert duplicates.signature("Short", "too few words") is None
 
 
