@@ -716,7 +716,7 @@ def build_rows(b: dict) -> list[str]:
                 f"{b['naive']['cpu'] / full['cpu']:.1f}x); " if "naive" in b else "")
     row("**newsindex build --full** (subprocess, end to end)", full,
         f"walls {full['walls']}; {vs_naive}"
-        (f"{full['wall'] / max(b['clean']['wall'], b['whoosh']['wall']):.2f}x the slower stage "
+        + (f"{full['wall'] / max(b['clean']['wall'], b['whoosh']['wall']):.2f}x the slower stage "
          f"(CPU {full['cpu'] / (b['clean']['cpu'] + b['whoosh']['cpu']):.2f}x both stages' CPU)"
          if "whoosh" in b else "stages at x1 only"))
     row("stage: read + clean alone, all cores", b["clean"])

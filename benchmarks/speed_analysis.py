@@ -37,11 +37,17 @@ class FusedTextTokenizer(Tokenizer):
         self.expression = analysis.re.compile(analysis._WORD)
         self._stemmer = StemFilter(lang="en")  # pickles without its cache (the schema is pickled)
 
+    def has_morph(self) -> bool:
+        """It stems, so Whoosh keeps separate unstemmed spelling fields (`spelling=True`)."""
+        return True
+
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs):
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 no_morph: bool = False, **kwargs):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        stem, hangul, charmap = self._stemmer._stem, analysis._HANGUL_RUN.search, accent_map
+        stem = str if no_morph else self._stemmer._stem  # no_morph: the spelling words
+        hangul, charmap = analysis._HANGUL_RUN.search, accent_map
         # lower() can make ASCII out of non-ASCII (the Kelvin sign) but never the
         # reverse, and accent_map only maps ASCII capitals to lower case, so ASCII
         # words skip accent folding and the Hangul check.
@@ -123,8 +129,9 @@ def _texts(corpus: Path, limit: int) -> list[str]:
 
 
 def _tokens(analyzer, text: str) -> list[tuple]:
-    return [(t.text, t.pos, t.startchar, t.endchar)
-            for t in analyzer(text, positions=True, chars=True)]
+    stemmed = [(t.text, t.pos, t.startchar, t.endchar)
+               for t in analyzer(text, positions=True, chars=True)]
+    return stemmed + [t.text for t in analyzer(text, no_morph=True)]  # spelling words too
 
 
 def _cpu(analyzer, texts: list[str]) -> float:
