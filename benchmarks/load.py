@@ -65,10 +65,13 @@ def build_index(corpus: Path, index_dir: Path) -> None:
     print(f"built {index_dir} from {corpus} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
-def start_server(index_dir: Path, port: int, threads: int) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-m", "indexer", "serve", "--index", str(index_dir),
-                               "--port", str(port), "--threads", str(threads)], cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def start_server(index_dir: Path, port: int, threads: int, log: Path) -> subprocess.Popen:
+    """`newsindex serve` with its output in a file: an unread pipe would fill up
+    (waitress logs queue-depth warnings under load) and freeze the server."""
+    with open(log, "w") as fh:
+        server = subprocess.Popen([sys.executable, "-m", "indexer", "serve", "--index", str(index_dir),
+                                   "--port", str(port), "--threads", str(threads)], cwd=REPO,
+                                  stdout=fh, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -76,7 +79,7 @@ def start_server(index_dir: Path, port: int, threads: int) -> subprocess.Popen:
             return server
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server did not start: {server.stderr.read() if server.stderr else ''}")
+                raise SystemExit(f"server did not start: {log.read_text()[-2000:]}")
             time.sleep(0.1)
 
 
@@ -188,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             build_index(args.corpus, index_dir)
     port = free_port()
-    server = start_server(index_dir, port, args.threads)
+    server_log = workdir / "server.log"
+    server = start_server(index_dir, port, args.threads, server_log)
     rebuild_log: list[str] = []
     try:
         article_ids = sample_article_ids(port)
@@ -213,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+        log_text = server_log.read_text(errors="replace") if server_log.exists() else ""
         shutil.rmtree(workdir, ignore_errors=True)
+    server_tracebacks = log_text.count("Traceback")
+    queue_warnings = log_text.count("Task queue depth")
 
     by_kind: dict[str, list[float]] = defaultdict(list)
     for c in clients:
@@ -227,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
         "req_per_s": round(len(everything) / elapsed, 1),
         "p50_ms": round(percentile(everything, 50), 1), "p95_ms": round(percentile(everything, 95), 1),
         "p99_ms": round(percentile(everything, 99), 1), "max_ms": round(max(everything, default=0), 1),
-        "rebuilds": rebuild_log,
+        "rebuilds": rebuild_log, "server_tracebacks": server_tracebacks,
+        "server_queue_warnings": queue_warnings,
         "by_kind": {kind: {"n": len(v), "p50_ms": round(percentile(v, 50), 1),
                            "p95_ms": round(percentile(v, 95), 1), "p99_ms": round(percentile(v, 99), 1),
                            "mean_ms": round(statistics.fmean(v), 1)}
@@ -240,14 +248,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'kind':<14} {'n':>6} {'p50':>8} {'p95':>8} {'p99':>8}")
     for kind, f in figures["by_kind"].items():
         print(f"{kind:<14} {f['n']:>6} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}")
+    print(f"server log: {server_tracebacks} tracebacks, {queue_warnings} queue-depth warnings")
     for line in rebuild_log:
         print(line)
+    if server_tracebacks:
+        print(log_text[-3000:], file=sys.stderr)
     for error in errors[:20]:
         print("ERROR", error, file=sys.stderr)
     if args.json:
         print(json.dumps(figures, indent=2))
     failed_rebuilds = [line for line in rebuild_log if not line.startswith("rebuild exit 0")]
-    return 1 if errors or failed_rebuilds else 0
+    return 1 if errors or failed_rebuilds or server_tracebacks else 0
 
 
 if __name__ == "__main__":
