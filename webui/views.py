@@ -20,17 +20,18 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from indexer import querysyntax
+from indexer import trend as trends
 from indexer import search as engine
 from indexer.export import csv_lines, jsonl_lines
 from indexer.querysyntax import QUERY_SYNTAX
 from indexer.search import IndexMissing, QueryError, SearchRequest
 from webui import EXTENSION_KEY
-from webui.histogram import build_histogram
+from webui.histogram import build_histogram, build_share_histogram
 
 bp = Blueprint("webui", __name__)
 
 # Parameters that make up a search's state; anything else in the URL is ignored.
-SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page", "versions")
+SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page", "versions", "trend")
 SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 # The engine refuses pages past this; links stop there and point to the export.
 MAX_PAGE: int = getattr(engine, "MAX_PAGE", 1000)
@@ -71,9 +72,16 @@ def search() -> Any:
     except QueryError as exc:
         return _search_problem(form, str(exc))
     past_end = results.total > 0 and not results.hits and results.page > 1
+    histogram = build_histogram(results.facets, form["from"], form["to"])
+    if histogram is not None and form["trend"] == "share":
+        # The share needs every article's date, not only the hits': one more
+        # (facet-only) search, so it is drawn only when asked for.
+        points = archive().trend(search_request, histogram.unit)
+        histogram = build_share_histogram(points, histogram.unit, [b.key for b in histogram.bars],
+                                          form["from"], form["to"])
     return render_template(
         "search.html", form=form, error=None, results=results, past_end=past_end,
-        histogram=build_histogram(results.facets, form["from"], form["to"]),
+        histogram=histogram,
         publications=_publication_choices(_publication_counts(search_request, results), form["publication"]),
         pagination=_pagination(results.page, min(results.pages, MAX_PAGE)),
     )
@@ -135,6 +143,34 @@ def api_article(article_id: str) -> Any:
     return jsonify(found.to_json())
 
 
+@_get("/api/trend")
+@_get("/api/trend.csv", endpoint="api_trend_csv")
+def api_trend() -> Any:
+    """Matching articles per month or year with the period's article total and the
+    share: JSON {"query", "interval", "points"}, or a CSV download (format=csv or
+    /api/trend.csv). Bad query, dates, interval or format: 400 {"error": ...}."""
+    fmt = "csv" if request.endpoint == "webui.api_trend_csv" else request.args.get("format", "json").lower()
+    if fmt not in ("json", "csv"):
+        return jsonify(error="format must be json or csv."), 400
+    interval = request.args.get("interval", "month").strip().lower() or "month"
+    if interval not in trends.INTERVALS:
+        return jsonify(error=f"interval must be one of {', '.join(trends.INTERVALS)}."), 400
+    problem = _parameter_problem()
+    if problem:
+        return jsonify(error=problem), 400
+    query_text = request.args.get("q", "")
+    try:
+        points = archive().trend(SearchRequest.from_params(request.args), interval)
+    except QueryError as exc:
+        return jsonify(error=str(exc)), 400
+    if fmt == "json":
+        return jsonify(trends.to_json(points, interval, query_text))
+    response = Response(trends.to_csv(points), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{_export_filename("csv", label="trend-" + interval)}"')
+    return response
+
+
 # --------------------------------------------------------------------------- export
 
 @_get("/export")
@@ -166,11 +202,13 @@ def _encoded(lines: Iterator[str]) -> Iterator[bytes]:
         yield line.encode("utf-8")
 
 
-def _export_filename(fmt: str) -> str:
-    """newsindex-<query words>-<UTC time>.<fmt>: ASCII only, never raw request text."""
+def _export_filename(fmt: str, label: str = "") -> str:
+    """newsindex-[<label>-]<query words>-<UTC time>.<fmt>: ASCII only, never raw
+    request text (`label` is the caller's own constant text)."""
     words = re.sub(r"[^A-Za-z0-9]+", "-", request.args.get("q", "")).strip("-")[:40].strip("-")
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
-    return f"newsindex-{words or 'all'}-{stamp}.{fmt}"
+    prefix = f"newsindex-{label}-" if label else "newsindex-"
+    return f"{prefix}{words or 'all'}-{stamp}.{fmt}"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -209,6 +247,7 @@ def _form_state() -> dict[str, Any]:
         "sort": args.get("sort", "relevance"),
         "per_page": args.get("per_page", "")[:6],
         "versions": "all" if args.get("versions") == "all" else "",
+        "trend": "share" if args.get("trend") == "share" else "",
         "sorts": SORTS,
     }
 
