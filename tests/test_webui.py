@@ -422,7 +422,8 @@ def test_help_lists_every_syntax_example_as_a_working_link(client):
 
 @pytest.mark.parametrize("path", ["/", "/search?q=cocoa", "/help", "/api/search?q=cocoa", "/article/hostile-1",
                                   "/export?q=cocoa&format=csv", "/nowhere", "/static/style.css",
-                                  "/search?q=%22", "/api/article/nope"])
+                                  "/search?q=%22", "/api/article/nope", "/api/trend?q=cocoa",
+                                  "/api/trend.csv?q=cocoa", "/search?q=cocoa&trend=share"])
 def test_security_headers_on_every_response(client, path):
     r = client.get(path)
     assert r.headers["Content-Security-Policy"] == CSP
@@ -528,7 +529,8 @@ HOSTILE_VALUES = [XSS_PAYLOADS[0], XSS_PAYLOADS[1], XSS_PAYLOADS[2], "javascript
                   "\"'><script>alert(1)</script>&{{7*7}}"]
 
 
-@pytest.mark.parametrize("param", ["q", "publication", "from", "to", "sort", "page", "per_page", "format"])
+@pytest.mark.parametrize("param", ["q", "publication", "from", "to", "sort", "page", "per_page", "format",
+                                   "trend", "interval"])
 @pytest.mark.parametrize("value", HOSTILE_VALUES)
 def test_hostile_query_parameters_are_escaped(client, param, value):
     for path in ("/search", "/", "/help", "/export", "/article/hostile-1", "/nowhere"):
@@ -596,3 +598,172 @@ def test_versions_of_a_story_are_linked_from_its_hit(client):
     listed = set(hit_ids(every))
     assert all({h["id"], *h["duplicates"]} <= listed for h in grouped)
     assert "group versions" in every and 'name="versions" value="all"' in every
+
+
+# --------------------------------------------------------------------------- trend over time
+
+def _trend(client, query_string: str) -> dict:
+    r = client.get("/api/trend?" + query_string)
+    assert r.status_code == 200 and r.mimetype == "application/json", r.get_data(as_text=True)[:300]
+    return r.get_json()
+
+
+def _next_month(period: str) -> str:
+    year, month = int(period[:4]), int(period[5:])
+    return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+@pytest.mark.parametrize("q", ["coffee", "cocoa", "cocoa -coffee"])
+def test_api_trend_shape_and_counts_equal_the_month_facets(client, q):
+    data = _trend(client, "q=" + quote(q))
+    assert list(data) == ["query", "interval", "points"]
+    assert data["query"] == q and data["interval"] == "month"
+    points = data["points"]
+    assert points and all(list(p) == ["period", "count", "total", "share"] for p in points)
+    periods = [p["period"] for p in points]
+    assert all(re.fullmatch(r"\d{4}-\d\d", p) for p in periods)
+    assert all(_next_month(a) == b for a, b in zip(periods, periods[1:])), "gaps must be filled"
+    facets = client.get("/api/search?q=" + quote(q)).get_json()["facets"]["month"]
+    assert {p["period"]: p["count"] for p in points if p["count"]} == facets
+
+
+def test_api_trend_share_is_the_count_over_the_match_all_total(client):
+    everything = {p["period"]: p["count"] for p in _trend(client, "q=*")["points"]}
+    coffee = _trend(client, "q=coffee")["points"]
+    assert {p["period"] for p in coffee} == set(everything)
+    for p in coffee:
+        assert p["total"] == everything[p["period"]]
+        assert p["count"] <= p["total"]
+        expected = p["count"] / p["total"] if p["total"] else 0.0
+        assert p["share"] == pytest.approx(expected, abs=1e-6)
+    assert any(0 < p["share"] < 1 for p in coffee), "coffee is not in every article"
+
+
+def test_api_trend_totals_follow_the_filters_and_match_the_records(client):
+    from collections import Counter
+
+    from indexer.dates import parse_date
+
+    by_month = Counter(parse_date(r["date"]).strftime("%Y-%m") for r in fixture_records())
+    points = _trend(client, "q=cocoa&publication=Reuters")["points"]
+    assert {p["period"]: p["total"] for p in points if p["total"]} == dict(by_month)
+    narrowed = _trend(client, "q=cocoa&publication=Reuters&from=1987-03&to=1987-04")["points"]
+    assert [p["period"] for p in narrowed] == ["1987-03", "1987-04"]
+    assert [p["total"] for p in narrowed] == [by_month["1987-03"], by_month["1987-04"]]
+
+
+def test_api_trend_by_year_sums_the_months(client):
+    months = _trend(client, "q=coffee")["points"]
+    years = _trend(client, "q=coffee&interval=year")
+    assert years["interval"] == "year"
+    for point in years["points"]:
+        in_year = [m for m in months if m["period"].startswith(point["period"] + "-")]
+        assert point["count"] == sum(m["count"] for m in in_year)
+        assert point["total"] == sum(m["total"] for m in in_year)
+
+
+def test_api_trend_csv_is_an_attachment_with_the_json_rows(client):
+    json_points = _trend(client, "q=coffee&interval=month")["points"]
+    by_suffix = client.get("/api/trend.csv?q=coffee")
+    by_format = client.get("/api/trend?q=coffee&format=csv")
+    for r in (by_suffix, by_format):
+        assert r.status_code == 200 and r.mimetype == "text/csv"
+        assert re.fullmatch(r'attachment; filename="newsindex-trend-month-coffee-\d{8}-\d{4}\.csv"',
+                            r.headers["Content-Disposition"])
+    assert by_suffix.get_data() == by_format.get_data()
+    rows = list(csv.reader(io.StringIO(by_suffix.get_data(as_text=True))))
+    assert rows[0] == ["period", "count", "total", "share"]
+    assert len(rows) == len(json_points) + 1
+    for row, p in zip(rows[1:], json_points):
+        assert row[:3] == [p["period"], str(p["count"]), str(p["total"])]
+        assert float(row[3]) == pytest.approx(p["share"], abs=1e-6)
+
+
+@pytest.mark.parametrize("query_string", ["q=coffee&interval=week", "q=coffee&format=xml", 'q="open', "q=OR",
+                                          "q=cocoa&from=never", "q=" + "x" * 1001])
+@pytest.mark.parametrize("path", ["/api/trend", "/api/trend.csv"])
+def test_api_trend_bad_requests_are_400_with_a_message(client, path, query_string):
+    if path.endswith(".csv") and "format=" in query_string:
+        return  # the .csv route has a fixed format
+    r = client.get(f"{path}?{query_string}")
+    assert r.status_code == 400 and r.mimetype == "application/json"
+    assert set(r.get_json()) == {"error"} and r.get_json()["error"]
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_api_trend_hostile_query_is_inert(client, value):
+    r = client.get("/api/trend?q=" + quote(value))
+    assert r.status_code in (200, 400) and r.mimetype == "application/json"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    if r.status_code == 200:
+        assert r.get_json()["query"] == value  # returned as data, never as markup
+    download = client.get("/api/trend.csv?q=" + quote(value))
+    if download.status_code == 200:
+        assert re.fullmatch(r'attachment; filename="[A-Za-z0-9.-]+"', download.headers["Content-Disposition"])
+        assert "<" not in download.get_data(as_text=True)
+    page = client.get("/search?trend=share&q=" + quote(value))
+    assert page.status_code in (200, 400)
+    assert not audit(page.get_data(as_text=True)).problems
+
+
+def _bar_labels(html: str) -> dict[str, str]:
+    """{month asked for by the bar's link: the bar's label}."""
+    bars = re.findall(r'<a class="bar[^"]*" href="([^"]+)" aria-label="([^"]+): show only these"', html)
+    return {parse_qs(urlsplit(href.replace("&amp;", "&")).query)["from"][0]: label for href, label in bars}
+
+
+def test_share_toggle_keeps_its_state_in_the_url_and_draws_shares(client):
+    counted = client.get("/search?q=coffee").get_data(as_text=True)
+    toggle = re.search(r'<a class="trend-measure" href="([^"]+)"[^>]*>share of all articles</a>', counted)
+    assert toggle and 'aria-current="true"' in re.search(r'<a class="trend-measure current"[^>]*>count<', counted).group(0)
+    share_url = toggle.group(1).replace("&amp;", "&")
+    assert parse_qs(urlsplit(share_url).query) == {"q": ["coffee"], "trend": ["share"]}
+    shared = client.get(share_url + "&per_page=5").get_data(as_text=True)
+    assert "Hits as a share of all articles, by month" in shared
+    assert '<input type="hidden" name="trend" value="share">' in shared      # a new search keeps the view
+    for link in re.findall(r'class="page" href="([^"]+)"', shared):        # so does paging
+        assert "trend=share" in link
+    for link in re.findall(r'href="(/export[^"]+|/api/search[^"]+)"', shared):
+        assert "trend" not in link                                          # downloads ignore the view
+    points = {p["period"]: p for p in _trend(client, "q=coffee")["points"]}
+    counts = _bar_labels(counted)
+    shares = _bar_labels(shared)
+    assert shares and set(shares) == set(counts)
+    for month, label in shares.items():
+        pct, total, hits = re.fullmatch(r"\w+ \d{4}: ([\d.]+)% of ([\d,]+) articles? \(([\d,]+) hits?\)",
+                                        label).groups()
+        assert int(hits.replace(",", "")) == points[month]["count"]
+        assert counts[month].endswith(f": {hits} hit" + ("s" if hits != "1" else ""))
+        assert int(total.replace(",", "")) == points[month]["total"]
+        assert float(pct) == pytest.approx(100 * points[month]["share"], rel=5e-3)
+    # the bars still narrow to their month, in the share view
+    month, label = next(iter(shares.items()))
+    narrowed = client.get(f"/search?q=coffee&trend=share&from={month}&to={month}").get_data(as_text=True)
+    assert result_total(narrowed) == points[month]["count"]
+    assert 'class="bar selected"' in narrowed
+
+
+def test_trend_download_links_on_the_page_work(client):
+    html = client.get("/search?q=coffee&trend=share&sort=newest&page=2").get_data(as_text=True)
+    links = dict((name, href.replace("&amp;", "&")) for href, name in
+                 re.findall(r'<a href="(/api/trend[^"]*)" download>(CSV|JSON)</a>', html))
+    assert set(links) == {"CSV", "JSON"}
+    for href in links.values():
+        assert parse_qs(urlsplit(href).query) == {"q": ["coffee"], "interval": ["month"]}
+    rows = list(csv.reader(io.StringIO(client.get(links["CSV"]).get_data(as_text=True))))
+    points = client.get(links["JSON"]).get_json()["points"]
+    assert [r[0] for r in rows[1:]] == [p["period"] for p in points]
+
+
+def test_share_bars_are_as_tall_as_the_share_not_the_count():
+    from indexer.trend import TrendPoint
+    from webui.histogram import build_share_histogram
+
+    points = [TrendPoint("1987-02", 50, 1000, 0.05), TrendPoint("1987-03", 0, 7, 0.0),
+              TrendPoint("1987-04", 2, 4, 0.5)]
+    h = build_share_histogram(points, "month", ["1987-02", "1987-03", "1987-04"])
+    assert h.measure == "share" and h.max_label == "50%"
+    big_count, empty, big_share = h.bars
+    assert big_share.height == h.plot_height and big_count.height == pytest.approx(h.plot_height / 10)
+    assert empty.height == 0 and empty.count == 0
+    assert big_count.title == "February 1987: 5% of 1,000 articles (50 hits)"
