@@ -124,6 +124,38 @@ def test_click_a_histogram_bar(page, live_server):
     assert p.locator("svg.histogram-svg a.bar.selected").count() == 1
 
 
+def test_trend_chart_renders_and_toggles_to_shares(page, live_server):
+    p = page.page
+    p.goto(live_server + "/search?q=coffee")
+    chart = p.locator("figure.histogram")
+    count_labels = [b.get_attribute("aria-label") for b in chart.locator("svg.histogram-svg a.bar").all()]
+    assert len(count_labels) >= 3 and chart.locator("rect.fill").first.bounding_box()["height"] > 0
+    p.get_by_role("link", name="share of all articles").click()
+    p.wait_for_url(re.compile(r"trend=share"))
+    assert params_of(p.url) == {"q": ["coffee"], "trend": ["share"]}
+    chart = p.locator("figure.trend-share")
+    assert chart.locator("figcaption").inner_text().startswith("Hits as a share of all articles")
+    assert chart.locator('a.trend-measure[aria-current="true"]').inner_text() == "share of all articles"
+    share_labels = [b.get_attribute("aria-label") for b in chart.locator("svg.histogram-svg a.bar").all()]
+    assert len(share_labels) == len(count_labels)
+    for counted, shared in zip(count_labels, share_labels):
+        month, hits = re.match(r"(\w+ \d{4}): ([\d,]+) hits?", counted).groups()
+        pct, total, again = re.match(r"(\w+ \d{4}): ([\d.]+)% of ([\d,]+) articles? \(([\d,]+) hits?\)",
+                                     shared).groups()[1:]
+        assert shared.startswith(month) and again == hits
+        assert float(pct) == pytest.approx(100 * int(hits.replace(",", "")) / int(total.replace(",", "")), rel=5e-3)
+    heights = [b.bounding_box()["height"] for b in chart.locator("rect.fill").all()]
+    assert max(heights) > 0
+    # a new search from the box keeps the share view
+    p.get_by_label("Search the archive").fill("cocoa")
+    p.keyboard.press("Enter")
+    p.wait_for_url(re.compile(r"q=cocoa"))
+    assert params_of(p.url)["trend"] == ["share"] and p.locator("figure.trend-share").count() == 1
+    p.get_by_role("link", name="count", exact=True).click()
+    p.wait_for_url(lambda url: "trend" not in url)
+    assert p.locator("figure.trend-count svg.histogram-svg a.bar").count() >= 1
+
+
 def test_page_through_results(page, live_server):
     p = page.page
     p.goto(live_server + "/search?q=coffee")
