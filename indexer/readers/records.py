@@ -48,7 +48,9 @@ def read_records(data: bytes, source: str, kind: str, *,
     text = decode_bytes(data)
     if not text.strip():
         raise SourceError("empty file")
-    if "\x00" in text[:65536]:
+    # JSON Lines is judged line by line (a torn, zero-filled line loses only
+    # itself; a file with no JSON line at all fails as a whole below).
+    if kind != "jsonl" and "\x00" in text[:65536]:
         raise SourceError("binary data, not text")
     if kind == "json":
         yield from _read_json(text, source, default_publication)
@@ -83,12 +85,27 @@ def record_to_article(record: dict[str, Any], source: str, position: int | None,
     )
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """JSON may escape half a surrogate pair ("\\ud800"), which no UTF-8 output
+    can carry; it becomes U+FFFD so the record stays readable and exportable."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    return value
+
+
 # --- file kinds -----------------------------------------------------------------------
 
 def _read_json(text: str, source: str, default_publication: str | None,
                ) -> Iterator[Article | Failure]:
     try:
-        value = json.loads(text)
+        value = _without_lone_surrogates(json.loads(text))
     except json.JSONDecodeError as exc:
         raise SourceError(f"not JSON: {exc.msg} at line {exc.lineno}") from None
     if isinstance(value, dict):
@@ -122,7 +139,7 @@ def _read_jsonl(text: str, source: str, default_publication: str | None,
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = _without_lone_surrogates(json.loads(line))
         except json.JSONDecodeError as exc:
             failure = Failure(source, f"not valid JSON: {exc.msg} (column {exc.colno})", line=line_no)
         else:
@@ -141,6 +158,8 @@ def _read_jsonl(text: str, source: str, default_publication: str | None,
         else:
             held.append(failure)
     if not any_json:
+        if "\x00" in text[:65536]:
+            raise SourceError("binary data, not text")
         first = held[0] if held else None
         where = f" (line {first.line}: {first.reason})" if first else ""
         raise SourceError(f"not JSON Lines: no line is a JSON value{where}")
