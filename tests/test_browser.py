@@ -146,6 +146,11 @@ def test_trend_chart_renders_and_toggles_to_shares(page, live_server):
         assert float(pct) == pytest.approx(100 * int(hits.replace(",", "")) / int(total.replace(",", "")), rel=5e-3)
     heights = [b.bounding_box()["height"] for b in chart.locator("rect.fill").all()]
     assert max(heights) > 0
+    with p.expect_download() as info:
+        p.get_by_role("link", name="Download the trend by month as CSV").click()
+    assert re.fullmatch(r"newsindex-trend-month-coffee-\d{8}-\d{4}\.csv", info.value.suggested_filename)
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    assert rows[0] == ["period", "count", "total", "share"] and len(rows) - 1 >= len(share_labels)
     # a new search from the box keeps the share view
     p.get_by_label("Search the archive").fill("cocoa")
     p.keyboard.press("Enter")
@@ -189,7 +194,7 @@ def test_export_downloads_the_whole_result_set(page, live_server):
     p.goto(live_server + "/search?q=coffee&page=2")
     total = total_on(p)
     with p.expect_download() as info:
-        p.get_by_role("link", name="CSV").click()
+        p.locator("p.downloads").get_by_role("link", name="CSV").click()
     download = info.value
     assert re.fullmatch(r"newsindex-coffee-\d{8}-\d{4}\.csv", download.suggested_filename)
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))

@@ -746,7 +746,7 @@ def test_share_toggle_keeps_its_state_in_the_url_and_draws_shares(client):
 def test_trend_download_links_on_the_page_work(client):
     html = client.get("/search?q=coffee&trend=share&sort=newest&page=2").get_data(as_text=True)
     links = dict((name, href.replace("&amp;", "&")) for href, name in
-                 re.findall(r'<a href="(/api/trend[^"]*)" download>(CSV|JSON)</a>', html))
+                 re.findall(r'<a href="(/api/trend[^"]*)" download aria-label="[^"]+">(CSV|JSON)</a>', html))
     assert set(links) == {"CSV", "JSON"}
     for href in links.values():
         assert parse_qs(urlsplit(href).query) == {"q": ["coffee"], "interval": ["month"]}
