@@ -25,11 +25,11 @@ MAX_SOURCE_BYTES = 256 * 1024 * 1024  # a decompressed source larger than this i
 
 def kind_of(path: str | Path) -> str | None:
     """The reader kind for a file name, or None for files we skip."""
-    name = str(path).lower()
-    if name.endswith(".gz"):
+    name = str(path)  # lower-cased only at the end: a walk calls this once per file
+    if name[-3:].lower() == ".gz":
         name = name[:-3]
-    suffix = name[name.rfind("."):] if "." in name else ""
-    return KINDS.get(suffix)
+    dot = name.rfind(".")
+    return KINDS.get(name[dot:].lower()) if dot >= 0 else None
 
 
 def read_source(path: Path, source: str, *, default_publication: str | None = None,
