@@ -767,3 +767,26 @@ def test_share_bars_are_as_tall_as_the_share_not_the_count():
     assert big_share.height == h.plot_height and big_count.height == pytest.approx(h.plot_height / 10)
     assert empty.height == 0 and empty.count == 0
     assert big_count.title == "February 1987: 5% of 1,000 articles (50 hits)"
+    assert not any(bar.no_articles for bar in h.bars) and not h.has_empty_periods
+
+
+def test_share_view_marks_periods_without_articles_apart_from_zero_shares():
+    from indexer.trend import TrendPoint
+    from webui.histogram import build_share_histogram
+
+    points = [TrendPoint("1987-02", 1, 4, 0.25), TrendPoint("1987-03", 0, 0, 0.0),
+              TrendPoint("1987-04", 0, 9, 0.0)]
+    h = build_share_histogram(points, "month", ["1987-02", "1987-03", "1987-04"])
+    assert [bar.no_articles for bar in h.bars] == [False, True, False] and h.has_empty_periods
+    assert h.bars[1].title == "March 1987: no articles in the archive"
+
+
+def test_share_page_shades_months_without_articles(client):
+    points = _trend(client, "q=coffee")["points"]
+    hit_months = [p["period"] for p in points if p["count"]]   # the chart spans the hits' months
+    empty = [p["period"] for p in points if not p["total"] and hit_months[0] <= p["period"] <= hit_months[-1]]
+    assert empty, "the fixture has months without articles inside the span of coffee's hits"
+    html = client.get("/search?q=coffee&trend=share").get_data(as_text=True)
+    shaded = re.findall(r'<rect class="no-articles"[^>]*><title>(\w+ \d{4}): no articles in the archive</title>', html)
+    assert len(shaded) == len(empty) and "no articles in the archive)" in html
+    assert 'class="no-articles"' not in client.get("/search?q=coffee").get_data(as_text=True)

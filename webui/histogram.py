@@ -12,7 +12,7 @@ falls with the size of the archive, the share says whether a subject grew.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -43,6 +43,7 @@ class Bar:
     slot_width: float
     label_pct: float    # labels sit in an unscaled outer SVG, placed by percent
     selected: bool
+    no_articles: bool = False   # share view: the archive has no article in this period at all
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Histogram:
     max_count: int
     measure: str = "count"              # "count" or "share": what a bar's height is
     max_label: str = ""                 # the top of the y axis as text ("1,234" or "2.5%")
+    has_empty_periods: bool = False     # share view: some periods have no articles (no share)
     width: int = WIDTH                  # inner viewBox width (user units)
     plot_height: int = PLOT_HEIGHT      # inner viewBox height, also its px height
     top: int = TOP_PAD                  # px offset of the plot in the outer SVG
@@ -81,10 +83,14 @@ def build_share_histogram(points: Sequence, unit: str, keys: Sequence[str], date
     totals = [by_period[k].total if k in by_period else 0 for k in keys]
     shares = [by_period[k].share if k in by_period else 0.0 for k in keys]
     titles = [f"{_long_name(unit, k)}: {percent(share)} of {total:,} article{'s' if total != 1 else ''}"
-              f" ({count:,} hit{'s' if count != 1 else ''})"
+              f" ({count:,} hit{'s' if count != 1 else ''})" if total else
+              f"{_long_name(unit, k)}: no articles in the archive"
               for k, count, total, share in zip(keys, counts, totals, shares)]
-    return _layout(unit, list(keys), counts, shares, titles, percent(max(shares)), "share",
-                   date_from, date_to)
+    chart = _layout(unit, list(keys), counts, shares, titles, percent(max(shares)), "share",
+                    date_from, date_to)
+    # A share of nothing is not 0 %: such periods are drawn as gaps in the coverage.
+    bars = [replace(bar, no_articles=not total) for bar, total in zip(chart.bars, totals)]
+    return replace(chart, bars=bars, has_empty_periods=not all(totals))
 
 
 def percent(share: float) -> str:
