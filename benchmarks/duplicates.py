@@ -4,8 +4,8 @@ cost at build time.
 
     .venv/bin/python benchmarks/duplicates.py --index INDEX_OF_corpus/reuters21578 [--sample 20]
 
-Groups are the connected versions (estimated Jaccard >= duplicates.THRESHOLD) found
-with the same lookup the search uses (indexer.duplicates.versions_of).
+Groups are the connected versions (estimated Jaccard >= duplicates.THRESHOLD, at most
+duplicates.MAX_DAYS_APART days apart), the same test the search applies to a ranked page.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def groups_in_index(archive: Archive, bands: int = 16) -> list[list[int]]:
     searcher = archive._searcher()
     docnums = list(searcher.reader().all_doc_ids())
     sigs, present = duplicates.signatures_of(searcher, docnums)
+    days = duplicates.days_of(searcher, docnums)
     rows = duplicates.NUM_PERM // bands
     parent = list(range(len(docnums)))
 
@@ -49,7 +50,10 @@ def groups_in_index(archive: Archive, bands: int = 16) -> list[list[int]]:
             buckets.setdefault(sigs[i, band * rows:(band + 1) * rows].tobytes(), []).append(i)
         for members in buckets.values():
             for j in members[1:]:
-                if duplicates.similarity(sigs[members[0]], sigs[j]) >= duplicates.THRESHOLD:
+                a, b = members[0], j
+                apart = abs(days[a] - days[b])
+                if (duplicates.similarity(sigs[a], sigs[b]) >= duplicates.THRESHOLD
+                        and not apart > duplicates.MAX_DAYS_APART):
                     parent[find(j)] = find(members[0])
     groups: dict[int, list[int]] = {}
     for i in range(len(docnums)):

@@ -5,7 +5,8 @@ holds hundreds of such pairs. At index time every article gets a MinHash
 signature (datasketch) of its word 3-shingles, kept as 256 bytes in a column.
 At query time the signatures of the ranked hits are compared with each other
 (numpy, one vectorised comparison per page): two articles are versions of one
-story when their estimated Jaccard similarity is at least `THRESHOLD`.
+story when their estimated Jaccard similarity is at least `THRESHOLD` and
+they were published at most `MAX_DAYS_APART` days apart.
 Versions of a story share nearly all their words, so they rank next to each
 other (or, sorted by date, were sent close together), and comparing within
 the ranked window finds them without any extra index terms: an earlier design
@@ -29,6 +30,10 @@ SHINGLE_WORDS = 3
 NUM_PERM = 64
 THRESHOLD = 0.8
 MIN_WORDS = 8  # shorter texts (a bare headline) are too small to compare
+# Versions of one story are sent within days; the same wording weeks apart is
+# a recurring report ("Bundesbank leaves credit policies unchanged"), not a version.
+MAX_DAYS_APART = 3.0
+_MICROSECONDS_PER_DAY = 86_400_000_000
 
 _WORD = re.compile(r"\w+")
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
@@ -89,10 +94,34 @@ def signatures_of(searcher, docnums: Sequence[int]) -> tuple[np.ndarray, np.ndar
     return out, present
 
 
+def days_of(searcher, docnums: Sequence[int]) -> np.ndarray:
+    """Publication dates as days (NaN when undated)."""
+    reader = searcher.reader()
+    days = np.full(len(docnums), np.nan)
+    if reader.has_column("date"):
+        column = reader.column_reader("date", translate=False)
+        for i, docnum in enumerate(docnums):
+            value = column[docnum]
+            if isinstance(value, int) and value > 0:
+                days[i] = value / _MICROSECONDS_PER_DAY
+    return days
+
+
+def _versions_mask(sigs, present, days, i: int) -> np.ndarray:
+    """Similarity of every row to row i, zeroed where it cannot be a version."""
+    similar = (sigs == sigs[i]).sum(axis=1) / NUM_PERM
+    similar[~present] = 0.0
+    if not np.isnan(days[i]):
+        apart = np.abs(days - days[i])
+        similar[apart > MAX_DAYS_APART] = 0.0  # NaN (undated) compares False: kept
+    return similar
+
+
 def group_versions(searcher, ranked: Sequence[int]) -> list[tuple[int, list[int]]]:
     """Fold versions of a story into its best-ranked article: [(leader,
     [its other versions, most similar first]), ...] in rank order."""
     sigs, present = signatures_of(searcher, ranked)
+    days = days_of(searcher, ranked)
     taken = np.zeros(len(ranked), dtype=bool)
     groups: list[tuple[int, list[int]]] = []
     for i, docnum in enumerate(ranked):
@@ -100,8 +129,8 @@ def group_versions(searcher, ranked: Sequence[int]) -> list[tuple[int, list[int]
             continue
         versions: list[int] = []
         if present[i]:
-            similar = (sigs == sigs[i]).sum(axis=1) / NUM_PERM
-            similar[~present | taken] = 0.0
+            similar = _versions_mask(sigs, present, days, i)
+            similar[taken] = 0.0
             similar[i] = 0.0
             found = np.nonzero(similar >= THRESHOLD)[0]
             found = found[np.argsort(-similar[found], kind="stable")]
@@ -113,8 +142,9 @@ def group_versions(searcher, ranked: Sequence[int]) -> list[tuple[int, list[int]
 
 def is_version(searcher, docnum: int, others: Sequence[int]) -> list[bool]:
     """For each of `others`: is it a version of `docnum`?"""
-    sigs, present = signatures_of(searcher, [docnum, *others])
+    docnums = [docnum, *others]
+    sigs, present = signatures_of(searcher, docnums)
     if not present[0]:
         return [False] * len(others)
-    similar = (sigs[1:] == sigs[0]).sum(axis=1) / NUM_PERM
-    return [bool(p and s >= THRESHOLD) for p, s in zip(present[1:], similar)]
+    similar = _versions_mask(sigs, present, days_of(searcher, docnums), 0)
+    return [bool(s >= THRESHOLD) for s in similar[1:]]

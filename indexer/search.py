@@ -273,8 +273,8 @@ class Archive:
             if not grouped:
                 page_hits, versions = results[start:start + request.per_page], {}
                 break
-            page_hits, versions, complete = self._grouped_page(searcher, q, allowed, results,
-                                                               start, request.per_page)
+            page_hits, versions, complete = self._grouped_page(searcher, results, limit, start,
+                                                               request.per_page)
             if complete or results.scored_length() >= total:
                 break
             # many versions hid hits: widen the window until the page is full
@@ -290,12 +290,13 @@ class Archive:
             suggestion = self._suggest(searcher, request, total)
         return SearchResults(request, total, _ms(started), hits, facet_counts, suggestion)
 
-    def _grouped_page(self, searcher, q, allowed, results, start: int, count: int):
+    def _grouped_page(self, searcher, results, window: int, start: int, count: int):
         """The page's hits with re-sent versions of a story folded into the
         best-ranked one: (hits, {docnum: ids of its other versions}, complete).
         Grouping runs over the whole ranked window from the first hit, so pages
         never repeat a story; versions are compared within that window."""
-        ranked = [docnum for _, docnum in results.top_n]
+        # with facets Whoosh may keep every match in top_n: group only the window
+        ranked = [docnum for _, docnum in results.top_n[:window]]
         groups = duplicates.group_versions(searcher, ranked)
         complete = len(groups) >= start + count
         page_groups = groups[start:start + count]
