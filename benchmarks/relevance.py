@@ -157,8 +157,9 @@ def rankers(archive: Archive, searcher) -> dict[str, Callable]:
         "all-words first, equal field weights": _bare(searcher, None, common_share=1.0),
         "all-words first + weights 3/1.5/1 (product before this work)": _bare(searcher, before, 1.0),
         "all-words first + weights 1.5/1.2/1": _bare(searcher, FIELD_BOOSTS, 1.0),
-        f"product: weights 1.5/1.2/1 + all-words first + words in >{COMMON_WORD_SHARE:.0%} "
-        "of articles only add to the score": lambda text: archive.parse(text, schema),
+        f"rejected: weights 1.5/1.2/1 + all-words first + words in >{COMMON_WORD_SHARE:.0%} "
+        "of articles only add to the score": _bare(searcher, FIELD_BOOSTS, COMMON_WORD_SHARE),
+        "product (Archive.parse)": lambda text: archive.parse(text, schema),
     }
 
 

@@ -22,8 +22,6 @@ QUERY_SYNTAX: list[tuple[str, str]] = [
 
 NOTES = ("Matching ignores case and accents and uses English stems (workers finds worker). "
          "Korean words are found inside longer words (서울 finds 서울에서). "
-         "In a plain multi-word query, very common words (the, said, of) only help the "
-         "ranking; put them in a phrase to require them. "
          "A story re-sent with small corrections is listed once, with its other versions. "
          "Fields: headline: (or title:), body: (or text:), caption:, publication:, "
          "author: (or byline:), date:, url:, source:.")

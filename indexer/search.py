@@ -24,7 +24,7 @@ from whoosh.qparser.plugins import FieldAliasPlugin
 from indexer import duplicates, snippets, store, suggest, trend
 from indexer.article import Article
 from indexer.dates import parse_day
-from indexer.ranking import COMMON_WORD_SHARE, bare_words_query, displayed_score
+from indexer.ranking import COMMON_WORD_SHARE, all_words_first, displayed_score
 from indexer.schema import (CAPTION_SEPARATOR, DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS,
                             document_to_article)
 from indexer.searchers import SearcherPool
@@ -231,8 +231,7 @@ class Archive:
         if _SYNTAX_CHARS.search(text) or len(text.split()) < 2:
             return q_any
         q_all = self._parser(schema, AndGroup).parse(text)
-        searcher = self._searcher()
-        return bare_words_query(q_all, q_any, searcher.reader(), searcher.doc_count_all())
+        return all_words_first(q_all, q_any)
 
     def _filter(self, searcher, request: SearchRequest):
         """The docnums allowed by the filters, or None for no filter."""
