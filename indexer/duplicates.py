@@ -78,16 +78,34 @@ def document_fields(headline: str, body: str) -> dict:
     return {"dup_signature": encode(sig)} if sig is not None else {}
 
 
+class _ColumnValues:
+    """Per-document column values across segments. Whoosh's MultiReader
+    column_reader leaves out segments that lack the column (a segment of only
+    short or undated articles) yet keeps global document numbers, so a later
+    segment's document was looked up in an earlier one (IndexError, or another
+    article's value). This reads each segment's own column instead."""
+
+    def __init__(self, reader, fieldname: str, translate: bool = True) -> None:
+        self._leaves = []
+        for leaf, base in reader.leaf_readers():
+            column = (leaf.column_reader(fieldname, translate=translate)
+                      if leaf.has_column(fieldname) else None)
+            self._leaves.append((base, leaf.doc_count_all(), column))
+
+    def get(self, docnum: int):
+        for base, count, column in self._leaves:
+            if base <= docnum < base + count:
+                return column[docnum - base] if column is not None else None
+        return None
+
+
 def signatures_of(searcher, docnums: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """(signatures as a uint32[n, NUM_PERM] array, mask of those that have one)."""
-    reader = searcher.reader()
     out = np.zeros((len(docnums), NUM_PERM), dtype=np.uint32)
     present = np.zeros(len(docnums), dtype=bool)
-    if not reader.has_column("dup_signature"):
-        return out, present
-    column = reader.column_reader("dup_signature")
+    column = _ColumnValues(searcher.reader(), "dup_signature")
     for i, docnum in enumerate(docnums):
-        sig = decode(column[docnum])
+        sig = decode(column.get(docnum))
         if sig is not None:
             out[i] = sig
             present[i] = True
@@ -96,14 +114,12 @@ def signatures_of(searcher, docnums: Sequence[int]) -> tuple[np.ndarray, np.ndar
 
 def days_of(searcher, docnums: Sequence[int]) -> np.ndarray:
     """Publication dates as days (NaN when undated)."""
-    reader = searcher.reader()
     days = np.full(len(docnums), np.nan)
-    if reader.has_column("date"):
-        column = reader.column_reader("date", translate=False)
-        for i, docnum in enumerate(docnums):
-            value = column[docnum]
-            if isinstance(value, int) and value > 0:
-                days[i] = value / _MICROSECONDS_PER_DAY
+    column = _ColumnValues(searcher.reader(), "date", translate=False)
+    for i, docnum in enumerate(docnums):
+        value = column.get(docnum)
+        if isinstance(value, int) and value > 0:
+            days[i] = value / _MICROSECONDS_PER_DAY
     return days
 
 
