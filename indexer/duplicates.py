@@ -37,6 +37,11 @@ _MICROSECONDS_PER_DAY = 86_400_000_000
 
 _WORD = re.compile(r"\w+")
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+# Reuse the template's permutations (making them is most of a MinHash's cost);
+# datasketch 2 also needs the hashing scheme they belong to.
+_REUSE = {"permutations": _TEMPLATE.permutations}
+if hasattr(_TEMPLATE, "scheme"):
+    _REUSE["scheme"] = _TEMPLATE.scheme
 
 
 def _crc32(data: bytes) -> int:
@@ -51,8 +56,7 @@ def signature(headline: str, body: str) -> np.ndarray | None:
         return None
     shingles = {" ".join(words[i:i + SHINGLE_WORDS]).encode("utf-8")
                 for i in range(len(words) - SHINGLE_WORDS + 1)}
-    sketch = MinHash(num_perm=NUM_PERM, hashfunc=_crc32, permutations=_TEMPLATE.permutations,
-                     scheme=_TEMPLATE.scheme)
+    sketch = MinHash(num_perm=NUM_PERM, hashfunc=_crc32, **_REUSE)
     sketch.update_batch(list(shingles))
     return np.asarray(sketch.hashvalues, dtype=np.uint32)
 
