@@ -137,14 +137,19 @@ def free_port() -> int:
 
 # -- data -----------------------------------------------------------------------
 def load_docs(corpus: Path, work: Path) -> Path:
-    """Every article of the corpus as index documents, pickled once for the stages."""
-    out = work / f"docs-{corpus.name}.pkl"
-    if out.exists():
-        return out
+    """Every article of the corpus as index documents, pickled once for the stages
+    (per schema: documents for another schema's fields would crash Whoosh's sub-writers)."""
+    import zlib
+
     from indexer.article import Article
     from indexer.readers import read_source
-    from indexer.schema import article_to_document
+    from indexer.schema import article_to_document, make_schema
     from indexer.sources import walk_sources
+
+    fields = repr(sorted((name, type(f).__name__) for name, f in make_schema().items()))
+    out = work / f"docs-{corpus.name}-{zlib.crc32(fields.encode()):08x}.pkl"
+    if out.exists():
+        return out
 
     docs, seen = [], set()
     for sf in walk_sources([str(corpus)]).files:
