@@ -9,6 +9,8 @@ source is read into a new generation that replaces the live one atomically.
 from __future__ import annotations
 
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 import os
 import time
 from dataclasses import dataclass, field
@@ -36,6 +38,14 @@ POOL_SHARE_OF_RAM = 4             # all pools together take at most RAM / 4
 # Below this much source text a multi-process writer costs more than it saves
 # (starting sub-writers, a segment each); ~4,000 Reuters articles.
 MULTIPROCESS_MIN_TEXT_BYTES = 3_000_000
+
+
+class BuildFailed(Exception):
+    """The build stopped before committing; the live index is as it was."""
+
+
+class SourcesMissing(BuildFailed):
+    """A path given to build does not exist (a typo, an unmounted disk)."""
 
 
 @dataclass
@@ -78,11 +88,16 @@ def build_index(paths: Iterable[str], index_dir: str | Path, *, full: bool = Fal
                 progress: Progress | None = None) -> BuildReport:
     """Index `paths` into `index_dir` and return the report.
 
-    Raises `store.BuildLocked` when another build is running. Broken sources
-    never raise: they are listed in the report and skipped.
+    Raises `store.BuildLocked` when another build is running and `BuildFailed`
+    when a given path does not exist or a worker dies. Broken sources never
+    raise: they are listed in the report and skipped.
     """
     index_dir = Path(index_dir)
     roots = [str(p) for p in paths]
+    missing = [root for root in roots if not os.path.exists(root)]
+    if missing:
+        # A typo or an unmounted disk must not empty the archive.
+        raise SourcesMissing(f"no such file or folder: {', '.join(missing)}; nothing was changed")
     jobs = max(1, jobs or os.cpu_count() or 1)
     with store.build_lock(index_dir):
         live = store.live_generation(index_dir)
@@ -285,9 +300,14 @@ def _read_all(files: list[SourceFile], jobs: int, default_publication: str | Non
                 progress(done, total)
         return
     chunk = max(1, min(64, total // (jobs * 8)))
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(jobs) as pool:
-        for done, item in enumerate(pool.imap_unordered(_read_one, tasks, chunksize=chunk), 1):
-            yield item
-            if progress:
-                progress(done, total)
+    # concurrent.futures notices a worker that died (OOM killer, a crash in a C
+    # parser) and raises BrokenProcessPool; multiprocessing.Pool would wait forever.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        try:
+            for done, item in enumerate(pool.map(_read_one, tasks, chunksize=chunk), 1):
+                yield item
+                if progress:
+                    progress(done, total)
+        except BrokenProcessPool:
+            raise BuildFailed("a cleaning worker process died (out of memory?); "
+                              "the previous index is unchanged") from None

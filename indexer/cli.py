@@ -123,7 +123,7 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 # -- build -----------------------------------------------------------------
 def cmd_build(args: argparse.Namespace) -> int:
-    from indexer.build import build_index
+    from indexer.build import BuildFailed, SourcesMissing, build_index
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -131,6 +131,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         report = build_index(args.paths, _index_dir(args), full=args.full, jobs=args.jobs,
                              default_publication=args.publication, progress=progress)
+    except SourcesMissing as exc:
+        raise UsageError(str(exc)) from None
+    except (BuildFailed, OSError) as exc:
+        reason = f"{exc.strerror} ({exc.filename})" if isinstance(exc, OSError) and exc.strerror else exc
+        print(f"newsindex: build failed: {reason}; searches keep using the last committed index",
+              file=sys.stderr)
+        return EXIT_FAILURES
     finally:
         progress.close()
     if args.json:

@@ -19,12 +19,12 @@ made once and the shingles hashed with crc32 instead of SHA-1).
 
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 from typing import Sequence
 
 import numpy as np
-from datasketch import MinHash
 
 SHINGLE_WORDS = 3
 NUM_PERM = 64
@@ -36,12 +36,21 @@ MAX_DAYS_APART = 3.0
 _MICROSECONDS_PER_DAY = 86_400_000_000
 
 _WORD = re.compile(r"\w+")
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
-# Reuse the template's permutations (making them is most of a MinHash's cost);
-# datasketch 2 also needs the hashing scheme they belong to.
-_REUSE = {"permutations": _TEMPLATE.permutations}
-if hasattr(_TEMPLATE, "scheme"):
-    _REUSE["scheme"] = _TEMPLATE.scheme
+
+
+@functools.lru_cache(maxsize=1)
+def _minhash_factory():
+    """MinHash and the keyword arguments that reuse one template's permutations
+    (making them is most of a MinHash's cost; datasketch 2 also needs their
+    hashing scheme). Imported on first use: datasketch loads scipy, which
+    would add 0.7 s to every command that never computes a signature."""
+    from datasketch import MinHash
+
+    template = MinHash(num_perm=NUM_PERM, seed=1)
+    reuse = {"permutations": template.permutations}
+    if hasattr(template, "scheme"):
+        reuse["scheme"] = template.scheme
+    return MinHash, reuse
 
 
 def _crc32(data: bytes) -> int:
@@ -56,7 +65,8 @@ def signature(headline: str, body: str) -> np.ndarray | None:
         return None
     shingles = {" ".join(words[i:i + SHINGLE_WORDS]).encode("utf-8")
                 for i in range(len(words) - SHINGLE_WORDS + 1)}
-    sketch = MinHash(num_perm=NUM_PERM, hashfunc=_crc32, **_REUSE)
+    minhash, reuse = _minhash_factory()
+    sketch = minhash(num_perm=NUM_PERM, hashfunc=_crc32, **reuse)
     sketch.update_batch(list(shingles))
     return np.asarray(sketch.hashvalues, dtype=np.uint32)
 

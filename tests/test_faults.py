@@ -471,9 +471,6 @@ def test_lock_of_a_killed_build_is_cleared_but_a_live_one_is_respected(tmp_path)
     recover_and_check(corpus, corpus.new_ids())
 
 
-@pytest.mark.xfail(reason="build.py _read_all: multiprocessing.Pool.imap_unordered waits forever "
-                          "for the result of a worker that died (OOM killer, a crash in a C parser)",
-                   strict=True)
 def test_a_dead_cleaning_worker_does_not_hang_the_build(tmp_path):
     """A reader process killed mid-build must end the build (failed, or with that
     source reported), never leave it waiting forever with the lock held."""
@@ -529,9 +526,6 @@ def test_failed_full_builds_do_not_pile_up_and_the_fallback_is_the_previous_live
     check_index(corpus.index, new)
 
 
-@pytest.mark.xfail(reason="build.py build_index: `build --full` of a path that does not exist (a typo, an "
-                          "unmounted disk) swaps in an empty generation: the live index loses every article",
-                   strict=True)
 def test_full_build_of_a_missing_folder_keeps_the_index(built):
     corpus, old, new, before = built
     missing = corpus.src.parent / "unmounted-archive"
