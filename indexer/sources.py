@@ -23,8 +23,8 @@ class SourceFile(NamedTuple):
     """A file found by the walk: the path to open and its stat signature.
     (A tuple: a no-op rebuild makes one per file, 21,578 for Reuters as files.)"""
 
-    source: str          # as reached from the path given to `build`
-    path: str            # what to open (same as source; kept apart for clarity)
+    source: str          # as reached from the path given to `build`, as UTF-8-safe text
+    path: str            # what to open (differs from source only for non-UTF-8 names)
     size: int
     mtime_ns: int
 
@@ -82,6 +82,9 @@ def _walk_dir(folder: str, walk: Walk, seen: set[tuple[int, int]]) -> None:
             _walk_dir(path, walk, seen | {key})
         elif stat.S_ISREG(st.st_mode):
             _add_file(path, st, walk, explicit=False)
+        elif kind_of(path) is not None:
+            # Reading a FIFO would block the build; a device is no article.
+            walk.problems.append((display_path(path), "not a regular file (a pipe, socket or device)"))
 
 
 def _add_file(path: str, st: os.stat_result, walk: Walk, *, explicit: bool) -> None:
@@ -90,7 +93,18 @@ def _add_file(path: str, st: os.stat_result, walk: Walk, *, explicit: bool) -> N
         if explicit:
             walk.problems.append((path, "not a supported file kind"))
         return
-    walk.files.append(SourceFile(path, path, st.st_size, st.st_mtime_ns))
+    walk.files.append(SourceFile(display_path(path), path, st.st_size, st.st_mtime_ns))
+
+
+def display_path(path: str) -> str:
+    """The path as text that UTF-8 can carry: a file name that is not UTF-8
+    (undecodable bytes arrive as surrogate escapes) gets U+FFFD in their place
+    for the index and reports; the file itself is still opened by its real name."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def under_roots(source: str, roots: list[str]) -> bool:
