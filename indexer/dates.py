@@ -15,6 +15,11 @@ warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
 
 _URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)")
 MIN_YEAR, MAX_YEAR = 1800, 2100
+# Zone abbreviations news pages print ("11:34 PM EST Nov 19"), in seconds east of UTC.
+ZONE_OFFSETS = {"EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600,
+                "MST": -7 * 3600, "MDT": -6 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600,
+                "GMT": 0, "UTC": 0, "BST": 3600, "CET": 3600, "CEST": 7200, "IST": 19800,
+                "KST": 9 * 3600, "JST": 9 * 3600}
 
 # Fast paths for the two shapes that make up nearly every record date: dateutil
 # costs ~0.1 ms per call, a third of reading Reuters. Anything else (or a value
@@ -51,7 +56,8 @@ def parse_date(value: object) -> datetime | None:
         return fast
     for candidate in (text, _first_tokens(text, 2), _first_tokens(text, 1)):
         try:
-            parsed = dateparser.parse(candidate, fuzzy=True, default=datetime(2000, 1, 1))
+            parsed = dateparser.parse(candidate, fuzzy=True, default=datetime(2000, 1, 1),
+                                      tzinfos=ZONE_OFFSETS)
         except (ValueError, OverflowError, TypeError):
             continue
         if parsed is not None and MIN_YEAR <= parsed.year <= MAX_YEAR and re.search(r"\d{4}|\d{2}", text):

@@ -122,10 +122,6 @@ def test_kept_column_readers_follow_a_rebuild(tmp_path):
     assert newest.hits[0].id == "gazette-1"
 
 
-@pytest.mark.xfail(reason="whoosh MultiReader.column_reader leaves out segments without the "
-                          "column, so duplicates.signatures_of looks a later segment's docnum up "
-                          "in an earlier segment (IndexError, or another article's signature); "
-                          "reported to search quality", strict=False)
 def test_newest_first_with_version_grouping_after_a_short_article(tmp_path):
     tree = _tree(tmp_path / "tree", _records(40))
     index_dir = tmp_path / "index"
