@@ -79,3 +79,8 @@ def test_iso_strings_match_dateutil(moment: datetime, precision: str, zone: str 
 def test_reuters_strings_match_dateutil(moment: datetime, hundredths: int) -> None:
     text = moment.strftime("%d-%b-%Y %H:%M:%S").upper() + f".{hundredths:02d}"
     assert dates._parse_common(text) == _dateutil_only(text), text
+
+
+def test_us_zone_abbreviations_shift_dates_to_utc():
+    assert parse_date("11:34 PM EST Nov 19, 2019") == datetime(2019, 11, 20, 4, 34)
+    assert parse_date("Nov 19, 2019 9:00 KST") == datetime(2019, 11, 19, 0, 0)

@@ -135,9 +135,3 @@ def test_article_page_highlighting_and_similar(archive):
     assert archive.get_article("no-such-id") is None
     assert archive.similar("no-such-id") == []
 
-
-def test_us_zone_abbreviations_shift_dates_to_utc():
-    from indexer.dates import parse_date
-
-    assert parse_date("11:34 PM EST Nov 19, 2019") == datetime(2019, 11, 20, 4, 34)
-    assert parse_date("Nov 19, 2019 9:00 KST") == datetime(2019, 11, 19, 0, 0)
