@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 INDEX  ?= var/index
 SHARED ?= ../shared
 
-.PHONY: install run build serve test test-fast bench bench-cleaning bench-quality bench-speed faults clean
+.PHONY: install run build serve test test-fast bench-cleaning bench-quality bench-speed faults load clean
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,22 @@ test: install                     ## the whole suite (browser tests skip without
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+bench-speed: install              ## build, incremental and query figures beside the peers (long)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/speed.py --build-repeats 1 --repeats 3
+
+bench-cleaning: install           ## HTML cleaner quality against the extraction benchmark
+	$(BIN)/python benchmarks/cleaning.py $(SHARED)/corpus/article-extraction-benchmark
+
+bench-quality: install            ## known-item relevance on Reuters
+	$(BIN)/python benchmarks/relevance.py
+
+faults: install                   ## the long crash-safety sweep (~15 min)
+	$(BIN)/python benchmarks/faults.py
+
+load: install                     ## 16 clients x 60 s against newsindex serve on 127.0.0.1
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf var .pytest_cache

@@ -8,11 +8,13 @@ source is read into a new generation that replaces the live one atomically.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-import os
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -281,6 +283,15 @@ def _accept(sf: SourceFile, results: list[Article | Failure], owners: dict[str, 
     return articles
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the build process dies (PR_SET_PDEATHSIG),
+    so a SIGKILLed build leaves no orphaned cleaning workers behind."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 def _read_one(task: tuple[SourceFile, str | None]) -> tuple[SourceFile, list[Article | Failure]]:
     sf, default_publication = task
     return sf, read_source(Path(sf.path), sf.source, default_publication=default_publication)
@@ -302,7 +313,8 @@ def _read_all(files: list[SourceFile], jobs: int, default_publication: str | Non
     chunk = max(1, min(64, total // (jobs * 8)))
     # concurrent.futures notices a worker that died (OOM killer, a crash in a C
     # parser) and raises BrokenProcessPool; multiprocessing.Pool would wait forever.
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_die_with_parent) as pool:
         try:
             for done, item in enumerate(pool.map(_read_one, tasks, chunksize=chunk), 1):
                 yield item

@@ -45,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (store.IndexMissing, store.BuildLocked) as exc:
         print(f"newsindex: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # e.g. `serve` on a port in use, `--index` naming a file
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"newsindex: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_FAILURES
     except KeyboardInterrupt:
         print("newsindex: interrupted; the previous index is unchanged", file=sys.stderr)
         return 130

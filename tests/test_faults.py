@@ -438,8 +438,6 @@ def test_full_build_with_worker_processes_killed_from_outside(tmp_path):
     recover_and_check(corpus, new)
 
 
-@pytest.mark.xfail(reason="build.py _read_all (since ce52614): ProcessPoolExecutor workers outlive a "
-                          "SIGKILLed build forever; fix: initializer that sets PR_SET_PDEATHSIG", strict=True)
 def test_no_worker_process_outlives_a_killed_build(tmp_path):
     corpus = FaultCorpus(tmp_path, files=8, per_file=25)
     corpus.write_old()
