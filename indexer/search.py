@@ -227,6 +227,7 @@ class Archive:
             raise QueryError(f"Could not read the query: {exc}") from None
         if q_any is query.NullQuery:
             raise QueryError("The query has no words to search for.")
+        _check_expansions(q_any)
         q_any = _tighten(q_any)
         if _SYNTAX_CHARS.search(text) or len(text.split()) < 2:
             return q_any
@@ -510,6 +511,27 @@ def check_syntax(text: str) -> None:
 _FIELD_EXAMPLES = {"headline": "takeover", "title": "takeover", "publication": "reuters",
                    "author": "kim", "byline": "kim", "date": "[1987-03-01 to 1987-03-31]",
                    "caption": "bridge", "captions": "bridge"}
+
+
+MAX_FUZZY_TERMS = 4
+
+
+def _check_expansions(q: query.Query) -> None:
+    """Refuse fuzzy terms whose expansion would take the server down: `oil~3`
+    matches nearly every word and took 32 s; long words with many edits build
+    huge automata (gigabytes of memory)."""
+    fuzzy = [t for t in q.leaves() if isinstance(t, query.FuzzyTerm)]
+    words = {t.text for t in fuzzy}
+    if len(words) > MAX_FUZZY_TERMS:
+        raise QueryError(f"At most {MAX_FUZZY_TERMS} fuzzy words (word~) in one query.")
+    for term in fuzzy:
+        needed = 3 if term.maxdist <= 1 else 5
+        if term.maxdist > 2:
+            raise QueryError(f"'{term.text}~{term.maxdist}': fuzzy matching allows at most 2 edits "
+                             "(word~ for one, word~2 for two).")
+        if len(term.text) < needed or len(term.text) > 30:
+            raise QueryError(f"'{term.text}~{term.maxdist}': fuzzy matching with {term.maxdist} "
+                             f"edit(s) needs a word of {needed} to 30 letters.")
 
 
 def _tighten(q: query.Query) -> query.Query:

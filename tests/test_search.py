@@ -135,3 +135,9 @@ def test_article_page_highlighting_and_similar(archive):
     assert archive.get_article("no-such-id") is None
     assert archive.similar("no-such-id") == []
 
+
+
+@pytest.mark.parametrize("text", ["oil~3", "oil~2", "a~", "sojourn~4", "a~ b~ c~ d~ e~"])
+def test_fuzzy_terms_that_would_expand_to_everything_are_refused(archive, text):
+    with pytest.raises(QueryError, match="fuzzy"):
+        archive.search(SearchRequest(query=text))
