@@ -181,7 +181,7 @@ def evaluate(searcher, make_query: Callable, items: list[KnownItem], twins: dict
         rr, found, times = 0.0, 0, []
         for item in chosen:
             started = time.perf_counter()
-            results = searcher.search(make_query(item.query), limit=10)
+            results = searcher.search(make_query(item.query), limit=10, optimize=False)  # as Archive.search
             times.append(time.perf_counter() - started)
             accept = twins.get(item.id, set()) | {item.id}
             for rank, hit in enumerate(results, 1):

@@ -351,7 +351,7 @@ class Archive:
         allowed = self._filter(searcher, request)
         if allowed is not None and not allowed:
             return None
-        better = len(searcher.search(corrected_q, limit=1, filter=allowed))
+        better = len(searcher.search(corrected_q, limit=1, filter=allowed, optimize=False))
         return corrected if better >= 2 * total + 1 else None
 
     # -- articles ----------------------------------------------------------
@@ -378,7 +378,8 @@ class Archive:
             q = self.parse(text, searcher.schema)
         except QueryError:
             return {}
-        results = searcher.search(q, filter=query.Term("id", article_id), limit=1, terms=True)
+        results = searcher.search(q, filter=query.Term("id", article_id), limit=1, terms=True,
+                                  optimize=False)
         found: dict[str, set[str]] = {}
         for hit in results:
             for fieldname, term in hit.matched_terms():
