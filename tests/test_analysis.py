@@ -1,0 +1,70 @@
+"""The fused text tokenizer gives exactly the tokens of the composite chain it replaces."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from indexer.analysis import chain_analyzer, text_analyzer
+from indexer.readers import read_source
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Made-up samples for the odd cases: curly and straight possessives, accents,
+# Hangul runs inside and beside Latin letters, a lone syllable, the Kelvin sign.
+SAMPLES = ["Kim Jong Un’s visit to Pyongyang's new café", "서울에서 북한 노동자들이 일했다",
+           "Naïve façade; déjà vu — O'Neill's rôle", "가 나 다라마 x서울y", "it's the workers' union",
+           "\u212a is a Kelvin sign; ÉCOLE ÜBER straße"]
+
+
+def _real_texts() -> list[str]:
+    texts = list(SAMPLES)
+    with gzip.open(REPO / "corpus" / "reuters21578" / "reut2-000.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for line in list(fh)[:400]:
+            record = json.loads(line)
+            texts += [record.get("headline") or "", record.get("body") or ""]
+    texts.append((FIXTURES / "text" / "dailynk-sojourn-restrictions.txt").read_text(encoding="utf-8"))
+    for item in read_source(FIXTURES / "korean" / "entermedia-lj-ryu.html.gz", "korean.html.gz"):
+        texts += [getattr(item, "headline", ""), getattr(item, "body", "")]
+    return [t for t in texts if t]
+
+
+TEXTS = _real_texts()
+
+
+def _tokens(analyzer, text: str, **kwargs) -> list[tuple]:
+    return [(t.text, t.pos, t.startchar, t.endchar, t.boost, t.stopped)
+            for t in analyzer(text, positions=True, chars=True, **kwargs)]
+
+
+@pytest.mark.parametrize("kwargs", [{"mode": "index"}, {"mode": "query"}, {"no_morph": True},
+                                    {"nomorph": True, "mode": "index"}, {"start_pos": 7, "start_char": 100}],
+                         ids=["index", "query", "no_morph", "nomorph", "offsets"])
+def test_fused_tokens_equal_the_chain_on_real_text(kwargs):
+    fused, chain = text_analyzer(), chain_analyzer()
+    assert len(TEXTS) > 700
+    hangul = 0
+    for text in TEXTS:
+        expected = _tokens(chain, text, **kwargs)
+        assert _tokens(fused, text, **kwargs) == expected, text[:80]
+        hangul += any("\uac00" <= tok[0][:1] <= "\ud7af" for tok in expected)
+    assert hangul >= 2  # the Korean page and samples were really exercised
+
+
+def test_unstemmed_words_differ_from_stems():
+    fused = text_analyzer()
+    stems = [t.text for t in fused("Cooperation cooperated petroleum's")]
+    words = [t.text for t in fused("Cooperation cooperated petroleum's", no_morph=True)]
+    assert words == ["cooperation", "cooperated", "petroleum"]
+    assert stems[0] == stems[1] != words[0]
+
+
+def test_whole_value_without_tokenizing_and_pickling():
+    fused = pickle.loads(pickle.dumps(text_analyzer()))
+    chain = chain_analyzer()
+    for value in ("Déjà", "서울에서", "U.S."):
+        assert _tokens(fused, value, tokenize=False) == _tokens(chain, value, tokenize=False)
