@@ -235,7 +235,7 @@ def stage_clean(corpus: str, jobs: str) -> dict:
 
     with Clock() as clock:
         files = walk_sources([corpus]).files
-        n = sum(len(results) for _, results in _read_all(files, int(jobs), None, None))
+        n = sum(len(read.results) for read in _read_all(files, int(jobs), None, None))
     return {"wall": clock.wall, "cpu": clock.cpu, "articles": n}
 
 

@@ -8,27 +8,36 @@ source is read into a new generation that replaces the live one atomically.
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
-import signal
-import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
-
-from whoosh import index as whoosh_index
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from indexer import store
 from indexer.article import Article, Failure
 from indexer.readers import read_source
-from indexer.schema import SCHEMA_VERSION, article_to_document, make_schema
+from indexer.schema import SCHEMA_VERSION
 from indexer.sources import Manifest, SourceFile, plan_build, walk_sources
 
+# Whoosh, the schema's analyzers, the MinHash code and the worker pool are
+# imported only when there is something to write: a no-op incremental build
+# (walk, manifest, compare) must not pay for them (~0.3 s of imports).
+
 Progress = Callable[[int, int], None]  # (sources done, sources to read)
+
+
+class SourceRead(NamedTuple):
+    """One source as a cleaning worker hands it back: its articles and
+    failures, and the per-article work the worker did so the writing process
+    does not have to (MinHash signature fields, aligned with `results`, None
+    for a Failure; the source's words with article counts for "did you mean")."""
+
+    source: SourceFile
+    results: list[Article | Failure]
+    signatures: list[dict | None]
+    words: Counter
 
 # The posting pool must not spill to disk (it costs ~45% more CPU, WHOOSH-NOTES.md).
 # Whoosh's `limitmb` is only a ceiling (memory grows with the postings actually
@@ -129,26 +138,34 @@ def build_index(paths: Iterable[str], index_dir: str | Path, *, full: bool = Fal
 
 def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report: BuildReport,
                 jobs: int, default_publication: str | None, progress: Progress | None) -> None:
+    from whoosh import index as whoosh_index
+
+    from indexer.schema import article_to_document, make_schema
+    from indexer.suggest import VocabularyCounts
+
     generation = store.new_generation(index_dir)
     ix = whoosh_index.create_in(str(generation), make_schema())
     manifest = Manifest(schema=SCHEMA_VERSION)
+    vocabulary = VocabularyCounts()
     owners: dict[str, str] = {}
     old_ids = {i for _, ids in old.ids_by_source() for i in ids}
     writer = None
     docs_written = 0
     try:
-        for sf, results in _read_all(files, jobs, default_publication, progress):
-            articles = _accept(sf, results, owners, report)
+        for read in _read_all(files, jobs, default_publication, progress):
+            sf = read.source
+            articles = _accept(read, owners, report)
             if articles is None:
                 continue
             if writer is None:
                 # Open the writer lazily: the worker pool is forked before it exists.
                 writer = full_writer(ix, estimated_text_bytes(files), jobs)
-            for article in articles:
-                writer.add_document(**article_to_document(article))
+            for article, signature_fields in articles:
+                writer.add_document(**article_to_document(article, signature_fields))
                 docs_written += 1
                 report.articles["updated" if article.id in old_ids else "added"] += 1
-            manifest.record(sf, articles)
+            vocabulary.add_counts(read.words, len(articles))
+            manifest.record(sf, [a for a, _ in articles])
             report.sources["changed" if sf.source in old.sources else "new"] += 1
         if writer is None:
             writer = ix.writer()
@@ -157,6 +174,7 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
         if writer is not None:
             writer.cancel()
         raise
+    vocabulary.save(generation)
     manifest.save(generation)
     report.articles["removed"] = len(old_ids - set(owners))
     report.sources["removed"] = len(set(old.sources) - set(manifest.sources))
@@ -211,7 +229,13 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
         # difference as changed sources), so it gives the total.
         report.articles["total"] = sum(len(ids) for _, ids in manifest.ids_by_source())
         return
+    from whoosh import index as whoosh_index
+
+    from indexer.schema import article_to_document
+    from indexer.suggest import VocabularyCounts
+
     ix = whoosh_index.open_dir(str(live))
+    vocabulary = VocabularyCounts.load(live)
     re_read = {sf.source for sf in plan.to_read}
     old_ids = {i for _, ids in manifest.ids_by_source() for i in ids}
     # ids held by sources this build does not touch: a new article may not take them
@@ -221,21 +245,23 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
     written: set[str] = set()
     writer = None
     try:
-        for sf, results in _read_all(plan.to_read, jobs, default_publication, progress):
-            articles = _accept(sf, results, owners, report)
+        for read in _read_all(plan.to_read, jobs, default_publication, progress):
+            sf = read.source
+            articles = _accept(read, owners, report)
             if articles is None:
                 continue  # a changed source that is now broken keeps its old articles
             if writer is None:
                 writer = ix.writer(limitmb=WRITER_LIMIT_MB)
             was_known = sf.source in manifest.sources
-            new_ids = {a.id for a in articles}
+            new_ids = {a.id for a, _ in articles}
             for stale in set(manifest.sources.get(sf.source, {}).get("ids", [])) - new_ids:
                 writer.delete_by_term("id", stale)
-            for article in articles:
-                writer.update_document(**article_to_document(article))
+            for article, signature_fields in articles:
+                writer.update_document(**article_to_document(article, signature_fields))
                 written.add(article.id)
                 report.articles["updated" if article.id in old_ids else "added"] += 1
-            manifest.record(sf, articles)
+            vocabulary.add_counts(read.words, len(articles))
+            manifest.record(sf, [a for a, _ in articles])
             report.sources["changed" if was_known else "new"] += 1
         for source in plan.removed:
             if writer is None:
@@ -256,18 +282,23 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
         # manifest did not change (they are read again next time).
         report.articles["total"] = ix.doc_count()
         return
-    # The manifest follows the commit: a crash in between only makes the next
-    # build redo idempotent work (update_document replaces by id).
+    # The vocabulary and then the manifest follow the commit: a crash in between
+    # only makes the next build redo idempotent work (update_document replaces
+    # by id; the words are counted again, an overcount "did you mean" tolerates).
+    vocabulary.save(live)
     manifest.save(live)
-    report.articles["total"] = whoosh_index.open_dir(str(live)).doc_count()
+    # The manifest lists exactly the committed articles: no need to reopen the index.
+    report.articles["total"] = sum(len(ids) for _, ids in manifest.ids_by_source())
 
 
-def _accept(sf: SourceFile, results: list[Article | Failure], owners: dict[str, str],
-            report: BuildReport) -> list[Article] | None:
-    """The source's articles that may be written (duplicate ids refused), with
-    its failures added to the report; None when the source gave no article."""
-    articles: list[Article] = []
-    for item in results:
+def _accept(read: SourceRead, owners: dict[str, str],
+            report: BuildReport) -> list[tuple[Article, dict]] | None:
+    """The source's articles that may be written (duplicate ids refused), each
+    with its signature fields, and its failures added to the report; None when
+    the source gave no article."""
+    sf = read.source
+    articles: list[tuple[Article, dict]] = []
+    for item, signature_fields in zip(read.results, read.signatures):
         if isinstance(item, Failure):
             report.failures.append(item)
             continue
@@ -276,7 +307,7 @@ def _accept(sf: SourceFile, results: list[Article | Failure], owners: dict[str, 
             report.failures.append(Failure(sf.source, f"duplicate article id {item.id!r} (also in {owner})"))
             continue
         owners[item.id] = sf.source
-        articles.append(item)
+        articles.append((item, signature_fields))
     if not articles:
         report.sources["failed"] += 1
         return None
@@ -286,20 +317,50 @@ def _accept(sf: SourceFile, results: list[Article | Failure], owners: dict[str, 
 def _die_with_parent() -> None:
     """Ask Linux to kill this worker when the build process dies (PR_SET_PDEATHSIG),
     so a SIGKILLed build leaves no orphaned cleaning workers behind."""
+    import ctypes
+    import signal
+
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
 
 
-def _read_one(task: tuple[SourceFile, str | None]) -> tuple[SourceFile, list[Article | Failure]]:
+def _read_one(task: tuple[SourceFile, str | None]) -> SourceRead:
+    """Read and clean one source, and do the per-article work that needs no
+    index (signatures, words) here, in the worker, in parallel."""
+    from indexer.duplicates import document_fields
+    from indexer.suggest import article_words
+
     sf, default_publication = task
-    return sf, read_source(Path(sf.path), sf.source, default_publication=default_publication)
+    results = read_source(Path(sf.path), sf.source, default_publication=default_publication)
+    signatures: list[dict | None] = []
+    words: Counter = Counter()
+    for item in results:
+        if isinstance(item, Article):
+            signatures.append(document_fields(item.headline, item.body))
+            words.update(article_words(item.headline, *item.captions, item.body))
+        else:
+            signatures.append(None)
+    return SourceRead(sf, results, signatures, words)
+
+
+def _warm_up_workers() -> None:
+    """Load what every worker needs before the pool forks, so each inherits it
+    instead of importing it again: the MinHash code imports datasketch and
+    scipy (~0.6 s) on its first signature."""
+    from indexer.duplicates import document_fields
+
+    document_fields("warm up", "the signature code before the cleaning workers fork")
 
 
 def _read_all(files: list[SourceFile], jobs: int, default_publication: str | None,
-              progress: Progress | None) -> Iterator[tuple[SourceFile, list[Article | Failure]]]:
+              progress: Progress | None) -> Iterator[SourceRead]:
     """Read and clean sources, in worker processes when there is enough work."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     total = len(files)
     tasks = [(sf, default_publication) for sf in files]
     if progress:
@@ -310,6 +371,7 @@ def _read_all(files: list[SourceFile], jobs: int, default_publication: str | Non
             if progress:
                 progress(done, total)
         return
+    _warm_up_workers()
     chunk = max(1, min(64, total // (jobs * 8)))
     # concurrent.futures notices a worker that died (OOM killer, a crash in a C
     # parser) and raises BrokenProcessPool; multiprocessing.Pool would wait forever.

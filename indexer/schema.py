@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from whoosh import columns
-from whoosh.fields import COLUMN, DATETIME, ID, TEXT, Schema
-
-from indexer import duplicates
-from indexer.analysis import name_analyzer, text_analyzer
 from indexer.article import Article
+
+if TYPE_CHECKING:
+    from whoosh.fields import Schema
+
+# Whoosh, the analyzers and the MinHash code (numpy) are imported inside the
+# functions that need them: a no-op incremental build only reads SCHEMA_VERSION
+# and must not pay ~0.2 s of imports for it.
 
 # 2: unstemmed spelling words (spell_headline, spell_body) for "did you mean";
 #    near-duplicate signatures (dup_bands, dup_signature).
@@ -18,7 +21,11 @@ from indexer.article import Article
 # 4: the duplicate signature lives in a column (cheap to read per document);
 #    no band-key terms (they made the index 75% larger); spelling words from
 #    the body only (headline words are nearly always in the body too).
-SCHEMA_VERSION = 4
+# 5: no Whoosh spelling field ("did you mean" reads vocabulary.tsv beside the
+#    index, indexer.suggest: -33% build CPU); the fused text tokenizer (same
+#    tokens); no character offsets on headline and captions (only the body's
+#    snippets read stored offsets; headline and captions are re-analysed).
+SCHEMA_VERSION = 5
 
 # Fields a bare query searches, and how much a match in each weighs (BM25F).
 DEFAULT_FIELDS = ("headline", "captions", "body")
@@ -31,21 +38,27 @@ CAPTION_SEPARATOR = "\n"
 
 
 def make_schema() -> Schema:
-    """Build the schema. Body and captions keep character offsets so snippets
-    are cut from stored offsets instead of re-analysing every hit's text.
+    """Build the schema. The body keeps character offsets so its snippets are
+    cut from stored offsets instead of re-analysing every hit's text (headline
+    and captions are short and marked by re-analysis, indexer.snippets).
     `publication_key`, `year` and `month` are sortable exact values for the
-    publication filter, facets and the date histogram. `spelling=True` keeps
-    the body's unstemmed words in `spell_body`, so "did you mean" offers
-    words people can read ("sojourn", not the stem "sourc"). `dup_signature`
-    (a column) finds re-sent versions of a story (indexer.duplicates)."""
+    publication filter, facets and the date histogram. "Did you mean" reads
+    the build's vocabulary file, not a Whoosh spelling field (indexer.suggest).
+    `dup_signature` (a column) finds re-sent versions of a story
+    (indexer.duplicates)."""
+    from whoosh import columns
+    from whoosh.fields import COLUMN, DATETIME, ID, TEXT, Schema
+
+    from indexer.analysis import name_analyzer, text_analyzer
+
     text = text_analyzer()
     names = name_analyzer()
-    words = dict(analyzer=text, stored=True, phrase=True, chars=True, multitoken_query="phrase")
+    words = dict(analyzer=text, stored=True, phrase=True, multitoken_query="phrase")
     return Schema(
         id=ID(stored=True, unique=True),
         headline=TEXT(**words),
         captions=TEXT(**words),
-        body=TEXT(**words, spelling=True),
+        body=TEXT(**words, chars=True),
         publication=TEXT(analyzer=names, stored=True),
         publication_key=ID(sortable=True),
         author=TEXT(analyzer=names, stored=True),
@@ -58,8 +71,10 @@ def make_schema() -> Schema:
     )
 
 
-def article_to_document(article: Article) -> dict:
-    """The index document for an Article (the only Article -> Whoosh mapping)."""
+def article_to_document(article: Article, signature_fields: dict | None = None) -> dict:
+    """The index document for an Article (the only Article -> Whoosh mapping).
+    `signature_fields` are `duplicates.document_fields` of the article when a
+    cleaning worker already computed them (the build does, in parallel)."""
     doc: dict = {
         "id": article.id,
         "headline": article.headline,
@@ -78,7 +93,11 @@ def article_to_document(article: Article) -> dict:
         doc["month"] = f"{article.date.year:04d}-{article.date.month:02d}"
     if article.url:
         doc["url"] = article.url
-    doc.update(duplicates.document_fields(article.headline, article.body))
+    if signature_fields is None:
+        from indexer import duplicates
+
+        signature_fields = duplicates.document_fields(article.headline, article.body)
+    doc.update(signature_fields)
     return doc
 
 
