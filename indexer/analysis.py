@@ -15,6 +15,7 @@ from typing import Iterator
 from whoosh.analysis import (Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer,
                              StemFilter, Token, Tokenizer)
 from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.formats import Characters, Positions
 from whoosh.support.charset import accent_map
 
 _WORD = r"\w+(?:['\u2019]\w+)*"
@@ -119,9 +120,23 @@ class NewsTextTokenizer(Tokenizer):
                  start_char: int = 0, tokenize: bool = True, mode: str = "",
                  no_morph: bool = False, nomorph: bool = False, **kwargs) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        stem = str if (no_morph or nomorph) else self._stemmer._stem
+        for text, pos, startchar, endchar in self.spans(value, no_morph or nomorph, tokenize):
+            t.text = text
+            t.boost, t.stopped = 1.0, False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar, t.endchar = start_char + startchar, start_char + endchar
+            yield t
+
+    def spans(self, value: str, no_morph: bool = False,
+              tokenize: bool = True) -> Iterator[tuple[str, int, int, int]]:
+        """(term, position, startchar, endchar) of every token, without Token objects."""
+        stem = str if no_morph else self._stemmer._stem
         matches = self.expression.finditer(value) if tokenize else [_Whole(value)]
-        pos = start_pos
+        pos = 0
         hangul, charmap = _HANGUL_RUN.search, accent_map
         for m in matches:
             text = m.group(0).lower()
@@ -135,29 +150,56 @@ class NewsTextTokenizer(Tokenizer):
                 text = text.translate(charmap)
                 if hangul(text):
                     start = m.start()
-                    pieces = list(_pieces(text))
-                    for i, (a, b) in enumerate(pieces):
-                        t.text = stem(text[a:b])
-                        t.boost, t.stopped = 1.0, False
-                        if keeporiginal:
-                            t.original = t.text
-                        if positions:
-                            t.pos = pos + i
-                        if chars:
-                            t.startchar, t.endchar = start_char + start + a, start_char + start + b
-                        yield t
-                    pos += len(pieces)
+                    for i, (a, b) in enumerate(_pieces(text)):
+                        yield stem(text[a:b]), pos, start + a, start + b
+                        pos += 1
                     continue
-            t.text = stem(text)
-            t.boost, t.stopped = 1.0, False
-            if keeporiginal:
-                t.original = t.text
-            if positions:
-                t.pos = pos
-            if chars:
-                t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
+            yield stem(text), pos, m.start(), m.end()
             pos += 1
-            yield t
+
+    def occurrences(self, value: str, chars: bool) -> dict[str, list]:
+        """Index mode, grouped by term: term -> its positions, or its
+        (position, startchar, endchar) when `chars`. What Whoosh's posting
+        formats build from the token stream, built here in one pass
+        (`PositionsFormat`, `CharactersFormat`)."""
+        found: dict[str, list] = {}
+        get = found.get
+        for text, pos, startchar, endchar in self.spans(value):
+            item = (pos, startchar, endchar) if chars else pos
+            seen = get(text)
+            if seen is None:
+                found[text] = [item]
+            else:
+                seen.append(item)
+        return found
+
+
+class PositionsFormat(Positions):
+    """Whoosh's Positions posting format (same bytes), fed by the analyzer's
+    `occurrences` when it has one instead of a stream of Token objects."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        occurrences = getattr(analyzer, "occurrences", None)
+        if occurrences is None or not isinstance(value, str) or kwargs.get("mode", "index") != "index":
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost, encode = self.field_boost, self.encode
+        for word, poslist in occurrences(value, chars=False).items():
+            yield word, len(poslist), float(len(poslist)) * boost, encode(poslist)
+
+
+class CharactersFormat(Characters):
+    """Whoosh's Characters posting format (same bytes), fed by the analyzer's
+    `occurrences` when it has one instead of a stream of Token objects."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        occurrences = getattr(analyzer, "occurrences", None)
+        if occurrences is None or not isinstance(value, str) or kwargs.get("mode", "index") != "index":
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost, encode = self.field_boost, self.encode
+        for word, poslist in occurrences(value, chars=True).items():
+            yield word, len(poslist), float(len(poslist)) * boost, encode(poslist)
 
 
 class _Whole:

@@ -49,16 +49,23 @@ def make_schema() -> Schema:
     from whoosh import columns
     from whoosh.fields import COLUMN, DATETIME, ID, TEXT, Schema
 
-    from indexer.analysis import name_analyzer, text_analyzer
+    from indexer.analysis import CharactersFormat, PositionsFormat, name_analyzer, text_analyzer
 
     text = text_analyzer()
     names = name_analyzer()
-    words = dict(analyzer=text, stored=True, phrase=True, multitoken_query="phrase")
+
+    def words(chars: bool = False) -> TEXT:
+        field = TEXT(analyzer=text, stored=True, phrase=True, chars=chars, multitoken_query="phrase")
+        # the same posting bytes as Whoosh's formats, built without Token objects
+        fast = CharactersFormat if chars else PositionsFormat
+        field.format = fast(field_boost=field.format.field_boost)
+        return field
+
     return Schema(
         id=ID(stored=True, unique=True),
-        headline=TEXT(**words),
-        captions=TEXT(**words),
-        body=TEXT(**words, chars=True),
+        headline=words(),
+        captions=words(),
+        body=words(chars=True),
         publication=TEXT(analyzer=names, stored=True),
         publication_key=ID(sortable=True),
         author=TEXT(analyzer=names, stored=True),

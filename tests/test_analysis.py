@@ -68,3 +68,29 @@ def test_whole_value_without_tokenizing_and_pickling():
     chain = chain_analyzer()
     for value in ("Déjà", "서울에서", "U.S."):
         assert _tokens(fused, value, tokenize=False) == _tokens(chain, value, tokenize=False)
+
+
+@pytest.mark.parametrize("chars", [False, True], ids=["positions", "characters"])
+def test_fast_posting_formats_give_whooshs_bytes(chars):
+    from whoosh.formats import Characters, Positions
+
+    from indexer.analysis import CharactersFormat, PositionsFormat
+
+    fast, plain = (CharactersFormat(), Characters()) if chars else (PositionsFormat(), Positions())
+    fused, chain = text_analyzer(), chain_analyzer()
+    for text in TEXTS:
+        expected = sorted(plain.word_values(text, chain, mode="index"))
+        assert sorted(fast.word_values(text, fused, mode="index")) == expected, text[:80]
+    # the query side and other analyzers still go through Whoosh's own code
+    assert sorted(fast.word_values("Oil prices", chain, mode="index")) == sorted(
+        plain.word_values("Oil prices", chain, mode="index"))
+
+
+def test_schema_text_fields_use_the_fast_formats():
+    from indexer.analysis import CharactersFormat, PositionsFormat
+    from indexer.schema import make_schema
+
+    schema = make_schema()
+    assert type(schema["body"].format) is CharactersFormat
+    assert type(schema["headline"].format) is PositionsFormat
+    assert schema["body"].format.supports("characters") and schema["headline"].format.supports("positions")
