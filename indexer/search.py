@@ -21,7 +21,7 @@ from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup,
 from whoosh.qparser.common import QueryParserError
 from whoosh.qparser.plugins import FieldAliasPlugin
 
-from indexer import duplicates, snippets, store, suggest, trend
+from indexer import collect, duplicates, snippets, store, suggest, trend
 from indexer.article import Article
 from indexer.dates import parse_day
 from indexer.ranking import COMMON_WORD_SHARE, all_words_first, displayed_score
@@ -49,6 +49,8 @@ _KNOWN_FIELDS = frozenset(QUERY_FIELDS) | frozenset(FIELD_ALIASES) | frozenset(F
 # Result pages up to this many hits deep group re-sent versions of a story;
 # deeper pages (or `group_versions=False`) list every article.
 GROUP_VERSIONS_DEPTH = 300
+# Facets of every result page: name -> sortable field
+FACET_FIELDS = {"publication": "publication_key", "year": "year", "month": "month"}
 
 
 class QueryError(ValueError):
@@ -234,8 +236,8 @@ class Archive:
         q_all = self._parser(schema, AndGroup).parse(text)
         return all_words_first(q_all, q_any)
 
-    def _filter(self, searcher, request: SearchRequest):
-        """The docnums allowed by the filters, or None for no filter."""
+    def _filter_query(self, request: SearchRequest) -> tuple[tuple, query.Query] | None:
+        """(cache key, Whoosh query) of the request's filters, or None for no filter."""
         parts: list[query.Query] = []
         if request.publications:
             parts.append(query.Or([query.Term("publication_key", p) for p in request.publications]))
@@ -244,82 +246,105 @@ class Archive:
         if not parts:
             return None
         q = parts[0] if len(parts) == 1 else query.And(parts)
-        key = (request.publications, request.date_from, request.date_to)
-        return self._pool.filter_docs(searcher, key, q)
+        return (request.publications, request.date_from, request.date_to), q
+
+    def _filter(self, searcher, request: SearchRequest):
+        """The docnums allowed by the filters, or None for no filter."""
+        found = self._filter_query(request)
+        return None if found is None else self._pool.filter_docs(searcher, *found)
+
+    def _filter_mask(self, searcher, request: SearchRequest):
+        """The same filter as a bool array over document numbers, or None."""
+        found = self._filter_query(request)
+        return None if found is None else self._pool.filter_mask(searcher, *found)
 
     def search(self, request: SearchRequest) -> SearchResults:
-        """One page of ranked results with exact total and facets over the whole set."""
+        """One page of ranked results with exact total and facets over the whole set.
+
+        One pass over the matches (indexer.collect) gives the total, the order
+        and the facet counts; matched terms and snippets are found for the hits
+        shown only. The order, totals, facets and snippets are those of
+        Whoosh's `search(q, groupedby=facets, terms=True)` with `highlights()`
+        (tests/test_search_speed_paths.py compares them)."""
         started = time.perf_counter()
         searcher = self._searcher()
         q = self.parse(request.query, searcher.schema)
-        allowed = self._filter(searcher, request)
-        if allowed is not None and not allowed:
+        allowed = self._filter_mask(searcher, request)
+        if allowed is not None and not allowed.any():
             return SearchResults(request, 0, _ms(started), [], {}, None)
-        facets = {"publication": sorting.FieldFacet("publication_key"),
-                  "year": sorting.FieldFacet("year"), "month": sorting.FieldFacet("month")}
+        relevance = request.sort == "relevance"
+        docnums, scores = collect.scan(searcher, q, allowed, scored=relevance)
+        total = len(docnums)
+        if relevance:
+            keys = -scores
+        else:
+            keys = self._pool.sort_keys(searcher, "date", request.sort == "newest")[docnums]
         window = request.page * request.per_page
         grouped = (request.group_versions and window <= GROUP_VERSIONS_DEPTH
                    and "dup_signature" in searcher.schema.names())
         limit = window + window // 2 + 10 if grouped else window  # room for hidden versions
-        kwargs = dict(filter=allowed, terms=True, groupedby=facets, maptype=sorting.Count,
-                      optimize=False)
-        if request.sort != "relevance":
-            kwargs["sortedby"] = sorting.FieldFacet("date", reverse=request.sort == "newest")
         start = (request.page - 1) * request.per_page
         while True:
-            results = searcher.search(q, limit=limit, **kwargs)
-            snippets.configure(results)
-            total = len(results)
+            ranked = collect.top(keys, docnums, limit)
             if not grouped:
-                page_hits, versions = results[start:start + request.per_page], {}
+                page, versions = [int(docnums[i]) for i in ranked[start:start + request.per_page]], {}
                 break
-            page_hits, versions, complete = self._grouped_page(searcher, results, limit, start,
-                                                               request.per_page)
-            if complete or results.scored_length() >= total:
+            page, versions, complete = self._grouped_page(
+                searcher, [int(docnums[i]) for i in ranked], start, request.per_page)
+            if complete or len(ranked) >= total:
                 break
-            # many versions hid hits: widen the window until the page is full
-            limit *= 2
+            limit *= 2  # many versions hid hits: widen the window until the page is full
+        score_of = ({int(docnums[i]): float(scores[i]) for i in ranked} if relevance else {})
+        terms = collect.matched_terms(searcher, q, page, scored=relevance)
         hits = []
-        for whoosh_hit in page_hits:
-            hit = self._hit(whoosh_hit)
-            hit.duplicates = versions.get(whoosh_hit.docnum, [])
+        for docnum in page:
+            hit = self._hit(searcher, docnum, score_of.get(docnum), terms.get(docnum, ()))
+            hit.duplicates = versions.get(docnum, [])
             hits.append(hit)
-        facet_counts = {name: _counts(results.groups(name)) for name in facets}
+        facet_counts = {}
+        for name, fieldname in FACET_FIELDS.items():
+            codes, names = self._pool.facet_codes(searcher, fieldname)
+            facet_counts[name] = _counts(collect.facet_counts(codes, names, docnums))
         suggestion = None
         if total < 3 and request.query.strip() not in ("", "*"):
             suggestion = self._suggest(searcher, request, total)
         return SearchResults(request, total, _ms(started), hits, facet_counts, suggestion)
 
-    def _grouped_page(self, searcher, results, window: int, start: int, count: int):
-        """The page's hits with re-sent versions of a story folded into the
-        best-ranked one: (hits, {docnum: ids of its other versions}, complete).
+    def _grouped_page(self, searcher, ranked: list[int], start: int, count: int):
+        """The page's docnums with re-sent versions of a story folded into the
+        best-ranked one: (docnums, {docnum: ids of its other versions}, complete).
         Grouping runs over the whole ranked window from the first hit, so pages
         never repeat a story; versions are compared within that window."""
-        # with facets Whoosh may keep every match in top_n: group only the window
-        ranked = [docnum for _, docnum in results.top_n[:window]]
         groups = duplicates.group_versions(searcher, ranked)
         complete = len(groups) >= start + count
         page_groups = groups[start:start + count]
-        position = {docnum: i for i, docnum in enumerate(ranked)}
-        page = [results[position[leader]] for leader, _ in page_groups]
+        page = [leader for leader, _ in page_groups]
         versions = {leader: [searcher.stored_fields(d)["id"] for d in others]
                     for leader, others in page_groups}
         return page, versions, complete
 
-    def _hit(self, hit) -> SearchHit:
-        fields = hit.fields()
-        matched: dict[str, set[str]] = {}
-        for fieldname, term in (hit.matched_terms() if hit.results.has_matched_terms() else ()):
+    def _hit(self, searcher, docnum: int, score: float | None, terms, snippet_of=None) -> SearchHit:
+        """A result-page hit: stored fields, the snippet around the matched
+        words (`snippet_of(fields)` when given, else cut from stored offsets)."""
+        fields = searcher.stored_fields(docnum)
+        matched: dict[str, list[str]] = {}
+        for fieldname, term in terms:
             if fieldname in TEXT_FIELDS:
-                matched.setdefault(fieldname, set()).add(_term_text(term))
-        snippet = hit.highlights("body", top=2) if "body" in matched else ""
+                words = matched.setdefault(fieldname, [])
+                text = _term_text(term)
+                if text not in words:
+                    words.append(text)
+        snippet = ""
+        if "body" in matched:
+            snippet = (snippet_of() if snippet_of is not None else
+                       snippets.body_snippet(searcher, docnum, fields.get("body") or "", matched["body"]))
         if not snippet:
             snippet = snippets.lead(fields.get("body") or "")
         caption_snippet = None
         if "captions" in matched:
-            analyzer = hit.searcher.schema["captions"].analyzer
+            analyzer = searcher.schema["captions"].analyzer
             for caption in (fields.get("captions") or "").split(CAPTION_SEPARATOR):
-                marked = snippets.mark_words(caption, matched["captions"], analyzer)
+                marked = snippets.mark_words(caption, set(matched["captions"]), analyzer)
                 if "<mark>" in marked:
                     caption_snippet = marked
                     break
@@ -327,10 +352,10 @@ class Archive:
         return SearchHit(
             id=fields["id"], headline=headline, publication=fields.get("publication"),
             author=fields.get("author"), date=fields.get("date"), url=fields.get("url"),
-            source=fields.get("source") or "", score=displayed_score(hit.score),
+            source=fields.get("source") or "", score=displayed_score(score),
             snippet=snippet, caption_snippet=caption_snippet,
-            headline_html=snippets.mark_words(headline, matched.get("headline", set()),
-                                hit.searcher.schema["headline"].analyzer),
+            headline_html=snippets.mark_words(headline, set(matched.get("headline", ())),
+                                searcher.schema["headline"].analyzer),
         )
 
     def _suggest(self, searcher, request: SearchRequest, total: int) -> str | None:
@@ -416,7 +441,9 @@ class Archive:
         # versions of one related story count once, too
         kept = [h for h, is_copy in zip(others, versions) if not is_copy]
         leaders = {leader for leader, _ in duplicates.group_versions(searcher, [h.docnum for h in kept])}
-        return [self._hit(h) for h in kept if h.docnum in leaders][:limit]
+        return [self._hit(searcher, h.docnum, h.score, h.matched_terms(),
+                          snippet_of=lambda h=h: h.highlights("body", top=2))
+                for h in kept if h.docnum in leaders][:limit]
 
     # -- trends ------------------------------------------------------------
     def trend(self, request: SearchRequest, interval: str = "month") -> list[TrendPoint]:

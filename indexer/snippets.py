@@ -8,6 +8,7 @@ Body snippets are cut from the character offsets stored in the index
 from __future__ import annotations
 
 from html import escape
+from itertools import groupby
 
 from whoosh import highlight
 
@@ -82,3 +83,43 @@ def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
         return escape(text, quote=False)
     cut = text.rfind(" ", 0, limit)
     return escape(text[:cut if cut > limit // 2 else limit], quote=False) + " …"
+
+
+def body_snippet(searcher, docnum: int, text: str, words: list[str], fieldname: str = "body",
+                 top: int = 2) -> str:
+    """The snippet `results.highlights(fieldname, top=top)` gives for one hit
+    whose matched words in the field are `words`, cut from the offsets
+    stored for this document only (Whoosh loads them for every match of
+    the query before cutting the first snippet)."""
+    field = searcher.schema[fieldname]
+    fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // 2, surround=60, autotrim=True)
+    subsearcher, local = _leaf_of(searcher, docnum)
+    charlimit = fragmenter.charlimit
+    tokens = []
+    for word in dict.fromkeys(words):
+        btext = field.to_bytes(word)
+        if (fieldname, btext) not in subsearcher.reader():
+            continue
+        m = subsearcher.postings(fieldname, btext)
+        m.skip_to(local)
+        if not m.is_active() or m.id() != local:
+            continue
+        for pos, startchar, endchar in m.value_as("characters"):
+            if charlimit and endchar > charlimit:
+                break
+            tokens.append(highlight.Token(text=word, pos=pos, startchar=startchar, endchar=endchar))
+    tokens.sort(key=lambda t: t.startchar)
+    tokens = [max(group, key=lambda t: t.endchar - t.startchar)
+              for _start, group in groupby(tokens, lambda t: t.startchar)]
+    fragments = fragmenter.fragment_matches(text, tokens)
+    fragments = highlight.top_fragments(fragments, top, highlight.BasicFragmentScorer(),
+                                        highlight.FIRST, minscore=1)
+    return MarkFormatter().format(fragments)
+
+
+def _leaf_of(searcher, docnum: int):
+    """(segment searcher, segment-relative number) holding a document."""
+    for subsearcher, offset in searcher.leaf_searchers():
+        if offset <= docnum < offset + subsearcher.doc_count_all():
+            return subsearcher, docnum - offset
+    raise IndexError(docnum)

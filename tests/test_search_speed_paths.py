@@ -1,0 +1,164 @@
+"""The fast search path gives what Whoosh's own search gives.
+
+`Archive.search` no longer asks Whoosh for `groupedby=` facets, `terms=True`
+and `highlights()`: it steps the matcher once, counts facets from cached
+column arrays, and finds matched terms and snippets for the hits shown only
+(indexer.collect, indexer.searchers, indexer.snippets.body_snippet). These
+tests run Whoosh's own path on the same real articles and compare totals,
+facet counts, order, scores, snippets and marked headlines.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from whoosh import sorting
+
+from indexer import duplicates, snippets
+from indexer.ranking import displayed_score
+from indexer.search import FACET_FIELDS, SearchRequest, _counts
+
+QUERIES = [
+    "oil", "coffee", "bank", "dividend", "shares", "said",        # single words, some very common
+    "oil prices", "interest rates cut", "crude oil output opec",   # all-words-first ranking
+    "quarterly dividend", "bank of japan intervention",
+    '"interest rates"', '"the company said"', '"net loss"',       # phrases
+    "petro*", "comp*", "div*",                                     # prefixes
+    "oil NOT gas", "headline:oil", "caption:bridge",               # operators, fields
+    "sojourn", "kim", "*",                                          # seed article, everything
+    "cofee~",                                                       # fuzzy
+]
+FILTERS = [
+    {},
+    {"publications": ("Reuters",)},
+    {"date_from": datetime(1987, 2, 26), "date_to": datetime(1987, 3, 1, 23, 59, 59)},
+    {"publications": ("Reuters",), "date_from": datetime(1987, 3, 1)},
+    {"publications": ("No Such Paper",)},
+]
+
+
+def _whoosh_reference(archive, request: SearchRequest):
+    """Total, facets and the ungrouped page as Whoosh's own search gives them
+    (the code path Archive.search used before the fast path)."""
+    searcher = archive._searcher()
+    q = archive.parse(request.query, searcher.schema)
+    allowed = archive._filter(searcher, request)
+    if allowed is not None and not allowed:
+        return 0, {}, []
+    facets = {name: sorting.FieldFacet(field) for name, field in FACET_FIELDS.items()}
+    kwargs = dict(filter=allowed, terms=True, groupedby=facets, maptype=sorting.Count,
+                  optimize=False)
+    if request.sort != "relevance":
+        kwargs["sortedby"] = sorting.FieldFacet("date", reverse=request.sort == "newest")
+    window = request.page * request.per_page
+    results = searcher.search(q, limit=window, **kwargs)
+    snippets.configure(results)
+    total = len(results)
+    start = (request.page - 1) * request.per_page
+    page = []
+    for hit in results[start:start + request.per_page]:
+        matched: dict[str, set[str]] = {}
+        for fieldname, term in hit.matched_terms():
+            matched.setdefault(fieldname, set()).add(term.decode("utf-8"))
+        snippet = hit.highlights("body", top=2) if "body" in matched else ""
+        if not snippet:
+            snippet = snippets.lead(hit.get("body") or "")
+        headline = hit.get("headline") or ""
+        page.append({
+            # sorted by date, Whoosh's "score" is the date's sort key: the
+            # fast path gives no score there (0.0), so only relevance compares it
+            "id": hit["id"], "score": displayed_score(hit.score) if request.sort == "relevance" else 0.0,
+            "snippet": snippet,
+            "headline_html": snippets.mark_words(headline, matched.get("headline", set()),
+                                                 searcher.schema["headline"].analyzer),
+        })
+    facet_counts = {name: _counts(results.groups(name)) for name in facets}
+    return total, facet_counts, page
+
+
+def _page(results) -> list[dict]:
+    return [{"id": h.id, "score": h.score, "snippet": h.snippet, "headline_html": h.headline_html}
+            for h in results.hits]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: ",".join(sorted(f)) or "no-filter")
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_totals_facets_order_and_snippets_equal_whooshs_own_search(archive, filters, sort):
+    checked = 0
+    for text in QUERIES:
+        for page in (1, 2):
+            request = SearchRequest(query=text, sort=sort, page=page, group_versions=False, **filters)
+            total, facets, hits = _whoosh_reference(archive, request)
+            results = archive.search(request)
+            assert results.total == total, (text, filters, sort, page)
+            if total:
+                assert results.facets == facets, (text, filters, sort)
+            assert _page(results) == hits, (text, filters, sort, page)
+            checked += bool(hits)
+    if not filters.get("publications") == ("No Such Paper",):
+        assert checked > len(QUERIES)  # the comparison saw real hits, not empty pages
+
+
+def test_facet_counts_cover_the_whole_result_set(archive):
+    """Facet counts add up to the total for a query every article matches."""
+    results = archive.search(SearchRequest(query="*", group_versions=False))
+    assert sum(results.facets["publication"].values()) <= results.total
+    searcher = archive._searcher()
+    assert results.total == searcher.doc_count()
+    dated = sum(results.facets["year"].values())
+    assert 0 < dated <= results.total
+
+
+def test_grouped_page_equals_grouping_whooshs_ranking(archive):
+    """With versions grouped, the page is the grouping of Whoosh's own ranking."""
+    searcher = archive._searcher()
+    for text in ("oil", "coffee quotas", "dividend", '"net loss"'):
+        request = SearchRequest(query=text)
+        results = archive.search(request)
+        window = request.page * request.per_page
+        limit = window + window // 2 + 10
+        q = archive.parse(text, searcher.schema)
+        whoosh = searcher.search(q, limit=limit, optimize=False)
+        ranked = [docnum for _, docnum in whoosh.top_n[:limit]]
+        groups = duplicates.group_versions(searcher, ranked)[:request.per_page]
+        expected = [searcher.stored_fields(leader)["id"] for leader, _ in groups]
+        assert [h.id for h in results.hits] == expected, text
+        expected_versions = [[searcher.stored_fields(d)["id"] for d in others] for _, others in groups]
+        assert [h.duplicates for h in results.hits] == expected_versions, text
+
+
+def test_column_arrays_equal_whooshs_column_readers(archive):
+    """The cached facet codes and sort keys read the same values Whoosh reads."""
+    searcher = archive._searcher()
+    pool = archive._pool
+    for fieldname in FACET_FIELDS.values():
+        codes, names = pool.facet_codes(searcher, fieldname)
+        categorizer = sorting.FieldFacet(fieldname).categorizer(searcher)
+        for subsearcher, offset in searcher.leaf_searchers():
+            categorizer.set_searcher(subsearcher, offset)
+            for local in range(subsearcher.doc_count_all()):
+                expected = categorizer.key_to_name(categorizer.key_for(None, local))
+                assert names[codes[offset + local]] == expected
+    for reverse in (False, True):
+        keys = pool.sort_keys(searcher, "date", reverse)
+        categorizer = sorting.FieldFacet("date", reverse=reverse).categorizer(searcher)
+        whoosh_keys = []
+        for subsearcher, offset in searcher.leaf_searchers():
+            categorizer.set_searcher(subsearcher, offset)
+            whoosh_keys += [categorizer.key_for(None, i) for i in range(subsearcher.doc_count_all())]
+        order = sorted(range(len(whoosh_keys)), key=lambda i: (whoosh_keys[i], i))
+        assert sorted(range(len(keys)), key=lambda i: (keys[i], i)) == order
+
+
+def test_field_lengths_equal_whooshs(archive):
+    """BM25F's field lengths from the preloaded bytes equal Whoosh's own reads."""
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    searcher = archive._searcher()
+    for leaf, _offset in searcher.reader().leaf_readers():
+        perdoc = leaf._perdoc
+        for fieldname in ("headline", "captions", "body"):
+            for docnum in range(0, leaf.doc_count_all(), 7):
+                assert perdoc.doc_field_length(docnum, fieldname, 1) == \
+                    W3PerDocReader.doc_field_length(perdoc, docnum, fieldname, 1)
