@@ -227,7 +227,8 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
         # The manifest lists exactly the committed articles (it is saved after
         # every commit, and a build whose commit outran its manifest sees the
         # difference as changed sources), so it gives the total.
-        report.articles["total"] = sum(len(ids) for _, ids in manifest.ids_by_source())
+        report.articles["total"] = (manifest.saved_articles if manifest.saved_articles is not None
+                                    else manifest.article_count())
         return
     from whoosh import index as whoosh_index
 
@@ -288,7 +289,7 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
     vocabulary.save(live)
     manifest.save(live)
     # The manifest lists exactly the committed articles: no need to reopen the index.
-    report.articles["total"] = sum(len(ids) for _, ids in manifest.ids_by_source())
+    report.articles["total"] = manifest.saved_articles
 
 
 def _accept(read: SourceRead, owners: dict[str, str],

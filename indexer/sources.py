@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from indexer.readers import kind_of
+from indexer.readers import KINDS, kind_of
 
 MANIFEST_NAME = "manifest.json"
 
@@ -59,13 +59,19 @@ def walk_sources(paths: list[str]) -> Walk:
 
 
 def _walk_dir(folder: str, walk: Walk, seen: set[tuple[int, int]]) -> None:
+    """One folder: its files go straight into `walk` (sorted once at the end),
+    its subfolders are walked in name order. A no-op rebuild is mostly this
+    loop, once per file, so it avoids per-file function calls where it can."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        entries = list(os.scandir(folder))
     except OSError as exc:
         walk.problems.append((folder, f"cannot list folder: {exc.strerror or exc}"))
         return
+    files, subfolders = walk.files, []
+    kinds = KINDS
     for entry in entries:
-        if entry.name.startswith("."):
+        name = entry.name
+        if name.startswith("."):
             continue
         path = entry.path  # os.path.join(folder, entry.name), already made by scandir
         try:
@@ -74,17 +80,27 @@ def _walk_dir(folder: str, walk: Walk, seen: set[tuple[int, int]]) -> None:
             reason = "symlink loop or broken link" if entry.is_symlink() else (exc.strerror or str(exc))
             walk.problems.append((path, reason))
             continue
-        if stat.S_ISDIR(st.st_mode):
-            key = (st.st_dev, st.st_ino)
-            if key in seen:
-                walk.problems.append((path, "symlink loop: folder already visited"))
-                continue
-            _walk_dir(path, walk, seen | {key})
-        elif stat.S_ISREG(st.st_mode):
-            _add_file(path, st, walk, explicit=False)
+        mode = st.st_mode
+        if stat.S_ISREG(mode):
+            dot = name.rfind(".")
+            # the common case (a lower-case suffix such as ".json"), else the full rules
+            if (dot >= 0 and name[dot:] in kinds) or kind_of(name) is not None:
+                files.append(SourceFile(path if path.isascii() else display_path(path), path,
+                                        st.st_size, st.st_mtime_ns))
+            else:
+                walk.skipped += 1
+        elif stat.S_ISDIR(mode):
+            subfolders.append((name, path, st))
         elif kind_of(path) is not None:
             # Reading a FIFO would block the build; a device is no article.
             walk.problems.append((display_path(path), "not a regular file (a pipe, socket or device)"))
+    subfolders.sort()
+    for _name, path, st in subfolders:
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            walk.problems.append((path, "symlink loop: folder already visited"))
+            continue
+        _walk_dir(path, walk, seen | {key})
 
 
 def _add_file(path: str, st: os.stat_result, walk: Walk, *, explicit: bool) -> None:
@@ -122,6 +138,9 @@ class Manifest:
 
     sources: dict[str, dict] = field(default_factory=dict)  # source -> {size, mtime_ns, ids}
     schema: int | None = None  # the schema version the index was built with
+    # the number of articles when saved (None for older manifests): a no-op
+    # build reports it without counting 21,578 id lists
+    saved_articles: int | None = None
 
     @classmethod
     def load(cls, folder: Path) -> "Manifest":
@@ -130,13 +149,19 @@ class Manifest:
                 data = json.load(fh)
         except FileNotFoundError:
             return cls()
-        return cls(sources=data.get("sources", {}), schema=data.get("schema"))
+        return cls(sources=data.get("sources", {}), schema=data.get("schema"),
+                   saved_articles=data.get("articles"))
 
     def save(self, folder: Path) -> None:
-        """Write atomically: a crash leaves the old manifest or the new one."""
+        """Write atomically: a crash leaves the old manifest or the new one.
+        (`json.dumps`, not `json.dump`: only the one-shot encoder is in C,
+        several times faster on a manifest of 21,578 sources.)"""
         tmp = folder / (MANIFEST_NAME + ".tmp")
+        self.saved_articles = self.article_count()
+        text = json.dumps({"version": 1, "schema": self.schema, "articles": self.saved_articles,
+                           "sources": self.sources}, separators=(",", ":"))
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"version": 1, "schema": self.schema, "sources": self.sources}, fh, separators=(",", ":"))
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, folder / MANIFEST_NAME)
@@ -148,6 +173,9 @@ class Manifest:
     def record(self, f: SourceFile, articles: list) -> None:
         self.sources[f.source] = {"size": f.size, "mtime_ns": f.mtime_ns,
                                   "ids": [a.id for a in articles]}
+
+    def article_count(self) -> int:
+        return sum(len(entry.get("ids", ())) for entry in self.sources.values())
 
     def ids_by_source(self) -> Iterator[tuple[str, list[str]]]:
         for source, entry in self.sources.items():
@@ -172,12 +200,14 @@ def plan_build(walk: Walk, manifest: Manifest, roots: list[str]) -> Plan:
     seen = set()
     to_read: list[SourceFile] = []
     new = changed = unchanged = 0
+    known = manifest.sources
     for f in walk.files:
         seen.add(f.source)
-        if f.source not in manifest.sources:
+        entry = known.get(f.source)
+        if entry is None:
             new += 1
             to_read.append(f)
-        elif manifest.is_unchanged(f):
+        elif entry["size"] == f.size and entry["mtime_ns"] == f.mtime_ns:
             unchanged += 1
         else:
             changed += 1

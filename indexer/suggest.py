@@ -2,7 +2,7 @@
 
 The text fields are stemmed, so correcting their terms gives stems nobody
 typed ("sourc" for "sojurn"). The build therefore keeps a vocabulary beside the
-index (`vocabulary.tsv` in the generation folder): every word of headlines and
+index (`vocabulary.json` in the generation folder): every word of headlines and
 bodies as people write it (lower case, accents folded, possessive dropped, no
 stemming) with the number of articles that use it. The cleaning workers
 collect the words, so this costs the build almost nothing; Whoosh's own
@@ -19,6 +19,7 @@ really finds more articles.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -27,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Iterable
 
-VOCABULARY_NAME = "vocabulary.tsv"
+VOCABULARY_NAME = "vocabulary.json"
 SPELLING_FIELDS = ("spell_headline", "spell_body")  # indexes of schema 2-4 kept them in Whoosh
 RARE_WORD_DOCS = 3  # a word in fewer articles than this may be a typo
 MIN_GAIN = 5        # a correction must be this many times more common
@@ -57,7 +58,6 @@ def article_words(*texts: str) -> list[str]:
 
 _TOKEN = re.compile(r"\w+(?:'\w+)*")          # indexer.analysis._WORD, apostrophes straightened
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
-_CORRECTABLE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")  # letters only: the words a query can correct
 
 
 def _accent_map() -> dict:
@@ -86,28 +86,32 @@ class VocabularyCounts:
     @classmethod
     def load(cls, folder: Path) -> "VocabularyCounts":
         """The counts saved in a generation (empty when it has none)."""
-        counts: Counter = Counter()
         try:
             with open(Path(folder) / VOCABULARY_NAME, encoding="utf-8") as fh:
-                for line in fh:
-                    word, _, n = line.rstrip("\n").partition("\t")
-                    counts[word] = int(n)
+                return cls(Counter(json.load(fh)))
         except FileNotFoundError:
-            pass
-        return cls(counts)
+            return cls()
 
     def save(self, folder: Path) -> None:
-        """Write atomically and durably, sorted by word (one `word<TAB>count` a
-        line), leaving out what is never corrected (numbers, words with digits,
-        Korean): a crash leaves the old vocabulary or the new one."""
+        """Write atomically and durably as one JSON object sorted by word
+        (word -> articles), leaving out what is never corrected (numbers,
+        words with digits, Korean): a crash leaves the old vocabulary or the new one."""
         folder = Path(folder)
         tmp = folder / (VOCABULARY_NAME + ".tmp")
+        kept = {w: n for w, n in sorted(self.counts.items()) if _correctable(w)}
+        text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
         with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write("".join(f"{w}\t{n}\n" for w, n in sorted(self.counts.items())
-                             if _CORRECTABLE.fullmatch(w) and not _HANGUL.search(w)))
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, folder / VOCABULARY_NAME)
+
+
+def _correctable(word: str) -> bool:
+    """Letters (and inner apostrophes) only, and no Korean: what a query word can be corrected to."""
+    if not word.replace("'", "").isalpha():
+        return False
+    return word.isascii() or not _HANGUL.search(word)
 
 
 # -- the query side ----------------------------------------------------------------
