@@ -116,7 +116,10 @@ def _make_parser() -> argparse.ArgumentParser:
     index_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=8, help="threads per worker process (default 8)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes sharing the port; searches run on one core per "
+                        "process, so up to one per core (default 1)")
     p.set_defaults(run=cmd_serve)
     return parser
 
@@ -297,6 +300,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     store.require_live_generation(index_dir)
     from webui import serve  # the one place the CLI reaches into the web shell
 
-    print(f"newsindex: serving {index_dir} on http://{args.host}:{args.port}/", file=sys.stderr)
-    serve(index_dir, host=args.host, port=args.port, threads=args.threads)
+    if args.workers < 1 or args.threads < 1:
+        raise UsageError("--workers and --threads must be at least 1")
+    workers = f" ({args.workers} worker processes)" if args.workers > 1 else ""
+    print(f"newsindex: serving {index_dir} on http://{args.host}:{args.port}/{workers}", file=sys.stderr)
+    serve(index_dir, host=args.host, port=args.port, threads=args.threads, workers=args.workers)
     return EXIT_OK

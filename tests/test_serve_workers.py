@@ -1,0 +1,134 @@
+"""`newsindex serve --workers N`: several processes answer on one port bound to
+127.0.0.1, and Ctrl-C / SIGTERM stop all of them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses listening on `port` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status, response.read()
+
+
+@pytest.fixture()
+def workers_server(small_index):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "serve", "--index", str(small_index),
+                             "--port", str(port), "--workers", "2", "--threads", "2"],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode()
+        try:
+            _get(f"http://127.0.0.1:{port}/api/search?q=oil")
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield proc, port
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_workers_answer_on_loopback_only(workers_server):
+    proc, port = workers_server
+    workers = _children(proc.pid)
+    assert len(workers) == 2
+    # every listening socket on the port is 127.0.0.1 (0100007F in /proc/net/tcp)
+    assert _listening_addresses(port) == {"0100007F"}
+    urls = [f"http://127.0.0.1:{port}/api/search?q={word}"
+            for word in ("oil", "coffee", "bank", "gold", "sugar", "dollar") * 4]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(_get, urls))
+    assert all(status == 200 for status, _ in answers)
+    first = json.loads(answers[0][1])
+    again = json.loads(_get(urls[0])[1])
+    assert first["total"] == again["total"] > 0
+    assert [h["id"] for h in first["hits"]] == [h["id"] for h in again["hits"]]
+    status, page = _get(f"http://127.0.0.1:{port}/search?q=oil")
+    assert status == 200 and b"<mark>" in page
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_every_worker(workers_server, stop):
+    proc, port = workers_server
+    workers = _children(proc.pid)
+    assert workers
+    proc.send_signal(stop)
+    assert proc.wait(30) == 0
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+    with pytest.raises(OSError):
+        _get(f"http://127.0.0.1:{port}/search?q=oil")
+
+
+def test_a_killed_parent_takes_its_workers_along(workers_server):
+    proc, _port = workers_server
+    workers = _children(proc.pid)
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def test_workers_and_threads_must_be_positive(small_index):
+    result = subprocess.run([sys.executable, "-m", "indexer", "serve", "--index", str(small_index),
+                             "--workers", "0"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "--workers" in result.stderr
