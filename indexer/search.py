@@ -159,6 +159,9 @@ class SearchResults:
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
+    # with a publication filter: hits per publication for the query and dates
+    # without that filter (None without one: then it is facets["publication"])
+    publication_choices: dict[str, int] | None = None
 
     @property
     def page(self) -> int:
@@ -273,7 +276,21 @@ class Archive:
         if allowed is not None and not allowed.any():
             return SearchResults(request, 0, _ms(started), [], {}, None)
         relevance = request.sort == "relevance"
-        docnums, scores = collect.scan(searcher, q, allowed, scored=relevance)
+        publication_choices = None
+        if request.publications:
+            # Scan under the dates only: the counts of every publication for
+            # this query and dates come from the same pass (the UI lists them so
+            # a second publication can be ticked), then the publications filter.
+            docnums, scores = collect.scan(
+                searcher, q, self._filter_mask(searcher, replace(request, publications=())),
+                scored=relevance)
+            codes, names = self._pool.facet_codes(searcher, FACET_FIELDS["publication"])
+            publication_choices = _counts(collect.facet_counts(codes, names, docnums))
+            keep = allowed[docnums]
+            docnums = docnums[keep]
+            scores = scores[keep] if scores is not None else None
+        else:
+            docnums, scores = collect.scan(searcher, q, allowed, scored=relevance)
         total = len(docnums)
         if relevance:
             keys = -scores
@@ -296,9 +313,14 @@ class Archive:
             limit *= 2  # many versions hid hits: widen the window until the page is full
         score_of = ({int(docnums[i]): float(scores[i]) for i in ranked} if relevance else {})
         terms = collect.matched_terms(searcher, q, page, scored=relevance)
+        stored = [searcher.stored_fields(docnum) for docnum in page]
+        matched = [_matched_by_field(terms.get(docnum, ())) for docnum in page]
+        wanted = [(docnum, fields.get("body") or "", words["body"])
+                  for docnum, fields, words in zip(page, stored, matched) if "body" in words]
+        cut = dict(zip([docnum for docnum, _, _ in wanted], snippets.body_snippets(searcher, wanted)))
         hits = []
-        for docnum in page:
-            hit = self._hit(searcher, docnum, score_of.get(docnum), terms.get(docnum, ()))
+        for docnum, fields, words in zip(page, stored, matched):
+            hit = self._hit(searcher, fields, score_of.get(docnum), words, cut.get(docnum, ""))
             hit.duplicates = versions.get(docnum, [])
             hits.append(hit)
         facet_counts = {}
@@ -308,7 +330,8 @@ class Archive:
         suggestion = None
         if total < 3 and request.query.strip() not in ("", "*"):
             suggestion = self._suggest(searcher, request, total)
-        return SearchResults(request, total, _ms(started), hits, facet_counts, suggestion)
+        return SearchResults(request, total, _ms(started), hits, facet_counts, suggestion,
+                             publication_choices)
 
     def _grouped_page(self, searcher, ranked: list[int], start: int, count: int):
         """The page's docnums with re-sent versions of a story folded into the
@@ -323,21 +346,10 @@ class Archive:
                     for leader, others in page_groups}
         return page, versions, complete
 
-    def _hit(self, searcher, docnum: int, score: float | None, terms, snippet_of=None) -> SearchHit:
-        """A result-page hit: stored fields, the snippet around the matched
-        words (`snippet_of(fields)` when given, else cut from stored offsets)."""
-        fields = searcher.stored_fields(docnum)
-        matched: dict[str, list[str]] = {}
-        for fieldname, term in terms:
-            if fieldname in TEXT_FIELDS:
-                words = matched.setdefault(fieldname, [])
-                text = _term_text(term)
-                if text not in words:
-                    words.append(text)
-        snippet = ""
-        if "body" in matched:
-            snippet = (snippet_of() if snippet_of is not None else
-                       snippets.body_snippet(searcher, docnum, fields.get("body") or "", matched["body"]))
+    def _hit(self, searcher, fields: dict, score: float | None, matched: dict[str, list[str]],
+             snippet: str) -> SearchHit:
+        """A result-page hit from its stored fields, its matched words by field
+        and its body snippet (the article's lead when that is empty)."""
         if not snippet:
             snippet = snippets.lead(fields.get("body") or "")
         caption_snippet = None
@@ -441,9 +453,13 @@ class Archive:
         # versions of one related story count once, too
         kept = [h for h, is_copy in zip(others, versions) if not is_copy]
         leaders = {leader for leader, _ in duplicates.group_versions(searcher, [h.docnum for h in kept])}
-        return [self._hit(searcher, h.docnum, h.score, h.matched_terms(),
-                          snippet_of=lambda h=h: h.highlights("body", top=2))
-                for h in kept if h.docnum in leaders][:limit]
+        shown = [h for h in kept if h.docnum in leaders][:limit]
+        out = []
+        for h in shown:
+            words = _matched_by_field(h.matched_terms())
+            snippet = h.highlights("body", top=2) if "body" in words else ""
+            out.append(self._hit(searcher, h.fields(), h.score, words, snippet))
+        return out
 
     # -- trends ------------------------------------------------------------
     def trend(self, request: SearchRequest, interval: str = "month") -> list[TrendPoint]:
@@ -593,6 +609,18 @@ def _fields_of(q: query.Query) -> set[str]:
     for sub in getattr(q, "subqueries", ()) or ((q.child,) if hasattr(q, "child") else ()):
         found |= _fields_of(sub)
     return found
+
+
+def _matched_by_field(terms) -> dict[str, list[str]]:
+    """Matched words of the text fields, by field, in the order first matched."""
+    matched: dict[str, list[str]] = {}
+    for fieldname, term in terms:
+        if fieldname in TEXT_FIELDS:
+            words = matched.setdefault(fieldname, [])
+            text = _term_text(term)
+            if text not in words:
+                words.append(text)
+    return matched
 
 
 def _term_text(term) -> str:

@@ -85,41 +85,47 @@ def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
     return escape(text[:cut if cut > limit // 2 else limit], quote=False) + " …"
 
 
-def body_snippet(searcher, docnum: int, text: str, words: list[str], fieldname: str = "body",
-                 top: int = 2) -> str:
-    """The snippet `results.highlights(fieldname, top=top)` gives for one hit
-    whose matched words in the field are `words`, cut from the offsets
-    stored for this document only (Whoosh loads them for every match of
-    the query before cutting the first snippet)."""
+def body_snippets(searcher, hits: list[tuple[int, str, list[str]]], fieldname: str = "body",
+                  top: int = 2) -> list[str]:
+    """For each hit (docnum, stored text, its matched words in the field), the
+    snippet `results.highlights(fieldname, top=top)` gives, cut from the
+    character offsets stored for these documents only (Whoosh loads them for
+    every match of the query before cutting the first snippet). Each word's
+    postings are read once for all the hits, in document order."""
     field = searcher.schema[fieldname]
     fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // 2, surround=60, autotrim=True)
-    subsearcher, local = _leaf_of(searcher, docnum)
     charlimit = fragmenter.charlimit
-    tokens = []
-    for word in dict.fromkeys(words):
+    chars: dict[tuple[int, str], list] = {}
+    docs_of: dict[str, list[int]] = {}
+    for docnum, _text, words in hits:
+        for word in dict.fromkeys(words):
+            docs_of.setdefault(word, []).append(docnum)
+    for word, docnums in docs_of.items():
         btext = field.to_bytes(word)
-        if (fieldname, btext) not in subsearcher.reader():
-            continue
-        m = subsearcher.postings(fieldname, btext)
-        m.skip_to(local)
-        if not m.is_active() or m.id() != local:
-            continue
-        for pos, startchar, endchar in m.value_as("characters"):
-            if charlimit and endchar > charlimit:
-                break
-            tokens.append(highlight.Token(text=word, pos=pos, startchar=startchar, endchar=endchar))
-    tokens.sort(key=lambda t: t.startchar)
-    tokens = [max(group, key=lambda t: t.endchar - t.startchar)
-              for _start, group in groupby(tokens, lambda t: t.startchar)]
-    fragments = fragmenter.fragment_matches(text, tokens)
-    fragments = highlight.top_fragments(fragments, top, highlight.BasicFragmentScorer(),
-                                        highlight.FIRST, minscore=1)
-    return MarkFormatter().format(fragments)
-
-
-def _leaf_of(searcher, docnum: int):
-    """(segment searcher, segment-relative number) holding a document."""
-    for subsearcher, offset in searcher.leaf_searchers():
-        if offset <= docnum < offset + subsearcher.doc_count_all():
-            return subsearcher, docnum - offset
-    raise IndexError(docnum)
+        for subsearcher, offset in searcher.leaf_searchers():
+            n = subsearcher.doc_count_all()
+            local = sorted(d - offset for d in docnums if offset <= d < offset + n)
+            if not local or (fieldname, btext) not in subsearcher.reader():
+                continue
+            m = subsearcher.postings(fieldname, btext)
+            for docnum in local:
+                if m.is_active() and m.id() < docnum:
+                    m.skip_to(docnum)
+                if m.is_active() and m.id() == docnum:
+                    chars[(docnum + offset, word)] = m.value_as("characters")
+    out = []
+    for docnum, text, words in hits:
+        tokens = []
+        for word in dict.fromkeys(words):
+            for pos, startchar, endchar in chars.get((docnum, word), ()):
+                if charlimit and endchar > charlimit:
+                    break
+                tokens.append(highlight.Token(text=word, pos=pos, startchar=startchar, endchar=endchar))
+        tokens.sort(key=lambda t: t.startchar)
+        tokens = [max(group, key=lambda t: t.endchar - t.startchar)
+                  for _start, group in groupby(tokens, lambda t: t.startchar)]
+        fragments = fragmenter.fragment_matches(text, tokens)
+        fragments = highlight.top_fragments(fragments, top, highlight.BasicFragmentScorer(),
+                                            highlight.FIRST, minscore=1)
+        out.append(MarkFormatter().format(fragments))
+    return out

@@ -162,3 +162,18 @@ def test_field_lengths_equal_whooshs(archive):
             for docnum in range(0, leaf.doc_count_all(), 7):
                 assert perdoc.doc_field_length(docnum, fieldname, 1) == \
                     W3PerDocReader.doc_field_length(perdoc, docnum, fieldname, 1)
+
+
+def test_publication_choices_equal_the_unfiltered_searchs_facet(archive):
+    """Under a publication filter, the counts every publication would get come
+    from the same pass and equal a search without that filter."""
+    from dataclasses import replace
+
+    for text in ("said", "oil", "sojourn", "*"):
+        for dates in ({}, {"date_from": datetime(1987, 2, 26), "date_to": datetime(1987, 3, 2)}):
+            request = SearchRequest(query=text, publications=("Reuters",), **dates)
+            results = archive.search(request)
+            unfiltered = archive.search(replace(request, publications=()))
+            assert results.publication_choices == unfiltered.facets["publication"], (text, dates)
+            assert results.total == unfiltered.facets["publication"].get("Reuters", 0)
+    assert archive.search(SearchRequest(query="oil")).publication_choices is None

@@ -284,11 +284,11 @@ def _publication_counts(search_request: SearchRequest, results: Any) -> dict[str
     """Hits per publication for the query and dates, ignoring the publication filter.
 
     With the filter applied, the facet would only list the ticked publications and
-    nobody could tick a second one. TODO(engine): if `Archive.search` computed the
-    publication facet without the publication filter, this second call could go.
-    """
+    nobody could tick a second one; the engine counts them in the same pass."""
     if not search_request.publications:
         return results.facets.get("publication") or {}
+    if results.publication_choices is not None:
+        return results.publication_choices
     unfiltered = replace(search_request, publications=(), page=1, per_page=1)
     return archive().search(unfiltered).facets.get("publication") or {}
 
