@@ -209,7 +209,9 @@ class Archive:
     def _parser(self, schema, group) -> MultifieldParser:
         parser = MultifieldParser(list(DEFAULT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group)
         parser.add_plugin(FuzzyTermPlugin())
-        parser.add_plugin(PlusMinusPlugin())
+        # + and - are operators only at the start of a word: "pan-alberta" is
+        # a hyphenated word (searched as a phrase), not "pan NOT alberta".
+        parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+", minusexpr=r"(?<![^\s(])-"))
         parser.add_plugin(FieldAliasPlugin({field: [alias] for alias, field in FIELD_ALIASES.items()}))
         return parser
 
@@ -518,6 +520,15 @@ def check_syntax(text: str) -> None:
     if text.count("[") != text.count("]"):
         raise QueryError("The query has an unbalanced '[' or ']' (ranges look like date:[1987-03-01 to 1987-03-31]).")
     unquoted = re.sub(r'"[^"]*"', '""', text)
+    depth = 0
+    for i, ch in enumerate(unquoted):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth and ch in "-+" and (i == 0 or unquoted[i - 1] in " \t\n(") \
+                and i + 1 < len(unquoted) and not unquoted[i + 1].isspace():
+            word = re.match(r"[-+][^\s()]*", unquoted[i:]).group(0)
+            fix = f"NOT {word[1:]}" if ch == "-" else f"AND {word[1:]}"
+            raise QueryError(f"'{word}' inside parentheses: {ch} works on top-level words only; "
+                             f"inside parentheses write {fix}.")
     for m in re.finditer(r"(?:^|(?<=[\s(]))[-+]?([^\W\d]\w*):", unquoted):
         name = m.group(1)
         if name.lower() not in _KNOWN_FIELDS:

@@ -141,3 +141,24 @@ def test_article_page_highlighting_and_similar(archive):
 def test_fuzzy_terms_that_would_expand_to_everything_are_refused(archive, text):
     with pytest.raises(QueryError, match="fuzzy"):
         archive.search(SearchRequest(query=text))
+
+
+def test_hyphenated_words_are_words_not_exclusions(archive):
+    # "state-owned" is one hyphenated word (searched as a phrase); only a
+    # minus at the start of a word excludes
+    hyphenated = archive.search(SearchRequest(query="state-owned", per_page=100))
+    phrase = archive.search(SearchRequest(query='"state owned"', per_page=100))
+    assert hyphenated.total == phrase.total > 0
+    assert set(ids(hyphenated)) == set(ids(phrase))
+    with_other = archive.search(SearchRequest(query="state-owned oil"))
+    assert with_other.total >= phrase.total  # nothing with "owned" was excluded
+    state = archive.search(SearchRequest(query="state", per_page=100))
+    excluded = archive.search(SearchRequest(query="state -owned", per_page=100))
+    assert 0 < excluded.total < state.total
+    assert not set(ids(excluded)) & set(ids(phrase))
+
+
+def test_minus_inside_parentheses_is_explained(archive):
+    with pytest.raises(QueryError, match="NOT coal"):
+        archive.search(SearchRequest(query="oil (gas -coal)"))
+    assert archive.search(SearchRequest(query="oil (gas NOT coal)")).total > 0
