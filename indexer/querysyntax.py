@@ -10,7 +10,10 @@ QUERY_SYNTAX: list[tuple[str, str]] = [
     ('"opec output"~5', "The words within five words of each other."),
     ("coffee AND brazil", "Both words (AND, OR and NOT are written in capitals)."),
     ("coffee OR cocoa", "Either word."),
-    ("bank NOT japan", "The first word without the second; -japan does the same."),
+    ("bank NOT japan", "The first word without the second; -japan does the same "
+                       "(outside parentheses)."),
+    ("state-owned", "A hyphenated word: the phrase \"state owned\" (a minus excludes only "
+                    "at the start of a word)."),
     ("export*", "Words starting with export: exports, exporter, exporting…"),
     ("sojurn~", "Fuzzy: words one letter away (sojourn)."),
     ("headline:takeover", "Only in headlines. Other fields: body: caption: publication: author:"),
