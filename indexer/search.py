@@ -8,6 +8,7 @@ without a restart.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import time
@@ -235,10 +236,10 @@ class Archive:
         if q_any is query.NullQuery:
             raise QueryError("The query has no words to search for.")
         _check_expansions(q_any)
-        q_any = _tighten(q_any)
+        q_any = _weigh_fields(_tighten(q_any))
         if _SYNTAX_CHARS.search(text) or len(text.split()) < 2:
             return q_any
-        q_all = self._parser(schema, AndGroup).parse(text)
+        q_all = _weigh_fields(self._parser(schema, AndGroup).parse(text))
         return all_words_first(q_all, q_any)
 
     def _filter_query(self, request: SearchRequest) -> tuple[tuple, query.Query] | None:
@@ -610,6 +611,21 @@ def _tighten(q: query.Query) -> query.Query:
     if nots:
         tightened = query.AndNot(tightened, nots[0] if len(nots) == 1 else query.Or(nots))
     return tightened
+
+
+def _weigh_fields(q: query.Query) -> query.Query:
+    """Give phrases, prefixes and wildcards their field's weight. Whoosh's
+    MultifieldParser boosts a plain word per field but leaves `headline:"oil
+    price"` and `headline:exp*` at 1, so a phrase in a headline weighed no
+    more than one in the body."""
+    if isinstance(q, (query.Phrase, query.PatternQuery)):
+        if q.boost == 1.0 and q.fieldname in FIELD_BOOSTS:
+            q = copy.copy(q)
+            q.boost = FIELD_BOOSTS[q.fieldname]
+        return q
+    if q.is_leaf():
+        return q
+    return q.apply(_weigh_fields)
 
 
 def _fields_of(q: query.Query) -> set[str]:

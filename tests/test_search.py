@@ -162,3 +162,12 @@ def test_minus_inside_parentheses_is_explained(archive):
     with pytest.raises(QueryError, match="NOT coal"):
         archive.search(SearchRequest(query="oil (gas -coal)"))
     assert archive.search(SearchRequest(query="oil (gas NOT coal)")).total > 0
+
+
+@pytest.mark.parametrize("text", ['"coffee quotas"', "coffee-quotas", "quota*", "quo*as"])
+def test_phrases_and_prefixes_keep_the_field_weights(archive, text):
+    from indexer.schema import FIELD_BOOSTS
+
+    leaves = [q for q in archive.parse(text).leaves() if getattr(q, "fieldname", None) in FIELD_BOOSTS]
+    assert {q.fieldname: q.boost for q in leaves} == FIELD_BOOSTS
+    assert archive.search(SearchRequest(query=text)).total > 0
