@@ -34,38 +34,181 @@ def scan(searcher, q, allowed: np.ndarray | None, scored: bool = True
     """(global document numbers of every match in `allowed`, their scores
     or None when not `scored`), in document order."""
     context = searcher.context(needs_current=True)  # as with terms=True: binary union trees
-    found = array("q")
-    scores = array("d")
+    found: list[np.ndarray] = []
+    found_scores: list[np.ndarray] = []
     for subsearcher, offset in searcher.leaf_searchers():
         m = q.matcher(subsearcher, context)
         if not m.is_active():
             continue
-        n = subsearcher.doc_count_all()
-        allow = allowed[offset:offset + n].tobytes() if allowed is not None else None
-        local = array("q")
-        add_doc, add_score = local.append, scores.append
-        countdown = 0
-        while m.is_active():
-            if countdown == 0:
-                m = m.replace(0)
-                if not m.is_active():
-                    break
-                countdown = _REPLACE_EVERY
-            countdown -= 1
-            docnum = m.id()
-            if allow is None or allow[docnum]:
-                add_doc(docnum)
-                if scored:
-                    add_score(m.score())
-            m.next()
-        if offset:
-            found.extend(d + offset for d in local)
-        else:
-            found.extend(local)
-    docnums = np.frombuffer(found, dtype=np.int64) if found else np.zeros(0, dtype=np.int64)
+        ids, scores = _evaluate(m, subsearcher.reader(), scored)
+        if allowed is not None and len(ids):
+            keep = allowed[offset:offset + subsearcher.doc_count_all()][ids]
+            ids = ids[keep]
+            scores = scores[keep] if scored else None
+        found.append(ids + offset if offset else ids)
+        if scored:
+            found_scores.append(scores)
+    docnums = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
     if not scored:
         return docnums, None
-    return docnums, (np.frombuffer(scores, dtype=np.float64) if scores else np.zeros(0))
+    return docnums, (np.concatenate(found_scores) if found_scores else np.zeros(0))
+
+
+# -- matcher trees as arrays ------------------------------------------------------
+# Whoosh scores one document at a time through a tree of matcher objects
+# (~10 Python calls per posting and tree level). The trees a search builds are
+# mostly unions, intersections, exclusions and boosts over term postings, so
+# they are evaluated here a whole posting list at a time: a term's document
+# numbers and BM25F scores come from its posting blocks and the segment's
+# field lengths with numpy, and each tree node combines its children's arrays
+# with the same arithmetic in the same order as the node's score() (a + b,
+# child * boost), so every score is the same float. A node of any other kind
+# (phrases, spans, coordination, ...) is stepped by Whoosh itself, as before.
+
+def _evaluate(m, reader, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Every (document number, score) a matcher would yield from where it is."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching import (AndMaybeMatcher, AndNotMatcher, IntersectionMatcher,
+                                 NullMatcherClass, UnionMatcher, WrappingMatcher)
+    from whoosh.matching.wrappers import FilterMatcher
+
+    from indexer.ranking import _ConstantMatcher
+
+    kind = type(m)
+    if kind is NullMatcherClass or not m.is_active():
+        return _EMPTY_IDS, (_EMPTY_SCORES if scored else None)
+    if kind is W3LeafMatcher:
+        found = _leaf(m, reader, scored)
+        if found is not None:
+            return found
+    elif kind is WrappingMatcher:
+        ids, scores = _evaluate(m.child, reader, scored)
+        return ids, (scores * m.boost if scored else None)
+    elif kind is FilterMatcher:
+        ids, scores = _evaluate(m.child, reader, scored)
+        listed = np.isin(ids, np.fromiter(m._ids, dtype=np.int64))
+        keep = ~listed if m._exclude else listed
+        return ids[keep], (scores[keep] * m.boost if scored else None)
+    elif kind is _ConstantMatcher:
+        ids, _ = _evaluate(m.child, reader, False)
+        return ids, (np.full(len(ids), float(m.boost)) if scored else None)
+    elif kind is UnionMatcher:
+        a_ids, a_scores = _evaluate(m.a, reader, scored)
+        b_ids, b_scores = _evaluate(m.b, reader, scored)
+        ids = np.union1d(a_ids, b_ids)
+        if not scored:
+            return ids, None
+        scores = np.zeros(len(ids))
+        scores[np.searchsorted(ids, a_ids)] = a_scores
+        scores[np.searchsorted(ids, b_ids)] += b_scores  # a + b where both match
+        return ids, scores
+    elif kind is IntersectionMatcher:
+        a_ids, a_scores = _evaluate(m.a, reader, scored)
+        b_ids, b_scores = _evaluate(m.b, reader, scored)
+        ids, ia, ib = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
+        return ids, (a_scores[ia] + b_scores[ib] if scored else None)
+    elif kind is AndNotMatcher:
+        a_ids, a_scores = _evaluate(m.a, reader, scored)
+        b_ids, _ = _evaluate(m.b, reader, False)
+        keep = ~np.isin(a_ids, b_ids, assume_unique=True)
+        return a_ids[keep], (a_scores[keep] if scored else None)
+    elif kind is AndMaybeMatcher:
+        a_ids, a_scores = _evaluate(m.a, reader, scored)
+        if not scored:
+            return a_ids, None
+        b_ids, b_scores = _evaluate(m.b, reader, scored)
+        both, ia, ib = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
+        scores = a_scores.copy()
+        scores[ia] = a_scores[ia] + b_scores[ib]
+        return a_ids, scores
+    return _step(m, scored)
+
+
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+_LENGTHS = None  # float64[256]: field length of each length byte
+
+
+def _step(m, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Whoosh's own way: one document at a time (for matchers not evaluated as arrays)."""
+    ids = array("q")
+    scores = array("d")
+    while m.is_active():
+        ids.append(m.id())
+        if scored:
+            scores.append(m.score())
+        m.next()
+    return (np.frombuffer(ids, dtype=np.int64) if ids else _EMPTY_IDS,
+            (np.frombuffer(scores, dtype=np.float64) if scores else _EMPTY_SCORES) if scored else None)
+
+
+def _leaf(m, reader, scored: bool):
+    """A term's postings from the matcher's position on, scored as BM25F
+    would score them one by one; None when the scorer or the lengths are not
+    the kind computed here."""
+    from whoosh.scoring import BM25FScorer
+
+    scorer = m.scorer
+    lengths = None
+    if scored:
+        if scorer is None or type(scorer) is not BM25FScorer:
+            return None
+        lengths = _length_bytes(reader, scorer.dfl)
+        if lengths is None:
+            return None
+    id_parts, weight_parts = [], []
+    while m.is_active():
+        if m._ids is None:
+            m._read_ids()
+        i = m._i
+        block_ids = m._ids
+        if isinstance(block_ids, bytes):
+            block_ids = np.frombuffer(block_ids, dtype=np.uint8)
+        id_parts.append(np.asarray(block_ids[i:] if i else block_ids, dtype=np.int64))
+        if scored:
+            if m._weights is None:
+                m._read_weights()
+            weight_parts.append(np.asarray(m._weights[i:] if i else m._weights, dtype=np.float64))
+        m._next_block()
+    ids = np.concatenate(id_parts) if id_parts else _EMPTY_IDS
+    if not scored:
+        return ids, None
+    tf = np.concatenate(weight_parts) if weight_parts else _EMPTY_SCORES
+    codes = np.zeros(len(ids), dtype=np.uint8)
+    inside = ids < len(lengths)
+    codes[inside] = lengths[ids[inside]]
+    if len(codes) and not codes.all():
+        return None  # Whoosh would score a length of None here: let it
+    global _LENGTHS
+    if _LENGTHS is None:
+        from indexer.searchers import LENGTH_OF_BYTE
+        _LENGTHS = np.array(LENGTH_OF_BYTE, dtype=np.float64)
+    fl = _LENGTHS[codes]
+    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    # bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), same order
+    return ids, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+
+
+def _length_bytes(reader, dfl) -> np.ndarray | None:
+    """The segment's field-length bytes behind a BM25F scorer's `dfl`, when
+    the pool preloaded them (indexer.searchers); else None."""
+    fieldname = getattr(dfl, "_newsindex_field", None)
+    if fieldname is None:
+        closure = getattr(dfl, "__closure__", None) or ()
+        names = getattr(getattr(dfl, "__code__", None), "co_freevars", ())
+        cells = dict(zip(names, (c.cell_contents for c in closure)))
+        fieldname = cells.get("fieldname")
+        searcher = cells.get("searcher")
+        if fieldname is None or searcher is None or searcher.reader() is not reader:
+            return None
+    perdoc = getattr(reader, "_perdoc", None)
+    load = getattr(perdoc, "_newsindex_length_bytes", None)
+    if load is None:
+        return None
+    data = load(fieldname)
+    if data is False or data is None:
+        return None
+    return np.frombuffer(data, dtype=np.uint8)
 
 
 def top(keys: np.ndarray, docnums: np.ndarray, limit: int) -> np.ndarray:

@@ -30,7 +30,7 @@ from whoosh.util.numeric import byte_to_length
 from indexer import store
 
 FILTER_CACHE_SIZE = 64
-_LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
+LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 
 
 class SearcherPool:
@@ -176,9 +176,16 @@ class SearcherPool:
                 if docnum > _doccount:
                     raise IndexError("Asked for docnum %r of %d" % (docnum, _doccount))
                 lbyte = data[docnum] if docnum < len(data) else 0
-                return _LENGTH_OF_BYTE[lbyte] if lbyte else None
+                return LENGTH_OF_BYTE[lbyte] if lbyte else None
+
+            def length_bytes(fieldname, _tables=tables, _load=load):
+                data = _tables.get(fieldname)
+                if data is None:
+                    data = _tables[fieldname] = _load(fieldname)
+                return data
 
             perdoc.doc_field_length = doc_field_length
+            perdoc._newsindex_length_bytes = length_bytes  # bytes, or False: ask Whoosh
             perdoc._lengths_preloaded = True
 
 
