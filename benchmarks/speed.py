@@ -507,16 +507,41 @@ class Server:
         self.stop()
         raise RuntimeError(f"server on port {port} did not answer in 60 s")
 
+    def _pids(self) -> list[int]:
+        """The server and its worker processes (`serve --workers N` forks them)."""
+        pids, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            try:
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+            except FileNotFoundError:
+                pass
+        return pids
+
     def cpu(self) -> float:
-        """CPU seconds of the server process so far (from /proc)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """CPU seconds of the server and its workers so far (from /proc)."""
+        total = 0
+        for pid in self._pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def memory_mb(self) -> tuple[float, float]:
-        """(current RSS, peak RSS) in MB."""
-        status = Path(f"/proc/{self.proc.pid}/status").read_text()
-        get = lambda key: int(re.search(rf"{key}:\s+(\d+)", status).group(1)) / 1024
-        return get("VmRSS"), get("VmHWM")
+        """(current RSS, peak RSS) in MB, summed over the server and its workers."""
+        rss = peak = 0.0
+        for pid in self._pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except FileNotFoundError:
+                continue
+            get = lambda key: int(re.search(rf"{key}:\s+(\d+)", status).group(1)) / 1024
+            rss, peak = rss + get("VmRSS"), peak + get("VmHWM")
+        return rss, peak
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -556,14 +581,15 @@ def http_load(server: Server, urls: list[str], repeats: int) -> dict:
             "rps": len(jobs) / elapsed}
 
 
-def measure_newsindex_http(index: Path, queries: list[dict], repeats: int) -> dict:
+def measure_newsindex_http(index: Path, queries: list[dict], repeats: int, workers: int = 1) -> dict:
     port = free_port()
     server = Server([*NEWSINDEX, "serve", "--index", str(index), "--port", str(port),
-                     "--threads", str(HTTP_CLIENTS)], port, "/search?q=oil")
+                     "--threads", str(HTTP_CLIENTS), "--workers", str(workers)], port, "/search?q=oil")
     try:
         urls = [f"http://127.0.0.1:{port}/search?{_http_params(q)}" for q in queries]
         figures = http_load(server, urls, repeats)
         figures["rss_mb"], figures["peak_rss_mb"] = server.memory_mb()
+        figures["workers"] = workers
     finally:
         server.stop()
     return figures
@@ -674,16 +700,18 @@ def bench_incremental(docs: Path, work: Path, repeats: int) -> dict:
 
 
 def bench_queries(index: Path, docs: Path, work: Path, repeats: int, peers: bool,
-                  http: bool) -> dict:
+                  http: bool, workers: tuple[int, ...] = (1,)) -> dict:
     queries = query_set()
     qjson = json.dumps(queries)
     out: dict = {"n": len(queries)}
     out["engine"] = stage("queries", work, str(index), qjson, str(repeats))
     if http:
-        try:
-            out["http"] = measure_newsindex_http(index, queries, repeats)
-        except (RuntimeError, OSError) as exc:
-            out["http"] = {"error": str(exc)[:200]}
+        for n in workers:
+            key = "http" if n == 1 else f"http-{n}"
+            try:
+                out[key] = measure_newsindex_http(index, queries, repeats, n)
+            except (RuntimeError, OSError) as exc:
+                out[key] = {"error": str(exc)[:200]}
     if peers:
         if http:
             try:
@@ -695,6 +723,76 @@ def bench_queries(index: Path, docs: Path, work: Path, repeats: int, peers: bool
         except RuntimeError as exc:
             out["tantivy"] = {"error": str(exc).splitlines()[-1][:200]}
     return out
+
+
+def queries_only(args: argparse.Namespace) -> None:
+    """--queries-only: the query sections alone, on indexes built once with
+    `newsindex build --full` under the work folder (x1, and the --scale replica)."""
+    docs = load_docs(args.corpus, args.work)
+    targets = [("x1", args.corpus, docs, args.repeats)]
+    if args.scale > 1:
+        replica = make_replica(docs, args.work, args.scale)
+        targets.append((f"x{args.scale}", replica, load_docs(replica, args.work),
+                        max(1, args.repeats - 1)))
+    workers = tuple(int(n) for n in args.http_workers.split(","))
+    queries = []
+    for label, corpus, label_docs, repeats in targets:
+        index = args.work / f"index-{label}"
+        if not index.exists():
+            run_measured([*NEWSINDEX, "build", str(corpus), "--index", str(index), "--full"])
+        figures = bench_queries(index, label_docs, args.work, repeats, not args.no_peers,
+                                not args.no_http, workers)
+        figures["articles"] = stage_article_count(index)
+        queries.append((label, figures))
+        print(json.dumps({label: figures}, default=str), flush=True)
+    table = render_queries(args, queries)
+    print(table)
+    (args.work / "results-queries.json").write_text(json.dumps(queries, default=str))
+
+
+def stage_article_count(index: Path) -> int:
+    from indexer.search import Archive
+    return Archive(index)._searcher().doc_count()
+
+
+def render_queries(args: argparse.Namespace, queries: list[tuple[str, dict]]) -> str:
+    lines = [f"Measured {time.strftime('%Y-%m-%d %H:%M')} UTC on {os.cpu_count()} cores "
+             f"(load average at start {args.load:.1f}; the machine is shared, so compare within a run)."]
+    lines += query_rows(queries)
+    return "\n".join(lines)
+
+
+def query_rows(queries: list[tuple[str, dict]]) -> list[str]:
+    """The query tables: engine, HTTP (per worker count), Datasette, tantivy."""
+    lines = []
+    for label, q in queries:
+        articles = f", {q['articles']:,} articles" if q.get("articles") else ""
+        lines += ["", f"### Queries on {label} ({q['n']} queries{articles}; top 10 with exact total and "
+                  f"facets; ms, median per query over repeats)", "",
+                  "| what | p50 | p95 | CPU/query | 8 clients p50 | 8 clients p95 | req/s | server RSS |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+        e = q["engine"]
+        lines.append(f"| `Archive.search` (engine) | {_ms(e['p50'])} | {_ms(e['p95'])} | "
+                     f"{_ms(e['cpu_mean'])} mean, {_ms(e['cpu_p50'])} p50 | – | – | – | – |")
+        keys = sorted((k for k in q if k.startswith("http")), key=lambda k: (len(k), k))
+        names = {k: ("`newsindex serve` /search (HTML page, HTTP)" if k == "http" else
+                     f"`newsindex serve --workers {k.split('-')[1]}` /search") for k in keys}
+        names["datasette"] = "Datasette ranked SQL (bm25 + snippet + count) over FTS5"
+        names["tantivy"] = "tantivy engine-level (top 10 + count + stored docs)"
+        for key in [*keys, "datasette", "tantivy"]:
+            f = q.get(key)
+            if f is None:
+                continue
+            name = names[key]
+            if "error" in f:
+                lines.append(f"| {name} | {f['error']} | | | | | | |")
+            elif key == "tantivy":
+                lines.append(f"| {name} | {_ms(f['p50'])} | {_ms(f['p95'])} | – | – | – | – | – |")
+            else:
+                lines.append(f"| {name} | {_ms(f['p50'])} | {_ms(f['p95'])} | {_ms(f['cpu_ms'])} | "
+                             f"{_ms(f['c_p50'])} | {_ms(f['c_p95'])} | {f['rps']:.0f} | "
+                             f"{f['rss_mb']:.0f} MB (peak {f['peak_rss_mb']:.0f}) |")
+    return lines
 
 
 # -- the table ------------------------------------------------------------------
@@ -775,28 +873,7 @@ def render(args: argparse.Namespace, builds: list[dict], inc: dict | None,
                   f"{(inc['noop']['wall'] - inc['start']['wall']) * 1000:.0f} ms vs walk "
                   f"{inc['walk']['wall'] * 1000:.0f} ms "
                   f"({(inc['noop']['wall'] - inc['start']['wall']) / inc['walk']['wall']:.1f}x)."]
-    for label, q in queries:
-        lines += ["", f"### Queries on {label} ({q['n']} queries, top 10 with exact total and facets; "
-                  f"ms, median per query over repeats)", "",
-                  "| what | p50 | p95 | CPU/query | 8 clients p50 | 8 clients p95 | req/s | server RSS |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-        e = q["engine"]
-        lines.append(f"| `Archive.search` (engine) | {_ms(e['p50'])} | {_ms(e['p95'])} | "
-                     f"{_ms(e['cpu_mean'])} mean | – | – | – | – |")
-        for key, name in (("http", "`newsindex serve` /search (HTML page, HTTP)"),
-                          ("datasette", "Datasette ranked SQL (bm25 + snippet + count) over FTS5"),
-                          ("tantivy", "tantivy engine-level (top 10 + count + stored docs)")):
-            f = q.get(key)
-            if f is None:
-                continue
-            if "error" in f:
-                lines.append(f"| {name} | {f['error']} | | | | | | |")
-            elif key == "tantivy":
-                lines.append(f"| {name} | {_ms(f['p50'])} | {_ms(f['p95'])} | – | – | – | – | – |")
-            else:
-                lines.append(f"| {name} | {_ms(f['p50'])} | {_ms(f['p95'])} | {_ms(f['cpu_ms'])} | "
-                             f"{_ms(f['c_p50'])} | {_ms(f['c_p95'])} | {f['rps']:.0f} | "
-                             f"{f['rss_mb']:.0f} MB (peak {f['peak_rss_mb']:.0f}) |")
+    lines += query_rows(queries)
     return "\n".join(lines)
 
 
@@ -823,6 +900,7 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true", help="skip FTS5, tantivy and Datasette")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP measurements")
     parser.add_argument("--no-incremental", action="store_true")
+    parser.add_argument("--no-queries", action="store_true", help="skip the query sections")
     parser.add_argument("--tree-files", type=int, default=TREE_FILES, help=argparse.SUPPRESS)
     parser.add_argument("--no-save", action="store_true", help="print only; leave README.md alone")
     parser.add_argument("--skip-build", action="store_true",
@@ -832,11 +910,19 @@ def main() -> None:
     parser.add_argument("--reuse-x1", action="store_true",
                         help="take the x1 figures from the last run's results (with --scale)")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("--queries-only", action="store_true",
+                        help="only the query sections, on indexes built once under --work")
+    parser.add_argument("--http-workers", default="1,2",
+                        help="`serve --workers` counts to measure over HTTP (default 1,2)")
     args, rest = parser.parse_known_args()
     if args.stage:
         print(json.dumps(STAGES[args.stage](*rest)))
         return
     args.load = os.getloadavg()[0]
+    if args.queries_only:
+        args.work.mkdir(parents=True, exist_ok=True)
+        queries_only(args)
+        return
     TREE["files"] = args.tree_files
     SCALE_STAGES["on"] = args.scale_stages
     args.work.mkdir(parents=True, exist_ok=True)
@@ -846,7 +932,8 @@ def main() -> None:
     cache = args.work / "results-x1.json"
     if args.reuse_x1 and cache.exists():
         saved = json.loads(cache.read_text())
-        builds, inc, queries = [saved["build"]], saved["incremental"], [("x1", saved["queries"])]
+        builds, inc = [saved["build"]], saved["incremental"]
+        queries = [("x1", saved["queries"])] if saved.get("queries") else []
         builds[0]["index"] = Path(builds[0]["index"])
     else:
         if args.skip_build:
@@ -860,11 +947,11 @@ def main() -> None:
             print("\n".join(build_rows(builds[0])), flush=True)
             index = builds[0]["index"]
         inc = None if args.no_incremental else bench_incremental(docs, args.work, args.repeats)
-        queries = [("x1", bench_queries(index, docs, args.work, args.repeats, peers,
-                                        not args.no_http))]
+        queries = [] if args.no_queries else [
+            ("x1", bench_queries(index, docs, args.work, args.repeats, peers, not args.no_http))]
         if builds:
             cache.write_text(json.dumps({"build": builds[0], "incremental": inc,
-                                         "queries": queries[0][1]}, default=str))
+                                         "queries": queries[0][1] if queries else None}, default=str))
     if args.scale > 1:
         replica = make_replica(docs, args.work, args.scale)
         docs_n = load_docs(replica, args.work)
@@ -872,9 +959,10 @@ def main() -> None:
         big["note"] = "naive Whoosh is measured at x1 only"
         builds.append(big)
         print("\n".join(build_rows(big)), flush=True)
-        queries.append((f"x{args.scale}", bench_queries(big["index"], docs_n, args.work,
-                                                         max(1, args.repeats - 1), peers,
-                                                         not args.no_http)))
+        if not args.no_queries:
+            queries.append((f"x{args.scale}", bench_queries(big["index"], docs_n, args.work,
+                                                             max(1, args.repeats - 1), peers,
+                                                             not args.no_http)))
     table = render(args, builds, inc, queries)
     print(table)
     if not args.no_save:
