@@ -71,6 +71,7 @@ def _evaluate(m, reader, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
     from whoosh.matching import (AndMaybeMatcher, AndNotMatcher, IntersectionMatcher,
                                  NullMatcherClass, UnionMatcher, WrappingMatcher)
     from whoosh.matching.wrappers import FilterMatcher
+    from whoosh.query.spans import SpanNear2
 
     from indexer.ranking import _ConstantMatcher
 
@@ -79,6 +80,10 @@ def _evaluate(m, reader, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
         return _EMPTY_IDS, (_EMPTY_SCORES if scored else None)
     if kind is W3LeafMatcher:
         found = _leaf(m, reader, scored)
+        if found is not None:
+            return found
+    elif kind is SpanNear2.SpanNear2Matcher:
+        found = _phrase(m, reader, scored)
         if found is not None:
             return found
     elif kind is WrappingMatcher:
@@ -146,17 +151,30 @@ def _leaf(m, reader, scored: bool):
     """A term's postings from the matcher's position on, scored as BM25F
     would score them one by one; None when the scorer or the lengths are not
     the kind computed here."""
+    lengths = _scorable_lengths(m, reader) if scored else None
+    if scored and lengths is None:
+        return None
+    ids, tf, _values = _blocks(m, scored, False)
+    if not scored:
+        return ids, None
+    scores = _bm25(m.scorer, lengths, ids, tf)
+    return None if scores is None else (ids, scores)
+
+
+def _scorable_lengths(m, reader) -> np.ndarray | None:
+    """The field-length bytes for a leaf scored with BM25F, else None."""
     from whoosh.scoring import BM25FScorer
 
     scorer = m.scorer
-    lengths = None
-    if scored:
-        if scorer is None or type(scorer) is not BM25FScorer:
-            return None
-        lengths = _length_bytes(reader, scorer.dfl)
-        if lengths is None:
-            return None
-    id_parts, weight_parts = [], []
+    if scorer is None or type(scorer) is not BM25FScorer:
+        return None
+    return _length_bytes(reader, scorer.dfl)
+
+
+def _blocks(m, weights: bool, values: bool):
+    """(ids, weights or None, values or None) of a leaf's postings from
+    where it is to the end (the matcher is used up)."""
+    id_parts, weight_parts, value_parts = [], [], []
     while m.is_active():
         if m._ids is None:
             m._read_ids()
@@ -165,28 +183,87 @@ def _leaf(m, reader, scored: bool):
         if isinstance(block_ids, bytes):
             block_ids = np.frombuffer(block_ids, dtype=np.uint8)
         id_parts.append(np.asarray(block_ids[i:] if i else block_ids, dtype=np.int64))
-        if scored:
+        if weights:
             if m._weights is None:
                 m._read_weights()
             weight_parts.append(np.asarray(m._weights[i:] if i else m._weights, dtype=np.float64))
+        if values:
+            if m._values is None:
+                m._read_values()
+            value_parts.extend(m._values[i:] if i else m._values)
         m._next_block()
     ids = np.concatenate(id_parts) if id_parts else _EMPTY_IDS
-    if not scored:
-        return ids, None
-    tf = np.concatenate(weight_parts) if weight_parts else _EMPTY_SCORES
+    tf = (np.concatenate(weight_parts) if weight_parts else _EMPTY_SCORES) if weights else None
+    return ids, tf, (value_parts if values else None)
+
+
+def _bm25(scorer, lengths: np.ndarray, ids: np.ndarray, tf: np.ndarray) -> np.ndarray | None:
+    """BM25F scores of postings, the same floats as BM25FScorer.score()."""
+    global _LENGTHS
     codes = np.zeros(len(ids), dtype=np.uint8)
     inside = ids < len(lengths)
     codes[inside] = lengths[ids[inside]]
     if len(codes) and not codes.all():
         return None  # Whoosh would score a length of None here: let it
-    global _LENGTHS
     if _LENGTHS is None:
         from indexer.searchers import LENGTH_OF_BYTE
         _LENGTHS = np.array(LENGTH_OF_BYTE, dtype=np.float64)
     fl = _LENGTHS[codes]
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
     # bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))), same order
-    return ids, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+    return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+
+
+def _phrase(m, reader, scored: bool):
+    """An exact phrase (Whoosh's SpanNear2 with slop 1, in order): documents
+    with the words at consecutive positions, scored as the sum of the words'
+    BM25F scores in the matcher's binary-tree order. None when not that case."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    leaves = m.ms
+    if (m.slop, m.ordered, m.mindist) != (1, True, 1) or len(leaves) < 2 \
+            or any(type(leaf) is not W3LeafMatcher for leaf in leaves):
+        return None
+    lengths = [_scorable_lengths(leaf, reader) for leaf in leaves] if scored else None
+    if scored and any(x is None for x in lengths):
+        return None
+    read = [_blocks(leaf, scored, True) for leaf in leaves]
+    # candidates: documents with every word
+    ids = read[0][0]
+    for other_ids, _, _ in read[1:]:
+        ids = np.intersect1d(ids, other_ids, assume_unique=True)
+    where = [np.searchsorted(leaf_ids, ids) for leaf_ids, _, _ in read]
+    decode = [leaf.format.decoder("positions") for leaf in leaves]
+    keep = np.zeros(len(ids), dtype=bool)
+    values = [v for _, _, v in read]
+    order = sorted(range(len(leaves)), key=lambda k: len(read[k][0]))  # rarest word first
+    for n in range(len(ids)):
+        starts = None
+        for k in order:
+            positions = decode[k](values[k][where[k][n]])
+            shifted = {p - k for p in positions}
+            starts = shifted if starts is None else starts & shifted
+            if not starts:
+                break
+        keep[n] = bool(starts)
+    ids = ids[keep]
+    if not scored:
+        return ids, None
+    parts = []
+    for (leaf_ids, tf, _), leaf, leaf_lengths, at in zip(read, leaves, lengths, where):
+        rows = at[keep]
+        scores = _bm25(leaf.scorer, leaf_lengths, leaf_ids[rows], tf[rows])
+        if scores is None:
+            return None
+        parts.append(scores)
+
+    def tree_sum(items):  # make_binary_tree(IntersectionMatcher, ...): a.score() + b.score()
+        if len(items) == 1:
+            return items[0]
+        half = len(items) // 2
+        return tree_sum(items[:half]) + tree_sum(items[half:])
+
+    return ids, tree_sum(parts) * m.boost
 
 
 def _length_bytes(reader, dfl) -> np.ndarray | None:

@@ -24,6 +24,7 @@ QUERIES = [
     "oil prices", "interest rates cut", "crude oil output opec",   # all-words-first ranking
     "quarterly dividend", "bank of japan intervention",
     '"interest rates"', '"the company said"', '"net loss"',       # phrases
+    '"said it"', '"oil prices"~3', '"of the" OR gold',
     "petro*", "comp*", "div*",                                     # prefixes
     "oil NOT gas", "headline:oil", "caption:bridge",               # operators, fields
     "sojourn", "kim", "*",                                          # seed article, everything
@@ -177,3 +178,38 @@ def test_publication_choices_equal_the_unfiltered_searchs_facet(archive):
             assert results.publication_choices == unfiltered.facets["publication"], (text, dates)
             assert results.total == unfiltered.facets["publication"].get("Reuters", 0)
     assert archive.search(SearchRequest(query="oil")).publication_choices is None
+
+
+@pytest.fixture(scope="module")
+def two_segment_archive(small_corpus, tmp_path_factory):
+    """An index of two segments (a second incremental build added the pages
+    and the seed article), so document numbers carry segment offsets."""
+    import shutil
+
+    from indexer.build import build_index
+    from indexer.search import Archive
+
+    first = tmp_path_factory.mktemp("part") / "corpus"
+    shutil.copytree(small_corpus / "reuters", first / "reuters")
+    index_dir = tmp_path_factory.mktemp("index2") / "index"
+    build_index([str(first)], index_dir, jobs=1)
+    for name in ("dailynk", "pages"):
+        if (small_corpus / name).exists():
+            shutil.copytree(small_corpus / name, first / name)
+    build_index([str(first)], index_dir, jobs=1)
+    archive = Archive(index_dir)
+    assert len(archive._searcher().reader().leaf_readers()) >= 2
+    return archive
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_equal_whooshs_own_search_across_segments(two_segment_archive, sort):
+    for text in QUERIES:
+        for filters in FILTERS[:3]:
+            request = SearchRequest(query=text, sort=sort, group_versions=False, **filters)
+            total, facets, hits = _whoosh_reference(two_segment_archive, request)
+            results = two_segment_archive.search(request)
+            assert results.total == total, (text, filters)
+            if total:
+                assert results.facets == facets, (text, filters)
+            assert _page(results) == hits, (text, filters)
