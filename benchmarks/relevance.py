@@ -83,13 +83,17 @@ QUESTION_TEMPLATES = [
 ]
 _DATELINE = re.compile(r"^[A-Z][A-Za-z .,'/()-]{1,60}?, [A-Z][a-z]{2,8}\.? \d{1,2} - ")
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_HEADLINE_WORDS = re.compile(r"\b[A-Za-z][A-Za-z'-]*")  # not the "ST" of "1ST QTR"
+
+
+KINDS = ("lead", "question", "headline")
 
 
 @dataclass
 class KnownItem:
     id: str
     query: str
-    kind: str  # "lead" or "question"
+    kind: str  # "lead", "question" or "headline"
 
 
 def load_articles(corpus: Path) -> list:
@@ -118,7 +122,8 @@ def recall(words: list[str], rng: random.Random, drop: float, swap: float) -> li
     return out
 
 
-def make_queries(articles: list, n_lead: int, n_questions: int, seed: int) -> list[KnownItem]:
+def make_queries(articles: list, n_lead: int, n_questions: int, seed: int,
+                 n_headlines: int = 0) -> list[KnownItem]:
     rng = random.Random(seed)
     usable = [a for a in articles if len(lead_words(a.body)) >= 8]
     rng.shuffle(usable)
@@ -135,6 +140,15 @@ def make_queries(articles: list, n_lead: int, n_questions: int, seed: int) -> li
         if len(content) < 3:
             continue
         items.append(KnownItem(a.id, template.format(" ".join(content[:max(3, want)])), "question"))
+    if n_headlines:
+        # headlines as half-remembered: a researcher recalls a story by its title
+        with_headline = [a for a in usable[n_lead + n_questions:]
+                         if len(_HEADLINE_WORDS.findall(a.headline)) >= 4]
+        for a in with_headline[:n_headlines]:
+            words = recall([w.lower() for w in _HEADLINE_WORDS.findall(a.headline)], rng,
+                           drop=0.25, swap=0.5)
+            if len(words) >= 2:
+                items.append(KnownItem(a.id, " ".join(words), "headline"))
     return items
 
 
@@ -148,19 +162,37 @@ def plain_parser(schema, boosts: dict | None):
     return lambda text: parser.parse(text)
 
 
-def rankers(archive: Archive, searcher) -> dict[str, Callable]:
+def rankers(archive: Archive, searcher) -> dict[str, Callable | None]:
+    """Every ranking the benchmark knows; None is the product end to end."""
     schema = searcher.schema
-    before = {"headline": 3.0, "captions": 1.5, "body": 1.0}
+    start = {"headline": 3.0, "captions": 1.5, "body": 1.0}
     return {
         "baseline: plain BM25F OR, equal field weights": plain_parser(schema, None),
-        "field weights 3/1.5/1 (headline/captions/body)": plain_parser(schema, before),
+        "field weights 3/1.5/1 only": plain_parser(schema, start),
+        "field weights 1.5/1.2/1 only": plain_parser(schema, FIELD_BOOSTS),
         "all-words first, equal field weights": _bare(searcher, None, common_share=1.0),
-        "all-words first + weights 3/1.5/1 (product before this work)": _bare(searcher, before, 1.0),
+        "all-words first + weights 3/1.5/1 (product at the start of session 1)": _bare(searcher, start, 1.0),
+        "all-words first + weights 2/1.5/1": _bare(searcher, HEAVY, 1.0),
         "all-words first + weights 1.5/1.2/1": _bare(searcher, FIELD_BOOSTS, 1.0),
+        "all-words first + weights 1.2/1.1/1": _bare(searcher, LIGHT, 1.0),
+        "all-words first up to 5 words + weights 1.5/1.2/1": _short(searcher, FIELD_BOOSTS, 5),
         f"rejected: weights 1.5/1.2/1 + all-words first + words in >{COMMON_WORD_SHARE:.0%} "
         "of articles only add to the score": _bare(searcher, FIELD_BOOSTS, COMMON_WORD_SHARE),
         "product (Archive.parse)": lambda text: archive.parse(text, schema),
+        END_TO_END: None,
     }
+
+
+END_TO_END = "product end to end (Archive.search, versions folded)"
+HEAVY = {"headline": 2.0, "captions": 1.5, "body": 1.0}
+LIGHT = {"headline": 1.2, "captions": 1.1, "body": 1.0}
+
+
+def _short(searcher, boosts, max_words):
+    """All-words first only for queries of at most `max_words` words."""
+    bare = _bare(searcher, boosts, 1.0)
+    plain = plain_parser(searcher.schema, boosts)
+    return lambda text: bare(text) if len(text.split()) <= max_words else plain(text)
 
 
 def _bare(searcher, boosts, common_share, keep_common=True):
@@ -173,19 +205,24 @@ def _bare(searcher, boosts, common_share, keep_common=True):
                                          searcher.reader(), n_docs, common_share, keep_common)
 
 
-def evaluate(searcher, make_query: Callable, items: list[KnownItem], twins: dict[str, set[str]],
-             docid_of: Callable[[int], str]) -> dict[str, dict[str, float]]:
+def evaluate(ranked: Callable[[str], list[set[str]]], items: list[KnownItem],
+             twins: dict[str, set[str]]) -> dict[str, dict[str, float]]:
+    """MRR@10 and success@10 per kind of query. `ranked(text)` gives, for each
+    of the top 10 results, the article ids that result stands for (one, or a
+    story and its folded versions)."""
     out: dict[str, dict[str, float]] = {}
-    for kind in ("lead", "question"):
+    for kind in KINDS:
         chosen = [i for i in items if i.kind == kind]
+        if not chosen:
+            continue
         rr, found, times = 0.0, 0, []
         for item in chosen:
             started = time.perf_counter()
-            results = searcher.search(make_query(item.query), limit=10, optimize=False)  # as Archive.search
+            results = ranked(item.query)
             times.append(time.perf_counter() - started)
             accept = twins.get(item.id, set()) | {item.id}
-            for rank, hit in enumerate(results, 1):
-                if docid_of(hit.docnum) in accept:
+            for rank, hit_ids in enumerate(results, 1):
+                if hit_ids & accept:
                     rr += 1 / rank
                     found += 1
                     break
@@ -195,15 +232,32 @@ def evaluate(searcher, make_query: Callable, items: list[KnownItem], twins: dict
     return out
 
 
+def whoosh_ranking(searcher, make_query: Callable, docid_of: Callable[[int], str]):
+    """Top 10 of a Whoosh query, searched as Archive.search does (optimize=False)."""
+    return lambda text: [{docid_of(hit.docnum)} for hit in
+                         searcher.search(make_query(text), limit=10, optimize=False)]
+
+
+def archive_ranking(archive: Archive):
+    """The product end to end: Archive.search's first page, re-sent versions of a
+    story folded into one hit (a hit stands for itself and its versions)."""
+    from indexer.search import SearchRequest
+
+    return lambda text: [{hit.id, *hit.duplicates} for hit in
+                         archive.search(SearchRequest(query=text, per_page=10)).hits]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--index", help="an index of corpus/reuters21578 (built first when omitted)")
     ap.add_argument("--corpus", default=str(REPO / "corpus" / "reuters21578"))
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--questions", type=int, default=300)
+    ap.add_argument("--headlines", type=int, default=300, help="recalled-headline queries")
     ap.add_argument("--seed", type=int, default=1987)
     ap.add_argument("--write", action="store_true", help="save the table to README-relevance.md")
-    ap.add_argument("--only", help="run only rankings whose name contains this text (and the baseline)")
+    ap.add_argument("--only", help="run only rankings whose name contains this text "
+                    "(several: a|b), and the baseline")
     args = ap.parse_args(argv)
 
     articles = load_articles(Path(args.corpus))
@@ -212,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         args.index = tempfile.mkdtemp(prefix="relevance-ix-")
         print(f"indexing {args.corpus} into {args.index} ...", file=sys.stderr)
         build_index([args.corpus], args.index, jobs=2)
-    items = make_queries(articles, args.queries, args.questions, args.seed)
+    items = make_queries(articles, args.queries, args.questions, args.seed, args.headlines)
 
     by_text: dict[str, set[str]] = {}
     for a in articles:
@@ -232,44 +286,47 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     for n, (name, make_query) in enumerate(rankers(archive, searcher).items()):
-        if n and args.only and args.only not in name:
+        if n and args.only and not any(part in name for part in args.only.split("|")):
             continue
         started = time.perf_counter()
-        scores = evaluate(searcher, make_query, items, twins, docid_of)
+        ranked = (archive_ranking(archive) if make_query is None
+                  else whoosh_ranking(searcher, make_query, docid_of))
+        scores = evaluate(ranked, items, twins)
         rows.append((name, scores))
         print(f"{name}: {time.perf_counter() - started:.0f} s {scores}", file=sys.stderr, flush=True)
 
-    n_lead = sum(i.kind == "lead" for i in items)
-    n_q = len(items) - n_lead
+    counts = {kind: sum(i.kind == kind for i in items) for kind in KINDS}
+    kinds = [kind for kind in KINDS if counts[kind]]
     base = rows[0][1]
     lines = [
-        f"Known-item search on Reuters-21578 ({len(articles):,} articles): {n_lead} lead-sentence "
-        f"queries (30% of words dropped, half of the table's words swapped for a synonym, at most "
-        f"12 words) and {n_q} questions of 10-20 words; seed {args.seed}. "
-        f"{len(twins)} known items have an exact-duplicate twin (same headline and body), "
-        "and a hit on the twin counts as found.",
+        f"Known-item search on Reuters-21578 ({len(articles):,} articles): {counts['lead']} "
+        f"lead-sentence queries (30% of words dropped, half of the table's words swapped for a "
+        f"synonym, at most 12 words), {counts['question']} questions of 10-20 words and "
+        f"{counts['headline']} recalled headlines (25% of words dropped, synonyms swapped); "
+        f"seed {args.seed}. {len(twins)} known items have an exact-duplicate twin (same headline "
+        "and body), and a hit on the twin counts as found.",
         "",
-        "| ranking | lead MRR@10 | lead success@10 | question MRR@10 | question success@10 "
-        "| p50 ms (lead / question) |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| ranking | " + " | ".join(f"{k} MRR@10 | {k} success@10" for k in kinds)
+        + " | p50 ms (" + " / ".join(kinds) + ") |",
+        "| --- | " + " | ".join("--- | ---" for _ in kinds) + " | --- |",
     ]
     for name, s in rows:
         def cell(kind: str, key: str) -> str:
             value = s[kind][key]
             delta = value - base[kind][key]
             return f"{value:.3f}" if s is base else f"{value:.3f} ({delta:+.3f})"
-        lines.append(f"| {name} | {cell('lead', 'mrr')} | {cell('lead', 'success')} | "
-                     f"{cell('question', 'mrr')} | {cell('question', 'success')} | "
-                     f"{s['lead']['p50_ms']:.1f} / {s['question']['p50_ms']:.1f} |")
+        lines.append(f"| {name} | " + " | ".join(f"{cell(k, 'mrr')} | {cell(k, 'success')}"
+                                                for k in kinds)
+                     + " | " + " / ".join(f"{s[k]['p50_ms']:.1f}" for k in kinds) + " |")
     table = "\n".join(lines)
     print(table)
     print("\nexample queries:")
-    for item in items[:3] + [i for i in items if i.kind == "question"][:3]:
+    for item in [i for k in KINDS for i in [j for j in items if j.kind == k][:3]]:
         print(f"  {item.id}: {item.query}")
     if args.write:
         command = "python benchmarks/relevance.py --index INDEX_OF_corpus/reuters21578 --write"
         examples = "\n".join(f"- `{i.query}` → {i.id}" for i in
-                             items[:3] + [i for i in items if i.kind == "question"][:3])
+                             [i for k in KINDS for i in [j for j in items if j.kind == k][:3]])
         (REPO / "benchmarks" / "README-relevance.md").write_text(
             "# Relevance benchmark (known-item search)\n\n"
             f"Command: `{command}` (deltas against the baseline row in brackets; "
