@@ -29,18 +29,30 @@ import numpy as np
 _REPLACE_EVERY = 10
 
 
-def scan(searcher, q, allowed: np.ndarray | None, scored: bool = True
-         ) -> tuple[np.ndarray, np.ndarray | None]:
-    """(global document numbers of every match in `allowed`, their scores
-    or None when not `scored`), in document order."""
+class Matches:
+    """Every match of a query (global document numbers, in order, and their
+    scores), and what the array evaluation saw of each segment's matcher
+    tree, from which the matched terms of any match can be read."""
+
+    def __init__(self) -> None:
+        self.docnums = _EMPTY_IDS
+        self.scores: np.ndarray | None = None
+        self.traces: list[tuple[int, int, object, "_Trace"]] = []  # (offset, count, root, trace)
+
+
+def scan(searcher, q, allowed: np.ndarray | None, scored: bool = True) -> Matches:
+    """Every match of `q` in `allowed` (scores only when `scored`)."""
     context = searcher.context(needs_current=True)  # as with terms=True: binary union trees
     found: list[np.ndarray] = []
     found_scores: list[np.ndarray] = []
+    out = Matches()
     for subsearcher, offset in searcher.leaf_searchers():
         m = q.matcher(subsearcher, context)
         if not m.is_active():
             continue
-        ids, scores = _evaluate(m, subsearcher.reader(), scored)
+        trace = _Trace(scored)
+        ids, scores = _evaluate(m, subsearcher.reader(), scored, {}, trace)
+        out.traces.append((offset, subsearcher.doc_count_all(), m, trace))
         if allowed is not None and len(ids):
             keep = allowed[offset:offset + subsearcher.doc_count_all()][ids]
             ids = ids[keep]
@@ -48,10 +60,77 @@ def scan(searcher, q, allowed: np.ndarray | None, scored: bool = True
         found.append(ids + offset if offset else ids)
         if scored:
             found_scores.append(scores)
-    docnums = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-    if not scored:
-        return docnums, None
-    return docnums, (np.concatenate(found_scores) if found_scores else np.zeros(0))
+    out.docnums = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    if scored:
+        out.scores = np.concatenate(found_scores) if found_scores else np.zeros(0)
+    return out
+
+
+class _Trace:
+    """The documents each node of a matcher tree matched (by node id), for
+    reading matched terms afterwards; `exact` is False when a node was
+    stepped by Whoosh or left positioned lazily (then terms are found by
+    stepping a new matcher instead)."""
+
+    def __init__(self, scored: bool) -> None:
+        self.scored = scored
+        self.ids: dict[int, tuple[object, np.ndarray]] = {}
+        self.exact = True
+
+    def keep(self, m, ids: np.ndarray) -> None:
+        self.ids[id(m)] = (m, ids)
+
+
+def terms_of(searcher, q, matches: Matches, docnums: Sequence[int]
+             ) -> dict[int, list[tuple[str, bytes]]]:
+    """For each of `docnums` (matches), the (field, term) pairs Whoosh's
+    TermsCollector records for it: the tree's term matchers positioned on
+    the document when it is collected, in tree order. A node is positioned on
+    a match d exactly when d is among its own matches and among those of
+    every node above it (unions advance every child to d; an intersection,
+    phrase or exclusion moves past documents it does not match)."""
+    out: dict[int, list[tuple[str, bytes]]] = {}
+    if not all(trace.exact for *_, trace in matches.traces):
+        return matched_terms(searcher, q, docnums, scored=matches.scores is not None)
+    for offset, count, root, trace in matches.traces:
+        local = np.array(sorted(int(d) - offset for d in docnums if offset <= d < offset + count),
+                         dtype=np.int64)
+        if not len(local):
+            continue
+        found: dict[int, list] = {int(d): [] for d in local}
+        _collect_terms(root, local, trace, found)
+        for d, terms in found.items():
+            out[d + offset] = terms
+    return out
+
+
+def _collect_terms(m, docs: np.ndarray, trace: _Trace, found: dict) -> None:
+    """Add m's term to the documents among `docs` that m matches; recurse."""
+    entry = trace.ids.get(id(m))
+    if entry is None:
+        return  # a node not reached (empty, inactive): positioned on none of them
+    ids = entry[1]
+    at = np.searchsorted(ids, docs)
+    inside = (at < len(ids))
+    inside[inside] = ids[at[inside]] == docs[inside]
+    docs = docs[inside]
+    if not len(docs):
+        return
+    term = m.term()
+    if term is not None:
+        for d in docs:
+            found[int(d)].append(term)
+        return
+    for child in _children(m):
+        _collect_terms(child, docs, trace, found)
+
+
+def _children(m) -> list:
+    from whoosh.query.spans import SpanNear2
+
+    if type(m) is SpanNear2.SpanNear2Matcher:
+        return list(m.ms)
+    return list(m.children())
 
 
 # -- matcher trees as arrays ------------------------------------------------------
@@ -65,8 +144,16 @@ def scan(searcher, q, allowed: np.ndarray | None, scored: bool = True
 # child * boost), so every score is the same float. A node of any other kind
 # (phrases, spans, coordination, ...) is stepped by Whoosh itself, as before.
 
-def _evaluate(m, reader, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """Every (document number, score) a matcher would yield from where it is."""
+def _evaluate(m, reader, scored: bool, memo: dict, trace: _Trace) -> tuple[np.ndarray, np.ndarray | None]:
+    ids, scores = _evaluate_node(m, reader, scored, memo, trace)
+    trace.keep(m, ids)
+    return ids, scores
+
+
+def _evaluate_node(m, reader, scored: bool, memo: dict, trace: _Trace):
+    """Every (document number, score) a matcher would yield from where it is
+    (`memo` keeps the postings read during one search: the all-words query
+    and the any-word query share their terms)."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching import (AndMaybeMatcher, AndNotMatcher, IntersectionMatcher,
                                  NullMatcherClass, UnionMatcher, WrappingMatcher)
@@ -79,27 +166,27 @@ def _evaluate(m, reader, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
     if kind is NullMatcherClass or not m.is_active():
         return _EMPTY_IDS, (_EMPTY_SCORES if scored else None)
     if kind is W3LeafMatcher:
-        found = _leaf(m, reader, scored)
+        found = _leaf(m, reader, scored, memo)
         if found is not None:
             return found
     elif kind is SpanNear2.SpanNear2Matcher:
-        found = _phrase(m, reader, scored)
+        found = _phrase(m, reader, scored, memo, trace)
         if found is not None:
             return found
     elif kind is WrappingMatcher:
-        ids, scores = _evaluate(m.child, reader, scored)
+        ids, scores = _evaluate(m.child, reader, scored, memo, trace)
         return ids, (scores * m.boost if scored else None)
     elif kind is FilterMatcher:
-        ids, scores = _evaluate(m.child, reader, scored)
+        ids, scores = _evaluate(m.child, reader, scored, memo, trace)
         listed = np.isin(ids, np.fromiter(m._ids, dtype=np.int64))
         keep = ~listed if m._exclude else listed
         return ids[keep], (scores[keep] * m.boost if scored else None)
     elif kind is _ConstantMatcher:
-        ids, _ = _evaluate(m.child, reader, False)
+        ids, _ = _evaluate(m.child, reader, False, memo, trace)
         return ids, (np.full(len(ids), float(m.boost)) if scored else None)
     elif kind is UnionMatcher:
-        a_ids, a_scores = _evaluate(m.a, reader, scored)
-        b_ids, b_scores = _evaluate(m.b, reader, scored)
+        a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
+        b_ids, b_scores = _evaluate(m.b, reader, scored, memo, trace)
         ids = np.union1d(a_ids, b_ids)
         if not scored:
             return ids, None
@@ -108,24 +195,26 @@ def _evaluate(m, reader, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
         scores[np.searchsorted(ids, b_ids)] += b_scores  # a + b where both match
         return ids, scores
     elif kind is IntersectionMatcher:
-        a_ids, a_scores = _evaluate(m.a, reader, scored)
-        b_ids, b_scores = _evaluate(m.b, reader, scored)
+        a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
+        b_ids, b_scores = _evaluate(m.b, reader, scored, memo, trace)
         ids, ia, ib = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
         return ids, (a_scores[ia] + b_scores[ib] if scored else None)
     elif kind is AndNotMatcher:
-        a_ids, a_scores = _evaluate(m.a, reader, scored)
-        b_ids, _ = _evaluate(m.b, reader, False)
+        a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
+        b_ids, _ = _evaluate(m.b, reader, False, memo, trace)
         keep = ~np.isin(a_ids, b_ids, assume_unique=True)
         return a_ids[keep], (a_scores[keep] if scored else None)
     elif kind is AndMaybeMatcher:
-        a_ids, a_scores = _evaluate(m.a, reader, scored)
+        a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
         if not scored:
+            trace.exact = False  # unscored, Whoosh leaves b where it was: step to know
             return a_ids, None
-        b_ids, b_scores = _evaluate(m.b, reader, scored)
+        b_ids, b_scores = _evaluate(m.b, reader, scored, memo, trace)
         both, ia, ib = np.intersect1d(a_ids, b_ids, assume_unique=True, return_indices=True)
         scores = a_scores.copy()
         scores[ia] = a_scores[ia] + b_scores[ib]
         return a_ids, scores
+    trace.exact = False
     return _step(m, scored)
 
 
@@ -147,14 +236,14 @@ def _step(m, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
             (np.frombuffer(scores, dtype=np.float64) if scores else _EMPTY_SCORES) if scored else None)
 
 
-def _leaf(m, reader, scored: bool):
+def _leaf(m, reader, scored: bool, memo: dict):
     """A term's postings from the matcher's position on, scored as BM25F
     would score them one by one; None when the scorer or the lengths are not
     the kind computed here."""
     lengths = _scorable_lengths(m, reader) if scored else None
     if scored and lengths is None:
         return None
-    ids, tf, _values = _blocks(m, scored, False)
+    ids, tf, _values = _postings(m, scored, False, memo)
     if not scored:
         return ids, None
     scores = _bm25(m.scorer, lengths, ids, tf)
@@ -169,6 +258,25 @@ def _scorable_lengths(m, reader) -> np.ndarray | None:
     if scorer is None or type(scorer) is not BM25FScorer:
         return None
     return _length_bytes(reader, scorer.dfl)
+
+
+def _postings(m, weights: bool, values: bool, memo: dict):
+    """`_blocks`, reusing what this search already read of the same term
+    from the same or an earlier position."""
+    if not m.is_active():
+        return _EMPTY_IDS, (_EMPTY_SCORES if weights else None), ([] if values else None)
+    key = m.term()
+    start = m.id()
+    found = memo.get(key)
+    if found is not None and found[0] <= start and (found[2] is not None or not weights) \
+            and (found[3] is not None or not values):
+        _, ids, tf, vs = found
+        at = int(np.searchsorted(ids, start))
+        return (ids[at:], tf[at:] if weights else None,
+                vs[at:] if values else None)
+    ids, tf, vs = _blocks(m, weights, values)
+    memo[key] = (start, ids, tf, vs)
+    return ids, tf, vs
 
 
 def _blocks(m, weights: bool, values: bool):
@@ -214,7 +322,7 @@ def _bm25(scorer, lengths: np.ndarray, ids: np.ndarray, tf: np.ndarray) -> np.nd
     return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
 
 
-def _phrase(m, reader, scored: bool):
+def _phrase(m, reader, scored: bool, memo: dict, trace: _Trace):
     """An exact phrase (Whoosh's SpanNear2 with slop 1, in order): documents
     with the words at consecutive positions, scored as the sum of the words'
     BM25F scores in the matcher's binary-tree order. None when not that case."""
@@ -227,7 +335,7 @@ def _phrase(m, reader, scored: bool):
     lengths = [_scorable_lengths(leaf, reader) for leaf in leaves] if scored else None
     if scored and any(x is None for x in lengths):
         return None
-    read = [_blocks(leaf, scored, True) for leaf in leaves]
+    read = [_postings(leaf, scored, True, memo) for leaf in leaves]
     # candidates: documents with every word
     ids = read[0][0]
     for other_ids, _, _ in read[1:]:
@@ -247,6 +355,8 @@ def _phrase(m, reader, scored: bool):
                 break
         keep[n] = bool(starts)
     ids = ids[keep]
+    for leaf in leaves:  # positioned on a phrase's documents only
+        trace.keep(leaf, ids)
     if not scored:
         return ids, None
     parts = []

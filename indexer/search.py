@@ -284,16 +284,18 @@ class Archive:
             # Scan under the dates only: the counts of every publication for
             # this query and dates come from the same pass (the UI lists them so
             # a second publication can be ticked), then the publications filter.
-            docnums, scores = collect.scan(
+            matches = collect.scan(
                 searcher, q, self._filter_mask(searcher, replace(request, publications=())),
                 scored=relevance)
+            docnums, scores = matches.docnums, matches.scores
             codes, names = self._pool.facet_codes(searcher, FACET_FIELDS["publication"])
             publication_choices = _counts(collect.facet_counts(codes, names, docnums))
             keep = allowed[docnums]
             docnums = docnums[keep]
             scores = scores[keep] if scores is not None else None
         else:
-            docnums, scores = collect.scan(searcher, q, allowed, scored=relevance)
+            matches = collect.scan(searcher, q, allowed, scored=relevance)
+            docnums, scores = matches.docnums, matches.scores
         total = len(docnums)
         if relevance:
             keys = -scores
@@ -315,7 +317,7 @@ class Archive:
                 break
             limit *= 2  # many versions hid hits: widen the window until the page is full
         score_of = ({int(docnums[i]): float(scores[i]) for i in ranked} if relevance else {})
-        terms = collect.matched_terms(searcher, q, page, scored=relevance)
+        terms = collect.terms_of(searcher, q, matches, page)
         stored = [searcher.stored_fields(docnum) for docnum in page]
         matched = [_matched_by_field(terms.get(docnum, ())) for docnum in page]
         wanted = [(docnum, fields.get("body") or "", words["body"])
