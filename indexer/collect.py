@@ -243,7 +243,7 @@ def _leaf(m, reader, scored: bool, memo: dict):
     lengths = _scorable_lengths(m, reader) if scored else None
     if scored and lengths is None:
         return None
-    ids, tf, _values = _postings(m, scored, False, memo)
+    ids, tf, _values = _postings(m, reader, scored, False, memo)
     if not scored:
         return ids, None
     scores = _bm25(m.scorer, lengths, ids, tf)
@@ -260,7 +260,7 @@ def _scorable_lengths(m, reader) -> np.ndarray | None:
     return _length_bytes(reader, scorer.dfl)
 
 
-def _postings(m, weights: bool, values: bool, memo: dict):
+def _postings(m, reader, weights: bool, values: bool, memo: dict):
     """`_blocks`, reusing what this search already read of the same term
     from the same or an earlier position."""
     if not m.is_active():
@@ -274,6 +274,15 @@ def _postings(m, weights: bool, values: bool, memo: dict):
         at = int(np.searchsorted(ids, start))
         return (ids[at:], tf[at:] if weights else None,
                 vs[at:] if values else None)
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    # read the whole list once (another matcher of the term may start earlier)
+    fresh = reader.postings(*key) if key in reader else None
+    if type(fresh) is W3LeafMatcher and fresh.is_active():
+        ids, tf, vs = _blocks(fresh, weights, values)
+        memo[key] = (-1, ids, tf, vs)
+        at = int(np.searchsorted(ids, start))
+        return ids[at:], (tf[at:] if weights else None), (vs[at:] if values else None)
     ids, tf, vs = _blocks(m, weights, values)
     memo[key] = (start, ids, tf, vs)
     return ids, tf, vs
@@ -335,7 +344,7 @@ def _phrase(m, reader, scored: bool, memo: dict, trace: _Trace):
     lengths = [_scorable_lengths(leaf, reader) for leaf in leaves] if scored else None
     if scored and any(x is None for x in lengths):
         return None
-    read = [_postings(leaf, scored, True, memo) for leaf in leaves]
+    read = [_postings(leaf, reader, scored, True, memo) for leaf in leaves]
     # candidates: documents with every word
     ids = read[0][0]
     for other_ids, _, _ in read[1:]:
