@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import math
 import re
+
+import numpy as np
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -475,7 +477,21 @@ class Archive:
             raise QueryError(f"Unknown interval '{interval}': use month or year.")
         searcher = self._searcher()
         q = self.parse(request.query, searcher.schema)
-        return trend.compute(searcher, q, self._filter(searcher, request), interval)
+        allowed = self._filter_mask(searcher, request)
+        if allowed is not None and not allowed.any():
+            return []
+        codes, names = self._pool.facet_codes(searcher, interval)
+
+        def period_totals() -> dict[str, int]:  # articles per period under the filters
+            every = np.arange(len(codes)) if allowed is None else np.nonzero(allowed)[0]
+            return _counts(collect.facet_counts(codes, names, every))
+
+        # without filters the totals are the same for every query: once per index version
+        totals = (self._pool.period_totals(searcher, interval, period_totals) if allowed is None
+                  else period_totals())
+        matches = collect.scan(searcher, q, allowed, scored=False)
+        counts = _counts(collect.facet_counts(codes, names, matches.docnums))
+        return trend.points_from(totals, counts, interval)
 
     # -- whole sets and totals ---------------------------------------------
     def iter_export(self, request: SearchRequest) -> Iterator[Article]:

@@ -122,6 +122,11 @@ class SearcherPool:
             return codes, names
         return self._cached(("facets", self.version(searcher), fieldname), assemble)
 
+    def period_totals(self, searcher: Searcher, interval: str, make) -> dict:
+        """Articles per period (the share view's denominators), made by
+        `make()` once per index version and interval."""
+        return self._cached(("periods", self.version(searcher), interval), make)
+
     def sort_keys(self, searcher: Searcher, fieldname: str, reverse: bool) -> np.ndarray:
         """Every document's sort key for `sortedby=FieldFacet(fieldname,
         reverse=reverse)`, as an array that orders exactly as Whoosh's keys."""

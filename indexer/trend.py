@@ -48,9 +48,14 @@ def compute(searcher, q: query.Query, allowed, interval: str = "month") -> list[
     if allowed is not None and not allowed:
         return []
     totals = period_counts(searcher, query.Every(), allowed, interval)
+    counts = period_counts(searcher, q, allowed, interval) if totals else {}
+    return points_from(totals, counts, interval)
+
+
+def points_from(totals: dict[str, int], counts: dict[str, int], interval: str) -> list[TrendPoint]:
+    """Trend points from articles per period (`totals`) and matches per period."""
     if not totals:
         return []
-    counts = period_counts(searcher, q, allowed, interval)
     points = []
     for period in _periods(min(totals), max(totals), interval):
         total = totals.get(period, 0)

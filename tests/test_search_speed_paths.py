@@ -266,3 +266,18 @@ def test_matched_terms_equal_whooshs_terms_collector(two_segment_archive, scored
                 assert set(mine) == set(theirs), (text, docnum)
             compared += 1
     assert compared > 100
+
+
+@pytest.mark.parametrize("interval", ["month", "year"])
+def test_trend_equals_whooshs_facet_counts(two_segment_archive, interval):
+    """Archive.trend (cached totals, numpy counts) equals trend.compute (Whoosh's groupedby)."""
+    from indexer import trend
+
+    archive = two_segment_archive
+    searcher = archive._searcher()
+    for text in ("oil", '"net loss"', "*", "sojourn", "zzzqqq"):
+        for filters in FILTERS:
+            request = SearchRequest(query=text, **filters)
+            expected = trend.compute(searcher, archive.parse(text, searcher.schema),
+                                     archive._filter(searcher, request), interval)
+            assert archive.trend(request, interval) == expected, (text, filters)
