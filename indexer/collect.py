@@ -293,12 +293,18 @@ def _blocks(m, weights: bool, values: bool):
     where it is to the end (the matcher is used up)."""
     id_parts, weight_parts, value_parts = [], [], []
     while m.is_active():
-        if m._ids is None:
-            m._read_ids()
-        i = m._i
         block_ids = m._ids
+        if block_ids is None and not m._byteids:
+            if m._data is None:
+                m._read_data()
+            # the block stores gaps: Whoosh's delta_decode is a running sum
+            block_ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
+        elif block_ids is None:
+            m._read_ids()
+            block_ids = m._ids
         if isinstance(block_ids, bytes):
             block_ids = np.frombuffer(block_ids, dtype=np.uint8)
+        i = m._i
         id_parts.append(np.asarray(block_ids[i:] if i else block_ids, dtype=np.int64))
         if weights:
             if m._weights is None:
