@@ -161,7 +161,10 @@ def vocabulary_of(folder: Path) -> Vocabulary | None:
         return cached[1]
     vocabulary = Vocabulary(dict(VocabularyCounts.load(Path(folder)).counts))
     with _loaded_lock:
+        _loaded.pop(key, None)
         _loaded[key] = (stamp, vocabulary)
+        while len(_loaded) > 2:  # the live generation and the one a searcher may still read
+            del _loaded[next(iter(_loaded))]
     return vocabulary
 
 
