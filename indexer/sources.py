@@ -132,6 +132,15 @@ def under_roots(source: str, roots: list[str]) -> bool:
     return False
 
 
+class _OneShotEncoder(json.JSONEncoder):
+    """`json.dump` streams through the pure-Python encoder (140 ms for 21,578
+    sources); this encodes in one go with the C encoder (55 ms) and still goes
+    through `json.dump`, which tests/test_faults.py intercepts for its faults."""
+
+    def iterencode(self, o, _one_shot=False):
+        return super().iterencode(o, _one_shot=True)
+
+
 @dataclass
 class Manifest:
     """What the live index holds, source by source."""
@@ -153,15 +162,12 @@ class Manifest:
                    saved_articles=data.get("articles"))
 
     def save(self, folder: Path) -> None:
-        """Write atomically: a crash leaves the old manifest or the new one.
-        (`json.dump` streams through the pure-Python encoder, ~2.5x slower than
-        `json.dumps` on 21,578 sources, 140 vs 55 ms; tests/test_faults.py
-        injects its manifest faults into `json.dump`, so it stays.)"""
+        """Write atomically: a crash leaves the old manifest or the new one."""
         tmp = folder / (MANIFEST_NAME + ".tmp")
         self.saved_articles = self.article_count()
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump({"version": 1, "schema": self.schema, "articles": self.saved_articles,
-                       "sources": self.sources}, fh, separators=(",", ":"))
+                       "sources": self.sources}, fh, separators=(",", ":"), cls=_OneShotEncoder)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, folder / MANIFEST_NAME)
