@@ -39,6 +39,20 @@ class Matches:
         self.scores: np.ndarray | None = None
         self.traces: list[tuple[int, int, object, "_Trace"]] = []  # (offset, count, root, trace)
 
+    def posting_value(self, docnum: int, key: tuple[str, bytes]):
+        """The posting value (encoded positions/characters) of term `key` in a
+        matched document, from the blocks the scan read; None when not read."""
+        for offset, count, _root, trace in self.traces:
+            if offset <= docnum < offset + count:
+                entry = trace.memo.get(key)
+                if entry is None or entry[3] is None:
+                    return None
+                _start, ids, _tf, values = entry
+                local = docnum - offset
+                at = int(np.searchsorted(ids, local))
+                return values[at] if at < len(ids) and ids[at] == local else None
+        return None
+
 
 def scan(searcher, q, allowed: np.ndarray | None, scored: bool = True) -> Matches:
     """Every match of `q` in `allowed` (scores only when `scored`)."""
@@ -51,7 +65,7 @@ def scan(searcher, q, allowed: np.ndarray | None, scored: bool = True) -> Matche
         if not m.is_active():
             continue
         trace = _Trace(scored)
-        ids, scores = _evaluate(m, subsearcher.reader(), scored, {}, trace)
+        ids, scores = _evaluate(m, subsearcher.reader(), scored, trace.memo, trace)
         out.traces.append((offset, subsearcher.doc_count_all(), m, trace))
         if allowed is not None and len(ids):
             keep = allowed[offset:offset + subsearcher.doc_count_all()][ids]
@@ -76,6 +90,7 @@ class _Trace:
         self.scored = scored
         self.ids: dict[int, tuple[object, np.ndarray]] = {}
         self.exact = True
+        self.memo: dict = {}  # term -> (first id read, ids, weights, values) of this search
 
     def keep(self, m, ids: np.ndarray) -> None:
         self.ids[id(m)] = (m, ids)
@@ -264,7 +279,7 @@ def _postings(m, reader, weights: bool, values: bool, memo: dict):
     """`_blocks`, reusing what this search already read of the same term
     from the same or an earlier position."""
     if not m.is_active():
-        return _EMPTY_IDS, (_EMPTY_SCORES if weights else None), ([] if values else None)
+        return _EMPTY_IDS, (_EMPTY_SCORES if weights else None), (BlockValues([]) if values else None)
     key = m.term()
     start = m.id()
     found = memo.get(key)
@@ -273,7 +288,7 @@ def _postings(m, reader, weights: bool, values: bool, memo: dict):
         _, ids, tf, vs = found
         at = int(np.searchsorted(ids, start))
         return (ids[at:], tf[at:] if weights else None,
-                vs[at:] if values else None)
+                vs.tail(at) if values else None)
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
     # read the whole list once (another matcher of the term may start earlier)
@@ -282,7 +297,7 @@ def _postings(m, reader, weights: bool, values: bool, memo: dict):
         ids, tf, vs = _blocks(fresh, weights, values)
         memo[key] = (-1, ids, tf, vs)
         at = int(np.searchsorted(ids, start))
-        return ids[at:], (tf[at:] if weights else None), (vs[at:] if values else None)
+        return ids[at:], (tf[at:] if weights else None), (vs.tail(at) if values else None)
     ids, tf, vs = _blocks(m, weights, values)
     memo[key] = (start, ids, tf, vs)
     return ids, tf, vs
@@ -290,8 +305,12 @@ def _postings(m, reader, weights: bool, values: bool, memo: dict):
 
 def _blocks(m, weights: bool, values: bool):
     """(ids, weights or None, values or None) of a leaf's postings from
-    where it is to the end (the matcher is used up)."""
+    where it is to the end (the matcher is used up). Variable-size values
+    (positions, characters) come with the block data at no extra cost and are
+    kept even when not asked for: snippets read the shown hits' offsets there."""
     id_parts, weight_parts, value_parts = [], [], []
+    variable = m._fixedsize is None or m._fixedsize < 0
+    keep_values = True
     while m.is_active():
         block_ids = m._ids
         if block_ids is None and not m._byteids:
@@ -310,14 +329,41 @@ def _blocks(m, weights: bool, values: bool):
             if m._weights is None:
                 m._read_weights()
             weight_parts.append(np.asarray(m._weights[i:] if i else m._weights, dtype=np.float64))
-        if values:
-            if m._values is None:
-                m._read_values()
-            value_parts.extend(m._values[i:] if i else m._values)
+        if m._values is not None:
+            value_parts.append((m._values, i))
+        elif variable and m._data is not None:
+            value_parts.append((m._data[2], i))  # what _read_values() would keep, unchanged
+        elif values:
+            m._read_values()
+            value_parts.append((m._values, i))
+        else:
+            keep_values = False
         m._next_block()
     ids = np.concatenate(id_parts) if id_parts else _EMPTY_IDS
     tf = (np.concatenate(weight_parts) if weight_parts else _EMPTY_SCORES) if weights else None
-    return ids, tf, (value_parts if values else None)
+    return ids, tf, (BlockValues(value_parts) if keep_values else None)
+
+
+class BlockValues:
+    """The posting values (positions, characters) of a term's blocks, kept as
+    the blocks' own tuples: looked up by posting number, never copied."""
+
+    def __init__(self, parts: list, offset: int = 0, starts: np.ndarray | None = None) -> None:
+        self._parts = parts  # (block values, first posting used in the block)
+        if starts is None:
+            sizes = [len(values) - first for values, first in parts]
+            starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if sizes else np.zeros(0)
+        self._starts = starts.astype(np.int64)
+        self._offset = offset
+
+    def __getitem__(self, k: int):
+        k = int(k) + self._offset
+        j = int(np.searchsorted(self._starts, k, side="right")) - 1
+        values, first = self._parts[j]
+        return values[first + k - int(self._starts[j])]
+
+    def tail(self, at: int) -> "BlockValues":
+        return BlockValues(self._parts, self._offset + int(at), self._starts)
 
 
 def _bm25(scorer, lengths: np.ndarray, ids: np.ndarray, tf: np.ndarray) -> np.ndarray | None:

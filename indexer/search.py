@@ -324,7 +324,8 @@ class Archive:
         matched = [_matched_by_field(terms.get(docnum, ())) for docnum in page]
         wanted = [(docnum, fields.get("body") or "", words["body"])
                   for docnum, fields, words in zip(page, stored, matched) if "body" in words]
-        cut = dict(zip([docnum for docnum, _, _ in wanted], snippets.body_snippets(searcher, wanted)))
+        cut = dict(zip([docnum for docnum, _, _ in wanted], snippets.body_snippets(searcher, wanted,
+                                                                read_value=matches.posting_value)))
         hits = []
         for docnum, fields, words in zip(page, stored, matched):
             hit = self._hit(searcher, fields, score_of.get(docnum), words, cut.get(docnum, ""))

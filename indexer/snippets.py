@@ -86,20 +86,27 @@ def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
 
 
 def body_snippets(searcher, hits: list[tuple[int, str, list[str]]], fieldname: str = "body",
-                  top: int = 2) -> list[str]:
+                  top: int = 2, read_value=None) -> list[str]:
     """For each hit (docnum, stored text, its matched words in the field), the
     snippet `results.highlights(fieldname, top=top)` gives, cut from the
     character offsets stored for these documents only (Whoosh loads them for
-    every match of the query before cutting the first snippet). Each word's
-    postings are read once for all the hits, in document order."""
+    every match of the query before cutting the first snippet). The offsets
+    come from `read_value(docnum, (field, term))` (the postings the search
+    already read) when it has them; else each word's postings are read once
+    for all the hits, in document order."""
     field = searcher.schema[fieldname]
     fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // 2, surround=60, autotrim=True)
     charlimit = fragmenter.charlimit
     chars: dict[tuple[int, str], list] = {}
     docs_of: dict[str, list[int]] = {}
+    decode = field.format.decoder("characters")
     for docnum, _text, words in hits:
         for word in dict.fromkeys(words):
-            docs_of.setdefault(word, []).append(docnum)
+            value = read_value(docnum, (fieldname, field.to_bytes(word))) if read_value else None
+            if value is not None:
+                chars[(docnum, word)] = decode(value)
+            else:
+                docs_of.setdefault(word, []).append(docnum)
     for word, docnums in docs_of.items():
         btext = field.to_bytes(word)
         for subsearcher, offset in searcher.leaf_searchers():
