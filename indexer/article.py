@@ -45,6 +45,20 @@ class Article:
 
 
 @dataclass
+class CleanedArticle:
+    """What a cleaner found in one document, before it has an id and a source
+    (cleaners are pure text -> parts functions; readers add the rest)."""
+
+    headline: str = ""
+    body: str = ""
+    captions: list[str] = field(default_factory=list)
+    publication: str | None = None
+    author: str | None = None
+    date: datetime | None = None
+    url: str | None = None
+
+
+@dataclass
 class Failure:
     """A source (or one line of a record file) that could not become an Article."""
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from indexer.article import SourceError, derived_id
-from indexer.readers.html import CleanedPage, clean_html, read_html
+from indexer.article import CleanedArticle
+from indexer.readers.html import clean_html, read_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 EXPECTED = {k: v for k, v in json.loads((FIXTURES / "expected.json").read_text("utf-8")).items()
@@ -72,7 +73,7 @@ def test_captions_apart_from_body(articles, name):
 def test_clean_html_is_the_pure_cleaner():
     html = _page("guardian-hong-kong.html.gz").decode("utf-8")
     page = clean_html(html, "https://example.org/x")
-    assert isinstance(page, CleanedPage)
+    assert isinstance(page, CleanedArticle)
     assert page.body.startswith("Hong Kong is burning.")
 
 

@@ -24,22 +24,9 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
-from indexer.article import Article, SourceError, derived_id
+from indexer.article import Article, CleanedArticle, SourceError, derived_id
 from indexer.dates import date_from_url, parse_date
 from indexer.readers.encoding import decode_bytes, sniff_declared_charset
-
-
-@dataclass
-class CleanedPage:
-    """What the cleaner found on one page (before it becomes an Article)."""
-
-    headline: str = ""
-    body: str = ""
-    captions: list[str] = field(default_factory=list)
-    publication: str | None = None
-    author: str | None = None
-    date: datetime | None = None
-    url: str | None = None
 
 
 def read_html(data: bytes, source: str) -> Article:
@@ -64,8 +51,8 @@ def read_html(data: bytes, source: str) -> Article:
                    date=date, url=page.url, source=source)
 
 
-def clean_html(html: str, url: str | None = None) -> CleanedPage:
-    """The pure cleaner: decoded HTML text (and its URL if known) -> CleanedPage."""
+def clean_html(html: str, url: str | None = None) -> CleanedArticle:
+    """The pure cleaner: decoded HTML text (and its URL if known) -> CleanedArticle."""
     # class/rel stay plain strings: splitting every multi-valued attribute costs ~10% of the parse
     soup = BeautifulSoup(html, "lxml", multi_valued_attributes=None)
     return _clean_soup(soup, url)
@@ -566,7 +553,7 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datep
                    "sailthru.date", "parsely-pub-date", "date.available", "og:published_time")
 
 
-def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
+def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedArticle:
     scan = _scan(soup)
     metas = scan.metas
     ld = _pick_article_ld(_json_ld_objects(scan.ld_scripts)) or {}
@@ -594,7 +581,7 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedPage:
                 or scan.metas.get("content-language") or "")
         date = _written_date(date_line, dayfirst=lang.lower().replace("_", "-") not in ("", "en", "en-us"))
     captions = _captions(scan, container)
-    return CleanedPage(headline=headline, body=body, captions=captions, publication=publication,
+    return CleanedArticle(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
 
 

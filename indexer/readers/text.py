@@ -21,10 +21,8 @@ hard-wrapped text into "\\n\\n"-separated paragraphs and drops the trailing
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
 
-from indexer.article import Article, SourceError, derived_id
+from indexer.article import Article, CleanedArticle, SourceError, derived_id
 from indexer.dates import parse_date
 from indexer.readers.encoding import decode_bytes
 
@@ -80,18 +78,6 @@ _TABLE_ROW = re.compile(r"\S(?:\.{3,}| {3,})\S")
 _WORD = re.compile(r"\w+")
 
 
-@dataclass
-class CleanedText:
-    """The parts of a plain-text article; empty strings / None when absent."""
-
-    headline: str = ""
-    body: str = ""
-    captions: list[str] = field(default_factory=list)
-    publication: str | None = None
-    author: str | None = None
-    date: datetime | None = None
-
-
 def read_text(data: bytes, source: str, *, default_publication: str | None = None) -> Article:
     """One `.txt` file -> one Article. Raises SourceError for empty or binary files."""
     text = decode_bytes(data)
@@ -115,10 +101,10 @@ def read_text(data: bytes, source: str, *, default_publication: str | None = Non
     return article
 
 
-def clean_text(text: str) -> CleanedText:
+def clean_text(text: str) -> CleanedArticle:
     """Split a plain-text article into headline, body, captions, publication and author."""
     lines = _normalise_lines(text)
-    result = CleanedText()
+    result = CleanedArticle()
 
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
@@ -149,7 +135,7 @@ def clean_text(text: str) -> CleanedText:
     return result
 
 
-def _take_header_lines(lines: list[str], start: int, result: CleanedText) -> None:
+def _take_header_lines(lines: list[str], start: int, result: CleanedArticle) -> None:
     """A byline and/or a date line right under the headline (at most one blank line
     apart) fill author / publication / date and are blanked out of the body."""
     at = start
