@@ -21,6 +21,7 @@ codes, and matched terms are found afterwards for the page's hits only.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -348,19 +349,32 @@ class BlockValues:
     """The posting values (positions, characters) of a term's blocks, kept as
     the blocks' own tuples: looked up by posting number, never copied."""
 
-    def __init__(self, parts: list, offset: int = 0, starts: np.ndarray | None = None) -> None:
+    def __init__(self, parts: list, offset: int = 0, starts: list[int] | None = None) -> None:
         self._parts = parts  # (block values, first posting used in the block)
         if starts is None:
-            sizes = [len(values) - first for values, first in parts]
-            starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if sizes else np.zeros(0)
-        self._starts = starts.astype(np.int64)
+            starts, total = [], 0
+            for values, first in parts:
+                starts.append(total)
+                total += len(values) - first
+        self._starts = starts
         self._offset = offset
 
     def __getitem__(self, k: int):
         k = int(k) + self._offset
-        j = int(np.searchsorted(self._starts, k, side="right")) - 1
+        j = bisect_right(self._starts, k) - 1
         values, first = self._parts[j]
-        return values[first + k - int(self._starts[j])]
+        return values[first + k - self._starts[j]]
+
+    def pick(self, ks: np.ndarray) -> list:
+        """The values at posting numbers `ks` (ascending), in one pass."""
+        if not len(ks):
+            return []
+        ks = ks + self._offset
+        starts = np.asarray(self._starts, dtype=np.int64)
+        blocks = np.searchsorted(starts, ks, side="right") - 1
+        inner = ks - starts[blocks]
+        parts = self._parts
+        return [parts[j][0][parts[j][1] + i] for j, i in zip(blocks.tolist(), inner.tolist())]
 
     def tail(self, at: int) -> "BlockValues":
         return BlockValues(self._parts, self._offset + int(at), self._starts)
@@ -403,18 +417,26 @@ def _phrase(m, reader, scored: bool, memo: dict, trace: _Trace):
         ids = np.intersect1d(ids, other_ids, assume_unique=True)
     where = [np.searchsorted(leaf_ids, ids) for leaf_ids, _, _ in read]
     decode = [leaf.format.decoder("positions") for leaf in leaves]
-    keep = np.zeros(len(ids), dtype=bool)
-    values = [v for _, _, v in read]
     order = sorted(range(len(leaves)), key=lambda k: len(read[k][0]))  # rarest word first
-    for n in range(len(ids)):
-        starts = None
-        for k in order:
-            positions = decode[k](values[k][where[k][n]])
-            shifted = {p - k for p in positions}
-            starts = shifted if starts is None else starts & shifted
-            if not starts:
-                break
-        keep[n] = bool(starts)
+    # start positions still possible per candidate; a word narrows them down
+    alive = np.arange(len(ids))
+    starts: list = [None] * len(ids)
+    for k in order:
+        if not len(alive):
+            break
+        raw = read[k][2].pick(where[k][alive])
+        decode_k = decode[k]
+        survivors = []
+        for n, value in zip(alive.tolist(), raw):
+            shifted = {p - k for p in decode_k(value)}
+            previous = starts[n]
+            shifted = shifted if previous is None else previous & shifted
+            if shifted:
+                starts[n] = shifted
+                survivors.append(n)
+        alive = np.array(survivors, dtype=np.int64)
+    keep = np.zeros(len(ids), dtype=bool)
+    keep[alive] = True
     ids = ids[keep]
     for leaf in leaves:  # positioned on a phrase's documents only
         trace.keep(leaf, ids)
