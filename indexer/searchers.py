@@ -58,6 +58,7 @@ class SearcherPool:
                 searcher = _open_index(generation).searcher(weighting=BM25F())
         _reuse_column_readers(searcher)
         self._preload_lengths(searcher, str(generation))
+        self._drop_other_versions(searcher, str(generation))
         self._local.state = (generation, searcher)
         return searcher
 
@@ -95,6 +96,23 @@ class SearcherPool:
         return found
 
     # -- column arrays -------------------------------------------------------
+    def _drop_other_versions(self, searcher: Searcher, folder: str) -> None:
+        """Forget the arrays of index versions and segments the newest searcher
+        does not read (a long-running server sees many rebuilds). A thread still
+        on an older version just makes its arrays again."""
+        version = self.version(searcher)
+        segments = {(folder, _segment_id(leaf)) for leaf, _ in searcher.reader().leaf_readers()}
+        with self._lock:
+            for key in list(self._arrays):
+                kind = key[0]
+                if kind in ("facet", "sort", "lengths"):
+                    stale = (key[1], key[2]) not in segments if kind != "lengths" else key[1] not in segments
+                else:
+                    stale = key[1] != version
+                if stale:
+                    del self._arrays[key]
+
+
     def _cached(self, key: tuple, make):
         """A value shared by all threads, made once (a race only makes it twice)."""
         found = self._arrays.get(key)

@@ -281,3 +281,27 @@ def test_trend_equals_whooshs_facet_counts(two_segment_archive, interval):
             expected = trend.compute(searcher, archive.parse(text, searcher.schema),
                                      archive._filter(searcher, request), interval)
             assert archive.trend(request, interval) == expected, (text, filters)
+
+
+def test_arrays_of_replaced_index_versions_are_dropped(small_corpus, tmp_path):
+    """A server that lives through rebuilds keeps only the newest version's arrays."""
+    import shutil
+
+    from indexer.build import build_index
+    from indexer.search import Archive
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(small_corpus / "dailynk", corpus / "dailynk")
+    index_dir = tmp_path / "index"
+    build_index([str(corpus)], index_dir, jobs=1)
+    archive = Archive(index_dir)
+    archive.search(SearchRequest(query="sojourn", sort="newest"))
+    first = archive._pool.version(archive._searcher())
+    shutil.copytree(small_corpus / "reuters", corpus / "reuters")
+    build_index([str(corpus)], index_dir, jobs=1)
+    results = archive.search(SearchRequest(query="said", sort="newest"))
+    assert results.total > 100
+    newest = archive._pool.version(archive._searcher())
+    assert newest != first
+    versions = {key[1] for key in archive._pool._arrays if key[0] in ("facets", "sortkeys")}
+    assert versions == {newest}
