@@ -176,7 +176,9 @@ def _evaluate_node(m, reader, scored: bool, memo: dict, trace: _Trace):
     from whoosh.matching.wrappers import FilterMatcher
     from whoosh.query.spans import SpanNear2
 
-    from indexer.ranking import _ConstantMatcher
+    from indexer import ranking
+
+    constant = getattr(ranking, "_ConstantMatcher", None)  # the all-words bonus node
 
     kind = type(m)
     if kind is NullMatcherClass or not m.is_active():
@@ -197,7 +199,7 @@ def _evaluate_node(m, reader, scored: bool, memo: dict, trace: _Trace):
         listed = np.isin(ids, np.fromiter(m._ids, dtype=np.int64))
         keep = ~listed if m._exclude else listed
         return ids[keep], (scores[keep] * m.boost if scored else None)
-    elif kind is _ConstantMatcher:
+    elif constant is not None and kind is constant:
         ids, _ = _evaluate(m.child, reader, False, memo, trace)
         return ids, (np.full(len(ids), float(m.boost)) if scored else None)
     elif kind is UnionMatcher:
