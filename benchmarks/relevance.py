@@ -18,7 +18,7 @@ all-words bonus.
     .venv/bin/python benchmarks/relevance.py --index /tmp/reuters-ix [--write]
 
 Without --index, corpus/reuters21578 is indexed into a temporary folder first.
---write saves the table to benchmarks/README-relevance.md.
+--write puts the table into benchmarks/README-relevance.md (between its markers).
 """
 
 from __future__ import annotations
@@ -324,14 +324,16 @@ def main(argv: list[str] | None = None) -> int:
     for item in [i for k in KINDS for i in [j for j in items if j.kind == k][:3]]:
         print(f"  {item.id}: {item.query}")
     if args.write:
-        command = "python benchmarks/relevance.py --index INDEX_OF_corpus/reuters21578 --write"
+        # the table and examples go between the markers; the history around them stays
         examples = "\n".join(f"- `{i.query}` → {i.id}" for i in
                              [i for k in KINDS for i in [j for j in items if j.kind == k][:3]])
-        (REPO / "benchmarks" / "README-relevance.md").write_text(
-            "# Relevance benchmark (known-item search)\n\n"
-            f"Command: `{command}` (deltas against the baseline row in brackets; "
-            "times are medians on a shared 2-core machine, only for comparison).\n\n"
-            f"{table}\n\nExample queries:\n{examples}\n", encoding="utf-8")
+        readme = REPO / "benchmarks" / "README-relevance.md"
+        text = readme.read_text(encoding="utf-8")
+        begin, finish = "<!-- relevance:start -->\n", "\n<!-- relevance:end -->"
+        head, rest = text.split(begin, 1)
+        tail = rest.split(finish, 1)[1]
+        readme.write_text(f"{head}{begin}{table}\n\nExample queries:\n{examples}{finish}{tail}",
+                          encoding="utf-8")
     return 0
 
 
