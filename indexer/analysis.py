@@ -174,9 +174,11 @@ class NewsTextTokenizer(Tokenizer):
         return found
 
 
-class PositionsFormat(Positions):
-    """Whoosh's Positions posting format (same bytes), fed by the analyzer's
-    `occurrences` when it has one instead of a stream of Token objects."""
+class _OccurrencesFormat:
+    """A posting format (same bytes as its Whoosh base) fed by the analyzer's
+    `occurrences` when it has one, instead of a stream of Token objects."""
+
+    with_chars = False
 
     def word_values(self, value, analyzer, **kwargs):
         occurrences = getattr(analyzer, "occurrences", None)
@@ -184,22 +186,18 @@ class PositionsFormat(Positions):
             yield from super().word_values(value, analyzer, **kwargs)
             return
         boost, encode = self.field_boost, self.encode
-        for word, poslist in occurrences(value, chars=False).items():
+        for word, poslist in occurrences(value, chars=self.with_chars).items():
             yield word, len(poslist), float(len(poslist)) * boost, encode(poslist)
 
 
-class CharactersFormat(Characters):
-    """Whoosh's Characters posting format (same bytes), fed by the analyzer's
-    `occurrences` when it has one instead of a stream of Token objects."""
+class PositionsFormat(_OccurrencesFormat, Positions):
+    """Whoosh's Positions posting format, built from `occurrences`."""
 
-    def word_values(self, value, analyzer, **kwargs):
-        occurrences = getattr(analyzer, "occurrences", None)
-        if occurrences is None or not isinstance(value, str) or kwargs.get("mode", "index") != "index":
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        boost, encode = self.field_boost, self.encode
-        for word, poslist in occurrences(value, chars=True).items():
-            yield word, len(poslist), float(len(poslist)) * boost, encode(poslist)
+
+class CharactersFormat(_OccurrencesFormat, Characters):
+    """Whoosh's Characters posting format, built from `occurrences`."""
+
+    with_chars = True
 
 
 class _Whole:
