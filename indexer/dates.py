@@ -5,13 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-import warnings
-
 from dateutil import parser as dateparser
-from dateutil.parser import UnknownTimezoneWarning
-
-# "EST"-style zone names we cannot resolve are read as UTC; no warning per article.
-warnings.filterwarnings("ignore", category=UnknownTimezoneWarning)
 
 _URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)")
 MIN_YEAR, MAX_YEAR = 1800, 2100
@@ -30,6 +24,15 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[
 _REUTERS = re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?")
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+def _zone(name: str | None, offset: int | None) -> int | None:
+    """dateutil's time-zone hook: a known abbreviation, else the printed offset;
+    an unknown name without one ("U", "ET") is read as UTC. (Left to dateutil,
+    an unknown name warns on every article and will raise in a later version.)"""
+    if name and name.upper() in ZONE_OFFSETS:
+        return ZONE_OFFSETS[name.upper()]
+    return offset
 
 
 def parse_date(value: object) -> datetime | None:
@@ -57,7 +60,7 @@ def parse_date(value: object) -> datetime | None:
     for candidate in (text, _first_tokens(text, 2), _first_tokens(text, 1)):
         try:
             parsed = dateparser.parse(candidate, fuzzy=True, default=datetime(2000, 1, 1),
-                                      tzinfos=ZONE_OFFSETS)
+                                      tzinfos=_zone)
         except (ValueError, OverflowError, TypeError):
             continue
         if parsed is not None and MIN_YEAR <= parsed.year <= MAX_YEAR and re.search(r"\d{4}|\d{2}", text):

@@ -84,3 +84,13 @@ def test_reuters_strings_match_dateutil(moment: datetime, hundredths: int) -> No
 def test_us_zone_abbreviations_shift_dates_to_utc():
     assert parse_date("11:34 PM EST Nov 19, 2019") == datetime(2019, 11, 20, 4, 34)
     assert parse_date("Nov 19, 2019 9:00 KST") == datetime(2019, 11, 19, 0, 0)
+
+
+def test_unknown_zone_names_read_as_utc_without_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # dateutil warns (and will raise) on unknown names
+        assert parse_date("March 3 1987 10:00 U") == datetime(1987, 3, 3, 10, 0)
+        assert parse_date("11:34 PM EST Nov 19, 2019") == datetime(2019, 11, 20, 4, 34)
+        assert parse_date("Tue, 03 Mar 1987 10:00:00 +0500") == datetime(1987, 3, 3, 5, 0)
