@@ -323,7 +323,7 @@ def test_a_50_mb_text_file(tmp_path):
 
 # --------------------------------------------------------------------------- hostile requests
 
-from tests.webui_fixtures import webui_corpus, webui_index  # noqa: E402,F401 - pytest fixtures
+from tests.webui_fixtures import listening_addresses, webui_corpus, webui_index  # noqa: E402,F401 - pytest fixtures
 
 TRAVERSALS = [
     "/article/../../etc/passwd", "/article/..%2F..%2F..%2Fetc%2Fpasswd", "/api/article/..%2F..%2Fetc%2Fpasswd",
@@ -351,22 +351,6 @@ def _raw_get(port: int, path: str) -> tuple[int, bytes]:
     return status, data
 
 
-def _listening_addresses(port: int) -> set[str]:
-    """Local addresses in LISTEN state on `port`, from /proc/net/tcp{,6}."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            local, state = line.split()[1], line.split()[3]
-            address, hex_port = local.split(":")
-            if int(hex_port, 16) == port and state == "0A":
-                found.add(address)
-    return found
-
-
 def test_serve_binds_loopback_by_default_and_never_serves_files(webui_index):
     """`newsindex serve` with no --host: only 127.0.0.1 listens, and no path,
     however encoded, reaches a file outside the static folder."""
@@ -392,7 +376,7 @@ def test_serve_binds_loopback_by_default_and_never_serves_files(webui_index):
                 assert server.poll() is None, server.stderr.read().decode()
                 assert time.monotonic() < deadline, "the server never listened"
                 time.sleep(0.1)
-        assert _listening_addresses(port) == {"0100007F"}, _listening_addresses(port)
+        assert listening_addresses(port) == {"0100007F"}, listening_addresses(port)
         assert _raw_get(port, "/static/style.css")[0] == 200
         for path in TRAVERSALS:
             status, data = _raw_get(port, path)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.webui_fixtures import listening_addresses
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -38,22 +40,6 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
-
-
-def _listening_addresses(port: int) -> set[str]:
-    """Local addresses listening on `port` (from /proc/net/tcp and tcp6)."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except FileNotFoundError:
-            continue
-        for line in lines:
-            local, state = line.split()[1], line.split()[3]
-            address, hex_port = local.split(":")
-            if state == "0A" and int(hex_port, 16) == port:
-                found.add(address)
-    return found
 
 
 def _get(url: str) -> tuple[int, bytes]:
@@ -87,7 +73,7 @@ def test_workers_answer_on_loopback_only(workers_server):
     workers = _children(proc.pid)
     assert len(workers) == 2
     # every listening socket on the port is 127.0.0.1 (0100007F in /proc/net/tcp)
-    assert _listening_addresses(port) == {"0100007F"}
+    assert listening_addresses(port) == {"0100007F"}
     urls = [f"http://127.0.0.1:{port}/api/search?q={word}"
             for word in ("oil", "coffee", "bank", "gold", "sugar", "dollar") * 4]
     with ThreadPoolExecutor(8) as pool:

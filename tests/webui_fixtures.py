@@ -115,3 +115,20 @@ def live_server(webui_app) -> Iterator[str]:
 
 __all__ = ["webui_corpus", "webui_index", "webui_app", "client", "live_server",
            "XSS_PAYLOADS", "XSS_MARKER_WORD", "HOSTILE_RECORDS", "fixture_records", "FIXTURES"]
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses in LISTEN state on `port`, from /proc/net/tcp{,6}
+    (hex, e.g. "0100007F" for 127.0.0.1): what a server really bound."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if int(hex_port, 16) == port and state == "0A":
+                found.add(address)
+    return found
