@@ -168,7 +168,7 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
             manifest.record(sf, [a for a, _ in articles])
             report.sources["changed" if sf.source in old.sources else "new"] += 1
         if writer is None:
-            writer = ix.writer()
+            writer = ix.writer(codec=_codec())
         writer.commit()
     except BaseException:
         if writer is not None:
@@ -201,16 +201,11 @@ def full_writer(ix, text_bytes: int, jobs: int):
 
 
 def _codec():
-    """Whoosh's codec without per-block length statistics. Those are read back
-    posting by posting from the length column at commit (~10% of a commit's
-    CPU) and only tighten the upper score bounds that `optimize=True` uses to
-    skip blocks; without them the bound is looser, never wrong, and scores,
-    totals and lengths for BM25 are unchanged."""
-    from whoosh.codec import default_codec
+    """The codec of every segment this project writes (`indexer.codec`):
+    W3 with posting blocks as arrays."""
+    from indexer.codec import NewsCodec
 
-    codec = default_codec()
-    codec.length_stats = False
-    return codec
+    return NewsCodec()
 
 
 def _ram_mb() -> float:
@@ -252,7 +247,7 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
             if articles is None:
                 continue  # a changed source that is now broken keeps its old articles
             if writer is None:
-                writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+                writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=_codec())
             was_known = sf.source in manifest.sources
             new_ids = {a.id for a, _ in articles}
             for stale in set(manifest.sources.get(sf.source, {}).get("ids", [])) - new_ids:
@@ -266,7 +261,7 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
             report.sources["changed" if was_known else "new"] += 1
         for source in plan.removed:
             if writer is None:
-                writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+                writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=_codec())
             for stale in manifest.sources.pop(source).get("ids", []):
                 if stale not in written and stale not in kept_ids:
                     writer.delete_by_term("id", stale)

@@ -170,7 +170,6 @@ def _evaluate_node(m, reader, scored: bool, memo: dict, trace: _Trace):
     """Every (document number, score) a matcher would yield from where it is
     (`memo` keeps the postings read during one search: the all-words query
     and the any-word query share their terms)."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching import (AndMaybeMatcher, AndNotMatcher, IntersectionMatcher,
                                  NullMatcherClass, UnionMatcher, WrappingMatcher)
     from whoosh.matching.wrappers import FilterMatcher
@@ -183,7 +182,7 @@ def _evaluate_node(m, reader, scored: bool, memo: dict, trace: _Trace):
     kind = type(m)
     if kind is NullMatcherClass or not m.is_active():
         return _EMPTY_IDS, (_EMPTY_SCORES if scored else None)
-    if kind is W3LeafMatcher:
+    if kind in _leaf_kinds():
         found = _leaf(m, reader, scored, memo)
         if found is not None:
             return found
@@ -292,11 +291,9 @@ def _postings(m, reader, weights: bool, values: bool, memo: dict):
         at = int(np.searchsorted(ids, start))
         return (ids[at:], tf[at:] if weights else None,
                 vs.tail(at) if values else None)
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
     # read the whole list once (another matcher of the term may start earlier)
     fresh = reader.postings(*key) if key in reader else None
-    if type(fresh) is W3LeafMatcher and fresh.is_active():
+    if type(fresh) in _leaf_kinds() and fresh.is_active():
         ids, tf, vs = _blocks(fresh, weights, values)
         memo[key] = (-1, ids, tf, vs)
         at = int(np.searchsorted(ids, start))
@@ -309,8 +306,13 @@ def _postings(m, reader, weights: bool, values: bool, memo: dict):
 def _blocks(m, weights: bool, values: bool):
     """(ids, weights or None, values or None) of a leaf's postings from
     where it is to the end (the matcher is used up). Variable-size values
-    (positions, characters) come with the block data at no extra cost and are
-    kept even when not asked for: snippets read the shown hits' offsets there."""
+    (positions, characters) come with W3's block data at no extra cost and are
+    kept even when not asked for: snippets read the shown hits' offsets there.
+    Array blocks (indexer.codec) read their values only when asked."""
+    from indexer.codec import BlockArrayMatcher
+
+    if type(m) is BlockArrayMatcher:
+        return _array_blocks(m, weights, values)
     id_parts, weight_parts, value_parts = [], [], []
     variable = m._fixedsize is None or m._fixedsize < 0
     keep_values = True
@@ -345,6 +347,42 @@ def _blocks(m, weights: bool, values: bool):
     ids = np.concatenate(id_parts) if id_parts else _EMPTY_IDS
     tf = (np.concatenate(weight_parts) if weight_parts else _EMPTY_SCORES) if weights else None
     return ids, tf, (BlockValues(value_parts) if keep_values else None)
+
+
+def _array_blocks(m, weights: bool, values: bool):
+    """`_blocks` for array blocks: numpy arrays straight from each block."""
+    id_parts, weight_parts, value_parts = [], [], []
+    while m.is_active():
+        i = m._i
+        block_ids = m.block_ids()
+        id_parts.append(block_ids[i:] if i else block_ids)
+        if weights:
+            block_weights = m.block_weights()
+            weight_parts.append(block_weights[i:] if i else block_weights)
+        if values:
+            value_parts.append((m.block_values(), i))
+        m._next_block()
+    ids = _joined(id_parts, _EMPTY_IDS)
+    tf = _joined(weight_parts, _EMPTY_SCORES) if weights else None
+    return ids, tf, (BlockValues(value_parts) if values else None)
+
+
+def _joined(parts: list, empty: np.ndarray) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else empty
+
+
+_LEAF_KINDS: tuple = ()
+
+
+def _leaf_kinds() -> tuple:
+    """The on-disk term matchers read as arrays: W3's and indexer.codec's."""
+    global _LEAF_KINDS
+    if not _LEAF_KINDS:
+        from whoosh.codec.whoosh3 import W3LeafMatcher
+
+        from indexer.codec import BlockArrayMatcher
+        _LEAF_KINDS = (W3LeafMatcher, BlockArrayMatcher)
+    return _LEAF_KINDS
 
 
 class BlockValues:
@@ -403,11 +441,9 @@ def _phrase(m, reader, scored: bool, memo: dict, trace: _Trace):
     """An exact phrase (Whoosh's SpanNear2 with slop 1, in order): documents
     with the words at consecutive positions, scored as the sum of the words'
     BM25F scores in the matcher's binary-tree order. None when not that case."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
     leaves = m.ms
     if (m.slop, m.ordered, m.mindist) != (1, True, 1) or len(leaves) < 2 \
-            or any(type(leaf) is not W3LeafMatcher for leaf in leaves):
+            or any(type(leaf) not in _leaf_kinds() for leaf in leaves):
         return None
     lengths = [_scorable_lengths(leaf, reader) for leaf in leaves] if scored else None
     if scored and any(x is None for x in lengths):

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 #    index, indexer.suggest: -33% build CPU); the fused text tokenizer (same
 #    tokens); no character offsets on headline and captions (only the body's
 #    snippets read stored offsets; headline and captions are re-analysed).
-SCHEMA_VERSION = 5
+# 6: posting blocks as arrays (indexer.codec), not zlib'd pickles.
+SCHEMA_VERSION = 6
 
 # Fields a bare query searches, and how much a match in each weighs (BM25F).
 DEFAULT_FIELDS = ("headline", "captions", "body")

@@ -1,0 +1,303 @@
+"""The index codec: Whoosh's W3 codec (term table, stored fields, lengths and
+columns unchanged) with posting blocks written as plain little-endian arrays.
+
+Why: W3 stores each block of up to 128 postings as a zlib-compressed pickle of
+(document gaps, weights, values) behind a pickled header. Reading a term meant
+unpickling every block, including every posting's positions, even when a
+search wanted only document numbers and term frequencies; profiles of the query
+set put block unpickling, zlib and header reads at more than half of a search's
+CPU, and building the pickles at a large share of a commit. Here a block is a
+fixed header, then part A (gaps and weights, each in the narrowest integer or
+float array that holds them) and part B (the values: their byte lengths, then
+the values themselves), each part compressed separately and only when that
+saves bytes. Document numbers and weights are read with `numpy.frombuffer`
+and a running sum, and part B is read only when positions or character
+offsets are asked for.
+
+The Whoosh matcher interface is kept (`BlockArrayMatcher` is a W3LeafMatcher),
+so every query Whoosh can run still runs; `indexer.collect` reads the arrays
+directly. Segments written by W3 (indexes built before schema 6, or by plain
+Whoosh) stay readable: a segment remembers the codec that wrote it.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import zlib
+from array import array
+from bisect import bisect_left
+from collections.abc import Sequence
+
+import numpy as np
+from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.matching import ListMatcher, ReadTooFar
+from whoosh.reading import CorruptIndexError
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+BLOCK_MAGIC = b"NIb1"  # not W3's "W3Bl": a block is never read by the other codec's reader
+BLOCK_LIMIT = 1024  # postings per block: fewer, larger blocks; skips inside a block bisect
+
+# count, last id, max weight, min length byte, max length byte, gap width,
+# weight kind, value-length width, flags, size of part A, size of part B
+_HEAD = struct.Struct("<IIdBBBBBB2xII")
+_LAST, _A_ZLIB, _B_ZLIB = 1, 2, 4
+
+# weight kinds: all 1.0 | one float for all | uint8 | uint16 | float32 each
+_W_ONES, _W_SAME, _W_U1, _W_U2, _W_F4 = range(5)
+_WIDTH_DTYPE = {1: np.dtype("<u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
+_WIDTH_CODE = {1: "B", 2: "H", 4: "I"}
+_SWAP = sys.byteorder != "little"  # array() writes native order; blocks are little-endian
+_SMALL = 32  # below this many postings, plain Python beats numpy's per-call cost
+
+
+def _width(largest: int) -> int:
+    return 1 if largest < 0x100 else 2 if largest < 0x10000 else 4
+
+
+def _int_bytes(values, width: int) -> bytes:
+    a = array(_WIDTH_CODE[width], values)
+    if _SWAP:
+        a.byteswap()
+    return a.tobytes()
+
+
+def encode_gaps(ids: array) -> tuple[bytes, int]:
+    """Document numbers as gaps (the first from 0) in the narrowest width."""
+    n = len(ids)
+    if n < _SMALL:
+        gaps = [ids[0]] + [ids[i] - ids[i - 1] for i in range(1, n)]
+        width = _width(max(gaps))
+        return _int_bytes(gaps, width), width
+    gaps = np.diff(np.frombuffer(ids, dtype=np.uint32), prepend=np.uint32(0))
+    width = _width(int(gaps.max()))
+    return gaps.astype(_WIDTH_DTYPE[width]).tobytes(), width
+
+
+def encode_weights(weights: array) -> tuple[bytes, int]:
+    """Weights (float32 in Whoosh's writer) as a kind and the bytes it needs;
+    small whole numbers, the usual term frequencies, take one byte each."""
+    n = len(weights)
+    first = weights[0]
+    if weights.count(first) == n:
+        return (b"", _W_ONES) if first == 1.0 else (struct.pack("<f", first), _W_SAME)
+    if n < _SMALL:
+        if all(w.is_integer() and 0 <= w < 0x10000 for w in weights):
+            width = _width(int(max(weights)))
+            return _int_bytes([int(w) for w in weights], width), (_W_U1 if width == 1 else _W_U2)
+    else:
+        a = np.frombuffer(weights, dtype=np.float32)
+        largest = float(a.max())
+        if float(a.min()) >= 0 and largest < 0x10000 and (a == np.floor(a)).all():
+            width = _width(int(largest))
+            return a.astype(_WIDTH_DTYPE[width]).tobytes(), (_W_U1 if width == 1 else _W_U2)
+    a = array("f", weights)
+    if _SWAP:
+        a.byteswap()
+    return a.tobytes(), _W_F4
+
+
+def _squeeze(data: bytes, level: int) -> tuple[bytes, bool]:
+    """zlib at `level` when the part is large enough to gain from it and does."""
+    if level and len(data) >= COMPRESSION_MIN_SIZE:
+        packed = zlib.compress(data, level)
+        if len(packed) < len(data):
+            return packed, True
+    return data, False
+
+
+class BlockArrayWriter(W3PostingsWriter):
+    """W3's posting writer (same block statistics and term info), writing
+    blocks as arrays instead of pickles."""
+
+    def _write_block(self, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(BLOCK_MAGIC)
+        self._terminfo.add_block(self)
+        ids = self._ids
+        n = len(ids)
+        gaps, gap_width = encode_gaps(ids)
+        weight_bytes, weight_kind = encode_weights(self._weights)
+        part_b, value_width = self._encode_values(n)
+        part_a, a_zlib = _squeeze(gaps + weight_bytes, self._compression)
+        part_b, b_zlib = _squeeze(part_b, self._compression)
+        flags = (_LAST if last else 0) | (_A_ZLIB if a_zlib else 0) | (_B_ZLIB if b_zlib else 0)
+        self._postfile.write(_HEAD.pack(
+            n, ids[-1], self._maxweight, length_to_byte(self._minlength),
+            length_to_byte(self._maxlength), gap_width, weight_kind, value_width, flags,
+            len(part_a), len(part_b)))
+        self._postfile.write(part_a)
+        if part_b:
+            self._postfile.write(part_b)
+        self._blockcount += 1
+        self._new_block()
+
+    def _encode_values(self, n: int) -> tuple[bytes, int]:
+        """Part B: fixed-size values concatenated; variable ones (positions,
+        characters) as their lengths, then their bytes. Width 0: no values."""
+        values = self._values
+        if not values:
+            return b"", 0
+        fixed = self._format.fixed_value_size()
+        if fixed is not None and fixed > 0:
+            return b"".join(values), 0
+        if len(values) != n:
+            raise ValueError(f"{n} postings but {len(values)} values in a block")
+        lengths = [len(v) for v in values]
+        width = _width(max(lengths))
+        return _int_bytes(lengths, width) + b"".join(values), width
+
+
+class BlockValues(Sequence):
+    """One block's variable-size values, cut from its part B on demand."""
+
+    def __init__(self, data: bytes, ends: np.ndarray) -> None:
+        self._data = data
+        self._ends = ends.tolist()  # end offset of each value in `data`
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        if k < 0:
+            k += len(self._ends)
+        return self._data[self._ends[k - 1] if k else 0:self._ends[k]]
+
+
+class BlockArrayMatcher(W3LeafMatcher):
+    """Reads blocks written by `BlockArrayWriter`. Whoosh's per-posting
+    interface (id, weight, value, next, skip_to) for the matchers Whoosh runs;
+    `block_ids` / `block_weights` / `block_values` for array evaluation."""
+
+    def _read_header(self) -> None:
+        postfile = self._postfile
+        magic = postfile.get(self._startoffset, 4)
+        if magic != BLOCK_MAGIC:
+            raise CorruptIndexError(
+                f"Bad postings block tag {magic!r} at offset {self._startoffset} "
+                f"(expected {BLOCK_MAGIC!r}): the index is damaged; rebuild it with "
+                f"`newsindex build --full`.")
+        self._baseoffset = self._startoffset + 4
+
+    def _goto(self, position: int) -> None:
+        self._ids = self._weights = self._values = None
+        self._id_array = self._weight_array = self._part_b = None
+        self._i = 0
+        try:
+            (n, maxid, maxweight, minlen, maxlen, self._gap_width, self._weight_kind,
+             self._value_width, flags, size_a, size_b) = _HEAD.unpack(
+                self._postfile.get(position, _HEAD.size))
+        except struct.error as exc:
+            raise CorruptIndexError(
+                f"Damaged postings block at offset {position} ({exc}): rebuild the "
+                f"index with `newsindex build --full`.") from exc
+        self._blocklength, self._maxid, self._maxweight = n, maxid, maxweight
+        self._minlength, self._maxlength = byte_to_length(minlen), byte_to_length(maxlen)
+        self._lastblock = bool(flags & _LAST)
+        self._flags = flags
+        self._dataoffset = position + _HEAD.size
+        self._size_a, self._size_b = size_a, size_b
+        self._nextoffset = self._dataoffset + size_a + size_b
+        self._compression = flags & (_A_ZLIB | _B_ZLIB)
+
+    # -- arrays (indexer.collect) ------------------------------------------
+
+    def _read_part_a(self) -> None:
+        data = self._postfile.get(self._dataoffset, self._size_a)
+        if self._flags & _A_ZLIB:
+            data = zlib.decompress(data)
+        n, width = self._blocklength, self._gap_width
+        gaps = np.frombuffer(data, dtype=_WIDTH_DTYPE[width], count=n)
+        self._id_array = np.cumsum(gaps, dtype=np.int64)
+        kind, rest = self._weight_kind, n * width
+        if kind == _W_ONES:
+            weights = np.ones(n, dtype=np.float64)
+        elif kind == _W_SAME:
+            weights = np.full(n, struct.unpack_from("<f", data, rest)[0], dtype=np.float64)
+        else:
+            dtype = {_W_U1: "<u1", _W_U2: "<u2", _W_F4: "<f4"}[kind]
+            weights = np.frombuffer(data, dtype=dtype, count=n, offset=rest).astype(np.float64)
+        self._weight_array = weights
+
+    def block_ids(self) -> np.ndarray:
+        """The block's document numbers (int64, ascending)."""
+        if self._id_array is None:
+            self._read_part_a()
+        return self._id_array
+
+    def block_weights(self) -> np.ndarray:
+        """The block's weights as float64 (the float32 values Whoosh returns)."""
+        if self._weight_array is None:
+            self._read_part_a()
+        return self._weight_array
+
+    def block_values(self) -> Sequence:
+        """The block's values, one per posting."""
+        if self._values is None:
+            self._read_values()
+        return self._values
+
+    # -- Whoosh's per-posting interface ------------------------------------
+
+    def _read_ids(self) -> None:
+        self._ids = self.block_ids().tolist()
+
+    def _read_weights(self) -> None:
+        self._weights = self.block_weights().tolist()
+
+    def _read_values(self) -> None:
+        n = self._blocklength
+        data = self._postfile.get(self._dataoffset + self._size_a, self._size_b) if self._size_b else b""
+        if self._flags & _B_ZLIB:
+            data = zlib.decompress(data)
+        fixed = self._fixedsize
+        if not data:
+            self._values = (None,) * n
+        elif fixed is not None and fixed > 0:
+            self._values = tuple(data[i:i + fixed] for i in range(0, len(data), fixed))
+        else:
+            width = self._value_width
+            lengths = np.frombuffer(data, dtype=_WIDTH_DTYPE[width], count=n)
+            head = n * width
+            self._values = BlockValues(data[head:], np.cumsum(lengths, dtype=np.int64))
+
+    def skip_to(self, targetid: int) -> None:
+        """As W3's, but inside a block by bisection (blocks are larger here)."""
+        if not self.is_active():
+            raise ReadTooFar
+        if targetid <= self.id():
+            return
+        if targetid > self._maxid:
+            self._skip_to_block(lambda: targetid > self._maxid)
+        if self.is_active():
+            if self._ids is None:
+                self._read_ids()
+            self._i = bisect_left(self._ids, targetid, self._i)
+
+
+class NewsCodec(W3Codec):
+    """W3 with array posting blocks (see the module docstring). No per-block
+    length statistics: they are read back posting by posting at commit (~10%
+    of a commit's CPU) and only tighten the score bounds `optimize=True`
+    uses to skip blocks, which the array evaluation never does."""
+
+    length_stats = False
+
+    def __init__(self, blocklimit: int = BLOCK_LIMIT, compression: int = 3, inlinelimit: int = 1) -> None:
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def postings_writer(self, dbfile, byteids: bool = False):
+        if byteids:  # term vectors (not used by the schema): W3's own blocks
+            return super().postings_writer(dbfile, byteids=True)
+        return BlockArrayWriter(dbfile, blocklimit=self._blocklimit, byteids=False,
+                                compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            ids, weights, values = terminfo.inlined_postings()
+            return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term,
+                               terminfo=terminfo)
+        offset, length = terminfo.extent()
+        return BlockArrayMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
