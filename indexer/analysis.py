@@ -10,6 +10,8 @@ longer eojeol ("서울" finds "서울에서") without a dictionary.
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from typing import Iterator
 
 from whoosh.analysis import (Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer,
@@ -17,6 +19,8 @@ from whoosh.analysis import (Analyzer, CharsetFilter, Filter, LowercaseFilter, R
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.formats import Characters, Positions
 from whoosh.support.charset import accent_map
+from whoosh.system import _INT_SIZE as _COUNT_SIZE
+from whoosh.system import pack_uint
 
 _WORD = r"\w+(?:['\u2019]\w+)*"
 _HANGUL_RUN = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+")
@@ -198,6 +202,61 @@ class CharactersFormat(_OccurrencesFormat, Characters):
     """Whoosh's Characters posting format, built from `occurrences`."""
 
     with_chars = True
+
+
+# Array posting values (schema 6). Whoosh's formats pickle each posting's
+# position deltas; a phrase search then unpickles one list per candidate
+# document and word. Here a value is Whoosh's 4-byte occurrence count followed
+# by little-endian int32 numbers, absolute (no deltas): one occurrence is a
+# position, or (position, startchar, endchar). `indexer.collect` reads the
+# positions of many postings at once with numpy (`array_stride` numbers per
+# occurrence). The Whoosh-format classes above stay for indexes built before.
+
+_INT32 = "i"
+_SWAP_INT32 = sys.byteorder != "little"
+
+
+def _int32_bytes(numbers) -> bytes:
+    a = array(_INT32, numbers)
+    if _SWAP_INT32:
+        a.byteswap()
+    return a.tobytes()
+
+
+def _int32_list(data: bytes) -> list[int]:
+    a = array(_INT32)
+    a.frombytes(data[_COUNT_SIZE:])
+    if _SWAP_INT32:
+        a.byteswap()
+    return a.tolist()
+
+
+class ArrayPositionsFormat(PositionsFormat):
+    """Positions as an array of int32 (see above)."""
+
+    array_stride = 1
+
+    def encode(self, poslist) -> bytes:
+        return pack_uint(len(poslist)) + _int32_bytes(poslist)
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return _int32_list(valuestring)
+
+
+class ArrayCharactersFormat(CharactersFormat):
+    """(position, startchar, endchar) triples as an array of int32 (see above)."""
+
+    array_stride = 3
+
+    def encode(self, poslist) -> bytes:
+        return pack_uint(len(poslist)) + _int32_bytes([n for triple in poslist for n in triple])
+
+    def decode_characters(self, valuestring: bytes) -> list[tuple[int, int, int]]:
+        numbers = _int32_list(valuestring)
+        return list(zip(numbers[0::3], numbers[1::3], numbers[2::3]))
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return _int32_list(valuestring)[0::3]
 
 
 class _Whole:

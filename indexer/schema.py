@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 #    index, indexer.suggest: -33% build CPU); the fused text tokenizer (same
 #    tokens); no character offsets on headline and captions (only the body's
 #    snippets read stored offsets; headline and captions are re-analysed).
-# 6: posting blocks as arrays (indexer.codec), not zlib'd pickles.
+# 6: posting blocks as arrays (indexer.codec), not zlib'd pickles; positions
+#    and character offsets as int32 arrays (ArrayPositionsFormat).
 SCHEMA_VERSION = 6
 
 # Fields a bare query searches, and how much a match in each weighs (BM25F).
@@ -53,15 +54,15 @@ def make_schema() -> Schema:
     from whoosh import columns
     from whoosh.fields import COLUMN, DATETIME, ID, TEXT, Schema
 
-    from indexer.analysis import CharactersFormat, PositionsFormat, name_analyzer, text_analyzer
+    from indexer.analysis import ArrayCharactersFormat, ArrayPositionsFormat, name_analyzer, text_analyzer
 
     text = text_analyzer()
     names = name_analyzer()
 
     def words(chars: bool = False) -> TEXT:
         field = TEXT(analyzer=text, stored=True, phrase=True, chars=chars, multitoken_query="phrase")
-        # the same posting bytes as Whoosh's formats, built without Token objects
-        fast = CharactersFormat if chars else PositionsFormat
+        # built without Token objects; values as int32 arrays (indexer.analysis)
+        fast = ArrayCharactersFormat if chars else ArrayPositionsFormat
         field.format = fast(field_boost=field.format.field_boost)
         return field
 

@@ -86,11 +86,37 @@ def test_fast_posting_formats_give_whooshs_bytes(chars):
         plain.word_values("Oil prices", chain, mode="index"))
 
 
-def test_schema_text_fields_use_the_fast_formats():
-    from indexer.analysis import CharactersFormat, PositionsFormat
+@pytest.mark.parametrize("chars", [False, True], ids=["positions", "characters"])
+def test_array_posting_formats_decode_to_whooshs_occurrences(chars):
+    from whoosh.formats import Characters, Positions
+
+    from indexer.analysis import ArrayCharactersFormat, ArrayPositionsFormat
+
+    fast, plain = (ArrayCharactersFormat(), Characters()) if chars else (ArrayPositionsFormat(), Positions())
+    fused, chain = text_analyzer(), chain_analyzer()
+    seen = 0
+    for text in TEXTS:
+        expected = {w: (freq, weight, v) for w, freq, weight, v in plain.word_values(text, chain, mode="index")}
+        got = {w: (freq, weight, v) for w, freq, weight, v in fast.word_values(text, fused, mode="index")}
+        assert got.keys() == expected.keys()
+        for word, (freq, weight, value) in got.items():
+            plain_freq, plain_weight, plain_value = expected[word]
+            assert (freq, weight) == (plain_freq, plain_weight)
+            assert fast.decode_frequency(value) == plain.decode_frequency(plain_value) == freq
+            assert fast.decode_positions(value) == plain.decode_positions(plain_value)
+            if chars:
+                assert fast.decode_characters(value) == plain.decode_characters(plain_value)
+            # Whoosh's 4-byte count, then `array_stride` int32 per occurrence
+            assert len(value) == 4 + 4 * fast.array_stride * freq
+            seen += freq > 1
+    assert seen > 10
+
+
+def test_schema_text_fields_use_the_array_formats():
+    from indexer.analysis import ArrayCharactersFormat, ArrayPositionsFormat
     from indexer.schema import make_schema
 
     schema = make_schema()
-    assert type(schema["body"].format) is CharactersFormat
-    assert type(schema["headline"].format) is PositionsFormat
+    assert type(schema["body"].format) is ArrayCharactersFormat
+    assert type(schema["headline"].format) is ArrayPositionsFormat
     assert schema["body"].format.supports("characters") and schema["headline"].format.supports("positions")

@@ -204,3 +204,36 @@ def test_a_damaged_block_is_reported_as_a_damaged_index():
     read.close()
     with pytest.raises(CorruptIndexError, match="rebuild"):
         codec.postings_reader(storage.open_file("r"), info, fmt)
+
+
+@pytest.mark.parametrize("formats", ["arrays", "whoosh"])
+def test_phrases_read_positions_of_both_value_formats(documents, formats):
+    """Exact phrases are matched from positions read as arrays: int32 values
+    (schema 6) in one pass, Whoosh's pickled values (indexes built before)
+    one by one. Both must find exactly the documents Whoosh's own phrase
+    matcher finds."""
+    from whoosh.qparser import QueryParser
+
+    from indexer.analysis import CharactersFormat, PositionsFormat
+    from indexer.collect import scan
+
+    schema = make_schema()
+    codec = NewsCodec(blocklimit=BLOCK)
+    if formats == "whoosh":
+        for name in ("headline", "captions", "body"):
+            boost = schema[name].format.field_boost
+            schema[name].format = (CharactersFormat if name == "body" else PositionsFormat)(field_boost=boost)
+        codec = W3Codec()
+    ix = RamStorage().create_index(schema)
+    with ix.writer(codec=codec) as writer:
+        for doc in documents:
+            writer.add_document(**doc)
+    with ix.searcher() as searcher:
+        checked = 0
+        for text in ['"the company said"', '"inc said it"', '"crude oil"', '"said it"',
+                     '"of the"', '"u.s. agriculture department"', '"no such phrase here"']:
+            q = QueryParser("body", schema).parse(text)
+            expected = sorted(hit.docnum for hit in searcher.search(q, limit=None))
+            assert scan(searcher, q, None, scored=False).docnums.tolist() == expected, text
+            checked += len(expected)
+        assert checked > 500
