@@ -233,10 +233,11 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
     ix = whoosh_index.open_dir(str(live))
     vocabulary = VocabularyCounts.load(live)
     re_read = {sf.source for sf in plan.to_read}
+    removed = set(plan.removed)  # a set: a moved folder or an old manifest removes 21,578
     old_ids = {i for _, ids in manifest.ids_by_source() for i in ids}
     # ids held by sources this build does not touch: a new article may not take them
     owners = {i: s for s, ids in manifest.ids_by_source()
-              if s not in re_read and s not in plan.removed for i in ids}
+              if s not in re_read and s not in removed for i in ids}
     kept_ids = set(owners)
     written: set[str] = set()
     writer = None

@@ -1,8 +1,16 @@
 """Which files are sources, and what changed since the last build.
 
-The manifest maps each indexed source (its path as reached from the path the
-user gave) to its size, mtime and article ids. Comparing size and mtime from a
-walk of the tree is what makes a no-op rebuild cheap: no file is read.
+The manifest maps each indexed source to its size, mtime and article ids. A
+source is named by its absolute path as reached from the path the user gave
+(`os.path.abspath`: `tree`, `./tree/` and `/data/tree` are the same folder;
+symlinks are not resolved), so the same file is the same source whatever the
+working directory. Comparing size and mtime from a walk of the tree is what
+makes a no-op rebuild cheap: no file is read.
+
+Manifests written before sources were absolute hold paths relative to a
+working directory that was not recorded. Such a "legacy" source is retired
+(its articles handed over, not duplicated) once a build covers its file, and
+that file is read once more under its absolute name; see `plan_build`.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ class SourceFile(NamedTuple):
     """A file found by the walk: the path to open and its stat signature.
     (A tuple: a no-op rebuild makes one per file, 21,578 for Reuters as files.)"""
 
-    source: str          # as reached from the path given to `build`, as UTF-8-safe text
+    source: str          # absolute, as reached from the path given to `build`, as UTF-8-safe text
     path: str            # what to open (differs from source only for non-UTF-8 names)
     size: int
     mtime_ns: int
@@ -36,12 +44,20 @@ class Walk:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
 
+def source_roots(paths: list[str]) -> list[str]:
+    """The paths given to build as absolute, normalised paths, each once:
+    `tree`, `./tree/` and `$PWD/tree` are one root. Symlinks are kept as given
+    (`abspath`, not `realpath`): a source is named by the path it was reached by."""
+    return list(dict.fromkeys(os.path.abspath(p) for p in paths))
+
+
 def walk_sources(paths: list[str]) -> Walk:
-    """Every readable source below `paths`, in a stable order. Hidden files and
-    folders are skipped; symlinked folders are followed once (loops are
-    reported, not followed forever)."""
+    """Every readable source below `paths`, in a stable order, named by its
+    absolute path. Hidden files and folders are skipped; symlinked folders are
+    followed once (loops are reported, not followed forever)."""
     walk = Walk()
-    for given in paths:
+    roots = source_roots(paths)
+    for given in roots:
         try:
             st = os.stat(given)
         except FileNotFoundError:
@@ -55,13 +71,19 @@ def walk_sources(paths: list[str]) -> Walk:
         else:
             _add_file(given, st, walk, explicit=True)
     walk.files.sort(key=lambda f: f.source)
+    if len(roots) > 1:
+        # one root inside another (`build tree tree/d1`) reaches files twice
+        files = walk.files
+        walk.files = [f for i, f in enumerate(files) if not i or f.source != files[i - 1].source]
     return walk
 
 
 def _walk_dir(folder: str, walk: Walk, seen: set[tuple[int, int]]) -> None:
     """One folder: its files go straight into `walk` (sorted once at the end),
     its subfolders are walked in name order. A no-op rebuild is mostly this
-    loop, once per file, so it avoids per-file function calls where it can."""
+    loop, once per file, so it avoids per-file function calls where it can.
+    `folder` is absolute and normalised (`source_roots`), so every entry.path
+    below it already is: no per-file abspath."""
     try:
         entries = list(os.scandir(folder))
     except OSError as exc:
@@ -124,12 +146,16 @@ def display_path(path: str) -> str:
 
 
 def under_roots(source: str, roots: list[str]) -> bool:
-    """True when `source` was reached from one of the `roots` given to build."""
-    for root in roots:
-        root = root.rstrip("/") or "/"
-        if source == root or source.startswith(root + "/") or root in (".", "./"):
-            return True
-    return False
+    """True when the absolute `source` is one of the `roots` given to build or
+    below one (roots as given: relative, `./`, trailing slash or absolute)."""
+    return _in_roots(source_roots(roots))(source)
+
+
+def _in_roots(roots: list[str]):
+    """A test for "is this absolute source one of `roots` (normalised) or below one"."""
+    exact = frozenset(roots)
+    prefixes = tuple(root if root.endswith("/") else root + "/" for root in roots)
+    return lambda source: source in exact or source.startswith(prefixes)
 
 
 class _OneShotEncoder(json.JSONEncoder):
@@ -202,7 +228,13 @@ class Plan:
 def plan_build(walk: Walk, manifest: Manifest, roots: list[str]) -> Plan:
     """Compare the walk with the manifest. Sources outside the given roots are
     left alone, so `build new-folder/` adds to the archive without dropping
-    what other folders brought."""
+    what other folders brought.
+
+    A legacy (relative) source of an older manifest is listed in `removed`
+    when this build covers its file; the file itself, under its absolute
+    name, is then new and read. Removing a source deletes only the ids that
+    no source read or kept by this build holds (`_build_incremental`), so the
+    articles move to the absolute source without loss or duplicates."""
     seen = set()
     to_read: list[SourceFile] = []
     new = changed = unchanged = 0
@@ -220,6 +252,47 @@ def plan_build(walk: Walk, manifest: Manifest, roots: list[str]) -> Plan:
             to_read.append(f)
     # A file that could not be stat'ed keeps its articles; one that is gone loses them.
     unreadable = {path for path, _ in walk.problems}
-    removed = [s for s in manifest.sources
-               if s not in seen and s not in unreadable and under_roots(s, roots)]
+    in_roots = _in_roots(source_roots(roots))
+    removed, legacy = [], []
+    for s in known:
+        if s in seen or s in unreadable:
+            continue
+        if s.startswith("/"):
+            if in_roots(s):
+                removed.append(s)
+        else:
+            legacy.append(s)
+    if legacy:
+        removed += _covered_legacy(legacy, known, walk, in_roots, unreadable)
     return Plan(to_read, new, changed, unchanged, removed)
+
+
+def _covered_legacy(legacy: list[str], known: dict[str, dict], walk: Walk, in_roots,
+                    unreadable: set[str]) -> list[str]:
+    """The legacy (relative) sources this build covers. The working directory
+    they were relative to was not recorded, so a legacy source is covered when
+    - read from the current directory, it is below the roots (the usual case:
+      the same command run from the same place), or
+    - a walked file ends with the same path and has the same size and mtime
+      (the same file, reached from another directory).
+    Others are left as they are (their articles stay) until a build covers them."""
+    tails: dict[int, dict[str, set[tuple[int, int]]]] = {}  # last n parts -> signatures
+    covered = []
+    for s in legacy:
+        absolute = os.path.abspath(s)
+        if in_roots(absolute):
+            if absolute not in unreadable:
+                covered.append(s)
+            continue
+        parts = [p for p in os.path.normpath(s).split("/") if p not in ("", ".", "..")]
+        if not parts:
+            continue
+        n = len(parts)
+        if n not in tails:
+            tails[n] = by_tail = {}
+            for f in walk.files:
+                by_tail.setdefault("/".join(f.source.rsplit("/", n)[-n:]), set()).add((f.size, f.mtime_ns))
+        entry = known[s]
+        if (entry.get("size"), entry.get("mtime_ns")) in tails[n].get("/".join(parts), ()):
+            covered.append(s)
+    return covered
