@@ -344,8 +344,7 @@ def _read_one(task: tuple[SourceFile, str | None]) -> SourceRead:
 
 def _warm_up_workers() -> None:
     """Load what every worker needs before the pool forks, so each inherits it
-    instead of importing it again: the MinHash code imports datasketch and
-    scipy (~0.6 s) on its first signature."""
+    instead of importing it again: the signature code (numpy, its permutations)."""
     from indexer.duplicates import document_fields
 
     document_fields("warm up", "the signature code before the cleaning workers fork")

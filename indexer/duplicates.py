@@ -2,7 +2,8 @@
 
 Wire services re-send corrected stories ("CORRECTED - ..."), and Reuters-21578
 holds hundreds of such pairs. At index time every article gets a MinHash
-signature (datasketch) of its word 3-shingles, kept as 256 bytes in a column.
+signature (datasketch's, computed with numpy) of its word 3-shingles, kept as
+256 bytes in a column.
 At query time the signatures of the ranked hits are compared with each other
 (numpy, one vectorised comparison per page): two articles are versions of one
 story when their estimated Jaccard similarity is at least `THRESHOLD` and
@@ -39,22 +40,32 @@ _WORD = re.compile(r"\w+")
 
 
 @functools.lru_cache(maxsize=1)
-def _minhash_factory():
-    """MinHash and the keyword arguments that reuse one template's permutations
-    (making them is most of a MinHash's cost; datasketch 2 also needs their
-    hashing scheme). Imported on first use: datasketch loads scipy, which
-    would add 0.7 s to every command that never computes a signature."""
-    from datasketch import MinHash
-
-    template = MinHash(num_perm=NUM_PERM, seed=1)
-    reuse = {"permutations": template.permutations}
-    if hasattr(template, "scheme"):
-        reuse["scheme"] = template.scheme
-    return MinHash, reuse
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's "affine32" permutations for seed 1: odd multipliers `a`
+    and offsets `b`, drawn exactly as `datasketch.MinHash(num_perm, seed=1)`
+    draws them (numpy's legacy RandomState, whose stream never changes)."""
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
-def _crc32(data: bytes) -> int:
-    return zlib.crc32(data)
+def _minhash(shingles: list[bytes]) -> np.ndarray:
+    """datasketch 2's MinHash ("affine32" scheme, crc32 as the hash function),
+    the same operations in numpy: the crc32 of each shingle, mixed by the
+    MurmurHash3 finalizer, through a*h + b (mod 2^32) per permutation, and the
+    minimum per permutation. Written out because `import datasketch` loads
+    scipy (~0.5 s), which was half of a one-file incremental build; the
+    signatures are bit-for-bit datasketch's (tests/test_quality.py checks
+    them against datasketch itself on real articles)."""
+    a, b = _permutations()
+    h = np.fromiter(map(zlib.crc32, shingles), dtype=np.uint32, count=len(shingles))
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return (h[:, None] * a + b).min(axis=0)
 
 
 def signature(headline: str, body: str) -> np.ndarray | None:
@@ -65,10 +76,7 @@ def signature(headline: str, body: str) -> np.ndarray | None:
         return None
     shingles = {" ".join(words[i:i + SHINGLE_WORDS]).encode("utf-8")
                 for i in range(len(words) - SHINGLE_WORDS + 1)}
-    minhash, reuse = _minhash_factory()
-    sketch = minhash(num_perm=NUM_PERM, hashfunc=_crc32, **reuse)
-    sketch.update_batch(list(shingles))
-    return np.asarray(sketch.hashvalues, dtype=np.uint32)
+    return _minhash(list(shingles))
 
 
 def encode(sig: np.ndarray) -> bytes:

@@ -92,6 +92,35 @@ def test_signatures_tell_versions_from_other_stories(small_corpus):
     assert duplicates.signature("Short", "too few words") is None
 
 
+def test_signatures_are_datasketchs_minhash_bit_for_bit(small_corpus):
+    """The signature is datasketch 2's MinHash (scheme "affine32", crc32 as the
+    hash function) written out in numpy; datasketch itself is the reference."""
+    import zlib
+
+    import numpy as np
+    from datasketch import MinHash
+
+    records = [json.loads(line) for line in
+               gzip.open(small_corpus / "reuters" / "reut2-000.jsonl.gz", "rt", encoding="utf-8")]
+    template = MinHash(num_perm=duplicates.NUM_PERM, seed=1)
+    compared = 0
+    for record in records[:400]:
+        headline, body = record.get("headline", ""), record.get("body", "")
+        mine = duplicates.signature(headline, body)
+        words = re.findall(r"\w+", f"{headline} {body}".lower())
+        if len(words) < duplicates.MIN_WORDS:
+            assert mine is None
+            continue
+        shingles = {" ".join(words[i:i + 3]).encode("utf-8") for i in range(len(words) - 2)}
+        reference = MinHash(num_perm=duplicates.NUM_PERM, hashfunc=zlib.crc32,
+                            permutations=template.permutations, scheme=template.scheme)
+        reference.update_batch(list(shingles))
+        assert mine.dtype == np.uint32
+        assert mine.tolist() == np.asarray(reference.hashvalues, dtype=np.uint32).tolist()
+        compared += 1
+    assert compared > 350
+
+
 def test_resent_story_is_one_hit_with_its_versions(archive):
     # reuters-3 and its re-sent copy in the first Reuters file: find any group
     grouped = archive.search(SearchRequest(query="*", per_page=100, page=1))
