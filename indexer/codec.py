@@ -30,13 +30,15 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 import numpy as np
-from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import (COMPRESSION_MIN_SIZE, W3Codec, W3LeafMatcher, W3PostingsWriter,
+                                  W3TermInfo, W3TermsReader)
 from whoosh.matching import ListMatcher, ReadTooFar
-from whoosh.reading import CorruptIndexError
+from whoosh.reading import CorruptIndexError, TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 BLOCK_MAGIC = b"NIb1"  # not W3's "W3Bl": a block is never read by the other codec's reader
 BLOCK_LIMIT = 1024  # postings per block: fewer, larger blocks; skips inside a block bisect
+TERM_INFOS_KEPT = 8192  # per segment reader (a few MB at most)
 
 # count, last id, max weight, min length byte, max length byte, gap width,
 # weight kind, value-length width, flags, size of part A, size of part B
@@ -149,21 +151,38 @@ class BlockArrayWriter(W3PostingsWriter):
 
 
 class BlockValues(Sequence):
-    """One block's variable-size values, cut from its part B on demand."""
+    """One block's variable-size values, cut from its part B on demand, or
+    read as int32 numbers all at once (`int32_occurrences`)."""
 
     def __init__(self, data: bytes, ends: np.ndarray) -> None:
         self._data = data
-        self._ends = ends.tolist()  # end offset of each value in `data`
+        self._end_array = ends  # end offset of each value in `data`
+        self._ends: list[int] | None = None
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._end_array)
 
     def __getitem__(self, k):
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
+        ends = self._ends
+        if ends is None:
+            ends = self._ends = self._end_array.tolist()
         if k < 0:
-            k += len(self._ends)
-        return self._data[self._ends[k - 1] if k else 0:self._ends[k]]
+            k += len(ends)
+        return self._data[ends[k - 1] if k else 0:ends[k]]
+
+    def int32_occurrences(self, rows: np.ndarray, stride: int) -> tuple[np.ndarray, np.ndarray]:
+        """For values made of a 4-byte count and then `stride` int32 numbers per
+        occurrence (indexer.analysis's array formats): how many occurrences
+        each of `rows` has, and the first number of every occurrence, flat."""
+        numbers = np.frombuffer(self._data, dtype="<i4")
+        ends = self._end_array[rows] // 4
+        begins = np.where(rows > 0, self._end_array[rows - 1], 0) // 4 + 1  # past the count
+        counts = (ends - begins) // stride
+        before = np.cumsum(counts) - counts
+        flat = np.repeat(begins - stride * before, counts) + stride * np.arange(int(counts.sum()))
+        return counts, numbers[flat]
 
 
 class BlockArrayMatcher(W3LeafMatcher):
@@ -233,6 +252,10 @@ class BlockArrayMatcher(W3LeafMatcher):
             self._read_part_a()
         return self._weight_array
 
+    def at_first_posting(self) -> bool:
+        """Still on the list's first posting (nothing read past yet)."""
+        return self._i == 0 and not self._atend and self._dataoffset == self._baseoffset + _HEAD.size
+
     def block_values(self) -> Sequence:
         """The block's values, one per posting."""
         if self._values is None:
@@ -277,6 +300,54 @@ class BlockArrayMatcher(W3LeafMatcher):
             self._i = bisect_left(self._ids, targetid, self._i)
 
 
+class RememberingTermsReader(W3TermsReader):
+    """W3's term table, keeping the term infos it has looked up. One search
+    asks for the same term's info four or five times (is it there, its
+    document frequency for the query tree's order and for the idf, its
+    postings, twice), each a hash-table probe of several small file reads;
+    a prefix query does that for hundreds of terms."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self._infos: dict[tuple[str, bytes], W3TermInfo | None] = {}
+
+    def _info(self, fieldname: str, tbytes: bytes) -> W3TermInfo | None:
+        key = (fieldname, tbytes)
+        try:
+            return self._infos[key]
+        except KeyError:
+            pass
+        try:
+            info = W3TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            info = None
+        if len(self._infos) >= TERM_INFOS_KEPT:
+            self._infos.clear()
+        self._infos[key] = info
+        return info
+
+    def __contains__(self, term: tuple[str, bytes]) -> bool:
+        return self._info(*term) is not None
+
+    def term_info(self, fieldname: str, tbytes: bytes) -> W3TermInfo:
+        info = self._info(fieldname, tbytes)
+        if info is None:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
+        return info
+
+    def frequency(self, fieldname: str, tbytes: bytes) -> float:
+        info = self._info(fieldname, tbytes)
+        if info is None:
+            raise KeyError((fieldname, tbytes))  # as W3's table does
+        return info.weight()
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+        info = self._info(fieldname, tbytes)
+        if info is None:
+            raise KeyError((fieldname, tbytes))
+        return info.doc_frequency()
+
+
 class NewsCodec(W3Codec):
     """W3 with array posting blocks (see the module docstring). No per-block
     length statistics: they are read back posting by posting at commit (~10%
@@ -293,6 +364,11 @@ class NewsCodec(W3Codec):
             return super().postings_writer(dbfile, byteids=True)
         return BlockArrayWriter(dbfile, blocklimit=self._blocklimit, byteids=False,
                                 compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def terms_reader(self, storage, segment) -> RememberingTermsReader:
+        tiname = segment.make_filename(self.TERMS_EXT)
+        return RememberingTermsReader(self, storage.open_file(tiname), storage.file_length(tiname),
+                                      segment.open_file(storage, self.POSTS_EXT))
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         if terminfo.is_inlined():

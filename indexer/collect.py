@@ -312,7 +312,8 @@ def _postings(m, reader, weights: bool, values: bool, memo: dict):
     if not m.is_active():
         return _EMPTY_IDS, (_EMPTY_SCORES if weights else None), (BlockValues([]) if values else None)
     key = m.term()
-    start = m.id()
+    array_leaf = getattr(m, "at_first_posting", None) is not None
+    start = int(m.block_ids()[m._i]) if array_leaf else m.id()  # no per-posting list made
     found = memo.get(key)
     if found is not None and found[0] <= start and (found[2] is not None or not weights) \
             and (found[3] is not None or not values):
@@ -321,7 +322,10 @@ def _postings(m, reader, weights: bool, values: bool, memo: dict):
         return (ids[at:], tf[at:] if weights else None,
                 vs.tail(at) if values else None)
     # read the whole list once (another matcher of the term may start earlier)
-    fresh = reader.postings(*key) if key in reader else None
+    if array_leaf and m.at_first_posting():
+        fresh = m  # an array matcher that has not moved: it is the whole list
+    else:
+        fresh = reader.postings(*key) if key in reader else None
     if type(fresh) in _leaf_kinds() and fresh.is_active():
         ids, tf, vs = _blocks(fresh, weights, values)
         memo[key] = (-1, ids, tf, vs)
@@ -445,6 +449,26 @@ class BlockValues:
         parts = self._parts
         return [parts[j][0][parts[j][1] + i] for j, i in zip(blocks.tolist(), inner.tolist())]
 
+    def int32_occurrences(self, ks: np.ndarray, stride: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """`codec.BlockValues.int32_occurrences` over the blocks, for posting
+        numbers `ks` (ascending); None unless every block is an array block."""
+        if not all(hasattr(values, "int32_occurrences") for values, _ in self._parts):
+            return None
+        if not len(ks):
+            return _EMPTY_IDS, _EMPTY_IDS
+        ks = ks + self._offset
+        starts = np.asarray(self._starts, dtype=np.int64)
+        blocks = np.searchsorted(starts, ks, side="right") - 1
+        firsts = np.fromiter((first for _, first in self._parts), dtype=np.int64, count=len(self._parts))
+        inner = ks - starts[blocks] + firsts[blocks]
+        bounds = np.flatnonzero(np.diff(blocks)) + 1  # ks ascend: each block's rows are one run
+        counts, numbers = [], []
+        for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(ks)]):
+            c, n = self._parts[int(blocks[lo])][0].int32_occurrences(inner[lo:hi], stride)
+            counts.append(c)
+            numbers.append(n)
+        return np.concatenate(counts), np.concatenate(numbers)
+
     def tail(self, at: int) -> "BlockValues":
         return BlockValues(self._parts, self._offset + int(at), self._starts)
 
@@ -524,23 +548,28 @@ def _phrase(m, reader, scored: bool, memo: dict, trace: _Trace):
 def _positions(values: BlockValues, ks: np.ndarray, fmt) -> tuple[np.ndarray, np.ndarray]:
     """The positions of the postings `ks` as two flat arrays: for each
     occurrence, the index in `ks` of its posting, and its position (ascending
-    within a posting). Array formats (indexer.analysis, schema 6) are read in
-    one pass; Whoosh's pickled values (older indexes) one value at a time."""
-    raw = values.pick(ks)
+    within a posting). Array formats (indexer.analysis, schema 6) in array
+    blocks (indexer.codec) are read with numpy, block by block; other values
+    (Whoosh's pickled positions of older indexes) one value at a time."""
     stride = getattr(fmt, "array_stride", None)
-    if stride is None:
-        decode = fmt.decoder("positions")
-        lists = [decode(v) for v in raw]
-        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        positions = np.fromiter(chain.from_iterable(lists), dtype=np.int64)
-    else:
+    found = values.int32_occurrences(ks, stride) if stride is not None else None
+    if found is not None:
+        counts, positions = found
+        positions = positions.astype(np.int64)
+    elif stride is not None:
+        raw = values.pick(ks)
         words = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw)) // 4
         numbers = np.frombuffer(b"".join(raw), dtype="<i4")
         # each value: Whoosh's 4-byte occurrence count, then `stride` int32 per occurrence
         body = np.delete(numbers, np.cumsum(words) - words)
         counts = (words - 1) // stride
         positions = body[::stride].astype(np.int64)
-    return np.repeat(np.arange(len(raw)), counts), positions
+    else:
+        decode = fmt.decoder("positions")
+        lists = [decode(v) for v in values.pick(ks)]
+        counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        positions = np.fromiter(chain.from_iterable(lists), dtype=np.int64)
+    return np.repeat(np.arange(len(ks)), counts), positions
 
 
 def _distinct_sorted(a: np.ndarray) -> np.ndarray:

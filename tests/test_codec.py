@@ -206,12 +206,12 @@ def test_a_damaged_block_is_reported_as_a_damaged_index():
         codec.postings_reader(storage.open_file("r"), info, fmt)
 
 
-@pytest.mark.parametrize("formats", ["arrays", "whoosh"])
-def test_phrases_read_positions_of_both_value_formats(documents, formats):
+@pytest.mark.parametrize("formats", ["arrays", "arrays-in-w3-blocks", "whoosh"])
+def test_phrases_read_positions_of_every_value_format(documents, formats):
     """Exact phrases are matched from positions read as arrays: int32 values
-    (schema 6) in one pass, Whoosh's pickled values (indexes built before)
-    one by one. Both must find exactly the documents Whoosh's own phrase
-    matcher finds."""
+    in array blocks (schema 6) block by block, int32 values in W3 blocks
+    value by value, Whoosh's pickled values (indexes built before) one by
+    one. Each must find exactly the documents Whoosh's own phrase matcher finds."""
     from whoosh.qparser import QueryParser
 
     from indexer.analysis import CharactersFormat, PositionsFormat
@@ -223,6 +223,8 @@ def test_phrases_read_positions_of_both_value_formats(documents, formats):
         for name in ("headline", "captions", "body"):
             boost = schema[name].format.field_boost
             schema[name].format = (CharactersFormat if name == "body" else PositionsFormat)(field_boost=boost)
+        codec = W3Codec()
+    if formats == "arrays-in-w3-blocks":
         codec = W3Codec()
     ix = RamStorage().create_index(schema)
     with ix.writer(codec=codec) as writer:
