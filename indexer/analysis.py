@@ -161,13 +161,23 @@ class NewsTextTokenizer(Tokenizer):
             yield stem(text), pos, m.start(), m.end()
             pos += 1
 
-    def occurrences(self, value: str, chars: bool) -> dict[str, list]:
+    def occurrences(self, value: str, chars: bool, flat: bool = False) -> dict[str, list]:
         """Index mode, grouped by term: term -> its positions, or its
         (position, startchar, endchar) when `chars`. What Whoosh's posting
         formats build from the token stream, built here in one pass
-        (`PositionsFormat`, `CharactersFormat`)."""
+        (`PositionsFormat`, `CharactersFormat`). With `flat`, a term's
+        (position, startchar, endchar) numbers come in one flat list, ready
+        for an int32 array (`ArrayCharactersFormat`)."""
         found: dict[str, list] = {}
         get = found.get
+        if chars and flat:
+            for text, pos, startchar, endchar in self.spans(value):
+                seen = get(text)
+                if seen is None:
+                    found[text] = [pos, startchar, endchar]
+                else:
+                    seen.extend((pos, startchar, endchar))
+            return found
         for text, pos, startchar, endchar in self.spans(value):
             item = (pos, startchar, endchar) if chars else pos
             seen = get(text)
@@ -183,13 +193,21 @@ class _OccurrencesFormat:
     `occurrences` when it has one, instead of a stream of Token objects."""
 
     with_chars = False
+    array_stride = 0  # numbers per occurrence in `encode_flat`'s input (array formats)
 
     def word_values(self, value, analyzer, **kwargs):
         occurrences = getattr(analyzer, "occurrences", None)
         if occurrences is None or not isinstance(value, str) or kwargs.get("mode", "index") != "index":
             yield from super().word_values(value, analyzer, **kwargs)
             return
-        boost, encode = self.field_boost, self.encode
+        boost, stride = self.field_boost, self.array_stride
+        if stride:
+            encode = self.encode_flat
+            for word, numbers in occurrences(value, chars=self.with_chars, flat=True).items():
+                n = len(numbers) // stride
+                yield word, n, float(n) * boost, encode(numbers)
+            return
+        encode = self.encode
         for word, poslist in occurrences(value, chars=self.with_chars).items():
             yield word, len(poslist), float(len(poslist)) * boost, encode(poslist)
 
@@ -239,6 +257,8 @@ class ArrayPositionsFormat(PositionsFormat):
     def encode(self, poslist) -> bytes:
         return pack_uint(len(poslist)) + _int32_bytes(poslist)
 
+    encode_flat = encode
+
     def decode_positions(self, valuestring: bytes) -> list[int]:
         return _int32_list(valuestring)
 
@@ -250,6 +270,10 @@ class ArrayCharactersFormat(CharactersFormat):
 
     def encode(self, poslist) -> bytes:
         return pack_uint(len(poslist)) + _int32_bytes([n for triple in poslist for n in triple])
+
+    def encode_flat(self, numbers: list[int]) -> bytes:
+        """`encode` of the triples' numbers given as one flat list."""
+        return pack_uint(len(numbers) // 3) + _int32_bytes(numbers)
 
     def decode_characters(self, valuestring: bytes) -> list[tuple[int, int, int]]:
         numbers = _int32_list(valuestring)

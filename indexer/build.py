@@ -190,14 +190,19 @@ def estimated_text_bytes(files: list[SourceFile]) -> int:
 def full_writer(ix, text_bytes: int, jobs: int):
     """The writer of a full build: sub-writer processes (one segment each,
     multisegment: no final merge) when there is enough text, each with a pool
-    large enough not to spill."""
+    large enough not to spill: `indexer.writers.TermPool` when the postings
+    fit in the memory allowed, else Whoosh's pool, which spills to disk."""
+    from indexer.writers import empty_index_writer
+
     procs = jobs if jobs > 1 and text_bytes >= MULTIPROCESS_MIN_TEXT_BYTES else 1
-    limit_mb = min(text_bytes * POOL_BYTES_PER_TEXT_BYTE * 1.25 / 1e6, _ram_mb() / POOL_SHARE_OF_RAM)
-    limit_mb = max(WRITER_LIMIT_MB // 4, int(limit_mb / procs))
-    codec = _codec()
+    needed_mb = text_bytes * POOL_BYTES_PER_TEXT_BYTE * 1.25 / 1e6
+    allowed_mb = _ram_mb() / POOL_SHARE_OF_RAM
+    limit_mb = max(WRITER_LIMIT_MB // 4, int(min(needed_mb, allowed_mb) / procs))
+    if needed_mb <= allowed_mb:
+        return empty_index_writer(ix, procs, limit_mb, _codec())
     if procs > 1:
-        return ix.writer(procs=procs, multisegment=True, limitmb=limit_mb, codec=codec)
-    return ix.writer(limitmb=limit_mb, codec=codec)
+        return ix.writer(procs=procs, multisegment=True, limitmb=limit_mb, codec=_codec())
+    return ix.writer(limitmb=limit_mb, codec=_codec())
 
 
 def _codec():

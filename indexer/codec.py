@@ -34,8 +34,8 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 import numpy as np
-from whoosh.codec.whoosh3 import (COMPRESSION_MIN_SIZE, W3Codec, W3LeafMatcher, W3PostingsWriter,
-                                  W3TermInfo, W3TermsReader)
+from whoosh.codec.whoosh3 import (COMPRESSION_MIN_SIZE, W3Codec, W3FieldWriter, W3LeafMatcher,
+                                  W3PostingsWriter, W3TermInfo, W3TermsReader)
 from whoosh.matching import ListMatcher, ReadTooFar
 from whoosh.reading import CorruptIndexError, TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -136,6 +136,22 @@ class BlockArrayWriter(W3PostingsWriter):
             self._postfile.write(part_b)
         self._blockcount += 1
         self._new_block()
+
+    def add_term_postings(self, postings: list[tuple]) -> None:
+        """A whole term's postings at once: (fieldname, term, docnum, weight,
+        value) tuples in document order, without field lengths (this codec
+        keeps no length statistics). The same blocks as `add_posting` one by
+        one, filled a slice at a time."""
+        limit = self._blocklimit
+        for start in range(0, len(postings), limit):
+            chunk = postings[start:start + limit]
+            self._ids.extend([p[2] for p in chunk])
+            weights = [p[3] for p in chunk]
+            self._weights.extend(weights)
+            self._maxweight = max(self._maxweight, max(weights))
+            self._values.extend([p[4] for p in chunk if p[4]])
+            if start + limit < len(postings):
+                self._write_block()  # a full block; finish_postings writes the last
 
     def _encode_values(self, n: int) -> tuple[bytes, int]:
         """Part B: fixed-size values concatenated; variable ones (positions,
@@ -301,6 +317,24 @@ class BlockArrayMatcher(W3LeafMatcher):
             self._i = bisect_left(self._ids, targetid, self._i)
 
 
+class ArrayFieldWriter(W3FieldWriter):
+    """W3's field writer, taking a `writers.TermPool`'s postings a term at a
+    time instead of one posting at a time."""
+
+    def add_postings(self, schema, lengths, items) -> None:
+        by_term = getattr(items, "by_term", None)
+        if lengths is not None or by_term is None:
+            super().add_postings(schema, lengths, items)
+            return
+        for fieldname, terms in by_term():
+            self.start_field(fieldname, schema[fieldname])
+            for text, postings in terms:
+                self.start_term(text)
+                self._postwriter.add_term_postings(postings)
+                self.finish_term()
+            self.finish_field()
+
+
 class RememberingTermsReader(W3TermsReader):
     """W3's term table, keeping the term infos it has looked up. One search
     asks for the same term's info four or five times (is it there, its
@@ -365,6 +399,9 @@ class NewsCodec(W3Codec):
             return super().postings_writer(dbfile, byteids=True)
         return BlockArrayWriter(dbfile, blocklimit=self._blocklimit, byteids=False,
                                 compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def field_writer(self, storage, segment) -> ArrayFieldWriter:
+        return ArrayFieldWriter(self, storage, segment)
 
     def terms_reader(self, storage, segment) -> RememberingTermsReader:
         tiname = segment.make_filename(self.TERMS_EXT)

@@ -551,12 +551,12 @@ def _positions(values: BlockValues, ks: np.ndarray, fmt) -> tuple[np.ndarray, np
     within a posting). Array formats (indexer.analysis, schema 6) in array
     blocks (indexer.codec) are read with numpy, block by block; other values
     (Whoosh's pickled positions of older indexes) one value at a time."""
-    stride = getattr(fmt, "array_stride", None)
-    found = values.int32_occurrences(ks, stride) if stride is not None else None
+    stride = getattr(fmt, "array_stride", 0)  # 0: Whoosh's pickled values
+    found = values.int32_occurrences(ks, stride) if stride else None
     if found is not None:
         counts, positions = found
         positions = positions.astype(np.int64)
-    elif stride is not None:
+    elif stride:
         raw = values.pick(ks)
         words = np.fromiter(map(len, raw), dtype=np.int64, count=len(raw)) // 4
         numbers = np.frombuffer(b"".join(raw), dtype="<i4")

@@ -239,3 +239,37 @@ def test_phrases_read_positions_of_every_value_format(documents, formats):
             assert scan(searcher, q, None, scored=False).docnums.tolist() == expected, text
             checked += len(expected)
         assert checked > 500
+
+
+def _postings_by_article(ix) -> dict:
+    """term -> sorted (article id, weight, value): comparable across segment layouts."""
+    out = {}
+    with ix.searcher() as searcher:
+        for leaf, base in searcher.reader().leaf_readers():
+            ids = [leaf.stored_fields(n)["id"] for n in range(leaf.doc_count_all())]
+            for term in leaf.all_terms():
+                m = leaf.postings(*term)
+                while m.is_active():
+                    out.setdefault(term, []).append((ids[m.id()], m.weight(), m.value()))
+                    m.next()
+    return {term: sorted(found) for term, found in out.items()}
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_the_full_build_writer_writes_the_same_postings(documents, tmp_path, procs):
+    """The full build's writers (indexer.writers: postings kept per term, and
+    written a term at a time) against Whoosh's writer and pool with W3."""
+    from whoosh import index as whoosh_index
+
+    from indexer.writers import empty_index_writer
+
+    reference = _index(documents, W3Codec())
+    folder = tmp_path / "ix"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), make_schema())
+    writer = empty_index_writer(ix, procs, 256, NewsCodec(blocklimit=BLOCK))
+    for doc in documents:
+        writer.add_document(**doc)
+    writer.commit()
+    assert len(ix.reader().leaf_readers()) == procs  # one segment per sub-writer
+    assert _postings_by_article(ix) == _postings_by_article(reference)
