@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 import zlib
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -50,7 +50,7 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def _minhash(shingles: list[bytes]) -> np.ndarray:
+def _minhash(shingles: Iterable[bytes], count: int) -> np.ndarray:
     """datasketch 2's MinHash ("affine32" scheme, crc32 as the hash function),
     the same operations in numpy: the crc32 of each shingle, mixed by the
     MurmurHash3 finalizer, through a*h + b (mod 2^32) per permutation, and the
@@ -59,7 +59,7 @@ def _minhash(shingles: list[bytes]) -> np.ndarray:
     signatures are bit-for-bit datasketch's (tests/test_quality.py checks
     them against datasketch itself on real articles)."""
     a, b = _permutations()
-    h = np.fromiter(map(zlib.crc32, shingles), dtype=np.uint32, count=len(shingles))
+    h = np.fromiter(map(zlib.crc32, shingles), dtype=np.uint32, count=count)
     h ^= h >> np.uint32(16)
     h *= np.uint32(0x85EBCA6B)
     h ^= h >> np.uint32(13)
@@ -74,9 +74,10 @@ def signature(headline: str, body: str) -> np.ndarray | None:
     words = _WORD.findall(f"{headline} {body}".lower())
     if len(words) < MIN_WORDS:
         return None
-    shingles = {" ".join(words[i:i + SHINGLE_WORDS]).encode("utf-8")
-                for i in range(len(words) - SHINGLE_WORDS + 1)}
-    return _minhash(list(shingles))
+    # SHINGLE_WORDS words joined by spaces, as UTF-8 bytes; a shingle seen
+    # twice hashes the same, so the minima are those of the distinct ones
+    shingles = map(str.encode, map(" ".join, zip(*(words[k:] for k in range(SHINGLE_WORDS)))))
+    return _minhash(shingles, len(words) - SHINGLE_WORDS + 1)
 
 
 def encode(sig: np.ndarray) -> bytes:

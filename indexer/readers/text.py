@@ -211,12 +211,15 @@ def _split_block(block: list[str]) -> list[list[str]]:
     if max(lengths) > UNWRAPPED_LINE_CHARS:
         # not hard-wrapped: every line is a paragraph of its own
         return [[line] for line in block]
-    base_indent = min(_indent(line) for line in block)
+    indents = [_indent(line) for line in block]
+    base_indent = min(indents)
     width = max(lengths)
+    rows = [_TABLE_ROW.search(line) is not None for line in block]  # once per line
     groups: list[list[str]] = [[block[0]]]
-    for previous, line in zip(block, block[1:]):
-        indented = _indent(line) > base_indent
-        tabular = _TABLE_ROW.search(line) or _TABLE_ROW.search(previous)
+    for i in range(1, len(block)):
+        previous, line = block[i - 1], block[i]
+        indented = indents[i] > base_indent
+        tabular = rows[i] or rows[i - 1]
         if indented or tabular or _deliberate_break(previous.strip(), line.strip(), width):
             groups.append([line])
         else:
