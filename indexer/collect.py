@@ -244,10 +244,7 @@ def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a if len(b) == 0 else b
     c = np.concatenate((a, b))
     c.sort(kind="stable")
-    keep = np.empty(len(c), dtype=bool)
-    keep[0] = True
-    np.not_equal(c[1:], c[:-1], out=keep[1:])
-    return c[keep]
+    return _distinct_sorted(c)
 
 
 def _intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -573,6 +570,7 @@ def _positions(values: BlockValues, ks: np.ndarray, fmt) -> tuple[np.ndarray, np
 
 
 def _distinct_sorted(a: np.ndarray) -> np.ndarray:
+    """An ascending array without its repeats."""
     if len(a) < 2:
         return a
     keep = np.empty(len(a), dtype=bool)

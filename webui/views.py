@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urlencode, urlsplit
 
-from flask import (Blueprint, Flask, Response, current_app, jsonify, render_template, request,
+from flask import (Blueprint, Flask, Response, current_app, g, jsonify, render_template, request,
                    stream_with_context, url_for)
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
@@ -258,7 +258,7 @@ def search_url(endpoint: str = "webui.search", **changes: Any) -> str:
     Used for pagination, facet and histogram links and exports, so every state
     is a permalink. Only known search parameters are carried over.
     """
-    params: dict[str, list[str]] = {k: request.args.getlist(k) for k in SEARCH_PARAMS if k in request.args}
+    params = dict(_current_search_params())
     for key, value in changes.items():
         key = key.rstrip("_")          # from_ -> from
         if value is None:
@@ -268,6 +268,15 @@ def search_url(endpoint: str = "webui.search", **changes: Any) -> str:
     pairs = [(k, v) for k, values in params.items() for v in values if v != ""]
     query = urlencode(pairs)
     return url_for(endpoint) + ("?" + query if query else "")
+
+
+def _current_search_params() -> dict[str, list[str]]:
+    """The request's known search parameters, read once per request (a result
+    page makes a dozen links from them)."""
+    params = g.get("search_params")
+    if params is None:
+        params = g.search_params = {k: request.args.getlist(k) for k in SEARCH_PARAMS if k in request.args}
+    return params
 
 
 def _publication_choices(counts: dict[str, int], selected: list[str]) -> list[dict[str, Any]]:
