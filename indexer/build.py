@@ -169,9 +169,9 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
             report.sources["changed" if sf.source in old.sources else "new"] += 1
         if writer is None:
             writer = ix.writer(codec=_codec())
-        writer.commit()
+        _commit_full(writer)
     except BaseException:
-        if writer is not None:
+        if writer is not None and not writer.is_closed:
             writer.cancel()
         raise
     vocabulary.save(generation)
@@ -180,6 +180,17 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
     report.sources["removed"] = len(set(old.sources) - set(manifest.sources))
     report.articles["total"] = docs_written
     store.swap_in(index_dir, generation)
+
+
+def _commit_full(writer) -> None:
+    """Commit a full build's writer; a writer process that died makes the
+    build fail (its generation is never swapped in) instead of losing articles."""
+    from indexer.writers import WriterProcessLost
+
+    try:
+        writer.commit()
+    except WriterProcessLost as exc:
+        raise BuildFailed(f"{exc} (out of memory?); the previous index is unchanged") from None
 
 
 def estimated_text_bytes(files: list[SourceFile]) -> int:

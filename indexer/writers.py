@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from whoosh.index import FileIndex
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
@@ -77,8 +78,31 @@ class _TermPoolTask(SubWriterTask):
         super()._process_file(filename, doc_count)
 
 
+class WriterProcessLost(RuntimeError):
+    """A sub-writer process died before handing back its segment."""
+
+
 class FullBuildWriter(MpWriter):
-    """Whoosh's multi-process writer whose sub-writers use a `TermPool`."""
+    """Whoosh's multi-process writer whose sub-writers use a `TermPool`, and
+    which checks that the commit holds every document it was given: Whoosh's
+    `MpWriter` commits without the segment of a sub-writer process that died
+    (killed, out of memory), silently leaving its documents out."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.documents_given = 0
+
+    def add_document(self, **fields) -> None:
+        super().add_document(**fields)
+        self.documents_given += 1
+
+    def commit(self, *args, **kwargs) -> None:
+        super().commit(*args, **kwargs)
+        committed = FileIndex(self.storage, self.schema, self.indexname).doc_count_all()
+        if committed != self.documents_given:
+            raise WriterProcessLost(
+                f"a writer process died: the new index holds {committed} of the "
+                f"{self.documents_given} articles written")
 
     def _new_task(self):
         if self.start_method is not None:  # a spawned process: Whoosh's own task

@@ -273,3 +273,24 @@ def test_the_full_build_writer_writes_the_same_postings(documents, tmp_path, pro
     writer.commit()
     assert len(ix.reader().leaf_readers()) == procs  # one segment per sub-writer
     assert _postings_by_article(ix) == _postings_by_article(reference)
+
+
+def test_a_lost_writer_process_fails_the_commit_instead_of_dropping_articles(documents, tmp_path):
+    """Whoosh's MpWriter commits without the segment of a sub-writer process
+    that died; the full build's writer must notice and refuse."""
+    from whoosh import index as whoosh_index
+
+    from indexer.writers import FullBuildWriter, WriterProcessLost, empty_index_writer
+
+    folder = tmp_path / "ix"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), make_schema())
+    writer = empty_index_writer(ix, 2, 256, NewsCodec())
+    assert isinstance(writer, FullBuildWriter)
+    for doc in documents:
+        writer.add_document(**doc)
+    victim = writer.tasks[0]
+    victim.kill()  # as the kernel's out-of-memory killer would
+    victim.join()
+    with pytest.raises(WriterProcessLost, match=f"of the {len(documents)} articles"):
+        writer.commit()
