@@ -15,15 +15,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-run: install                      ## index corpus/ and serve http://127.0.0.1:8080
+run: install                      ## index corpus/ and serve http://127.0.0.1:8080 (two server processes)
 	$(BIN)/newsindex build corpus --index $(INDEX)
-	$(BIN)/newsindex serve --index $(INDEX)
+	$(BIN)/newsindex serve --index $(INDEX) --workers 2
 
 build: install
 	$(BIN)/newsindex build corpus --index $(INDEX)
 
 serve: install
-	$(BIN)/newsindex serve --index $(INDEX)
+	$(BIN)/newsindex serve --index $(INDEX) --workers 2
 
 test: install                     ## the whole suite (browser tests skip without /usr/bin/chromium)
 	$(BIN)/python -m pytest -q
