@@ -423,13 +423,16 @@ class Archive:
             q = self.parse(text, searcher.schema)
         except QueryError:
             return {}
-        results = searcher.search(q, filter=query.Term("id", article_id), limit=1, terms=True,
-                                  optimize=False)
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return {}
+        allowed = np.zeros(searcher.doc_count_all(), dtype=bool)
+        allowed[docnum] = True
+        matches = collect.scan(searcher, q, allowed, scored=False)
         found: dict[str, set[str]] = {}
-        for hit in results:
-            for fieldname, term in hit.matched_terms():
-                if fieldname in TEXT_FIELDS:
-                    found.setdefault(fieldname, set()).add(_term_text(term))
+        for fieldname, term in collect.terms_of(searcher, q, matches, [docnum]).get(docnum, ()):
+            if fieldname in TEXT_FIELDS:
+                found.setdefault(fieldname, set()).add(_term_text(term))
         return found
 
     def similar(self, article_id: str, limit: int = 5) -> list[SearchHit]:
@@ -441,33 +444,29 @@ class Archive:
         docnum = searcher.document_number(id=article_id)
         if docnum is None:
             return []
-        fields = searcher.stored_fields(docnum)
-        text = " ".join([fields.get("headline") or ""] * 2 + [fields.get("body") or ""])
-        # numbers and common words ("at", "were") say nothing about the subject
-        n_docs = searcher.doc_count_all()
-        key_terms = [(word, weight) for word, weight in searcher.key_terms_from_text(
-                         "body", text, numterms=2 * SIMILAR_TERMS, normalize=True)
-                     if not word.isdigit()
-                     and searcher.doc_frequency("body", word) <= COMMON_WORD_SHARE * n_docs
-                     ][:SIMILAR_TERMS]
-        if not key_terms:
+        q = similar_query(searcher, docnum)
+        if q is None:
             return []
-        q = query.Or([query.Term(name, word, boost=weight * FIELD_BOOSTS[name])
-                      for word, weight in key_terms for name in ("headline", "body")])
-        results = searcher.search(q, limit=3 * limit + 1, terms=True)
-        snippets.configure(results)
-        others = [h for h in results if h.docnum != docnum]
-        versions = duplicates.is_version(searcher, docnum, [h.docnum for h in others])
+        # the same ranking as Whoosh's search(q, limit=...), by the array scan:
+        # twenty common-ish terms match most of a large archive
+        matches = collect.scan(searcher, q, None)
+        ranked = collect.top(-matches.scores, matches.docnums, 3 * limit + 1)
+        score_of = {int(matches.docnums[i]): float(matches.scores[i]) for i in ranked}
+        others = [d for d in score_of if d != docnum]
+        versions = duplicates.is_version(searcher, docnum, others)
         # versions of one related story count once, too
-        kept = [h for h, is_copy in zip(others, versions) if not is_copy]
-        leaders = {leader for leader, _ in duplicates.group_versions(searcher, [h.docnum for h in kept])}
-        shown = [h for h in kept if h.docnum in leaders][:limit]
-        out = []
-        for h in shown:
-            words = _matched_by_field(h.matched_terms())
-            snippet = h.highlights("body", top=2) if "body" in words else ""
-            out.append(self._hit(searcher, h.fields(), h.score, words, snippet))
-        return out
+        kept = [d for d, is_copy in zip(others, versions) if not is_copy]
+        leaders = {leader for leader, _ in duplicates.group_versions(searcher, kept)}
+        shown = [d for d in kept if d in leaders][:limit]
+        terms = collect.terms_of(searcher, q, matches, shown)
+        stored = [searcher.stored_fields(d) for d in shown]
+        matched = [_matched_by_field(terms.get(d, ())) for d in shown]
+        wanted = [(d, fields.get("body") or "", words["body"])
+                  for d, fields, words in zip(shown, stored, matched) if "body" in words]
+        cut = dict(zip([d for d, _, _ in wanted], snippets.body_snippets(
+            searcher, wanted, read_value=matches.posting_value)))
+        return [self._hit(searcher, fields, score_of[d], words, cut.get(d, ""))
+                for d, fields, words in zip(shown, stored, matched)]
 
     # -- trends ------------------------------------------------------------
     def trend(self, request: SearchRequest, interval: str = "month") -> list[TrendPoint]:
@@ -655,6 +654,25 @@ def _fields_of(q: query.Query) -> set[str]:
     for sub in getattr(q, "subqueries", ()) or ((q.child,) if hasattr(q, "child") else ()):
         found |= _fields_of(sub)
     return found
+
+
+def similar_query(searcher, docnum: int) -> query.Query | None:
+    """"More like this" for one article: its key terms (headline words
+    counted twice), in headline and body, weighted by how key they are;
+    None when it has none."""
+    fields = searcher.stored_fields(docnum)
+    text = " ".join([fields.get("headline") or ""] * 2 + [fields.get("body") or ""])
+    # numbers and common words ("at", "were") say nothing about the subject
+    n_docs = searcher.doc_count_all()
+    key_terms = [(word, weight) for word, weight in searcher.key_terms_from_text(
+                     "body", text, numterms=2 * SIMILAR_TERMS, normalize=True)
+                 if not word.isdigit()
+                 and searcher.doc_frequency("body", word) <= COMMON_WORD_SHARE * n_docs
+                 ][:SIMILAR_TERMS]
+    if not key_terms:
+        return None
+    return query.Or([query.Term(name, word, boost=weight * FIELD_BOOSTS[name])
+                     for word, weight in key_terms for name in ("headline", "body")])
 
 
 def _matched_by_field(terms) -> dict[str, list[str]]:

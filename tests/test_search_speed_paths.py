@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 
 import pytest
+from whoosh import query as whoosh_query
 from whoosh import sorting
 
 from indexer import duplicates, snippets
@@ -305,3 +306,42 @@ def test_arrays_of_replaced_index_versions_are_dropped(small_corpus, tmp_path):
     assert newest != first
     versions = {key[1] for key in archive._pool._arrays if key[0] in ("facets", "sortkeys")}
     assert versions == {newest}
+
+
+def test_similar_articles_equal_whooshs_own_ranking_and_snippets(archive):
+    """"More like this" ranks with the array scan; Whoosh's own search of the
+    same key-term query must give the same hits (less the article itself and
+    versions), scores and snippets."""
+    from indexer.search import similar_query
+
+    searcher = archive._searcher()
+    checked = 0
+    for hit in archive.search(SearchRequest(query="coffee OR gold OR strike", per_page=12)).hits:
+        mine = archive.similar(hit.id, limit=5)
+        docnum = searcher.document_number(id=hit.id)
+        results = searcher.search(similar_query(searcher, docnum), limit=40, terms=True)
+        snippets.configure(results)
+        shown = {h.id for h in mine}
+        reference = [h for h in results if h["id"] in shown]
+        assert [h.id for h in mine] == [h["id"] for h in reference]
+        for h, ref in zip(mine, reference):
+            assert h.score == displayed_score(ref.score)
+            if any(field == "body" for field, _ in ref.matched_terms()):
+                assert h.snippet == ref.highlights("body", top=2)
+        checked += len(mine)
+    assert checked >= 40
+
+
+def test_article_marks_equal_whooshs_matched_terms(archive):
+    searcher = archive._searcher()
+    for text in ["coffee", '"crude oil"', "bank*", "oil -gas", "cofee~", '"trade deficit"~3']:
+        q = archive.parse(text, searcher.schema)
+        for hit in archive.search(SearchRequest(query=text, per_page=5)).hits:
+            mine = archive._matched_words(hit.id, text)
+            [ref] = searcher.search(q, filter=whoosh_query.Term("id", hit.id), limit=1, terms=True,
+                                    optimize=False)
+            expected: dict[str, set[str]] = {}
+            for fieldname, term in ref.matched_terms():
+                if fieldname in ("headline", "captions", "body"):
+                    expected.setdefault(fieldname, set()).add(term.decode("utf-8"))
+            assert mine == expected, (text, hit.id)
