@@ -139,18 +139,23 @@ class NewsTextTokenizer(Tokenizer):
               tokenize: bool = True) -> Iterator[tuple[str, int, int, int]]:
         """(term, position, startchar, endchar) of every token, without Token objects."""
         stem = str if no_morph else self._stemmer._stem
+        # An ASCII text is lower-cased once (offsets stay the same) and its
+        # words need no folding; lower() never turns ASCII into non-ASCII and
+        # accent_map only maps ASCII capitals, so ASCII words skip folding and
+        # the Hangul check in mixed texts too.
+        all_ascii = value.isascii()
+        if all_ascii:
+            value = value.lower()
         matches = self.expression.finditer(value) if tokenize else [_Whole(value)]
         pos = 0
         hangul, charmap = _HANGUL_RUN.search, accent_map
         for m in matches:
-            text = m.group(0).lower()
+            text = m.group(0) if all_ascii else m.group(0).lower()
             if "'" in text or "\u2019" in text:
                 text = text.replace("\u2019", "'")
                 if text.endswith("'s"):
                     text = text[:-2]
-            # lower() never turns ASCII into non-ASCII and accent_map only maps
-            # ASCII capitals, so ASCII words skip folding and the Hangul check.
-            if not text.isascii():
+            if not all_ascii and not text.isascii():
                 text = text.translate(charmap)
                 if hangul(text):
                     start = m.start()
@@ -158,7 +163,8 @@ class NewsTextTokenizer(Tokenizer):
                         yield stem(text[a:b]), pos, start + a, start + b
                         pos += 1
                     continue
-            yield stem(text), pos, m.start(), m.end()
+            start, end = m.span()
+            yield stem(text), pos, start, end
             pos += 1
 
     def occurrences(self, value: str, chars: bool, flat: bool = False) -> dict[str, list]:
@@ -295,8 +301,8 @@ class _Whole:
     def start(self) -> int:
         return 0
 
-    def end(self) -> int:
-        return len(self.value)
+    def span(self) -> tuple[int, int]:
+        return 0, len(self.value)
 
 
 def text_analyzer() -> Analyzer:

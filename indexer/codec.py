@@ -142,6 +142,14 @@ class BlockArrayWriter(W3PostingsWriter):
         value) tuples in document order, without field lengths (this codec
         keeps no length statistics). The same blocks as `add_posting` one by
         one, filled a slice at a time."""
+        if len(postings) == 1:  # most terms of an archive: names, numbers, rare words
+            _field, _text, docnum, weight, value = postings[0]
+            self._ids.append(docnum)
+            self._weights.append(weight)
+            self._maxweight = max(self._maxweight, weight)
+            if value:
+                self._values.append(value)
+            return
         limit = self._blocklimit
         for start in range(0, len(postings), limit):
             chunk = postings[start:start + limit]
