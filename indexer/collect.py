@@ -307,7 +307,7 @@ def _postings(m, reader, weights: bool, values: bool, memo: dict):
     """`_blocks`, reusing what this search already read of the same term
     from the same or an earlier position."""
     if not m.is_active():
-        return _EMPTY_IDS, (_EMPTY_SCORES if weights else None), (BlockValues([]) if values else None)
+        return _EMPTY_IDS, (_EMPTY_SCORES if weights else None), (TermValues([]) if values else None)
     key = m.term()
     array_leaf = getattr(m, "at_first_posting", None) is not None
     start = int(m.block_ids()[m._i]) if array_leaf else m.id()  # no per-posting list made
@@ -376,7 +376,7 @@ def _blocks(m, weights: bool, values: bool):
         m._next_block()
     ids = np.concatenate(id_parts) if id_parts else _EMPTY_IDS
     tf = (np.concatenate(weight_parts) if weight_parts else _EMPTY_SCORES) if weights else None
-    return ids, tf, (BlockValues(value_parts) if keep_values else None)
+    return ids, tf, (TermValues(value_parts) if keep_values else None)
 
 
 def _array_blocks(m, weights: bool, values: bool):
@@ -394,7 +394,7 @@ def _array_blocks(m, weights: bool, values: bool):
         m._next_block()
     ids = _joined(id_parts, _EMPTY_IDS)
     tf = _joined(weight_parts, _EMPTY_SCORES) if weights else None
-    return ids, tf, (BlockValues(value_parts) if values else None)
+    return ids, tf, (TermValues(value_parts) if values else None)
 
 
 def _joined(parts: list, empty: np.ndarray) -> np.ndarray:
@@ -415,9 +415,10 @@ def _leaf_kinds() -> tuple:
     return _LEAF_KINDS
 
 
-class BlockValues:
-    """The posting values (positions, characters) of a term's blocks, kept as
-    the blocks' own tuples: looked up by posting number, never copied."""
+class TermValues:
+    """The posting values (positions, characters) of a term, across its
+    blocks: kept as each block's own sequence (W3's tuples, or
+    `codec.BlockValues`), looked up by posting number, never copied."""
 
     def __init__(self, parts: list, offset: int = 0, starts: list[int] | None = None) -> None:
         self._parts = parts  # (block values, first posting used in the block)
@@ -466,8 +467,8 @@ class BlockValues:
             numbers.append(n)
         return np.concatenate(counts), np.concatenate(numbers)
 
-    def tail(self, at: int) -> "BlockValues":
-        return BlockValues(self._parts, self._offset + int(at), self._starts)
+    def tail(self, at: int) -> "TermValues":
+        return TermValues(self._parts, self._offset + int(at), self._starts)
 
 
 def _bm25(scorer, lengths: np.ndarray, ids: np.ndarray, tf: np.ndarray) -> np.ndarray | None:
@@ -542,7 +543,7 @@ def _phrase(m, reader, scored: bool, memo: dict, trace: _Trace):
     return ids, tree_sum(parts) * m.boost
 
 
-def _positions(values: BlockValues, ks: np.ndarray, fmt) -> tuple[np.ndarray, np.ndarray]:
+def _positions(values: TermValues, ks: np.ndarray, fmt) -> tuple[np.ndarray, np.ndarray]:
     """The positions of the postings `ks` as two flat arrays: for each
     occurrence, the index in `ks` of its posting, and its position (ascending
     within a posting). Array formats (indexer.analysis, schema 6) in array
