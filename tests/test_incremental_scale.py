@@ -53,7 +53,10 @@ def test_multiprocess_full_build_finds_every_article(tmp_path, monkeypatch):
         a = Archive(tmp_path / "single").search(SearchRequest(query=text))
         b = Archive(tmp_path / "multi").search(SearchRequest(query=text))
         assert a.total == b.total > 0, text
-        assert {h.id for h in a.hits} == {h.id for h in b.hits}, text
+        # versions of a story with equal scores are led by the lower document
+        # number, which differs between the two layouts: compare the stories
+        stories = lambda results: {frozenset([h.id, *h.duplicates]) for h in results.hits}
+        assert stories(a) == stories(b), text
 
 
 def test_noop_rebuild_reports_the_index_total_and_leaves_it_alone(tmp_path):
