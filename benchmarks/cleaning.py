@@ -26,8 +26,8 @@ sys.path.insert(0, str(REPO))
 
 from bs4 import BeautifulSoup  # noqa: E402
 
-from indexer.readers.encoding import decode_bytes, sniff_declared_charset  # noqa: E402
-from indexer.readers.html import clean_html  # noqa: E402
+from indexer.ingest.encoding import decode_bytes, sniff_declared_charset  # noqa: E402
+from indexer.ingest.html import clean_html  # noqa: E402
 
 DEFAULT_PATH = REPO.parent / "shared" / "corpus" / "article-extraction-benchmark"
 OUT = REPO / "benchmarks" / "out" / "cleaning-pages.tsv"

@@ -4,8 +4,8 @@ cost at build time.
 
     .venv/bin/python benchmarks/duplicates.py --index INDEX_OF_corpus/reuters21578 [--sample 20]
 
-Groups are the connected versions (estimated Jaccard >= duplicates.THRESHOLD, at most
-duplicates.MAX_DAYS_APART days apart), the same test the search applies to a ranked page.
+Groups are the connected versions (estimated Jaccard >= versions.THRESHOLD, at most
+versions.MAX_DAYS_APART days apart), the same test the search applies to a ranked page.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from indexer import duplicates  # noqa: E402
-from indexer.readers import read_source  # noqa: E402
-from indexer.schema import article_to_document  # noqa: E402
-from indexer.search import Archive, SearchRequest  # noqa: E402
+from indexer.index import signatures  # noqa: E402
+from indexer.search import versions  # noqa: E402
+from indexer.ingest import read_source  # noqa: E402
+from indexer.index.schema import article_to_document  # noqa: E402
+from indexer.search.archive import Archive, SearchRequest  # noqa: E402
 
 
 def groups_in_index(archive: Archive, bands: int = 16) -> list[list[int]]:
@@ -33,9 +34,9 @@ def groups_in_index(archive: Archive, bands: int = 16) -> list[list[int]]:
     test as the search to confirm them, connected components as groups."""
     searcher = archive._searcher()
     docnums = list(searcher.reader().all_doc_ids())
-    sigs, present = duplicates.signatures_of(searcher, docnums)
-    days = duplicates.days_of(searcher, docnums)
-    rows = duplicates.NUM_PERM // bands
+    sigs, present = versions.signatures_of(searcher, docnums)
+    days = versions.days_of(searcher, docnums)
+    rows = signatures.NUM_PERM // bands
     parent = list(range(len(docnums)))
 
     def find(x: int) -> int:
@@ -52,8 +53,8 @@ def groups_in_index(archive: Archive, bands: int = 16) -> list[list[int]]:
             for j in members[1:]:
                 a, b = members[0], j
                 apart = abs(days[a] - days[b])
-                if (duplicates.similarity(sigs[a], sigs[b]) >= duplicates.THRESHOLD
-                        and not apart > duplicates.MAX_DAYS_APART):
+                if (signatures.similarity(sigs[a], sigs[b]) >= versions.THRESHOLD
+                        and not apart > versions.MAX_DAYS_APART):
                     parent[find(j)] = find(members[0])
     groups: dict[int, list[int]] = {}
     for i in range(len(docnums)):
@@ -82,7 +83,7 @@ def signature_cost(corpus: Path) -> tuple[int, float, float]:
     with_sig = time.process_time() - started
     started = time.process_time()
     for a in articles:
-        duplicates.document_fields(a.headline, a.body)
+        signatures.document_fields(a.headline, a.body)
     sig_only = time.process_time() - started
     return len(articles), with_sig, sig_only
 

@@ -40,11 +40,11 @@ from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
 
-from indexer import store  # noqa: E402
-from indexer.ranking import COMMON_WORD_SHARE, bare_words_query  # noqa: E402
-from indexer.readers import read_source  # noqa: E402
-from indexer.schema import DEFAULT_FIELDS, FIELD_BOOSTS  # noqa: E402
-from indexer.search import Archive  # noqa: E402
+from indexer.index import store  # noqa: E402
+from indexer.search.ranking import COMMON_WORD_SHARE, bare_words_query  # noqa: E402
+from indexer.ingest import read_source  # noqa: E402
+from indexer.index.schema import DEFAULT_FIELDS, FIELD_BOOSTS  # noqa: E402
+from indexer.search.archive import Archive  # noqa: E402
 
 # Common newswire words and what someone might type instead.
 SYNONYMS = {
@@ -197,7 +197,7 @@ def _short(searcher, boosts, max_words):
 
 def _bare(searcher, boosts, common_share, keep_common=True):
     from whoosh.qparser import AndGroup
-    from indexer.search import _tighten
+    from indexer.search.archive import _tighten
     any_p = MultifieldParser(list(DEFAULT_FIELDS), searcher.schema, fieldboosts=boosts, group=OrGroup)
     all_p = MultifieldParser(list(DEFAULT_FIELDS), searcher.schema, fieldboosts=boosts, group=AndGroup)
     n_docs = searcher.doc_count_all()
@@ -241,7 +241,7 @@ def whoosh_ranking(searcher, make_query: Callable, docid_of: Callable[[int], str
 def archive_ranking(archive: Archive):
     """The product end to end: Archive.search's first page, re-sent versions of a
     story folded into one hit (a hit stands for itself and its versions)."""
-    from indexer.search import SearchRequest
+    from indexer.search.archive import SearchRequest
 
     return lambda text: [{hit.id, *hit.duplicates} for hit in
                          archive.search(SearchRequest(query=text, per_page=10)).hits]
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
 
     articles = load_articles(Path(args.corpus))
     if not args.index:
-        from indexer.build import build_index
+        from indexer.index.build import build_index
         args.index = tempfile.mkdtemp(prefix="relevance-ix-")
         print(f"indexing {args.corpus} into {args.index} ...", file=sys.stderr)
         build_index([args.corpus], args.index, jobs=2)

@@ -141,10 +141,10 @@ def load_docs(corpus: Path, work: Path) -> Path:
     (per schema: documents for another schema's fields would crash Whoosh's sub-writers)."""
     import zlib
 
-    from indexer.article import Article
-    from indexer.readers import read_source
-    from indexer.schema import article_to_document, make_schema
-    from indexer.sources import walk_sources
+    from indexer.ingest.article import Article
+    from indexer.ingest import read_source
+    from indexer.index.schema import article_to_document, make_schema
+    from indexer.index.sources import walk_sources
 
     fields = repr(sorted((name, type(f).__name__) for name, f in make_schema().items()))
     out = work / f"docs-{corpus.name}-{zlib.crc32(fields.encode()):08x}.pkl"
@@ -230,8 +230,8 @@ def make_tree(docs_path: Path, work: Path) -> Path:
 # -- stages (each runs in its own process via `--stage`) -----------------------------
 def stage_clean(corpus: str, jobs: str) -> dict:
     """Reading and cleaning alone, on all cores, as the build's worker pool does it."""
-    from indexer.build import _read_all
-    from indexer.sources import walk_sources
+    from indexer.index.build import _read_all
+    from indexer.index.sources import walk_sources
 
     with Clock() as clock:
         files = walk_sources([corpus]).files
@@ -248,9 +248,9 @@ def stage_whoosh(docs_path: str, mode: str, jobs: str, corpus: str) -> dict:
     """Whoosh writing alone from ready documents: as the build writes, or naive defaults."""
     from whoosh import index as whoosh_index
 
-    from indexer.build import estimated_text_bytes, full_writer
-    from indexer.schema import make_schema
-    from indexer.sources import walk_sources
+    from indexer.index.build import estimated_text_bytes, full_writer
+    from indexer.index.schema import make_schema
+    from indexer.index.sources import walk_sources
 
     docs = _load(docs_path)
     text_bytes = estimated_text_bytes(walk_sources([corpus]).files)
@@ -343,7 +343,7 @@ def stage_walk(tree: str) -> dict:
 
 def stage_queries(index: str, queries_json: str, repeats: str) -> dict:
     """Archive.search over the query set: per-query median wall and CPU over repeats."""
-    from indexer.search import Archive, SearchRequest
+    from indexer.search.archive import Archive, SearchRequest
 
     archive = Archive(index)
     queries = json.loads(queries_json)
@@ -433,7 +433,7 @@ def query_set() -> list[dict]:
 
 
 def _day(text: str | None, end: bool = False) -> datetime | None:
-    from indexer.dates import parse_day
+    from indexer.ingest.dates import parse_day
     return parse_day(text, end=end) if text else None
 
 
@@ -637,7 +637,7 @@ def measure_datasette(docs_path: Path, work: Path, queries: list[dict], repeats:
 # -- the benchmark --------------------------------------------------------------
 def bench_build(label: str, corpus: Path, docs: Path, work: Path, repeats: int, peers: bool,
                 jobs: int) -> dict:
-    from indexer import store
+    from indexer.index import store
 
     out: dict = {"label": label}
     index = work / f"index-{label}"
@@ -751,7 +751,7 @@ def queries_only(args: argparse.Namespace) -> None:
 
 
 def stage_article_count(index: Path) -> int:
-    from indexer.search import Archive
+    from indexer.search.archive import Archive
     return Archive(index)._searcher().doc_count()
 
 

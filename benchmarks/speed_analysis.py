@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/speed_analysis.py [--corpus corpus] [--limit 21578]
 
-`indexer.analysis.chain_analyzer()` is the analysis as six Whoosh stages (tokenizer,
+`indexer.index.analysis.chain_analyzer()` is the analysis as six Whoosh stages (tokenizer,
 lower case, possessive, accent folding, Hangul bigrams, Snowball), each a Python
 generator over the tokens; `text_analyzer()` (the index's) does the same in one loop,
 and its posting formats (`CharactersFormat`, `PositionsFormat`) group the terms without
@@ -25,16 +25,16 @@ sys.path.insert(0, str(REPO))
 
 from whoosh.formats import Characters  # noqa: E402
 
-from indexer import analysis  # noqa: E402
+from indexer.index import analysis  # noqa: E402
 
 SAMPLES = ["Kim Jong Un’s visit to Pyongyang's new café", "서울에서 북한 노동자들이 일했다",
            "Naïve façade; déjà vu — O'Neill's rôle", "가 나 다라마 x서울y", "it's the workers' union"]
 
 
 def _texts(corpus: Path, limit: int) -> list[str]:
-    from indexer.article import Article
-    from indexer.readers import read_source
-    from indexer.sources import walk_sources
+    from indexer.ingest.article import Article
+    from indexer.ingest import read_source
+    from indexer.index.sources import walk_sources
 
     texts: list[str] = []
     for sf in walk_sources([str(corpus)]).files:

@@ -1,3 +1,58 @@
-"""newsindex: full-text search over a news archive (the engine; the web UI lives in `webui`)."""
+"""newsindex: full-text search over a news archive (the engine; the web UI lives in `webui`).
+
+Two flows run through the package: source files -> `indexer.ingest` -> `Article`
+-> `indexer.index` (a generation on disk); a query -> `indexer.search.Archive`
+-> result objects. The names below are the public API: the CLI and the web UI
+import only these. They load on first use, so `newsindex --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "Article": "indexer.ingest.article",
+    "Failure": "indexer.ingest.article",
+    "read_source": "indexer.ingest",
+    "parse_day": "indexer.ingest.dates",
+    "build_index": "indexer.index.build",
+    "BuildReport": "indexer.index.build",
+    "default_index_dir": "indexer.index.store",
+    "read_report": "indexer.index.store",
+    "Archive": "indexer.search.archive",
+    "SearchRequest": "indexer.search.archive",
+    "SearchResults": "indexer.search.archive",
+    "SearchHit": "indexer.search.archive",
+    "HighlightedArticle": "indexer.search.archive",
+    "TrendPoint": "indexer.search.trend",
+    "csv_lines": "indexer.search.export",
+    "jsonl_lines": "indexer.search.export",
+    "QUERY_SYNTAX": "indexer.search.querysyntax",
+    "plain_text_help": "indexer.search.querysyntax",
+    "UsageError": "indexer.errors",
+    "QueryError": "indexer.errors",
+    "SourceError": "indexer.errors",
+    "IndexMissing": "indexer.errors",
+    "BuildLocked": "indexer.errors",
+    "BuildFailed": "indexer.errors",
+    "SourcesMissing": "indexer.errors",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'indexer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,4 +1,4 @@
-"""The `newsindex` command line: a thin shell over `indexer.build` and `indexer.search`.
+"""The `newsindex` command line: a thin shell over `indexer.index.build` and `indexer.search.archive`.
 
 Exit status: 0 success; 1 failures under --strict; 2 usage errors, a missing
 index, or an index locked by another build (one line, no traceback).
@@ -15,14 +15,12 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from indexer import __version__, store
-from indexer.querysyntax import plain_text_help
+from indexer.errors import BuildLocked, IndexMissing, UsageError
+from indexer import __version__
+from indexer.index import store
+from indexer.search.querysyntax import plain_text_help
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem the user must fix before the command can run (exit status 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"newsindex: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (store.IndexMissing, store.BuildLocked) as exc:
+    except (IndexMissing, BuildLocked) as exc:
         print(f"newsindex: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # e.g. `serve` on a port in use, `--index` naming a file
@@ -130,7 +128,8 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 # -- build -----------------------------------------------------------------
 def cmd_build(args: argparse.Namespace) -> int:
-    from indexer.build import BuildFailed, SourcesMissing, build_index
+    from indexer.index.build import build_index
+    from indexer.errors import BuildFailed, SourcesMissing
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -205,8 +204,9 @@ class _PlainProgress:
 
 # -- search, export, stats ---------------------------------------------------
 def _request(args: argparse.Namespace, *, page: int = 1, per_page: int = 10):
-    from indexer.dates import parse_day
-    from indexer.search import QueryError, SearchRequest
+    from indexer.ingest.dates import parse_day
+    from indexer.search.archive import SearchRequest
+    from indexer.errors import QueryError
 
     try:
         return SearchRequest(query=args.query, publications=tuple(args.publication),
@@ -218,12 +218,12 @@ def _request(args: argparse.Namespace, *, page: int = 1, per_page: int = 10):
 
 
 def _archive(args: argparse.Namespace):
-    from indexer.search import Archive
+    from indexer.search.archive import Archive
     return Archive(_index_dir(args))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from indexer.search import QueryError
+    from indexer.errors import QueryError
 
     request = _request(args, page=args.page, per_page=args.limit)
     try:
@@ -261,8 +261,8 @@ def _terminal(html_text: str, color: bool) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from indexer.export import csv_lines, jsonl_lines
-    from indexer.search import QueryError
+    from indexer.search.export import csv_lines, jsonl_lines
+    from indexer.errors import QueryError
 
     request = _request(args)
     try:

@@ -35,7 +35,7 @@ def small_corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_index(small_corpus, tmp_path_factory) -> Path:
-    from indexer.build import build_index
+    from indexer.index.build import build_index
 
     index_dir = tmp_path_factory.mktemp("index") / "index"
     report = build_index([str(small_corpus)], index_dir, jobs=2)
@@ -45,6 +45,6 @@ def small_index(small_corpus, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def archive(small_index):
-    from indexer.search import Archive
+    from indexer.search.archive import Archive
 
     return Archive(small_index)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.analysis import chain_analyzer, text_analyzer
-from indexer.readers import read_source
+from indexer.index.analysis import chain_analyzer, text_analyzer
+from indexer.ingest import read_source
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -74,7 +74,7 @@ def test_whole_value_without_tokenizing_and_pickling():
 def test_fast_posting_formats_give_whooshs_bytes(chars):
     from whoosh.formats import Characters, Positions
 
-    from indexer.analysis import CharactersFormat, PositionsFormat
+    from indexer.index.analysis import CharactersFormat, PositionsFormat
 
     fast, plain = (CharactersFormat(), Characters()) if chars else (PositionsFormat(), Positions())
     fused, chain = text_analyzer(), chain_analyzer()
@@ -90,7 +90,7 @@ def test_fast_posting_formats_give_whooshs_bytes(chars):
 def test_array_posting_formats_decode_to_whooshs_occurrences(chars):
     from whoosh.formats import Characters, Positions
 
-    from indexer.analysis import ArrayCharactersFormat, ArrayPositionsFormat
+    from indexer.index.analysis import ArrayCharactersFormat, ArrayPositionsFormat
 
     fast, plain = (ArrayCharactersFormat(), Characters()) if chars else (ArrayPositionsFormat(), Positions())
     fused, chain = text_analyzer(), chain_analyzer()
@@ -113,8 +113,8 @@ def test_array_posting_formats_decode_to_whooshs_occurrences(chars):
 
 
 def test_schema_text_fields_use_the_array_formats():
-    from indexer.analysis import ArrayCharactersFormat, ArrayPositionsFormat
-    from indexer.schema import make_schema
+    from indexer.index.analysis import ArrayCharactersFormat, ArrayPositionsFormat
+    from indexer.index.schema import make_schema
 
     schema = make_schema()
     assert type(schema["body"].format) is ArrayCharactersFormat

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer import store
-from indexer.build import build_index
-from indexer.search import Archive, SearchRequest
+from indexer.index import store
+from indexer.index.build import build_index
+from indexer.search.archive import Archive, SearchRequest
 from tests.conftest import CORPUS, FIXTURES
 
 SEED_HEADLINE = "Chinese authorities place restrictions on North Korean sojourn periods"
@@ -191,7 +191,7 @@ def test_failed_full_build_leaves_previous_index(tmp_path, monkeypatch):
     build_index([str(src)], ix, jobs=1)
     live = store.live_generation(ix).resolve()
 
-    import indexer.build as build_module
+    import indexer.index.build as build_module
     real = build_module.read_source
     calls = {"n": 0}
 
@@ -265,7 +265,7 @@ def test_second_build_is_refused_while_one_holds_the_lock(tmp_path):
 def test_lock_of_a_killed_build_does_not_block(tmp_path):
     ix = tmp_path / "ix"
     holder = subprocess.Popen([sys.executable, "-c",
-                               "import sys, time; from pathlib import Path; from indexer import store\n"
+                               "import sys, time; from pathlib import Path; from indexer.index import store\n"
                                f"with store.build_lock(Path({str(ix)!r})):\n"
                                "    print('held', flush=True); time.sleep(60)"],
                               stdout=subprocess.PIPE, text=True)

@@ -1,9 +1,9 @@
-"""The array posting codec (indexer.codec) against Whoosh's own W3 codec.
+"""The array posting codec (indexer.index.codec) against Whoosh's own W3 codec.
 
 The same 1,000 real Reuters articles are written once with each codec, one
 writer each (so document numbers agree); every term of every field must then
 give the same postings (ids, weights, values) through Whoosh's matcher
-interface, through skip_to, and through the array reads indexer.collect uses.
+interface, through skip_to, and through the array reads indexer.search.collect uses.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.formats import Characters, Existence, Positions
 from whoosh.reading import CorruptIndexError
 
-from indexer.codec import BlockArrayMatcher, NewsCodec, encode_gaps, encode_weights
-from indexer.collect import _blocks
-from indexer.readers.records import read_records
-from indexer.readers.text import read_text
-from indexer.schema import article_to_document, make_schema
+from indexer.index.codec import BlockArrayMatcher, NewsCodec, encode_gaps, encode_weights
+from indexer.search.collect import _blocks
+from indexer.ingest.records import read_records
+from indexer.ingest.text import read_text
+from indexer.index.schema import article_to_document, make_schema
 from tests.conftest import CORPUS
 
 ARTICLES = 1000
@@ -214,8 +214,8 @@ def test_phrases_read_positions_of_every_value_format(documents, formats):
     one. Each must find exactly the documents Whoosh's own phrase matcher finds."""
     from whoosh.qparser import QueryParser
 
-    from indexer.analysis import CharactersFormat, PositionsFormat
-    from indexer.collect import scan
+    from indexer.index.analysis import CharactersFormat, PositionsFormat
+    from indexer.search.collect import scan
 
     schema = make_schema()
     codec = NewsCodec(blocklimit=BLOCK)
@@ -257,11 +257,11 @@ def _postings_by_article(ix) -> dict:
 
 @pytest.mark.parametrize("procs", [1, 2])
 def test_the_full_build_writer_writes_the_same_postings(documents, tmp_path, procs):
-    """The full build's writers (indexer.writers: postings kept per term, and
+    """The full build's writers (indexer.index.writers: postings kept per term, and
     written a term at a time) against Whoosh's writer and pool with W3."""
     from whoosh import index as whoosh_index
 
-    from indexer.writers import empty_index_writer
+    from indexer.index.writers import empty_index_writer
 
     reference = _index(documents, W3Codec())
     folder = tmp_path / "ix"
@@ -280,7 +280,8 @@ def test_a_lost_writer_process_fails_the_commit_instead_of_dropping_articles(doc
     that died; the full build's writer must notice and refuse."""
     from whoosh import index as whoosh_index
 
-    from indexer.writers import FullBuildWriter, WriterProcessLost, empty_index_writer
+    from indexer.index.writers import FullBuildWriter, empty_index_writer
+    from indexer.errors import WriterProcessLost
 
     folder = tmp_path / "ix"
     folder.mkdir()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from hypothesis import given, strategies as st
 
-from indexer import dates
-from indexer.dates import parse_date
+from indexer.ingest import dates
+from indexer.ingest.dates import parse_date
 
 REUTERS = Path(__file__).parent / "fixtures"
 

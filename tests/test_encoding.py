@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.readers.encoding import decode_bytes, normalise_charset, sniff_declared_charset
-from indexer.readers.html import read_html
+from indexer.ingest.encoding import decode_bytes, normalise_charset, sniff_declared_charset
+from indexer.ingest.html import read_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 KOREAN_WORDS = ("엘제이의 리벤지인가", "진흙탕 싸움")

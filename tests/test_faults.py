@@ -66,12 +66,12 @@ def patch(owner, name, when="before", match=None):
 import shutil
 import whoosh.index, whoosh.writing
 from whoosh.filedb.filestore import FileStorage
-import indexer.build, indexer.sources, indexer.store
+import indexer.index.build, indexer.index.sources, indexer.index.store
 
 point = spec["point"]
 base = lambda p: os.path.basename(os.fspath(p))
 if point == "read_source":            # while cleaning (in the worker that reads)
-    patch(indexer.build, "read_source")
+    patch(indexer.index.build, "read_source")
 elif point == "add_document":         # while writing postings
     patch(whoosh.writing.SegmentWriter, "add_document")
 elif point == "commit":               # at the start of the Whoosh commit
@@ -83,7 +83,7 @@ elif point == "toc_rename":           # the new TOC written to a temp file, not 
 elif point == "toc_written":          # TOC renamed, old segment files not yet cleaned
     patch(whoosh.index, "clean_files")
 elif point == "manifest_save":        # Whoosh committed, manifest not yet written
-    patch(indexer.sources.Manifest, "save")
+    patch(indexer.index.sources.Manifest, "save")
 elif point == "manifest_partial":     # half of the manifest's temp file written
     real_dump = json.dump
     def partial_dump(obj, fh, *args, **kwargs):
@@ -95,11 +95,11 @@ elif point == "manifest_partial":     # half of the manifest's temp file written
 elif point == "manifest_rename":      # manifest temp file complete, not renamed
     patch(os, "replace", match=lambda src, dst, **kw: base(dst) == "manifest.json")
 elif point == "swap_in":              # --full: new generation complete, not live
-    patch(indexer.store, "swap_in")
+    patch(indexer.index.store, "swap_in")
 elif point == "swap_rename":          # --full: temp symlink made, not renamed over `current`
     patch(os, "replace", match=lambda src, dst, **kw: base(dst) == "current")
 elif point == "swapped":              # --full: swapped, nothing after it done
-    patch(indexer.store, "swap_in", when="after")
+    patch(indexer.index.store, "swap_in", when="after")
 elif point == "prune_partial":        # an old generation half deleted
     real_rmtree = shutil.rmtree
     def half_rmtree(path, *args, **kwargs):
@@ -109,17 +109,17 @@ elif point == "prune_partial":        # an old generation half deleted
                 os.unlink(os.path.join(path, name))
             die()
         return real_rmtree(path, *args, **kwargs)
-    indexer.store.shutil.rmtree = half_rmtree
+    indexer.index.store.shutil.rmtree = half_rmtree
 elif point == "report":               # everything done but last-build.json
-    patch(indexer.store, "write_report")
+    patch(indexer.index.store, "write_report")
 elif point == "worker_dies":          # a cleaning worker killed (OOM killer, a crash in lxml)
-    real_read = indexer.build.read_source
+    real_read = indexer.index.build.read_source
     def dying_read(*args, **kwargs):
         state["calls"] += 1
         if state["calls"] >= spec["nth"] and os.getpid() != MAIN:
             os.kill(os.getpid(), signal.SIGKILL)
         return real_read(*args, **kwargs)
-    indexer.build.read_source = dying_read
+    indexer.index.build.read_source = dying_read
 elif point == "disk_full":            # ENOSPC from the nth write of an index file
     import errno
     from whoosh.filedb.structfile import StructFile
@@ -140,11 +140,11 @@ elif point == "manifest_disk_full":   # ENOSPC while the manifest is written
     json.dump = full_dump
 elif point == "stall":                # a live build that holds the lock while it cleans
     import time
-    real_read = indexer.build.read_source
+    real_read = indexer.index.build.read_source
     def slow_read(*args, **kwargs):
         time.sleep(spec.get("seconds", 60))
         return real_read(*args, **kwargs)
-    indexer.build.read_source = slow_read
+    indexer.index.build.read_source = slow_read
 elif point != "none":
     sys.exit("unknown kill point %r" % point)
 
@@ -306,8 +306,8 @@ def index_state(index_dir: Path) -> IndexState:
     """Read the live index from scratch (a fresh Archive, as a new process would)."""
     from whoosh import index as whoosh_index
 
-    from indexer import store
-    from indexer.search import Archive, SearchRequest
+    from indexer.index import store
+    from indexer.search.archive import Archive, SearchRequest
 
     live = store.require_live_generation(index_dir)
     ix = whoosh_index.open_dir(str(live))
@@ -333,7 +333,7 @@ def check_index(index_dir: Path, expected_ids: set[str]) -> IndexState:
 
 
 def manifest_ids(index_dir: Path) -> set[str]:
-    from indexer import store
+    from indexer.index import store
 
     data = json.loads((store.require_live_generation(index_dir) / "manifest.json").read_text())
     return {i for entry in data["sources"].values() for i in entry["ids"]}
@@ -525,7 +525,7 @@ def test_failed_full_builds_do_not_pile_up_and_the_fallback_is_the_previous_live
     """Repeated failures (a full disk) leave at most one half-built generation;
     a full build killed just before its swap does not displace the previous
     live generation as the kept fallback."""
-    from indexer import store
+    from indexer.index import store
 
     corpus, old, new, before = built
     for _ in range(3):

@@ -151,7 +151,7 @@ def failures_by_name(report: dict, src: Path) -> dict[str, list[dict]]:
 
 
 def search_total(index_dir: Path, text: str) -> int:
-    from indexer.search import Archive, SearchRequest
+    from indexer.search.archive import Archive, SearchRequest
 
     return Archive(index_dir).search(SearchRequest(query=text)).total
 
@@ -174,7 +174,7 @@ def test_hostile_corpus_is_indexed_and_reported(tmp_path):
     unexpected = set(failed) - set(corpus.bad) - set(corpus.bad_lines) - {"named-pipe.txt"}  # see below
     assert not unexpected, {n: failed[n] for n in unexpected}
 
-    from indexer import store
+    from indexer.index import store
     manifest = json.loads((store.live_generation(index_dir) / "manifest.json").read_text())
     indexed = {os.path.relpath(s, corpus.src): len(e["ids"]) for s, e in manifest["sources"].items()}
     for name, word in corpus.good.items():
@@ -182,7 +182,7 @@ def test_hostile_corpus_is_indexed_and_reported(tmp_path):
         assert search_total(index_dir, word) >= 1, (name, word)
     assert report["articles"]["total"] == sum(corpus.records_ok.get(n, 1) for n in corpus.good)
     # decoded, not mojibake
-    from indexer.search import Archive, SearchRequest
+    from indexer.search.archive import Archive, SearchRequest
     archive = Archive(index_dir)
     for word in ("espresso", "gondolier"):
         hit = archive.search(SearchRequest(query=word)).hits[0]

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.article import SourceError, derived_id
-from indexer.article import CleanedArticle
-from indexer.readers.html import clean_html, read_html
+from indexer.ingest.article import derived_id
+from indexer.errors import SourceError
+from indexer.ingest.article import CleanedArticle
+from indexer.ingest.html import clean_html, read_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 EXPECTED = {k: v for k, v in json.loads((FIXTURES / "expected.json").read_text("utf-8")).items()

@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer import duplicates, trend
-from indexer.search import Archive, QueryError, SearchRequest
+from indexer.index import signatures
+from indexer.search import trend
+from indexer.search.versions import THRESHOLD
+from indexer.search.archive import Archive, SearchRequest
+from indexer.errors import QueryError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 KOREAN_PAGE = FIXTURES / "korean" / "entermedia-lj-ryu.html.gz"
@@ -82,14 +85,14 @@ def test_signatures_tell_versions_from_other_stories(small_corpus):
                gzip.open(small_corpus / "reuters" / "reut2-000.jsonl.gz", "rt", encoding="utf-8")]
     story = next(r for r in records if len(r["body"]) > 1500)
     edited = story["body"].replace(" the ", " a ", 2) + " Corrected figures follow."
-    a = duplicates.signature(story["headline"], story["body"])
-    b = duplicates.signature(story["headline"], edited)
+    a = signatures.signature(story["headline"], story["body"])
+    b = signatures.signature(story["headline"], edited)
     other = next(r for r in records if r["id"] != story["id"] and len(r["body"]) > 1500)
-    c = duplicates.signature(other["headline"], other["body"])
-    assert duplicates.similarity(a, b) >= duplicates.THRESHOLD
-    assert duplicates.similarity(a, c) < 0.3
-    assert duplicates.decode(duplicates.encode(a)).tolist() == a.tolist()
-    assert duplicates.signature("Short", "too few words") is None
+    c = signatures.signature(other["headline"], other["body"])
+    assert signatures.similarity(a, b) >= THRESHOLD
+    assert signatures.similarity(a, c) < 0.3
+    assert signatures.decode(signatures.encode(a)).tolist() == a.tolist()
+    assert signatures.signature("Short", "too few words") is None
 
 
 def test_signatures_are_datasketchs_minhash_bit_for_bit(small_corpus):
@@ -102,17 +105,17 @@ def test_signatures_are_datasketchs_minhash_bit_for_bit(small_corpus):
 
     records = [json.loads(line) for line in
                gzip.open(small_corpus / "reuters" / "reut2-000.jsonl.gz", "rt", encoding="utf-8")]
-    template = MinHash(num_perm=duplicates.NUM_PERM, seed=1)
+    template = MinHash(num_perm=signatures.NUM_PERM, seed=1)
     compared = 0
     for record in records[:400]:
         headline, body = record.get("headline", ""), record.get("body", "")
-        mine = duplicates.signature(headline, body)
+        mine = signatures.signature(headline, body)
         words = re.findall(r"\w+", f"{headline} {body}".lower())
-        if len(words) < duplicates.MIN_WORDS:
+        if len(words) < signatures.MIN_WORDS:
             assert mine is None
             continue
         shingles = {" ".join(words[i:i + 3]).encode("utf-8") for i in range(len(words) - 2)}
-        reference = MinHash(num_perm=duplicates.NUM_PERM, hashfunc=zlib.crc32,
+        reference = MinHash(num_perm=signatures.NUM_PERM, hashfunc=zlib.crc32,
                             permutations=template.permutations, scheme=template.scheme)
         reference.update_batch(list(shingles))
         assert mine.dtype == np.uint32
@@ -133,9 +136,9 @@ def test_resent_story_is_one_hit_with_its_versions(archive):
     assert grouped.total == flat.total
     for other_id in hit.duplicates:
         a, b = archive.get_article(hit.id), archive.get_article(other_id)
-        sa = duplicates.signature(a.headline, a.body)
-        sb = duplicates.signature(b.headline, b.body)
-        assert duplicates.similarity(sa, sb) >= duplicates.THRESHOLD
+        sa = signatures.signature(a.headline, a.body)
+        sb = signatures.signature(b.headline, b.body)
+        assert signatures.similarity(sa, sb) >= THRESHOLD
     assert grouped.to_json()["hits"][0]["duplicates"] == grouped.hits[0].duplicates
     # pages never show a story twice
     second = archive.search(SearchRequest(query="*", per_page=100, page=2))
@@ -181,7 +184,7 @@ def test_trend_counts_and_shares_per_month_and_year(archive):
 # -- Korean ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def korean_archive(tmp_path_factory) -> Archive:
-    from indexer.build import build_index
+    from indexer.index.build import build_index
 
     corpus = tmp_path_factory.mktemp("korean") / "corpus"
     corpus.mkdir()
@@ -224,7 +227,7 @@ def test_versions_are_found_across_segments_and_short_articles(small_corpus, tmp
     """An incremental build adds a segment; a segment of only short articles has
     no signature column, and grouping must still read the right article's
     signature (Whoosh's multi-segment column reader skips such segments)."""
-    from indexer.build import build_index
+    from indexer.index.build import build_index
 
     records = [json.loads(line) for line in
                gzip.open(small_corpus / "reuters" / "reut2-000.jsonl.gz", "rt", encoding="utf-8")][:30]

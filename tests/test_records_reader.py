@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.article import Article, Failure, SourceError, derived_id
-from indexer.readers import read_source
-from indexer.readers.records import EMPTY_RECORD, read_records
-from indexer.readers.text import clean_plain_body
+from indexer.ingest.article import Article, Failure, derived_id
+from indexer.errors import SourceError
+from indexer.ingest import read_source
+from indexer.ingest.records import EMPTY_RECORD, read_records
+from indexer.ingest.text import clean_plain_body
 
 FIXTURES = Path(__file__).parent / "fixtures" / "records"
 CORPUS = Path(__file__).parent.parent / "corpus" / "reuters21578"

@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from indexer.search import QueryError, SearchRequest
+from indexer.search.archive import SearchRequest
+from indexer.errors import QueryError
 
 
 def ids(results) -> list[str]:
@@ -166,7 +167,7 @@ def test_minus_inside_parentheses_is_explained(archive):
 
 @pytest.mark.parametrize("text", ['"coffee quotas"', "coffee-quotas", "quota*", "quo*as"])
 def test_phrases_and_prefixes_keep_the_field_weights(archive, text):
-    from indexer.schema import FIELD_BOOSTS
+    from indexer.index.schema import FIELD_BOOSTS
 
     leaves = [q for q in archive.parse(text).leaves() if getattr(q, "fieldname", None) in FIELD_BOOSTS]
     assert {q.fieldname: q.boost for q in leaves} == FIELD_BOOSTS

@@ -3,7 +3,7 @@
 `Archive.search` no longer asks Whoosh for `groupedby=` facets, `terms=True`
 and `highlights()`: it steps the matcher once, counts facets from cached
 column arrays, and finds matched terms and snippets for the hits shown only
-(indexer.collect, indexer.searchers, indexer.snippets.body_snippet). These
+(indexer.search.collect, indexer.search.searchers, indexer.search.snippets.body_snippet). These
 tests run Whoosh's own path on the same real articles and compare totals,
 facet counts, order, scores, snippets and marked headlines.
 """
@@ -17,9 +17,9 @@ import pytest
 from whoosh import query as whoosh_query
 from whoosh import sorting
 
-from indexer import duplicates, snippets
-from indexer.ranking import displayed_score
-from indexer.search import FACET_FIELDS, SearchRequest, _counts
+from indexer.search import snippets, versions
+from indexer.search.ranking import displayed_score
+from indexer.search.archive import FACET_FIELDS, SearchRequest, _counts
 
 QUERIES = [
     "oil", "coffee", "bank", "dividend", "shares", "said",        # single words, some very common
@@ -146,7 +146,7 @@ def test_grouped_page_equals_grouping_whooshs_ranking(archive):
         q = archive.parse(text, searcher.schema)
         whoosh = searcher.search(q, limit=limit, optimize=False)
         ranked = [docnum for _, docnum in whoosh.top_n[:limit]]
-        groups = duplicates.group_versions(searcher, ranked)[:request.per_page]
+        groups = versions.group_versions(searcher, ranked)[:request.per_page]
         expected = [searcher.stored_fields(leader)["id"] for leader, _ in groups]
         assert [h.id for h in results.hits] == expected, text
         expected_versions = [[searcher.stored_fields(d)["id"] for d in others] for _, others in groups]
@@ -210,8 +210,8 @@ def two_segment_archive(small_corpus, tmp_path_factory):
     and the seed article), so document numbers carry segment offsets."""
     import shutil
 
-    from indexer.build import build_index
-    from indexer.search import Archive
+    from indexer.index.build import build_index
+    from indexer.search.archive import Archive
 
     first = tmp_path_factory.mktemp("part") / "corpus"
     shutil.copytree(small_corpus / "reuters", first / "reuters")
@@ -243,7 +243,7 @@ def test_equal_whooshs_own_search_across_segments(two_segment_archive, sort):
 def test_matched_terms_equal_whooshs_terms_collector(two_segment_archive, scored):
     """The terms read from the array evaluation are the ones Whoosh's
     TermsCollector records for the same documents."""
-    from indexer import collect
+    from indexer.search import collect
 
     archive = two_segment_archive
     searcher = archive._searcher()
@@ -272,7 +272,7 @@ def test_matched_terms_equal_whooshs_terms_collector(two_segment_archive, scored
 @pytest.mark.parametrize("interval", ["month", "year"])
 def test_trend_equals_whooshs_facet_counts(two_segment_archive, interval):
     """Archive.trend (cached totals, numpy counts) equals trend.compute (Whoosh's groupedby)."""
-    from indexer import trend
+    from indexer.search import trend
 
     archive = two_segment_archive
     searcher = archive._searcher()
@@ -288,8 +288,8 @@ def test_arrays_of_replaced_index_versions_are_dropped(small_corpus, tmp_path):
     """A server that lives through rebuilds keeps only the newest version's arrays."""
     import shutil
 
-    from indexer.build import build_index
-    from indexer.search import Archive
+    from indexer.index.build import build_index
+    from indexer.search.archive import Archive
 
     corpus = tmp_path / "corpus"
     shutil.copytree(small_corpus / "dailynk", corpus / "dailynk")
@@ -312,7 +312,7 @@ def test_similar_articles_equal_whooshs_own_ranking_and_snippets(archive):
     """"More like this" ranks with the array scan; Whoosh's own search of the
     same key-term query must give the same hits (less the article itself and
     versions), scores and snippets."""
-    from indexer.search import similar_query
+    from indexer.search.archive import similar_query
 
     searcher = archive._searcher()
     checked = 0

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer import sources, store
-from indexer.build import build_index
-from indexer.search import Archive, SearchRequest
-from indexer.sources import under_roots
+from indexer.index import sources, store
+from indexer.index.build import build_index
+from indexer.search.archive import Archive, SearchRequest
+from indexer.index.sources import under_roots
 from tests.conftest import CORPUS
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,12 +9,12 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-from indexer import store
-from indexer.analysis import text_analyzer
-from indexer.build import build_index
-from indexer.search import Archive, SearchRequest
-from indexer.suggest import (VOCABULARY_NAME, Vocabulary, VocabularyCounts, article_words,
-                             vocabulary_of)
+from indexer.index import store
+from indexer.index.analysis import text_analyzer
+from indexer.index.build import build_index
+from indexer.search.archive import Archive, SearchRequest
+from indexer.index.vocabulary import VOCABULARY_NAME, VocabularyCounts, article_words
+from indexer.search.suggest import Vocabulary, vocabulary_of
 from tests.conftest import CORPUS, FIXTURES
 
 

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.article import Article, SourceError, derived_id
-from indexer.readers import read_source
-from indexer.readers.text import clean_plain_body, clean_text, read_text
+from indexer.ingest.article import Article, derived_id
+from indexer.errors import SourceError
+from indexer.ingest import read_source
+from indexer.ingest.text import clean_plain_body, clean_text, read_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 SEED = FIXTURES / "dailynk-sojourn-restrictions.txt"

@@ -18,8 +18,8 @@ import pytest
 from tests.webui_fixtures import *  # noqa: F401,F403 - pytest fixtures
 from tests.webui_fixtures import HOSTILE_RECORDS, XSS_MARKER_WORD, XSS_PAYLOADS, fixture_records
 
-from indexer.export import EXPORT_FIELDS
-from indexer.querysyntax import QUERY_SYNTAX
+from indexer.search.export import EXPORT_FIELDS
+from indexer.search.querysyntax import QUERY_SYNTAX
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -642,7 +642,7 @@ def test_api_trend_share_is_the_count_over_the_match_all_total(client):
 def test_api_trend_totals_follow_the_filters_and_match_the_records(client):
     from collections import Counter
 
-    from indexer.dates import parse_date
+    from indexer.ingest.dates import parse_date
 
     by_month = Counter(parse_date(r["date"]).strftime("%Y-%m") for r in fixture_records())
     points = _trend(client, "q=cocoa&publication=Reuters")["points"]
@@ -756,7 +756,7 @@ def test_trend_download_links_on_the_page_work(client):
 
 
 def test_share_bars_are_as_tall_as_the_share_not_the_count():
-    from indexer.trend import TrendPoint
+    from indexer.search.trend import TrendPoint
     from webui.histogram import build_share_histogram
 
     points = [TrendPoint("1987-02", 50, 1000, 0.05), TrendPoint("1987-03", 0, 7, 0.0),
@@ -771,7 +771,7 @@ def test_share_bars_are_as_tall_as_the_share_not_the_count():
 
 
 def test_share_view_marks_periods_without_articles_apart_from_zero_shares():
-    from indexer.trend import TrendPoint
+    from indexer.search.trend import TrendPoint
     from webui.histogram import build_share_histogram
 
     points = [TrendPoint("1987-02", 1, 4, 0.25), TrendPoint("1987-03", 0, 0, 0.0),

@@ -79,7 +79,7 @@ def webui_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def webui_index(webui_corpus: Path) -> Path:
     """The corpus indexed with the engine's own build (one process: a small corpus)."""
-    from indexer.build import build_index
+    from indexer.index.build import build_index
 
     index_dir = webui_corpus.parent / "index"
     report = build_index([str(webui_corpus)], index_dir, jobs=1)

@@ -1,4 +1,4 @@
-"""The researcher's web UI: a thin Flask shell over `indexer.search`.
+"""The researcher's web UI: a thin Flask shell over `indexer.search.archive`.
 
 No search logic lives here. The app holds one shared `Archive` (thread-safe, it
 refreshes itself after a rebuild) and turns requests into `SearchRequest`s and
@@ -56,7 +56,7 @@ class ArchiveHolder:
     def get(self) -> Any:
         """The shared Archive; raises `IndexMissing` while there is no index."""
         if self._archive is None:
-            from indexer.search import Archive
+            from indexer.search.archive import Archive
 
             with self._lock:
                 if self._archive is None:

@@ -19,12 +19,13 @@ from flask import (Blueprint, Flask, Response, current_app, g, jsonify, render_t
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from indexer import querysyntax
-from indexer import trend as trends
-from indexer import search as engine
-from indexer.export import csv_lines, jsonl_lines
-from indexer.querysyntax import QUERY_SYNTAX
-from indexer.search import IndexMissing, QueryError, SearchRequest
+from indexer.search import querysyntax
+from indexer.search import trend as trends
+from indexer.search import archive as engine
+from indexer.search.export import csv_lines, jsonl_lines
+from indexer.search.querysyntax import QUERY_SYNTAX
+from indexer.search.archive import SearchRequest
+from indexer.errors import IndexMissing, QueryError
 from webui import EXTENSION_KEY
 from webui.histogram import build_histogram, build_share_histogram
 

@@ -29,19 +29,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from indexer.errors import BuildLocked, IndexMissing
+
 CURRENT = "current"
 PREVIOUS = "previous"
 LOCK_NAME = "build.lock"
 REPORT_NAME = "last-build.json"
 GEN_PREFIX = "gen-"
-
-
-class IndexMissing(Exception):
-    """There is no index in the directory (yet)."""
-
-
-class BuildLocked(Exception):
-    """Another build holds the lock."""
 
 
 def default_index_dir() -> Path:

@@ -15,11 +15,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from indexer import store
-from indexer.article import Article, Failure
-from indexer.readers import read_source
-from indexer.schema import SCHEMA_VERSION
-from indexer.sources import Manifest, SourceFile, plan_build, walk_sources
+from indexer.errors import BuildFailed, SourcesMissing
+from indexer.index import store
+from indexer.ingest.article import Article, Failure
+from indexer.ingest import read_source
+from indexer.index.schema import SCHEMA_VERSION
+from indexer.index.sources import Manifest, SourceFile, plan_build, walk_sources
 
 # Whoosh, the schema's analyzers, the MinHash code and the worker pool are
 # imported only when there is something to write: a no-op incremental build
@@ -49,14 +50,6 @@ POOL_SHARE_OF_RAM = 4             # all pools together take at most RAM / 4
 # Below this much source text a multi-process writer costs more than it saves
 # (starting sub-writers, a segment each); ~4,000 Reuters articles.
 MULTIPROCESS_MIN_TEXT_BYTES = 3_000_000
-
-
-class BuildFailed(Exception):
-    """The build stopped before committing; the live index is as it was."""
-
-
-class SourcesMissing(BuildFailed):
-    """A path given to build does not exist (a typo, an unmounted disk)."""
 
 
 @dataclass
@@ -99,7 +92,7 @@ def build_index(paths: Iterable[str], index_dir: str | Path, *, full: bool = Fal
                 progress: Progress | None = None) -> BuildReport:
     """Index `paths` into `index_dir` and return the report.
 
-    Raises `store.BuildLocked` when another build is running and `BuildFailed`
+    Raises `BuildLocked` when another build is running and `BuildFailed`
     when a given path does not exist or a worker dies. Broken sources never
     raise: they are listed in the report and skipped.
     """
@@ -140,8 +133,8 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
                 jobs: int, default_publication: str | None, progress: Progress | None) -> None:
     from whoosh import index as whoosh_index
 
-    from indexer.schema import article_to_document, make_schema
-    from indexer.suggest import VocabularyCounts
+    from indexer.index.schema import article_to_document, make_schema
+    from indexer.index.vocabulary import VocabularyCounts
 
     generation = store.new_generation(index_dir)
     ix = whoosh_index.create_in(str(generation), make_schema())
@@ -185,7 +178,7 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
 def _commit_full(writer) -> None:
     """Commit a full build's writer; a writer process that died makes the
     build fail (its generation is never swapped in) instead of losing articles."""
-    from indexer.writers import WriterProcessLost
+    from indexer.errors import WriterProcessLost
 
     try:
         writer.commit()
@@ -201,9 +194,9 @@ def estimated_text_bytes(files: list[SourceFile]) -> int:
 def full_writer(ix, text_bytes: int, jobs: int):
     """The writer of a full build: sub-writer processes (one segment each,
     multisegment: no final merge) when there is enough text, each with a pool
-    large enough not to spill: `indexer.writers.TermPool` when the postings
+    large enough not to spill: `indexer.index.writers.TermPool` when the postings
     fit in the memory allowed, else Whoosh's pool, which spills to disk."""
-    from indexer.writers import empty_index_writer
+    from indexer.index.writers import empty_index_writer
 
     procs = jobs if jobs > 1 and text_bytes >= MULTIPROCESS_MIN_TEXT_BYTES else 1
     needed_mb = text_bytes * POOL_BYTES_PER_TEXT_BYTE * 1.25 / 1e6
@@ -217,9 +210,9 @@ def full_writer(ix, text_bytes: int, jobs: int):
 
 
 def _codec():
-    """The codec of every segment this project writes (`indexer.codec`):
+    """The codec of every segment this project writes (`indexer.index.codec`):
     W3 with posting blocks as arrays."""
-    from indexer.codec import NewsCodec
+    from indexer.index.codec import NewsCodec
 
     return NewsCodec()
 
@@ -243,8 +236,8 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
         return
     from whoosh import index as whoosh_index
 
-    from indexer.schema import article_to_document
-    from indexer.suggest import VocabularyCounts
+    from indexer.index.schema import article_to_document
+    from indexer.index.vocabulary import VocabularyCounts
 
     ix = whoosh_index.open_dir(str(live))
     vocabulary = VocabularyCounts.load(live)
@@ -342,8 +335,8 @@ def _die_with_parent() -> None:
 def _read_one(task: tuple[SourceFile, str | None]) -> SourceRead:
     """Read and clean one source, and do the per-article work that needs no
     index (signatures, words) here, in the worker, in parallel."""
-    from indexer.duplicates import document_fields
-    from indexer.suggest import article_words
+    from indexer.index.signatures import document_fields
+    from indexer.index.vocabulary import article_words
 
     sf, default_publication = task
     results = read_source(Path(sf.path), sf.source, default_publication=default_publication)
@@ -361,7 +354,7 @@ def _read_one(task: tuple[SourceFile, str | None]) -> SourceRead:
 def _warm_up_workers() -> None:
     """Load what every worker needs before the pool forks, so each inherits it
     instead of importing it again: the signature code (numpy, its permutations)."""
-    from indexer.duplicates import document_fields
+    from indexer.index.signatures import document_fields
 
     document_fields("warm up", "the signature code before the cleaning workers fork")
 

@@ -24,15 +24,17 @@ from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup,
 from whoosh.qparser.common import QueryParserError
 from whoosh.qparser.plugins import FieldAliasPlugin
 
-from indexer import collect, duplicates, snippets, store, suggest, trend
-from indexer.article import Article
-from indexer.dates import parse_day
-from indexer.ranking import COMMON_WORD_SHARE, all_words_first, displayed_score
-from indexer.schema import (CAPTION_SEPARATOR, DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS,
+from indexer.errors import QueryError
+from indexer.index import store
+from indexer.search import collect, snippets, suggest, trend, versions
+from indexer.ingest.article import Article
+from indexer.ingest.dates import parse_day
+from indexer.search.ranking import COMMON_WORD_SHARE, all_words_first, displayed_score
+from indexer.index.schema import (CAPTION_SEPARATOR, DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS,
                             document_to_article)
-from indexer.searchers import SearcherPool
-from indexer.store import IndexMissing
-from indexer.trend import TrendPoint
+from indexer.search.searchers import SearcherPool
+from indexer.errors import IndexMissing
+from indexer.search.trend import TrendPoint
 
 __all__ = ["Archive", "SearchRequest", "SearchResults", "SearchHit", "HighlightedArticle",
            "QueryError", "IndexMissing", "TrendPoint"]
@@ -54,10 +56,6 @@ _KNOWN_FIELDS = frozenset(QUERY_FIELDS) | frozenset(FIELD_ALIASES) | frozenset(F
 GROUP_VERSIONS_DEPTH = 300
 # Facets of every result page: name -> sortable field
 FACET_FIELDS = {"publication": "publication_key", "year": "year", "month": "month"}
-
-
-class QueryError(ValueError):
-    """A query or parameter the user must fix; the message says how."""
 
 
 @dataclass(frozen=True)
@@ -269,7 +267,7 @@ class Archive:
     def search(self, request: SearchRequest) -> SearchResults:
         """One page of ranked results with exact total and facets over the whole set.
 
-        One pass over the matches (indexer.collect) gives the total, the order
+        One pass over the matches (indexer.search.collect) gives the total, the order
         and the facet counts; matched terms and snippets are found for the hits
         shown only. The order, totals, facets and snippets are those of
         Whoosh's `search(q, groupedby=facets, terms=True)` with `highlights()`
@@ -346,13 +344,13 @@ class Archive:
         best-ranked one: (docnums, {docnum: ids of its other versions}, complete).
         Grouping runs over the whole ranked window from the first hit, so pages
         never repeat a story; versions are compared within that window."""
-        groups = duplicates.group_versions(searcher, ranked)
+        groups = versions.group_versions(searcher, ranked)
         complete = len(groups) >= start + count
         page_groups = groups[start:start + count]
         page = [leader for leader, _ in page_groups]
-        versions = {leader: [searcher.stored_fields(d)["id"] for d in others]
-                    for leader, others in page_groups}
-        return page, versions, complete
+        version_ids = {leader: [searcher.stored_fields(d)["id"] for d in others]
+                       for leader, others in page_groups}
+        return page, version_ids, complete
 
     def _hit(self, searcher, fields: dict, score: float | None, matched: dict[str, list[str]],
              snippet: str) -> SearchHit:
@@ -453,10 +451,10 @@ class Archive:
         ranked = collect.top(-matches.scores, matches.docnums, 3 * limit + 1)
         score_of = {int(matches.docnums[i]): float(matches.scores[i]) for i in ranked}
         others = [d for d in score_of if d != docnum]
-        versions = duplicates.is_version(searcher, docnum, others)
+        is_copy_of = versions.is_version(searcher, docnum, others)
         # versions of one related story count once, too
-        kept = [d for d, is_copy in zip(others, versions) if not is_copy]
-        leaders = {leader for leader, _ in duplicates.group_versions(searcher, kept)}
+        kept = [d for d, is_copy in zip(others, is_copy_of) if not is_copy]
+        leaders = {leader for leader, _ in versions.group_versions(searcher, kept)}
         shown = [d for d in kept if d in leaders][:limit]
         terms = collect.terms_of(searcher, q, matches, shown)
         stored = [searcher.stored_fields(d) for d in shown]

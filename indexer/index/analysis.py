@@ -232,7 +232,7 @@ class CharactersFormat(_OccurrencesFormat, Characters):
 # position deltas; a phrase search then unpickles one list per candidate
 # document and word. Here a value is Whoosh's 4-byte occurrence count followed
 # by little-endian int32 numbers, absolute (no deltas): one occurrence is a
-# position, or (position, startchar, endchar). `indexer.collect` reads the
+# position, or (position, startchar, endchar). `indexer.search.collect` reads the
 # positions of many postings at once with numpy (`array_stride` numbers per
 # occurrence). The Whoosh-format classes above stay for indexes built before.
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+
 @dataclass
 class Article:
     """A cleaned news article, whatever file kind it came from.
@@ -72,10 +73,6 @@ class Failure:
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
         return f"{where}: {self.reason}"
-
-
-class SourceError(Exception):
-    """Raised by a reader when a whole file cannot be read; the message is the reason."""
 
 
 def derived_id(source: str, position: int | None = None) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from indexer.readers import KINDS, kind_of
+from indexer.ingest import KINDS, kind_of
 
 MANIFEST_NAME = "manifest.json"
 

@@ -24,9 +24,10 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
-from indexer.article import Article, CleanedArticle, SourceError, derived_id
-from indexer.dates import date_from_url, parse_date
-from indexer.readers.encoding import decode_bytes, sniff_declared_charset
+from indexer.ingest.article import Article, CleanedArticle, derived_id
+from indexer.errors import SourceError
+from indexer.ingest.dates import date_from_url, parse_date
+from indexer.ingest.encoding import decode_bytes, sniff_declared_charset
 
 
 def read_html(data: bytes, source: str) -> Article:

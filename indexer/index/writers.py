@@ -20,6 +20,8 @@ from whoosh.index import FileIndex
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import SegmentWriter
 
+from indexer.errors import WriterProcessLost
+
 
 class TermPool:
     """Postings grouped by field and term, in the order added (Whoosh's pool
@@ -43,7 +45,7 @@ class TermPool:
 
     def iter_postings(self) -> "SortedPostings":
         """Every posting in (field, term, docnum) order, as Whoosh's pool gives
-        them; `indexer.codec`'s field writer takes them a term at a time."""
+        them; `indexer.index.codec`'s field writer takes them a term at a time."""
         return SortedPostings(self._fields)
 
     def cleanup(self) -> None:
@@ -76,10 +78,6 @@ class _TermPoolTask(SubWriterTask):
         if not isinstance(self.writer.pool, TermPool):
             self.writer.pool = TermPool()  # before the first document
         super()._process_file(filename, doc_count)
-
-
-class WriterProcessLost(RuntimeError):
-    """A sub-writer process died before handing back its segment."""
 
 
 class FullBuildWriter(MpWriter):

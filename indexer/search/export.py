@@ -7,7 +7,7 @@ import io
 import json
 from typing import Iterable, Iterator
 
-from indexer.article import Article
+from indexer.ingest.article import Article
 
 EXPORT_FIELDS = ("id", "headline", "body", "captions", "publication", "author", "date", "url", "source")
 CSV_CAPTION_JOINER = " | "

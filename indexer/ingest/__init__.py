@@ -1,7 +1,9 @@
-"""Readers turn one source file's bytes into Articles (and Failures).
+"""Ingest: source files in, `Article`s (and `Failure`s) out.
 
 One module per input kind: `html` (web pages), `text` (plain-text exports),
-`records` (JSON / JSONL / CSV). This module only picks the reader and undoes gzip.
+`records` (JSON / JSONL / CSV); `encoding` decodes bytes, `dates` reads dates,
+`article` holds the `Article` record every reader returns. This module only
+picks the reader and undoes gzip.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 import gzip
 import zlib
 from pathlib import Path
-from typing import Iterable
 
-from indexer.article import Article, Failure, SourceError
+from indexer.ingest.article import Article, Failure
+from indexer.errors import SourceError
 
 # file suffix (after an optional .gz) -> reader kind
 KINDS = {
@@ -41,12 +43,12 @@ def read_source(path: Path, source: str, *, default_publication: str | None = No
     try:
         data = _load(path)
         if kind == "html":
-            from indexer.readers.html import read_html
+            from indexer.ingest.html import read_html
             return [read_html(data, source)]
         if kind == "text":
-            from indexer.readers.text import read_text
+            from indexer.ingest.text import read_text
             return [read_text(data, source, default_publication=default_publication)]
-        from indexer.readers.records import read_records
+        from indexer.ingest.records import read_records
         return list(read_records(data, source, kind, default_publication=default_publication))
     except SourceError as exc:
         return [Failure(source, str(exc))]
@@ -77,7 +79,3 @@ def _load(path: Path) -> bytes:
     if not data.strip():
         raise SourceError("empty file")
     return data
-
-
-def iter_articles(results: Iterable[Article | Failure]) -> Iterable[Article]:
-    return (r for r in results if isinstance(r, Article))

@@ -27,7 +27,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from indexer import store
+from indexer.index import store
 
 FILTER_CACHE_SIZE = 64
 LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]

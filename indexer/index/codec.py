@@ -19,7 +19,7 @@ half of such a search ("the company said": ~100 of ~180 ms). Uncompressed,
 the Reuters index is 85 MB instead of 63 MB (Whoosh's W3 codec: 82 MB).
 
 The Whoosh matcher interface is kept (`BlockArrayMatcher` is a W3LeafMatcher),
-so every query Whoosh can run still runs; `indexer.collect` reads the arrays
+so every query Whoosh can run still runs; `indexer.search.collect` reads the arrays
 directly. Segments written by W3 (indexes built before schema 6, or by plain
 Whoosh) stay readable: a segment remembers the codec that wrote it.
 """
@@ -201,7 +201,7 @@ class BlockValues(Sequence):
 
     def int32_occurrences(self, rows: np.ndarray, stride: int) -> tuple[np.ndarray, np.ndarray]:
         """For values made of a 4-byte count and then `stride` int32 numbers per
-        occurrence (indexer.analysis's array formats): how many occurrences
+        occurrence (indexer.index.analysis's array formats): how many occurrences
         each of `rows` has, and the first number of every occurrence, flat."""
         numbers = np.frombuffer(self._data, dtype="<i4")
         ends = self._end_array[rows] // 4
@@ -248,7 +248,7 @@ class BlockArrayMatcher(W3LeafMatcher):
         self._nextoffset = self._dataoffset + size_a + size_b
         self._compression = flags & _A_ZLIB
 
-    # -- arrays (indexer.collect) ------------------------------------------
+    # -- arrays (indexer.search.collect) ------------------------------------------
 
     def _read_part_a(self) -> None:
         data = self._postfile.get(self._dataoffset, self._size_a)

@@ -16,10 +16,11 @@ import re
 import sys
 from typing import Any, Iterator
 
-from indexer.article import Article, Failure, SourceError, derived_id
-from indexer.dates import parse_date
-from indexer.readers.encoding import decode_bytes
-from indexer.readers.text import clean_plain_body
+from indexer.ingest.article import Article, Failure, derived_id
+from indexer.errors import SourceError
+from indexer.ingest.dates import parse_date
+from indexer.ingest.encoding import decode_bytes
+from indexer.ingest.text import clean_plain_body
 
 # normalised field name -> Article attribute; earlier names win when a record has several
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {

@@ -176,7 +176,7 @@ def _evaluate_node(m, reader, scored: bool, memo: dict, trace: _Trace):
     from whoosh.matching.wrappers import FilterMatcher
     from whoosh.query.spans import SpanNear2
 
-    from indexer import ranking
+    from indexer.search import ranking
 
     constant = getattr(ranking, "_ConstantMatcher", None)  # the all-words bonus node
 
@@ -338,8 +338,8 @@ def _blocks(m, weights: bool, values: bool):
     where it is to the end (the matcher is used up). Variable-size values
     (positions, characters) come with W3's block data at no extra cost and are
     kept even when not asked for: snippets read the shown hits' offsets there.
-    Array blocks (indexer.codec) read their values only when asked."""
-    from indexer.codec import BlockArrayMatcher
+    Array blocks (indexer.index.codec) read their values only when asked."""
+    from indexer.index.codec import BlockArrayMatcher
 
     if type(m) is BlockArrayMatcher:
         return _array_blocks(m, weights, values)
@@ -405,12 +405,12 @@ _LEAF_KINDS: tuple = ()
 
 
 def _leaf_kinds() -> tuple:
-    """The on-disk term matchers read as arrays: W3's and indexer.codec's."""
+    """The on-disk term matchers read as arrays: W3's and indexer.index.codec's."""
     global _LEAF_KINDS
     if not _LEAF_KINDS:
         from whoosh.codec.whoosh3 import W3LeafMatcher
 
-        from indexer.codec import BlockArrayMatcher
+        from indexer.index.codec import BlockArrayMatcher
         _LEAF_KINDS = (W3LeafMatcher, BlockArrayMatcher)
     return _LEAF_KINDS
 
@@ -480,7 +480,7 @@ def _bm25(scorer, lengths: np.ndarray, ids: np.ndarray, tf: np.ndarray) -> np.nd
     if len(codes) and not codes.all():
         return None  # Whoosh would score a length of None here: let it
     if _LENGTHS is None:
-        from indexer.searchers import LENGTH_OF_BYTE
+        from indexer.search.searchers import LENGTH_OF_BYTE
         _LENGTHS = np.array(LENGTH_OF_BYTE, dtype=np.float64)
     fl = _LENGTHS[codes]
     idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
@@ -546,8 +546,8 @@ def _phrase(m, reader, scored: bool, memo: dict, trace: _Trace):
 def _positions(values: TermValues, ks: np.ndarray, fmt) -> tuple[np.ndarray, np.ndarray]:
     """The positions of the postings `ks` as two flat arrays: for each
     occurrence, the index in `ks` of its posting, and its position (ascending
-    within a posting). Array formats (indexer.analysis, schema 6) in array
-    blocks (indexer.codec) are read with numpy, block by block; other values
+    within a posting). Array formats (indexer.index.analysis, schema 6) in array
+    blocks (indexer.index.codec) are read with numpy, block by block; other values
     (Whoosh's pickled positions of older indexes) one value at a time."""
     stride = getattr(fmt, "array_stride", 0)  # 0: Whoosh's pickled values
     found = values.int32_occurrences(ks, stride) if stride else None
@@ -582,7 +582,7 @@ def _distinct_sorted(a: np.ndarray) -> np.ndarray:
 
 def _length_bytes(reader, dfl) -> np.ndarray | None:
     """The segment's field-length bytes behind a BM25F scorer's `dfl`, when
-    the pool preloaded them (indexer.searchers); else None."""
+    the pool preloaded them (indexer.search.searchers); else None."""
     fieldname = getattr(dfl, "_newsindex_field", None)
     if fieldname is None:
         closure = getattr(dfl, "__closure__", None) or ()

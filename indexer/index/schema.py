@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from indexer.article import Article
+from indexer.ingest.article import Article
 
 if TYPE_CHECKING:
     from whoosh.fields import Schema
@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 #    no band-key terms (they made the index 75% larger); spelling words from
 #    the body only (headline words are nearly always in the body too).
 # 5: no Whoosh spelling field ("did you mean" reads vocabulary.tsv beside the
-#    index, indexer.suggest: -33% build CPU); the fused text tokenizer (same
+#    index, indexer.search.suggest: -33% build CPU); the fused text tokenizer (same
 #    tokens); no character offsets on headline and captions (only the body's
 #    snippets read stored offsets; headline and captions are re-analysed).
-# 6: posting blocks as arrays (indexer.codec), not zlib'd pickles; positions
+# 6: posting blocks as arrays (indexer.index.codec), not zlib'd pickles; positions
 #    and character offsets as int32 arrays (ArrayPositionsFormat).
 SCHEMA_VERSION = 6
 
@@ -45,23 +45,23 @@ CAPTION_SEPARATOR = "\n"
 def make_schema() -> Schema:
     """Build the schema. The body keeps character offsets so its snippets are
     cut from stored offsets instead of re-analysing every hit's text (headline
-    and captions are short and marked by re-analysis, indexer.snippets).
+    and captions are short and marked by re-analysis, indexer.search.snippets).
     `publication_key`, `year` and `month` are sortable exact values for the
     publication filter, facets and the date histogram. "Did you mean" reads
-    the build's vocabulary file, not a Whoosh spelling field (indexer.suggest).
+    the build's vocabulary file, not a Whoosh spelling field (indexer.search.suggest).
     `dup_signature` (a column) finds re-sent versions of a story
-    (indexer.duplicates)."""
+    (indexer.index.signatures)."""
     from whoosh import columns
     from whoosh.fields import COLUMN, DATETIME, ID, TEXT, Schema
 
-    from indexer.analysis import ArrayCharactersFormat, ArrayPositionsFormat, name_analyzer, text_analyzer
+    from indexer.index.analysis import ArrayCharactersFormat, ArrayPositionsFormat, name_analyzer, text_analyzer
 
     text = text_analyzer()
     names = name_analyzer()
 
     def words(chars: bool = False) -> TEXT:
         field = TEXT(analyzer=text, stored=True, phrase=True, chars=chars, multitoken_query="phrase")
-        # built without Token objects; values as int32 arrays (indexer.analysis)
+        # built without Token objects; values as int32 arrays (indexer.index.analysis)
         fast = ArrayCharactersFormat if chars else ArrayPositionsFormat
         field.format = fast(field_boost=field.format.field_boost)
         return field
@@ -85,7 +85,7 @@ def make_schema() -> Schema:
 
 def article_to_document(article: Article, signature_fields: dict | None = None) -> dict:
     """The index document for an Article (the only Article -> Whoosh mapping).
-    `signature_fields` are `duplicates.document_fields` of the article when a
+    `signature_fields` are `signatures.document_fields` of the article when a
     cleaning worker already computed them (the build does, in parallel)."""
     doc: dict = {
         "id": article.id,
@@ -106,9 +106,9 @@ def article_to_document(article: Article, signature_fields: dict | None = None) 
     if article.url:
         doc["url"] = article.url
     if signature_fields is None:
-        from indexer import duplicates
+        from indexer.index import signatures
 
-        signature_fields = duplicates.document_fields(article.headline, article.body)
+        signature_fields = signatures.document_fields(article.headline, article.body)
     doc.update(signature_fields)
     return doc
 

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 
-from indexer.article import Article, CleanedArticle, SourceError, derived_id
-from indexer.dates import parse_date
-from indexer.readers.encoding import decode_bytes
+from indexer.ingest.article import Article, CleanedArticle, derived_id
+from indexer.errors import SourceError
+from indexer.ingest.dates import parse_date
+from indexer.ingest.encoding import decode_bytes
 
 MAX_HEADLINE_CHARS = 300      # a longer first line is a paragraph, not a headline
 MAX_CAPTION_CHARS = 400       # a longer line is body even if it ends like a credit

@@ -1,0 +1,38 @@
+"""Every exception newsindex raises on purpose, in one place.
+
+Each carries a message meant for the person at the keyboard; the CLI prints it
+in one line (exit status 2 for `UsageError`, `IndexMissing`, `BuildLocked` and
+`BuildFailed`) and the web UI shows it on the page.
+"""
+
+
+class UsageError(Exception):
+    """A problem the user must fix before the command can run (exit status 2)."""
+
+
+class QueryError(ValueError):
+    """A query or parameter the user must fix; the message says how."""
+
+
+class SourceError(Exception):
+    """Raised by a reader when a whole file cannot be read; the message is the reason."""
+
+
+class IndexMissing(Exception):
+    """There is no index in the directory (yet)."""
+
+
+class BuildLocked(Exception):
+    """Another build holds the lock."""
+
+
+class BuildFailed(Exception):
+    """The build stopped before committing; the live index is as it was."""
+
+
+class SourcesMissing(BuildFailed):
+    """A path given to build does not exist (a typo, an unmounted disk)."""
+
+
+class WriterProcessLost(BuildFailed):
+    """A sub-writer process died before handing back its segment."""

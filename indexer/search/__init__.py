@@ -1,0 +1,8 @@
+"""Search: a query in, result objects out (for an HTML page, JSON, CSV or a terminal).
+
+`archive` is the facade (`Archive`) over the rest: `querysyntax` documents the
+query language; `searchers` pools Whoosh searchers; `collect` evaluates a
+query's matcher tree with numpy; `ranking` orders; `snippets` marks matches;
+`versions` folds re-sent stories; `suggest` offers "did you mean"; `trend`
+counts matches per period; `export` writes CSV and JSON Lines.
+"""
