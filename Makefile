@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 INDEX  ?= var/index
 SHARED ?= ../shared
 
-.PHONY: install run build serve test test-fast bench-cleaning bench-quality bench-speed faults load clean
+.PHONY: install lint run build serve test test-fast bench-cleaning bench-quality bench-speed faults load clean
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,9 @@ build: install
 
 serve: install
 	$(BIN)/newsindex serve --index $(INDEX) --workers 2
+
+lint: install                     ## ruff, configured in pyproject.toml
+	$(BIN)/ruff check .
 
 test: install                     ## the whole suite (browser tests skip without /usr/bin/chromium)
 	$(BIN)/python -m pytest -q

@@ -31,9 +31,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.test_faults import (AFTER_INCREMENTAL_COMMIT, BEFORE_COMMIT, BEFORE_SWAP,  # noqa: E402
-                               FaultCorpus, check_index, index_state, recover_and_check,
-                               run_killed_build, tree_digest)
+from tests.system.faultkit import (  # noqa: E402
+    AFTER_INCREMENTAL_COMMIT,
+    BEFORE_COMMIT,
+    BEFORE_SWAP,
+    FaultCorpus,
+    check_index,
+    index_state,
+    recover_and_check,
+    run_killed_build,
+    tree_digest,
+)
 
 # (point, call counts to try); "after" outcome is decided by BEFORE_* sets
 INCREMENTAL = [("read_source", (1, 2, 3)), ("add_document", (1, 10, 30, 60)), ("commit", (1,)),

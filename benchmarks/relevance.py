@@ -41,10 +41,10 @@ from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
 
 from indexer.index import store  # noqa: E402
-from indexer.search.ranking import COMMON_WORD_SHARE, bare_words_query  # noqa: E402
-from indexer.ingest import read_source  # noqa: E402
 from indexer.index.schema import DEFAULT_FIELDS, FIELD_BOOSTS  # noqa: E402
+from indexer.ingest import read_source  # noqa: E402
 from indexer.search.archive import Archive  # noqa: E402
+from indexer.search.ranking import COMMON_WORD_SHARE, bare_words_query  # noqa: E402
 
 # Common newswire words and what someone might type instead.
 SYNONYMS = {
@@ -197,6 +197,7 @@ def _short(searcher, boosts, max_words):
 
 def _bare(searcher, boosts, common_share, keep_common=True):
     from whoosh.qparser import AndGroup
+
     from indexer.search.archive import _tighten
     any_p = MultifieldParser(list(DEFAULT_FIELDS), searcher.schema, fieldboosts=boosts, group=OrGroup)
     all_p = MultifieldParser(list(DEFAULT_FIELDS), searcher.schema, fieldboosts=boosts, group=AndGroup)

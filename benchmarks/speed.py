@@ -40,7 +40,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -141,10 +140,10 @@ def load_docs(corpus: Path, work: Path) -> Path:
     (per schema: documents for another schema's fields would crash Whoosh's sub-writers)."""
     import zlib
 
-    from indexer.ingest.article import Article
-    from indexer.ingest import read_source
     from indexer.index.schema import article_to_document, make_schema
     from indexer.index.sources import walk_sources
+    from indexer.ingest import read_source
+    from indexer.ingest.article import Article
 
     fields = repr(sorted((name, type(f).__name__) for name, f in make_schema().items()))
     out = work / f"docs-{corpus.name}-{zlib.crc32(fields.encode()):08x}.pkl"
@@ -334,7 +333,7 @@ def stage_walk(tree: str) -> dict:
     """The incremental floor: walk and stat the tree (no index, no manifest)."""
     with Clock() as clock:
         n = 0
-        for folder, dirs, files in os.walk(tree):
+        for folder, _dirs, files in os.walk(tree):
             for name in files:
                 os.stat(os.path.join(folder, name))
                 n += 1
@@ -539,7 +538,8 @@ class Server:
                 status = Path(f"/proc/{pid}/status").read_text()
             except FileNotFoundError:
                 continue
-            get = lambda key: int(re.search(rf"{key}:\s+(\d+)", status).group(1)) / 1024
+            def get(key):
+                return int(re.search(rf"{key}:\s+(\d+)", status).group(1)) / 1024
             rss, peak = rss + get("VmRSS"), peak + get("VmHWM")
         return rss, peak
 
@@ -671,7 +671,8 @@ def bench_incremental(docs: Path, work: Path, repeats: int) -> dict:
     tree = make_tree(docs, work)
     index = work / "index-tree"
     shutil.rmtree(index, ignore_errors=True)
-    build = lambda: run_measured([*NEWSINDEX, "build", str(tree), "--index", str(index), "--json"])
+    def build():
+        return run_measured([*NEWSINDEX, "build", str(tree), "--index", str(index), "--json"])
     first = build()
     out = {"first": median_of([first]), "files": TREE["files"]}
     noop = []

@@ -32,9 +32,9 @@ SAMPLES = ["Kim Jong Un’s visit to Pyongyang's new café", "서울에서 북�
 
 
 def _texts(corpus: Path, limit: int) -> list[str]:
-    from indexer.ingest.article import Article
-    from indexer.ingest import read_source
     from indexer.index.sources import walk_sources
+    from indexer.ingest import read_source
+    from indexer.ingest.article import Article
 
     texts: list[str] = []
     for sf in walk_sources([str(corpus)]).files:

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from indexer.errors import BuildLocked, IndexMissing, UsageError
 from indexer import __version__
+from indexer.errors import BuildLocked, IndexMissing, UsageError
 from indexer.index import store
 from indexer.search.querysyntax import plain_text_help
 
@@ -128,8 +128,8 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 # -- build -----------------------------------------------------------------
 def cmd_build(args: argparse.Namespace) -> int:
-    from indexer.index.build import build_index
     from indexer.errors import BuildFailed, SourcesMissing
+    from indexer.index.build import build_index
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -204,9 +204,9 @@ class _PlainProgress:
 
 # -- search, export, stats ---------------------------------------------------
 def _request(args: argparse.Namespace, *, page: int = 1, per_page: int = 10):
+    from indexer.errors import QueryError
     from indexer.ingest.dates import parse_day
     from indexer.search.archive import SearchRequest
-    from indexer.errors import QueryError
 
     try:
         return SearchRequest(query=args.query, publications=tuple(args.publication),
@@ -261,8 +261,8 @@ def _terminal(html_text: str, color: bool) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from indexer.search.export import csv_lines, jsonl_lines
     from indexer.errors import QueryError
+    from indexer.search.export import csv_lines, jsonl_lines
 
     request = _request(args)
     try:

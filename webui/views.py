@@ -14,18 +14,28 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import urlencode, urlsplit
 
-from flask import (Blueprint, Flask, Response, current_app, g, jsonify, render_template, request,
-                   stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
+from indexer.errors import IndexMissing, QueryError
+from indexer.search import archive as engine
 from indexer.search import querysyntax
 from indexer.search import trend as trends
-from indexer.search import archive as engine
+from indexer.search.archive import SearchRequest
 from indexer.search.export import csv_lines, jsonl_lines
 from indexer.search.querysyntax import QUERY_SYNTAX
-from indexer.search.archive import SearchRequest
-from indexer.errors import IndexMissing, QueryError
 from webui import EXTENSION_KEY
 from webui.histogram import build_histogram, build_share_histogram
 

@@ -14,8 +14,16 @@ import sys
 from array import array
 from typing import Iterator
 
-from whoosh.analysis import (Analyzer, CharsetFilter, Filter, LowercaseFilter, RegexTokenizer,
-                             StemFilter, Token, Tokenizer)
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    Token,
+    Tokenizer,
+)
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.formats import Characters, Positions
 from whoosh.support.charset import accent_map
@@ -159,7 +167,7 @@ class NewsTextTokenizer(Tokenizer):
                 text = text.translate(charmap)
                 if hangul(text):
                     start = m.start()
-                    for i, (a, b) in enumerate(_pieces(text)):
+                    for _i, (a, b) in enumerate(_pieces(text)):
                         yield stem(text[a:b]), pos, start + a, start + b
                         pos += 1
                     continue

@@ -17,10 +17,10 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 
 from indexer.errors import BuildFailed, SourcesMissing
 from indexer.index import store
-from indexer.ingest.article import Article, Failure
-from indexer.ingest import read_source
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.sources import Manifest, SourceFile, plan_build, walk_sources
+from indexer.ingest import read_source
+from indexer.ingest.article import Article, Failure
 
 # Whoosh, the schema's analyzers, the MinHash code and the worker pool are
 # imported only when there is something to write: a no-op incremental build

@@ -34,8 +34,15 @@ from bisect import bisect_left
 from collections.abc import Sequence
 
 import numpy as np
-from whoosh.codec.whoosh3 import (COMPRESSION_MIN_SIZE, W3Codec, W3FieldWriter, W3LeafMatcher,
-                                  W3PostingsWriter, W3TermInfo, W3TermsReader)
+from whoosh.codec.whoosh3 import (
+    COMPRESSION_MIN_SIZE,
+    W3Codec,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    W3TermInfo,
+    W3TermsReader,
+)
 from whoosh.matching import ListMatcher, ReadTooFar
 from whoosh.reading import CorruptIndexError, TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte

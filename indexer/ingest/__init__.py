@@ -12,8 +12,8 @@ import gzip
 import zlib
 from pathlib import Path
 
-from indexer.ingest.article import Article, Failure
 from indexer.errors import SourceError
+from indexer.ingest.article import Article, Failure
 
 # file suffix (after an optional .gz) -> reader kind
 KINDS = {

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-
 @dataclass
 class Article:
     """A cleaned news article, whatever file kind it came from.

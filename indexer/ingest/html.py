@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import json
 import re
-from html import unescape
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
-from indexer.ingest.article import Article, CleanedArticle, derived_id
 from indexer.errors import SourceError
+from indexer.ingest.article import Article, CleanedArticle, derived_id
 from indexer.ingest.dates import date_from_url, parse_date
 from indexer.ingest.encoding import decode_bytes, sniff_declared_charset
 

@@ -16,8 +16,8 @@ import re
 import sys
 from typing import Any, Iterator
 
-from indexer.ingest.article import Article, Failure, derived_id
 from indexer.errors import SourceError
+from indexer.ingest.article import Article, Failure, derived_id
 from indexer.ingest.dates import parse_date
 from indexer.ingest.encoding import decode_bytes
 from indexer.ingest.text import clean_plain_body

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 
-from indexer.ingest.article import Article, CleanedArticle, derived_id
 from indexer.errors import SourceError
+from indexer.ingest.article import Article, CleanedArticle, derived_id
 from indexer.ingest.dates import parse_date
 from indexer.ingest.encoding import decode_bytes
 

@@ -11,29 +11,26 @@ from __future__ import annotations
 import copy
 import math
 import re
-
-import numpy as np
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator, Mapping
 
+import numpy as np
 from whoosh import query, sorting
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldParser, OrGroup, PlusMinusPlugin
 from whoosh.qparser.common import QueryParserError
 from whoosh.qparser.plugins import FieldAliasPlugin
 
-from indexer.errors import QueryError
+from indexer.errors import IndexMissing, QueryError
 from indexer.index import store
-from indexer.search import collect, snippets, suggest, trend, versions
+from indexer.index.schema import CAPTION_SEPARATOR, DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS, document_to_article
 from indexer.ingest.article import Article
 from indexer.ingest.dates import parse_day
+from indexer.search import collect, snippets, suggest, trend, versions
 from indexer.search.ranking import COMMON_WORD_SHARE, all_words_first, displayed_score
-from indexer.index.schema import (CAPTION_SEPARATOR, DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS,
-                            document_to_article)
 from indexer.search.searchers import SearcherPool
-from indexer.errors import IndexMissing
 from indexer.search.trend import TrendPoint
 
 __all__ = ["Archive", "SearchRequest", "SearchResults", "SearchHit", "HighlightedArticle",
@@ -406,7 +403,8 @@ class Archive:
         """The article with the words that the query matched in it marked."""
         terms = self._matched_words(article.id, text)
         schema = self._searcher().schema
-        mark = lambda field, value: snippets.mark_words(value, terms.get(field, set()), schema[field].analyzer)
+        def mark(field, value):
+            return snippets.mark_words(value, terms.get(field, set()), schema[field].analyzer)
         return HighlightedArticle(
             headline=mark("headline", article.headline),
             body_paragraphs=[mark("body", p) for p in article.body.split("\n\n") if p.strip()],

@@ -171,8 +171,14 @@ def _evaluate_node(m, reader, scored: bool, memo: dict, trace: _Trace):
     """Every (document number, score) a matcher would yield from where it is
     (`memo` keeps the postings read during one search: the all-words query
     and the any-word query share their terms)."""
-    from whoosh.matching import (AndMaybeMatcher, AndNotMatcher, IntersectionMatcher,
-                                 NullMatcherClass, UnionMatcher, WrappingMatcher)
+    from whoosh.matching import (
+        AndMaybeMatcher,
+        AndNotMatcher,
+        IntersectionMatcher,
+        NullMatcherClass,
+        UnionMatcher,
+        WrappingMatcher,
+    )
     from whoosh.matching.wrappers import FilterMatcher
     from whoosh.query.spans import SpanNear2
 

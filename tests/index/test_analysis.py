@@ -5,15 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import pickle
-from pathlib import Path
 
 import pytest
 
 from indexer.index.analysis import chain_analyzer, text_analyzer
 from indexer.ingest import read_source
+from tests.conftest import FIXTURES, REPO
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # Made-up samples for the odd cases: curly and straight possessives, accents,
 # Hangul runs inside and beside Latin letters, a lone syllable, the Kelvin sign.
 SAMPLES = ["Kim Jong Un’s visit to Pyongyang's new café", "서울에서 북한 노동자들이 일했다",

@@ -18,11 +18,9 @@ from whoosh import index as whoosh_index
 
 from indexer.index import sources, store
 from indexer.index.build import build_index
-from indexer.search.archive import Archive, SearchRequest
 from indexer.index.sources import under_roots
-from tests.conftest import CORPUS
-
-REPO = Path(__file__).resolve().parent.parent
+from indexer.search.archive import Archive, SearchRequest
+from tests.conftest import CORPUS, REPO
 
 
 def _records(n: int) -> list[dict]:
@@ -214,7 +212,7 @@ def test_an_old_manifest_is_taken_over_from_another_directory(tmp_path, monkeypa
 
 
 def test_old_sources_outside_the_build_keep_their_articles(tmp_path, monkeypatch):
-    tree = _tree(tmp_path / "tree")
+    _tree(tmp_path / "tree")
     other = tmp_path / "other"
     other.mkdir()
     extra = _records(9)[8]

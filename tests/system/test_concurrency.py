@@ -16,7 +16,7 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
-from tests.test_faults import FaultCorpus, check_index, run_killed_build
+from tests.system.faultkit import FaultCorpus, check_index, run_killed_build
 
 SEARCH_THREADS = 3
 WEB_THREADS = 2

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_faults import REPO, reuters_records, tree_digest
+from tests.system.faultkit import REPO, reuters_records, tree_digest
 
 BUILD_TIMEOUT = 300
 
@@ -323,7 +323,7 @@ def test_a_50_mb_text_file(tmp_path):
 
 # --------------------------------------------------------------------------- hostile requests
 
-from tests.webui_fixtures import listening_addresses, webui_corpus, webui_index  # noqa: E402,F401 - pytest fixtures
+from tests.conftest import listening_addresses  # noqa: E402
 
 TRAVERSALS = [
     "/article/../../etc/passwd", "/article/..%2F..%2F..%2Fetc%2Fpasswd", "/api/article/..%2F..%2Fetc%2Fpasswd",
@@ -409,7 +409,7 @@ def test_hostile_file_name_is_inert_in_the_web_ui(tmp_path):
     """A source path is article data too: a file named like markup shows as text."""
     from urllib.parse import quote
 
-    from tests.test_webui import audit
+    from tests.webui.test_views import audit
     from webui import create_app
 
     src = tmp_path / "src"

@@ -10,12 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.ingest.article import Article, derived_id
 from indexer.errors import SourceError
 from indexer.ingest import read_source
+from indexer.ingest.article import Article, derived_id
 from indexer.ingest.text import clean_plain_body, clean_text, read_text
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "text"
+FIXTURES = FIXTURES / "text"
 SEED = FIXTURES / "dailynk-sojourn-restrictions.txt"
 WORD = re.compile(r"\w+")
 

@@ -18,8 +18,8 @@ from whoosh import query as whoosh_query
 from whoosh import sorting
 
 from indexer.search import snippets, versions
-from indexer.search.ranking import displayed_score
 from indexer.search.archive import FACET_FIELDS, SearchRequest, _counts
+from indexer.search.ranking import displayed_score
 
 QUERIES = [
     "oil", "coffee", "bank", "dividend", "shares", "said",        # single words, some very common

@@ -8,7 +8,6 @@ import json
 import os
 from pathlib import Path
 
-import pytest
 from whoosh import index as whoosh_index
 
 from indexer.index import build, store
@@ -55,7 +54,8 @@ def test_multiprocess_full_build_finds_every_article(tmp_path, monkeypatch):
         assert a.total == b.total > 0, text
         # versions of a story with equal scores are led by the lower document
         # number, which differs between the two layouts: compare the stories
-        stories = lambda results: {frozenset([h.id, *h.duplicates]) for h in results.hits}
+        def stories(results):
+            return {frozenset([h.id, *h.duplicates]) for h in results.hits}
         assert stories(a) == stories(b), text
 
 

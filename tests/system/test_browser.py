@@ -1,5 +1,5 @@
 """The web UI in a real browser: Debian's Chromium driven by Playwright, against the
-app under waitress on 127.0.0.1 (see webui_fixtures.live_server).
+app under waitress on 127.0.0.1 (see `live_server` in tests/conftest.py).
 
 Skipped with a reason where /usr/bin/chromium is missing.
 """
@@ -15,8 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.webui_fixtures import *  # noqa: F401,F403 - pytest fixtures
-from tests.webui_fixtures import HOSTILE_RECORDS, XSS_MARKER_WORD, XSS_PAYLOADS
+from tests.conftest import HOSTILE_RECORDS, XSS_MARKER_WORD, XSS_PAYLOADS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

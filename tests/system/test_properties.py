@@ -14,15 +14,13 @@ import re
 import string
 
 import pytest
-
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from indexer.ingest.article import Article, Failure
 from indexer.errors import SourceError
+from indexer.ingest.article import Article, Failure
 from indexer.ingest.records import read_records
 from indexer.ingest.text import clean_plain_body, clean_text
-from tests.webui_fixtures import webui_corpus, webui_index  # noqa: F401 - pytest fixtures
 
 # Text that looks like exported articles: words, punctuation, odd whitespace and control characters.
 _pieces = st.one_of(
@@ -157,8 +155,8 @@ def _check_html_fragment(fragment: str | None) -> None:
                                                                    HealthCheck.too_slow])
 @given(params=_params)
 def test_any_parameters_give_results_or_a_query_error(webui_index, params):
-    from indexer.search.archive import SearchRequest
     from indexer.errors import QueryError
+    from indexer.search.archive import SearchRequest
 
     archive = _archive(webui_index)
     try:
@@ -180,8 +178,8 @@ def test_any_parameters_give_results_or_a_query_error(webui_index, params):
                                                                    HealthCheck.too_slow])
 @given(query=_queries)
 def test_highlighted_articles_only_add_mark(webui_index, query):
-    from indexer.search.archive import SearchRequest
     from indexer.errors import QueryError
+    from indexer.search.archive import SearchRequest
 
     archive = _archive(webui_index)
     try:
@@ -202,8 +200,8 @@ def test_highlighted_articles_only_add_mark(webui_index, query):
 # Found by the sweeps above (Whoosh's parser asserted: a 500 page); fixed in search.py, kept as a regression test.
 @pytest.mark.parametrize("query", ["cocoa ANDNOT ANDNOT coffee", "cocoa ANDMAYBE ANDNOT coffee"])
 def test_andnot_andnot_is_a_query_error(webui_index, query):
-    from indexer.search.archive import SearchRequest
     from indexer.errors import QueryError
+    from indexer.search.archive import SearchRequest
 
     with pytest.raises(QueryError):
         _archive(webui_index).search(SearchRequest(query=query))

@@ -6,16 +6,15 @@ import gzip
 import json
 import os
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
-from indexer.ingest.article import derived_id
 from indexer.errors import SourceError
-from indexer.ingest.article import CleanedArticle
+from indexer.ingest.article import CleanedArticle, derived_id
 from indexer.ingest.html import clean_html, read_html
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "html"
+FIXTURES = FIXTURES / "html"
 EXPECTED = {k: v for k, v in json.loads((FIXTURES / "expected.json").read_text("utf-8")).items()
             if not k.startswith("_")}
 

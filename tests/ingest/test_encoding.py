@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import gzip
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -18,8 +17,9 @@ from hypothesis import strategies as st
 
 from indexer.ingest.encoding import decode_bytes, normalise_charset, sniff_declared_charset
 from indexer.ingest.html import read_html
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "html"
+FIXTURES = FIXTURES / "html"
 KOREAN_WORDS = ("엘제이의 리벤지인가", "진흙탕 싸움")
 PORTUGUESE_WORDS = ("Eugênio: Estamos fazendo uma série", "Alfabetização")
 

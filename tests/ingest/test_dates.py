@@ -5,14 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import datetime
-from pathlib import Path
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indexer.ingest import dates
 from indexer.ingest.dates import parse_date
-
-REUTERS = Path(__file__).parent / "fixtures"
+from tests.conftest import FIXTURES as REUTERS
 
 
 def _dateutil_only(text: str) -> datetime | None:

@@ -11,14 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.ingest.article import Article, Failure, derived_id
 from indexer.errors import SourceError
 from indexer.ingest import read_source
+from indexer.ingest.article import Article, Failure, derived_id
 from indexer.ingest.records import EMPTY_RECORD, read_records
 from indexer.ingest.text import clean_plain_body
+from tests.conftest import CORPUS, FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "records"
-CORPUS = Path(__file__).parent.parent / "corpus" / "reuters21578"
+FIXTURES = FIXTURES / "records"
+CORPUS = CORPUS / "reuters21578"
 
 
 def read(name: str, kind: str, **kwargs) -> list[Article | Failure]:

@@ -7,17 +7,16 @@ import gzip
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
+from indexer.errors import QueryError
 from indexer.index import signatures
 from indexer.search import trend
-from indexer.search.versions import THRESHOLD
 from indexer.search.archive import Archive, SearchRequest
-from indexer.errors import QueryError
+from indexer.search.versions import THRESHOLD
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 KOREAN_PAGE = FIXTURES / "korean" / "entermedia-lj-ryu.html.gz"
 # Made-up Korean sentences (no real source): a word inside longer eojeol.
 KOREAN_RECORDS = [

@@ -1,4 +1,4 @@
-"""The web UI through Flask's test client, on a small real index (see webui_fixtures).
+"""The web UI through Flask's test client, on a small real index (`webui_corpus` in tests/conftest.py).
 
 Counts are checked against the fixture records themselves or against other routes
 (HTML vs JSON vs export), never against numbers written into the test.
@@ -15,11 +15,9 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
 
-from tests.webui_fixtures import *  # noqa: F401,F403 - pytest fixtures
-from tests.webui_fixtures import HOSTILE_RECORDS, XSS_MARKER_WORD, XSS_PAYLOADS, fixture_records
-
 from indexer.search.export import EXPORT_FIELDS
 from indexer.search.querysyntax import QUERY_SYNTAX
+from tests.conftest import HOSTILE_RECORDS, XSS_MARKER_WORD, XSS_PAYLOADS, fixture_records
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -183,7 +181,7 @@ def test_histogram_bars_narrow_to_their_month_with_their_count(client):
     bars = re.findall(r'<a class="bar[^"]*" href="([^"]+)" aria-label="([^"]+): ([\d,]+) hits?', html)
     assert len(bars) >= 3
     total = 0
-    for href, month, count in bars:
+    for href, _month, count in bars:
         params = parse_qs(urlsplit(href.replace("&amp;", "&")).query)
         assert params["from"] == params["to"] and re.fullmatch(r"\d{4}-\d\d", params["from"][0])
         assert params["q"] == ["coffee"] and "page" not in params
@@ -284,7 +282,7 @@ def test_article_page_marks_terms_shows_captions_metadata_and_similar(client):
     assert "More like this" in html
     similar = re.search(r'<ol class="similar-list">(.*?)</ol>', html, re.S)
     assert similar and similar.group(1).count("<li>") >= 1
-    assert f'href="/search?q=workers"' in html  # back to the results
+    assert 'href="/search?q=workers"' in html  # back to the results
     stored = client.get(f"/api/article/{article_id}").get_json()
     assert (f'<dd class="cite">{stored["author"]}. “{stored["headline"]}.” <em>{stored["publication"]}</em>, '
             + ("n.d." if stored["date"] is None else "")) in html
@@ -409,7 +407,7 @@ def test_export_filename_never_carries_request_text(client):
 
 def test_help_lists_every_syntax_example_as_a_working_link(client):
     html = client.get("/help").get_data(as_text=True)
-    for example, meaning in QUERY_SYNTAX:
+    for example, _meaning in QUERY_SYNTAX:
         link = "/search?q=" + quote(example, safe="")
         assert re.search(r'href="/search\?q=[^"]+"><code>' + re.escape(
             example.replace("&", "&amp;").replace('"', "&#34;").replace("<", "&lt;")), html), example

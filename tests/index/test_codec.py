@@ -20,10 +20,10 @@ from whoosh.formats import Characters, Existence, Positions
 from whoosh.reading import CorruptIndexError
 
 from indexer.index.codec import BlockArrayMatcher, NewsCodec, encode_gaps, encode_weights
-from indexer.search.collect import _blocks
+from indexer.index.schema import article_to_document, make_schema
 from indexer.ingest.records import read_records
 from indexer.ingest.text import read_text
-from indexer.index.schema import article_to_document, make_schema
+from indexer.search.collect import _blocks
 from tests.conftest import CORPUS
 
 ARTICLES = 1000
@@ -245,7 +245,7 @@ def _postings_by_article(ix) -> dict:
     """term -> sorted (article id, weight, value): comparable across segment layouts."""
     out = {}
     with ix.searcher() as searcher:
-        for leaf, base in searcher.reader().leaf_readers():
+        for leaf, _base in searcher.reader().leaf_readers():
             ids = [leaf.stored_fields(n)["id"] for n in range(leaf.doc_count_all())]
             for term in leaf.all_terms():
                 m = leaf.postings(*term)
@@ -280,8 +280,8 @@ def test_a_lost_writer_process_fails_the_commit_instead_of_dropping_articles(doc
     that died; the full build's writer must notice and refuse."""
     from whoosh import index as whoosh_index
 
-    from indexer.index.writers import FullBuildWriter, empty_index_writer
     from indexer.errors import WriterProcessLost
+    from indexer.index.writers import FullBuildWriter, empty_index_writer
 
     folder = tmp_path / "ix"
     folder.mkdir()

@@ -18,7 +18,7 @@ import pytest
 from indexer.index import store
 from indexer.index.build import build_index
 from indexer.search.archive import Archive, SearchRequest
-from tests.conftest import CORPUS, FIXTURES
+from tests.conftest import CORPUS
 
 SEED_HEADLINE = "Chinese authorities place restrictions on North Korean sojourn periods"
 

@@ -16,9 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.webui_fixtures import listening_addresses
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO, listening_addresses
 
 
 def _free_port() -> int:
