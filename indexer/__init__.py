@@ -22,6 +22,7 @@ _EXPORTS = {
     "build_index": "indexer.index.build",
     "BuildReport": "indexer.index.build",
     "default_index_dir": "indexer.index.store",
+    "require_live_generation": "indexer.index.store",
     "read_report": "indexer.index.store",
     "Archive": "indexer.search.archive",
     "SearchRequest": "indexer.search.archive",
@@ -29,9 +30,13 @@ _EXPORTS = {
     "SearchHit": "indexer.search.archive",
     "HighlightedArticle": "indexer.search.archive",
     "TrendPoint": "indexer.search.trend",
+    "TREND_INTERVALS": "indexer.search.trend",
+    "trend_json": "indexer.search.trend",
+    "trend_csv": "indexer.search.trend",
     "csv_lines": "indexer.search.export",
     "jsonl_lines": "indexer.search.export",
     "QUERY_SYNTAX": "indexer.search.querysyntax",
+    "QUERY_NOTES": "indexer.search.querysyntax",
     "plain_text_help": "indexer.search.querysyntax",
     "UsageError": "indexer.errors",
     "QueryError": "indexer.errors",
@@ -42,7 +47,8 @@ _EXPORTS = {
     "SourcesMissing": "indexer.errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+# `indexer.limits` (every bound, one table) is public too, as a module.
+__all__ = ["__version__", "limits", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:

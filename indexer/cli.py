@@ -15,10 +15,15 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from indexer import __version__
-from indexer.errors import BuildLocked, IndexMissing, UsageError
-from indexer.index import store
-from indexer.search.querysyntax import plain_text_help
+from indexer import (
+    BuildLocked,
+    IndexMissing,
+    UsageError,
+    __version__,
+    default_index_dir,
+    plain_text_help,
+    require_live_generation,
+)
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
@@ -123,13 +128,12 @@ def _make_parser() -> argparse.ArgumentParser:
 
 
 def _index_dir(args: argparse.Namespace) -> Path:
-    return args.index if args.index is not None else store.default_index_dir()
+    return args.index if args.index is not None else default_index_dir()
 
 
 # -- build -----------------------------------------------------------------
 def cmd_build(args: argparse.Namespace) -> int:
-    from indexer.errors import BuildFailed, SourcesMissing
-    from indexer.index.build import build_index
+    from indexer import BuildFailed, SourcesMissing, build_index
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -204,9 +208,7 @@ class _PlainProgress:
 
 # -- search, export, stats ---------------------------------------------------
 def _request(args: argparse.Namespace, *, page: int = 1, per_page: int = 10):
-    from indexer.errors import QueryError
-    from indexer.ingest.dates import parse_day
-    from indexer.search.archive import SearchRequest
+    from indexer import QueryError, SearchRequest, parse_day
 
     try:
         return SearchRequest(query=args.query, publications=tuple(args.publication),
@@ -218,12 +220,12 @@ def _request(args: argparse.Namespace, *, page: int = 1, per_page: int = 10):
 
 
 def _archive(args: argparse.Namespace):
-    from indexer.search.archive import Archive
+    from indexer import Archive
     return Archive(_index_dir(args))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from indexer.errors import QueryError
+    from indexer import QueryError
 
     request = _request(args, page=args.page, per_page=args.limit)
     try:
@@ -261,8 +263,7 @@ def _terminal(html_text: str, color: bool) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from indexer.errors import QueryError
-    from indexer.search.export import csv_lines, jsonl_lines
+    from indexer import QueryError, csv_lines, jsonl_lines
 
     request = _request(args)
     try:
@@ -297,7 +298,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     index_dir = _index_dir(args)
-    store.require_live_generation(index_dir)
+    require_live_generation(index_dir)
     from webui import serve  # the one place the CLI reaches into the web shell
 
     if args.workers < 1 or args.threads < 1:

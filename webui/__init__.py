@@ -32,8 +32,6 @@ SECURITY_HEADERS = {
 }
 
 DEFAULT_CONFIG = {
-    "MAX_QUERY_CHARS": 1000,   # longer queries get a message instead of a search
-    "MAX_PER_PAGE": 100,       # /api/search and /search refuse more than this
     "JSON_SORT_KEYS": False,
 }
 
@@ -56,7 +54,7 @@ class ArchiveHolder:
     def get(self) -> Any:
         """The shared Archive; raises `IndexMissing` while there is no index."""
         if self._archive is None:
-            from indexer.search.archive import Archive
+            from indexer import Archive
 
             with self._lock:
                 if self._archive is None:

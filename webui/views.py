@@ -29,13 +29,19 @@ from flask import (
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from indexer.errors import IndexMissing, QueryError
-from indexer.search import archive as engine
-from indexer.search import querysyntax
-from indexer.search import trend as trends
-from indexer.search.archive import SearchRequest
-from indexer.search.export import csv_lines, jsonl_lines
-from indexer.search.querysyntax import QUERY_SYNTAX
+from indexer import (
+    QUERY_NOTES,
+    QUERY_SYNTAX,
+    TREND_INTERVALS,
+    IndexMissing,
+    QueryError,
+    SearchRequest,
+    csv_lines,
+    jsonl_lines,
+    trend_csv,
+    trend_json,
+)
+from indexer.limits import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
 from webui import EXTENSION_KEY
 from webui.histogram import build_histogram, build_share_histogram
 
@@ -45,7 +51,6 @@ bp = Blueprint("webui", __name__)
 SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page", "versions", "trend")
 SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 # The engine refuses pages past this; links stop there and point to the export.
-MAX_PAGE: int = getattr(engine, "MAX_PAGE", 1000)
 PUBLICATIONS_SHOWN = 10   # more publications than this fold into "More"
 EXPORT_FORMATS = {  # format -> (full Content-Type, line writer)
     "csv": ("text/csv; charset=utf-8", csv_lines),
@@ -125,10 +130,10 @@ def article(article_id: str) -> Any:
 @_get("/help")
 def help_page() -> Any:
     """The query syntax, from the same table the CLI help uses."""
-    return render_template("help.html", syntax=QUERY_SYNTAX, notes=getattr(querysyntax, "NOTES", ""),
+    return render_template("help.html", syntax=QUERY_SYNTAX, notes=QUERY_NOTES,
                            form=_form_state(),
-                           max_query=current_app.config["MAX_QUERY_CHARS"],
-                           max_per_page=current_app.config["MAX_PER_PAGE"])
+                           max_query=MAX_QUERY_CHARS,
+                           max_per_page=MAX_PER_PAGE)
 
 
 # --------------------------------------------------------------------------- JSON
@@ -164,8 +169,8 @@ def api_trend() -> Any:
     if fmt not in ("json", "csv"):
         return jsonify(error="format must be json or csv."), 400
     interval = request.args.get("interval", "month").strip().lower() or "month"
-    if interval not in trends.INTERVALS:
-        return jsonify(error=f"interval must be one of {', '.join(trends.INTERVALS)}."), 400
+    if interval not in TREND_INTERVALS:
+        return jsonify(error=f"interval must be one of {', '.join(TREND_INTERVALS)}."), 400
     problem = _parameter_problem()
     if problem:
         return jsonify(error=problem), 400
@@ -175,8 +180,8 @@ def api_trend() -> Any:
     except QueryError as exc:
         return jsonify(error=str(exc)), 400
     if fmt == "json":
-        return jsonify(trends.to_json(points, interval, query_text))
-    response = Response(trends.to_csv(points), content_type="text/csv; charset=utf-8")
+        return jsonify(trend_json(points, interval, query_text))
+    response = Response(trend_csv(points), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{_export_filename("csv", label="trend-" + interval)}"')
     return response
@@ -227,12 +232,12 @@ def _export_filename(fmt: str, label: str = "") -> str:
 def _parameter_problem() -> str | None:
     """Checks the UI adds on top of SearchRequest: query length and page size caps."""
     q = request.args.get("q", "")
-    limit = current_app.config["MAX_QUERY_CHARS"]
+    limit = MAX_QUERY_CHARS
     if len(q) > limit:
         return (f"Your query is {len(q):,} characters long; the limit is {limit:,}. "
                 "Shorten it, or search for its most telling words.")
     per_page = request.args.get("per_page", "").strip()
-    most = current_app.config["MAX_PER_PAGE"]
+    most = MAX_PER_PAGE
     if per_page.isdigit() and int(per_page) > most:
         return f"per_page can be at most {most}."
     return None
@@ -249,7 +254,7 @@ def _has_filters() -> bool:
 def _form_state() -> dict[str, Any]:
     """The search state as the form shows it (all values escaped by Jinja)."""
     args = request.args
-    limit = current_app.config["MAX_QUERY_CHARS"]
+    limit = MAX_QUERY_CHARS
     return {
         "q": args.get("q", "")[: limit + 1],
         "publication": [p for p in args.getlist("publication") if p.strip()],
@@ -330,7 +335,7 @@ def _pagination(page: int, pages: int, around: int = 2) -> list[int | None]:
 
 def _highlight(found: Any, query: str) -> Any:
     """The engine's marked-up article; plain escaped paragraphs if the query won't parse."""
-    if len(query) <= current_app.config["MAX_QUERY_CHARS"]:
+    if len(query) <= MAX_QUERY_CHARS:
         try:
             return archive().highlight_article(found, query)
         except QueryError:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, Failure
+from indexer.limits import MAX_SOURCE_BYTES
 
 # file suffix (after an optional .gz) -> reader kind
 KINDS = {
@@ -22,7 +23,6 @@ KINDS = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
 }
 
-MAX_SOURCE_BYTES = 256 * 1024 * 1024  # a decompressed source larger than this is refused
 
 
 def kind_of(path: str | Path) -> str | None:

@@ -28,6 +28,7 @@ from indexer.errors import SourceError
 from indexer.ingest.article import Article, CleanedArticle, derived_id
 from indexer.ingest.dates import date_from_url, parse_date
 from indexer.ingest.encoding import decode_bytes, sniff_declared_charset
+from indexer.limits import MAX_CAPTIONS, MAX_CHAIN
 
 
 def read_html(data: bytes, source: str) -> Article:
@@ -428,7 +429,6 @@ def _caption_text(tag: Tag) -> str:
     return text
 
 
-MAX_CAPTIONS = 200  # a page with more caption elements than this is a gallery or an attack
 
 
 def _innermost_captions(elements: list[Tag]) -> list[str]:
@@ -833,7 +833,6 @@ def _without_inline_wrappers(soft: list[tuple[Tag, int]]) -> list[tuple[Tag, int
     return [(t, s) for t, s in soft if id(t) not in wrappers or s == 3] if wrappers else soft  # 3: captions
 
 
-MAX_CHAIN = 150  # ancestors looked at per block: real pages nest far less; hostile ones 10,000 deep
 
 
 def _ancestors(node: Tag, stop: Tag) -> list[Tag]:

@@ -28,6 +28,7 @@ from indexer.index import store
 from indexer.index.schema import CAPTION_SEPARATOR, DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS, document_to_article
 from indexer.ingest.article import Article
 from indexer.ingest.dates import parse_day
+from indexer.limits import GROUP_VERSIONS_DEPTH, MAX_FUZZY_TERMS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
 from indexer.search import collect, snippets, suggest, trend, versions
 from indexer.search.ranking import COMMON_WORD_SHARE, all_words_first, displayed_score
 from indexer.search.searchers import SearcherPool
@@ -37,9 +38,6 @@ __all__ = ["Archive", "SearchRequest", "SearchResults", "SearchHit", "Highlighte
            "QueryError", "IndexMissing", "TrendPoint"]
 
 SORTS = ("relevance", "newest", "oldest")
-MAX_QUERY_CHARS = 1000
-MAX_PER_PAGE = 100
-MAX_PAGE = 1000
 SIMILAR_TERMS = 10  # key terms of an article that "more like this" searches for
 TEXT_FIELDS = frozenset(DEFAULT_FIELDS)  # the fields whose matches are marked
 METADATA_FIELDS = frozenset({"date", "publication", "author", "url", "source"})
@@ -48,9 +46,6 @@ _SYNTAX_CHARS = re.compile(r'["()\[\]{}:*?~^+]|(?:^|\s)-|\b(?:AND|OR|NOT)\b')
 # Field names a query may scope words to (PRODUCT.md), and the aliases people type.
 QUERY_FIELDS = ("headline", "body", "caption", "publication", "author", "date", "url", "source")
 _KNOWN_FIELDS = frozenset(QUERY_FIELDS) | frozenset(FIELD_ALIASES) | frozenset(FIELD_ALIASES.values())
-# Result pages up to this many hits deep group re-sent versions of a story;
-# deeper pages (or `group_versions=False`) list every article.
-GROUP_VERSIONS_DEPTH = 300
 # Facets of every result page: name -> sortable field
 FACET_FIELDS = {"publication": "publication_key", "year": "year", "month": "month"}
 
@@ -469,7 +464,7 @@ class Archive:
         """Matching articles per month or year, with the number of all articles
         of each period (under the same publication and date filters) and the
         share. Raises QueryError for a bad query or interval."""
-        if interval not in trend.INTERVALS:
+        if interval not in trend.TREND_INTERVALS:
             raise QueryError(f"Unknown interval '{interval}': use month or year.")
         searcher = self._searcher()
         q = self.parse(request.query, searcher.schema)
@@ -583,7 +578,6 @@ _FIELD_EXAMPLES = {"headline": "takeover", "title": "takeover", "publication": "
                    "caption": "bridge", "captions": "bridge"}
 
 
-MAX_FUZZY_TERMS = 4
 
 
 def _check_expansions(q: query.Query) -> None:

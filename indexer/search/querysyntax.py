@@ -23,7 +23,7 @@ QUERY_SYNTAX: list[tuple[str, str]] = [
     ("*", "Every article (use the filters to narrow)."),
 ]
 
-NOTES = ("Matching ignores case and accents and uses English stems (workers finds worker). "
+QUERY_NOTES = ("Matching ignores case and accents and uses English stems (workers finds worker). "
          "Korean words are found inside longer words (서울 finds 서울에서). "
          "A story re-sent with small corrections is listed once, with its other versions. "
          "Fields: headline: (or title:), body: (or text:), caption:, publication:, "
@@ -35,5 +35,5 @@ def plain_text_help() -> str:
     width = max(len(example) for example, _ in QUERY_SYNTAX)
     lines = ["query syntax:"]
     lines += [f"  {example.ljust(width)}  {meaning}" for example, meaning in QUERY_SYNTAX]
-    lines += ["", NOTES]
+    lines += ["", QUERY_NOTES]
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from whoosh import query, sorting
 
-INTERVALS = ("month", "year")
+TREND_INTERVALS = ("month", "year")
 CSV_COLUMNS = ("period", "count", "total", "share")
 
 
@@ -43,8 +43,8 @@ def compute(searcher, q: query.Query, allowed, interval: str = "month") -> list[
     """The trend of `q` under the filter `allowed` (docnums or None): one point
     for every period from the first to the last dated article, gaps included,
     so a chart's axis is continuous."""
-    if interval not in INTERVALS:
-        raise ValueError(f"interval must be one of {', '.join(INTERVALS)}")
+    if interval not in TREND_INTERVALS:
+        raise ValueError(f"interval must be one of {', '.join(TREND_INTERVALS)}")
     if allowed is not None and not allowed:
         return []
     totals = period_counts(searcher, query.Every(), allowed, interval)
@@ -76,12 +76,12 @@ def _periods(first: str, last: str, interval: str) -> list[str]:
     return out
 
 
-def to_json(points: list[TrendPoint], interval: str, query_text: str) -> dict:
+def trend_json(points: list[TrendPoint], interval: str, query_text: str) -> dict:
     """The JSON for `/api/trend`: {"query", "interval", "points": [{period, count, total, share}]}."""
     return {"query": query_text, "interval": interval, "points": [p.to_json() for p in points]}
 
 
-def to_csv(points: list[TrendPoint]) -> str:
+def trend_csv(points: list[TrendPoint]) -> str:
     """A CSV table with a header row: period,count,total,share."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

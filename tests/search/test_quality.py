@@ -171,9 +171,9 @@ def test_trend_counts_and_shares_per_month_and_year(archive):
     years = archive.trend(SearchRequest(query="oil"), interval="year")
     assert next(p for p in years if p.period == "1987").count == sum(
         p.count for p in months if p.period.startswith("1987"))
-    csv_text = trend.to_csv(years)
+    csv_text = trend.trend_csv(years)
     assert csv_text.splitlines()[0] == "period,count,total,share"
-    assert json.loads(json.dumps(trend.to_json(years, "year", "oil")))["points"][0]["period"]
+    assert json.loads(json.dumps(trend.trend_json(years, "year", "oil")))["points"][0]["period"]
     reuters_only = archive.trend(SearchRequest(query="oil", publications=("Reuters",)), "year")
     assert {p.period for p in reuters_only} == {"1987"}
     with pytest.raises(QueryError, match="interval"):

@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
 
+from indexer import QUERY_SYNTAX
 from indexer.search.export import EXPORT_FIELDS
-from indexer.search.querysyntax import QUERY_SYNTAX
 from tests.conftest import HOSTILE_RECORDS, XSS_MARKER_WORD, XSS_PAYLOADS, fixture_records
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -1,0 +1,50 @@
+"""Every limit newsindex enforces, in one table: its name, value and why.
+
+The engine, the CLI and the web UI read their bounds from here (never a copy),
+and `benchmarks/README-reliability.md` lists this table. A limit protects the
+person at the keyboard from a request, a source or an article that would take
+unbounded time or memory; each one is checked in one place, with one message.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Limit(NamedTuple):
+    value: int
+    why: str
+
+
+MB = 1024 * 1024
+
+TABLE: dict[str, Limit] = {
+    # -- queries and requests
+    "MAX_QUERY_CHARS": Limit(1000, "a longer query is a paste accident; it gets a message instead of a search"),
+    "MAX_PER_PAGE": Limit(100, "hits per result page (/search, /api/search); a whole result set is an export"),
+    "MAX_PAGE": Limit(1000, "deepest result page; deeper paging is what the export is for"),
+    "MAX_FUZZY_TERMS": Limit(4, "fuzzy words (word~) per query: each expands to every term within its edits"),
+    "GROUP_VERSIONS_DEPTH": Limit(300, "result pages up to this many hits deep fold re-sent versions of a story"),
+    # -- sources and articles
+    "MAX_SOURCE_BYTES": Limit(256 * MB, "a source file (after decompression) larger than this is refused"),
+    "MAX_CAPTIONS": Limit(200, "caption elements read per page: more is a gallery or an attack"),
+    "MAX_CHAIN": Limit(150, "ancestors looked at per HTML block: real pages nest far less, hostile ones 10,000 deep"),
+}
+
+MAX_QUERY_CHARS = TABLE["MAX_QUERY_CHARS"].value
+MAX_PER_PAGE = TABLE["MAX_PER_PAGE"].value
+MAX_PAGE = TABLE["MAX_PAGE"].value
+MAX_FUZZY_TERMS = TABLE["MAX_FUZZY_TERMS"].value
+GROUP_VERSIONS_DEPTH = TABLE["GROUP_VERSIONS_DEPTH"].value
+MAX_SOURCE_BYTES = TABLE["MAX_SOURCE_BYTES"].value
+MAX_CAPTIONS = TABLE["MAX_CAPTIONS"].value
+MAX_CHAIN = TABLE["MAX_CHAIN"].value
+
+
+def markdown_table() -> str:
+    """The table as Markdown, for the README of the limits."""
+    rows = ["| limit | value | why |", "| --- | --- | --- |"]
+    for name, limit in TABLE.items():
+        value = f"{limit.value // MB} MB" if limit.value >= MB and limit.value % MB == 0 else f"{limit.value:,}"
+        rows.append(f"| `{name}` | {value} | {limit.why} |")
+    return "\n".join(rows)
