@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -25,6 +28,25 @@ class Article:
     date: datetime | None = None
     url: str | None = None
     source: str = ""
+
+    def __post_init__(self) -> None:
+        """Every reader's article passes here, so this is the one place that
+        makes its text valid Unicode (a lone surrogate from a JSON escape or a
+        JSON-LD block cannot be written as UTF-8: it would break every search,
+        page and export that touches the article) and its date sane."""
+        self.id = valid_text(self.id)
+        self.headline = valid_text(self.headline)
+        self.body = valid_text(self.body)
+        self.captions = [valid_text(c) for c in self.captions]
+        self.source = valid_text(self.source)
+        for name in ("publication", "author", "url"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, valid_text(value))
+        if self.date is not None:
+            from indexer.ingest.dates import sane_date  # (dateutil: not for a no-op build)
+
+            self.date = sane_date(self.date)
 
     def is_empty(self) -> bool:
         return not (self.headline.strip() or self.body.strip())
@@ -72,6 +94,15 @@ class Failure:
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
         return f"{where}: {self.reason}"
+
+
+def valid_text(text: str) -> str:
+    """`text` with every lone surrogate (a code point UTF-8 cannot carry) as U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
 
 
 def derived_id(source: str, position: int | None = None) -> str:

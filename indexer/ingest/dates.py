@@ -8,7 +8,11 @@ from datetime import date, datetime, timedelta, timezone
 from dateutil import parser as dateparser
 
 _URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)")
-MIN_YEAR, MAX_YEAR = 1800, 2100
+# The one sanity range of every date, whatever it came from (`sane_date`):
+# earlier is a parsing accident (or no news archive), later than a year ahead
+# is an epoch number in the wrong unit or a typo that would stretch every chart.
+MIN_DATE = datetime(1800, 1, 1)
+MAX_DAYS_AHEAD = 366
 # Zone abbreviations news pages print ("11:34 PM EST Nov 19"), in seconds east of UTC.
 ZONE_OFFSETS = {"EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 * 3600,
                 "MST": -7 * 3600, "MDT": -6 * 3600, "PST": -8 * 3600, "PDT": -7 * 3600,
@@ -41,16 +45,8 @@ def parse_date(value: object) -> datetime | None:
     found. Trailing junk after a valid date is ignored."""
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return _naive_utc(value)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            seconds = value / 1000 if value > 1e11 else value
-            return datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
-        except (OverflowError, OSError, ValueError):
-            return None
+    if isinstance(value, (date, int, float)) and not isinstance(value, bool):
+        return sane_date(value)
     text = str(value).strip()[:100]
     if not text:
         return None
@@ -58,14 +54,42 @@ def parse_date(value: object) -> datetime | None:
     if fast is not None:
         return fast
     for candidate in (text, _first_tokens(text, 2), _first_tokens(text, 1)):
+        if candidate is not text and not re.search(r"\d{4}", candidate):
+            continue  # a year would be made up (dateutil's default)
         try:
             parsed = dateparser.parse(candidate, fuzzy=True, default=datetime(2000, 1, 1),
                                       tzinfos=_zone)
         except (ValueError, OverflowError, TypeError):
             continue
-        if parsed is not None and MIN_YEAR <= parsed.year <= MAX_YEAR and re.search(r"\d{4}|\d{2}", text):
-            return _naive_utc(parsed)
+        if parsed is not None and re.search(r"\d{4}|\d{2}", text):
+            moment = sane_date(parsed)
+            if moment is not None:
+                return moment
     return None
+
+
+def sane_date(value: date | int | float | None) -> datetime | None:
+    """The one sanity check of every date a source gives (every reader, and
+    `Article` itself, go through it): a naive UTC datetime from a datetime (aware
+    or naive), a date, or epoch seconds (milliseconds above 1e11); None outside
+    1800 .. a year from now or when it is no real moment (an offset of 24 h or more)."""
+    try:
+        if isinstance(value, datetime):
+            moment = value
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        elif isinstance(value, date):
+            moment = datetime(value.year, value.month, value.day)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            seconds = value / 1000 if value > 1e11 else value
+            moment = datetime.fromtimestamp(seconds, tz=timezone.utc).replace(tzinfo=None)
+        else:
+            return None
+    except (OverflowError, OSError, ValueError):  # out of range, or an offset of 24 h or more
+        return None
+    if moment < MIN_DATE or moment > datetime.now() + timedelta(days=MAX_DAYS_AHEAD):
+        return None
+    return moment
 
 
 def _parse_common(text: str) -> datetime | None:
@@ -81,6 +105,8 @@ def _parse_common(text: str) -> datetime | None:
                 sign = -1 if zone[0] == "-" else 1
                 digits = zone[1:].replace(":", "")
                 offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+                if offset >= timedelta(hours=24):
+                    return None  # no real zone; dateutil refuses it too
                 moment -= sign * offset
         else:
             m = _REUTERS.fullmatch(text)
@@ -92,7 +118,7 @@ def _parse_common(text: str) -> datetime | None:
                               int((fraction or "0").ljust(6, "0")))
     except (ValueError, OverflowError):
         return None
-    return moment if MIN_YEAR <= moment.year <= MAX_YEAR else None
+    return sane_date(moment)
 
 
 def date_from_url(url: str | None) -> datetime | None:
@@ -103,7 +129,7 @@ def date_from_url(url: str | None) -> datetime | None:
     if not m:
         return None
     try:
-        return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return sane_date(datetime(int(m.group(1)), int(m.group(2)), int(m.group(3))))
     except ValueError:
         return None
 
@@ -130,12 +156,6 @@ def parse_day(value: str | None, *, end: bool = False) -> datetime | None:
         return datetime(year, 12, 31, 23, 59, 59, 999999)
     except ValueError:
         raise ValueError(f"'{text}' is not a real date") from None
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
 
 
 def _first_tokens(text: str, n: int) -> str:

@@ -86,27 +86,12 @@ def record_to_article(record: dict[str, Any], source: str, position: int | None,
     )
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _without_lone_surrogates(value: Any) -> Any:
-    """JSON may escape half a surrogate pair ("\\ud800"), which no UTF-8 output
-    can carry; it becomes U+FFFD so the record stays readable and exportable."""
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
-    if isinstance(value, dict):
-        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_lone_surrogates(v) for v in value]
-    return value
-
-
 # --- file kinds -----------------------------------------------------------------------
 
 def _read_json(text: str, source: str, default_publication: str | None,
                ) -> Iterator[Article | Failure]:
     try:
-        value = _without_lone_surrogates(json.loads(text))
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"not JSON: {exc.msg} at line {exc.lineno}") from None
     if isinstance(value, dict):
@@ -140,7 +125,7 @@ def _read_jsonl(text: str, source: str, default_publication: str | None,
         if not line.strip():
             continue
         try:
-            value = _without_lone_surrogates(json.loads(line))
+            value = json.loads(line)
         except json.JSONDecodeError as exc:
             failure = Failure(source, f"not valid JSON: {exc.msg} (column {exc.colno})", line=line_no)
         else:
