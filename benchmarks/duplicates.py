@@ -21,11 +21,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from indexer import Archive, SearchRequest  # noqa: E402
 from indexer.index import signatures  # noqa: E402
 from indexer.index.schema import article_to_document  # noqa: E402
 from indexer.ingest import read_source  # noqa: E402
 from indexer.search import versions  # noqa: E402
-from indexer.search.archive import Archive, SearchRequest  # noqa: E402
 
 
 def groups_in_index(archive: Archive, bands: int = 16) -> list[list[int]]:

@@ -40,10 +40,10 @@ from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
 from whoosh.scoring import BM25F  # noqa: E402
 
+from indexer import Archive  # noqa: E402
 from indexer.index import store  # noqa: E402
 from indexer.index.schema import DEFAULT_FIELDS, FIELD_BOOSTS  # noqa: E402
 from indexer.ingest import read_source  # noqa: E402
-from indexer.search.archive import Archive  # noqa: E402
 from indexer.search.ranking import COMMON_WORD_SHARE, bare_words_query  # noqa: E402
 
 # Common newswire words and what someone might type instead.
@@ -198,7 +198,7 @@ def _short(searcher, boosts, max_words):
 def _bare(searcher, boosts, common_share, keep_common=True):
     from whoosh.qparser import AndGroup
 
-    from indexer.search.archive import _tighten
+    from indexer.search.parsing import _tighten
     any_p = MultifieldParser(list(DEFAULT_FIELDS), searcher.schema, fieldboosts=boosts, group=OrGroup)
     all_p = MultifieldParser(list(DEFAULT_FIELDS), searcher.schema, fieldboosts=boosts, group=AndGroup)
     n_docs = searcher.doc_count_all()
@@ -242,7 +242,7 @@ def whoosh_ranking(searcher, make_query: Callable, docid_of: Callable[[int], str
 def archive_ranking(archive: Archive):
     """The product end to end: Archive.search's first page, re-sent versions of a
     story folded into one hit (a hit stands for itself and its versions)."""
-    from indexer.search.archive import SearchRequest
+    from indexer import SearchRequest
 
     return lambda text: [{hit.id, *hit.duplicates} for hit in
                          archive.search(SearchRequest(query=text, per_page=10)).hits]

@@ -342,7 +342,7 @@ def stage_walk(tree: str) -> dict:
 
 def stage_queries(index: str, queries_json: str, repeats: str) -> dict:
     """Archive.search over the query set: per-query median wall and CPU over repeats."""
-    from indexer.search.archive import Archive, SearchRequest
+    from indexer import Archive, SearchRequest
 
     archive = Archive(index)
     queries = json.loads(queries_json)
@@ -752,7 +752,7 @@ def queries_only(args: argparse.Namespace) -> None:
 
 
 def stage_article_count(index: Path) -> int:
-    from indexer.search.archive import Archive
+    from indexer import Archive
     return Archive(index)._searcher().doc_count()
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Sequence
 
 from indexer import (
+    DEFAULT_SORT,
+    SORTS,
     BuildLocked,
     IndexMissing,
     UsageError,
@@ -77,7 +79,7 @@ def _make_parser() -> argparse.ArgumentParser:
                        help="only this publication (repeat for several)")
         p.add_argument("--from", dest="date_from", metavar="DATE", help="from YYYY[-MM[-DD]]")
         p.add_argument("--to", dest="date_to", metavar="DATE", help="to YYYY[-MM[-DD]]")
-        p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
+        p.add_argument("--sort", choices=tuple(SORTS), default=DEFAULT_SORT)
 
     p = sub.add_parser("build", help="index files and folders (incremental by default)")
     p.add_argument("paths", nargs="*", default=["corpus"], metavar="PATH",

@@ -52,7 +52,7 @@ def small_index(small_corpus, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def archive(small_index):
-    from indexer.search.archive import Archive
+    from indexer import Archive
 
     return Archive(small_index)
 

@@ -30,8 +30,10 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from indexer import (
+    DEFAULT_SORT,
     QUERY_NOTES,
     QUERY_SYNTAX,
+    SORTS,
     TREND_INTERVALS,
     IndexMissing,
     QueryError,
@@ -49,7 +51,6 @@ bp = Blueprint("webui", __name__)
 
 # Parameters that make up a search's state; anything else in the URL is ignored.
 SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page", "versions", "trend")
-SORTS = (("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first"))
 # The engine refuses pages past this; links stop there and point to the export.
 PUBLICATIONS_SHOWN = 10   # more publications than this fold into "More"
 EXPORT_FORMATS = {  # format -> (full Content-Type, line writer)
@@ -248,7 +249,7 @@ def _has_filters() -> bool:
     args = request.args
     return (any(p.strip() for p in args.getlist("publication"))
             or bool(args.get("from", "").strip() or args.get("to", "").strip())
-            or args.get("sort", "relevance").strip() not in ("", "relevance"))
+            or args.get("sort", DEFAULT_SORT).strip() not in ("", DEFAULT_SORT))
 
 
 def _form_state() -> dict[str, Any]:
@@ -260,11 +261,11 @@ def _form_state() -> dict[str, Any]:
         "publication": [p for p in args.getlist("publication") if p.strip()],
         "from": args.get("from", "").strip()[:40],
         "to": args.get("to", "").strip()[:40],
-        "sort": args.get("sort", "relevance"),
+        "sort": args.get("sort", DEFAULT_SORT),
         "per_page": args.get("per_page", "")[:6],
         "versions": "all" if args.get("versions") == "all" else "",
         "trend": "share" if args.get("trend") == "share" else "",
-        "sorts": SORTS,
+        "sorts": SORTS.items(),
     }
 
 

@@ -37,8 +37,14 @@ DEFAULT_FIELDS = ("headline", "captions", "body")
 # queries more than it gains on headline queries. 1.2/1.1/1 keeps a headline
 # match above a caption match above a body match at the smallest cost.
 FIELD_BOOSTS = {"headline": 1.2, "captions": 1.1, "body": 1.0}
-# Names users type in queries -> schema fields.
+# Field names a query may scope words to (`headline:oil`), and the aliases people type -> schema fields.
+QUERY_FIELDS = ("headline", "body", "caption", "publication", "author", "date", "url", "source")
 FIELD_ALIASES = {"caption": "captions", "title": "headline", "text": "body", "byline": "author"}
+# Fields that describe an article rather than hold its words: a query term in
+# one of them narrows the words instead of adding an alternative.
+METADATA_FIELDS = frozenset({"date", "publication", "author", "url", "source"})
+# Facets of every result page: facet name -> sortable field
+FACET_FIELDS = {"publication": "publication_key", "year": "year", "month": "month"}
 CAPTION_SEPARATOR = "\n"
 
 

@@ -145,13 +145,7 @@ def display_path(path: str) -> str:
         return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def under_roots(source: str, roots: list[str]) -> bool:
-    """True when the absolute `source` is one of the `roots` given to build or
-    below one (roots as given: relative, `./`, trailing slash or absolute)."""
-    return _in_roots(source_roots(roots))(source)
-
-
-def _in_roots(roots: list[str]):
+def matcher_of_roots(roots: list[str]):
     """A test for "is this absolute source one of `roots` (normalised) or below one"."""
     exact = frozenset(roots)
     prefixes = tuple(root if root.endswith("/") else root + "/" for root in roots)
@@ -197,10 +191,6 @@ class Manifest:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, folder / MANIFEST_NAME)
-
-    def is_unchanged(self, f: SourceFile) -> bool:
-        entry = self.sources.get(f.source)
-        return entry is not None and entry["size"] == f.size and entry["mtime_ns"] == f.mtime_ns
 
     def record(self, f: SourceFile, articles: list) -> None:
         self.sources[f.source] = {"size": f.size, "mtime_ns": f.mtime_ns,
@@ -252,7 +242,7 @@ def plan_build(walk: Walk, manifest: Manifest, roots: list[str]) -> Plan:
             to_read.append(f)
     # A file that could not be stat'ed keeps its articles; one that is gone loses them.
     unreadable = {path for path, _ in walk.problems}
-    in_roots = _in_roots(source_roots(roots))
+    in_roots = matcher_of_roots(source_roots(roots))
     removed, legacy = [], []
     for s in known:
         if s in seen or s in unreadable:

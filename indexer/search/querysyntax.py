@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from indexer.index.schema import FIELD_ALIASES, QUERY_FIELDS
+
 # (example, what it does) — examples work on the bundled corpus.
 QUERY_SYNTAX: list[tuple[str, str]] = [
     ("oil prices", "Articles with these words; those with all of them rank first, "
@@ -23,11 +25,14 @@ QUERY_SYNTAX: list[tuple[str, str]] = [
     ("*", "Every article (use the filters to narrow)."),
 ]
 
+# "headline: (or title:), body: (or text:), caption:, ..."
+_FIELDS = ", ".join(f"{name}:" + "".join(f" (or {alias}:)" for alias, field in FIELD_ALIASES.items() if field == name)
+                    for name in QUERY_FIELDS)
+
 QUERY_NOTES = ("Matching ignores case and accents and uses English stems (workers finds worker). "
          "Korean words are found inside longer words (서울 finds 서울에서). "
          "A story re-sent with small corrections is listed once, with its other versions. "
-         "Fields: headline: (or title:), body: (or text:), caption:, publication:, "
-         "author: (or byline:), date:, url:, source:.")
+         "Fields: " + _FIELDS + ".")
 
 
 def plain_text_help() -> str:

@@ -56,12 +56,6 @@ class SnippetFragmenter(highlight.PinpointFragmenter):
             yield previous
 
 
-def configure(results) -> None:
-    """Make `results.highlights()` cut short fragments from stored offsets and mark them."""
-    results.fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // 2, surround=60, autotrim=True)
-    results.formatter = MarkFormatter()
-
-
 def mark_words(text: str, words: set[str], analyzer) -> str:
     """Escape `text` and wrap the tokens whose index term is in `words` in <mark>."""
     if not words or not text:

@@ -3,7 +3,9 @@ what share of all articles of that period they are.
 
 A raw count rises and falls with the size of the archive; the share says
 whether a subject grew in the coverage. Periods come from the sortable `month`
-and `year` fields, counted with Whoosh facets over the whole result set.
+and `year` fields, counted over the whole result set by `Archive.trend`
+(numpy counts of the fields' column codes); this module turns the counts into
+points and writes them as JSON or CSV.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import asdict, dataclass
-
-from whoosh import query, sorting
 
 TREND_INTERVALS = ("month", "year")
 CSV_COLUMNS = ("period", "count", "total", "share")
@@ -29,27 +29,6 @@ class TrendPoint:
 
     def to_json(self) -> dict:
         return asdict(self)
-
-
-def period_counts(searcher, q: query.Query, allowed, interval: str) -> dict[str, int]:
-    """Matching articles per period (undated articles are left out)."""
-    results = searcher.search(q, limit=1, filter=allowed, scored=False,
-                              groupedby={"period": sorting.FieldFacet(interval)},
-                              maptype=sorting.Count)
-    return {str(k): int(v) for k, v in results.groups("period").items() if k not in (None, "")}
-
-
-def compute(searcher, q: query.Query, allowed, interval: str = "month") -> list[TrendPoint]:
-    """The trend of `q` under the filter `allowed` (docnums or None): one point
-    for every period from the first to the last dated article, gaps included,
-    so a chart's axis is continuous."""
-    if interval not in TREND_INTERVALS:
-        raise ValueError(f"interval must be one of {', '.join(TREND_INTERVALS)}")
-    if allowed is not None and not allowed:
-        return []
-    totals = period_counts(searcher, query.Every(), allowed, interval)
-    counts = period_counts(searcher, q, allowed, interval) if totals else {}
-    return points_from(totals, counts, interval)
 
 
 def points_from(totals: dict[str, int], counts: dict[str, int], interval: str) -> list[TrendPoint]:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from indexer import Archive, SearchRequest
 from indexer.index import store
 from indexer.index.build import build_index
-from indexer.search.archive import Archive, SearchRequest
 from tests.conftest import CORPUS
 
 SEED_HEADLINE = "Chinese authorities place restrictions on North Korean sojourn periods"

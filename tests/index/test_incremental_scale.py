@@ -10,9 +10,9 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from indexer import Archive, SearchRequest
 from indexer.index import build, store
 from indexer.index.build import build_index
-from indexer.search.archive import Archive, SearchRequest
 from tests.conftest import CORPUS
 
 

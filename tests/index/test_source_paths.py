@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
+from indexer import Archive, SearchRequest
 from indexer.index import sources, store
 from indexer.index.build import build_index
-from indexer.index.sources import under_roots
-from indexer.search.archive import Archive, SearchRequest
+from indexer.index.sources import matcher_of_roots, source_roots
 from tests.conftest import CORPUS, REPO
 
 
@@ -247,7 +247,11 @@ def test_a_changed_file_under_an_old_manifest_is_updated_not_duplicated(tmp_path
     assert _total(ix, "zanzibarian") == 1
 
 
-def test_under_roots_normalises_the_roots(tmp_path, monkeypatch):
+def test_roots_are_normalised_before_matching(tmp_path, monkeypatch):
+    """Roots as given to build (relative, `./`, trailing slash or absolute) match the absolute source."""
+    def under_roots(source: str, roots: list[str]) -> bool:
+        return matcher_of_roots(source_roots(roots))(source)
+
     monkeypatch.chdir(tmp_path)
     source = str(tmp_path / "tree" / "d0" / "a0.json")
     for root in (".", "./", "tree", "./tree/", "tree/d0", str(tmp_path), "/", source):

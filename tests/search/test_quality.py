@@ -10,10 +10,10 @@ import shutil
 
 import pytest
 
+from indexer import Archive, SearchRequest
 from indexer.errors import QueryError
 from indexer.index import signatures
 from indexer.search import trend
-from indexer.search.archive import Archive, SearchRequest
 from indexer.search.versions import THRESHOLD
 from tests.conftest import FIXTURES
 

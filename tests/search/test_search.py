@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from indexer import SearchRequest
 from indexer.errors import QueryError
-from indexer.search.archive import SearchRequest
 
 
 def ids(results) -> list[str]:

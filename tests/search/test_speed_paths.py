@@ -3,7 +3,7 @@
 `Archive.search` no longer asks Whoosh for `groupedby=` facets, `terms=True`
 and `highlights()`: it steps the matcher once, counts facets from cached
 column arrays, and finds matched terms and snippets for the hits shown only
-(indexer.search.collect, indexer.search.searchers, indexer.search.snippets.body_snippet). These
+(indexer.search.collect, indexer.search.searchers, indexer.search.snippets.body_snippets). These
 tests run Whoosh's own path on the same real articles and compare totals,
 facet counts, order, scores, snippets and marked headlines.
 """
@@ -17,9 +17,11 @@ import pytest
 from whoosh import query as whoosh_query
 from whoosh import sorting
 
-from indexer.search import snippets, versions
-from indexer.search.archive import FACET_FIELDS, SearchRequest, _counts
+from indexer.index.schema import FACET_FIELDS
+from indexer.search import snippets, trend, versions
+from indexer.search.archive import _counts
 from indexer.search.ranking import displayed_score
+from indexer.search.results import SearchRequest
 
 QUERIES = [
     "oil", "coffee", "bank", "dividend", "shares", "said",        # single words, some very common
@@ -41,6 +43,29 @@ FILTERS = [
 ]
 
 
+def _configure_highlights(results) -> None:
+    """Whoosh's `results.highlights()` as the product cuts them: short fragments from stored offsets, marked."""
+    results.fragmenter = snippets.SnippetFragmenter(maxchars=snippets.SNIPPET_CHARS // 2, surround=60,
+                                                    autotrim=True)
+    results.formatter = snippets.MarkFormatter()
+
+
+def _whoosh_period_counts(searcher, q, allowed, interval: str) -> dict[str, int]:
+    """Matching articles per period by Whoosh's own facets (undated articles are left out)."""
+    results = searcher.search(q, limit=1, filter=allowed, scored=False,
+                              groupedby={"period": sorting.FieldFacet(interval)}, maptype=sorting.Count)
+    return {str(k): int(v) for k, v in results.groups("period").items() if k not in (None, "")}
+
+
+def _whoosh_trend(searcher, q, allowed, interval: str) -> list:
+    """The trend as Whoosh's groupedby gives it (the code path Archive.trend used before the array scan)."""
+    if allowed is not None and not allowed:
+        return []
+    totals = _whoosh_period_counts(searcher, whoosh_query.Every(), allowed, interval)
+    counts = _whoosh_period_counts(searcher, q, allowed, interval) if totals else {}
+    return trend.points_from(totals, counts, interval)
+
+
 def _whoosh_reference(archive, request: SearchRequest):
     """Total, facets and the ungrouped page as Whoosh's own search gives them
     (the code path Archive.search used before the fast path)."""
@@ -56,7 +81,7 @@ def _whoosh_reference(archive, request: SearchRequest):
         kwargs["sortedby"] = sorting.FieldFacet("date", reverse=request.sort == "newest")
     window = request.page * request.per_page
     results = searcher.search(q, limit=window, **kwargs)
-    snippets.configure(results)
+    _configure_highlights(results)
     total = len(results)
     start = (request.page - 1) * request.per_page
     page = []
@@ -210,8 +235,8 @@ def two_segment_archive(small_corpus, tmp_path_factory):
     and the seed article), so document numbers carry segment offsets."""
     import shutil
 
+    from indexer import Archive
     from indexer.index.build import build_index
-    from indexer.search.archive import Archive
 
     first = tmp_path_factory.mktemp("part") / "corpus"
     shutil.copytree(small_corpus / "reuters", first / "reuters")
@@ -271,15 +296,13 @@ def test_matched_terms_equal_whooshs_terms_collector(two_segment_archive, scored
 
 @pytest.mark.parametrize("interval", ["month", "year"])
 def test_trend_equals_whooshs_facet_counts(two_segment_archive, interval):
-    """Archive.trend (cached totals, numpy counts) equals trend.compute (Whoosh's groupedby)."""
-    from indexer.search import trend
-
+    """Archive.trend (cached totals, numpy counts) equals Whoosh's groupedby counts."""
     archive = two_segment_archive
     searcher = archive._searcher()
     for text in ("oil", '"net loss"', "*", "sojourn", "zzzqqq"):
         for filters in FILTERS:
             request = SearchRequest(query=text, **filters)
-            expected = trend.compute(searcher, archive.parse(text, searcher.schema),
+            expected = _whoosh_trend(searcher, archive.parse(text, searcher.schema),
                                      archive._filter(searcher, request), interval)
             assert archive.trend(request, interval) == expected, (text, filters)
 
@@ -288,8 +311,8 @@ def test_arrays_of_replaced_index_versions_are_dropped(small_corpus, tmp_path):
     """A server that lives through rebuilds keeps only the newest version's arrays."""
     import shutil
 
+    from indexer import Archive
     from indexer.index.build import build_index
-    from indexer.search.archive import Archive
 
     corpus = tmp_path / "corpus"
     shutil.copytree(small_corpus / "dailynk", corpus / "dailynk")
@@ -320,7 +343,7 @@ def test_similar_articles_equal_whooshs_own_ranking_and_snippets(archive):
         mine = archive.similar(hit.id, limit=5)
         docnum = searcher.document_number(id=hit.id)
         results = searcher.search(similar_query(searcher, docnum), limit=40, terms=True)
-        snippets.configure(results)
+        _configure_highlights(results)
         shown = {h.id for h in mine}
         reference = [h for h in results if h["id"] in shown]
         assert [h.id for h in mine] == [h["id"] for h in reference]

@@ -9,11 +9,11 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+from indexer import Archive, SearchRequest
 from indexer.index import store
 from indexer.index.analysis import text_analyzer
 from indexer.index.build import build_index
 from indexer.index.vocabulary import VOCABULARY_NAME, VocabularyCounts, article_words
-from indexer.search.archive import Archive, SearchRequest
 from indexer.search.suggest import Vocabulary, vocabulary_of
 from tests.conftest import CORPUS, FIXTURES
 

@@ -299,8 +299,8 @@ def index_state(index_dir: Path) -> IndexState:
     """Read the live index from scratch (a fresh Archive, as a new process would)."""
     from whoosh import index as whoosh_index
 
+    from indexer import Archive, SearchRequest
     from indexer.index import store
-    from indexer.search.archive import Archive, SearchRequest
 
     live = store.require_live_generation(index_dir)
     ix = whoosh_index.open_dir(str(live))

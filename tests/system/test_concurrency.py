@@ -26,7 +26,7 @@ class SearchLoad:
     """Searcher threads that record every total they see and every exception."""
 
     def __init__(self, index_dir: Path) -> None:
-        from indexer.search.archive import Archive
+        from indexer import Archive
         from webui import create_app
 
         self.archive = Archive(index_dir)
@@ -52,7 +52,7 @@ class SearchLoad:
             self.errors.append(f"{where}: {traceback.format_exc()}")
 
     def _engine(self) -> None:
-        from indexer.search.archive import SearchRequest
+        from indexer import SearchRequest
 
         requests = [SearchRequest(query="*"), SearchRequest(query="*", sort="newest", page=2),
                     SearchRequest(query="", publications=("Reuters",)), SearchRequest(query="*", sort="newest")]

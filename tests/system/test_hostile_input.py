@@ -151,7 +151,7 @@ def failures_by_name(report: dict, src: Path) -> dict[str, list[dict]]:
 
 
 def search_total(index_dir: Path, text: str) -> int:
-    from indexer.search.archive import Archive, SearchRequest
+    from indexer import Archive, SearchRequest
 
     return Archive(index_dir).search(SearchRequest(query=text)).total
 
@@ -182,7 +182,7 @@ def test_hostile_corpus_is_indexed_and_reported(tmp_path):
         assert search_total(index_dir, word) >= 1, (name, word)
     assert report["articles"]["total"] == sum(corpus.records_ok.get(n, 1) for n in corpus.good)
     # decoded, not mojibake
-    from indexer.search.archive import Archive, SearchRequest
+    from indexer import Archive, SearchRequest
     archive = Archive(index_dir)
     for word in ("espresso", "gondolier"):
         hit = archive.search(SearchRequest(query=word)).hits[0]

@@ -138,7 +138,7 @@ _archive_cache: dict = {}
 
 
 def _archive(index_dir):
-    from indexer.search.archive import Archive
+    from indexer import Archive
 
     if index_dir not in _archive_cache:
         _archive_cache[index_dir] = Archive(index_dir)
@@ -155,8 +155,8 @@ def _check_html_fragment(fragment: str | None) -> None:
                                                                    HealthCheck.too_slow])
 @given(params=_params)
 def test_any_parameters_give_results_or_a_query_error(webui_index, params):
+    from indexer import SearchRequest
     from indexer.errors import QueryError
-    from indexer.search.archive import SearchRequest
 
     archive = _archive(webui_index)
     try:
@@ -178,8 +178,8 @@ def test_any_parameters_give_results_or_a_query_error(webui_index, params):
                                                                    HealthCheck.too_slow])
 @given(query=_queries)
 def test_highlighted_articles_only_add_mark(webui_index, query):
+    from indexer import SearchRequest
     from indexer.errors import QueryError
-    from indexer.search.archive import SearchRequest
 
     archive = _archive(webui_index)
     try:
@@ -200,8 +200,8 @@ def test_highlighted_articles_only_add_mark(webui_index, query):
 # Found by the sweeps above (Whoosh's parser asserted: a 500 page); fixed in search.py, kept as a regression test.
 @pytest.mark.parametrize("query", ["cocoa ANDNOT ANDNOT coffee", "cocoa ANDMAYBE ANDNOT coffee"])
 def test_andnot_andnot_is_a_query_error(webui_index, query):
+    from indexer import SearchRequest
     from indexer.errors import QueryError
-    from indexer.search.archive import SearchRequest
 
     with pytest.raises(QueryError):
         _archive(webui_index).search(SearchRequest(query=query))
