@@ -301,7 +301,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     index_dir = _index_dir(args)
     require_live_generation(index_dir)
-    from webui import serve  # the one place the CLI reaches into the web shell
+    from webui.server import serve  # the one place the CLI reaches into the web shell
 
     if args.workers < 1 or args.threads < 1:
         raise UsageError("--workers and --threads must be at least 1")

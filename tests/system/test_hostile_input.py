@@ -357,8 +357,8 @@ def test_serve_binds_loopback_by_default_and_never_serves_files(webui_index):
     import inspect
     import socket
 
-    import webui
-    assert inspect.signature(webui.serve).parameters["host"].default == "127.0.0.1"
+    from webui import server
+    assert inspect.signature(server.serve).parameters["host"].default == "127.0.0.1"
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

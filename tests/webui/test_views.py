@@ -481,11 +481,11 @@ def test_missing_index_says_how_to_build_one(tmp_path):
 def test_serve_runs_waitress_with_the_app(monkeypatch, webui_index):
     import waitress
 
-    import webui
+    from webui import server
 
     calls = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw)))
-    webui.serve(webui_index, host="127.0.0.1", port=8099, threads=3)
+    server.serve(webui_index, host="127.0.0.1", port=8099, threads=3)
     app, kw = calls[0]
     assert kw["host"] == "127.0.0.1" and kw["port"] == 8099 and kw["threads"] == 3
     assert app.test_client().get("/api/search?q=cocoa").status_code == 200
