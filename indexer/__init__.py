@@ -37,6 +37,7 @@ _EXPORTS = {
     "trend_csv": "indexer.search.trend",
     "csv_lines": "indexer.search.export",
     "jsonl_lines": "indexer.search.export",
+    "spreadsheet_safe": "indexer.search.export",
     "QUERY_SYNTAX": "indexer.search.querysyntax",
     "QUERY_NOTES": "indexer.search.querysyntax",
     "plain_text_help": "indexer.search.querysyntax",

@@ -50,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (IndexMissing, BuildLocked) as exc:
         print(f"newsindex: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `newsindex export … | head`: the reader has all it wants
+        _silence_stdout()
+        return EXIT_OK
     except OSError as exc:  # e.g. `serve` on a port in use, `--index` naming a file
         where = f": {exc.filename}" if exc.filename else ""
         print(f"newsindex: {exc.strerror or exc}{where}", file=sys.stderr)
@@ -57,12 +60,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("newsindex: interrupted; the previous index is unchanged", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # e.g. `newsindex export … | head`
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        return EXIT_OK
+
+
+def _silence_stdout() -> None:
+    """Point stdout's descriptor at /dev/null, so the flush at exit of what is
+    still buffered for the closed pipe cannot raise again (Python's documented
+    recipe for SIGPIPE; BrokenPipeError is an OSError, so it is caught first)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout already closed or not a real file
+        pass
 
 
 def _make_parser() -> argparse.ArgumentParser:
@@ -241,27 +250,40 @@ def cmd_search(args: argparse.Namespace) -> int:
     print(f"{results.total:,} articles ({results.took_ms:.1f} ms)"
           + (f", page {results.page} of {results.pages}" if results.pages > 1 else ""))
     if results.suggestion:
-        print(f"did you mean: {results.suggestion}")
+        print(f"did you mean: {printable(results.suggestion)}")
     first = (results.page - 1) * results.per_page
     for n, hit in enumerate(results.hits, first + 1):
-        meta = " · ".join(x for x in (hit.publication, hit.date.date().isoformat() if hit.date else None,
-                                      hit.author) if x)
+        meta = " · ".join(printable(x) for x in (hit.publication, hit.date.date().isoformat() if hit.date else None,
+                                                  hit.author) if x)
         print(f"\n{n}. {_terminal(hit.headline_html, color) or '(no headline)'}")
         if meta:
             print(f"   {meta}")
         print(f"   {_terminal(hit.snippet, color)}")
         if hit.caption_snippet:
             print(f"   caption: {_terminal(hit.caption_snippet, color)}")
-        print(f"   id {hit.id}  {hit.source}")
+        print(f"   id {printable(hit.id)}  {printable(hit.source)}")
     return EXIT_OK
 
 
+# C0 and C1 controls (ESC starts the sequences that clear or retitle a terminal),
+# DEL, and the bidirectional overrides that make text display in another order.
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Article text safe to print on a terminal: whitespace runs become one
+    space and control characters go, so an article cannot drive the terminal."""
+    return _TERMINAL_CONTROLS.sub("", re.sub(r"\s+", " ", text)).strip()
+
+
 def _terminal(html_text: str, color: bool) -> str:
-    """Snippet HTML for a terminal: <mark> becomes bold (or *word*), entities undone."""
+    """Snippet HTML for a terminal: entities undone (after which `&#27;` is an ESC,
+    so controls are stripped from the text), <mark> made bold (or *word*)."""
     import html
-    on, off = ("\033[1m", "\033[0m") if color else ("*", "*")
-    text = html_text.replace("<mark>", on).replace("</mark>", off)
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+    marks = {"<mark>": "\033[1m", "</mark>": "\033[0m"} if color else {"<mark>": "*", "</mark>": "*"}
+    pieces = re.split(r"(</?mark>)", html_text)
+    text = "".join(marks.get(piece) or _TERMINAL_CONTROLS.sub("", html.unescape(piece)) for piece in pieces)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -45,9 +45,12 @@ from indexer import (
 )
 from indexer.limits import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
 from webui import EXTENSION_KEY
+from webui.article_ids import CONVERTER_NAME, ArticleIdConverter, ArticleRef
 from webui.histogram import build_histogram, build_share_histogram
 
 bp = Blueprint("webui", __name__)
+# Registered before the routes below are added to the app: they use it.
+bp.record_once(lambda state: state.app.url_map.converters.setdefault(CONVERTER_NAME, ArticleIdConverter))
 
 # Parameters that make up a search's state; anything else in the URL is ignored.
 SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page", "versions", "trend")
@@ -111,12 +114,12 @@ def _search_problem(form: dict[str, Any], message: str) -> tuple[str, int]:
                            publications=selected), 400
 
 
-@_get("/article/<path:article_id>")
-def article(article_id: str) -> Any:
+@_get("/article/<article_id:article_id>", merge_slashes=False)
+def article(article_id: ArticleRef) -> Any:
     """One article in full, the query's words marked, with similar articles."""
-    found = archive().get_article(article_id)
+    found = _find_article(article_id)
     if found is None:
-        return _not_found(f"There is no article with the id “{article_id[:200]}”.")
+        return _not_found(f"There is no article with the id “{article_id.id[:200]}”.")
     query = request.args.get("q", "")
     highlighted = _highlight(found, query)
     try:
@@ -152,12 +155,21 @@ def api_search() -> Any:
     return jsonify(results.to_json())
 
 
-@_get("/api/article/<path:article_id>")
-def api_article(article_id: str) -> Any:
-    found = archive().get_article(article_id)
+@_get("/api/article/<article_id:article_id>", merge_slashes=False)
+def api_article(article_id: ArticleRef) -> Any:
+    found = _find_article(article_id)
     if found is None:
-        return jsonify(error=f"no article with id {article_id!r}"), 404
+        return jsonify(error=f"no article with id {article_id.id!r}"), 404
     return jsonify(found.to_json())
+
+
+def _find_article(ref: ArticleRef) -> Any:
+    """The article a URL names (see webui/article_ids.py), or None."""
+    for article_id in ref.candidates():
+        found = archive().get_article(article_id)
+        if found is not None:
+            return found
+    return None
 
 
 @_get("/api/trend")

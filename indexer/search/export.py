@@ -11,6 +11,8 @@ from indexer.ingest.article import Article
 
 EXPORT_FIELDS = ("id", "headline", "body", "captions", "publication", "author", "date", "url", "source")
 CSV_CAPTION_JOINER = " | "
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def jsonl_lines(articles: Iterable[Article]) -> Iterator[str]:
@@ -18,8 +20,18 @@ def jsonl_lines(articles: Iterable[Article]) -> Iterator[str]:
         yield json.dumps(article.to_json(), ensure_ascii=False) + "\n"
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as a spreadsheet shows it as text: one that starts a formula gets
+    a leading apostrophe, as OWASP advises (so `=HYPERLINK(...)` is text, not a
+    link). A cell already starting with apostrophes before such a character gets
+    one more, so the marking stays reversible: drop one leading apostrophe from a
+    cell whose apostrophes are followed by one of `FORMULA_STARTS`."""
+    return "'" + cell if cell.lstrip("'").startswith(FORMULA_STARTS) else cell
+
+
 def csv_lines(articles: Iterable[Article]) -> Iterator[str]:
-    """CSV with a header row; captions joined by " | "."""
+    """CSV with a header row; captions joined by " | "; every text cell
+    `spreadsheet_safe`, since the file is made to be opened in a spreadsheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -34,5 +46,5 @@ def csv_lines(articles: Iterable[Article]) -> Iterator[str]:
     for article in articles:
         row = article.to_json()
         row["captions"] = CSV_CAPTION_JOINER.join(row["captions"])
-        writer.writerow(["" if row[name] is None else row[name] for name in EXPORT_FIELDS])
+        writer.writerow(["" if row[name] is None else spreadsheet_safe(row[name]) for name in EXPORT_FIELDS])
         yield take()

@@ -18,6 +18,7 @@ import pytest
 from indexer import QUERY_SYNTAX
 from indexer.search.export import EXPORT_FIELDS
 from tests.conftest import HOSTILE_RECORDS, XSS_MARKER_WORD, XSS_PAYLOADS, fixture_records
+from webui.article_ids import decode_id
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -73,7 +74,7 @@ def result_total(html: str) -> int:
 
 
 def hit_ids(html: str) -> list[str]:
-    return [unquote(m) for m in re.findall(r'<h2 class="hit-title"><a href="/article/([^"?]+)', html)]
+    return [decode_id(unquote(m)) for m in re.findall(r'<h2 class="hit-title"><a href="/article/([^"?]+)', html)]
 
 
 def hit_dates(html: str) -> list[str]:
