@@ -24,6 +24,8 @@ TABLE: dict[str, Limit] = {
     "MAX_PER_PAGE": Limit(100, "hits per result page (/search, /api/search); a whole result set is an export"),
     "MAX_PAGE": Limit(1000, "deepest result page; deeper paging is what the export is for"),
     "MAX_FUZZY_TERMS": Limit(4, "fuzzy words (word~) per query: each expands to every term within its edits"),
+    "MAX_COMPARE_QUERIES": Limit(6, "queries on one timeline: more lines than a reader can tell apart"),
+    "MAX_COLLECTION_ADD": Limit(100_000, "articles added to a collection in one action (every result of a search)"),
     "GROUP_VERSIONS_DEPTH": Limit(300, "result pages up to this many hits deep fold re-sent versions of a story"),
     # -- sources and articles
     "MAX_SOURCE_BYTES": Limit(256 * MB, "a source file (after decompression) larger than this is refused"),
@@ -35,6 +37,8 @@ MAX_QUERY_CHARS = TABLE["MAX_QUERY_CHARS"].value
 MAX_PER_PAGE = TABLE["MAX_PER_PAGE"].value
 MAX_PAGE = TABLE["MAX_PAGE"].value
 MAX_FUZZY_TERMS = TABLE["MAX_FUZZY_TERMS"].value
+MAX_COMPARE_QUERIES = TABLE["MAX_COMPARE_QUERIES"].value
+MAX_COLLECTION_ADD = TABLE["MAX_COLLECTION_ADD"].value
 GROUP_VERSIONS_DEPTH = TABLE["GROUP_VERSIONS_DEPTH"].value
 MAX_SOURCE_BYTES = TABLE["MAX_SOURCE_BYTES"].value
 MAX_CAPTIONS = TABLE["MAX_CAPTIONS"].value

@@ -40,12 +40,15 @@ from indexer import (
     SearchRequest,
     csv_lines,
     jsonl_lines,
+    series_csv,
+    series_json,
     trend_csv,
     trend_json,
 )
-from indexer.limits import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
+from indexer.limits import MAX_COMPARE_QUERIES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
 from webui import EXTENSION_KEY
 from webui.article_ids import CONVERTER_NAME, ArticleIdConverter, ArticleRef
+from webui.compare import CHART_STYLES, comparison_for
 from webui.histogram import build_histogram, build_share_histogram
 
 bp = Blueprint("webui", __name__)
@@ -53,7 +56,8 @@ bp = Blueprint("webui", __name__)
 bp.record_once(lambda state: state.app.url_map.converters.setdefault(CONVERTER_NAME, ArticleIdConverter))
 
 # Parameters that make up a search's state; anything else in the URL is ignored.
-SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page", "versions", "trend")
+SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page", "versions", "trend",
+                 "compare", "chart")
 # The engine refuses pages past this; links stop there and point to the export.
 PUBLICATIONS_SHOWN = 10   # more publications than this fold into "More"
 EXPORT_FORMATS = {  # format -> (full Content-Type, line writer)
@@ -99,9 +103,16 @@ def search() -> Any:
         points = archive().trend(search_request, histogram.unit)
         histogram = build_share_histogram(points, histogram.unit, [b.key for b in histogram.bars],
                                           form["from"], form["to"])
+    comparison = None
+    if form["compare"] and results.total:
+        try:
+            comparison = comparison_for(archive(), search_request, [form["q"], *form["compare"]],
+                                        form["trend"] or "count", form["chart"])
+        except QueryError as exc:
+            return _search_problem(form, f"A compared query: {exc}")
     return render_template(
         "search.html", form=form, error=None, results=results, past_end=past_end,
-        histogram=histogram,
+        histogram=histogram, comparison=comparison,
         publications=_publication_choices(_publication_counts(search_request, results), form["publication"]),
         pagination=_pagination(results.page, min(results.pages, MAX_PAGE)),
     )
@@ -177,7 +188,9 @@ def _find_article(ref: ArticleRef) -> Any:
 def api_trend() -> Any:
     """Matching articles per month or year with the period's article total and the
     share: JSON {"query", "interval", "points"}, or a CSV download (format=csv or
-    /api/trend.csv). Bad query, dates, interval or format: 400 {"error": ...}."""
+    /api/trend.csv). Several `q`: {"interval", "series": [{"query", "points"}]}, and
+    a CSV with one column per query (counts, or shares with trend=share).
+    Bad query, dates, interval or format: 400 {"error": ...}."""
     fmt = "csv" if request.endpoint == "webui.api_trend_csv" else request.args.get("format", "json").lower()
     if fmt not in ("json", "csv"):
         return jsonify(error="format must be json or csv."), 400
@@ -188,6 +201,19 @@ def api_trend() -> Any:
     if problem:
         return jsonify(error=problem), 400
     query_text = request.args.get("q", "")
+    queries = request.args.getlist("q")
+    if len(queries) > 1:  # several queries on one timeline: one series each
+        try:
+            series = archive().compare_trends(SearchRequest.from_params(request.args), queries, interval)
+        except QueryError as exc:
+            return jsonify(error=str(exc)), 400
+        if fmt == "json":
+            return jsonify(series_json(series, interval))
+        response = Response(series_csv(series, share=request.args.get("trend") == "share"),
+                            content_type="text/csv; charset=utf-8")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{_export_filename("csv", label="compare-" + interval)}"')
+        return response
     try:
         points = archive().trend(SearchRequest.from_params(request.args), interval)
     except QueryError as exc:
@@ -249,6 +275,11 @@ def _parameter_problem() -> str | None:
     if len(q) > limit:
         return (f"Your query is {len(q):,} characters long; the limit is {limit:,}. "
                 "Shorten it, or search for its most telling words.")
+    compared = [c for c in request.args.getlist("compare") if c.strip()]
+    if len(compared) + 1 > MAX_COMPARE_QUERIES:
+        return f"At most {MAX_COMPARE_QUERIES} queries can be compared on one timeline."
+    if any(len(c) > limit for c in compared):
+        return f"A compared query is longer than {limit:,} characters."
     per_page = request.args.get("per_page", "").strip()
     most = MAX_PER_PAGE
     if per_page.isdigit() and int(per_page) > most:
@@ -277,6 +308,8 @@ def _form_state() -> dict[str, Any]:
         "per_page": args.get("per_page", "")[:6],
         "versions": "all" if args.get("versions") == "all" else "",
         "trend": "share" if args.get("trend") == "share" else "",
+        "compare": [c[: limit + 1] for c in args.getlist("compare") if c.strip()],
+        "chart": args.get("chart") if args.get("chart") in CHART_STYLES else CHART_STYLES[0],
         "sorts": SORTS.items(),
     }
 
@@ -399,7 +432,13 @@ def _error_page(status: int, title: str, message: str) -> tuple[str, int]:
 
 @bp.app_context_processor
 def _page_constants() -> dict[str, int]:
-    return {"max_page": MAX_PAGE, "publications_shown": PUBLICATIONS_SHOWN}
+    return {"max_page": MAX_PAGE, "publications_shown": PUBLICATIONS_SHOWN, "max_compare": MAX_COMPARE_QUERIES}
+
+
+@bp.app_template_global("compare_hidden_fields")
+def _compare_hidden_fields() -> list[tuple[str, str]]:
+    """The search's state as hidden fields, for the form that adds a compared query."""
+    return [(k, v) for k, values in _current_search_params().items() if k != "page" for v in values]
 
 
 @bp.app_template_global("search_url")

@@ -24,11 +24,13 @@ from indexer.index.schema import CAPTION_SEPARATOR, DEFAULT_FIELDS, FACET_FIELDS
 from indexer.ingest.article import Article
 from indexer.limits import GROUP_VERSIONS_DEPTH
 from indexer.search import collect, snippets, suggest, trend, versions
+from indexer.search.kwic import DEFAULT_WIDTH as KWIC_WIDTH
+from indexer.search.kwic import KwicLine, KwicPage, concordance_page, iter_concordance
 from indexer.search.parsing import parse_query
 from indexer.search.ranking import COMMON_WORD_SHARE, displayed_score
 from indexer.search.results import HighlightedArticle, SearchHit, SearchRequest, SearchResults
 from indexer.search.searchers import SearcherPool
-from indexer.search.trend import TrendPoint
+from indexer.search.trend import TrendPoint, TrendSeries
 
 __all__ = ["Archive"]
 
@@ -300,6 +302,23 @@ class Archive:
         matches = collect.scan(searcher, q, allowed, scored=False)
         counts = _counts(collect.facet_counts(codes, names, matches.docnums))
         return trend.points_from(totals, counts, interval)
+
+    def compare_trends(self, request: SearchRequest, queries: list[str],
+                       interval: str = "month") -> list[TrendSeries]:
+        """`trend` of each query under the request's filters: one series per
+        query over the same periods, to draw on one timeline."""
+        trend.check_compare(queries)
+        return [TrendSeries(text, self.trend(replace(request, query=text), interval)) for text in queries]
+
+    # -- concordance -------------------------------------------------------
+    def kwic(self, request: SearchRequest, sort: str = "date", width: int = KWIC_WIDTH) -> KwicPage:
+        """One page of every match of the query in context (indexer.search.kwic)."""
+        return concordance_page(self, request, sort, width)
+
+    def iter_kwic(self, request: SearchRequest, sort: str = "date",
+                  width: int = KWIC_WIDTH) -> Iterator[KwicLine]:
+        """Every line of the concordance, streamed (no cap)."""
+        return iter_concordance(self, request, sort, width)
 
     # -- whole sets and totals ---------------------------------------------
     def iter_export(self, request: SearchRequest) -> Iterator[Article]:

@@ -79,22 +79,19 @@ def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
     return escape(text[:cut if cut > limit // 2 else limit], quote=False) + " …"
 
 
-def body_snippets(searcher, hits: list[tuple[int, str, list[str]]], fieldname: str = "body",
-                  top: int = 2, read_value=None) -> list[str]:
-    """For each hit (docnum, stored text, its matched words in the field), the
-    snippet `results.highlights(fieldname, top=top)` gives, cut from the
-    character offsets stored for these documents only (Whoosh loads them for
-    every match of the query before cutting the first snippet). The offsets
-    come from `read_value(docnum, (field, term))` (the postings the search
-    already read) when it has them; else each word's postings are read once
-    for all the hits, in document order."""
+def match_offsets(searcher, fieldname: str, hits: list[tuple[int, list[str]]],
+                  read_value=None) -> dict[tuple[int, str], list]:
+    """(docnum, word) -> the stored (position, startchar, endchar) of each
+    occurrence of the matched `word` in the document's `fieldname`, for each
+    hit (docnum, its matched words in the field). The offsets come from
+    `read_value(docnum, (field, term))` (the postings the search already
+    read) when it has them; else each word's postings are read once for all
+    the hits, in document order. Snippets and the concordance share this."""
     field = searcher.schema[fieldname]
-    fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // 2, surround=60, autotrim=True)
-    charlimit = fragmenter.charlimit
     chars: dict[tuple[int, str], list] = {}
     docs_of: dict[str, list[int]] = {}
     decode = field.format.decoder("characters")
-    for docnum, _text, words in hits:
+    for docnum, words in hits:
         for word in dict.fromkeys(words):
             value = read_value(docnum, (fieldname, field.to_bytes(word))) if read_value else None
             if value is not None:
@@ -114,6 +111,32 @@ def body_snippets(searcher, hits: list[tuple[int, str, list[str]]], fieldname: s
                     m.skip_to(docnum)
                 if m.is_active() and m.id() == docnum:
                     chars[(docnum + offset, word)] = m.value_as("characters")
+    return chars
+
+
+def token_offsets(text: str, words: set[str], analyzer) -> dict[str, list[tuple[int, int, int]]]:
+    """word -> (position, startchar, endchar) of each token of `text` whose
+    index term is in `words`: the tokens `mark_words` marks, for fields that
+    store no character offsets (headline, captions)."""
+    found: dict[str, list[tuple[int, int, int]]] = {}
+    if not words or not text:
+        return found
+    for token in analyzer(text, positions=True, chars=True, mode="index"):
+        if token.text in words:
+            found.setdefault(token.text, []).append((token.pos, token.startchar, token.endchar))
+    return found
+
+
+def body_snippets(searcher, hits: list[tuple[int, str, list[str]]], fieldname: str = "body",
+                  top: int = 2, read_value=None) -> list[str]:
+    """For each hit (docnum, stored text, its matched words in the field), the
+    snippet `results.highlights(fieldname, top=top)` gives, cut from the
+    character offsets stored for these documents only (Whoosh loads them for
+    every match of the query before cutting the first snippet)."""
+    fragmenter = SnippetFragmenter(maxchars=SNIPPET_CHARS // 2, surround=60, autotrim=True)
+    charlimit = fragmenter.charlimit
+    chars = match_offsets(searcher, fieldname, [(docnum, words) for docnum, _text, words in hits],
+                          read_value)
     out = []
     for docnum, text, words in hits:
         tokens = []

@@ -14,6 +14,9 @@ import csv
 import io
 from dataclasses import asdict, dataclass
 
+from indexer.errors import QueryError
+from indexer.limits import MAX_COMPARE_QUERIES
+
 TREND_INTERVALS = ("month", "year")
 CSV_COLUMNS = ("period", "count", "total", "share")
 
@@ -67,4 +70,42 @@ def trend_csv(points: list[TrendPoint]) -> str:
     writer.writerow(CSV_COLUMNS)
     for p in points:
         writer.writerow((p.period, p.count, p.total, f"{p.share:.6f}"))
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """One query's trend, for drawing several on one timeline."""
+
+    query: str
+    points: list[TrendPoint]
+
+    def to_json(self) -> dict:
+        return {"query": self.query, "points": [p.to_json() for p in self.points]}
+
+
+def check_compare(queries: list[str]) -> None:
+    """Between 1 and MAX_COMPARE_QUERIES queries, each with words."""
+    if not queries:
+        raise QueryError("Give at least one query to draw.")
+    if len(queries) > MAX_COMPARE_QUERIES:
+        raise QueryError(f"At most {MAX_COMPARE_QUERIES} queries can be compared on one timeline.")
+
+
+def series_json(series: list[TrendSeries], interval: str) -> dict:
+    """The JSON for `/api/trend` with several `q`: {"interval", "series": [{"query", "points"}]}."""
+    return {"interval": interval, "series": [s.to_json() for s in series]}
+
+
+def series_csv(series: list[TrendSeries], share: bool = False) -> str:
+    """A CSV table, one row per period: period, total (all articles then), and
+    one column per query with its count, or its share of the total."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("period", "total", *(s.query for s in series)))
+    if series:
+        for i, point in enumerate(series[0].points):
+            values = [s.points[i].share if share else s.points[i].count for s in series]
+            writer.writerow((point.period, point.total,
+                             *(f"{v:.6f}" if share else v for v in values)))
     return out.getvalue()
