@@ -135,6 +135,10 @@ def _make_parser() -> argparse.ArgumentParser:
                    help="server processes sharing the port; searches run on one core per "
                         "process, so up to one per core (default 1)")
     p.set_defaults(run=cmd_serve)
+
+    from indexer.cli_workbench import add_commands  # kwic, trend, collections
+
+    add_commands(sub, index_arg, filter_args)
     return parser
 
 

@@ -36,3 +36,11 @@ class SourcesMissing(BuildFailed):
 
 class WriterProcessLost(BuildFailed):
     """A sub-writer process died before handing back its segment."""
+
+
+class CollectionError(ValueError):
+    """A collection action the user must fix (a bad name, unknown ids); the message says which."""
+
+
+class CollectionNotFound(CollectionError):
+    """There is no collection of that name."""

@@ -83,6 +83,9 @@ def create_app(index_dir: str | Path, *, config: Mapping[str, Any] | None = None
     from webui.views import bp, register_error_handlers
 
     app.register_blueprint(bp)
+    from webui.kwic import bp as kwic_bp
+
+    app.register_blueprint(kwic_bp)
     register_error_handlers(app)
 
     @app.after_request

@@ -57,7 +57,7 @@ bp.record_once(lambda state: state.app.url_map.converters.setdefault(CONVERTER_N
 
 # Parameters that make up a search's state; anything else in the URL is ignored.
 SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page", "versions", "trend",
-                 "compare", "chart")
+                 "compare", "chart", "width")
 # The engine refuses pages past this; links stop there and point to the export.
 PUBLICATIONS_SHOWN = 10   # more publications than this fold into "More"
 EXPORT_FORMATS = {  # format -> (full Content-Type, line writer)

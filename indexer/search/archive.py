@@ -213,6 +213,11 @@ class Archive:
         fields = self._searcher().document(id=article_id)
         return document_to_article(fields) if fields else None
 
+    def existing_ids(self, article_ids) -> set[str]:
+        """Those of `article_ids` the index has (a collection lists articles a rebuild may have removed)."""
+        searcher = self._searcher()
+        return {i for i in article_ids if searcher.document_number(id=i) is not None}
+
     def highlight_article(self, article: Article, text: str) -> HighlightedArticle:
         """The article with the words that the query matched in it marked."""
         terms = self._matched_words(article.id, text)
