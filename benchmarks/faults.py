@@ -31,9 +31,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from indexer.limits import KEPT_GENERATIONS  # noqa: E402
 from tests.system.faultkit import (  # noqa: E402
-    AFTER_INCREMENTAL_COMMIT,
-    BEFORE_COMMIT,
     BEFORE_SWAP,
     FaultCorpus,
     check_index,
@@ -47,6 +46,7 @@ from tests.system.faultkit import (  # noqa: E402
 INCREMENTAL = [("read_source", (1, 2, 3)), ("add_document", (1, 10, 30, 60)), ("commit", (1,)),
                ("segment_written", (1,)), ("toc_rename", (1,)), ("toc_written", (1,)),
                ("manifest_save", (1,)), ("manifest_partial", (1,)), ("manifest_rename", (1,)),
+               ("swap_in", (1,)), ("swap_rename", (1,)), ("swapped", (1,)), ("prune_partial", (1,)),
                ("report", (1,))]
 FULL = [("read_source", (1, 3, 6)), ("add_document", (1, 50, 120)), ("commit", (1,)),
         ("segment_written", (1,)), ("toc_rename", (1,)), ("toc_written", (1,)), ("manifest_save", (1,)),
@@ -62,7 +62,7 @@ class Sweep:
         self.rows: list[dict] = []
         self.n = 0
 
-    def fresh(self) -> tuple[FaultCorpus, set[str], set[str], str]:
+    def fresh(self, point: str = "none") -> tuple[FaultCorpus, set[str], set[str], str]:
         self.n += 1
         root = self.workdir / f"run-{self.n}"
         corpus = FaultCorpus(root, files=self.files, per_file=self.per_file)
@@ -70,7 +70,10 @@ class Sweep:
         first = run_killed_build(corpus.argv("--jobs", "1"), "none")
         assert first.returncode == 0, first.stderr
         generation = check_index(corpus.index, old).generation
-        if self.n % 2 == 0:  # half the runs start from an index that already swapped once
+        # half the runs start from an index that already swapped once; pruning
+        # needs KEPT_GENERATIONS generations before it deletes one
+        swaps = KEPT_GENERATIONS - 1 if point == "prune_partial" else int(self.n % 2 == 0)
+        for _ in range(swaps):
             assert run_killed_build(corpus.argv("--full", "--jobs", "1"), "none").returncode == 0
             generation = check_index(corpus.index, old).generation
         new = corpus.write_new()
@@ -81,7 +84,7 @@ class Sweep:
         started = time.perf_counter()
         row = {"mode": mode, "point": point, "nth": nth, "delay": delay, "jobs": jobs}
         try:
-            corpus, old, new, generation = self.fresh()
+            corpus, old, new, generation = self.fresh(point)
             digest = tree_digest(corpus.src)
             argv = corpus.argv("--jobs", str(jobs), *(("--full",) if mode == "full" else ()))
             result = run_killed_build(argv, point, nth, delay=delay, linger=3.0)
@@ -97,16 +100,12 @@ class Sweep:
                     "old" if expected == old else "new")
             elif point.endswith("disk_full"):
                 assert result.returncode == 1, (result.returncode, result.stderr[-500:])
-                committed = mode == "incremental" and point == "manifest_disk_full"
-                expected = new if committed else old
+                expected = old
             else:
                 assert result.killed, f"not killed at {point} (exit {result.returncode}): {result.stderr[-500:]}"
-                before = point in (BEFORE_COMMIT if mode == "incremental" else BEFORE_SWAP)
-                if mode == "incremental":
-                    assert before or point in AFTER_INCREMENTAL_COMMIT, point
-                expected = old if before else new
+                expected = old if point in BEFORE_SWAP else new
             state = check_index(corpus.index, expected)
-            if mode == "incremental" or expected == old:
+            if expected == old:
                 assert state.generation == generation, "the live generation moved"
             assert tree_digest(corpus.src) == digest, "a source file changed"
             assert not result.leftovers, f"processes left running: {result.leftovers}"

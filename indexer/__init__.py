@@ -24,6 +24,8 @@ _EXPORTS = {
     "default_index_dir": "indexer.index.store",
     "require_live_generation": "indexer.index.store",
     "read_report": "indexer.index.store",
+    "list_generations": "indexer.index.store",
+    "restore_generation": "indexer.index.store",
     "Archive": "indexer.search.archive",
     "SearchRequest": "indexer.search.results",
     "SearchResults": "indexer.search.results",
@@ -66,6 +68,9 @@ _EXPORTS = {
     "BuildLocked": "indexer.errors",
     "BuildFailed": "indexer.errors",
     "SourcesMissing": "indexer.errors",
+    "BuildRefused": "indexer.errors",
+    "IndexFolderRefused": "indexer.errors",
+    "RemovalsRefused": "indexer.errors",
 }
 
 # `indexer.limits` (every bound, one table) is public too, as a module.

@@ -101,7 +101,17 @@ def _make_parser() -> argparse.ArgumentParser:
                    help="publication for files that name none")
     p.add_argument("--strict", action="store_true", help="exit 1 when any source failed")
     p.add_argument("--json", action="store_true", help="print the build report as JSON")
+    p.add_argument("--allow-removals", action="store_true",
+                   help="let this build remove more than half of the archive's articles")
     p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("restore", help="make the generation before the live one live again")
+    index_arg(p)
+    p.add_argument("generation", nargs="?", default=None,
+                   help="a generation named by --list (default: the one live before the live one)")
+    p.add_argument("--list", action="store_true", help="list the restorable generations")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_restore)
 
     p = sub.add_parser("search", help="ranked results in the terminal",
                        epilog=plain_text_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -148,15 +158,16 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 # -- build -----------------------------------------------------------------
 def cmd_build(args: argparse.Namespace) -> int:
-    from indexer import BuildFailed, SourcesMissing, build_index
+    from indexer import BuildFailed, BuildRefused, build_index
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     progress = _TerminalProgress() if sys.stderr.isatty() and not args.json else _PlainProgress()
     try:
         report = build_index(args.paths, _index_dir(args), full=args.full, jobs=args.jobs,
-                             default_publication=args.publication, progress=progress)
-    except SourcesMissing as exc:
+                             default_publication=args.publication, progress=progress,
+                             allow_removals=args.allow_removals)
+    except BuildRefused as exc:
         raise UsageError(str(exc)) from None
     except (BuildFailed, OSError) as exc:
         reason = f"{exc.strerror} ({exc.filename})" if isinstance(exc, OSError) and exc.strerror else exc
@@ -219,6 +230,31 @@ class _PlainProgress:
 
     def close(self) -> None:
         pass
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from indexer import BuildRefused, list_generations, restore_generation
+
+    index_dir = _index_dir(args)
+    try:
+        if args.list:
+            generations = list_generations(index_dir)
+            if args.json:
+                print(json.dumps([g.to_json() for g in generations], indent=2))
+                return EXIT_OK
+            for g in generations:
+                count = f"{g.articles:,}" if g.articles is not None else "?"
+                print(f"{'*' if g.live else ' '} {g.name}  built {g.built}  {count} articles")
+            return EXIT_OK
+        restored = restore_generation(index_dir, args.generation)
+    except BuildRefused as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps(restored.to_json(), indent=2))
+    else:
+        print(f"restored {restored.name} (built {restored.built}, {restored.articles:,} articles); "
+              "it is live now", file=sys.stderr)
+    return EXIT_OK
 
 
 # -- search, export, stats ---------------------------------------------------

@@ -2,7 +2,7 @@
 
 Each carries a message meant for the person at the keyboard; the CLI prints it
 in one line (exit status 2 for `UsageError`, `IndexMissing`, `BuildLocked` and
-`BuildFailed`) and the web UI shows it on the page.
+`BuildRefused`) and the web UI shows it on the page.
 """
 
 
@@ -30,8 +30,20 @@ class BuildFailed(Exception):
     """The build stopped before committing; the live index is as it was."""
 
 
-class SourcesMissing(BuildFailed):
+class BuildRefused(BuildFailed):
+    """The build (or restore) would do harm, so it did nothing (exit status 2)."""
+
+
+class SourcesMissing(BuildRefused):
     """A path given to build does not exist (a typo, an unmounted disk)."""
+
+
+class IndexFolderRefused(BuildRefused):
+    """The --index folder is not an index (nor empty), or holds links this index did not make."""
+
+
+class RemovalsRefused(BuildRefused):
+    """The build would remove more of the archive than a build may without --allow-removals."""
 
 
 class WriterProcessLost(BuildFailed):

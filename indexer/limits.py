@@ -30,6 +30,10 @@ TABLE: dict[str, Limit] = {
     # -- sources and articles
     "MAX_SOURCE_BYTES": Limit(256 * MB, "a source file (after decompression) larger than this is refused"),
     "MAX_CAPTIONS": Limit(200, "caption elements read per page: more is a gallery or an attack"),
+    "KEPT_GENERATIONS": Limit(3, "index generations kept on disk: the live one and the two before it, "
+                              "each restorable with `newsindex restore`"),
+    "MAX_REMOVED_PERCENT": Limit(50, "a build that would remove more than this share of the archive's articles "
+                                 "(an empty mount point, the wrong folder) stops unless --allow-removals"),
     "MAX_CHAIN": Limit(150, "ancestors looked at per HTML block: real pages nest far less, hostile ones 10,000 deep"),
 }
 
@@ -43,6 +47,8 @@ GROUP_VERSIONS_DEPTH = TABLE["GROUP_VERSIONS_DEPTH"].value
 MAX_SOURCE_BYTES = TABLE["MAX_SOURCE_BYTES"].value
 MAX_CAPTIONS = TABLE["MAX_CAPTIONS"].value
 MAX_CHAIN = TABLE["MAX_CHAIN"].value
+KEPT_GENERATIONS = TABLE["KEPT_GENERATIONS"].value
+MAX_REMOVED_PERCENT = TABLE["MAX_REMOVED_PERCENT"].value
 
 
 def markdown_table() -> str:

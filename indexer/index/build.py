@@ -1,26 +1,31 @@
-"""Build or update the index: plan, clean in worker processes, write, commit or swap, report.
+"""Build or update the index: plan, clean in worker processes, write, commit, swap, report.
 
 Incremental (the default): only new and changed sources are read, and the
 articles of changed and vanished sources are replaced or deleted, all in one
-Whoosh commit on the live generation. Full (`--full`, or no index yet): every
-source is read into a new generation that replaces the live one atomically.
+Whoosh commit on a new generation made of hard links to the live one's files.
+Full (`--full`, or no index yet): every source is read into a new, empty
+generation. Either way the new generation replaces the live one atomically and
+the one before stays restorable (`indexer.index.store`). A build that would
+remove more than `MAX_REMOVED_PERCENT` of the archive stops before its swap.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from indexer.errors import BuildFailed, SourcesMissing
+from indexer.errors import BuildFailed, RemovalsRefused, SourcesMissing
 from indexer.index import store
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.sources import Manifest, SourceFile, plan_build, walk_sources
 from indexer.ingest import read_source
 from indexer.ingest.article import Article, Failure
+from indexer.limits import MAX_REMOVED_PERCENT
 
 # Whoosh, the schema's analyzers, the MinHash code and the worker pool are
 # imported only when there is something to write: a no-op incremental build
@@ -89,11 +94,13 @@ class BuildReport:
 
 def build_index(paths: Iterable[str], index_dir: str | Path, *, full: bool = False,
                 jobs: int | None = None, default_publication: str | None = None,
-                progress: Progress | None = None) -> BuildReport:
+                progress: Progress | None = None, allow_removals: bool = False) -> BuildReport:
     """Index `paths` into `index_dir` and return the report.
 
-    Raises `BuildLocked` when another build is running and `BuildFailed`
-    when a given path does not exist or a worker dies. Broken sources never
+    Raises `BuildLocked` when another build is running, `BuildRefused` when it
+    would do harm (a given path does not exist, `index_dir` is not an index
+    folder, more than `MAX_REMOVED_PERCENT` of the articles would go without
+    `allow_removals`) and `BuildFailed` when a worker dies. Broken sources never
     raise: they are listed in the report and skipped.
     """
     index_dir = Path(index_dir)
@@ -103,14 +110,16 @@ def build_index(paths: Iterable[str], index_dir: str | Path, *, full: bool = Fal
         # A typo or an unmounted disk must not empty the archive.
         raise SourcesMissing(f"no such file or folder: {', '.join(missing)}; nothing was changed")
     jobs = max(1, jobs or os.cpu_count() or 1)
+    store.check_index_dir(index_dir)
     with store.build_lock(index_dir):
+        store.claim_index_dir(index_dir)
         live = store.live_generation(index_dir)
         manifest = Manifest.load(live) if live else Manifest()
         if live is None or manifest.schema != SCHEMA_VERSION:
             full = True
         report = BuildReport(mode="full" if full else "incremental",
                              started=datetime.now(timezone.utc))
-        walk = walk_sources(roots)
+        walk = walk_sources(roots, index_dir)
         report.sources["scanned"] = len(walk.files)
         report.sources["skipped"] = walk.skipped
         for path, reason in walk.problems:
@@ -118,19 +127,35 @@ def build_index(paths: Iterable[str], index_dir: str | Path, *, full: bool = Fal
         report.sources["failed"] += len(walk.problems)
 
         if full:
-            _build_full(walk.files, index_dir, manifest, report, jobs, default_publication, progress)
+            _build_full(walk.files, index_dir, manifest, report, jobs, default_publication, progress,
+                        allow_removals)
         else:
             plan = plan_build(walk, manifest, roots)
             report.sources["unchanged"] = plan.unchanged
-            _build_incremental(plan, live, manifest, report, jobs, default_publication, progress)
+            _build_incremental(plan, index_dir, live, manifest, report, jobs, default_publication, progress,
+                               allow_removals)
         store.prune_generations(index_dir)
         report.finished = datetime.now(timezone.utc)
         store.write_report(index_dir, report.to_json())
     return report
 
 
+def _check_removals(old_ids: set[str], kept: set[str], allow_removals: bool) -> int:
+    """How many of the archive's articles this build removes; `RemovalsRefused`
+    (before anything is live) when that is more than MAX_REMOVED_PERCENT of them
+    and the user did not say --allow-removals."""
+    removed = len(old_ids - kept)
+    if removed and not allow_removals and removed * 100 > len(old_ids) * MAX_REMOVED_PERCENT:
+        raise RemovalsRefused(
+            f"this build would remove {removed:,} of the {len(old_ids):,} articles in the index "
+            f"(more than {MAX_REMOVED_PERCENT}%: an empty or unmounted folder, or the wrong one?); "
+            "nothing was changed. To remove them, run it again with --allow-removals")
+    return removed
+
+
 def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report: BuildReport,
-                jobs: int, default_publication: str | None, progress: Progress | None) -> None:
+                jobs: int, default_publication: str | None, progress: Progress | None,
+                allow_removals: bool) -> None:
     from whoosh import index as whoosh_index
 
     from indexer.index.schema import article_to_document, make_schema
@@ -160,6 +185,7 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
             vocabulary.add_counts(read.words, len(articles))
             manifest.record(sf, [a for a, _ in articles])
             report.sources["changed" if sf.source in old.sources else "new"] += 1
+        report.articles["removed"] = _check_removals(old_ids, set(owners), allow_removals)
         if writer is None:
             writer = ix.writer(codec=_codec())
         _commit_full(writer)
@@ -169,7 +195,6 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
         raise
     vocabulary.save(generation)
     manifest.save(generation)
-    report.articles["removed"] = len(old_ids - set(owners))
     report.sources["removed"] = len(set(old.sources) - set(manifest.sources))
     report.articles["total"] = docs_written
     store.swap_in(index_dir, generation)
@@ -224,13 +249,13 @@ def _ram_mb() -> float:
         return 4096.0
 
 
-def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport, jobs: int,
-                       default_publication: str | None, progress: Progress | None) -> None:
+def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, report: BuildReport,
+                       jobs: int, default_publication: str | None, progress: Progress | None,
+                       allow_removals: bool) -> None:
     if not plan.to_read and not plan.removed:
         # Nothing changed: no index to open, no writer, no manifest to rewrite.
-        # The manifest lists exactly the committed articles (it is saved after
-        # every commit, and a build whose commit outran its manifest sees the
-        # difference as changed sources), so it gives the total.
+        # The manifest lists exactly the committed articles (it is saved before
+        # every swap), so it gives the total.
         report.articles["total"] = (manifest.saved_articles if manifest.saved_articles is not None
                                     else manifest.article_count())
         return
@@ -239,7 +264,6 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
     from indexer.index.schema import article_to_document
     from indexer.index.vocabulary import VocabularyCounts
 
-    ix = whoosh_index.open_dir(str(live))
     vocabulary = VocabularyCounts.load(live)
     re_read = {sf.source for sf in plan.to_read}
     removed = set(plan.removed)  # a set: a moved folder or an old manifest removes 21,578
@@ -249,7 +273,16 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
               if s not in re_read and s not in removed for i in ids}
     kept_ids = set(owners)
     written: set[str] = set()
+    generation: Path | None = None
     writer = None
+
+    def open_writer():
+        # The new generation starts as links to the live one's files (cheap):
+        # the live generation is never written, so it stays whole and restorable.
+        nonlocal generation
+        generation = store.copy_generation(index_dir, live)
+        return whoosh_index.open_dir(str(generation)).writer(limitmb=WRITER_LIMIT_MB, codec=_codec())
+
     try:
         for read in _read_all(plan.to_read, jobs, default_publication, progress):
             sf = read.source
@@ -257,7 +290,7 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
             if articles is None:
                 continue  # a changed source that is now broken keeps its old articles
             if writer is None:
-                writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=_codec())
+                writer = open_writer()
             was_known = sf.source in manifest.sources
             new_ids = {a.id for a, _ in articles}
             for stale in set(manifest.sources.get(sf.source, {}).get("ids", [])) - new_ids:
@@ -271,28 +304,31 @@ def _build_incremental(plan, live: Path, manifest: Manifest, report: BuildReport
             report.sources["changed" if was_known else "new"] += 1
         for source in plan.removed:
             if writer is None:
-                writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=_codec())
+                writer = open_writer()
             for stale in manifest.sources.pop(source).get("ids", []):
                 if stale not in written and stale not in kept_ids:
                     writer.delete_by_term("id", stale)
-                    report.articles["removed"] += 1
             report.sources["removed"] += 1
         if writer is not None:
+            remaining = {i for _, ids in manifest.ids_by_source() for i in ids}
+            report.articles["removed"] = _check_removals(old_ids, remaining, allow_removals)
             writer.commit()
+            # The vocabulary and the manifest follow the commit, then the swap.
+            vocabulary.save(generation)
+            manifest.save(generation)
     except BaseException:
-        if writer is not None:
+        if writer is not None and not writer.is_closed:
             writer.cancel()
+        if generation is not None:
+            shutil.rmtree(generation, ignore_errors=True)  # never live: ours to drop
         raise
     if writer is None:
-        # Only broken sources were read: nothing was committed and the
-        # manifest did not change (they are read again next time).
-        report.articles["total"] = ix.doc_count()
+        # Only broken sources were read: nothing was written and the manifest
+        # did not change (they are read again next time).
+        report.articles["total"] = manifest.saved_articles if manifest.saved_articles is not None \
+            else manifest.article_count()
         return
-    # The vocabulary and then the manifest follow the commit: a crash in between
-    # only makes the next build redo idempotent work (update_document replaces
-    # by id; the words are counted again, an overcount "did you mean" tolerates).
-    vocabulary.save(live)
-    manifest.save(live)
+    store.swap_in(index_dir, generation)
     # The manifest lists exactly the committed articles: no need to reopen the index.
     report.articles["total"] = manifest.saved_articles
 

@@ -19,12 +19,12 @@ import json
 import os
 import stat
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
+from indexer.index.store import MANIFEST_NAME, MARKER_NAME
 from indexer.ingest import KINDS, kind_of
-
-MANIFEST_NAME = "manifest.json"
 
 
 class SourceFile(NamedTuple):
@@ -51,12 +51,15 @@ def source_roots(paths: list[str]) -> list[str]:
     return list(dict.fromkeys(os.path.abspath(p) for p in paths))
 
 
-def walk_sources(paths: list[str]) -> Walk:
+def walk_sources(paths: list[str], index_dir: str | os.PathLike | None = None) -> Walk:
     """Every readable source below `paths`, in a stable order, named by its
     absolute path. Hidden files and folders are skipped; symlinked folders are
-    followed once (loops are reported, not followed forever)."""
+    followed once (loops are reported, not followed forever). Index folders
+    are never sources: `index_dir` and any folder holding an index marker are
+    left out (an index inside the tree it indexes would index itself)."""
     walk = Walk()
     roots = source_roots(paths)
+    excluded = {os.path.abspath(index_dir)} if index_dir is not None else set()
     for given in roots:
         try:
             st = os.stat(given)
@@ -67,7 +70,10 @@ def walk_sources(paths: list[str]) -> Walk:
             walk.problems.append((given, exc.strerror or str(exc)))
             continue
         if stat.S_ISDIR(st.st_mode):
-            _walk_dir(given, walk, {(st.st_dev, st.st_ino)})
+            if given in excluded or os.path.exists(os.path.join(given, MARKER_NAME)):
+                walk.problems.append((given, "an index folder, not a source"))
+                continue
+            _walk_dir(given, walk, {(st.st_dev, st.st_ino)}, excluded)
         else:
             _add_file(given, st, walk, explicit=True)
     walk.files.sort(key=lambda f: f.source)
@@ -78,7 +84,7 @@ def walk_sources(paths: list[str]) -> Walk:
     return walk
 
 
-def _walk_dir(folder: str, walk: Walk, seen: set[tuple[int, int]]) -> None:
+def _walk_dir(folder: str, walk: Walk, seen: set[tuple[int, int]], excluded: set[str]) -> None:
     """One folder: its files go straight into `walk` (sorted once at the end),
     its subfolders are walked in name order. A no-op rebuild is mostly this
     loop, once per file, so it avoids per-file function calls where it can.
@@ -89,6 +95,8 @@ def _walk_dir(folder: str, walk: Walk, seen: set[tuple[int, int]]) -> None:
     except OSError as exc:
         walk.problems.append((folder, f"cannot list folder: {exc.strerror or exc}"))
         return
+    if folder in excluded or any(entry.name == MARKER_NAME for entry in entries):
+        return  # an index folder
     files, subfolders = walk.files, []
     kinds = KINDS
     for entry in entries:
@@ -122,7 +130,7 @@ def _walk_dir(folder: str, walk: Walk, seen: set[tuple[int, int]]) -> None:
         if key in seen:
             walk.problems.append((path, "symlink loop: folder already visited"))
             continue
-        _walk_dir(path, walk, seen | {key})
+        _walk_dir(path, walk, seen | {key}, excluded)
 
 
 def _add_file(path: str, st: os.stat_result, walk: Walk, *, explicit: bool) -> None:
@@ -187,6 +195,7 @@ class Manifest:
         self.saved_articles = self.article_count()
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump({"version": 1, "schema": self.schema, "articles": self.saved_articles,
+                       "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                        "sources": self.sources}, fh, separators=(",", ":"), cls=_OneShotEncoder)
             fh.flush()
             os.fsync(fh.fileno())
@@ -217,8 +226,8 @@ class Plan:
 
 def plan_build(walk: Walk, manifest: Manifest, roots: list[str]) -> Plan:
     """Compare the walk with the manifest. Sources outside the given roots are
-    left alone, so `build new-folder/` adds to the archive without dropping
-    what other folders brought.
+    left alone while they exist, so `build new-folder/` adds to the archive
+    without dropping what other folders brought.
 
     A legacy (relative) source of an older manifest is listed in `removed`
     when this build covers its file; the file itself, under its absolute
@@ -248,7 +257,9 @@ def plan_build(walk: Walk, manifest: Manifest, roots: list[str]) -> Plan:
         if s in seen or s in unreadable:
             continue
         if s.startswith("/"):
-            if in_roots(s):
+            # a source that no longer exists goes wherever it was (a renamed
+            # folder: its records come back under the new name, not as duplicates)
+            if in_roots(s) or not (os.path.lexists(s) or "\ufffd" in s):
                 removed.append(s)
         else:
             legacy.append(s)

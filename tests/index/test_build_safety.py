@@ -8,11 +8,15 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from indexer.cli import main
+from indexer.index import store
 from indexer.index.build import build_index
+from indexer.limits import KEPT_GENERATIONS
 from indexer.search.archive import Archive, SearchRequest
 from indexer.search.export import jsonl_lines
 from tests.conftest import FIXTURES
 from tests.index.test_build import reuters_records
+from tests.system.faultkit import tree_digest
 
 
 def write_jsonl(path: Path, records: list[dict]) -> None:
@@ -70,3 +74,181 @@ def test_a_lone_surrogate_in_a_page_never_reaches_the_index(tmp_path):
         assert "\ufffd" in text
     exported = "".join(jsonl_lines(archive.iter_export(SearchRequest(query="*"))))
     exported.encode("utf-8")
+
+
+# -- items 1-5: builds delete only what they made; nothing lost; a way back -----------
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """Run `newsindex ARGV` in-process: (exit status, stdout, stderr)."""
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def ids_in(index_dir: Path) -> set[str]:
+    return {json.loads(line)["id"] for line in jsonl_lines(Archive(index_dir).iter_export(SearchRequest(query="*")))}
+
+
+def test_a_folder_that_is_not_an_index_is_refused_and_left_alone(tmp_path, capsys):
+    """`--index news` (a source folder) deleted `news/gen-z-coverage` half-way
+    through a full build; now a non-empty folder that is not an index is refused."""
+    news = tmp_path / "news"
+    recs = reuters_records(6)
+    write_jsonl(news / "wire.jsonl", recs[:3])
+    write_jsonl(news / "gen-z-coverage" / "youth.jsonl", recs[3:])
+    (news / "current").write_text("my notes on current affairs\n")
+    before = tree_digest(news)
+    for argv in (["build", str(news), "--index", str(news)],
+                 ["build", str(news), "--index", str(news), "--full"]):
+        code, _out, err = cli(capsys, *argv)
+        assert code == 2, err
+        assert "is not an index folder" in err and len(err.strip().splitlines()) == 1
+        assert tree_digest(news) == before and not (news / "build.lock").exists()
+
+
+def test_builds_never_touch_what_the_index_did_not_make(tmp_path, capsys):
+    """A `gen-*` folder a person put into the index folder survives every build
+    (no-op, incremental, full, pruning); a `current` that is not our link is refused."""
+    src, ix = tmp_path / "src", tmp_path / "ix"
+    recs = reuters_records(4)
+    write_jsonl(src / "a.jsonl", recs[:2])
+    assert cli(capsys, "build", str(src), "--index", str(ix))[0] == 0
+    assert (ix / store.MARKER_NAME).exists()
+    theirs = ix / "gen-mine"
+    write_jsonl(theirs / "keep.jsonl", recs[2:])
+    for extra in ([], ["--full"], ["--full"], ["--full"], []):
+        write_jsonl(src / "a.jsonl", recs[:2 + len(extra)])
+        assert cli(capsys, "build", str(src), "--index", str(ix), *extra)[0] == 0
+    assert (theirs / "keep.jsonl").exists()
+    ours = [p.name for p in ix.glob("gen-*") if p != theirs]
+    assert len(ours) == KEPT_GENERATIONS
+    live = store.live_generation(ix)
+    (ix / "current").unlink()
+    (ix / "current").symlink_to(theirs.name)
+    code, _out, err = cli(capsys, "build", str(src), "--index", str(ix), "--full")
+    assert code == 2 and "not a link to a generation of this index" in err
+    assert (theirs / "keep.jsonl").exists() and live.is_dir()
+
+
+def test_an_index_made_before_the_marker_is_adopted(tmp_path, capsys):
+    src, ix = tmp_path / "src", tmp_path / "ix"
+    recs = reuters_records(3)
+    write_jsonl(src / "a.jsonl", recs[:2])
+    assert cli(capsys, "build", str(src), "--index", str(ix))[0] == 0
+    (ix / store.MARKER_NAME).unlink()          # as older versions left it
+    write_jsonl(src / "a.jsonl", recs)
+    assert cli(capsys, "build", str(src), "--index", str(ix))[0] == 0
+    assert ids_in(ix) == {r["id"] for r in recs}
+    assert len(store.list_generations(ix)) == 2
+
+
+def test_an_emptied_source_folder_does_not_empty_the_archive(tmp_path, capsys):
+    """An unmounted disk or a failed sync leaves an empty folder: the build stops
+    with exit 2, names the count, and changes nothing, unless --allow-removals."""
+    src, ix = tmp_path / "src", tmp_path / "ix"
+    recs = reuters_records(30)
+    for n in range(3):
+        write_jsonl(src / f"wire-{n}.jsonl", recs[n * 10:(n + 1) * 10])
+    assert cli(capsys, "build", str(src), "--index", str(ix))[0] == 0
+    live = store.live_generation(ix)
+    for path in src.iterdir():
+        path.unlink()
+    for extra in ([], ["--full"]):
+        code, _out, err = cli(capsys, "build", str(src), "--index", str(ix), *extra)
+        assert code == 2, err
+        assert "would remove 30 of the 30 articles" in err and "--allow-removals" in err
+        assert store.live_generation(ix) == live and len(ids_in(ix)) == 30
+    write_jsonl(src / "wire-0.jsonl", recs[:10])     # two thirds gone: still refused
+    assert cli(capsys, "build", str(src), "--index", str(ix))[0] == 2
+    write_jsonl(src / "wire-1.jsonl", recs[10:20])   # one third gone: an ordinary build
+    assert cli(capsys, "build", str(src), "--index", str(ix))[0] == 0
+    assert len(ids_in(ix)) == 20
+    (tmp_path / "empty-mount").mkdir()  # a second, empty root: the first one's articles stay
+    code, _out, err = cli(capsys, "build", str(src), str(tmp_path / "empty-mount"), "--index", str(ix),
+                          "--full")
+    assert code == 0, err
+    for path in src.iterdir():
+        path.unlink()
+    assert cli(capsys, "build", str(src), "--index", str(ix), "--allow-removals")[0] == 0
+    assert ids_in(ix) == set()
+
+
+def test_restore_brings_back_the_generation_before(tmp_path, capsys):
+    """A --full build of the wrong folder, then an incremental one: `restore`
+    goes back one generation at a time, atomically; --list shows dates and counts."""
+    right, wrong, ix = tmp_path / "archive", tmp_path / "downloads", tmp_path / "ix"
+    recs = reuters_records(12)
+    write_jsonl(right / "wire.jsonl", recs[:8])
+    write_jsonl(wrong / "other.jsonl", recs[8:10])
+    assert cli(capsys, "build", str(right), "--index", str(ix))[0] == 0
+    assert cli(capsys, "build", str(wrong), "--index", str(ix), "--full", "--allow-removals")[0] == 0
+    write_jsonl(wrong / "more.jsonl", recs[10:])
+    assert cli(capsys, "build", str(wrong), "--index", str(ix))[0] == 0
+    assert len(ids_in(ix)) == 4
+    code, out, _err = cli(capsys, "restore", "--index", str(ix), "--list", "--json")
+    listed = json.loads(out)
+    assert [g["articles"] for g in listed] == [8, 2, 4] and [g["live"] for g in listed] == [False, False, True]
+    assert all(datetime.fromisoformat(g["built"]) for g in listed)
+    assert cli(capsys, "restore", "--index", str(ix))[0] == 0
+    assert ids_in(ix) == {r["id"] for r in recs[8:10]}      # before the incremental build
+    assert cli(capsys, "restore", "--index", str(ix))[0] == 0
+    assert ids_in(ix) == {r["id"] for r in recs[:8]}        # before the wrong --full
+    code, _out, err = cli(capsys, "restore", "--index", str(ix))
+    assert code == 2 and "no earlier generation" in err
+    assert cli(capsys, "restore", "--index", str(ix), listed[2]["name"])[0] == 0
+    assert len(ids_in(ix)) == 4
+
+
+def test_incremental_builds_leave_the_live_generation_untouched(tmp_path):
+    src, ix = tmp_path / "src", tmp_path / "ix"
+    recs = reuters_records(40)
+    for n in range(4):
+        write_jsonl(src / f"wire-{n}.jsonl", recs[n * 10:(n + 1) * 10])
+    build_index([src], ix)
+    first = store.live_generation(ix)
+    digest = tree_digest(first)
+    edited = [dict(r, body=r["body"] + " Zanzibar clove growers revised the figures.") for r in recs[:10]]
+    write_jsonl(src / "wire-0.jsonl", edited)
+    (src / "wire-3.jsonl").unlink()
+    report = build_index([src], ix)
+    assert report.articles["updated"] == 10 and report.articles["removed"] == 10
+    assert store.live_generation(ix) != first
+    assert tree_digest(first) == digest                     # not a byte of it changed
+    assert Archive(ix).search(SearchRequest(query="zanzibar")).total == 10
+    store.restore_generation(ix)
+    assert Archive(ix).search(SearchRequest(query="zanzibar")).total == 0
+    assert len(ids_in(ix)) == 40
+
+
+def test_the_index_inside_the_source_tree_is_never_a_source(tmp_path, capsys, monkeypatch):
+    """`newsindex build .` with the default var/index below the working directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSINDEX_INDEX", raising=False)
+    write_jsonl(tmp_path / "wire.jsonl", reuters_records(5))
+    for extra in ([], [], ["--full"], []):
+        code, out, err = cli(capsys, "build", ".", "--strict", "--json", *extra)
+        assert code == 0, err
+        report = json.loads(out)
+        assert report["failures"] == [] and report["articles"]["total"] == 5
+        assert report["sources"]["scanned"] == 1
+
+
+def test_a_renamed_archive_folder_is_indexed_under_its_new_name(tmp_path, capsys):
+    """`mv news archive`, edit a record, `build archive`: the edit is searchable
+    and no record is refused as a duplicate of the vanished path's."""
+    news, ix = tmp_path / "news", tmp_path / "ix"
+    recs = reuters_records(6)
+    write_jsonl(news / "wire.jsonl", recs)
+    assert cli(capsys, "build", str(news), "--index", str(ix))[0] == 0
+    archive = news.rename(tmp_path / "archive")
+    recs[0]["body"] += " Zanzibar clove growers revised the figures."
+    write_jsonl(archive / "wire.jsonl", recs)
+    code, out, err = cli(capsys, "build", str(archive), "--index", str(ix), "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["failures"] == [], report["failures"]
+    assert report["sources"]["removed"] == 1 and report["articles"]["removed"] == 0
+    assert Archive(ix).search(SearchRequest(query="zanzibar")).total == 1
+    assert ids_in(ix) == {r["id"] for r in recs}
+    assert all(h.source.startswith(str(archive)) for h in
+               Archive(ix).search(SearchRequest(query="*", per_page=10)).hits)

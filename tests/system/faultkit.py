@@ -87,11 +87,11 @@ elif point == "manifest_partial":     # half of the manifest's temp file written
     json.dump = partial_dump
 elif point == "manifest_rename":      # manifest temp file complete, not renamed
     patch(os, "replace", match=lambda src, dst, **kw: base(dst) == "manifest.json")
-elif point == "swap_in":              # --full: new generation complete, not live
+elif point == "swap_in":              # new generation complete, not live
     patch(indexer.index.store, "swap_in")
-elif point == "swap_rename":          # --full: temp symlink made, not renamed over `current`
+elif point == "swap_rename":          # temp symlink made, not renamed over `current`
     patch(os, "replace", match=lambda src, dst, **kw: base(dst) == "current")
-elif point == "swapped":              # --full: swapped, nothing after it done
+elif point == "swapped":              # swapped, nothing after it done
     patch(indexer.index.store, "swap_in", when="after")
 elif point == "prune_partial":        # an old generation half deleted
     real_rmtree = shutil.rmtree
@@ -146,13 +146,10 @@ sys.exit(main(spec["argv"]))
 '''
 
 # Kill points before which the live index must be exactly the old one; past
-# them (the commit of an incremental build, the swap of a full one) it must be
-# exactly the new one.
-BEFORE_COMMIT = ("read_source", "add_document", "commit", "segment_written", "toc_rename")
-AFTER_INCREMENTAL_COMMIT = ("toc_written", "manifest_save", "manifest_partial", "manifest_rename",
-                            "prune_partial", "report")
-BEFORE_SWAP = BEFORE_COMMIT + ("toc_written", "manifest_save", "manifest_partial", "manifest_rename",
-                               "swap_in", "swap_rename")
+# them (the swap: incremental builds too commit into a new generation) it must
+# be exactly the new one.
+BEFORE_SWAP = ("read_source", "add_document", "commit", "segment_written", "toc_rename", "toc_written",
+               "manifest_save", "manifest_partial", "manifest_rename", "swap_in", "swap_rename")
 AFTER_SWAP = ("swapped", "prune_partial", "report")
 
 

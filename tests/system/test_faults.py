@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from indexer.limits import KEPT_GENERATIONS
 from tests.conftest import REPO
 from tests.system.faultkit import (
-    BEFORE_COMMIT,
     BEFORE_SWAP,
     KILLER,
     FaultCorpus,
@@ -49,7 +49,7 @@ def built(tmp_path) -> tuple[FaultCorpus, set[str], set[str], IndexState]:
 
 # A handful of points per mode here; benchmarks/faults.py sweeps every point and many call counts.
 INCREMENTAL_POINTS = [("read_source", 3), ("add_document", 20), ("segment_written", 1),
-                      ("toc_written", 1), ("manifest_partial", 1), ("report", 1)]
+                      ("toc_written", 1), ("manifest_partial", 1), ("swap_rename", 1), ("report", 1)]
 
 
 @pytest.mark.parametrize("point, nth", INCREMENTAL_POINTS, ids=[p for p, _ in INCREMENTAL_POINTS])
@@ -58,8 +58,9 @@ def test_incremental_build_killed(built, point, nth):
     digest = tree_digest(corpus.src)
     killed = run_killed_build(corpus.argv("--jobs", "1"), point, nth)
     assert killed.killed, f"the build was not killed at {point}: {killed.returncode} {killed.stderr}"
-    state = check_index(corpus.index, old if point in BEFORE_COMMIT else new)
-    assert state.generation == before.generation  # incremental builds never swap
+    state = check_index(corpus.index, old if point in BEFORE_SWAP else new)
+    # incremental builds commit into a new generation: the live one is never changed
+    assert (state.generation == before.generation) == (point in BEFORE_SWAP)
     assert tree_digest(corpus.src) == digest
     recover_and_check(corpus, new)
     assert index_state(corpus.index).zanzibar == len(corpus._chunk(1)) - 1
@@ -73,8 +74,9 @@ FULL_POINTS = [("read_source", 4), ("commit", 1), ("manifest_rename", 1), ("swap
 def test_full_build_killed(built, point, nth):
     corpus, old, new, before = built
     if point == "prune_partial":
-        # pruning only deletes a generation older than the previous one
-        assert run_killed_build(corpus.argv("--full", "--jobs", "1"), "none").returncode == 0
+        # pruning only deletes a generation once KEPT_GENERATIONS are kept
+        for _ in range(KEPT_GENERATIONS - 1):
+            assert run_killed_build(corpus.argv("--full", "--jobs", "1"), "none").returncode == 0
         before = check_index(corpus.index, new)
         old = new
     killed = run_killed_build(corpus.argv("--full", "--jobs", "1"), point, nth)
@@ -174,16 +176,15 @@ def test_a_dead_cleaning_worker_does_not_hang_the_build(tmp_path):
                                               ("incremental", "manifest_disk_full", 1)])
 def test_disk_full_never_leaves_the_user_without_an_index(built, mode, point, nth):
     """ENOSPC while writing the index or the manifest: the build fails, the
-    live index stays exactly as it was (or, past an incremental commit, exactly
-    the new state), sources are untouched, and the next build recovers."""
+    live index stays exactly as it was, sources are untouched, and the next
+    build recovers."""
     corpus, old, new, before = built
     digest = tree_digest(corpus.src)
     argv = corpus.argv("--jobs", "1", *(("--full",) if mode == "--full" else ()))
     failed = run_killed_build(argv, point, nth)
     assert failed.returncode not in (0, -signal.SIGKILL), failed.stderr[-2000:]
     assert "No space left on device" in failed.stderr
-    committed = mode == "incremental" and point == "manifest_disk_full"
-    state = check_index(corpus.index, new if committed else old)
+    state = check_index(corpus.index, old)  # incremental builds too: nothing is live before the swap
     assert state.generation == before.generation
     assert tree_digest(corpus.src) == digest
     recover_and_check(corpus, new)
