@@ -86,6 +86,12 @@ def create_app(index_dir: str | Path, *, config: Mapping[str, Any] | None = None
     from webui.kwic import bp as kwic_bp
 
     app.register_blueprint(kwic_bp)
+    from webui.collections import bp as collections_bp
+    from webui.csrf import COOKIE_SETTINGS, CollectionsKeySessions
+
+    app.config.update({k: v for k, v in COOKIE_SETTINGS.items() if k not in (config or {})})
+    app.session_interface = CollectionsKeySessions()
+    app.register_blueprint(collections_bp)
     register_error_handlers(app)
 
     @app.after_request

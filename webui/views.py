@@ -503,7 +503,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(405)
     def not_allowed(exc: HTTPException) -> Any:
-        return page(405, "Not allowed", "This site is read-only: only GET requests are served.")
+        return page(405, "Not allowed", "This address does not take that kind of request.")
 
     @app.errorhandler(HTTPException)
     def other_http(exc: HTTPException) -> Any:
