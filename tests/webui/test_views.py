@@ -29,7 +29,7 @@ TEMPLATE_TAGS = {
     "input", "button", "main", "footer", "span", "section", "h1", "h2", "p", "ul", "ol", "li", "code",
     "kbd", "aside", "select", "option", "fieldset", "legend", "details", "summary", "nav", "q",
     "strong", "em", "time", "figure", "figcaption", "svg", "text", "rect", "line", "path", "dl", "dt",
-    "dd", "article", "table", "thead", "tbody", "tr", "th", "td", "mark",
+    "dd", "article", "table", "thead", "tbody", "tr", "th", "td", "mark", "datalist", "textarea", "g", "polyline",
 }
 
 
