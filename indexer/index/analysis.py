@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 import sys
 from array import array
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
+import numpy as np
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
@@ -327,4 +328,107 @@ def chain_analyzer() -> Analyzer:
 
 def name_analyzer() -> Analyzer:
     """Publication and author names: folded words, no stemming."""
-    return RegexTokenizer(_WORD) | LowercaseFilter() | PossessiveFilter() | CharsetFilter(accent_map) | HangulBigramFilter()
+    return (RegexTokenizer(_WORD) | LowercaseFilter() | PossessiveFilter() | CharsetFilter(accent_map)
+            | HangulBigramFilter())
+
+
+# Batch analysis (indexer.index.segment). `NewsTextTokenizer.spans` handles one
+# token at a time through a generator; a segment writer analyses a whole field
+# of many documents at once: one regular-expression split over their joined
+# texts, each distinct word mapped to its term(s) once (the mapping depends on
+# the word alone: lower case, possessive, folding, Hangul pieces, stem), and
+# every token's term, document, position and character offsets as numpy arrays.
+# The same tokens as `spans` (tests/index/test_segment.py).
+
+_WORD_SPLIT = re.compile(f"({_WORD})")
+
+
+class FieldTokens(NamedTuple):
+    """Every token of one field over a batch of texts, in text and position order."""
+
+    term_ids: np.ndarray   # int64, into `BatchAnalyzer.terms`
+    text_of: np.ndarray    # int64: which text of the batch
+    positions: np.ndarray  # int64: position within its text
+    starts: np.ndarray     # int64: character offsets within its text
+    ends: np.ndarray
+    counts: np.ndarray     # int64: tokens per text (the field length Whoosh stores)
+
+
+class BatchAnalyzer:
+    """The index-mode analysis of `NewsTextTokenizer`, many texts at a time.
+    Terms are numbered once per analyzer (a segment): `terms[i]` is term i."""
+
+    def __init__(self, tokenizer: NewsTextTokenizer) -> None:
+        self._stem = tokenizer._stemmer._stem
+        self.terms: list[str] = []
+        self._term_id: dict[str, int] = {}
+        # word -> term id; a word of several terms (Hangul) -> -1 - its index in _pieces
+        self._word_id: dict[str, int] = {}
+        self._pieces: list[list[tuple[int, int, int]]] = []  # (term id, start, end) within the word
+
+    def _id(self, term: str) -> int:
+        tid = self._term_id.get(term)
+        if tid is None:
+            tid = self._term_id[term] = len(self.terms)
+            self.terms.append(term)
+        return tid
+
+    def _learn(self, word: str) -> None:
+        """Map a new word as `NewsTextTokenizer.spans` maps a match."""
+        stem = self._stem
+        text = word.lower()
+        if "'" in text or "\u2019" in text:
+            text = text.replace("\u2019", "'")
+            if text.endswith("'s"):
+                text = text[:-2]
+        if not text.isascii():
+            text = text.translate(accent_map)
+            if _HANGUL_RUN.search(text):
+                self._word_id[word] = -1 - len(self._pieces)
+                self._pieces.append([(self._id(stem(text[a:b])), a, b) for a, b in _pieces(text)])
+                return
+        self._word_id[word] = self._id(stem(text))
+
+    def analyse(self, texts: list[str]) -> FieldTokens:
+        """The tokens of `texts` (one field of a batch of documents)."""
+        joined = "\n".join(texts)  # "\n" is no word character: no token spans two texts
+        pieces = _WORD_SPLIT.split(joined)  # separator, word, separator, ..., separator
+        words = pieces[1::2]
+        word_id = self._word_id
+        for word in set(words).difference(word_id):
+            self._learn(word)
+        n = len(words)
+        ids = np.fromiter(map(word_id.__getitem__, words), dtype=np.int64, count=n)
+        piece_lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        piece_starts = np.cumsum(piece_lengths) - piece_lengths
+        starts = piece_starts[1::2]
+        ends = starts + piece_lengths[1::2]
+        text_lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        text_starts = np.cumsum(text_lengths + 1) - (text_lengths + 1)
+        if n and ids.min() < 0:
+            ids, starts, ends = self._split_words(ids, starts, ends)
+        text_of = np.searchsorted(text_starts, starts, side="right") - 1
+        starts = starts - text_starts[text_of]
+        ends = ends - text_starts[text_of]
+        counts = np.bincount(text_of, minlength=len(texts))
+        firsts = np.cumsum(counts) - counts
+        positions = np.arange(len(ids), dtype=np.int64) - firsts[text_of]
+        return FieldTokens(ids, text_of, positions, starts, ends, counts)
+
+    def _split_words(self, ids: np.ndarray, starts: np.ndarray,
+                     ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Words of several terms (Hangul bigrams) become one token per term."""
+        pieces = self._pieces
+        several = np.flatnonzero(ids < 0)
+        sizes = np.ones(len(ids), dtype=np.int64)
+        sizes[several] = [len(pieces[-1 - int(ids[k])]) for k in several]
+        token_word = np.repeat(np.arange(len(ids)), sizes)
+        new_ids, new_starts, new_ends = ids[token_word], starts[token_word], ends[token_word]
+        first = np.cumsum(sizes) - sizes
+        for k in several.tolist():
+            at, word_start = int(first[k]), int(starts[k])
+            for i, (tid, a, b) in enumerate(pieces[-1 - int(ids[k])]):
+                new_ids[at + i] = tid
+                new_starts[at + i] = word_start + a
+                new_ends[at + i] = word_start + b
+        return new_ids, new_starts, new_ends

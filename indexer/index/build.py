@@ -45,16 +45,15 @@ class SourceRead(NamedTuple):
     signatures: list[dict | None]
     words: Counter
 
-# The posting pool must not spill to disk (it costs ~45% more CPU, WHOOSH-NOTES.md).
-# Whoosh's `limitmb` is only a ceiling (memory grows with the postings actually
-# added), so the full build sizes it from the sources, within a share of RAM.
-WRITER_LIMIT_MB = 512
-POOL_BYTES_PER_TEXT_BYTE = 22     # measured on Reuters: 17 MB of text -> ~370 MB of pool
+WRITER_LIMIT_MB = 512  # Whoosh's pool in incremental builds
 GZIP_TEXT_RATIO = 3               # a .gz source holds ~2.4-4x its size in text
-POOL_SHARE_OF_RAM = 4             # all pools together take at most RAM / 4
-# Below this much source text a multi-process writer costs more than it saves
-# (starting sub-writers, a segment each); ~4,000 Reuters articles.
+# Below this much source text writer processes cost more than they save
+# (forking, a segment each); ~4,000 Reuters articles.
 MULTIPROCESS_MIN_TEXT_BYTES = 3_000_000
+# A full build writes a segment per batch of about this much text (at least
+# one batch per writer process): it bounds a writer's memory (~25 bytes per
+# byte of text) and the number of segments a search visits.
+SEGMENT_MAX_TEXT_BYTES = 64_000_000
 
 
 @dataclass
@@ -217,21 +216,14 @@ def estimated_text_bytes(files: list[SourceFile]) -> int:
 
 
 def full_writer(ix, text_bytes: int, jobs: int):
-    """The writer of a full build: sub-writer processes (one segment each,
-    multisegment: no final merge) when there is enough text, each with a pool
-    large enough not to spill: `indexer.index.writers.TermPool` when the postings
-    fit in the memory allowed, else Whoosh's pool, which spills to disk."""
-    from indexer.index.writers import empty_index_writer
+    """The writer of a full build (`indexer.index.writers.SegmentBatchWriter`):
+    one segment per batch, in `jobs` writer processes when there is enough
+    text, each batch a share of the text so that every process gets one."""
+    from indexer.index.writers import SegmentBatchWriter
 
     procs = jobs if jobs > 1 and text_bytes >= MULTIPROCESS_MIN_TEXT_BYTES else 1
-    needed_mb = text_bytes * POOL_BYTES_PER_TEXT_BYTE * 1.25 / 1e6
-    allowed_mb = _ram_mb() / POOL_SHARE_OF_RAM
-    limit_mb = max(WRITER_LIMIT_MB // 4, int(min(needed_mb, allowed_mb) / procs))
-    if needed_mb <= allowed_mb:
-        return empty_index_writer(ix, procs, limit_mb, _codec())
-    if procs > 1:
-        return ix.writer(procs=procs, multisegment=True, limitmb=limit_mb, codec=_codec())
-    return ix.writer(limitmb=limit_mb, codec=_codec())
+    batch = min(SEGMENT_MAX_TEXT_BYTES, max(1, text_bytes // procs + 1))
+    return SegmentBatchWriter(ix, procs, batch, on_fork=_die_with_parent)
 
 
 def _codec():
@@ -240,13 +232,6 @@ def _codec():
     from indexer.index.codec import NewsCodec
 
     return NewsCodec()
-
-
-def _ram_mb() -> float:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e6
-    except (ValueError, OSError, AttributeError):
-        return 4096.0
 
 
 def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, report: BuildReport,

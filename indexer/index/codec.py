@@ -32,6 +32,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import (
@@ -45,6 +46,7 @@ from whoosh.codec.whoosh3 import (
 )
 from whoosh.matching import ListMatcher, ReadTooFar
 from whoosh.reading import CorruptIndexError, TermNotFound
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 BLOCK_MAGIC = b"NIb1"  # not W3's "W3Bl": a block is never read by the other codec's reader
@@ -55,6 +57,7 @@ TERM_INFOS_KEPT = 8192  # per segment reader (a few MB at most)
 # weight kind, value-length width, flags, size of part A, size of part B
 _HEAD = struct.Struct("<IIdBBBBBB2xII")
 _LAST, _A_ZLIB = 1, 2
+_TERM_INFO = W3TermInfo._struct  # flags, weight, doc freq, min/max length byte, max weight, first/last id
 
 # weight kinds: all 1.0 | one float for all | uint8 | uint16 | float32 each
 _W_ONES, _W_SAME, _W_U1, _W_U2, _W_F4 = range(5)
@@ -66,6 +69,11 @@ _SMALL = 32  # below this many postings, plain Python beats numpy's per-call cos
 
 def _width(largest: int) -> int:
     return 1 if largest < 0x100 else 2 if largest < 0x10000 else 4
+
+
+def _widths(largest: np.ndarray) -> np.ndarray:
+    """`_width` of each number."""
+    return np.where(largest < 0x100, 1, np.where(largest < 0x10000, 2, 4))
 
 
 def _int_bytes(values, width: int) -> bytes:
@@ -143,30 +151,6 @@ class BlockArrayWriter(W3PostingsWriter):
             self._postfile.write(part_b)
         self._blockcount += 1
         self._new_block()
-
-    def add_term_postings(self, postings: list[tuple]) -> None:
-        """A whole term's postings at once: (fieldname, term, docnum, weight,
-        value) tuples in document order, without field lengths (this codec
-        keeps no length statistics). The same blocks as `add_posting` one by
-        one, filled a slice at a time."""
-        if len(postings) == 1:  # most terms of an archive: names, numbers, rare words
-            _field, _text, docnum, weight, value = postings[0]
-            self._ids.append(docnum)
-            self._weights.append(weight)
-            self._maxweight = max(self._maxweight, weight)
-            if value:
-                self._values.append(value)
-            return
-        limit = self._blocklimit
-        for start in range(0, len(postings), limit):
-            chunk = postings[start:start + limit]
-            self._ids.extend([p[2] for p in chunk])
-            weights = [p[3] for p in chunk]
-            self._weights.extend(weights)
-            self._maxweight = max(self._maxweight, max(weights))
-            self._values.extend([p[4] for p in chunk if p[4]])
-            if start + limit < len(postings):
-                self._write_block()  # a full block; finish_postings writes the last
 
     def _encode_values(self, n: int) -> tuple[bytes, int]:
         """Part B: fixed-size values concatenated; variable ones (positions,
@@ -333,21 +317,146 @@ class BlockArrayMatcher(W3LeafMatcher):
 
 
 class ArrayFieldWriter(W3FieldWriter):
-    """W3's field writer, taking a `writers.TermPool`'s postings a term at a
-    time instead of one posting at a time."""
+    """W3's field writer that also writes a whole field's postings from
+    arrays (`indexer.index.segment`)."""
 
-    def add_postings(self, schema, lengths, items) -> None:
-        by_term = getattr(items, "by_term", None)
-        if lengths is not None or by_term is None:
-            super().add_postings(schema, lengths, items)
-            return
-        for fieldname, terms in by_term():
-            self.start_field(fieldname, schema[fieldname])
-            for text, postings in terms:
-                self.start_term(text)
-                self._postwriter.add_term_postings(postings)
-                self.finish_term()
-            self.finish_field()
+    def add_term_arrays(self, fieldname: str, fieldobj, postings: TermArrays) -> None:
+        """Every term of a field from arrays: the same blocks and term infos as
+        `BlockArrayWriter` writes a posting at a time. Each term's statistics and widths
+        come from whole-field array reductions and its block bytes are slices
+        of whole-field arrays, so a term costs a few slices and two packs; the
+        postings file is written at once."""
+        self.start_field(fieldname, fieldobj)
+        fieldid = pack_ushort(self._fieldid)
+        tindex = self._tindex
+        limit, level = self._codec._blocklimit, self._codec._compression
+        fixed = fieldobj.format.fixed_value_size()
+        has_values = bool(postings.values)
+        values = postings.values
+        starts = postings.term_starts[:-1]
+        ids = postings.ids.astype(np.int64)
+        weights = postings.weights.astype(np.float32)
+        lengths = postings.value_lengths.astype(np.int64)
+        gaps = np.diff(ids, prepend=0)
+        gaps[starts] = ids[starts]
+        gap_widths = _widths(np.maximum.reduceat(gaps, starts))
+        w_min, w_max = np.minimum.reduceat(weights, starts), np.maximum.reduceat(weights, starts)
+        fractional = np.add.reduceat((weights != np.floor(weights)).astype(np.int64), starts)
+        w_sums = np.add.reduceat(weights.astype(np.float64), starts).tolist()
+        value_widths = _widths(np.maximum.reduceat(lengths, starts)) if has_values else None
+        gap_bytes = {w: gaps.astype(_WIDTH_DTYPE[w]).tobytes() for w in (1, 2, 4)}
+        weight_bytes = {_W_U1: weights.astype("<u1").tobytes(), _W_U2: weights.astype("<u2").tobytes(),
+                        _W_F4: weights.astype("<f4").tobytes()}
+        length_bytes = {w: lengths.astype(_WIDTH_DTYPE[w]).tobytes() for w in (1, 2, 4)} if has_values else {}
+        value_ends = (postings.value_offsets + lengths).tolist()
+        offsets = postings.value_offsets.tolist()
+        idlist = ids.tolist()
+        bounds = postings.term_starts.tolist()
+        gap_widths, value_widths = gap_widths.tolist(), value_widths.tolist() if has_values else None
+        w_min, w_max, fractional = w_min.tolist(), w_max.tolist(), fractional.tolist()
+        chunks: list[bytes] = []
+        at = self._postfile.tell()
+        head_size, min_size = _HEAD.size, COMPRESSION_MIN_SIZE
+        for t, term in enumerate(postings.terms):
+            a, z = bounds[t], bounds[t + 1]
+            n = z - a
+            start = at
+            if n > limit:  # a common word: several blocks
+                at = self._term_blocks(chunks, at, ids[a:z], weights[a:z], lengths[a:z] if has_values else None,
+                                       values, offsets[a:z], fixed, limit, level)
+            else:
+                gw = gap_widths[t]
+                lo, hi = w_min[t], w_max[t]
+                if lo == hi:
+                    wbytes, wkind = (b"", _W_ONES) if lo == 1.0 else (struct.pack("<f", lo), _W_SAME)
+                elif lo >= 0 and hi < 0x10000 and not fractional[t]:
+                    wkind = _W_U1 if hi < 0x100 else _W_U2
+                    wbytes = weight_bytes[wkind][a * (wkind - 1):z * (wkind - 1)]
+                else:
+                    wkind = _W_F4
+                    wbytes = weight_bytes[_W_F4][a * 4:z * 4]
+                part_a = gap_bytes[gw][a * gw:z * gw] + wbytes
+                a_zlib = False
+                if level and len(part_a) >= min_size:
+                    packed = zlib.compress(part_a, level)
+                    if len(packed) < len(part_a):
+                        part_a, a_zlib = packed, True
+                if not has_values:
+                    part_b, vw = b"", 0
+                elif fixed is not None and fixed > 0:
+                    part_b, vw = values[offsets[a]:value_ends[z - 1]], 0
+                else:
+                    vw = value_widths[t]
+                    part_b = length_bytes[vw][a * vw:z * vw] + values[offsets[a]:value_ends[z - 1]]
+                chunks.append(BLOCK_MAGIC)
+                chunks.append(_HEAD.pack(n, idlist[z - 1], hi, 0, 0, gw, wkind, vw,
+                                         _LAST | (_A_ZLIB if a_zlib else 0), len(part_a), len(part_b)))
+                chunks.append(part_a)
+                chunks.append(part_b)
+                at += 4 + head_size + len(part_a) + len(part_b)
+            info = _TERM_INFO.pack(False, w_sums[t], n, 0, 0, w_max[t], idlist[a], idlist[z - 1])
+            tindex.add(fieldid + term, info + pack_long(start) + pack_int(at - start))
+        self._postfile.write(b"".join(chunks))
+        self.finish_field()
+
+    @staticmethod
+    def _term_blocks(chunks: list[bytes], at: int, ids: np.ndarray, weights: np.ndarray,
+                     lengths: np.ndarray | None, values: bytes, offsets: list[int], fixed: int | None,
+                     limit: int, level: int) -> int:
+        """A term of more than one block, block by block; returns the new file offset."""
+        chunks.append(BLOCK_MAGIC)
+        at += 4
+        n_all = len(ids)
+        for b in range(0, n_all, limit):
+            e = min(b + limit, n_all)
+            gap_array = np.diff(ids[b:e], prepend=0)
+            gap_width = _width(int(gap_array.max()))
+            gaps = gap_array.astype(_WIDTH_DTYPE[gap_width]).tobytes()
+            wbytes, wkind = encode_weight_array(weights[b:e])
+            if lengths is None:
+                part_b, value_width = b"", 0
+            elif fixed is not None and fixed > 0:
+                part_b, value_width = values[offsets[b]:offsets[e - 1] + fixed], 0
+            else:
+                block_lengths = lengths[b:e]
+                value_width = _width(int(block_lengths.max()))
+                part_b = (block_lengths.astype(_WIDTH_DTYPE[value_width]).tobytes()
+                          + values[offsets[b]:offsets[e - 1] + int(block_lengths[-1])])
+            part_a, a_zlib = _squeeze(gaps + wbytes, level)
+            flags = (_LAST if e == n_all else 0) | (_A_ZLIB if a_zlib else 0)
+            chunks.append(_HEAD.pack(e - b, int(ids[e - 1]), float(weights[b:e].max()), 0, 0, gap_width, wkind,
+                                     value_width, flags, len(part_a), len(part_b)))
+            chunks.append(part_a)
+            chunks.append(part_b)
+            at += _HEAD.size + len(part_a) + len(part_b)
+        return at
+
+
+class TermArrays(NamedTuple):
+    """One field's postings, all terms, as arrays (`indexer.index.segment`):
+    the terms in order, where each term's postings begin (plus the end), and
+    per posting its document number, weight and value (a slice of `values`,
+    `value_lengths` bytes long from `value_offsets`; no values: `values` empty)."""
+
+    terms: list[bytes]
+    term_starts: np.ndarray
+    ids: np.ndarray
+    weights: np.ndarray
+    values: bytes
+    value_offsets: np.ndarray
+    value_lengths: np.ndarray
+
+
+def encode_weight_array(weights: np.ndarray) -> tuple[bytes, int]:
+    """`encode_weights` of a float32 array (the same bytes and kind)."""
+    first = weights[0]
+    if (weights == first).all():
+        return (b"", _W_ONES) if first == 1.0 else (struct.pack("<f", first), _W_SAME)
+    largest = float(weights.max())
+    if float(weights.min()) >= 0 and largest < 0x10000 and (weights == np.floor(weights)).all():
+        width = _width(int(largest))
+        return weights.astype(_WIDTH_DTYPE[width]).tobytes(), (_W_U1 if width == 1 else _W_U2)
+    return weights.astype("<f4").tobytes(), _W_F4
 
 
 class RememberingTermsReader(W3TermsReader):

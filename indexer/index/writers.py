@@ -1,122 +1,100 @@
-"""The full build's Whoosh writers, with a posting pool made for them.
+"""The full build's writer: documents in batches, each batch one segment
+written by `indexer.index.segment.write_segment`, in writer processes.
 
-Whoosh's `PostingPool` keeps one tuple per posting, works out each one's size
-(to know when to spill sorted runs to disk) and sorts all of them at commit:
-about a tenth of a writer's CPU on Reuters. A full build writes a new, empty
-index, adds documents in order and sizes its pools never to spill, so a
-term's postings already arrive in document order. `TermPool` keeps them per
-term as they come and sorts only the terms at commit.
-
-Only for writers that add documents to an empty index: a writer that merges
-existing segments (Whoosh's `add_reader`) or runs out of memory needs
-Whoosh's own pool, which incremental builds keep using.
+It has the interface `build._build_full` drives (`add_document`, `commit`,
+`cancel`, `is_closed`): documents are gathered into batches of about
+`batch_text_bytes` of text; each full batch goes to a writer process (or is
+written in this process when `procs` is 1) while the build goes on reading;
+`commit` waits for every batch and lists their segments, in the order the
+documents came, in one new table of contents. A writer process that dies
+(killed, out of memory) fails the commit: no segment of a build is ever
+left out silently.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable
 
 from whoosh.index import FileIndex
-from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.writing import SegmentWriter
 
 from indexer.errors import WriterProcessLost
+from indexer.index.segment import commit_segments, write_segment
 
 
-class TermPool:
-    """Postings grouped by field and term, in the order added (Whoosh's pool
-    interface: `add`, `iter_postings`, `fieldnames`, `cleanup`)."""
-
-    def __init__(self) -> None:
-        self._fields: dict[str, dict[bytes, list[tuple]]] = {}
-        self.fieldnames: set[str] = set()
-
-    def add(self, item: tuple) -> None:
-        """One posting: (fieldname, term bytes, docnum, weight, value bytes)."""
-        terms = self._fields.get(item[0])
-        if terms is None:
-            terms = self._fields[item[0]] = {}
-            self.fieldnames.add(item[0])
-        postings = terms.get(item[1])
-        if postings is None:
-            terms[item[1]] = [item]
-        else:
-            postings.append(item)
-
-    def iter_postings(self) -> "SortedPostings":
-        """Every posting in (field, term, docnum) order, as Whoosh's pool gives
-        them; `indexer.index.codec`'s field writer takes them a term at a time."""
-        return SortedPostings(self._fields)
-
-    def cleanup(self) -> None:
-        self._fields = {}
+def _write_batch(ix: FileIndex, documents: list[dict]):
+    """In a writer process: one batch -> one segment (returned to the parent, pickled)."""
+    return write_segment(ix, documents)
 
 
-class SortedPostings:
-    """A `TermPool`'s postings in order: one by one (Whoosh's field writers)
-    or as (field, [(term, postings), ...]) (`codec.ArrayFieldWriter`)."""
+class SegmentBatchWriter:
+    """Writes added documents as one segment per batch (see the module docstring)."""
 
-    def __init__(self, fields: dict[str, dict[bytes, list[tuple]]]) -> None:
-        self._fields = fields
-
-    def by_term(self) -> Iterator[tuple[str, Iterator[tuple[bytes, list[tuple]]]]]:
-        fields = self._fields
-        for fieldname in sorted(fields):
-            terms = fields[fieldname]
-            yield fieldname, ((text, terms[text]) for text in sorted(terms))
-
-    def __iter__(self) -> Iterator[tuple]:
-        for _fieldname, terms in self.by_term():
-            for _text, postings in terms:
-                yield from postings
-
-
-class _TermPoolTask(SubWriterTask):
-    """Whoosh's sub-writer process, writing with a `TermPool`."""
-
-    def _process_file(self, filename, doc_count):
-        if not isinstance(self.writer.pool, TermPool):
-            self.writer.pool = TermPool()  # before the first document
-        super()._process_file(filename, doc_count)
-
-
-class FullBuildWriter(MpWriter):
-    """Whoosh's multi-process writer whose sub-writers use a `TermPool`, and
-    which checks that the commit holds every document it was given: Whoosh's
-    `MpWriter` commits without the segment of a sub-writer process that died
-    (killed, out of memory), silently leaving its documents out."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, ix: FileIndex, procs: int, batch_text_bytes: int,
+                 on_fork: Callable[[], None] | None = None) -> None:
+        self.ix = ix
+        self.procs = procs
+        self.batch_text_bytes = batch_text_bytes
+        self.is_closed = False
+        self._on_fork = on_fork
+        self._batch: list[dict] = []
+        self._batch_bytes = 0
+        self._pending: list = []  # futures (or finished segments), in document order
+        self._pool = None
         self.documents_given = 0
 
     def add_document(self, **fields) -> None:
-        super().add_document(**fields)
+        self._batch.append(fields)
         self.documents_given += 1
+        self._batch_bytes += len(fields.get("body") or "") + len(fields.get("headline") or "")
+        if self._batch_bytes >= self.batch_text_bytes:
+            self._flush()
 
-    def commit(self, *args, **kwargs) -> None:
-        super().commit(*args, **kwargs)
-        committed = FileIndex(self.storage, self.schema, self.indexname).doc_count_all()
-        if committed != self.documents_given:
-            raise WriterProcessLost(
-                f"a writer process died: the new index holds {committed} of the "
-                f"{self.documents_given} articles written")
+    def _flush(self) -> None:
+        batch, self._batch, self._batch_bytes = self._batch, [], 0
+        if not batch:
+            return
+        if self.procs <= 1:
+            self._pending.append(write_segment(self.ix, batch))
+            return
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-    def _new_task(self):
-        if self.start_method is not None:  # a spawned process: Whoosh's own task
-            return super()._new_task()
-        task = _TermPoolTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                             self.subargs, self.multisegment)
-        self.tasks.append(task)
-        task.start()
-        return task
+            self._pool = ProcessPoolExecutor(self.procs, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=self._on_fork)
+        try:
+            self._pending.append(self._pool.submit(_write_batch, self.ix, batch))
+        except BrokenProcessPool:  # a writer process died: `commit` fails
+            self._pending.append(None)
 
+    def commit(self) -> None:
+        """Write the last batch, wait for all, and list every segment in the index."""
+        from concurrent.futures import Future
 
-def empty_index_writer(ix, procs: int, limit_mb: int, codec) -> SegmentWriter:
-    """A writer for documents added to the empty index `ix`: `procs` sub-writer
-    processes, one segment each (no final merge), or one writer in-process."""
-    if procs > 1:
-        return FullBuildWriter(ix, procs=procs, multisegment=True, limitmb=limit_mb, codec=codec)
-    writer = SegmentWriter(ix, limitmb=limit_mb, codec=codec)
-    writer.pool = TermPool()
-    return writer
+        try:
+            self._flush()
+            try:
+                segments = [p.result() if isinstance(p, Future) else p for p in self._pending]
+            except BrokenProcessPool:
+                segments = [None]
+            if None in segments:
+                raise WriterProcessLost(f"a writer process died: {self.documents_given} articles were "
+                                        f"given, not all of them were written")
+            commit_segments(self.ix, segments)
+        finally:
+            self._close()
+
+    def cancel(self) -> None:
+        """Stop the writer processes; the uncommitted segments are never listed."""
+        if self._pool is not None:
+            for pending in self._pending:
+                if hasattr(pending, "cancel"):
+                    pending.cancel()
+        self._close()
+
+    def _close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self.is_closed = True

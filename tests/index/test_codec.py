@@ -255,43 +255,27 @@ def _postings_by_article(ix) -> dict:
     return {term: sorted(found) for term, found in out.items()}
 
 
-@pytest.mark.parametrize("procs", [1, 2])
-def test_the_full_build_writer_writes_the_same_postings(documents, tmp_path, procs):
-    """The full build's writers (indexer.index.writers: postings kept per term, and
-    written a term at a time) against Whoosh's writer and pool with W3."""
-    from whoosh import index as whoosh_index
-
-    from indexer.index.writers import empty_index_writer
-
-    reference = _index(documents, W3Codec())
-    folder = tmp_path / "ix"
-    folder.mkdir()
-    ix = whoosh_index.create_in(str(folder), make_schema())
-    writer = empty_index_writer(ix, procs, 256, NewsCodec(blocklimit=BLOCK))
-    for doc in documents:
-        writer.add_document(**doc)
-    writer.commit()
-    assert len(ix.reader().leaf_readers()) == procs  # one segment per sub-writer
-    assert _postings_by_article(ix) == _postings_by_article(reference)
-
-
 def test_a_lost_writer_process_fails_the_commit_instead_of_dropping_articles(documents, tmp_path):
-    """Whoosh's MpWriter commits without the segment of a sub-writer process
-    that died; the full build's writer must notice and refuse."""
+    """A writer process that dies (as under the kernel's out-of-memory killer)
+    must make the full build's writer refuse to commit, not commit without
+    that process's segment."""
     from whoosh import index as whoosh_index
 
     from indexer.errors import WriterProcessLost
-    from indexer.index.writers import FullBuildWriter, empty_index_writer
+    from indexer.index.writers import SegmentBatchWriter
 
     folder = tmp_path / "ix"
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), make_schema())
-    writer = empty_index_writer(ix, 2, 256, NewsCodec())
-    assert isinstance(writer, FullBuildWriter)
-    for doc in documents:
+    writer = SegmentBatchWriter(ix, procs=2, batch_text_bytes=100_000)
+    half = len(documents) // 2
+    for doc in documents[:half]:
         writer.add_document(**doc)
-    victim = writer.tasks[0]
-    victim.kill()  # as the kernel's out-of-memory killer would
+    victim = next(iter(writer._pool._processes.values()))
+    victim.kill()
     victim.join()
-    with pytest.raises(WriterProcessLost, match=f"of the {len(documents)} articles"):
+    for doc in documents[half:]:
+        writer.add_document(**doc)
+    with pytest.raises(WriterProcessLost, match=f"{len(documents)} articles were given"):
         writer.commit()
+    assert whoosh_index.open_dir(str(folder)).doc_count_all() == 0  # nothing was listed

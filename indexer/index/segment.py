@@ -1,0 +1,246 @@
+"""Write one finished index segment from a batch of documents, a field at a time.
+
+Whoosh's writer takes a document at a time: every field of every document
+goes through the analyzer's generator, a posting tuple per term, the pool and
+the per-posting block writer. Here a whole batch is analysed per field
+(`analysis.BatchAnalyzer`: one regular-expression split, each distinct word
+stemmed once), the postings of all its terms are built with numpy (grouped by
+a stable sort of term ranks) and written as blocks straight from the arrays
+(`codec.ArrayFieldWriter.add_term_arrays`). Stored fields, lengths and columns
+go through the codec's per-document writer as before. The segment is the
+same on disk as one written by Whoosh's writer with `codec.NewsCodec`
+(tests/index/test_segment.py compares searches over both).
+
+`write_segment` is what a build task calls: it writes one complete segment
+into an index folder and returns it; the coordinator commits all tasks'
+segments at once with `commit_segments`. Tasks may run in parallel on the
+same folder (segment files have random names).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3Segment
+from whoosh.index import TOC, FileIndex, clean_files
+
+from indexer.index.analysis import BatchAnalyzer, FieldTokens, NewsTextTokenizer
+from indexer.index.codec import NewsCodec, TermArrays
+
+
+def write_segment(ix: FileIndex, documents: Sequence[dict], codec: NewsCodec | None = None) -> W3Segment:
+    """Write `documents` (`schema.article_to_document` dicts, in order: they get
+    document numbers 0..n-1 in the segment) into one new segment of `ix`'s
+    folder and return it, uncommitted: the index does not list it until
+    `commit_segments`. The schema is `ix`'s."""
+    codec = codec or NewsCodec()
+    schema = ix.schema
+    storage = ix.storage
+    segment = codec.new_segment(storage, ix.indexname)
+    perdoc = codec.per_document_writer(storage, segment)
+    fields = codec.field_writer(storage, segment)
+    try:
+        lengths = _write_postings(fields, schema, documents)
+        _write_documents(perdoc, schema, documents, lengths)
+    finally:
+        if not perdoc.is_closed:
+            perdoc.close()
+        if not fields.is_closed:
+            fields.close()
+    segment.set_doc_count(len(documents))
+    if segment.should_assemble():
+        segment.create_compound_file(storage)
+        segment.compound = True
+    return segment
+
+
+def commit_segments(ix: FileIndex, segments: Sequence[W3Segment]) -> None:
+    """Make `segments` (from `write_segment` on `ix`'s folder) part of the index:
+    one new table of contents listing the index's segments and these, under
+    the index's write lock. Until then a reader sees none of them."""
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire(blocking=True):
+        raise RuntimeError("could not take the index's write lock")
+    try:
+        toc = ix._read_toc()  # noqa: SLF001 - Whoosh has no public way to add finished segments
+        kept = list(toc.segments) + list(segments)
+        TOC(toc.schema, kept, toc.generation + 1).write(ix.storage, ix.indexname)
+        clean_files(ix.storage, ix.indexname, toc.generation + 1, kept)
+    finally:
+        lock.release()
+    _remove_temp_folder(ix)
+
+
+def _remove_temp_folder(ix: FileIndex) -> None:
+    """The per-document writers' scratch folder (its files are already gone)."""
+    import os
+
+    folder = getattr(ix.storage, "folder", None)
+    if folder:
+        try:
+            os.rmdir(os.path.join(folder, f"{ix.indexname}.tmp"))
+        except OSError:
+            pass  # absent, or another writer still uses it
+
+
+def _is_batch_text(field) -> bool:
+    """A field the batch analyzer can index: our text analyzer, positions as arrays."""
+    return isinstance(field.analyzer, NewsTextTokenizer) and getattr(field.format, "array_stride", 0) > 0
+
+
+def _write_postings(fields, schema, documents: Sequence[dict]) -> dict[str, list[int]]:
+    """Every indexed field's postings; returns each field's length per document."""
+    names = sorted({name for doc in documents for name in doc if not name.startswith("_")})
+    analyzer: BatchAnalyzer | None = None
+    lengths: dict[str, list[int]] = {}
+    for name in names:
+        field = schema[name]
+        if not field.indexed:
+            continue
+        if _is_batch_text(field):
+            if analyzer is None:
+                analyzer = BatchAnalyzer(field.analyzer)
+            postings, field_lengths = _text_postings(analyzer, field, name, documents)
+        else:
+            postings, field_lengths = _value_postings(field, name, documents)
+        if field.scorable:
+            lengths[name] = field_lengths
+        if postings is not None:
+            fields.add_term_arrays(name, field, postings)
+    return lengths
+
+
+def _text_postings(analyzer: BatchAnalyzer, field, name: str,
+                   documents: Sequence[dict]) -> tuple[TermArrays | None, list[int]]:
+    has = [i for i, doc in enumerate(documents) if doc.get(name) is not None]
+    texts = [documents[i][name] for i in has]
+    tokens = analyzer.analyse(texts)
+    doc_numbers = np.asarray(has, dtype=np.int64)
+    field_lengths = [0] * len(documents)
+    for i, count in zip(has, tokens.counts.tolist()):
+        field_lengths[i] = count
+    if not len(tokens.term_ids):
+        return None, field_lengths
+    return _group(analyzer.terms, tokens, doc_numbers, field.format.array_stride,
+                  field.format.field_boost), field_lengths
+
+
+def _group(terms: list[str], tokens: FieldTokens, doc_numbers: np.ndarray, stride: int,
+           boost: float) -> TermArrays:
+    """Tokens -> postings: one per (term, document), terms in byte order,
+    documents ascending; a posting's value is `ArrayPositionsFormat`'s /
+    `ArrayCharactersFormat`'s bytes (a big-endian count, then int32 numbers)."""
+    present = np.unique(tokens.term_ids)
+    names = [terms[i] for i in present.tolist()]
+    order = sorted(range(len(names)), key=names.__getitem__)  # str order = UTF-8 byte order
+    rank = np.empty(len(terms), dtype=np.int64)
+    rank[present[order]] = np.arange(len(order))
+    keys = rank[tokens.term_ids]
+    by_term = np.argsort(keys, kind="stable")  # within a term: documents, positions in order
+    keys = keys[by_term]
+    docs = tokens.text_of[by_term]
+    n = len(keys)
+    new_posting = np.empty(n, dtype=bool)
+    new_posting[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=new_posting[1:])
+    new_posting[1:] |= docs[1:] != docs[:-1]
+    posting_first = np.flatnonzero(new_posting)
+    counts = np.diff(np.append(posting_first, n))
+    posting_of = np.cumsum(new_posting) - 1
+    # values: per posting, its count then `stride` numbers per occurrence
+    value_starts = posting_first * stride + np.arange(len(posting_first))
+    numbers = np.empty(len(posting_first) + n * stride, dtype="<i4")
+    numbers[value_starts] = counts.astype(">u4").view("<i4")
+    slots = posting_of + 1 + stride * np.arange(n)
+    numbers[slots] = tokens.positions[by_term]
+    if stride == 3:
+        numbers[slots + 1] = tokens.starts[by_term]
+        numbers[slots + 2] = tokens.ends[by_term]
+    posting_keys = keys[posting_first]
+    term_first = np.flatnonzero(np.diff(posting_keys, prepend=-1))
+    return TermArrays(
+        terms=[names[i].encode("utf-8") for i in order],
+        term_starts=np.append(term_first, len(posting_first)),
+        ids=doc_numbers[docs[posting_first]],
+        weights=counts.astype(np.float32) * np.float32(boost),
+        values=numbers.tobytes(),
+        value_offsets=value_starts * 4,
+        value_lengths=(counts * stride + 1) * 4,
+    )
+
+
+def _value_postings(field, name: str, documents: Sequence[dict]) -> tuple[TermArrays | None, list[int]]:
+    """Postings of a field indexed by Whoosh's own `field.index` (ids, names,
+    dates: few terms per document)."""
+    by_term: dict[bytes, list[tuple[int, float, bytes]]] = {}
+    field_lengths = [0] * len(documents)
+    seen_values: dict = {}  # publications, years, sources repeat: index each value once
+    for docnum, doc in enumerate(documents):
+        value = doc.get(name)
+        if value is None:
+            continue
+        length = 0
+        try:
+            items = seen_values[value]
+        except KeyError:
+            items = seen_values[value] = _index_value(field, value)
+        except TypeError:  # an unhashable value (a list)
+            items = list(field.index(value))
+        for tbytes, freq, weight, vbytes in items:
+            length += freq
+            seen = by_term.get(tbytes)
+            if seen is None:
+                by_term[tbytes] = [(docnum, weight, vbytes)]
+            else:
+                seen.append((docnum, weight, vbytes))
+        field_lengths[docnum] = length
+    if not by_term:
+        return None, field_lengths
+    terms = sorted(by_term)
+    postings = [p for t in terms for p in by_term[t]]
+    sizes = [len(by_term[t]) for t in terms]
+    value_lengths = np.fromiter((len(p[2]) for p in postings), dtype=np.int64, count=len(postings))
+    return TermArrays(
+        terms=terms,
+        term_starts=np.append(0, np.cumsum(sizes)),
+        ids=np.fromiter((p[0] for p in postings), dtype=np.int64, count=len(postings)),
+        weights=np.fromiter((p[1] for p in postings), dtype=np.float32, count=len(postings)),
+        values=b"".join(p[2] for p in postings),
+        value_offsets=np.cumsum(value_lengths) - value_lengths,
+        value_lengths=value_lengths,
+    ), field_lengths
+
+
+def _index_value(field, value) -> list[tuple[bytes, int, float, bytes]]:
+    """`field.index(value)`; a number or date is converted once, not once per
+    precision step (Whoosh's numeric fields index a term per `shift_step` bits)."""
+    step = getattr(field, "shift_step", 0)
+    if not step or isinstance(value, (list, tuple, bytes)):
+        return list(field.index(value))
+    exact = field.to_bytes(value)  # shift 0: a shift byte, then the big-endian sortable number
+    sortable = int.from_bytes(exact[1:], "big")
+    return [(exact, 1, 1.0, b"")] + [(field.sortable_to_bytes(sortable, shift), 1, 1.0, b"")
+                                     for shift in range(step, field.bits, step)]
+
+
+def _write_documents(perdoc, schema, documents: Sequence[dict], lengths: dict[str, list[int]]) -> None:
+    """Stored fields, field lengths and column values, a document at a time
+    (what Whoosh's `SegmentWriter.add_document` gives the per-document writer)."""
+    fields = {}
+    for docnum, doc in enumerate(documents):
+        perdoc.start_doc(docnum)
+        for name in sorted(doc):
+            value = doc[name]
+            if value is None or name.startswith("_"):
+                continue
+            spec = fields.get(name)
+            if spec is None:
+                field = schema[name]
+                spec = fields[name] = (field, field.stored, field.column_type, lengths.get(name))
+            field, stored, column, field_lengths = spec
+            perdoc.add_field(name, field, value if stored else None,
+                             field_lengths[docnum] if field_lengths is not None else 0)
+            if column:
+                perdoc.add_column_value(name, column, field.to_column_value(value))
+        perdoc.finish_doc()

@@ -1,0 +1,165 @@
+"""The batch segment writer (indexer.index.segment) against Whoosh's own writer.
+
+The same real articles (1,000 Reuters records, the HTML pages, the Daily NK
+seed and a Korean page, whose Hangul words become several terms each) are
+built twice by `build_index`: once with the full build's writer (batches
+written as segments by writer processes) and once with Whoosh's plain
+`SegmentWriter` adding one document at a time. Searches over both must give
+the same totals, hits, scores, snippets, facets, suggestions and versions;
+every posting of every term must be the same; and the batch analysis must
+give the tokens the one-at-a-time tokenizer gives.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from indexer.index import build, store
+from indexer.index.analysis import BatchAnalyzer, NewsTextTokenizer
+from indexer.index.build import build_index
+from indexer.search.archive import Archive, SearchRequest
+from tests.conftest import FIXTURES, copy_small_corpus
+
+QUERIES = [
+    {"query": q} for q in (
+        "oil", "coffee", "cocoa", "dividend", "cooperated", "bundesbank", "sojourn", "pollution",
+        "oil prices", "interest rates cut", "bank of japan intervention", "north korea workers",
+        '"interest rates"', '"inc said it"', '"the company said"', '"letter of intent"', '"hong kong"',
+        "petro*", "comp*", "tele*", "headline:coffee", "captions:bridge", "body:debt -oil",
+        "cofee", "intrest rates", "서울", "류현진", "disney OR nasa", "moon landers",
+    )
+] + [
+    {"query": "oil", "page": 2}, {"query": "said", "page": 3, "per_page": 20},
+    {"query": "shares", "sort": "newest"}, {"query": "profit", "sort": "oldest"},
+    {"query": "bank", "publications": ("Reuters",)},
+    {"query": "grain", "date_from": "1987-02-26", "date_to": "1987-03-05"},
+    {"query": "", "sort": "newest"},
+]
+
+
+def _request(spec: dict) -> SearchRequest:
+    from indexer.ingest.dates import parse_day
+
+    spec = dict(spec)
+    for key, end in (("date_from", False), ("date_to", True)):
+        if key in spec:
+            spec[key] = parse_day(spec[key], end=end)
+    return SearchRequest(**spec)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    dest = copy_small_corpus(tmp_path_factory.mktemp("segment") / "corpus")
+    (dest / "korean").mkdir()
+    shutil.copy(FIXTURES / "korean" / "entermedia-lj-ryu.html.gz", dest / "korean")
+    return dest
+
+
+@pytest.fixture(scope="module")
+def indexes(corpus, tmp_path_factory) -> dict[str, Path]:
+    """"one": the batch writer, one segment; "many": the batch writer with
+    small batches in writer processes (several segments, as at archive
+    scale); "plain": Whoosh's writer, a document at a time."""
+    folder = tmp_path_factory.mktemp("indexes")
+    with pytest.MonkeyPatch.context() as mp:
+        report = build_index([str(corpus)], folder / "one", full=True, jobs=1)
+        assert not report.failures, report.failures
+        mp.setattr(build, "MULTIPROCESS_MIN_TEXT_BYTES", 0)
+        mp.setattr(build, "SEGMENT_MAX_TEXT_BYTES", 250_000)
+        report = build_index([str(corpus)], folder / "many", full=True, jobs=2)
+        assert not report.failures, report.failures
+        mp.setattr(build, "full_writer", lambda ix, text_bytes, jobs: ix.writer(codec=build._codec()))
+        report = build_index([str(corpus)], folder / "plain", full=True, jobs=2)
+        assert not report.failures, report.failures
+    return {name: folder / name for name in ("one", "many", "plain")}
+
+
+def _open(index_dir: Path):
+    return whoosh_index.open_dir(str(store.live_generation(index_dir)))
+
+
+def test_the_batch_build_writes_one_or_several_segments(indexes):
+    assert len(_open(indexes["one"])._segments()) == 1
+    assert len(_open(indexes["many"])._segments()) >= 3
+    assert len(_open(indexes["plain"])._segments()) == 1
+    assert _open(indexes["many"]).doc_count() == _open(indexes["plain"]).doc_count() > 1000
+
+
+def _compare(batch: Archive, plain: Archive, exact: bool) -> int:
+    found = 0
+    for spec in QUERIES:
+        a, b = batch.search(_request(spec)), plain.search(_request(spec))
+        ja, jb = a.to_json(), b.to_json()  # scores rounded to 4 places
+        ja.pop("took_ms")
+        jb.pop("took_ms")
+        assert ja == jb, spec
+        assert a.publication_choices == b.publication_choices, spec
+        scores_a, scores_b = [h.score for h in a.hits], [h.score for h in b.hits]
+        assert scores_a == scores_b if exact else scores_a == pytest.approx(scores_b, rel=1e-12), spec
+        found += bool(a.total)
+    return found
+
+
+def test_searches_give_the_same_results(indexes):
+    found = _compare(Archive(indexes["one"]), Archive(indexes["plain"]), exact=True)
+    assert found >= len(QUERIES) - 3  # the set mostly finds something
+
+
+def test_searches_over_several_segments_give_the_same_results(indexes):
+    """Several segments sum BM25F's statistics in another order: scores may
+    differ in the last bits (as with Whoosh's own multi-segment writer)."""
+    _compare(Archive(indexes["many"]), Archive(indexes["plain"]), exact=False)
+
+
+def test_suggestions_and_versions_are_compared_on_real_cases(indexes):
+    """The comparison above is only worth something if it covers suggestions and versions."""
+    archive = Archive(indexes["plain"])
+    assert archive.search(_request({"query": "cofee"})).suggestion
+    assert any(h.duplicates for spec in QUERIES for h in archive.search(_request(spec)).hits)
+
+
+def _all_postings(ix) -> dict:
+    out = {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        stored = {n: f["id"] for n, f in enumerate(reader.all_stored_fields())}
+        for fieldname, text in reader.all_terms():
+            m = reader.postings(fieldname, text)
+            found = []
+            while m.is_active():
+                found.append((stored[m.id()], m.weight(), m.value()))
+                m.next()
+            out[fieldname, text] = sorted(found)
+    return out
+
+
+def test_every_term_has_the_same_postings(indexes):
+    a, b = _all_postings(_open(indexes["many"])), _all_postings(_open(indexes["plain"]))
+    assert a.keys() == b.keys()
+    assert any(field == "body" and "\uac00" <= text.decode()[:1] <= "\ud7af" for field, text in a)  # Hangul
+    for key in a:
+        assert a[key] == b[key], key
+
+
+def test_batch_analysis_gives_the_tokenizers_tokens(corpus):
+    from indexer.ingest import read_source
+
+    texts = []
+    for path in sorted(corpus.rglob("*")):
+        if path.is_file():
+            texts += [a.body for a in read_source(path, str(path)) if hasattr(a, "body")]
+    texts += ["", "Un\u2019s visit: O'Neil's, l'été, 서울에서 ŞEHİR İstanbul", "a"]
+    tokenizer = NewsTextTokenizer()
+    analyzer = BatchAnalyzer(tokenizer)
+    tokens = analyzer.analyse(texts)
+    got = list(zip([analyzer.terms[i] for i in tokens.term_ids.tolist()], tokens.text_of.tolist(),
+                   tokens.positions.tolist(), tokens.starts.tolist(), tokens.ends.tolist()))
+    expected = [(term, i, pos, start, end) for i, text in enumerate(texts)
+                for term, pos, start, end in tokenizer.spans(text)]
+    assert len(expected) > 100_000
+    assert got == expected
+    assert tokens.counts.tolist() == [sum(1 for _ in tokenizer.spans(t)) for t in texts]
