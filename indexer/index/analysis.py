@@ -2,7 +2,7 @@
 
 English: lower case, accents folded, Snowball stemming ("cooperated" and
 "cooperation" meet, which the original Porter stemmer misses), and no stop
-words, so phrases such as "Inc said it" match exactly (WHOOSH-NOTES.md).
+words, so phrases such as "Inc said it" match exactly.
 Korean: Hangul runs become overlapping bigrams, so a word matches inside a
 longer eojeol ("서울" finds "서울에서") without a dictionary.
 """
@@ -28,8 +28,9 @@ from whoosh.analysis import (
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.formats import Characters, Positions
 from whoosh.support.charset import accent_map
-from whoosh.system import _INT_SIZE as _COUNT_SIZE
 from whoosh.system import pack_uint
+
+from indexer import whoosh_internals
 
 _WORD = r"\w+(?:['\u2019]\w+)*"
 _HANGUL_RUN = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+")
@@ -115,7 +116,7 @@ class NewsTextTokenizer(Tokenizer):
     Each stage of a composite analyzer is a Python generator that touches every
     token; fused, analysis takes about half the CPU and a build ~12% less
     (benchmarks/speed_analysis.py). `chain_analyzer()` is the same analysis
-    as a composite, and tests/test_analysis.py checks both give identical
+    as a composite, and tests/index/test_analysis.py checks both give identical
     tokens. `no_morph` (or Whoosh's `nomorph`) skips stemming: the words as
     people write them, folded, for "did you mean"."""
 
@@ -147,7 +148,7 @@ class NewsTextTokenizer(Tokenizer):
     def spans(self, value: str, no_morph: bool = False,
               tokenize: bool = True) -> Iterator[tuple[str, int, int, int]]:
         """(term, position, startchar, endchar) of every token, without Token objects."""
-        stem = str if no_morph else self._stemmer._stem
+        stem = str if no_morph else whoosh_internals.stem_function(self._stemmer)
         # An ASCII text is lower-cased once (offsets stay the same) and its
         # words need no folding; lower() never turns ASCII into non-ASCII and
         # accent_map only maps ASCII capitals, so ASCII words skip folding and
@@ -246,6 +247,7 @@ class CharactersFormat(_OccurrencesFormat, Characters):
 # occurrence). The Whoosh-format classes above stay for indexes built before.
 
 _INT32 = "i"
+_COUNT_SIZE = whoosh_internals.posting_count_size()
 _SWAP_INT32 = sys.byteorder != "little"
 
 
@@ -359,7 +361,7 @@ class BatchAnalyzer:
     Terms are numbered once per analyzer (a segment): `terms[i]` is term i."""
 
     def __init__(self, tokenizer: NewsTextTokenizer) -> None:
-        self._stem = tokenizer._stemmer._stem
+        self._stem = whoosh_internals.stem_function(tokenizer._stemmer)
         self.terms: list[str] = []
         self._term_id: dict[str, int] = {}
         # word -> term id; a word of several terms (Hangul) -> -1 - its index in _pieces

@@ -49,6 +49,8 @@ from whoosh.reading import CorruptIndexError, TermNotFound
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from indexer import whoosh_internals
+
 BLOCK_MAGIC = b"NIb1"  # not W3's "W3Bl": a block is never read by the other codec's reader
 BLOCK_LIMIT = 1024  # postings per block: fewer, larger blocks; skips inside a block bisect
 TERM_INFOS_KEPT = 8192  # per segment reader (a few MB at most)
@@ -57,7 +59,7 @@ TERM_INFOS_KEPT = 8192  # per segment reader (a few MB at most)
 # weight kind, value-length width, flags, size of part A, size of part B
 _HEAD = struct.Struct("<IIdBBBBBB2xII")
 _LAST, _A_ZLIB = 1, 2
-_TERM_INFO = W3TermInfo._struct  # flags, weight, doc freq, min/max length byte, max weight, first/last id
+_TERM_INFO = whoosh_internals.term_info_struct()  # flags, weight, doc freq, min/max length byte, max weight, first/last id
 
 # weight kinds: all 1.0 | one float for all | uint8 | uint16 | float32 each
 _W_ONES, _W_SAME, _W_U1, _W_U2, _W_F4 = range(5)

@@ -25,6 +25,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import W3Segment
 from whoosh.index import TOC, FileIndex, clean_files
 
+from indexer import whoosh_internals
 from indexer.index.analysis import BatchAnalyzer, FieldTokens, NewsTextTokenizer
 from indexer.index.codec import NewsCodec, TermArrays
 
@@ -63,7 +64,7 @@ def commit_segments(ix: FileIndex, segments: Sequence[W3Segment]) -> None:
     if not lock.acquire(blocking=True):
         raise RuntimeError("could not take the index's write lock")
     try:
-        toc = ix._read_toc()  # noqa: SLF001 - Whoosh has no public way to add finished segments
+        toc = whoosh_internals.read_toc(ix)
         kept = list(toc.segments) + list(segments)
         TOC(toc.schema, kept, toc.generation + 1).write(ix.storage, ix.indexname)
         clean_files(ix.storage, ix.indexname, toc.generation + 1, kept)

@@ -27,6 +27,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from indexer import whoosh_internals
+
 # Whoosh's ScoredCollector tries to simplify the matcher tree every this many matches
 _REPLACE_EVERY = 10
 
@@ -170,76 +172,117 @@ def _evaluate(m, reader, scored: bool, memo: dict, trace: _Trace) -> tuple[np.nd
 def _evaluate_node(m, reader, scored: bool, memo: dict, trace: _Trace):
     """Every (document number, score) a matcher would yield from where it is
     (`memo` keeps the postings read during one search: the all-words query
-    and the any-word query share their terms)."""
-    from whoosh.matching import (
-        AndMaybeMatcher,
-        AndNotMatcher,
-        IntersectionMatcher,
-        NullMatcherClass,
-        UnionMatcher,
-        WrappingMatcher,
-    )
-    from whoosh.matching.wrappers import FilterMatcher
-    from whoosh.query.spans import SpanNear2
-
-    from indexer.search import ranking
-
-    constant = getattr(ranking, "_ConstantMatcher", None)  # the all-words bonus node
-
-    kind = type(m)
-    if kind is NullMatcherClass or not m.is_active():
+    and the any-word query share their terms). Each matcher kind has its
+    evaluation in `_EVALUATORS`; a kind without one, or an evaluation that
+    returns None (a case it does not compute), is stepped by Whoosh."""
+    if not m.is_active():
         return _EMPTY_IDS, (_EMPTY_SCORES if scored else None)
-    if kind in _leaf_kinds():
-        found = _leaf(m, reader, scored, memo)
+    evaluate = _evaluators().get(type(m))
+    if evaluate is not None:
+        found = evaluate(m, reader, scored, memo, trace)
         if found is not None:
             return found
-    elif kind is SpanNear2.SpanNear2Matcher:
-        found = _phrase(m, reader, scored, memo, trace)
-        if found is not None:
-            return found
-    elif kind is WrappingMatcher:
-        ids, scores = _evaluate(m.child, reader, scored, memo, trace)
-        return ids, (scores * m.boost if scored else None)
-    elif kind is FilterMatcher:
-        ids, scores = _evaluate(m.child, reader, scored, memo, trace)
-        listed = np.isin(ids, np.fromiter(m._ids, dtype=np.int64))
-        keep = ~listed if m._exclude else listed
-        return ids[keep], (scores[keep] * m.boost if scored else None)
-    elif constant is not None and kind is constant:
-        ids, _ = _evaluate(m.child, reader, False, memo, trace)
-        return ids, (np.full(len(ids), float(m.boost)) if scored else None)
-    elif kind is UnionMatcher:
-        a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
-        b_ids, b_scores = _evaluate(m.b, reader, scored, memo, trace)
-        ids = _union(a_ids, b_ids)
-        if not scored:
-            return ids, None
-        scores = np.zeros(len(ids))
-        scores[np.searchsorted(ids, a_ids)] = a_scores
-        scores[np.searchsorted(ids, b_ids)] += b_scores  # a + b where both match
-        return ids, scores
-    elif kind is IntersectionMatcher:
-        a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
-        b_ids, b_scores = _evaluate(m.b, reader, scored, memo, trace)
-        ids, ia, ib = _intersect(a_ids, b_ids)
-        return ids, (a_scores[ia] + b_scores[ib] if scored else None)
-    elif kind is AndNotMatcher:
-        a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
-        b_ids, _ = _evaluate(m.b, reader, False, memo, trace)
-        keep = ~np.isin(a_ids, b_ids, assume_unique=True)
-        return a_ids[keep], (a_scores[keep] if scored else None)
-    elif kind is AndMaybeMatcher:
-        a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
-        if not scored:
-            trace.exact = False  # unscored, Whoosh leaves b where it was: step to know
-            return a_ids, None
-        b_ids, b_scores = _evaluate(m.b, reader, scored, memo, trace)
-        _both, ia, ib = _intersect(a_ids, b_ids)
-        scores = a_scores.copy()
-        scores[ia] = a_scores[ia] + b_scores[ib]
-        return a_ids, scores
     trace.exact = False
     return _step(m, scored)
+
+
+def _empty(m, reader, scored: bool, memo: dict, trace: _Trace):
+    return _EMPTY_IDS, (_EMPTY_SCORES if scored else None)
+
+
+def _term(m, reader, scored: bool, memo: dict, trace: _Trace):
+    return _leaf(m, reader, scored, memo)
+
+
+def _boosted(m, reader, scored: bool, memo: dict, trace: _Trace):
+    ids, scores = _evaluate(m.child, reader, scored, memo, trace)
+    return ids, (scores * m.boost if scored else None)
+
+
+def _filtered(m, reader, scored: bool, memo: dict, trace: _Trace):
+    ids, scores = _evaluate(m.child, reader, scored, memo, trace)
+    listed_ids, exclude = whoosh_internals.filter_ids(m)
+    listed = np.isin(ids, np.fromiter(listed_ids, dtype=np.int64))
+    keep = ~listed if exclude else listed
+    return ids[keep], (scores[keep] * m.boost if scored else None)
+
+
+def _constant(m, reader, scored: bool, memo: dict, trace: _Trace):
+    ids, _ = _evaluate(m.child, reader, False, memo, trace)
+    return ids, (np.full(len(ids), float(m.boost)) if scored else None)
+
+
+def _either(m, reader, scored: bool, memo: dict, trace: _Trace):
+    a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
+    b_ids, b_scores = _evaluate(m.b, reader, scored, memo, trace)
+    ids = _union(a_ids, b_ids)
+    if not scored:
+        return ids, None
+    scores = np.zeros(len(ids))
+    scores[np.searchsorted(ids, a_ids)] = a_scores
+    scores[np.searchsorted(ids, b_ids)] += b_scores  # a + b where both match
+    return ids, scores
+
+
+def _both(m, reader, scored: bool, memo: dict, trace: _Trace):
+    a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
+    b_ids, b_scores = _evaluate(m.b, reader, scored, memo, trace)
+    ids, ia, ib = _intersect(a_ids, b_ids)
+    return ids, (a_scores[ia] + b_scores[ib] if scored else None)
+
+
+def _first_not_second(m, reader, scored: bool, memo: dict, trace: _Trace):
+    a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
+    b_ids, _ = _evaluate(m.b, reader, False, memo, trace)
+    keep = ~np.isin(a_ids, b_ids, assume_unique=True)
+    return a_ids[keep], (a_scores[keep] if scored else None)
+
+
+def _first_maybe_second(m, reader, scored: bool, memo: dict, trace: _Trace):
+    a_ids, a_scores = _evaluate(m.a, reader, scored, memo, trace)
+    if not scored:
+        trace.exact = False  # unscored, Whoosh leaves b where it was: step to know
+        return a_ids, None
+    b_ids, b_scores = _evaluate(m.b, reader, scored, memo, trace)
+    _found, ia, ib = _intersect(a_ids, b_ids)
+    scores = a_scores.copy()
+    scores[ia] = a_scores[ia] + b_scores[ib]
+    return a_ids, scores
+
+
+_EVALUATORS: dict = {}
+
+
+def _evaluators() -> dict:
+    """Matcher class -> its array evaluation (Whoosh is imported on first use)."""
+    if not _EVALUATORS:
+        from whoosh.matching import (
+            AndMaybeMatcher,
+            AndNotMatcher,
+            IntersectionMatcher,
+            NullMatcherClass,
+            UnionMatcher,
+            WrappingMatcher,
+        )
+        from whoosh.matching.wrappers import FilterMatcher
+        from whoosh.query.spans import SpanNear2
+
+        from indexer.search.ranking import AllWordsBonusMatcher
+
+        table = {kind: _term for kind in _leaf_kinds()}
+        table.update({
+            NullMatcherClass: _empty,
+            SpanNear2.SpanNear2Matcher: _phrase,
+            WrappingMatcher: _boosted,
+            FilterMatcher: _filtered,
+            AllWordsBonusMatcher: _constant,
+            UnionMatcher: _either,
+            IntersectionMatcher: _both,
+            AndNotMatcher: _first_not_second,
+            AndMaybeMatcher: _first_maybe_second,
+        })
+        _EVALUATORS.update(table)
+    return _EVALUATORS
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -306,7 +349,7 @@ def _scorable_lengths(m, reader) -> np.ndarray | None:
     scorer = m.scorer
     if scorer is None or type(scorer) is not BM25FScorer:
         return None
-    return _length_bytes(reader, scorer.dfl)
+    return whoosh_internals.length_bytes(reader, scorer.dfl)
 
 
 def _postings(m, reader, weights: bool, values: bool, memo: dict):
@@ -316,7 +359,8 @@ def _postings(m, reader, weights: bool, values: bool, memo: dict):
         return _EMPTY_IDS, (_EMPTY_SCORES if weights else None), (TermValues([]) if values else None)
     key = m.term()
     array_leaf = getattr(m, "at_first_posting", None) is not None
-    start = int(m.block_ids()[m._i]) if array_leaf else m.id()  # no per-posting list made
+    # an array matcher's position without making its per-posting list
+    start = int(m.block_ids()[whoosh_internals.position_in_block(m)]) if array_leaf else m.id()
     found = memo.get(key)
     if found is not None and found[0] <= start and (found[2] is not None or not weights) \
             and (found[3] is not None or not values):
@@ -349,37 +393,7 @@ def _blocks(m, weights: bool, values: bool):
 
     if type(m) is BlockArrayMatcher:
         return _array_blocks(m, weights, values)
-    id_parts, weight_parts, value_parts = [], [], []
-    variable = m._fixedsize is None or m._fixedsize < 0
-    keep_values = True
-    while m.is_active():
-        block_ids = m._ids
-        if block_ids is None and not m._byteids:
-            if m._data is None:
-                m._read_data()
-            # the block stores gaps: Whoosh's delta_decode is a running sum
-            block_ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
-        elif block_ids is None:
-            m._read_ids()
-            block_ids = m._ids
-        if isinstance(block_ids, bytes):
-            block_ids = np.frombuffer(block_ids, dtype=np.uint8)
-        i = m._i
-        id_parts.append(np.asarray(block_ids[i:] if i else block_ids, dtype=np.int64))
-        if weights:
-            if m._weights is None:
-                m._read_weights()
-            weight_parts.append(np.asarray(m._weights[i:] if i else m._weights, dtype=np.float64))
-        if m._values is not None:
-            value_parts.append((m._values, i))
-        elif variable and m._data is not None:
-            value_parts.append((m._data[2], i))  # what _read_values() would keep, unchanged
-        elif values:
-            m._read_values()
-            value_parts.append((m._values, i))
-        else:
-            keep_values = False
-        m._next_block()
+    id_parts, weight_parts, value_parts, keep_values = whoosh_internals.w3_blocks(m, weights, values)
     ids = np.concatenate(id_parts) if id_parts else _EMPTY_IDS
     tf = (np.concatenate(weight_parts) if weight_parts else _EMPTY_SCORES) if weights else None
     return ids, tf, (TermValues(value_parts) if keep_values else None)
@@ -389,7 +403,7 @@ def _array_blocks(m, weights: bool, values: bool):
     """`_blocks` for array blocks: numpy arrays straight from each block."""
     id_parts, weight_parts, value_parts = [], [], []
     while m.is_active():
-        i = m._i
+        i = whoosh_internals.position_in_block(m)
         block_ids = m.block_ids()
         id_parts.append(block_ids[i:] if i else block_ids)
         if weights:
@@ -397,7 +411,7 @@ def _array_blocks(m, weights: bool, values: bool):
             weight_parts.append(block_weights[i:] if i else block_weights)
         if values:
             value_parts.append((m.block_values(), i))
-        m._next_block()
+        whoosh_internals.next_block(m)
     ids = _joined(id_parts, _EMPTY_IDS)
     tf = _joined(weight_parts, _EMPTY_SCORES) if weights else None
     return ids, tf, (TermValues(value_parts) if values else None)
@@ -584,28 +598,6 @@ def _distinct_sorted(a: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(a[1:], a[:-1], out=keep[1:])
     return a[keep]
-
-
-def _length_bytes(reader, dfl) -> np.ndarray | None:
-    """The segment's field-length bytes behind a BM25F scorer's `dfl`, when
-    the pool preloaded them (indexer.search.searchers); else None."""
-    fieldname = getattr(dfl, "_newsindex_field", None)
-    if fieldname is None:
-        closure = getattr(dfl, "__closure__", None) or ()
-        names = getattr(getattr(dfl, "__code__", None), "co_freevars", ())
-        cells = dict(zip(names, (c.cell_contents for c in closure)))
-        fieldname = cells.get("fieldname")
-        searcher = cells.get("searcher")
-        if fieldname is None or searcher is None or searcher.reader() is not reader:
-            return None
-    perdoc = getattr(reader, "_perdoc", None)
-    load = getattr(perdoc, "_newsindex_length_bytes", None)
-    if load is None:
-        return None
-    data = load(fieldname)
-    if data is False or data is None:
-        return None
-    return np.frombuffer(data, dtype=np.uint8)
 
 
 def top(keys: np.ndarray, docnums: np.ndarray, limit: int) -> np.ndarray:

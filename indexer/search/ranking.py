@@ -10,7 +10,7 @@ from whoosh.query.wrappers import WrappingQuery
 ALL_WORDS_BONUS = 10_000.0
 
 
-class _ConstantMatcher(matching.WrappingMatcher):
+class AllWordsBonusMatcher(matching.WrappingMatcher):
     """Scores every match with a constant (carried as `boost`) while keeping the
     child's postings, so matched terms are still recorded for highlighting
     (Whoosh's ConstantScoreQuery drops the bonus when terms are recorded)."""
@@ -49,7 +49,7 @@ class AllWordsBonus(WrappingQuery):
         m = self.child.matcher(searcher, context)
         if isinstance(m, matching.NullMatcherClass):
             return m
-        return _ConstantMatcher(m, boost=self.bonus)
+        return AllWordsBonusMatcher(m, boost=self.bonus)
 
 
 def all_words_first(all_words: query.Query, any_word: query.Query) -> query.Query:

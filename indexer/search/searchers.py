@@ -20,13 +20,13 @@ from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
-from whoosh import columns
 from whoosh.filedb.filestore import FileStorage
 from whoosh.idsets import BitSet
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from indexer import whoosh_internals
 from indexer.index import store
 
 FILTER_CACHE_SIZE = 64
@@ -131,7 +131,7 @@ class SearcherPool:
             parts, names, index = [], [], {}
             for leaf, _offset in searcher.reader().leaf_readers():
                 seg_codes, seg_names = self._cached(
-                    ("facet", folder, _segment_id(leaf), fieldname), lambda: _segment_facet(leaf, fieldname))
+                    ("facet", folder, _segment_id(leaf), fieldname), lambda leaf=leaf: _segment_facet(leaf, fieldname))
                 remap = np.array([index.setdefault(n, len(index)) for n in seg_names] or [0],
                                  dtype=np.int32)
                 parts.append(remap[seg_codes] if len(seg_codes) else seg_codes)
@@ -152,7 +152,7 @@ class SearcherPool:
 
         def assemble():
             parts = [self._cached(("sort", folder, _segment_id(leaf), fieldname),
-                                  lambda: _segment_numbers(leaf, fieldname))
+                                  lambda leaf=leaf: _segment_numbers(leaf, fieldname))
                      for leaf, _offset in searcher.reader().leaf_readers()]
             values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
             if not reverse:
@@ -166,50 +166,12 @@ class SearcherPool:
     def _preload_lengths(self, searcher: Searcher, folder: str) -> None:
         """Serve BM25F's per-document field lengths from bytes read once per
         segment instead of one file read per scored posting (~10% of a
-        search's CPU in the profile). Same values, same None/default cases as
-        Whoosh's W3PerDocReader.doc_field_length."""
+        search's CPU in the profile), shared by every thread."""
         for leaf, _offset in searcher.reader().leaf_readers():
-            perdoc = getattr(leaf, "_perdoc", None)
-            if perdoc is None or getattr(perdoc, "_lengths_preloaded", False) \
-                    or not hasattr(perdoc, "_cached_reader"):
-                continue
             segment = (folder, _segment_id(leaf))
-            doccount = leaf.doc_count_all()
-            tables: dict = {}
-            original = perdoc.doc_field_length
-
-            def load(fieldname, _perdoc=perdoc, _segment=segment):
-                from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-                def read():
-                    reader = _perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-                    if reader is None or not isinstance(reader, columns.NumericColumn.Reader) \
-                            or reader._fixedlen != 1 or reader._default != 0:
-                        return False  # not the layout read below: ask Whoosh
-                    return reader._dbfile.get(reader._basepos, reader._count) if reader._count else b""
-                return self._cached(("lengths", _segment, fieldname), read)
-
-            def doc_field_length(docnum, fieldname, default=0, _tables=tables, _load=load,
-                                 _original=original, _doccount=doccount):
-                data = _tables.get(fieldname)
-                if data is None:
-                    data = _tables[fieldname] = _load(fieldname)
-                if data is False:
-                    return _original(docnum, fieldname, default)
-                if docnum > _doccount:
-                    raise IndexError("Asked for docnum %r of %d" % (docnum, _doccount))
-                lbyte = data[docnum] if docnum < len(data) else 0
-                return LENGTH_OF_BYTE[lbyte] if lbyte else None
-
-            def length_bytes(fieldname, _tables=tables, _load=load):
-                data = _tables.get(fieldname)
-                if data is None:
-                    data = _tables[fieldname] = _load(fieldname)
-                return data
-
-            perdoc.doc_field_length = doc_field_length
-            perdoc._newsindex_length_bytes = length_bytes  # bytes, or False: ask Whoosh
-            perdoc._lengths_preloaded = True
+            whoosh_internals.preload_lengths(
+                leaf, lambda fieldname, read, _segment=segment: self._cached(("lengths", _segment, fieldname), read),
+                LENGTH_OF_BYTE)
 
 
 def _reuse_column_readers(searcher: Searcher) -> None:
@@ -222,21 +184,7 @@ def _reuse_column_readers(searcher: Searcher) -> None:
     searcher, so the readers can be kept per segment reader; a refreshed
     searcher keeps the readers of the segments it reuses."""
     for leaf, _offset in searcher.reader().leaf_readers():
-        if getattr(leaf, "_kept_columns", None) is not None:
-            continue
-        kept: dict = {}
-        make = leaf.column_reader
-
-        def column_reader(fieldname, column=None, reverse=False, translate=True,
-                          _make=make, _kept=kept):
-            key = (fieldname, column, reverse, translate)
-            found = _kept.get(key)
-            if found is None:
-                found = _kept[key] = _make(fieldname, column, reverse, translate)
-            return found
-
-        leaf.column_reader = column_reader
-        leaf._kept_columns = kept
+        whoosh_internals.keep_column_readers(leaf)
 
 
 def _segment_id(leaf) -> str:
@@ -251,12 +199,8 @@ def _segment_facet(leaf, fieldname: str) -> tuple[np.ndarray, list[str]]:
     fieldobj = leaf.schema[fieldname]
     n = leaf.doc_count_all()
     reader = leaf.column_reader(fieldname, translate=False)
-    if isinstance(reader, columns.VarBytesColumn.Reader) and hasattr(reader, "_lengths"):
-        lengths, offsets = reader._lengths, reader._offsets
-        end = (offsets[-1] + lengths[-1]) if len(lengths) else 0
-        blob = reader._dbfile.get(reader._basepos, end) if end else b""
-        raw = [blob[offsets[i]:offsets[i] + lengths[i]] for i in range(n)]
-    else:
+    raw = whoosh_internals.varbytes_column_values(reader, n)
+    if raw is None:
         raw = [reader.sort_key(i) for i in range(n)]
     index: dict = {}
     codes = np.fromiter((index.setdefault(v, len(index)) for v in raw), dtype=np.int32, count=n)
@@ -269,15 +213,8 @@ def _segment_numbers(leaf, fieldname: str) -> np.ndarray:
     values are the column's default, as Whoosh reads them)."""
     n = leaf.doc_count_all()
     reader = leaf.column_reader(fieldname, translate=False)
-    if isinstance(reader, columns.NumericColumn.Reader):
-        dtype = np.dtype(reader._typecode).newbyteorder(">")
-        count = min(reader._count, n)
-        stored = np.frombuffer(reader._dbfile.get(reader._basepos, count * reader._fixedlen),
-                               dtype=dtype) if count else np.zeros(0, dtype=dtype)
-        out = np.full(n, reader._default, dtype=dtype.newbyteorder("="))
-        out[:count] = stored
-        return out
-    return np.array([reader[i] for i in range(n)])
+    values = whoosh_internals.numeric_column_array(reader, n)
+    return values if values is not None else np.array([reader[i] for i in range(n)])
 
 
 def _open_index(generation: Path):

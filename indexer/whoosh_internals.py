@@ -1,0 +1,266 @@
+"""The one door to Whoosh's internals (written against whoosh3 3.54.0).
+
+Speed comes from reading what Whoosh keeps private: posting blocks as arrays,
+column files as bytes, field lengths read once per segment. Every private
+attribute the engine reads and every Whoosh method it replaces on a live
+object is read or replaced here, and nowhere else; the rest of the package
+calls the functions below. The index codec's classes (`indexer.index.codec`)
+are subclasses of Whoosh's W3 codec, so they also use their bases' private
+state: those names are listed in `RELIED_ON` too.
+
+`RELIED_ON` names every private attribute and method relied on, by the Whoosh
+class or module that has it; `tests/index/test_whoosh_internals.py` checks
+each one against the installed Whoosh, so an upgrade that moves one fails
+with the attribute's name instead of a wrong search result.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from whoosh import columns
+
+WHOOSH_VERSION = "3.54.0"
+
+# Whoosh class or module -> the private names (attributes, methods) used on it.
+RELIED_ON: dict[str, tuple[str, ...]] = {
+    # read here for the array evaluation (indexer.search.collect)
+    "whoosh.codec.whoosh3.W3LeafMatcher": (
+        "_i", "_ids", "_byteids", "_data", "_weights", "_values", "_fixedsize",
+        "_read_data", "_read_ids", "_read_weights", "_read_values", "_next_block",
+        # also read or replaced by indexer.index.codec.BlockArrayMatcher
+        "_read_header", "_goto", "_postfile", "_startoffset", "_baseoffset", "_blocklength",
+        "_maxid", "_maxweight", "_minlength", "_maxlength", "_lastblock", "_dataoffset",
+        "_nextoffset", "_compression", "_atend", "_skip_to_block"),
+    "whoosh.matching.wrappers.FilterMatcher": ("_ids", "_exclude"),
+    # column files read as bytes (indexer.search.searchers)
+    "whoosh.columns.NumericColumn.Reader": ("_typecode", "_count", "_dbfile", "_basepos", "_fixedlen", "_default"),
+    "whoosh.columns.VarBytesColumn.Reader": ("_lengths", "_offsets", "_dbfile", "_basepos"),
+    "whoosh.reading.SegmentReader": ("_perdoc",),
+    "whoosh.codec.whoosh3.W3PerDocReader": ("_cached_reader",),
+    "whoosh.codec.whoosh3": ("_lenfield", "LENGTHS_COLUMN"),
+    # the fused tokenizer's stemmer (indexer.index.analysis)
+    "whoosh.analysis.morph.StemFilter": ("_stem",),
+    "whoosh.system": ("_INT_SIZE",),
+    # indexer.index.codec: W3's writer, field writer, term table and codec
+    "whoosh.codec.whoosh3.W3PostingsWriter": (
+        "_write_block", "_new_block", "_postfile", "_blockcount", "_terminfo", "_ids", "_weights",
+        "_values", "_maxweight", "_minlength", "_maxlength", "_compression", "_blocklimit", "_format",
+        "_inlinelimit", "_startoffset"),
+    "whoosh.codec.whoosh3.W3FieldWriter": ("_postwriter", "_codec", "_fieldid", "_format", "_postfile", "_tindex"),
+    "whoosh.codec.whoosh3.W3TermsReader": ("_tindex", "_keycoder", "_codec", "_postfile"),
+    "whoosh.codec.whoosh3.W3Codec": ("_blocklimit", "_compression", "_inlinelimit"),
+    # indexer.index.segment: finished segments added to the table of contents
+    "whoosh.index.FileIndex": ("_read_toc",),
+    "whoosh.codec.whoosh3.W3TermInfo": ("_struct",),
+}
+
+# Whoosh's BM25F scorer reads a document's field length through a lambda over
+# these free variables (WeightLengthScorer.setup); `length_bytes` reads them.
+DFL_FREE_VARIABLES = ("searcher", "fieldname")
+
+_KEPT_COLUMNS = "_newsindex_kept_columns"        # set on a segment reader
+_LENGTH_BYTES = "_newsindex_length_bytes"        # set on a segment's per-document reader
+
+
+# -- posting matchers (indexer.search.collect) ---------------------------------------
+
+def position_in_block(m) -> int:
+    """Where a block matcher stands inside its current block."""
+    return m._i
+
+
+def next_block(m) -> None:
+    """Move a block matcher to its next block (it is inactive past the last)."""
+    m._next_block()
+
+
+def filter_ids(m) -> tuple[set, bool]:
+    """A FilterMatcher's document set and whether it excludes (else keeps) them."""
+    return m._ids, m._exclude
+
+
+def w3_blocks(m, weights: bool, values: bool) -> tuple[list, list, list, bool]:
+    """The rest of a W3 leaf matcher's postings, block by block (the matcher is
+    used up): id arrays, weight arrays (when `weights`), (block values, first
+    posting) pairs, and whether the values of every block were kept.
+    Variable-size values (positions, characters) come with W3's block data at
+    no extra cost and are kept even when not asked for."""
+    id_parts, weight_parts, value_parts = [], [], []
+    variable = m._fixedsize is None or m._fixedsize < 0
+    keep_values = True
+    while m.is_active():
+        block_ids = m._ids
+        if block_ids is None and not m._byteids:
+            if m._data is None:
+                m._read_data()
+            # the block stores gaps: Whoosh's delta_decode is a running sum
+            block_ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
+        elif block_ids is None:
+            m._read_ids()
+            block_ids = m._ids
+        if isinstance(block_ids, bytes):
+            block_ids = np.frombuffer(block_ids, dtype=np.uint8)
+        i = m._i
+        id_parts.append(np.asarray(block_ids[i:] if i else block_ids, dtype=np.int64))
+        if weights:
+            if m._weights is None:
+                m._read_weights()
+            weight_parts.append(np.asarray(m._weights[i:] if i else m._weights, dtype=np.float64))
+        if m._values is not None:
+            value_parts.append((m._values, i))
+        elif variable and m._data is not None:
+            value_parts.append((m._data[2], i))  # what _read_values() would keep, unchanged
+        elif values:
+            m._read_values()
+            value_parts.append((m._values, i))
+        else:
+            keep_values = False
+        m._next_block()
+    return id_parts, weight_parts, value_parts, keep_values
+
+
+def length_bytes(reader, dfl) -> np.ndarray | None:
+    """The segment's field-length bytes behind a BM25F scorer's `dfl`, when
+    `preload_lengths` loaded them for this reader; else None."""
+    closure = getattr(dfl, "__closure__", None) or ()
+    names = getattr(getattr(dfl, "__code__", None), "co_freevars", ())
+    cells = dict(zip(names, (c.cell_contents for c in closure)))
+    fieldname = cells.get("fieldname")
+    searcher = cells.get("searcher")
+    if fieldname is None or searcher is None or searcher.reader() is not reader:
+        return None
+    load = getattr(getattr(reader, "_perdoc", None), _LENGTH_BYTES, None)
+    if load is None:
+        return None
+    data = load(fieldname)
+    if data is False or data is None:
+        return None
+    return np.frombuffer(data, dtype=np.uint8)
+
+
+# -- column files (indexer.search.searchers) -----------------------------------------
+
+def varbytes_column_values(reader, n: int) -> list[bytes] | None:
+    """The first `n` raw values of a variable-width column, read as one blob;
+    None when the reader is not of that layout."""
+    if not isinstance(reader, columns.VarBytesColumn.Reader) or not hasattr(reader, "_lengths"):
+        return None
+    lengths, offsets = reader._lengths, reader._offsets
+    end = (offsets[-1] + lengths[-1]) if len(lengths) else 0
+    blob = reader._dbfile.get(reader._basepos, end) if end else b""
+    return [blob[offsets[i]:offsets[i] + lengths[i]] for i in range(n)]
+
+
+def numeric_column_array(reader, n: int) -> np.ndarray | None:
+    """A numeric column's values for `n` documents as one array (missing values
+    are the column's default, as Whoosh reads them); None for other readers."""
+    if not isinstance(reader, columns.NumericColumn.Reader):
+        return None
+    dtype = np.dtype(reader._typecode).newbyteorder(">")
+    count = min(reader._count, n)
+    stored = np.frombuffer(reader._dbfile.get(reader._basepos, count * reader._fixedlen),
+                           dtype=dtype) if count else np.zeros(0, dtype=dtype)
+    out = np.full(n, reader._default, dtype=dtype.newbyteorder("="))
+    out[:count] = stored
+    return out
+
+
+def keep_column_readers(leaf) -> None:
+    """Make a segment reader keep the column readers it makes (Whoosh makes a
+    new one on every call, reading a variable-width column's whole offset
+    table each time). Replaces `leaf.column_reader` on this object only."""
+    if getattr(leaf, _KEPT_COLUMNS, None) is not None:
+        return
+    kept: dict = {}
+    make = leaf.column_reader
+
+    def column_reader(fieldname, column=None, reverse=False, translate=True, _make=make, _kept=kept):
+        key = (fieldname, column, reverse, translate)
+        found = _kept.get(key)
+        if found is None:
+            found = _kept[key] = _make(fieldname, column, reverse, translate)
+        return found
+
+    leaf.column_reader = column_reader
+    setattr(leaf, _KEPT_COLUMNS, kept)
+
+
+def preload_lengths(leaf, load_cached: Callable[[str, Callable[[], object]], object],
+                    length_of_byte: list) -> None:
+    """Serve a segment's BM25F field lengths from bytes read once per field
+    (`load_cached(fieldname, read)` shares them between searchers) instead of
+    one file read per scored posting. Same values, same None/default cases as
+    W3PerDocReader.doc_field_length, which this replaces on the segment's
+    per-document reader; `length_bytes` hands the same bytes to the array scan."""
+    perdoc = getattr(leaf, "_perdoc", None)
+    if perdoc is None or getattr(perdoc, _LENGTH_BYTES, None) is not None \
+            or not hasattr(perdoc, "_cached_reader"):
+        return
+    doccount = leaf.doc_count_all()
+    tables: dict = {}
+    original = perdoc.doc_field_length
+
+    def load(fieldname):
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        def read():
+            reader = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if reader is None or not isinstance(reader, columns.NumericColumn.Reader) \
+                    or reader._fixedlen != 1 or reader._default != 0:
+                return False  # not the layout read below: ask Whoosh
+            return reader._dbfile.get(reader._basepos, reader._count) if reader._count else b""
+        return load_cached(fieldname, read)
+
+    def doc_field_length(docnum, fieldname, default=0, _tables=tables, _load=load,
+                         _original=original, _doccount=doccount):
+        data = _tables.get(fieldname)
+        if data is None:
+            data = _tables[fieldname] = _load(fieldname)
+        if data is False:
+            return _original(docnum, fieldname, default)
+        if docnum > _doccount:
+            raise IndexError("Asked for docnum %r of %d" % (docnum, _doccount))
+        lbyte = data[docnum] if docnum < len(data) else 0
+        return length_of_byte[lbyte] if lbyte else None
+
+    def field_length_bytes(fieldname, _tables=tables, _load=load):  # bytes, or False: ask Whoosh
+        data = _tables.get(fieldname)
+        if data is None:
+            data = _tables[fieldname] = _load(fieldname)
+        return data
+
+    perdoc.doc_field_length = doc_field_length
+    setattr(perdoc, _LENGTH_BYTES, field_length_bytes)
+
+
+# -- analysis (indexer.index.analysis) ------------------------------------------------
+
+def stem_function(stem_filter) -> Callable[[str], str]:
+    """A StemFilter's stemming function (with its cache), to call per word
+    without the filter's token stream."""
+    return stem_filter._stem
+
+
+def posting_count_size() -> int:
+    """Bytes of the occurrence count that starts a W3 posting value."""
+    from whoosh.system import _INT_SIZE
+
+    return _INT_SIZE
+
+
+
+# -- index files (indexer.index.codec, indexer.index.segment) --------------------------
+
+def term_info_struct():
+    """The `struct.Struct` of W3's term info header (the codec writes the same bytes)."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    return W3TermInfo._struct
+
+
+def read_toc(ix):
+    """An index's current table of contents (Whoosh has no public way to add
+    finished segments to it)."""
+    return ix._read_toc()
