@@ -59,7 +59,8 @@ TERM_INFOS_KEPT = 8192  # per segment reader (a few MB at most)
 # weight kind, value-length width, flags, size of part A, size of part B
 _HEAD = struct.Struct("<IIdBBBBBB2xII")
 _LAST, _A_ZLIB = 1, 2
-_TERM_INFO = whoosh_internals.term_info_struct()  # flags, weight, doc freq, min/max length byte, max weight, first/last id
+# flags, weight, doc freq, min/max length byte, max weight, first/last id
+_TERM_INFO = whoosh_internals.term_info_struct()
 
 # weight kinds: all 1.0 | one float for all | uint8 | uint16 | float32 each
 _W_ONES, _W_SAME, _W_U1, _W_U2, _W_F4 = range(5)
