@@ -8,7 +8,7 @@ faulty build, then check that the live index holds exactly the old article ids
 (before the commit / swap) or exactly the new ones (after), with no duplicate
 and a matching search total; then an ordinary build must succeed, converge to
 the sources, and a further build must be a no-op. Sources are checksummed
-around every faulty build. The harness is the one `tests/test_faults.py` uses.
+around every faulty build. The harness is the one the tests use (`tests/system/faultkit.py`).
 
     .venv/bin/python benchmarks/faults.py                 # the full sweep (several minutes)
     .venv/bin/python benchmarks/faults.py --quick         # one call count per point

@@ -120,7 +120,7 @@ def _make_parser() -> argparse.ArgumentParser:
     filter_args(p)
     p.add_argument("--limit", type=int, default=10, help="results per page (default 10, at most 100)")
     p.add_argument("--page", type=int, default=1)
-    p.add_argument("--json", action="store_true", help="print the JSON of PRODUCT.md")
+    p.add_argument("--json", action="store_true", help="print the results as JSON (the shape of /api/search)")
     p.set_defaults(run=cmd_search)
 
     p = sub.add_parser("export", help="every matching article, streamed to stdout",

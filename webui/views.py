@@ -155,7 +155,7 @@ def help_page() -> Any:
 
 @_get("/api/search")
 def api_search() -> Any:
-    """The PRODUCT.md JSON for a search; a bad request is a 400 with {"error": ...}."""
+    """A search as JSON (hits, total, facets, suggestion); a bad request is a 400 with {"error": ...}."""
     problem = _parameter_problem()
     if problem:
         return jsonify(error=problem), 400

@@ -58,7 +58,7 @@ SEGMENT_MAX_TEXT_BYTES = 64_000_000
 
 @dataclass
 class BuildReport:
-    """What a build did; its JSON is `last-build.json` (PRODUCT.md)."""
+    """What a build did; its JSON is `last-build.json` beside the index (`newsindex stats` shows it)."""
 
     mode: str
     started: datetime

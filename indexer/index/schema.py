@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # 4: the duplicate signature lives in a column (cheap to read per document);
 #    no band-key terms (they made the index 75% larger); spelling words from
 #    the body only (headline words are nearly always in the body too).
-# 5: no Whoosh spelling field ("did you mean" reads vocabulary.tsv beside the
+# 5: no Whoosh spelling field ("did you mean" reads the vocabulary file beside the
 #    index, indexer.search.suggest: -33% build CPU); the fused text tokenizer (same
 #    tokens); no character offsets on headline and captions (only the body's
 #    snippets read stored offsets; headline and captions are re-analysed).

@@ -44,7 +44,7 @@ def _minhash(shingles: Iterable[bytes], count: int) -> np.ndarray:
     MurmurHash3 finalizer, through a*h + b (mod 2^32) per permutation, and the
     minimum per permutation. Written out because `import datasketch` loads
     scipy (~0.5 s), which was half of a one-file incremental build; the
-    signatures are bit-for-bit datasketch's (tests/test_quality.py checks
+    signatures are bit-for-bit datasketch's (tests/search/test_quality.py checks
     them against datasketch itself on real articles)."""
     a, b = _permutations()
     h = np.fromiter(map(zlib.crc32, shingles), dtype=np.uint32, count=count)

@@ -163,7 +163,7 @@ def matcher_of_roots(roots: list[str]):
 class _OneShotEncoder(json.JSONEncoder):
     """`json.dump` streams through the pure-Python encoder (140 ms for 21,578
     sources); this encodes in one go with the C encoder (55 ms) and still goes
-    through `json.dump`, which tests/test_faults.py intercepts for its faults."""
+    through `json.dump`, which tests/system/faultkit.py intercepts for its faults."""
 
     def iterencode(self, o, _one_shot=False):
         return super().iterencode(o, _one_shot=True)

@@ -10,6 +10,12 @@ from datetime import datetime
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def collapse_spaces(text: str) -> str:
+    """Runs of whitespace (newlines included) as one space, trimmed: how every
+    reader tidies a one-line value (a headline, a byline, a caption, a line)."""
+    return " ".join(text.split())
+
+
 @dataclass
 class Article:
     """A cleaned news article, whatever file kind it came from.
@@ -52,7 +58,7 @@ class Article:
         return not (self.headline.strip() or self.body.strip())
 
     def to_json(self) -> dict:
-        """The export shape of PRODUCT.md: all stored fields, date as ISO 8601."""
+        """The export shape (JSON Lines, CSV, /api/article): all stored fields, date as ISO 8601."""
         return {
             "id": self.id,
             "headline": self.headline,

@@ -22,7 +22,7 @@ ZONE_OFFSETS = {"EST": -5 * 3600, "EDT": -4 * 3600, "CST": -6 * 3600, "CDT": -5 
 # Fast paths for the two shapes that make up nearly every record date: dateutil
 # costs ~0.1 ms per call, a third of reading Reuters. Anything else (or a value
 # these cannot turn into a real date) still goes to dateutil, which gives the
-# same result for these shapes (tests/test_dates_fastpath.py checks that).
+# same result for these shapes (tests/ingest/test_dates.py checks that).
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?"
                   r"(Z|[+-]\d{2}:?\d{2})?)?")
 _REUTERS = re.compile(r"(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?")

@@ -1,7 +1,8 @@
 """Bytes -> text, honouring a BOM, then the declared charset, then detection.
 
 Decoding before parsing matters for speed: handing BeautifulSoup raw bytes lets
-it run its own slow detection (up to 373 ms on some pages, WHOOSH-NOTES.md).
+it run its own slow detection (up to 373 ms on some pages). `looks_binary` is
+every reader's test for data that is not text at all.
 """
 
 from __future__ import annotations
@@ -147,3 +148,16 @@ def sniff_declared_charset(data: bytes, limit: int = 4096) -> str | None:
         return None
     label = (m.group(1) or m.group(2)).decode("ascii", "replace")
     return label or None
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters in the first 4 KB mean binary data,
+    not text or a web page (UTF-16 and UTF-32 text carries NULs too, but starts
+    with a BOM). The one test every reader uses."""
+    head = data[:4096]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    if head.count(b"\x00") > len(head) // 200:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls > len(head) // 50

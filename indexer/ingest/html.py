@@ -25,9 +25,9 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
 from indexer.errors import SourceError
-from indexer.ingest.article import Article, CleanedArticle, derived_id
+from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, derived_id
 from indexer.ingest.dates import date_from_url, parse_date
-from indexer.ingest.encoding import decode_bytes, sniff_declared_charset
+from indexer.ingest.encoding import decode_bytes, looks_binary, sniff_declared_charset
 from indexer.limits import MAX_CAPTIONS, MAX_CHAIN
 
 
@@ -35,7 +35,7 @@ def read_html(data: bytes, source: str) -> Article:
     """Bytes of one web page -> Article; SourceError when it is not an article."""
     if not data or not data.strip():
         raise SourceError("empty file")
-    if _looks_binary(data):
+    if looks_binary(data):
         raise SourceError("binary data, not a web page")
     text = decode_bytes(data, sniff_declared_charset(data))
     if "<" not in text:
@@ -180,7 +180,7 @@ def _blocks(root: Tag, boundaries: frozenset[int] = frozenset()) -> list[_Block]
     def flush() -> None:
         nonlocal parts, link_chars, resumes
         if parts:
-            text = " ".join("".join(parts).split())
+            text = collapse_spaces("".join(parts))
             if text:
                 owner = owner_stack[-1]
                 blocks.append(_Block(owner, text, min(link_chars, len(text)), owner.name, resumes))
@@ -362,7 +362,7 @@ def _squash(text: str) -> str:
 
 def _strip_site_tail(title: str, site: str | None, domain: str | None = None) -> str:
     """"Headline | Section | Site" -> "Headline"; also "Site: Headline"."""
-    title = " ".join(title.split())
+    title = collapse_spaces(title)
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
@@ -416,7 +416,7 @@ def _caption_text(tag: Tag) -> str:
     """Caption text without its credit line ("Photo: ...") or show-more toggles."""
     for credit in tag.find_all(True, class_=_CREDIT_CLASS):
         credit.decompose()
-    text = " ".join(tag.get_text(" ").split())
+    text = collapse_spaces(tag.get_text(" "))
     linked = sum(len(a.get_text(strip=True)) for a in tag.find_all("a"))
     if text and linked > 0.5 * len(text):  # a box of links in caption markup
         return ""
@@ -451,7 +451,7 @@ def _innermost_captions(elements: list[Tag]) -> list[str]:
 
 
 def _real_alt(alt: str) -> bool:
-    alt = " ".join(alt.split())
+    alt = collapse_spaces(alt)
     if len(alt) < 15 or len(alt.split()) < 3:
         return False
     if re.search(r"\.(jpe?g|png|gif|webp)$", alt, re.I):
@@ -513,7 +513,7 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             scan.drop.append(tag)
             continue
         if name == "h1":
-            scan.h1.append(" ".join(tag.get_text(" ").split()))
+            scan.h1.append(collapse_spaces(tag.get_text(" ")))
         elif name == "time":
             scan.times.append(tag)
         elif name == "figcaption":
@@ -596,7 +596,7 @@ def _declared_body(ld: dict) -> str | None:
     text = unescape(re.sub(r"<[^>]{0,2000}>", " ", text))
     if text.rstrip().endswith(("…", "...")):
         return None
-    paragraphs = [" ".join(line.split()) for line in text.split("\n")]
+    paragraphs = [collapse_spaces(line) for line in text.split("\n")]
     return "\n\n".join(p for p in paragraphs if p) or None
 
 
@@ -604,7 +604,7 @@ def _text_value(value: object) -> str | None:
     if isinstance(value, list) and value:
         value = value[0]
     if isinstance(value, str) and value.strip():
-        return " ".join(unescape(value).split())
+        return collapse_spaces(unescape(value))
     return None
 
 
@@ -637,7 +637,7 @@ def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None
                             _text_value(scan.metas.get("twitter:title")), _text_value(ld.get("name")))
                 if t]
     declared = [_strip_site_tail(t, publication, domain) for t in declared]
-    title = _strip_site_tail(" ".join(unescape(scan.title).split()), publication, domain)
+    title = _strip_site_tail(collapse_spaces(unescape(scan.title)), publication, domain)
     h1s = [h for h in scan.h1[:3] if h]
     for h1 in h1s:
         if any(_squash(h1) == _squash(t) for t in declared):
@@ -728,7 +728,7 @@ def _captions(scan: _Scan, container: Tag | None) -> list[str]:
         img = fig.find("img")
         alt = img.get("alt") if img else None
         if isinstance(alt, str) and _real_alt(alt):
-            found.append(_CREDIT.sub("", " ".join(unescape(alt).split())).strip())
+            found.append(_CREDIT.sub("", collapse_spaces(unescape(alt))).strip())
     # each once: a truncated copy ("... at") or an exact repeat is dropped
     captions: list[str] = []
     for text in found:
@@ -938,15 +938,3 @@ def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
         except ValueError:
             return None
     return parse_date(m.group(0))
-
-
-def _looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters in the first 4 KB mean binary data
-    (UTF-16 pages carry NULs too, but they start with a BOM)."""
-    head = data[:4096]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False
-    if head.count(b"\x00") > len(head) // 200:
-        return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return controls > len(head) // 50

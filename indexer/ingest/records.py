@@ -1,6 +1,6 @@
 """Record files: one article per JSON object (`.json`, `.jsonl`/`.ndjson`) or CSV row.
 
-Field names follow PRODUCT.md "Inputs"; they are matched case-insensitively and
+Field names follow the README's "Input formats"; they are matched case-insensitively and
 ignoring `_`, `-` and spaces, so `datePublished`, `published_at` and a CSV
 header "Published At" all work. A bad line becomes a Failure with its line
 number and the rest of the file still comes through; only a file that cannot
@@ -17,9 +17,9 @@ import sys
 from typing import Any, Iterator
 
 from indexer.errors import SourceError
-from indexer.ingest.article import Article, Failure, derived_id
+from indexer.ingest.article import Article, Failure, collapse_spaces, derived_id
 from indexer.ingest.dates import parse_date
-from indexer.ingest.encoding import decode_bytes
+from indexer.ingest.encoding import decode_bytes, looks_binary
 from indexer.ingest.text import clean_plain_body
 
 # normalised field name -> Article attribute; earlier names win when a record has several
@@ -36,7 +36,6 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 KNOWN_FIELDS = frozenset(name for names in FIELD_ALIASES.values() for name in names)
 EMPTY_RECORD = "empty record: no headline or body"
 
-_INLINE_SPACE = re.compile(r"\s+")
 _LEADING_BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
 _CSV_DELIMITERS = (",", "\t", ";", "|")
 
@@ -51,7 +50,7 @@ def read_records(data: bytes, source: str, kind: str, *,
         raise SourceError("empty file")
     # JSON Lines is judged line by line (a torn, zero-filled line loses only
     # itself; a file with no JSON line at all fails as a whole below).
-    if kind != "jsonl" and "\x00" in text[:65536]:
+    if kind != "jsonl" and looks_binary(data):
         raise SourceError("binary data, not text")
     if kind == "json":
         yield from _read_json(text, source, default_publication)
@@ -68,7 +67,7 @@ def record_to_article(record: dict[str, Any], source: str, position: int | None,
     if fields and not KNOWN_FIELDS.intersection(fields):
         return ("no article fields (expected headline/title, body/text/content, ...); found "
                 + ", ".join(sorted(str(k) for k in record)[:8]))
-    headline = _collapse(_as_text(_first(fields, "headline")))
+    headline = collapse_spaces(_as_text(_first(fields, "headline")))
     body = clean_plain_body(_as_text(_first(fields, "body"), joiner="\n\n"))
     if not headline and not body:
         return EMPTY_RECORD
@@ -81,7 +80,7 @@ def record_to_article(record: dict[str, Any], source: str, position: int | None,
         publication=_publication(fields) or default_publication,
         author=_author(_first(fields, "author")),
         date=parse_date(_first(fields, "date")),
-        url=_collapse(_as_text(_first(fields, "url"))) or None,
+        url=collapse_spaces(_as_text(_first(fields, "url"))) or None,
         source=source,
     )
 
@@ -144,7 +143,7 @@ def _read_jsonl(text: str, source: str, default_publication: str | None,
         else:
             held.append(failure)
     if not any_json:
-        if "\x00" in text[:65536]:
+        if looks_binary(text[:4096].encode("utf-8", "surrogatepass")):
             raise SourceError("binary data, not text")
         first = held[0] if held else None
         where = f" (line {first.line}: {first.reason})" if first else ""
@@ -245,10 +244,6 @@ def _as_text(value: Any, joiner: str = " ") -> str:
     return ""
 
 
-def _collapse(text: str) -> str:
-    return _INLINE_SPACE.sub(" ", text).strip()
-
-
 def _record_id(value: Any) -> str | None:
     """A record's own id as text; only strings and integers count as ids."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -263,21 +258,21 @@ def _captions(value: Any) -> list[str]:
         parts = [_as_text(v) for v in value]
     else:
         parts = re.split(r"\n| \| ", _as_text(value))
-    return [c for c in (_collapse(p) for p in parts) if c]
+    return [c for c in (collapse_spaces(p) for p in parts) if c]
 
 
 def _author(value: Any) -> str | None:
     if isinstance(value, list):
-        names = [_LEADING_BY.sub("", _collapse(_as_text(v))) for v in value]
+        names = [_LEADING_BY.sub("", collapse_spaces(_as_text(v))) for v in value]
         text = ", ".join(n for n in names if n)
     else:
-        text = _LEADING_BY.sub("", _collapse(_as_text(value)))
+        text = _LEADING_BY.sub("", collapse_spaces(_as_text(value)))
     return text or None
 
 
 def _publication(fields: dict[str, Any]) -> str | None:
     for name in FIELD_ALIASES["publication"]:
-        text = _collapse(_as_text(fields.get(name)))
+        text = collapse_spaces(_as_text(fields.get(name)))
         # `source` also names a file path in our own exports: not a publication
         if text and not (name == "source" and _looks_like_path(text)):
             return text

@@ -1,4 +1,4 @@
-"""Plain-text articles: the seed layout (see PRODUCT.md "Inputs") and plain
+"""Plain-text articles: the seed layout (see the README's "Input formats") and plain
 headline-plus-paragraphs files, hard-wrapped or not.
 
 Layout understood, top to bottom:
@@ -23,9 +23,9 @@ from __future__ import annotations
 import re
 
 from indexer.errors import SourceError
-from indexer.ingest.article import Article, CleanedArticle, derived_id
+from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, derived_id
 from indexer.ingest.dates import parse_date
-from indexer.ingest.encoding import decode_bytes
+from indexer.ingest.encoding import decode_bytes, looks_binary
 
 MAX_HEADLINE_CHARS = 300      # a longer first line is a paragraph, not a headline
 MAX_CAPTION_CHARS = 400       # a longer line is body even if it ends like a credit
@@ -73,7 +73,6 @@ _DATE_WORDS = frozenset(
     "saturday sunday mon tue tues wed thu thurs fri sat sun am pm at utc gmt kst est edt pst pdt "
     "cet cest bst jst t z st nd rd th of".split())
 
-_INLINE_SPACE = re.compile(r"[^\S\n]+")
 # a table row: columns aligned with runs of spaces or leader dots (wire statistics)
 _TABLE_ROW = re.compile(r"\S(?:\.{3,}| {3,})\S")
 _WORD = re.compile(r"\w+")
@@ -84,7 +83,7 @@ def read_text(data: bytes, source: str, *, default_publication: str | None = Non
     text = decode_bytes(data)
     if not text.strip():
         raise SourceError("empty file")
-    if _looks_binary(text):
+    if looks_binary(data):
         raise SourceError("binary data, not text")
     cleaned = clean_text(text)
     article = Article(
@@ -111,7 +110,7 @@ def clean_text(text: str) -> CleanedArticle:
     if first is None:
         return result
     rest_start = first
-    headline = _collapse(lines[first])
+    headline = collapse_spaces(lines[first])
     if len(headline) <= MAX_HEADLINE_CHARS:
         result.headline = headline
         rest_start = first + 1
@@ -144,7 +143,7 @@ def _take_header_lines(lines: list[str], start: int, result: CleanedArticle) -> 
         at = next((i for i in range(at, min(at + 2, len(lines))) if lines[i].strip()), -1)
         if at < 0:
             return
-        line = _collapse(lines[at])
+        line = collapse_spaces(lines[at])
         byline = _BYLINE.match(line) if result.author is None else None
         if byline:
             result.author = byline.group("name").strip()
@@ -191,7 +190,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
     paragraphs: list[str] = []
     for block in _blocks(lines):
         for group in _split_block(block):
-            paragraph = _collapse(" ".join(line.strip() for line in group))
+            paragraph = collapse_spaces(" ".join(line.strip() for line in group))
             if paragraph:
                 paragraphs.append(paragraph)
     return paragraphs
@@ -241,10 +240,6 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _collapse(text: str) -> str:
-    return _INLINE_SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
-
-
 def _stands_apart(lines: list[str], i: int) -> bool:
     """A last-line "Reuter" is a sign-off, not the wrapped end of a sentence ("a
     survey by\nReuter"), when it is indented, shouted, follows a blank line or a
@@ -284,7 +279,7 @@ def _take_captions(lines: list[str], credits: list[str]) -> list[str]:
     out of `lines` in place, and return the caption texts."""
     captions: list[str] = []
     for i, raw in enumerate(lines):
-        line = _collapse(raw)
+        line = collapse_spaces(raw)
         if not line or len(line) > MAX_CAPTION_CHARS:
             continue
         m = _CREDIT.match(line)
@@ -295,7 +290,7 @@ def _take_captions(lines: list[str], credits: list[str]) -> list[str]:
             continue
         alt_at = _previous_nonblank(lines, i)
         is_alone = (i + 1 >= len(lines) or not lines[i + 1].strip())
-        has_alt = alt_at is not None and _is_near_copy(_collapse(lines[alt_at]), caption)
+        has_alt = alt_at is not None and _is_near_copy(collapse_spaces(lines[alt_at]), caption)
         copyright_sign = ":" not in m.group("label")
         if not has_alt and not (is_alone and (copyright_sign or caption[-1] in ".!?)\"”’")):
             continue  # a credit-like ending inside running text: leave it to the body
@@ -355,11 +350,3 @@ def _bio(paragraph: str) -> tuple[str, str | None] | None:
             outlet = found.group("outlet").strip()
             break
     return m.group("name"), outlet
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:8192]
-    if "\x00" in sample:
-        return True
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\x0c")
-    return controls > 0.05 * len(sample)

@@ -2,7 +2,7 @@
 
 Body snippets are cut from the character offsets stored in the index
 (PinpointFragmenter), not by re-analysing each hit's text: about 0.6 ms per
-10 hits against 10 ms (WHOOSH-NOTES.md).
+10 hits against 10 ms.
 """
 
 from __future__ import annotations
