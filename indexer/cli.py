@@ -144,6 +144,8 @@ def _make_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1,
                    help="server processes sharing the port; searches run on one core per "
                         "process, so up to one per core (default 1)")
+    p.add_argument("--collections", default=None, metavar="FILE",
+                   help="the collections file (default: DIR/collections.sqlite beside the index)")
     p.set_defaults(run=cmd_serve)
 
     from indexer.cli_workbench import add_commands  # kwic, trend, collections
@@ -369,5 +371,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError("--workers and --threads must be at least 1")
     workers = f" ({args.workers} worker processes)" if args.workers > 1 else ""
     print(f"newsindex: serving {index_dir} on http://{args.host}:{args.port}/{workers}", file=sys.stderr)
-    serve(index_dir, host=args.host, port=args.port, threads=args.threads, workers=args.workers)
+    config = {"COLLECTIONS_PATH": str(Path(args.collections).resolve())} if args.collections else None
+    serve(index_dir, host=args.host, port=args.port, threads=args.threads, workers=args.workers, config=config)
     return EXIT_OK

@@ -9,12 +9,13 @@ import os
 import signal
 import socket
 from pathlib import Path
+from typing import Any, Mapping
 
 from webui import create_app
 
 
 def serve(index_dir: str | Path, host: str = "127.0.0.1", port: int = 8080, threads: int = 8,
-          workers: int = 1) -> None:
+          workers: int = 1, config: Mapping[str, Any] | None = None) -> None:
     """Serve the UI under waitress until interrupted (what `newsindex serve` runs).
 
     With `workers` > 1 the listening socket is bound once and that many
@@ -22,11 +23,12 @@ def serve(index_dir: str | Path, host: str = "127.0.0.1", port: int = 8080, thre
     serialises searches on the GIL, so on N cores N processes answer N
     searches at once. Each worker has its own searchers and caches (its own
     memory). Ctrl-C or SIGTERM stops the workers and then the parent; a
-    worker whose parent dies is stopped by the kernel."""
+    worker whose parent dies is stopped by the kernel. `config` goes to
+    every worker's `create_app` (e.g. COLLECTIONS_PATH)."""
     import waitress
 
     if workers <= 1:
-        app = create_app(index_dir)
+        app = create_app(index_dir, config=config)
         waitress.serve(app, host=host, port=port, threads=threads, ident="newsindex")
         return
     listener = _bind(host, port)
@@ -35,7 +37,7 @@ def serve(index_dir: str | Path, host: str = "127.0.0.1", port: int = 8080, thre
         for _ in range(workers):
             pid = os.fork()
             if pid == 0:  # the worker
-                _run_worker(listener, index_dir, threads)
+                _run_worker(listener, index_dir, threads, config)
             children.append(pid)
         _wait_for_workers(children)
     finally:
@@ -54,7 +56,8 @@ def _bind(host: str, port: int) -> socket.socket:
     return listener
 
 
-def _run_worker(listener: socket.socket, index_dir: str | Path, threads: int) -> None:
+def _run_worker(listener: socket.socket, index_dir: str | Path, threads: int,
+                config: Mapping[str, Any] | None = None) -> None:
     """A forked worker: serve from the shared socket until stopped; never returns."""
     import waitress
 
@@ -63,7 +66,7 @@ def _run_worker(listener: socket.socket, index_dir: str | Path, threads: int) ->
         _die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
         signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-        app = create_app(index_dir)
+        app = create_app(index_dir, config=config)
         waitress.serve(app, sockets=[listener], threads=threads, ident="newsindex")
     except BaseException:  # noqa: BLE001 - a worker must never return into the parent's code
         import traceback

@@ -116,3 +116,51 @@ def test_workers_and_threads_must_be_positive(small_index):
                              "--workers", "0"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "--workers" in result.stderr
+
+
+def test_two_worker_processes_write_one_collections_file(small_index, tmp_path):
+    """Writes spread over `serve --workers 2` (each process its own connection, both
+    accepting the one session cookie) lose nothing, and land in --collections FILE only."""
+    import http.cookiejar
+    from collections import Counter
+
+    port = _free_port()
+    store = tmp_path / "mine.sqlite"
+    proc = subprocess.Popen([sys.executable, "-m", "indexer", "serve", "--index", str(small_index),
+                             "--port", str(port), "--workers", "2", "--threads", "4", "--collections", str(store)],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            try:
+                token = json.loads(opener.open(base + "/api/collections", timeout=30).read())["csrf_token"]
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        hits = json.loads(opener.open(base + "/api/search?q=oil&per_page=100", timeout=30).read())["hits"]
+        ids = [h["id"] for h in hits]
+
+        def add(article_id: str) -> int:
+            request = urllib.request.Request(
+                base + "/api/collections/add", method="POST", headers={"X-CSRF-Token": token,
+                                                                       "Content-Type": "application/json"},
+                data=json.dumps({"collection": "oil", "id": article_id}).encode())
+            with opener.open(request, timeout=60) as response:
+                return response.status
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(add, ids))
+        assert set(answers) == {200}
+        body = json.loads(opener.open(base + "/api/collections/oil", timeout=30).read())
+        assert sorted(i["id"] for i in body["items"]) == sorted(ids)
+        assert Counter(i["id"] for i in body["items"]).most_common(1)[0][1] == 1
+        assert not (small_index / "collections.sqlite").exists()   # only the file named was written
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
