@@ -10,6 +10,7 @@ the same action under /api/ takes form fields or a JSON body and answers JSON.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -267,6 +268,16 @@ def delete(name: str) -> Any:
     return _guarded(action)
 
 
+def _names_or_none() -> list[str]:
+    """The collections' names for the search page's picker; none when the file cannot be read
+    (a read-only index folder must not stop searching)."""
+    try:
+        return store().names()
+    except (OSError, sqlite3.Error):
+        current_app.logger.exception("cannot read the collections file")
+        return []
+
+
 @bp.app_context_processor
 def _collection_helpers() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "collection_names": lambda: store().names()}
+    return {"csrf_token": csrf_token, "collection_names": _names_or_none}

@@ -45,7 +45,10 @@ def csrf_token() -> str:
     """This session's token (made on first use)."""
     token = session.get(SESSION_KEY)
     if not token:
-        token = session[SESSION_KEY] = secrets.token_urlsafe(32)
+        try:
+            token = session[SESSION_KEY] = secrets.token_urlsafe(32)
+        except RuntimeError:  # no session (the collections file cannot be made): pages show, writes are refused
+            return ""
     return token
 
 

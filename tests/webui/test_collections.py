@@ -267,3 +267,13 @@ def test_ten_thousand_articles_added_at_once(tmp_path):
     assert body["size"] == 10_000 and not any(i["missing"] for i in body["items"])
     assert client.get("/collections/bulk").get_data(as_text=True).count('<li class="collection-item') == 100
     assert len(rispy.loads(client.get("/collections/bulk2/export?format=ris").get_data(as_text=True))) == 10_000
+
+
+def test_an_unwritable_collections_file_never_stops_searching(webui_index, tmp_path):
+    from webui import create_app
+
+    client = create_app(webui_index, config={"COLLECTIONS_PATH": str(tmp_path / "no" / "such" / "c.sqlite")}
+                        ).test_client()
+    page = client.get("/search?q=cocoa")
+    assert page.status_code == 200 and "li class=\"hit\"" in page.get_data(as_text=True)
+    assert client.post("/api/collections", json={"name": "x"}, headers={"X-CSRF-Token": ""}).status_code == 403

@@ -90,3 +90,14 @@ def test_kwic_errors(client):
     assert client.get("/export/kwic?q=cocoa&format=xml").status_code == 400
     assert client.get('/kwic?q=%22open').status_code == 400
     assert client.get("/kwic").status_code == 200  # the empty form
+
+
+def test_help_shows_a_working_example_of_each(client):
+    page = client.get("/help").get_data(as_text=True)
+    linked = re.findall(r'href="(/(?:search\?[^"]*compare|kwic\?)[^"]*)"', page)
+    examples = {path.replace("&amp;", "&") for path in linked}
+    assert len(examples) == 2
+    for path in examples:
+        answer = client.get(path).get_data(as_text=True)
+        assert 'class="legend-query"' in answer or 'class="kwic-line"' in answer
+    assert 'href="/collections"' in page
