@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 
 from indexer.errors import BuildFailed, RemovalsRefused, SourcesMissing
 from indexer.index import store
+from indexer.index.children import become_build_child, stop_children
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.sources import Manifest, SourceFile, plan_build, walk_sources
 from indexer.ingest import read_source
@@ -223,7 +224,7 @@ def full_writer(ix, text_bytes: int, jobs: int):
 
     procs = jobs if jobs > 1 and text_bytes >= MULTIPROCESS_MIN_TEXT_BYTES else 1
     batch = min(SEGMENT_MAX_TEXT_BYTES, max(1, text_bytes // procs + 1))
-    return SegmentBatchWriter(ix, procs, batch, on_fork=_die_with_parent)
+    return SegmentBatchWriter(ix, procs, batch, on_fork=become_build_child)
 
 
 def _codec():
@@ -341,18 +342,6 @@ def _accept(read: SourceRead, owners: dict[str, str],
     return articles
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when the build process dies (PR_SET_PDEATHSIG),
-    so a SIGKILLed build leaves no orphaned cleaning workers behind."""
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
-
 def _read_one(task: tuple[SourceFile, str | None]) -> SourceRead:
     """Read and clean one source, and do the per-article work that needs no
     index (signatures, words) here, in the worker, in parallel."""
@@ -401,13 +390,21 @@ def _read_all(files: list[SourceFile], jobs: int, default_publication: str | Non
     chunk = max(1, min(64, total // (jobs * 8)))
     # concurrent.futures notices a worker that died (OOM killer, a crash in a C
     # parser) and raises BrokenProcessPool; multiprocessing.Pool would wait forever.
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_die_with_parent) as pool:
-        try:
-            for done, item in enumerate(pool.map(_read_one, tasks, chunksize=chunk), 1):
-                yield item
-                if progress:
-                    progress(done, total)
-        except BrokenProcessPool:
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=become_build_child)
+    try:
+        for done, item in enumerate(pool.map(_read_one, tasks, chunksize=chunk), 1):
+            yield item
+            if progress:
+                progress(done, total)
+    except BaseException as exc:
+        # Ctrl-C, a failed write, a dead worker: stop now, not after every
+        # queued source is read (what leaving the `with` block would wait for).
+        workers = list((pool._processes or {}).values())  # no public handle on them
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_children(workers)
+        if isinstance(exc, BrokenProcessPool):
             raise BuildFailed("a cleaning worker process died (out of memory?); "
                               "the previous index is unchanged") from None
+        raise
+    pool.shutdown()

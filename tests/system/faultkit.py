@@ -87,6 +87,9 @@ elif point == "manifest_partial":     # half of the manifest's temp file written
     json.dump = partial_dump
 elif point == "manifest_rename":      # manifest temp file complete, not renamed
     patch(os, "replace", match=lambda src, dst, **kw: base(dst) == "manifest.json")
+elif point == "mp_commit":            # a multi-process full build: sub-writers running, not committed
+    import indexer.index.writers
+    patch(indexer.index.writers.SegmentBatchWriter, "commit")
 elif point == "swap_in":              # new generation complete, not live
     patch(indexer.index.store, "swap_in")
 elif point == "swap_rename":          # temp symlink made, not renamed over `current`

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from tests.system.faultkit import (
     KILLER,
     FaultCorpus,
     IndexState,
+    _session_pids,
     check_index,
     index_state,
     recover_and_check,
@@ -217,3 +219,66 @@ def test_full_build_of_a_missing_folder_keeps_the_index(built):
     proc = run_killed_build(["build", str(missing), "--index", str(corpus.index), "--full"], "none")
     assert proc.returncode != 0
     check_index(corpus.index, old)
+
+
+def reuters_files_source(root: Path, files: int) -> Path:
+    """`files` real Reuters files (1,000 records each): enough text for the
+    multi-process writer (`build.MULTIPROCESS_MIN_TEXT_BYTES`)."""
+    from indexer.index.build import GZIP_TEXT_RATIO, MULTIPROCESS_MIN_TEXT_BYTES
+    from tests.conftest import CORPUS
+
+    src = root / "src"
+    src.mkdir(parents=True)
+    for path in sorted((CORPUS / "reuters21578").glob("reut2-*.jsonl.gz"))[:files]:
+        shutil.copy(path, src / path.name)
+    assert sum(p.stat().st_size for p in src.iterdir()) * GZIP_TEXT_RATIO >= MULTIPROCESS_MIN_TEXT_BYTES
+    return src
+
+
+def test_a_killed_multiprocess_build_takes_its_writer_processes_with_it(tmp_path):
+    """SIGKILL (or the OOM killer) on the build while its sub-writer processes
+    run: none of them outlives it, and the next build is not refused as locked."""
+    src, ix = reuters_files_source(tmp_path, 5), tmp_path / "ix"
+    argv = ["build", str(src), "--index", str(ix), "--jobs", "2"]
+    first = run_killed_build(argv, "none")
+    assert first.returncode == 0, first.stderr
+    before = index_state(ix)
+    killed = run_killed_build([*argv, "--full"], "mp_commit", linger=5.0)
+    assert killed.killed, killed.stderr[-2000:]
+    assert not killed.leftovers, f"processes of the killed build still running: {killed.leftovers}"
+    after = run_killed_build([*argv, "--full"], "none")
+    assert after.returncode == 0, after.stderr
+    state = index_state(ix)
+    assert sorted(state.ids) == sorted(before.ids) and state.generation != before.generation
+
+
+def test_ctrl_c_during_a_multiprocess_build_is_one_quiet_line(tmp_path):
+    """SIGINT to the build's whole process group, as a terminal sends it: one
+    line, exit 130, no child traceback, no process left, the index as it was."""
+    src, ix = reuters_files_source(tmp_path, 5), tmp_path / "ix"
+    argv = ["build", str(src), "--index", str(ix), "--jobs", "2"]
+    assert run_killed_build(argv, "none").returncode == 0
+    before = index_state(ix)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for delay in (1.0, 3.0):  # while cleaning, then while the sub-writers write
+        proc = subprocess.Popen([sys.executable, "-m", "indexer", *argv, "--full"], cwd=REPO, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            _out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        leftovers = _session_pids(proc.pid)
+        if leftovers:
+            os.killpg(proc.pid, signal.SIGKILL)
+        if proc.returncode == 0:
+            continue  # the build finished before the signal
+        assert proc.returncode == 130, err
+        assert err.strip().splitlines() == ["newsindex: interrupted; the previous index is unchanged"], err
+        assert not leftovers
+        state = index_state(ix)
+        assert state.generation == before.generation and sorted(state.ids) == sorted(before.ids)
+    assert run_killed_build(argv, "none").returncode == 0
