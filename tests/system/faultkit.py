@@ -59,22 +59,29 @@ def patch(owner, name, when="before", match=None):
 import shutil
 import whoosh.index, whoosh.writing
 from whoosh.filedb.filestore import FileStorage
-import indexer.index.build, indexer.index.sources, indexer.index.store
+import indexer.index.build, indexer.index.segment, indexer.index.sources, indexer.index.store
+import indexer.index.writers
 
 point = spec["point"]
 base = lambda p: os.path.basename(os.fspath(p))
 if point == "read_source":            # while cleaning (in the worker that reads)
     patch(indexer.index.build, "read_source")
+# (incremental builds write with Whoosh's SegmentWriter, full builds with
+# indexer.index.writers.SegmentBatchWriter: each point is patched in both)
 elif point == "add_document":         # while writing postings
     patch(whoosh.writing.SegmentWriter, "add_document")
-elif point == "commit":               # at the start of the Whoosh commit
+    patch(indexer.index.writers.SegmentBatchWriter, "add_document")
+elif point == "commit":               # at the start of the commit
     patch(whoosh.writing.SegmentWriter, "commit")
+    patch(indexer.index.writers.SegmentBatchWriter, "commit")
 elif point == "segment_written":      # segment files on disk, no TOC yet
     patch(whoosh.writing.SegmentWriter, "_finalize_segment", when="after")
+    patch(indexer.index.writers, "write_segment", when="after")
 elif point == "toc_rename":           # the new TOC written to a temp file, not renamed
     patch(FileStorage, "rename_file", match=lambda self, a, b, safe=False: b.endswith(".toc"))
 elif point == "toc_written":          # TOC renamed, old segment files not yet cleaned
     patch(whoosh.index, "clean_files")
+    patch(indexer.index.segment, "clean_files")
 elif point == "manifest_save":        # Whoosh committed, manifest not yet written
     patch(indexer.index.sources.Manifest, "save")
 elif point == "manifest_partial":     # half of the manifest's temp file written
@@ -87,8 +94,7 @@ elif point == "manifest_partial":     # half of the manifest's temp file written
     json.dump = partial_dump
 elif point == "manifest_rename":      # manifest temp file complete, not renamed
     patch(os, "replace", match=lambda src, dst, **kw: base(dst) == "manifest.json")
-elif point == "mp_commit":            # a multi-process full build: sub-writers running, not committed
-    import indexer.index.writers
+elif point == "mp_commit":            # a multi-process full build: writer processes running
     patch(indexer.index.writers.SegmentBatchWriter, "commit")
 elif point == "swap_in":              # new generation complete, not live
     patch(indexer.index.store, "swap_in")
