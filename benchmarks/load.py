@@ -22,7 +22,6 @@ import http.client
 import json
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
-REPO = Path(__file__).resolve().parent.parent
+from harness import REPO, Server, free_port, percentile
 
 WORDS = ["oil", "cocoa", "coffee", "gold", "wheat", "dollar", "bank", "trade", "japan", "opec", "prices",
          "shares", "profit", "tariffs", "grain", "sugar", "crude", "strike", "merger", "brazil", "bonds"]
@@ -44,19 +43,6 @@ QUERIES = WORDS + ['"crude oil"', '"interest rates"', "oil AND prices", "coffee 
 BAD = ['"unbalanced', "AND", "(oil", "oil&page=0", "oil&per_page=1000", "oil&from=never"]
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def build_index(corpus: Path, index_dir: Path) -> None:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "indexer", "build", str(corpus), "--index", str(index_dir)],
@@ -64,22 +50,10 @@ def build_index(corpus: Path, index_dir: Path) -> None:
     print(f"built {index_dir} from {corpus} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
-def start_server(index_dir: Path, port: int, threads: int, log: Path) -> subprocess.Popen:
-    """`newsindex serve` with its output in a file: an unread pipe would fill up
-    (waitress logs queue-depth warnings under load) and freeze the server."""
-    with open(log, "w") as fh:
-        server = subprocess.Popen([sys.executable, "-m", "indexer", "serve", "--index", str(index_dir),
-                                   "--port", str(port), "--threads", str(threads)], cwd=REPO,
-                                  stdout=fh, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return server
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.1)
+def start_server(index_dir: Path, port: int, threads: int, log: Path) -> Server:
+    """`newsindex serve` with its output in a file (waitress logs queue-depth warnings under load)."""
+    return Server([sys.executable, "-m", "indexer", "serve", "--index", str(index_dir), "--port", str(port),
+                   "--threads", str(threads)], port, log=log, cwd=REPO)
 
 
 class Client(threading.Thread):
@@ -211,11 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         if rebuilder is not None:
             rebuilder.join()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.stop()
         log_text = server_log.read_text(errors="replace") if server_log.exists() else ""
         shutil.rmtree(workdir, ignore_errors=True)
     server_tracebacks = log_text.count("Traceback")

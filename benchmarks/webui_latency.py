@@ -12,7 +12,6 @@ built index:
 from __future__ import annotations
 
 import argparse
-import statistics
 import threading
 import time
 import urllib.error
@@ -20,6 +19,8 @@ import urllib.request
 from itertools import cycle, islice
 from pathlib import Path
 from urllib.parse import urlencode
+
+from harness import percentile
 
 # A researcher's mix: words, phrases, operators, prefixes, fuzzy, fields, filters, sorts, pages.
 SEARCHES: list[dict[str, str]] = [
@@ -35,10 +36,8 @@ SEARCHES: list[dict[str, str]] = [
 
 
 def percentiles(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return (f"p50 {statistics.median(ordered):7.1f} ms   p95 {p95:7.1f} ms   "
-            f"max {ordered[-1]:7.1f} ms   (n={len(ordered)})")
+    return (f"p50 {percentile(samples, 50):7.1f} ms   p95 {percentile(samples, 95):7.1f} ms   "
+            f"max {max(samples):7.1f} ms   (n={len(samples)})")
 
 
 def article_paths(app, n: int) -> list[str]:
