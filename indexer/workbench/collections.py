@@ -99,6 +99,8 @@ def check_name(name: str) -> str:
         raise CollectionError(f"A collection name has at most {MAX_NAME_CHARS} characters.")
     if _BAD_NAME.search(name):
         raise CollectionError("A collection name cannot contain '/', '\\' or control characters.")
+    if not name.strip("."):
+        raise CollectionError("A collection name needs more than dots (a browser reads '.' and '..' as folders).")
     return name
 
 

@@ -89,7 +89,8 @@ def test_remove_rename_delete(browser):
 
 
 @pytest.mark.parametrize("name, message", [("", "needs a name"), ("a/b", "cannot contain"),
-                                           ("x" * 101, "at most 100"), ("tab\there", "cannot contain")])
+                                           ("x" * 101, "at most 100"), ("tab\there", "cannot contain"),
+                                           ("..", "more than dots")])
 def test_bad_names(browser, name, message):
     answer = api(browser, "/api/collections", {"name": name})
     assert answer.status_code == 400 and message in answer.get_json()["error"]
