@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         "| --- | " + " | ".join("--- | ---" for _ in kinds) + " | --- |",
     ]
     for name, s in rows:
-        def cell(kind: str, key: str) -> str:
+        def cell(kind: str, key: str, s=s) -> str:
             value = s[kind][key]
             delta = value - base[kind][key]
             return f"{value:.3f}" if s is base else f"{value:.3f} ({delta:+.3f})"

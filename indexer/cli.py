@@ -154,7 +154,8 @@ def _make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _index_dir(args: argparse.Namespace) -> Path:
+def index_dir_of(args: argparse.Namespace) -> Path:
+    """The command's --index, else $NEWSINDEX_INDEX, else var/index."""
     return args.index if args.index is not None else default_index_dir()
 
 
@@ -166,7 +167,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     progress = _TerminalProgress() if sys.stderr.isatty() and not args.json else _PlainProgress()
     try:
-        report = build_index(args.paths, _index_dir(args), full=args.full, jobs=args.jobs,
+        report = build_index(args.paths, index_dir_of(args), full=args.full, jobs=args.jobs,
                              default_publication=args.publication, progress=progress,
                              allow_removals=args.allow_removals)
     except BuildRefused as exc:
@@ -237,7 +238,7 @@ class _PlainProgress:
 def cmd_restore(args: argparse.Namespace) -> int:
     from indexer import BuildRefused, list_generations, restore_generation
 
-    index_dir = _index_dir(args)
+    index_dir = index_dir_of(args)
     try:
         if args.list:
             generations = list_generations(index_dir)
@@ -260,21 +261,27 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 # -- search, export, stats ---------------------------------------------------
-def _request(args: argparse.Namespace, *, page: int = 1, per_page: int = 10):
+def request_of(query: str, args: argparse.Namespace, **fields):
+    """A SearchRequest for `query` under the command's filters (--publication,
+    --from, --to) and `fields`; UsageError for bad values."""
     from indexer import QueryError, SearchRequest, parse_day
 
     try:
-        return SearchRequest(query=args.query, publications=tuple(args.publication),
+        return SearchRequest(query=query, publications=tuple(args.publication),
                              date_from=parse_day(args.date_from),
-                             date_to=parse_day(args.date_to, end=True),
-                             sort=args.sort, page=page, per_page=per_page)
+                             date_to=parse_day(args.date_to, end=True), **fields)
     except (QueryError, ValueError) as exc:
         raise UsageError(str(exc)) from None
 
 
-def _archive(args: argparse.Namespace):
+def _request(args: argparse.Namespace, *, page: int = 1, per_page: int = 10):
+    return request_of(args.query, args, sort=args.sort, page=page, per_page=per_page)
+
+
+def archive_of(args: argparse.Namespace):
+    """The Archive of the command's --index."""
     from indexer import Archive
-    return Archive(_index_dir(args))
+    return Archive(index_dir_of(args))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -282,7 +289,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     request = _request(args, page=args.page, per_page=args.limit)
     try:
-        results = _archive(args).search(request)
+        results = archive_of(args).search(request)
     except QueryError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
@@ -333,10 +340,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     request = _request(args)
     try:
-        articles = _archive(args).iter_export(request)
+        articles = archive_of(args).iter_export(request)
     except QueryError as exc:
         raise UsageError(str(exc)) from None
-    lines = csv_lines(articles) if args.format == "csv" else jsonl_lines(articles)
+    return write_lines(csv_lines(articles) if args.format == "csv" else jsonl_lines(articles))
+
+
+def write_lines(lines) -> int:
+    """Stream text to stdout as it comes (an export can be larger than memory); EXIT_OK."""
     write = sys.stdout.write
     for line in lines:
         write(line)
@@ -345,13 +356,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    stats = _archive(args).stats()
+    stats = archive_of(args).stats()
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
         return EXIT_OK
     print(f"articles:     {stats['articles']:,}")
     print(f"date span:    {stats['date_min'] or '-'} .. {stats['date_max'] or '-'}")
-    print(f"index size:   {stats['index_bytes'] / 1e6:.1f} MB in {_index_dir(args)}")
+    print(f"index size:   {stats['index_bytes'] / 1e6:.1f} MB in {index_dir_of(args)}")
     print("publications:")
     for name, count in stats["publications"].items():
         print(f"  {count:>8,}  {name}")
@@ -363,7 +374,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    index_dir = _index_dir(args)
+    index_dir = index_dir_of(args)
     require_live_generation(index_dir)
     from webui.server import serve  # the one place the CLI reaches into the web shell
 

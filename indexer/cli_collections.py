@@ -13,8 +13,7 @@ import sys
 from typing import Callable
 
 from indexer import UsageError
-
-EXIT_OK = 0
+from indexer.cli import EXIT_OK, archive_of, index_dir_of, request_of, write_lines
 
 
 def add_collections_command(sub, index_arg: Callable, filter_args: Callable) -> None:
@@ -72,26 +71,14 @@ def add_collections_command(sub, index_arg: Callable, filter_args: Callable) -> 
     q.set_defaults(run=cmd_delete)
 
 
-def _index_dir(args):
-    from indexer import default_index_dir
-
-    return args.index if args.index is not None else default_index_dir()
-
-
 def _store(args):
     from indexer import Collections, default_collections_path, require_live_generation
 
     if args.collections:
         return Collections(args.collections)
-    index_dir = _index_dir(args)
+    index_dir = index_dir_of(args)
     require_live_generation(index_dir)  # a missing index says so, instead of a file in a typo'd folder
     return Collections(default_collections_path(index_dir))
-
-
-def _archive(args):
-    from indexer import Archive
-
-    return Archive(_index_dir(args))
 
 
 def _guarded(action):
@@ -119,7 +106,7 @@ def cmd_list(args) -> int:
 def _shown(args):
     from indexer import mark_missing
 
-    return mark_missing(_archive(args), _guarded(lambda: _store(args).get(args.name)))
+    return mark_missing(archive_of(args), _guarded(lambda: _store(args).get(args.name)))
 
 
 def cmd_show(args) -> int:
@@ -146,9 +133,8 @@ def cmd_add(args) -> int:
     if bool(args.ids) == bool(args.query is not None):
         raise UsageError("give article ids, or --query QUERY (every result), not both")
     store = _store(args)
-    archive = _archive(args)
+    archive = archive_of(args)
     if args.query is not None:
-        from indexer.cli_workbench import request_of
 
         request = request_of(args.query, args)
         articles = _guarded(lambda: list(archive.iter_export(request)))
@@ -182,10 +168,7 @@ def cmd_export(args) -> int:
     from indexer import collection_lines
 
     collection = _shown(args)
-    for text in collection_lines(collection.items, args.format):
-        sys.stdout.write(text)
-    sys.stdout.flush()
-    return EXIT_OK
+    return write_lines(collection_lines(collection.items, args.format))
 
 
 def cmd_delete(args) -> int:

@@ -13,8 +13,7 @@ import sys
 from typing import Callable
 
 from indexer import UsageError
-
-EXIT_OK = 0
+from indexer.cli import EXIT_OK, archive_of, request_of, write_lines
 
 
 def add_commands(sub, index_arg: Callable, filter_args: Callable) -> None:
@@ -50,24 +49,6 @@ def _filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", dest="date_to", metavar="DATE", help="to YYYY[-MM[-DD]]")
 
 
-def request_of(query: str, args: argparse.Namespace, **fields):
-    """A SearchRequest for `query` under the command's filters; UsageError for bad values."""
-    from indexer import QueryError, SearchRequest, parse_day
-
-    try:
-        return SearchRequest(query=query, publications=tuple(args.publication),
-                             date_from=parse_day(args.date_from), date_to=parse_day(args.date_to, end=True),
-                             **fields)
-    except (QueryError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
-
-
-def archive_of(args: argparse.Namespace):
-    from indexer import Archive, default_index_dir
-
-    return Archive(args.index if args.index is not None else default_index_dir())
-
-
 def cmd_kwic(args: argparse.Namespace) -> int:
     from indexer import QueryError, kwic_csv_lines, kwic_jsonl_lines, kwic_text_lines
 
@@ -82,11 +63,7 @@ def cmd_kwic(args: argparse.Namespace) -> int:
         out = kwic_jsonl_lines(lines)
     else:
         out = kwic_text_lines(lines, args.width)
-    write = sys.stdout.write
-    for text in out:
-        write(text)
-    sys.stdout.flush()
-    return EXIT_OK
+    return write_lines(out)
 
 
 def cmd_trend(args: argparse.Namespace) -> int:

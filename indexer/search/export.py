@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from indexer.ingest.article import Article
 
@@ -15,9 +15,11 @@ CSV_CAPTION_JOINER = " | "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def jsonl_lines(articles: Iterable[Article]) -> Iterator[str]:
-    for article in articles:
-        yield json.dumps(article.to_json(), ensure_ascii=False) + "\n"
+def jsonl_lines(records: Iterable) -> Iterator[str]:
+    """One JSON object per line, from anything with `to_json()` (articles,
+    concordance lines, collection items)."""
+    for record in records:
+        yield json.dumps(record.to_json(), ensure_ascii=False) + "\n"
 
 
 def spreadsheet_safe(cell: str) -> str:
@@ -29,9 +31,10 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell.lstrip("'").startswith(FORMULA_STARTS) else cell
 
 
-def csv_lines(articles: Iterable[Article]) -> Iterator[str]:
-    """CSV with a header row; captions joined by " | "; every text cell
-    `spreadsheet_safe`, since the file is made to be opened in a spreadsheet."""
+def csv_rows(columns: Sequence[str], rows: Iterable[dict], cell: Callable = lambda value: value,
+             every: int = 1) -> Iterator[str]:
+    """CSV text: a header row of `columns`, then each row's values (None as an
+    empty cell, others through `cell`), handed out every `every` rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -41,10 +44,24 @@ def csv_lines(articles: Iterable[Article]) -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow(EXPORT_FIELDS)
+    writer.writerow(columns)
     yield take()
-    for article in articles:
-        row = article.to_json()
-        row["captions"] = CSV_CAPTION_JOINER.join(row["captions"])
-        writer.writerow(["" if row[name] is None else spreadsheet_safe(row[name]) for name in EXPORT_FIELDS])
-        yield take()
+    for n, row in enumerate(rows, 1):
+        writer.writerow(["" if row[name] is None else cell(row[name]) for name in columns])
+        if n % every == 0:
+            yield take()
+    rest = take()
+    if rest:
+        yield rest
+
+
+def csv_lines(articles: Iterable[Article]) -> Iterator[str]:
+    """CSV with a header row; captions joined by " | "; every text cell
+    `spreadsheet_safe`, since the file is made to be opened in a spreadsheet."""
+    def rows() -> Iterator[dict]:
+        for article in articles:
+            row = article.to_json()
+            row["captions"] = CSV_CAPTION_JOINER.join(row["captions"])
+            yield row
+
+    return csv_rows(EXPORT_FIELDS, rows(), cell=spreadsheet_safe)

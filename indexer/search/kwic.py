@@ -14,9 +14,6 @@ one match where its words stand in order within the phrase's slop, so
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 import time
 from dataclasses import dataclass
@@ -28,7 +25,7 @@ from whoosh import query
 
 from indexer.errors import QueryError
 from indexer.index.schema import CAPTION_SEPARATOR
-from indexer.search import collect, snippets
+from indexer.search import collect, export, snippets
 
 KWIC_SORTS = ("date", "newest", "left", "right")
 KWIC_FIELDS = ("headline", "captions", "body")  # the text fields a query's bare words search
@@ -270,23 +267,12 @@ KWIC_COLUMNS = ("id", "headline", "publication", "date", "field", "left", "match
 
 
 def kwic_jsonl_lines(lines: Iterable[KwicLine]) -> Iterator[str]:
-    for line in lines:
-        yield json.dumps(line.to_json(), ensure_ascii=False) + "\n"
+    return export.jsonl_lines(lines)
 
 
 def kwic_csv_lines(lines: Iterable[KwicLine]) -> Iterator[str]:
     """CSV with a header row (KWIC_COLUMNS)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(KWIC_COLUMNS)
-    for n, line in enumerate(lines):
-        row = line.to_json()
-        writer.writerow(["" if row[name] is None else row[name] for name in KWIC_COLUMNS])
-        if n % 64 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return export.csv_rows(KWIC_COLUMNS, (line.to_json() for line in lines), every=64)
 
 
 def kwic_text_lines(lines: Iterable[KwicLine], width: int = DEFAULT_WIDTH) -> Iterator[str]:

@@ -8,11 +8,10 @@ still cited. The note goes to N1 / `note`, the tags to KW / `keyword`.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Iterable, Iterator
 
+from indexer.search.export import csv_rows, jsonl_lines
 from indexer.workbench.collections import Item
 
 COLLECTION_FORMATS = ("csv", "jsonl", "ris", "csl-json")
@@ -32,24 +31,15 @@ def collection_lines(items: Iterable[Item], fmt: str) -> Iterator[str]:
     return writers[fmt](items)
 
 
-def jsonl_lines(items: Iterable[Item]) -> Iterator[str]:
-    for item in items:
-        yield json.dumps(item.to_json(), ensure_ascii=False) + "\n"
-
-
 def csv_lines(items: Iterable[Item]) -> Iterator[str]:
     """A header row, then one row per item; tags joined by " | "."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for item in items:
-        row = item.to_json()
-        row["tags"] = TAG_JOINER.join(row["tags"])
-        writer.writerow(["" if row[name] is None else row[name] for name in CSV_COLUMNS])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
+    def rows() -> Iterator[dict]:
+        for item in items:
+            row = item.to_json()
+            row["tags"] = TAG_JOINER.join(row["tags"])
+            yield row
+
+    return csv_rows(CSV_COLUMNS, rows())
 
 
 def _ris_value(text: str) -> str:

@@ -8,11 +8,11 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from indexer import Archive, SearchRequest
 from indexer.cli import main
 from indexer.index import store
 from indexer.index.build import build_index
 from indexer.limits import KEPT_GENERATIONS
-from indexer import Archive, SearchRequest
 from indexer.search.export import jsonl_lines
 from tests.conftest import FIXTURES
 from tests.index.test_build import reuters_records

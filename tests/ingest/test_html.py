@@ -37,7 +37,8 @@ def test_metadata_matches_the_page(articles, name):
     if "author" in expected:
         assert (article.author or "").lower() == (expected["author"] or "").lower()
     if "date" in expected:
-        assert article.date is not None and article.date.replace(microsecond=0) == datetime.fromisoformat(expected["date"])
+        assert article.date is not None
+        assert article.date.replace(microsecond=0) == datetime.fromisoformat(expected["date"])
         assert article.date.tzinfo is None
     if "publication" in expected:
         assert article.publication == expected["publication"]
@@ -170,9 +171,12 @@ def test_truncated_and_broken_markup_still_reads():
 
 def test_json_ld_article_body_when_the_markup_has_no_text():
     body = "The council approved the plan on Tuesday after a long debate. " * 10
-    ld = json.dumps({"@type": "NewsArticle", "headline": "Plan approved", "datePublished": "2019-11-19T08:00:00Z",
-                     "author": {"@type": "Person", "name": "By Jane Roe"}, "articleBody": body + "<p>It starts in May.</p>"})
-    html = f'<html><head><script type="application/ld+json">{ld}</script></head><body><div id="app"></div></body></html>'
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Plan approved",
+                     "datePublished": "2019-11-19T08:00:00Z",
+                     "author": {"@type": "Person", "name": "By Jane Roe"},
+                     "articleBody": body + "<p>It starts in May.</p>"})
+    html = (f'<html><head><script type="application/ld+json">{ld}</script></head>'
+            '<body><div id="app"></div></body></html>')
     article = read_html(html.encode(), "app.html")
     assert article.headline == "Plan approved"
     assert article.author == "Jane Roe"
@@ -186,7 +190,8 @@ def test_json_ld_teaser_body_is_not_used():
     ld = json.dumps({"@type": "NewsArticle", "headline": "Plan approved",
                      "articleBody": "The council approved the plan on Tuesday. " * 15 + "Their&hellip;"})
     html = (f'<html><head><script type="application/ld+json">{ld}</script></head><body>'
-            "<article><p>" + "Real text from the page about the plan and its costs. " * 3 + "</p></article></body></html>")
+            "<article><p>" + "Real text from the page about the plan and its costs. " * 3
+            + "</p></article></body></html>")
     assert read_html(html.encode(), "x.html").body.startswith("Real text from the page")
 
 

@@ -714,7 +714,8 @@ def _bar_labels(html: str) -> dict[str, str]:
 def test_share_toggle_keeps_its_state_in_the_url_and_draws_shares(client):
     counted = client.get("/search?q=coffee").get_data(as_text=True)
     toggle = re.search(r'<a class="trend-measure" href="([^"]+)"[^>]*>share of all articles</a>', counted)
-    assert toggle and 'aria-current="true"' in re.search(r'<a class="trend-measure current"[^>]*>count<', counted).group(0)
+    current = re.search(r'<a class="trend-measure current"[^>]*>count<', counted)
+    assert toggle and 'aria-current="true"' in current.group(0)
     share_url = toggle.group(1).replace("&amp;", "&")
     assert parse_qs(urlsplit(share_url).query) == {"q": ["coffee"], "trend": ["share"]}
     shared = client.get(share_url + "&per_page=5").get_data(as_text=True)
