@@ -56,6 +56,8 @@ def read_source(path: Path, source: str, *, default_publication: str | None = No
         return [Failure(source, "document nested too deeply to parse")]
     except MemoryError:
         return [Failure(source, "too large to read in memory")]
+    except Exception as exc:  # noqa: BLE001 - whatever a reader raises fails this source only
+        return [Failure(source, f"could not be read ({type(exc).__name__}: {exc})"[:500])]
 
 
 def _load(path: Path) -> bytes:

@@ -386,7 +386,10 @@ def _strip_site_tail(title: str, site: str | None, domain: str | None = None) ->
 def _domain(url: str | None) -> str | None:
     if not url:
         return None
-    host = urlsplit(url).hostname or ""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # not a URL: a broken IPv6 host ("http://[::1/"), a bad port
+        return None
     host = host.removeprefix("www.")
     return host or None
 
@@ -610,8 +613,11 @@ def _text_value(value: object) -> str | None:
 
 def _page_url(scan: _Scan, ld: dict, url: str | None) -> str | None:
     page_url = scan.canonical or scan.metas.get("og:url") or _text_value(ld.get("url")) or url
-    if page_url and url and not urlsplit(page_url).scheme:
-        page_url = urljoin(url, page_url)
+    try:
+        if page_url and url and not urlsplit(page_url).scheme:
+            page_url = urljoin(url, page_url)
+    except ValueError:  # a broken IPv6 host: the page's own address, if any
+        return url
     return page_url
 
 

@@ -93,6 +93,8 @@ def _read_json(text: str, source: str, default_publication: str | None,
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"not JSON: {exc.msg} at line {exc.lineno}") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise SourceError(f"not readable JSON: {exc}") from None
     if isinstance(value, dict):
         result = record_to_article(value, source, None, default_publication=default_publication)
         yield Failure(source, result) if isinstance(result, str) else result
@@ -127,6 +129,8 @@ def _read_jsonl(text: str, source: str, default_publication: str | None,
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             failure = Failure(source, f"not valid JSON: {exc.msg} (column {exc.colno})", line=line_no)
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            failure = Failure(source, f"not readable JSON: {exc}", line=line_no)
         else:
             if not any_json:
                 any_json = True

@@ -252,3 +252,38 @@ def test_a_renamed_archive_folder_is_indexed_under_its_new_name(tmp_path, capsys
     assert ids_in(ix) == {r["id"] for r in recs}
     assert all(h.source.startswith(str(archive)) for h in
                Archive(ix).search(SearchRequest(query="*", per_page=10)).hits)
+
+
+# -- item 7: whatever a reader raises on one source fails that source only ------------
+
+def test_what_a_reader_raises_fails_one_source_and_the_build_goes_on(tmp_path, monkeypatch):
+    src, ix = tmp_path / "src", tmp_path / "ix"
+    recs = reuters_records(6)
+    write_jsonl(src / "good.jsonl", recs[:2])
+    huge = "9" * 5000  # an integer Python refuses to convert (more than 4,300 digits)
+    lines = [json.dumps(recs[2]), json.dumps(recs[3])[:-1] + f', "views": {huge}}}', json.dumps(recs[4])]
+    (src / "huge-int.jsonl").write_text("\n".join(lines) + "\n")
+    (src / "huge-int.json").write_text(json.dumps(recs[5])[:-1] + f', "views": {huge}}}')
+    dated = dict(recs[0], id="offset-25h", date="Mon, 25 Mar 2019 10:00:00 +2500")
+    write_jsonl(src / "offset.jsonl", [dated])
+    page = gzip.decompress((FIXTURES / "html" / "latimes-disney-plus.html.gz").read_bytes()).decode("utf-8")
+    page = page.replace("<head>", '<head><link rel="canonical" href="http://[::1/disney-plus">', 1)
+    (src / "broken-ipv6.html").write_text(page, encoding="utf-8")
+    (src / "wire.txt").write_text("Cocoa talks\n\nThe cocoa producers met again in London.\n")
+    import indexer.ingest.text
+
+    def broken_reader(*args, **kwargs):
+        raise KeyError("a reader bug")
+    monkeypatch.setattr(indexer.ingest.text, "read_text", broken_reader)
+    report = build_index([src], ix, jobs=1, full=True)
+    reasons = {(Path(f.source).name, f.line): f.reason for f in report.failures}
+    assert "4300" in reasons[("huge-int.jsonl", 2)] and "4300" in reasons[("huge-int.json", None)]
+    assert "KeyError" in reasons[("wire.txt", None)] and "a reader bug" in reasons[("wire.txt", None)]
+    assert len(reasons) == 3
+    # the next (incremental) build reads the failed files again, and goes on again
+    report = build_index([src], ix, jobs=1)
+    assert {(Path(f.source).name, f.line) for f in report.failures} == {("huge-int.json", None),
+                                                                       ("wire.txt", None)}
+    assert ids_in(ix) >= {r["id"] for r in recs[:5] if r is not recs[3]} | {"offset-25h"}
+    assert Archive(ix).search(SearchRequest(query="disney")).total == 1
+    assert article_dates(ix)["offset-25h"] is None
