@@ -113,21 +113,24 @@ def _make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_restore)
 
-    p = sub.add_parser("search", help="ranked results in the terminal",
-                       epilog=plain_text_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("query", help="the query (see the syntax below); '' or '*' matches everything")
-    index_arg(p)
-    filter_args(p)
+    def query_command(name: str, help: str, query_help: str) -> argparse.ArgumentParser:
+        """A command over a query's matches: the query, --index, the filters, the syntax as epilog."""
+        p = sub.add_parser(name, help=help, epilog=plain_text_help(),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("query", help=query_help)
+        index_arg(p)
+        filter_args(p)
+        return p
+
+    p = query_command("search", "ranked results in the terminal",
+                      "the query (see the syntax below); '' or '*' matches everything")
     p.add_argument("--limit", type=int, default=10, help="results per page (default 10, at most 100)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--json", action="store_true", help="print the results as JSON (the shape of /api/search)")
     p.set_defaults(run=cmd_search)
 
-    p = sub.add_parser("export", help="every matching article, streamed to stdout",
-                       epilog=plain_text_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("query", help="the query; '' or '*' exports everything")
-    index_arg(p)
-    filter_args(p)
+    p = query_command("export", "every matching article, streamed to stdout",
+                      "the query; '' or '*' exports everything")
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     p.set_defaults(run=cmd_export)
 
@@ -302,16 +305,21 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"did you mean: {printable(results.suggestion)}")
     first = (results.page - 1) * results.per_page
     for n, hit in enumerate(results.hits, first + 1):
-        meta = " · ".join(printable(x) for x in (hit.publication, hit.date.date().isoformat() if hit.date else None,
-                                                  hit.author) if x)
-        print(f"\n{n}. {_terminal(hit.headline_html, color) or '(no headline)'}")
-        if meta:
-            print(f"   {meta}")
-        print(f"   {_terminal(hit.snippet, color)}")
-        if hit.caption_snippet:
-            print(f"   caption: {_terminal(hit.caption_snippet, color)}")
-        print(f"   id {printable(hit.id)}  {printable(hit.source)}")
+        meta = [printable(x) for x in (hit.publication, hit.date.date().isoformat() if hit.date else None,
+                                       hit.author) if x]
+        caption = [f"caption: {_terminal(hit.caption_snippet, color)}"] if hit.caption_snippet else []
+        print_entry(n, _terminal(hit.headline_html, color), meta,
+                    [_terminal(hit.snippet, color), *caption, f"id {printable(hit.id)}  {printable(hit.source)}"])
     return EXIT_OK
+
+
+def print_entry(n: int, headline: str, meta: list[str], lines: list[str]) -> None:
+    """One numbered entry of a terminal list: headline, a " · " line of facts, then indented lines."""
+    print(f"\n{n}. {headline or '(no headline)'}")
+    if meta:
+        print(f"   {' · '.join(meta)}")
+    for line in lines:
+        print(f"   {line}")
 
 
 # C0 and C1 controls (ESC starts the sequences that clear or retitle a terminal),

@@ -13,7 +13,7 @@ import sys
 from typing import Callable
 
 from indexer import UsageError
-from indexer.cli import EXIT_OK, archive_of, index_dir_of, request_of, write_lines
+from indexer.cli import EXIT_OK, archive_of, index_dir_of, print_entry, request_of, write_lines
 
 
 def add_collections_command(sub, index_arg: Callable, filter_args: Callable) -> None:
@@ -117,15 +117,13 @@ def cmd_show(args) -> int:
     print(f"{collection.name}: {collection.size:,} article{'s' if collection.size != 1 else ''}")
     for n, item in enumerate(collection.items, 1):
         flag = "  [missing from the index]" if item.missing else ""
-        meta = " · ".join(x for x in (item.publication, (item.date or "")[:10], item.author) if x)
-        print(f"\n{n}. {item.headline or '(no headline)'}{flag}")
-        if meta:
-            print(f"   {meta}")
-        print(f"   id {item.article_id}")
+        lines = [f"id {item.article_id}"]
         if item.tags:
-            print(f"   tags: {', '.join(item.tags)}")
+            lines.append(f"tags: {', '.join(item.tags)}")
         if item.note:
-            print(f"   note: {item.note}")
+            lines.append(f"note: {item.note}")
+        print_entry(n, f"{item.headline or '(no headline)'}{flag}",
+                    [x for x in (item.publication, (item.date or "")[:10], item.author) if x], lines)
     return EXIT_OK
 
 
