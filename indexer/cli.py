@@ -197,6 +197,9 @@ def _print_build_summary(report) -> None:
     print(f"articles: {a['added']} added, {a['updated']} updated, {a['removed']} removed, "
           f"{a['total']} in the index; {report.seconds:.2f} s, "
           f"{report.articles_per_second:,.0f} articles/s")
+    if report.skipped:
+        print(f"records skipped: {sum(report.skipped.values())} ("
+              + "; ".join(f"{reason}: {n}" for reason, n in report.skipped.most_common()) + ")")
     if report.failures:
         print(f"{len(report.failures)} problem(s), skipped:", file=sys.stderr)
         for failure in report.failures:

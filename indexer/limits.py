@@ -29,6 +29,8 @@ TABLE: dict[str, Limit] = {
     "GROUP_VERSIONS_DEPTH": Limit(300, "result pages up to this many hits deep fold re-sent versions of a story"),
     # -- sources and articles
     "MAX_SOURCE_BYTES": Limit(256 * MB, "a source file (after decompression) larger than this is refused"),
+    "MAX_WARC_PAYLOAD_BYTES": Limit(32 * MB, "an HTTP payload in a web archive larger than this is skipped, not read: "
+                                    "no news page is that large"),
     "MAX_CAPTIONS": Limit(200, "caption elements read per page: more is a gallery or an attack"),
     "KEPT_GENERATIONS": Limit(3, "index generations kept on disk: the live one and the two before it, "
                               "each restorable with `newsindex restore`"),
@@ -45,6 +47,7 @@ MAX_COMPARE_QUERIES = TABLE["MAX_COMPARE_QUERIES"].value
 MAX_COLLECTION_ADD = TABLE["MAX_COLLECTION_ADD"].value
 GROUP_VERSIONS_DEPTH = TABLE["GROUP_VERSIONS_DEPTH"].value
 MAX_SOURCE_BYTES = TABLE["MAX_SOURCE_BYTES"].value
+MAX_WARC_PAYLOAD_BYTES = TABLE["MAX_WARC_PAYLOAD_BYTES"].value
 MAX_CAPTIONS = TABLE["MAX_CAPTIONS"].value
 MAX_CHAIN = TABLE["MAX_CHAIN"].value
 KEPT_GENERATIONS = TABLE["KEPT_GENERATIONS"].value

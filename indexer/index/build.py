@@ -25,7 +25,7 @@ from indexer.index.children import become_build_child, stop_children
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.sources import Manifest, SourceFile, plan_build, walk_sources
 from indexer.ingest import read_source
-from indexer.ingest.article import Article, Failure
+from indexer.ingest.article import Article, Failure, Skipped
 from indexer.limits import MAX_REMOVED_PERCENT
 
 # Whoosh, the schema's analyzers, the MinHash code and the worker pool are
@@ -42,7 +42,7 @@ class SourceRead(NamedTuple):
     for a Failure; the source's words with article counts for "did you mean")."""
 
     source: SourceFile
-    results: list[Article | Failure]
+    results: list[Article | Failure | Skipped]
     signatures: list[dict | None]
     words: Counter
 
@@ -69,6 +69,9 @@ class BuildReport:
     articles: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("added", "updated", "removed", "total"), 0))
     failures: list[Failure] = field(default_factory=list)
+    # records read and deliberately not indexed (a web archive's requests,
+    # redirects, revisits, earlier captures ...), by reason
+    skipped: Counter = field(default_factory=Counter)
 
     @property
     def seconds(self) -> float:
@@ -89,6 +92,7 @@ class BuildReport:
             "sources": dict(self.sources),
             "articles": dict(self.articles),
             "failures": [f.to_json() for f in self.failures],
+            "skipped": dict(self.skipped.most_common()),
         }
 
 
@@ -166,13 +170,14 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
     manifest = Manifest(schema=SCHEMA_VERSION)
     vocabulary = VocabularyCounts()
     owners: dict[str, str] = {}
+    captures = Captures()
     old_ids = {i for _, ids in old.ids_by_source() for i in ids}
     writer = None
     docs_written = 0
     try:
         for read in _read_all(files, jobs, default_publication, progress):
             sf = read.source
-            articles = _accept(read, owners, report)
+            articles = _accept(read, owners, report, captures)
             if articles is None:
                 continue
             if writer is None:
@@ -193,6 +198,9 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
         if writer is not None and not writer.is_closed:
             writer.cancel()
         raise
+    docs_written -= captures.drop_earlier(ix, manifest)
+    for article_id in captures.replaced:  # both captures were counted
+        report.articles["updated" if article_id in old_ids else "added"] -= 1
     vocabulary.save(generation)
     manifest.save(generation)
     report.sources["removed"] = len(set(old.sources) - set(manifest.sources))
@@ -258,6 +266,7 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
     owners = {i: s for s, ids in manifest.ids_by_source()
               if s not in re_read and s not in removed for i in ids}
     kept_ids = set(owners)
+    captures = Captures(live)
     written: set[str] = set()
     generation: Path | None = None
     writer = None
@@ -272,7 +281,7 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
     try:
         for read in _read_all(plan.to_read, jobs, default_publication, progress):
             sf = read.source
-            articles = _accept(read, owners, report)
+            articles = _accept(read, owners, report, captures)
             if articles is None:
                 continue  # a changed source that is now broken keeps its old articles
             if writer is None:
@@ -299,6 +308,7 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
             remaining = {i for _, ids in manifest.ids_by_source() for i in ids}
             report.articles["removed"] = _check_removals(old_ids, remaining, allow_removals)
             writer.commit()
+            captures.drop_earlier(whoosh_index.open_dir(str(generation)), manifest)
             # The vocabulary and the manifest follow the commit, then the swap.
             vocabulary.save(generation)
             manifest.save(generation)
@@ -319,27 +329,89 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
     report.articles["total"] = manifest.saved_articles
 
 
-def _accept(read: SourceRead, owners: dict[str, str],
-            report: BuildReport) -> list[tuple[Article, dict]] | None:
-    """The source's articles that may be written (duplicate ids refused), each
-    with its signature fields, and its failures added to the report; None when
-    the source gave no article."""
+class Captures:
+    """Capture times (`Article.crawled`) of the ids written, so that of two
+    sources holding the same id, the later capture of a web page wins, whichever
+    file is read first. The build writes both and drops the earlier one after
+    its commit (Whoosh cannot delete a document added by the same writer)."""
+
+    def __init__(self, live: Path | None = None) -> None:
+        self._times: dict[str, datetime] = {}
+        self._live = live  # incremental: the generation holding the ids already indexed
+        self.replaced: dict[str, str] = {}  # id -> the source whose capture lost
+
+    def time_of(self, article_id: str) -> datetime | None:
+        if article_id not in self._times and self._live is not None:
+            from whoosh import index as whoosh_index
+
+            with whoosh_index.open_dir(str(self._live)).searcher() as searcher:
+                stored = searcher.document(id=article_id) or {}
+            if isinstance(stored.get("crawled"), datetime):
+                self._times[article_id] = stored["crawled"]
+        return self._times.get(article_id)
+
+    def note(self, article: Article) -> None:
+        if article.crawled is not None:
+            self._times[article.id] = article.crawled
+
+    def drop_earlier(self, ix, manifest: Manifest) -> int:
+        """Delete the earlier captures of replaced ids (committed) and take them
+        off their sources' manifest entries; the number of documents deleted."""
+        if not self.replaced:
+            return 0
+        deleted = 0
+        writer = ix.writer(codec=_codec())
+        try:
+            with writer.searcher() as searcher:
+                for article_id in self.replaced:
+                    docs = [(fields.get("crawled") or datetime.min, docnum) for docnum, fields in
+                            ((d, searcher.stored_fields(d)) for d in searcher.document_numbers(id=article_id))]
+                    for _, docnum in sorted(docs)[:-1]:
+                        writer.delete_document(docnum)
+                        deleted += 1
+            writer.commit(merge=False)
+        except BaseException:
+            writer.cancel()
+            raise
+        for article_id, source in self.replaced.items():
+            entry = manifest.sources.get(source)
+            if entry and article_id in entry.get("ids", ()):
+                entry["ids"] = [i for i in entry["ids"] if i != article_id]
+        return deleted
+
+
+def _accept(read: SourceRead, owners: dict[str, str], report: BuildReport,
+            captures: Captures) -> list[tuple[Article, dict]] | None:
+    """The source's articles that may be written (duplicate ids refused unless
+    a later capture of a web page replaces an earlier one), each with its
+    signature fields, and its failures and skip counts added to the report;
+    None when the source gave no article."""
     sf = read.source
     articles: list[tuple[Article, dict]] = []
     for item, signature_fields in zip(read.results, read.signatures):
+        if isinstance(item, Skipped):
+            report.skipped.update(item.counts)
+            continue
         if isinstance(item, Failure):
             report.failures.append(item)
             continue
         owner = owners.get(item.id)
         if owner is not None and owner != sf.source:
-            report.failures.append(Failure(sf.source, f"duplicate article id {item.id!r} (also in {owner})"))
-            continue
+            held = captures.time_of(item.id) if item.crawled else None
+            if held is None:
+                report.failures.append(Failure(sf.source, f"duplicate article id {item.id!r} (also in {owner})"))
+                continue
+            report.skipped["earlier capture of the same URL"] += 1
+            if item.crawled <= held:
+                continue
+            captures.replaced[item.id] = owner
         owners[item.id] = sf.source
+        captures.note(item)
         articles.append((item, signature_fields))
-    if not articles:
+    if not articles and not any(isinstance(item, Skipped) for item in read.results):
         report.sources["failed"] += 1
         return None
-    return articles
+    return articles  # may be empty: a web archive of only skipped records was read
 
 
 def _read_one(task: tuple[SourceFile, str | None]) -> SourceRead:

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 #    snippets read stored offsets; headline and captions are re-analysed).
 # 6: posting blocks as arrays (indexer.index.codec), not zlib'd pickles; positions
 #    and character offsets as int32 arrays (ArrayPositionsFormat).
-SCHEMA_VERSION = 6
+# 7: `crawled`, when a web crawler captured the page (web archives), stored and sortable.
+SCHEMA_VERSION = 7
 
 # Fields a bare query searches, and how much a match in each weighs (BM25F).
 DEFAULT_FIELDS = ("headline", "captions", "body")
@@ -38,11 +39,11 @@ DEFAULT_FIELDS = ("headline", "captions", "body")
 # match above a caption match above a body match at the smallest cost.
 FIELD_BOOSTS = {"headline": 1.2, "captions": 1.1, "body": 1.0}
 # Field names a query may scope words to (`headline:oil`), and the aliases people type -> schema fields.
-QUERY_FIELDS = ("headline", "body", "caption", "publication", "author", "date", "url", "source")
+QUERY_FIELDS = ("headline", "body", "caption", "publication", "author", "date", "crawled", "url", "source")
 FIELD_ALIASES = {"caption": "captions", "title": "headline", "text": "body", "byline": "author"}
 # Fields that describe an article rather than hold its words: a query term in
 # one of them narrows the words instead of adding an alternative.
-METADATA_FIELDS = frozenset({"date", "publication", "author", "url", "source"})
+METADATA_FIELDS = frozenset({"date", "crawled", "publication", "author", "url", "source"})
 # Facets of every result page: facet name -> sortable field
 FACET_FIELDS = {"publication": "publication_key", "year": "year", "month": "month"}
 CAPTION_SEPARATOR = "\n"
@@ -85,6 +86,7 @@ def make_schema() -> Schema:
         month=ID(sortable=True),
         url=ID(stored=True),
         source=ID(stored=True),
+        crawled=DATETIME(stored=True, sortable=True),
         dup_signature=COLUMN(columns.VarBytesColumn()),
     )
 
@@ -111,6 +113,8 @@ def article_to_document(article: Article, signature_fields: dict | None = None) 
         doc["month"] = f"{article.date.year:04d}-{article.date.month:02d}"
     if article.url:
         doc["url"] = article.url
+    if article.crawled:
+        doc["crawled"] = article.crawled
     if signature_fields is None:
         from indexer.index import signatures
 
@@ -122,6 +126,7 @@ def article_to_document(article: Article, signature_fields: dict | None = None) 
 def document_to_article(fields: dict) -> Article:
     """Stored fields back into an Article (for the article page and export)."""
     date = fields.get("date")
+    crawled = fields.get("crawled")
     captions = fields.get("captions") or ""
     return Article(
         id=fields["id"],
@@ -133,4 +138,5 @@ def document_to_article(fields: dict) -> Article:
         date=date if isinstance(date, datetime) else None,
         url=fields.get("url"),
         source=fields.get("source") or "",
+        crawled=crawled if isinstance(crawled, datetime) else None,
     )

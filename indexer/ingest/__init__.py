@@ -1,7 +1,8 @@
 """Ingest: source files in, `Article`s (and `Failure`s) out.
 
 One module per input kind: `html` (web pages), `text` (plain-text exports),
-`records` (JSON / JSONL / CSV); `encoding` decodes bytes, `dates` reads dates,
+`records` (JSON / JSONL / CSV), `warc` (web archives, read as a stream;
+`pagekind` tells their articles from other pages); `encoding` decodes bytes, `dates` reads dates,
 `article` holds the `Article` record every reader returns. This module only
 picks the reader and undoes gzip.
 """
@@ -13,7 +14,7 @@ import zlib
 from pathlib import Path
 
 from indexer.errors import SourceError
-from indexer.ingest.article import Article, Failure
+from indexer.ingest.article import Article, Failure, Skipped
 from indexer.limits import MAX_SOURCE_BYTES
 
 # file suffix (after an optional .gz) -> reader kind
@@ -21,6 +22,7 @@ KINDS = {
     ".html": "html", ".htm": "html", ".xhtml": "html",
     ".txt": "text",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
+    ".warc": "warc", ".arc": "warc",
 }
 
 
@@ -35,12 +37,15 @@ def kind_of(path: str | Path) -> str | None:
 
 
 def read_source(path: Path, source: str, *, default_publication: str | None = None,
-                ) -> list[Article | Failure]:
+                ) -> list[Article | Failure | Skipped]:
     """Read one file into Articles; problems come back as Failures, never as exceptions."""
     kind = kind_of(path)
     if kind is None:
         return [Failure(source, "not a supported file kind")]
     try:
+        if kind == "warc":  # read record by record from the file, never loaded whole
+            from indexer.ingest.warc import read_warc
+            return list(read_warc(path, source))
         data = _load(path)
         if kind == "html":
             from indexer.ingest.html import read_html

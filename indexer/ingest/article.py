@@ -23,6 +23,8 @@ class Article:
     `captions` holds image captions apart from `body` (credits removed), so a
     caption match can be shown as such and never pollutes body snippets.
     `date` is a naive UTC `datetime` or None when the source gives no date.
+    `crawled` is when a web crawler captured the page (WARC-Date), kept apart
+    from `date`: a capture time is never a publication date.
     """
 
     id: str
@@ -34,6 +36,7 @@ class Article:
     date: datetime | None = None
     url: str | None = None
     source: str = ""
+    crawled: datetime | None = None
 
     def __post_init__(self) -> None:
         """Every reader's article passes here, so this is the one place that
@@ -53,6 +56,10 @@ class Article:
             from indexer.ingest.dates import sane_date  # (dateutil: not for a no-op build)
 
             self.date = sane_date(self.date)
+        if self.crawled is not None:
+            from indexer.ingest.dates import sane_date
+
+            self.crawled = sane_date(self.crawled)
 
     def is_empty(self) -> bool:
         return not (self.headline.strip() or self.body.strip())
@@ -69,6 +76,7 @@ class Article:
             "date": self.date.isoformat() if self.date else None,
             "url": self.url,
             "source": self.source,
+            "crawled": self.crawled.isoformat() if self.crawled else None,
         }
 
 
@@ -88,18 +96,34 @@ class CleanedArticle:
 
 @dataclass
 class Failure:
-    """A source (or one line of a record file) that could not become an Article."""
+    """A source (or one line of a record file, or one stretch of a web archive
+    at a byte `offset`) that could not become an Article."""
 
     source: str
     reason: str
     line: int | None = None
+    offset: int | None = None
 
     def to_json(self) -> dict:
-        return {"source": self.source, "line": self.line, "reason": self.reason}
+        data = {"source": self.source, "line": self.line, "reason": self.reason}
+        if self.offset is not None:
+            data["offset"] = self.offset
+        return data
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
+        if self.offset is not None:
+            where = f"{self.source} at byte {self.offset}"
         return f"{where}: {self.reason}"
+
+
+@dataclass
+class Skipped:
+    """Records of one source that were read and deliberately not indexed, counted
+    by reason (a web archive's requests, images, redirects, revisits ...)."""
+
+    source: str
+    counts: dict[str, int]
 
 
 def valid_text(text: str) -> str:

@@ -31,17 +31,19 @@ from indexer.ingest.encoding import decode_bytes, looks_binary, sniff_declared_c
 from indexer.limits import MAX_CAPTIONS, MAX_CHAIN
 
 
-def read_html(data: bytes, source: str) -> Article:
-    """Bytes of one web page -> Article; SourceError when it is not an article."""
+def read_html(data: bytes, source: str, *, charset: str | None = None, url: str | None = None) -> Article:
+    """Bytes of one web page -> Article; SourceError when it is not an article.
+    `charset` is one declared outside the page (HTTP Content-Type), tried before
+    the page's own; `url` is where the page was fetched (a web archive's record)."""
     if not data or not data.strip():
         raise SourceError("empty file")
     if looks_binary(data):
         raise SourceError("binary data, not a web page")
-    text = decode_bytes(data, sniff_declared_charset(data))
+    text = decode_bytes(data, charset or sniff_declared_charset(data))
     if "<" not in text:
         raise SourceError("no HTML markup")
     try:
-        page = clean_html(text)
+        page = clean_html(text, url)
     except RecursionError:
         raise SourceError("document nested too deeply to parse") from None
     if not (page.headline.strip() or page.body.strip()):

@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from indexer.ingest.article import Article
 
-EXPORT_FIELDS = ("id", "headline", "body", "captions", "publication", "author", "date", "url", "source")
+EXPORT_FIELDS = ("id", "headline", "body", "captions", "publication", "author", "date", "url", "source", "crawled")
 CSV_CAPTION_JOINER = " | "
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -52,7 +52,7 @@ def parse_query(text: str, schema) -> query.Query:
     except QueryParserError as exc:
         raise QueryError(f"Could not read the query: {exc}") from None
     except Exception as exc:  # whoosh raises bare Exception / TimeError for bad dates
-        if "date:" in text.lower():
+        if "date:" in text.lower() or "crawled:" in text.lower():
             raise QueryError(f"Could not read the date ({exc}): write dates as YYYY-MM-DD, "
                              "e.g. date:[1987-03-01 to 1987-03-31].") from None
         raise QueryError(f"Could not read the query: {exc}") from None
@@ -125,7 +125,7 @@ def check_syntax(text: str) -> None:
 
 _FIELD_EXAMPLES = {"headline": "takeover", "title": "takeover", "publication": "reuters",
                    "author": "kim", "byline": "kim", "date": "[1987-03-01 to 1987-03-31]",
-                   "caption": "bridge", "captions": "bridge"}
+                   "crawled": "[2019-01-01 to 2019-12-31]", "caption": "bridge", "captions": "bridge"}
 
 
 def _check_expansions(q: query.Query) -> None:

@@ -21,6 +21,9 @@ QUERY_SYNTAX: list[tuple[str, str]] = [
     ("headline:takeover", "Only in headlines. Other fields: body: caption: publication: author:"),
     ('publication:"daily nk"', "Articles from one publication."),
     ("date:[1987-03-01 to 1987-03-31]", "Published in a date range (YYYY-MM-DD)."),
+    ("crawled:[2019-01-01 to 2019-12-31]", "Captured by a web crawler in a date range (pages from web "
+                                           "archives, WARC): finds pages that give no publication date; "
+                                           "the capture time is never taken as the publication date."),
     ("(gold OR silver) AND mine", "Parentheses group words."),
     ("*", "Every article (use the filters to narrow)."),
 ]

@@ -35,7 +35,8 @@ def reuters_records(n: int, start: int = 0) -> list[dict]:
 
 def test_small_corpus_build_report(small_index, small_corpus):
     report = json.loads((small_index / "last-build.json").read_text())
-    assert set(report) == {"started", "finished", "seconds", "mode", "sources", "articles", "failures"}
+    assert set(report) == {"started", "finished", "seconds", "mode", "sources", "articles", "failures", "skipped"}
+    assert report["skipped"] == {}  # records skipped by reason: only web archives have any
     assert report["mode"] == "full"
     assert {"scanned", "new", "changed", "removed", "unchanged", "failed"} <= set(report["sources"])
     assert report["articles"]["total"] == report["articles"]["added"]
@@ -315,8 +316,9 @@ def test_export_streams_every_match(small_index):
     out = run_cli("export", "oil", "--index", str(small_index))
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(rows) == total > 10
-    assert set(rows[0]) == {"id", "headline", "body", "captions", "publication", "author", "date", "url", "source"}
+    assert set(rows[0]) == {"id", "headline", "body", "captions", "publication", "author", "date", "url", "source",
+                            "crawled"}
     csv_out = run_cli("export", "", "--format", "csv", "--publication", "Daily NK", "--index", str(small_index))
     lines = csv_out.stdout.splitlines()
-    assert lines[0] == "id,headline,body,captions,publication,author,date,url,source"
+    assert lines[0] == "id,headline,body,captions,publication,author,date,url,source,crawled"
     assert " | " in csv_out.stdout  # the two captions joined

@@ -1,0 +1,348 @@
+"""Web archives in: WARC files written with warcio's writer from the real pages the
+project ships (plus the records a crawl really holds), and WARC/ARC files written
+by real crawlers (tests/fixtures/warc/, Apache-2.0)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import brotli
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from indexer.index.build import build_index
+from indexer.ingest import kind_of, read_source
+from indexer.ingest.article import Article, Failure, Skipped, derived_id
+from indexer.ingest.html import read_html
+from indexer.search.archive import Archive, SearchRequest
+from tests.conftest import CORPUS, FIXTURES
+
+WARCS = FIXTURES / "warc"
+
+
+def page_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.name.endswith(".gz") else data
+
+
+def _distinct(paths: list[Path]) -> list[Path]:
+    """One path per page (the shipped sets share the Guardian page)."""
+    seen: dict[bytes, Path] = {}
+    for path in paths:
+        seen.setdefault(page_bytes(path), path)
+    return list(seen.values())
+
+
+PAGES = _distinct(sorted((FIXTURES / "html").glob("*.html.gz")) + sorted((CORPUS / "pages").glob("*.html")))
+
+
+def page_url(path: Path, n: int = 0) -> str:
+    return f"https://news.example/{n}/{path.name.split('.')[0]}"
+
+
+class Crawl:
+    """A WARC written the way a crawler writes one, with warcio's writer."""
+
+    def __init__(self, out, gzip_records: bool = True) -> None:
+        self.writer = WARCWriter(out, gzip=gzip_records)
+
+    def record(self, uri: str, kind: str, payload: bytes = b"", date: str = "2024-03-01T10:00:00Z",
+               status: str | None = "200 OK", content_type: str = "text/html; charset=utf-8",
+               headers: tuple = ()) -> None:
+        http = None
+        if status is not None:
+            http = StatusAndHeaders(status, [("Content-Type", content_type), *headers], protocol="HTTP/1.1")
+        self.writer.write_record(self.writer.create_warc_record(
+            uri, kind, payload=io.BytesIO(payload), http_headers=http,
+            warc_headers_dict={"WARC-Date": date}))
+
+    def page(self, uri: str, payload: bytes, date: str = "2024-03-01T10:00:00Z", **kw) -> None:
+        self.record(uri, "request", b"GET / HTTP/1.1\r\n\r\n", date=date, status=None)
+        self.record(uri, "response", payload, date=date, **kw)
+
+
+def articles_of(results) -> dict[str, Article]:
+    return {r.url: r for r in results if isinstance(r, Article)}
+
+
+def skipped_of(results) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in results:
+        if isinstance(r, Skipped):
+            for reason, n in r.counts.items():
+                counts[reason] = counts.get(reason, 0) + n
+    return counts
+
+
+LIST_PAGE = "http://077678u.info/erxiaoshujinguang/list_6_2.html"
+
+
+def non_article_page() -> bytes:
+    """A real crawled list page (Common Crawl): a few words, many links, no date."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(WARCS / "resiliparse-warcfile.warc.gz", "rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type == "response" and record.rec_headers.get_header("WARC-Target-URI") == LIST_PAGE:
+                return record.content_stream().read()
+    raise AssertionError("fixture page missing")
+
+
+@pytest.fixture(scope="module")
+def crawl_file(tmp_path_factory) -> Path:
+    """Every shipped page once, and the records around pages a real crawl holds."""
+    path = tmp_path_factory.mktemp("crawl") / "crawl.warc.gz"
+    first = page_bytes(PAGES[0])
+    with open(path, "wb") as out:
+        crawl = Crawl(out)
+        crawl.record("urn:warcinfo", "warcinfo", b"software: test\r\n", status=None)
+        for n, page in enumerate(PAGES):
+            crawl.page(page_url(page), page_bytes(page), date=f"2024-03-01T10:{n:02d}:00Z")
+            crawl.record(page_url(page), "metadata", b"fetchTimeMs: 120\r\n", status=None)
+        crawl.page("https://news.example/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(200), content_type="image/png")
+        crawl.page("https://news.example/report.pdf", b"%PDF-1.4\n" + bytes(200), content_type="application/pdf")
+        crawl.page("https://news.example/site.css", b"body { color: red }", content_type="text/css")
+        crawl.page("https://news.example/app.js", b"var a = 1;", content_type="application/javascript")
+        crawl.page("https://news.example/gone", page_bytes(PAGES[1]), status="404 Not Found")
+        crawl.page("https://news.example/moved", b"", status="301 Moved Permanently",
+                   headers=(("Location", page_url(PAGES[0])),))
+        crawl.page("https://news.example/list_6_2.html", non_article_page(), content_type="text/html")
+        # the same payload under another URL (a tracking parameter): the article once
+        crawl.page(page_url(PAGES[0]) + "?utm_source=feed", first)
+        crawl.writer.write_record(crawl.writer.create_revisit_record(
+            page_url(PAGES[0]), digest="sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            refers_to_uri=page_url(PAGES[0]), refers_to_date="2024-03-01T10:00:00Z"))
+    return path
+
+
+def test_warc_is_a_source_kind():
+    for name in ("crawl.warc", "crawl.warc.gz", "CC-NEWS-2024.WARC.GZ", "old.arc.gz"):
+        assert kind_of(name) == "warc", name
+
+
+def test_every_html_page_is_cleaned_like_a_saved_page(crawl_file):
+    results = read_source(crawl_file, str(crawl_file))
+    found = articles_of(results)
+    assert set(found) == {page_url(p) for p in PAGES}
+    for n, page in enumerate(PAGES):
+        saved = read_html(page_bytes(page), str(page))
+        article = found[page_url(page)]
+        assert (article.headline, article.body, article.author) == (saved.headline, saved.body, saved.author)
+        assert article.id == derived_id(page_url(page))
+        assert article.crawled == datetime(2024, 3, 1, 10, n)
+        assert article.date == saved.date and article.date != article.crawled
+
+
+def test_crawl_records_are_skipped_and_counted_by_kind(crawl_file):
+    results = read_source(crawl_file, str(crawl_file))
+    assert not [r for r in results if isinstance(r, Failure)]
+    assert skipped_of(results) == {
+        "warcinfo record": 1,
+        "request record": len(PAGES) + 8,
+        "metadata record": len(PAGES),
+        "not HTML (image)": 1, "not HTML (PDF)": 1, "not HTML (CSS)": 1, "not HTML (JavaScript)": 1,
+        "HTTP 404": 1,
+        "redirect (HTTP 3xx)": 1,
+        "not an article (no prose paragraph, no date or article markup, more links than words)": 1,
+        "identical payload (same WARC-Payload-Digest)": 1,
+        "revisit record (payload captured before)": 1,
+    }
+
+
+def test_the_latest_capture_of_a_url_wins_within_a_file(tmp_path):
+    old, new = page_bytes(PAGES[0]), page_bytes(PAGES[1])
+    path = tmp_path / "twice.warc"
+    with open(path, "wb") as out:
+        crawl = Crawl(out, gzip_records=False)
+        crawl.page("https://news.example/a", new, date="2024-05-02T08:00:00Z")
+        crawl.page("https://news.example/a", old, date="2024-05-01T08:00:00Z")  # written later, captured earlier
+        crawl.page("https://news.example/b", page_bytes(PAGES[2]), date="2024-05-01T08:00:00Z")
+    results = read_source(path, str(path))
+    found = articles_of(results)
+    assert found["https://news.example/a"].headline == read_html(new, "x").headline
+    assert found["https://news.example/a"].crawled == datetime(2024, 5, 2, 8)
+    assert skipped_of(results) == {"request record": 3, "earlier capture of the same URL": 1}
+
+
+def test_http_charset_then_the_page_then_detection(tmp_path):
+    text = page_bytes(CORPUS / "pages" / "bbc-assange-investigation.html").decode("utf-8")
+    # no <meta charset> left in the page: only the HTTP header says cp1252
+    body = text.replace('charset="utf-8"', "").replace("charset=utf-8", "").encode("cp1252", "replace")
+    path = tmp_path / "charset.warc"
+    with open(path, "wb") as out:
+        Crawl(out, gzip_records=False).page("https://news.example/c", body,
+                                             content_type="text/html; charset=windows-1252")
+    article = articles_of(read_source(path, str(path)))["https://news.example/c"]
+    assert article.headline == read_html(page_bytes(CORPUS / "pages" / "bbc-assange-investigation.html"),
+                                         "x").headline
+    # a real crawl: the server says windows-1251, the page is Russian
+    real = articles_of(read_source(WARCS / "resiliparse-warcfile.warc.gz", "cc"))
+    assert real["http://01spb.ru/company/"].headline.startswith("О компании")
+
+
+def test_content_encodings_are_decoded(tmp_path):
+    html = page_bytes(PAGES[2])
+    path = tmp_path / "encoded.warc.gz"
+    with open(path, "wb") as out:
+        crawl = Crawl(out)
+        crawl.page("https://news.example/br", brotli.compress(html), headers=(("Content-Encoding", "br"),))
+        crawl.page("https://news.example/gz", gzip.compress(page_bytes(PAGES[3])),
+                   headers=(("Content-Encoding", "gzip"),))
+    found = articles_of(read_source(path, str(path)))
+    assert found["https://news.example/br"].body == read_html(html, "x").body
+    assert found["https://news.example/gz"].body == read_html(page_bytes(PAGES[3]), "x").body
+    # chunked transfer encoding, written by a real crawler
+    iana = articles_of(read_source(WARCS / "warcio-example-iana.org-chunked.warc", "iana"))
+    assert "Internet Assigned Numbers Authority" in iana["http://www.iana.org/"].headline
+    assert "0\r\n" not in iana["http://www.iana.org/"].body
+
+
+def _offsets(path: Path) -> list[int]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh)
+        return [it.get_record_offset() for _ in it]
+
+
+@pytest.mark.parametrize("damage", ["bad gzip member", "garbage between records", "member cut short"])
+def test_one_bad_record_never_loses_the_rest_of_the_file(tmp_path, damage):
+    path = tmp_path / "pages.warc.gz"
+    with open(path, "wb") as out:
+        crawl = Crawl(out)
+        for page in PAGES[:4]:
+            crawl.record(page_url(page), "response", page_bytes(page))
+    data = path.read_bytes()
+    offsets = _offsets(path) + [len(data)]
+    start, end = offsets[1], offsets[2]  # the second page's record
+    if damage == "bad gzip member":
+        data = data[:start + 40] + b"\xff" * 64 + data[start + 104:]
+    elif damage == "garbage between records":
+        data = data[:start] + b"<html>not a record</html>\r\n" * 3 + data[start:]
+    else:
+        data = data[:start + (end - start) // 2] + data[end:]
+    path.write_bytes(data)
+    results = read_source(path, str(path))
+    found = articles_of(results)
+    assert {page_url(p) for p in (PAGES[0], PAGES[2], PAGES[3])} <= set(found)
+    failures = [r for r in results if isinstance(r, Failure)]
+    assert failures and failures[0].offset == start, failures
+    assert str(path) in str(failures[0]) and f"byte {start}" in str(failures[0])
+
+
+def test_a_record_cut_short_is_indexed_as_far_as_it_goes(tmp_path):
+    path = tmp_path / "cut.warc"
+    with open(path, "wb") as out:
+        crawl = Crawl(out, gzip_records=False)
+        crawl.page(page_url(PAGES[0]), page_bytes(PAGES[0]))
+        crawl.page(page_url(PAGES[1]), page_bytes(PAGES[1]))
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) - len(page_bytes(PAGES[1])) // 2])
+    results = read_source(path, str(path))
+    found = articles_of(results)
+    whole = read_html(page_bytes(PAGES[1]), "x").body
+    assert found[page_url(PAGES[0])].body == read_html(page_bytes(PAGES[0]), "x").body
+    assert 0 < len(found[page_url(PAGES[1])].body) < len(whole)
+    assert [f.reason for f in results if isinstance(f, Failure)][0].startswith("record cut short")
+
+
+def test_real_crawler_files():
+    # Common Crawl's writer: requests, responses, metadata; list pages are not articles
+    cc = read_source(WARCS / "resiliparse-warcfile.warc.gz", "cc")
+    counts = skipped_of(cc)
+    assert counts["request record"] == 17 and counts["metadata record"] == 16
+    assert LIST_PAGE not in articles_of(cc) and "http://01spb.ru/company/" in articles_of(cc)
+    # a real news article cut short by the crawler: indexed, and the cut reported
+    clipped = read_source(WARCS / "resiliparse-clipped.warc.gz", "clipped")
+    article = next(r for r in clipped if isinstance(r, Article))
+    assert article.headline.startswith("A Humble Chance The Rapper Leads a Spiritual Awakening")
+    assert article.date == datetime(2016, 10, 17, 13, 52)        # the page's own date
+    assert article.crawled == datetime(2016, 10, 17, 14, 57, 38)  # WARC-Date, kept apart
+    assert any(isinstance(r, Failure) and "13068 bytes missing" in r.reason for r in clipped)
+    # wget's angle-bracketed Target-URI, a revisit, and the ARC format
+    for name in ("warcio-example-wget-bad-target-uri.warc.gz", "warcio-example.warc.gz", "warcio-example.arc.gz"):
+        found = articles_of(read_source(WARCS / name, name))
+        assert list(found) == ["http://example.com/"], name
+        assert found["http://example.com/"].headline == "Example Domain"
+    revisits = skipped_of(read_source(WARCS / "warcio-example.warc.gz", "x"))
+    assert revisits["revisit record (payload captured before)"] == 1
+
+
+def test_real_articles_are_not_taken_for_non_articles():
+    from indexer.ingest.pagekind import not_an_article
+
+    for page in PAGES:
+        data = page_bytes(page)
+        assert not_an_article(data, read_html(data, str(page))) is None, page.name
+
+
+# -- through the build ------------------------------------------------------------------
+
+def _daily(folder: Path, name: str, pages: list[tuple[str, bytes, str]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    with open(path, "wb") as out:
+        crawl = Crawl(out)
+        for uri, payload, date in pages:
+            crawl.page(uri, payload, date=date)
+    return path
+
+
+def test_build_keeps_the_latest_capture_across_files_and_rereads_only_the_new_file(tmp_path):
+    crawl, index = tmp_path / "crawl", tmp_path / "index"
+    a, b, c = (page_bytes(p) for p in PAGES[:3])
+    # the later capture is in the file read first (names sort before)
+    _daily(crawl, "2024-01-01.warc.gz", [("https://news.example/x", b, "2024-06-01T00:00:00Z"),
+                                         ("https://news.example/y", c, "2024-06-01T00:00:00Z")])
+    _daily(crawl, "2024-01-02.warc.gz", [("https://news.example/x", a, "2024-01-02T00:00:00Z")])
+    report = build_index([str(crawl)], index, jobs=1)
+    assert report.skipped["earlier capture of the same URL"] == 1
+    assert not report.failures
+    archive = Archive(index)
+    x_id = derived_id("https://news.example/x")
+    assert archive.get_article(x_id).headline == read_html(b, "x").headline
+    assert archive.stats()["articles"] == 2
+
+    # a new daily file: only it is read; its later capture of x replaces the text
+    _daily(crawl, "2024-07-01.warc.gz", [("https://news.example/x", a, "2024-07-01T00:00:00Z")])
+    report = build_index([str(crawl)], index, jobs=1)
+    assert (report.sources["new"], report.sources["unchanged"]) == (1, 2)
+    archive = Archive(index)
+    article = archive.get_article(x_id)
+    assert article.headline == read_html(a, "x").headline and article.crawled == datetime(2024, 7, 1)
+    assert archive.stats()["articles"] == 2
+    saved = json.loads((index / "last-build.json").read_text())
+    assert saved["skipped"] == {"request record": 1, "earlier capture of the same URL": 1}
+
+    # a full rebuild gives the same ids and texts
+    build_index([str(crawl)], index, full=True, jobs=1)
+    assert Archive(index).get_article(x_id).headline == read_html(a, "x").headline
+    assert Archive(index).stats()["articles"] == 2
+
+
+def test_crawled_is_a_field_of_its_own(tmp_path):
+    crawl, index = tmp_path / "crawl", tmp_path / "index"
+    shutil.copytree(WARCS, crawl, ignore=shutil.ignore_patterns("*.md", "LICENSE*"))
+    build_index([str(crawl)], index, jobs=1)
+    archive = Archive(index)
+    hits = archive.search(SearchRequest(query="crawled:[2016-10-01 to 2016-10-31]"))
+    assert [h.headline[:20] for h in hits.hits] == ["A Humble Chance The "]
+    undated = archive.search(SearchRequest(
+        query="crawled:[2020-08-01 to 2020-08-31] NOT date:[1800-01-01 to 2100-01-01]"))
+    assert undated.total > 0
+    assert all(archive.get_article(h.id).date is None for h in undated.hits)
+
+    from webui import create_app
+
+    client = create_app(index).test_client()
+    article_id = hits.hits[0].id
+    page = client.get(f"/article/{article_id}").get_data(as_text=True)
+    assert "Crawled" in page and "17 October 2016" in page
+    data = client.get(f"/api/article/{article_id}").get_json()
+    assert data["crawled"] == "2016-10-17T14:57:38" and data["date"] == "2016-10-17T13:52:00"
