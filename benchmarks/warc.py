@@ -2,7 +2,8 @@
 
     python benchmarks/warc.py readers [--pages DIR] [--copies N]
     python benchmarks/warc.py build   [--pages DIR] [--copies N]
-    python benchmarks/warc.py memory  [--gigabytes G]
+    python benchmarks/warc.py memory  [--gigabytes G] [--tmp DIR]
+    python benchmarks/warc.py pagekind [--shared DIR]
 
 `readers`: the same WARC files (gzip per record and plain) read by warcio and by
 fastwarc: records/s and MB/s for walking every record and reading every HTTP
@@ -10,7 +11,10 @@ payload (content-encoding decoded). `build`: pages/s of `newsindex build --full
 --jobs 1` over one WARC holding the pages against the same pages as loose .html
 files, and the reader's own share of the WARC build. `memory`: peak RSS of a
 build of a generated WARC of G gigabytes (distinct pages made from the shipped
-ones) against a small WARC. Figures go to benchmarks/README-warc.md. The
+ones) against a small WARC. `pagekind`: how many real articles of the shared
+sets (Zyte benchmark, ../shared/corpus/extraction/*.tar.gz) the "not an article"
+rule drops, and how many crawled non-article pages (the Common Crawl and
+ClueWeb records of ../shared/corpus/warc/) it keeps. Figures go to benchmarks/README-warc.md. The
 machine is shared: compare ratios within one run; absolute times are upper bounds.
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import os
 import resource
 import shutil
 import subprocess
@@ -153,34 +158,42 @@ def cmd_build(args) -> None:
 
 
 def cmd_memory(args) -> None:
+    """Peak RSS of a build of (1) the pages alone, (2) the same pages in a WARC of
+    `--gigabytes` filled with images (the reader streams past them), (3) the
+    pages `--copies` times over (articles held until their file is done)."""
     pages = load_pages(Path(args.pages))
     target = int(args.gigabytes * 1e9)
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         tmp = Path(tmp)
-        small, big = tmp / "small" / "s.warc.gz", tmp / "big" / "b.warc.gz"
-        for p in (small, big):
+        small, big, many = (tmp / n / f"{n}.warc.gz" for n in ("small", "big", "many"))
+        for p in (small, big, many):
             p.parent.mkdir()
         with open(small, "wb") as out:
             write_warc(out, pages, gzip_records=True)
         t = time.perf_counter()
-        copy = 0
         with open(big, "wb") as out:
+            write_warc(out, pages, gzip_records=True)
+            writer = WARCWriter(out, gzip=True)
+            n = 0
             while out.tell() < target:
-                # distinct URLs and texts: the copy number is in every page
-                variant = [(name, data.replace(b"</body>", f"<p>copy {copy}</p></body>".encode()))
-                           for name, data in pages]
-                write_warc(out, variant, gzip_records=True, stamp=f"?c={copy}")
-                copy += 1
-        print(f"generated {big.stat().st_size / 1e9:.2f} GB ({copy * len(pages)} pages) "
+                http = StatusAndHeaders("200 OK", [("Content-Type", "image/jpeg")], protocol="HTTP/1.1")
+                writer.write_record(writer.create_warc_record(
+                    f"https://news.example/img/{n}.jpg", "response", payload=io.BytesIO(os.urandom(1 << 20)),
+                    http_headers=http))
+                n += 1
+        print(f"generated {big.stat().st_size / 1e9:.2f} GB ({len(pages)} pages, {n} images of 1 MB) "
               f"in {time.perf_counter() - t:.0f} s")
-        for label, path in (("small", small), ("big", big)):
-            wall, cpu, _ = _build_rss(path, tmp / f"index-{label}")
-            print(f"{label}: {path.stat().st_size / 1e6:9.1f} MB  wall {wall:7.1f} s  "
-                  f"peak RSS {cpu / 1024:7.1f} MB")
+        with open(many, "wb") as out:
+            write_warc(out, pages, gzip_records=True, copies=args.copies)
+        for label, path, count in (("pages alone", small, len(pages)), ("pages + images", big, len(pages)),
+                                   (f"pages x{args.copies}", many, len(pages) * args.copies)):
+            wall, rss_kb = _build_rss(path, tmp / f"index-{path.parent.name}")
+            print(f"{label:16s} {path.stat().st_size / 1e6:9.1f} MB  {count:6d} pages  wall {wall:7.1f} s  "
+                  f"peak RSS {rss_kb / 1024:7.1f} MB")
 
 
-def _build_rss(path: Path, index: Path) -> tuple[float, float, int]:
-    """Like `_build`, but the peak RSS of this one child (a fresh process per measurement)."""
+def _build_rss(path: Path, index: Path) -> tuple[float, int]:
+    """(wall s, peak RSS KB of the largest process) of one `newsindex build --full --jobs 1`."""
     code = ("import resource, subprocess, sys; "
             "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
@@ -188,21 +201,89 @@ def _build_rss(path: Path, index: Path) -> tuple[float, float, int]:
     out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "indexer", "build",
                           str(path), "--index", str(index), "--full", "--jobs", "1"],
                          check=True, capture_output=True, text=True, cwd=ROOT)
-    return time.perf_counter() - t, int(out.stdout.strip()), 0
+    return time.perf_counter() - t, int(out.stdout.strip())
+
+
+def _page_verdict(item: tuple[str, str, bytes | None, str | None, str | None]) -> tuple[str, str, str | None]:
+    """(set, name, reason or None) for one page; ("set", name, "unreadable: ...") when it is no page."""
+    from indexer.errors import SourceError
+    from indexer.ingest.html import read_html
+    from indexer.ingest.pagekind import not_an_article
+
+    group, path, data, charset, url = item
+    if data is None:
+        data = Path(path).read_bytes()
+        data = gzip.decompress(data) if path.endswith(".gz") else data
+    try:
+        article = read_html(data, path, charset=charset, url=url)
+    except (SourceError, RecursionError) as exc:
+        return group, path, f"unreadable: {exc}"
+    return group, path, not_an_article(data, article)
+
+
+def cmd_pagekind(args) -> None:
+    import re
+    import tarfile
+    from collections import Counter
+    from multiprocessing import Pool
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    shared = Path(args.shared)
+    items = [("zyte", str(p), None, None, None)
+             for p in sorted((shared / "corpus" / "article-extraction-benchmark" / "html").iterdir())]
+    with tempfile.TemporaryDirectory() as tmp:
+        for archive in sorted((shared / "corpus" / "extraction").glob("*.tar.gz")):
+            with tarfile.open(archive) as tar:
+                tar.extractall(tmp, filter="data")
+        for page in sorted(Path(tmp).glob("*/pages/*.html")):
+            items.append((page.parent.parent.name, str(page), page.read_bytes(), None, None))
+    for name in ("resiliparse-warcfile.warc.gz", "resiliparse-clueweb-quirk.warc.gz"):
+        with open(shared / "corpus" / "warc" / name, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "response":
+                    continue
+                charset = re.search(r"charset=([\w-]+)", record.http_headers.get_header("Content-Type") or "")
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                items.append((f"crawled non-articles ({name})", uri, record.content_stream().read(),
+                              charset.group(1) if charset else None, uri))
+    with Pool(args.jobs) as pool:
+        verdicts = pool.map(_page_verdict, items, chunksize=8)
+    pages, dropped, unreadable = Counter(), Counter(), Counter()
+    for group, _, reason in verdicts:
+        if reason and reason.startswith("unreadable"):
+            unreadable[group] += 1
+            continue
+        pages[group] += 1
+        dropped[group] += reason is not None
+    print("| set | pages | taken for non-articles | share | (unreadable, not counted) |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    articles = [g for g in pages if not g.startswith("crawled")]
+    for group in sorted(pages, key=lambda g: (g.startswith("crawled"), g)):
+        print(f"| {group} | {pages[group]} | {dropped[group]} | {dropped[group] / pages[group]:.1%} | "
+              f"{unreadable[group]} |")
+    total, drops = sum(pages[g] for g in articles), sum(dropped[g] for g in articles)
+    print(f"| all article sets | {total} | {drops} | {drops / total:.2%} | |")
+    for group, path, reason in verdicts:
+        if reason and not reason.startswith("unreadable") and not group.startswith("crawled"):
+            print(f"  dropped article: {group} {Path(path).name}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("readers", "build", "memory"):
+    for name in ("readers", "build", "memory", "pagekind"):
         p = sub.add_parser(name)
+        p.add_argument("--shared", default="../shared", help="the shared data folder (pagekind)")
+        p.add_argument("--jobs", type=int, default=2)
         p.add_argument("--pages", default=str(DEFAULT_PAGES))
-        p.add_argument("--copies", type=int, default=5 if name == "readers" else 1)
+        p.add_argument("--copies", type=int, default={"readers": 5, "memory": 10}.get(name, 1))
         p.add_argument("--repeats", type=int, default=2)
         p.add_argument("--gigabytes", type=float, default=2.0)
         p.add_argument("--tmp", default=None, help="where the big WARC is generated")
     args = parser.parse_args()
-    {"readers": cmd_readers, "build": cmd_build, "memory": cmd_memory}[args.command](args)
+    {"readers": cmd_readers, "build": cmd_build, "memory": cmd_memory,
+     "pagekind": cmd_pagekind}[args.command](args)
     shutil.rmtree(ROOT / "__pycache__", ignore_errors=True)
 
 

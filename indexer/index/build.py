@@ -338,13 +338,16 @@ class Captures:
     def __init__(self, live: Path | None = None) -> None:
         self._times: dict[str, datetime] = {}
         self._live = live  # incremental: the generation holding the ids already indexed
+        self._live_index = None
         self.replaced: dict[str, str] = {}  # id -> the source whose capture lost
 
     def time_of(self, article_id: str) -> datetime | None:
         if article_id not in self._times and self._live is not None:
-            from whoosh import index as whoosh_index
+            if self._live_index is None:
+                from whoosh import index as whoosh_index
 
-            with whoosh_index.open_dir(str(self._live)).searcher() as searcher:
+                self._live_index = whoosh_index.open_dir(str(self._live))
+            with self._live_index.searcher() as searcher:
                 stored = searcher.document(id=article_id) or {}
             if isinstance(stored.get("crawled"), datetime):
                 self._times[article_id] = stored["crawled"]
