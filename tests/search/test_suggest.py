@@ -71,8 +71,9 @@ def test_incremental_build_adds_new_words(tmp_path: Path):
     (src / "new.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
     report = build_index([str(src)], index, jobs=1)
     assert report.mode == "incremental"
-    assert store.live_generation(index) == live
-    assert vocabulary_of(live).frequency("zanzibarite") == 4
-    assert vocabulary_of(live).frequency("sojourn") == 1
+    new_live = store.live_generation(index)
+    assert vocabulary_of(new_live).frequency("zanzibarite") == 4
+    assert vocabulary_of(new_live).frequency("sojourn") == 1
+    assert vocabulary_of(live).frequency("zanzibarite") == 0  # the generation before stays restorable
     results = Archive(index).search(SearchRequest(query="zamzibarite"))
     assert results.total == 0 and results.suggestion == "zanzibarite"
