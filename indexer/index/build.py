@@ -55,6 +55,9 @@ MULTIPROCESS_MIN_TEXT_BYTES = 3_000_000
 # one batch per writer process): it bounds a writer's memory (~25 bytes per
 # byte of text) and the number of segments a search visits.
 SEGMENT_MAX_TEXT_BYTES = 64_000_000
+# A JSON Lines file larger than this is read in parts of this size by all the
+# cleaning workers at once, not by one (a one-file archive is not one core).
+SOURCE_PART_BYTES = 4_000_000
 
 
 @dataclass
@@ -268,15 +271,18 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
     kept_ids = set(owners)
     captures = Captures(live)
     written: set[str] = set()
+    new_documents: list[dict] = []  # one new segment (indexer.index.segment) at the commit
     generation: Path | None = None
-    writer = None
+    target = writer = None
 
     def open_writer():
         # The new generation starts as links to the live one's files (cheap):
         # the live generation is never written, so it stays whole and restorable.
-        nonlocal generation
+        # Whoosh's writer deletes replaced articles and merges small segments.
+        nonlocal generation, target
         generation = store.copy_generation(index_dir, live)
-        return whoosh_index.open_dir(str(generation)).writer(limitmb=WRITER_LIMIT_MB, codec=_codec())
+        target = whoosh_index.open_dir(str(generation))
+        return target.writer(limitmb=WRITER_LIMIT_MB, codec=_codec())
 
     try:
         for read in _read_all(plan.to_read, jobs, default_publication, progress):
@@ -291,7 +297,9 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
             for stale in set(manifest.sources.get(sf.source, {}).get("ids", [])) - new_ids:
                 writer.delete_by_term("id", stale)
             for article, signature_fields in articles:
-                writer.update_document(**article_to_document(article, signature_fields))
+                if article.id in old_ids:
+                    writer.delete_by_term("id", article.id)
+                new_documents.append(article_to_document(article, signature_fields))
                 written.add(article.id)
                 report.articles["updated" if article.id in old_ids else "added"] += 1
             vocabulary.add_counts(read.words, len(articles))
@@ -307,7 +315,7 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
         if writer is not None:
             remaining = {i for _, ids in manifest.ids_by_source() for i in ids}
             report.articles["removed"] = _check_removals(old_ids, remaining, allow_removals)
-            writer.commit()
+            _commit_incremental(target, writer, new_documents)
             captures.drop_earlier(whoosh_index.open_dir(str(generation)), manifest)
             # The vocabulary and the manifest follow the commit, then the swap.
             vocabulary.save(generation)
@@ -383,6 +391,21 @@ class Captures:
         return deleted
 
 
+def _commit_incremental(ix, writer, new_documents: list[dict]) -> None:
+    """Write the new and changed articles as one segment with the full build's
+    segment writer, and commit it with the writer's deletions (and Whoosh's
+    merge of small segments) in one table of contents."""
+    from whoosh.writing import MERGE_SMALL
+
+    from indexer.index.segment import write_segment
+
+    if not new_documents:
+        writer.commit()
+        return
+    segment = write_segment(ix, new_documents, _codec())
+    writer.commit(mergetype=lambda w, segments: MERGE_SMALL(w, segments) + [segment])
+
+
 def _accept(read: SourceRead, owners: dict[str, str], report: BuildReport,
             captures: Captures) -> list[tuple[Article, dict]] | None:
     """The source's articles that may be written (duplicate ids refused unless
@@ -417,14 +440,19 @@ def _accept(read: SourceRead, owners: dict[str, str], report: BuildReport,
     return articles  # may be empty: a web archive of only skipped records was read
 
 
-def _read_one(task: tuple[SourceFile, str | None]) -> SourceRead:
-    """Read and clean one source, and do the per-article work that needs no
-    index (signatures, words) here, in the worker, in parallel."""
+def _read_one(task: tuple[SourceFile, str | None, tuple[int, int, int] | None]) -> SourceRead:
+    """Read and clean one source, or one part of it (start, end, first line),
+    and do the per-article work that needs no index (signatures, words) here,
+    in the worker, in parallel."""
     from indexer.index.signatures import document_fields
     from indexer.index.vocabulary import article_words
+    from indexer.ingest import read_source_part
 
-    sf, default_publication = task
-    results = read_source(Path(sf.path), sf.source, default_publication=default_publication)
+    sf, default_publication, part = task
+    if part is None:
+        results = read_source(Path(sf.path), sf.source, default_publication=default_publication)
+    else:
+        results = read_source_part(Path(sf.path), sf.source, *part, default_publication=default_publication)
     signatures: list[dict | None] = []
     words: Counter = Counter()
     for item in results:
@@ -434,6 +462,35 @@ def _read_one(task: tuple[SourceFile, str | None]) -> SourceRead:
         else:
             signatures.append(None)
     return SourceRead(sf, results, signatures, words)
+
+
+def source_parts(sf: SourceFile, part_bytes: int) -> list[tuple[int, int, int]] | None:
+    """Byte ranges (start, end, number of the first line) that cut a large
+    uncompressed JSON Lines source at line ends, so that several workers read
+    it at once; None for a source read whole. One pass over the file counts
+    the lines before each part (derived ids and failures carry line numbers)."""
+    from indexer.ingest import kind_of
+    from indexer.limits import MAX_SOURCE_BYTES
+
+    if (sf.size <= part_bytes or sf.size > MAX_SOURCE_BYTES or sf.path.lower().endswith(".gz")
+            or kind_of(sf.path) != "jsonl"):
+        return None
+    parts: list[tuple[int, int, int]] = []
+    start, line = 0, 1
+    try:
+        with open(sf.path, "rb") as fh:
+            while True:
+                fh.seek(start)
+                data = fh.read(part_bytes)
+                if not data:
+                    break
+                data += fh.readline()  # to the end of the line the part cuts
+                parts.append((start, start + len(data), line))
+                start += len(data)
+                line += data.count(b"\n")
+    except OSError:
+        return None  # read whole, which reports the error
+    return parts
 
 
 def _warm_up_workers() -> None:
@@ -446,30 +503,35 @@ def _warm_up_workers() -> None:
 
 def _read_all(files: list[SourceFile], jobs: int, default_publication: str | None,
               progress: Progress | None) -> Iterator[SourceRead]:
-    """Read and clean sources, in worker processes when there is enough work."""
+    """Read and clean sources, in worker processes when there is enough work;
+    a large JSON Lines file is read in parts by all of them (`source_parts`),
+    whose results come back joined, one `SourceRead` per source."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     total = len(files)
-    tasks = [(sf, default_publication) for sf in files]
     if progress:
         progress(0, total)
-    if jobs == 1 or total < 4:
-        for done, task in enumerate(tasks, 1):
-            yield _read_one(task)
+    if jobs == 1 or (total < 4 and sum(f.size for f in files) <= SOURCE_PART_BYTES):
+        for done, sf in enumerate(files, 1):
+            yield _read_one((sf, default_publication, None))
             if progress:
                 progress(done, total)
         return
+    tasks = []
+    for sf in files:
+        parts = source_parts(sf, SOURCE_PART_BYTES)
+        tasks += [(sf, default_publication, part) for part in parts] if parts else [(sf, default_publication, None)]
     _warm_up_workers()
-    chunk = max(1, min(64, total // (jobs * 8)))
+    chunk = max(1, min(64, len(tasks) // (jobs * 8)))
     # concurrent.futures notices a worker that died (OOM killer, a crash in a C
     # parser) and raises BrokenProcessPool; multiprocessing.Pool would wait forever.
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                initializer=become_build_child)
     try:
-        for done, item in enumerate(pool.map(_read_one, tasks, chunksize=chunk), 1):
-            yield item
+        for done, read in enumerate(_joined(pool.map(_read_one, tasks, chunksize=chunk)), 1):
+            yield read
             if progress:
                 progress(done, total)
     except BaseException as exc:
@@ -483,3 +545,19 @@ def _read_all(files: list[SourceFile], jobs: int, default_publication: str | Non
                               "the previous index is unchanged") from None
         raise
     pool.shutdown()
+
+
+def _joined(reads: Iterator[SourceRead]) -> Iterator[SourceRead]:
+    """Consecutive reads of one source's parts as one read."""
+    held: SourceRead | None = None
+    for read in reads:
+        if held is not None and held.source == read.source:
+            held.results.extend(read.results)
+            held.signatures.extend(read.signatures)
+            held.words.update(read.words)
+            continue
+        if held is not None:
+            yield held
+        held = read
+    if held is not None:
+        yield held

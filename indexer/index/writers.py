@@ -86,12 +86,16 @@ class SegmentBatchWriter:
             self._close()
 
     def cancel(self) -> None:
-        """Stop the writer processes; the uncommitted segments are never listed."""
+        """Stop the writer processes now (Ctrl-C, a failed read); the segments
+        written so far are never listed (the build drops its generation)."""
         if self._pool is not None:
-            for pending in self._pending:
-                if hasattr(pending, "cancel"):
-                    pending.cancel()
-        self._close()
+            from indexer.index.children import stop_children
+
+            workers = list((self._pool._processes or {}).values())  # no public handle on them
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            stop_children(workers)
+            self._pool = None
+        self.is_closed = True
 
     def _close(self) -> None:
         if self._pool is not None:

@@ -65,6 +65,26 @@ def read_source(path: Path, source: str, *, default_publication: str | None = No
         return [Failure(source, f"could not be read ({type(exc).__name__}: {exc})"[:500])]
 
 
+def read_source_part(path: Path, source: str, start: int, end: int, first_line: int, *,
+                     default_publication: str | None = None) -> list[Article | Failure]:
+    """Read the lines in bytes [start, end) of an uncompressed JSON Lines file
+    (cut at line ends; `first_line` is the number of the part's first line), so
+    that several workers read one large file at once."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            data = fh.read(end - start)
+        if not data.strip():
+            return []
+        from indexer.ingest.records import read_records
+        return list(read_records(data, source, "jsonl", default_publication=default_publication,
+                                 first_line=first_line))
+    except SourceError as exc:
+        return [Failure(source, f"lines {first_line}-: {exc}")]
+    except OSError as exc:
+        return [Failure(source, exc.strerror or str(exc))]
+
+
 def _load(path: Path) -> bytes:
     try:
         with open(path, "rb") as fh:

@@ -41,8 +41,9 @@ _CSV_DELIMITERS = (",", "\t", ";", "|")
 
 
 def read_records(data: bytes, source: str, kind: str, *,
-                 default_publication: str | None = None) -> Iterator[Article | Failure]:
-    """Articles (and Failures for bad records) from a `.json`, `.jsonl` or `.csv` file."""
+                 default_publication: str | None = None, first_line: int = 1) -> Iterator[Article | Failure]:
+    """Articles (and Failures for bad records) from a `.json`, `.jsonl` or `.csv` file.
+    `first_line`: the line number of `data`'s first line (a part of a JSON Lines file)."""
     if kind not in ("json", "jsonl", "csv"):
         raise ValueError(f"unknown record kind {kind!r}")
     text = decode_bytes(data)
@@ -55,7 +56,7 @@ def read_records(data: bytes, source: str, kind: str, *,
     if kind == "json":
         yield from _read_json(text, source, default_publication)
     elif kind == "jsonl":
-        yield from _read_jsonl(text, source, default_publication)
+        yield from _read_jsonl(text, source, default_publication, first_line)
     else:
         yield from _read_csv(text, source, default_publication)
 
@@ -114,7 +115,7 @@ def _read_json(text: str, source: str, default_publication: str | None,
             yield result
 
 
-def _read_jsonl(text: str, source: str, default_publication: str | None,
+def _read_jsonl(text: str, source: str, default_publication: str | None, first_line: int = 1,
                 ) -> Iterator[Article | Failure]:
     # Failures before the first good line are held back: if no line at all is
     # JSON, the file is not JSON Lines and one SourceError says so.
@@ -122,7 +123,7 @@ def _read_jsonl(text: str, source: str, default_publication: str | None,
     any_json = False
     # split on "\n" only: str.splitlines() would also break inside JSON strings
     # holding U+2028, U+0085 or other characters it counts as line ends
-    for line_no, line in enumerate(text.split("\n"), start=1):
+    for line_no, line in enumerate(text.split("\n"), start=first_line):
         if not line.strip():
             continue
         try:
