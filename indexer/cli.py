@@ -143,6 +143,9 @@ def _make_parser() -> argparse.ArgumentParser:
     index_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a further Host name to answer to (e.g. behind a proxy; repeat for several); "
+                        "requests under any other name get 400 (DNS rebinding)")
     p.add_argument("--threads", type=int, default=8, help="threads per worker process (default 8)")
     p.add_argument("--workers", type=int, default=1,
                    help="server processes sharing the port; searches run on one core per "
@@ -394,5 +397,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     workers = f" ({args.workers} worker processes)" if args.workers > 1 else ""
     print(f"newsindex: serving {index_dir} on http://{args.host}:{args.port}/{workers}", file=sys.stderr)
     config = {"COLLECTIONS_PATH": str(Path(args.collections).resolve())} if args.collections else None
-    serve(index_dir, host=args.host, port=args.port, threads=args.threads, workers=args.workers, config=config)
+    serve(index_dir, host=args.host, port=args.port, threads=args.threads, workers=args.workers, config=config,
+          allowed=args.allowed_host)
     return EXIT_OK

@@ -27,6 +27,25 @@ TABLE: dict[str, Limit] = {
     "MAX_COMPARE_QUERIES": Limit(6, "queries on one timeline: more lines than a reader can tell apart"),
     "MAX_COLLECTION_ADD": Limit(100_000, "articles added to a collection in one action (every result of a search)"),
     "GROUP_VERSIONS_DEPTH": Limit(300, "result pages up to this many hits deep fold re-sent versions of a story"),
+    # -- the server (per `serve` process; waitress's settings are named in brackets)
+    "SERVER_CONNECTIONS": Limit(1000, "open connections (connection_limit; waitress's 100 let 101 slow clients "
+                                      "stop the UI); fewer if the process may open fewer files"),
+    "SERVER_BACKLOG": Limit(1024, "connections the kernel queues while the server is at its connection limit "
+                                  "(backlog)"),
+    "SERVER_IDLE_SECONDS": Limit(30, "a keep-alive connection with no request is closed after this (channel_timeout)"),
+    "SERVER_REQUEST_SECONDS": Limit(20, "a request's line and headers must arrive within this: a client that trickles "
+                                        "them (slowloris) is cut off"),
+    "SERVER_SEND_SECONDS": Limit(60, "a response whose reader takes no byte for this long is cut, freeing its thread "
+                                     "(waitress would wait for ever)"),
+    "SERVER_SWEEP_SECONDS": Limit(2, "how often idle, trickling and stalled connections are looked for "
+                                     "(cleanup_interval)"),
+    "SERVER_RESPONSE_BUFFER": Limit(4 * MB, "response bytes held for a slow reader before its thread waits "
+                                            "(outbuf_high_watermark; beyond 1 MB they go to a temporary file)"),
+    "MAX_REQUEST_BODY": Limit(1 * MB, "request body (max_request_body_size): the UI reads queries from URLs and "
+                                      "small forms"),
+    "MAX_EXPORTS": Limit(2, "exports streaming at once per process (and at most threads - 1): more get 503 with "
+                            "Retry-After, so searches keep their threads"),
+    "EXPORT_RETRY_SECONDS": Limit(30, "the Retry-After of that 503"),
     # -- sources and articles
     "MAX_SOURCE_BYTES": Limit(256 * MB, "a source file (after decompression) larger than this is refused"),
     "MAX_WARC_PAYLOAD_BYTES": Limit(32 * MB, "an HTTP payload in a web archive larger than this is skipped, not read: "
@@ -46,6 +65,16 @@ MAX_FUZZY_TERMS = TABLE["MAX_FUZZY_TERMS"].value
 MAX_COMPARE_QUERIES = TABLE["MAX_COMPARE_QUERIES"].value
 MAX_COLLECTION_ADD = TABLE["MAX_COLLECTION_ADD"].value
 GROUP_VERSIONS_DEPTH = TABLE["GROUP_VERSIONS_DEPTH"].value
+SERVER_CONNECTIONS = TABLE["SERVER_CONNECTIONS"].value
+SERVER_BACKLOG = TABLE["SERVER_BACKLOG"].value
+SERVER_IDLE_SECONDS = TABLE["SERVER_IDLE_SECONDS"].value
+SERVER_REQUEST_SECONDS = TABLE["SERVER_REQUEST_SECONDS"].value
+SERVER_SEND_SECONDS = TABLE["SERVER_SEND_SECONDS"].value
+SERVER_SWEEP_SECONDS = TABLE["SERVER_SWEEP_SECONDS"].value
+SERVER_RESPONSE_BUFFER = TABLE["SERVER_RESPONSE_BUFFER"].value
+MAX_REQUEST_BODY = TABLE["MAX_REQUEST_BODY"].value
+MAX_EXPORTS = TABLE["MAX_EXPORTS"].value
+EXPORT_RETRY_SECONDS = TABLE["EXPORT_RETRY_SECONDS"].value
 MAX_SOURCE_BYTES = TABLE["MAX_SOURCE_BYTES"].value
 MAX_WARC_PAYLOAD_BYTES = TABLE["MAX_WARC_PAYLOAD_BYTES"].value
 MAX_CAPTIONS = TABLE["MAX_CAPTIONS"].value

@@ -56,7 +56,7 @@ class ArchiveHolder:
 
             with self._lock:
                 if self._archive is None:
-                    self._archive = Archive(self.index_dir)
+                    self._archive = Archive(self.index_dir, relative_sources=True)  # visitors see no server paths
         return self._archive
 
     def stats(self) -> dict:

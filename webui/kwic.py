@@ -14,6 +14,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, stream
 
 from indexer import KWIC_SORTS, QueryError, SearchRequest, kwic_csv_lines, kwic_jsonl_lines
 from indexer.limits import MAX_PAGE
+from webui.export_slots import limited_export
 from webui.views import _encoded, _export_filename, _form_state, _pagination, _parameter_problem, archive
 
 bp = Blueprint("kwic", __name__)
@@ -72,6 +73,7 @@ def api_kwic() -> Any:
 
 
 @bp.route("/export/kwic", methods=["GET"], provide_automatic_options=False)
+@limited_export
 def export_kwic() -> Any:
     """Every line of the concordance (no cap) as CSV or JSON Lines, streamed."""
     fmt = request.args.get("format", "jsonl").lower()

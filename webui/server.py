@@ -9,13 +9,16 @@ import os
 import signal
 import socket
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
+from indexer.limits import MAX_EXPORTS, SERVER_BACKLOG
 from webui import create_app
+from webui.connections import run_waitress
+from webui.hosts import allowed_hosts
 
 
 def serve(index_dir: str | Path, host: str = "127.0.0.1", port: int = 8080, threads: int = 8,
-          workers: int = 1, config: Mapping[str, Any] | None = None) -> None:
+          workers: int = 1, config: Mapping[str, Any] | None = None, allowed: Sequence[str] = ()) -> None:
     """Serve the UI under waitress until interrupted (what `newsindex serve` runs).
 
     With `workers` > 1 the listening socket is bound once and that many
@@ -24,12 +27,14 @@ def serve(index_dir: str | Path, host: str = "127.0.0.1", port: int = 8080, thre
     searches at once. Each worker has its own searchers and caches (its own
     memory). Ctrl-C or SIGTERM stops the workers and then the parent; a
     worker whose parent dies is stopped by the kernel. `config` goes to
-    every worker's `create_app` (e.g. COLLECTIONS_PATH)."""
-    import waitress
+    every worker's `create_app` (e.g. COLLECTIONS_PATH).
 
+    The app answers only to the Host names of `host`:`port` and `allowed`
+    (webui/hosts.py); waitress runs with the limits of webui/connections.py."""
+    config = {**(config or {}), "ALLOWED_HOSTS": allowed_hosts(host, port, allowed),
+              "EXPORT_SLOTS": max(1, min(MAX_EXPORTS, threads - 1))}
     if workers <= 1:
-        app = create_app(index_dir, config=config)
-        waitress.serve(app, host=host, port=port, threads=threads, ident="newsindex")
+        run_waitress(create_app(index_dir, config=config), threads=threads, host=host, port=port)
         return
     listener = _bind(host, port)
     children: list[int] = []
@@ -51,7 +56,7 @@ def _bind(host: str, port: int) -> socket.socket:
     listener = socket.socket(info[0], socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(info[4])
-    listener.listen(1024)
+    listener.listen(SERVER_BACKLOG)
     listener.setblocking(False)
     return listener
 
@@ -59,15 +64,12 @@ def _bind(host: str, port: int) -> socket.socket:
 def _run_worker(listener: socket.socket, index_dir: str | Path, threads: int,
                 config: Mapping[str, Any] | None = None) -> None:
     """A forked worker: serve from the shared socket until stopped; never returns."""
-    import waitress
-
     code = 0
     try:
         _die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
         signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-        app = create_app(index_dir, config=config)
-        waitress.serve(app, sockets=[listener], threads=threads, ident="newsindex")
+        run_waitress(create_app(index_dir, config=config), threads=threads, sockets=[listener])
     except BaseException:  # noqa: BLE001 - a worker must never return into the parent's code
         import traceback
 

@@ -18,6 +18,7 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    abort,
     current_app,
     g,
     jsonify,
@@ -49,11 +50,23 @@ from indexer.limits import MAX_COMPARE_QUERIES, MAX_PAGE, MAX_PER_PAGE, MAX_QUER
 from webui import EXTENSION_KEY
 from webui.article_ids import CONVERTER_NAME, ArticleIdConverter, ArticleRef
 from webui.compare import CHART_STYLES, comparison_for
+from webui.export_slots import limited_export
 from webui.histogram import build_histogram, build_share_histogram
+from webui.hosts import LOOPBACK_NAMES, host_allowed
 
 bp = Blueprint("webui", __name__)
 # Registered before the routes below are added to the app: they use it.
 bp.record_once(lambda state: state.app.url_map.converters.setdefault(CONVERTER_NAME, ArticleIdConverter))
+
+
+@bp.before_app_request
+def _only_our_host() -> None:
+    """A 400 for a Host the server is not bound to (DNS rebinding; webui/hosts.py),
+    before any route or redirect runs."""
+    allowed = current_app.config.get("ALLOWED_HOSTS") or LOOPBACK_NAMES
+    if not host_allowed(request.headers.get("Host", ""), allowed):
+        abort(400, description="This server answers only to the addresses it is bound to "
+                               f"({', '.join(allowed)}). Start it with --allowed-host NAME to add a name.")
 
 # Parameters that make up a search's state; anything else in the URL is ignored.
 SEARCH_PARAMS = ("q", "publication", "from", "to", "sort", "page", "per_page", "versions", "trend",
@@ -229,8 +242,10 @@ def api_trend() -> Any:
 # --------------------------------------------------------------------------- export
 
 @_get("/export")
+@limited_export
 def export() -> Any:
-    """The whole result set (no cap) as CSV or JSON Lines, streamed as it is read."""
+    """The whole result set (no cap) as CSV or JSON Lines, streamed as it is read
+    (a few at once: webui/export_slots.py)."""
     fmt = request.args.get("format", "jsonl").lower()
     if fmt not in EXPORT_FORMATS:
         return _error_page(400, "Unknown export format",
@@ -507,7 +522,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def other_http(exc: HTTPException) -> Any:
-        return page(exc.code or 500, exc.name, exc.description or exc.name)
+        response = app.make_response(page(exc.code or 500, exc.name, exc.description or exc.name))
+        for name, value in exc.get_headers():  # its own headers stay: the Retry-After of a 503
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def server_error(exc: Exception) -> Any:

@@ -21,6 +21,7 @@ from whoosh import query, sorting
 from indexer.errors import QueryError
 from indexer.index import store
 from indexer.index.schema import CAPTION_SEPARATOR, DEFAULT_FIELDS, FACET_FIELDS, FIELD_BOOSTS, document_to_article
+from indexer.index.sources import Manifest
 from indexer.ingest.article import Article
 from indexer.limits import GROUP_VERSIONS_DEPTH
 from indexer.search import collect, snippets, suggest, trend, versions
@@ -30,6 +31,7 @@ from indexer.search.parsing import parse_query
 from indexer.search.ranking import COMMON_WORD_SHARE, displayed_score
 from indexer.search.results import HighlightedArticle, SearchHit, SearchRequest, SearchResults
 from indexer.search.searchers import SearcherPool
+from indexer.search.sourcepaths import archive_root, shown_source
 from indexer.search.trend import TrendPoint, TrendSeries
 
 __all__ = ["Archive"]
@@ -41,9 +43,13 @@ TEXT_FIELDS = frozenset(DEFAULT_FIELDS)  # the fields whose matches are marked
 class Archive:
     """The searchable archive in an index directory."""
 
-    def __init__(self, index_dir: str | Path) -> None:
+    def __init__(self, index_dir: str | Path, *, relative_sources: bool = False) -> None:
+        """`relative_sources`: give `source` below the archive's root, never as the
+        server's absolute path (what the web UI shows visitors; search/sourcepaths.py)."""
         self.index_dir = Path(index_dir)
         self._pool = SearcherPool(self.index_dir)
+        self._relative_sources = relative_sources
+        self._root: tuple[Path, str | None] | None = None   # (live generation, its archive root)
 
     def _searcher(self):
         return self._pool.get()
@@ -181,7 +187,7 @@ class Archive:
         return SearchHit(
             id=fields["id"], headline=headline, publication=fields.get("publication"),
             author=fields.get("author"), date=fields.get("date"), url=fields.get("url"),
-            source=fields.get("source") or "", score=displayed_score(score),
+            source=self._shown_source(fields.get("source") or ""), score=displayed_score(score),
             snippet=snippet, caption_snippet=caption_snippet,
             headline_html=snippets.mark_words(headline, set(matched.get("headline", ())),
                                 searcher.schema["headline"].analyzer),
@@ -211,7 +217,24 @@ class Archive:
     # -- articles ----------------------------------------------------------
     def get_article(self, article_id: str) -> Article | None:
         fields = self._searcher().document(id=article_id)
-        return document_to_article(fields) if fields else None
+        return self._article(fields, self._source_root()) if fields else None
+
+    def _article(self, fields: dict, root: str | None) -> Article:
+        article = document_to_article(fields)
+        return replace(article, source=shown_source(article.source, root)) if self._relative_sources else article
+
+    def _shown_source(self, source: str) -> str:
+        return shown_source(source, self._source_root()) if self._relative_sources else source
+
+    def _source_root(self) -> str | None:
+        """The live index's archive root (read from its manifest once per generation)."""
+        if not self._relative_sources:
+            return None
+        generation = store.require_live_generation(self.index_dir).resolve()
+        cached = self._root
+        if cached is None or cached[0] != generation:
+            cached = self._root = (generation, archive_root(Manifest.load(generation).sources))
+        return cached[1]
 
     def existing_ids(self, article_ids) -> set[str]:
         """Those of `article_ids` the index has (a collection lists articles a rebuild may have removed)."""
@@ -337,7 +360,8 @@ class Archive:
         if request.sort != "relevance":
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=request.sort == "newest")
         results = searcher.search(q, **kwargs)
-        return (document_to_article(searcher.stored_fields(docnum)) for docnum in results.docs())
+        root = self._source_root()
+        return (self._article(searcher.stored_fields(docnum), root) for docnum in results.docs())
 
     def stats(self) -> dict:
         searcher = self._searcher()

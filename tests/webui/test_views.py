@@ -480,16 +480,17 @@ def test_missing_index_says_how_to_build_one(tmp_path):
 
 
 def test_serve_runs_waitress_with_the_app(monkeypatch, webui_index):
-    import waitress
-
     from webui import server
 
     calls = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.setattr(server, "run_waitress", lambda app, **kw: calls.append((app, kw)))
     server.serve(webui_index, host="127.0.0.1", port=8099, threads=3)
     app, kw = calls[0]
     assert kw["host"] == "127.0.0.1" and kw["port"] == 8099 and kw["threads"] == 3
-    assert app.test_client().get("/api/search?q=cocoa").status_code == 200
+    client = app.test_client()
+    assert client.get("/api/search?q=cocoa", headers={"Host": "127.0.0.1:8099"}).status_code == 200
+    assert client.get("/api/search?q=cocoa", headers={"Host": "localhost:8099"}).status_code == 200
+    assert client.get("/api/search?q=cocoa", headers={"Host": "localhost:8098"}).status_code == 400
 
 
 # --------------------------------------------------------------------------- injection
