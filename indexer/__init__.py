@@ -49,6 +49,7 @@ _EXPORTS = {
     "csv_lines": "indexer.search.export",
     "jsonl_lines": "indexer.search.export",
     "spreadsheet_safe": "indexer.search.export",
+    "terminal_safe": "indexer.search.export",
     "QUERY_SYNTAX": "indexer.search.querysyntax",
     "QUERY_NOTES": "indexer.search.querysyntax",
     "plain_text_help": "indexer.search.querysyntax",

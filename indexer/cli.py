@@ -25,6 +25,7 @@ from indexer import (
     default_index_dir,
     plain_text_help,
     require_live_generation,
+    terminal_safe,
 )
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
@@ -308,14 +309,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     print(f"{results.total:,} articles ({results.took_ms:.1f} ms)"
           + (f", page {results.page} of {results.pages}" if results.pages > 1 else ""))
     if results.suggestion:
-        print(f"did you mean: {printable(results.suggestion)}")
+        print(f"did you mean: {terminal_safe(results.suggestion)}")
     first = (results.page - 1) * results.per_page
     for n, hit in enumerate(results.hits, first + 1):
-        meta = [printable(x) for x in (hit.publication, hit.date.date().isoformat() if hit.date else None,
-                                       hit.author) if x]
+        meta = [terminal_safe(x) for x in (hit.publication, hit.date.date().isoformat() if hit.date else None,
+                                           hit.author) if x]
         caption = [f"caption: {_terminal(hit.caption_snippet, color)}"] if hit.caption_snippet else []
-        print_entry(n, _terminal(hit.headline_html, color), meta,
-                    [_terminal(hit.snippet, color), *caption, f"id {printable(hit.id)}  {printable(hit.source)}"])
+        where = f"id {terminal_safe(hit.id)}  {terminal_safe(hit.source)}"
+        print_entry(n, _terminal(hit.headline_html, color), meta, [_terminal(hit.snippet, color), *caption, where])
     return EXIT_OK
 
 
@@ -328,25 +329,14 @@ def print_entry(n: int, headline: str, meta: list[str], lines: list[str]) -> Non
         print(f"   {line}")
 
 
-# C0 and C1 controls (ESC starts the sequences that clear or retitle a terminal),
-# DEL, and the bidirectional overrides that make text display in another order.
-_TERMINAL_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """Article text safe to print on a terminal: whitespace runs become one
-    space and control characters go, so an article cannot drive the terminal."""
-    return _TERMINAL_CONTROLS.sub("", re.sub(r"\s+", " ", text)).strip()
-
-
 def _terminal(html_text: str, color: bool) -> str:
     """Snippet HTML for a terminal: entities undone (after which `&#27;` is an ESC,
     so controls are stripped from the text), <mark> made bold (or *word*)."""
     import html
+
     marks = {"<mark>": "\033[1m", "</mark>": "\033[0m"} if color else {"<mark>": "*", "</mark>": "*"}
     pieces = re.split(r"(</?mark>)", html_text)
-    text = "".join(marks.get(piece) or _TERMINAL_CONTROLS.sub("", html.unescape(piece)) for piece in pieces)
-    return re.sub(r"\s+", " ", text).strip()
+    return "".join(marks.get(piece) or terminal_safe(html.unescape(piece)) for piece in pieces).strip()
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Callable
 
-from indexer import UsageError
+from indexer import UsageError, terminal_safe
 from indexer.cli import EXIT_OK, archive_of, index_dir_of, print_entry, request_of, write_lines
 
 
@@ -122,8 +122,9 @@ def cmd_show(args) -> int:
             lines.append(f"tags: {', '.join(item.tags)}")
         if item.note:
             lines.append(f"note: {item.note}")
-        print_entry(n, f"{item.headline or '(no headline)'}{flag}",
-                    [x for x in (item.publication, (item.date or "")[:10], item.author) if x], lines)
+        print_entry(n, f"{terminal_safe(item.headline or '(no headline)')}{flag}",  # article text: no controls
+                    [terminal_safe(x) for x in (item.publication, (item.date or "")[:10], item.author) if x],
+                    [terminal_safe(line) for line in lines])
     return EXIT_OK
 
 

@@ -1,11 +1,13 @@
-"""Result sets as JSON Lines or CSV, streamed line by line (the CLI and the web share it)."""
+"""Result sets as JSON Lines or CSV, streamed line by line (the CLI and the web
+share it), and article text made safe for a spreadsheet or a terminal."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import Callable, Iterable, Iterator, Sequence
+import re
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from indexer.ingest.article import Article
 
@@ -13,6 +15,7 @@ EXPORT_FIELDS = ("id", "headline", "body", "captions", "publication", "author", 
 CSV_CAPTION_JOINER = " | "
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_WHITESPACE = re.compile(r"\s+")
 
 
 def jsonl_lines(records: Iterable) -> Iterator[str]:
@@ -22,19 +25,34 @@ def jsonl_lines(records: Iterable) -> Iterator[str]:
         yield json.dumps(record.to_json(), ensure_ascii=False) + "\n"
 
 
-def spreadsheet_safe(cell: str) -> str:
+def spreadsheet_safe(cell: Any) -> Any:
     """The cell as a spreadsheet shows it as text: one that starts a formula gets
     a leading apostrophe, as OWASP advises (so `=HYPERLINK(...)` is text, not a
     link). A cell already starting with apostrophes before such a character gets
     one more, so the marking stays reversible: drop one leading apostrophe from a
     cell whose apostrophes are followed by one of `FORMULA_STARTS`."""
-    return "'" + cell if cell.lstrip("'").startswith(FORMULA_STARTS) else cell
+    if isinstance(cell, str) and cell.lstrip("'").startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
-def csv_rows(columns: Sequence[str], rows: Iterable[dict], cell: Callable = lambda value: value,
+# C0 and C1 controls (ESC starts the sequences that clear or retitle a terminal),
+# DEL, and the bidirectional overrides that make text display in another order.
+_TERMINAL_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Article text safe to print on a terminal: whitespace runs become one
+    space and control characters go, so an article cannot drive the terminal."""
+    return _TERMINAL_CONTROLS.sub("", _WHITESPACE.sub(" ", text))
+
+
+def csv_rows(columns: Sequence[str], rows: Iterable[dict], cell: Callable = None,
              every: int = 1) -> Iterator[str]:
     """CSV text: a header row of `columns`, then each row's values (None as an
-    empty cell, others through `cell`), handed out every `every` rows."""
+    empty cell, others through `cell`, by default `spreadsheet_safe`: every CSV
+    here is made to be opened in a spreadsheet), handed out every `every` rows."""
+    cell = cell or spreadsheet_safe
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -64,4 +82,4 @@ def csv_lines(articles: Iterable[Article]) -> Iterator[str]:
             row["captions"] = CSV_CAPTION_JOINER.join(row["captions"])
             yield row
 
-    return csv_rows(EXPORT_FIELDS, rows(), cell=spreadsheet_safe)
+    return csv_rows(EXPORT_FIELDS, rows())

@@ -280,4 +280,6 @@ def kwic_text_lines(lines: Iterable[KwicLine], width: int = DEFAULT_WIDTH) -> It
     match between brackets, the right context, then the date and the id."""
     for line in lines:
         day = line.date.date().isoformat() if line.date else "----------"
-        yield f"{line.left:>{width}} [{line.match}] {line.right:<{width}}  {day}  {line.id}\n"
+        left, match, right, article_id = (export.terminal_safe(text) for text in
+                                          (line.left, line.match, line.right, line.id))
+        yield f"{left:>{width}} [{match}] {right:<{width}}  {day}  {article_id}\n"

@@ -343,7 +343,7 @@ def _raw_get(port: int, path: str) -> tuple[int, bytes]:
     import socket
 
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode("latin-1"))
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode("latin-1"))
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
@@ -384,7 +384,7 @@ def test_serve_binds_loopback_by_default_and_never_serves_files(webui_index):
                 from urllib.parse import urlsplit
                 location = re.search(rb"\r\nLocation: ([^\r]+)", data).group(1).decode("latin-1")
                 target = urlsplit(location)
-                assert target.netloc in ("", "127.0.0.1") and target.path.startswith("/static/"), location
+                assert target.netloc in ("", f"127.0.0.1:{port}") and target.path.startswith("/static/"), location
                 location = target.path
                 assert not any(secret in data for secret in SECRETS), path
                 status, data = _raw_get(port, location)
