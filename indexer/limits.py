@@ -50,6 +50,16 @@ TABLE: dict[str, Limit] = {
     "MAX_SOURCE_BYTES": Limit(256 * MB, "a source file (after decompression) larger than this is refused"),
     "MAX_WARC_PAYLOAD_BYTES": Limit(32 * MB, "an HTTP payload in a web archive larger than this is skipped, not read: "
                                     "no news page is that large"),
+    "MAX_GZIP_RATIO": Limit(100, "a .gz source that inflates more than this many times its size (past 16 MB) is "
+                            "refused while it is read: news text compresses 3-10x, a gzip bomb 1,000x"),
+    "MAX_HTML_BYTES": Limit(8 * MB, "HTML read per page; the rest is cut and reported: real article pages are "
+                            "under 3 MB, a hostile one of a million <p> took 4.7 GB to clean whole"),
+    "MAX_ARTICLE_CHARS": Limit(2 * MB, "characters of body text kept per article; the rest is cut and reported: "
+                               "a 20 MB body took 1.7 GB to index, no news story is a fraction of it"),
+    "MAX_ARTICLES_PER_SOURCE": Limit(200_000, "articles read from one file; the rest is cut and reported: a 380 KB "
+                                     ".jsonl.gz of tiny records would need ~20 GB as articles"),
+    "MAX_FAILURES_PER_SOURCE": Limit(50, "problems listed per file in the build report, then one line counting "
+                                     "the rest: 500k bad lines made an 89 MB last-build.json"),
     "MAX_CAPTIONS": Limit(200, "caption elements read per page: more is a gallery or an attack"),
     "KEPT_GENERATIONS": Limit(3, "index generations kept on disk: the live one and the two before it, "
                               "each restorable with `newsindex restore`"),
@@ -77,6 +87,11 @@ MAX_EXPORTS = TABLE["MAX_EXPORTS"].value
 EXPORT_RETRY_SECONDS = TABLE["EXPORT_RETRY_SECONDS"].value
 MAX_SOURCE_BYTES = TABLE["MAX_SOURCE_BYTES"].value
 MAX_WARC_PAYLOAD_BYTES = TABLE["MAX_WARC_PAYLOAD_BYTES"].value
+MAX_GZIP_RATIO = TABLE["MAX_GZIP_RATIO"].value
+MAX_HTML_BYTES = TABLE["MAX_HTML_BYTES"].value
+MAX_ARTICLE_CHARS = TABLE["MAX_ARTICLE_CHARS"].value
+MAX_ARTICLES_PER_SOURCE = TABLE["MAX_ARTICLES_PER_SOURCE"].value
+MAX_FAILURES_PER_SOURCE = TABLE["MAX_FAILURES_PER_SOURCE"].value
 MAX_CAPTIONS = TABLE["MAX_CAPTIONS"].value
 MAX_CHAIN = TABLE["MAX_CHAIN"].value
 KEPT_GENERATIONS = TABLE["KEPT_GENERATIONS"].value

@@ -10,12 +10,22 @@ picks the reader and undoes gzip.
 from __future__ import annotations
 
 import gzip
+import os
 import zlib
 from pathlib import Path
+from typing import Iterable
 
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, Failure, Skipped
-from indexer.limits import MAX_SOURCE_BYTES
+from indexer.limits import (
+    MAX_ARTICLE_CHARS,
+    MAX_ARTICLES_PER_SOURCE,
+    MAX_FAILURES_PER_SOURCE,
+    MAX_GZIP_RATIO,
+    MAX_HTML_BYTES,
+    MAX_SOURCE_BYTES,
+    MB,
+)
 
 # file suffix (after an optional .gz) -> reader kind
 KINDS = {
@@ -38,23 +48,29 @@ def kind_of(path: str | Path) -> str | None:
 
 def read_source(path: Path, source: str, *, default_publication: str | None = None,
                 ) -> list[Article | Failure | Skipped]:
-    """Read one file into Articles; problems come back as Failures, never as exceptions."""
+    """Read one file into Articles; problems come back as Failures, never as
+    exceptions. What one file may cost is bounded (`indexer.limits`): a page,
+    a body or a file's records beyond their limit are cut, and the cut is
+    reported as a Failure beside the articles kept; at most
+    MAX_FAILURES_PER_SOURCE problems are listed, then one line counts the rest."""
     kind = kind_of(path)
     if kind is None:
         return [Failure(source, "not a supported file kind")]
     try:
         if kind == "warc":  # read record by record from the file, never loaded whole
             from indexer.ingest.warc import read_warc
-            return list(read_warc(path, source))
+            return _bounded(source, read_warc(path, source))
         data = _load(path)
         if kind == "html":
             from indexer.ingest.html import read_html
-            return [read_html(data, source)]
+            cut = [Failure(source, f"page cut to its first {MAX_HTML_BYTES // MB} MB of "
+                                   f"{len(data) / MB:.0f} MB")] if len(data) > MAX_HTML_BYTES else []
+            return _bounded(source, [read_html(data[:MAX_HTML_BYTES], source), *cut])
         if kind == "text":
             from indexer.ingest.text import read_text
-            return [read_text(data, source, default_publication=default_publication)]
+            return _bounded(source, [read_text(data, source, default_publication=default_publication)])
         from indexer.ingest.records import read_records
-        return list(read_records(data, source, kind, default_publication=default_publication))
+        return _bounded(source, read_records(data, source, kind, default_publication=default_publication))
     except SourceError as exc:
         return [Failure(source, str(exc))]
     except RecursionError:
@@ -77,20 +93,53 @@ def read_source_part(path: Path, source: str, start: int, end: int, first_line: 
         if not data.strip():
             return []
         from indexer.ingest.records import read_records
-        return list(read_records(data, source, "jsonl", default_publication=default_publication,
-                                 first_line=first_line))
+        return _bounded(source, read_records(data, source, "jsonl", default_publication=default_publication,
+                                             first_line=first_line))
     except SourceError as exc:
         return [Failure(source, f"lines {first_line}-: {exc}")]
     except OSError as exc:
         return [Failure(source, exc.strerror or str(exc))]
+    except Exception as exc:  # noqa: BLE001 - whatever a reader raises fails this part only
+        return [Failure(source, f"lines {first_line}-: could not be read ({type(exc).__name__}: {exc})"[:500])]
+
+
+def _bounded(source: str, results: Iterable[Article | Failure | Skipped]) -> list[Article | Failure | Skipped]:
+    """A reader's results within the per-source and per-article limits (what
+    was cut is reported). `results` may be a generator: reading stops at the limit."""
+    kept: list[Article | Failure | Skipped] = []
+    articles = failures = 0
+    for item in results:
+        if isinstance(item, Skipped):
+            kept.append(item)
+            continue
+        if isinstance(item, Failure):
+            failures += 1
+            if failures <= MAX_FAILURES_PER_SOURCE:
+                kept.append(item)
+            continue
+        if articles == MAX_ARTICLES_PER_SOURCE:
+            kept.append(Failure(source, f"cut: only the first {MAX_ARTICLES_PER_SOURCE:,} articles of this "
+                                        "file were read"))
+            break
+        articles += 1
+        if len(item.body) > MAX_ARTICLE_CHARS:
+            kept.append(Failure(source, f"article {item.id}: body cut to {MAX_ARTICLE_CHARS // MB} M characters "
+                                        f"of {len(item.body) / MB:.0f} M"))
+            item.body = item.body[:MAX_ARTICLE_CHARS]
+        kept.append(item)
+    if failures > MAX_FAILURES_PER_SOURCE:
+        kept.append(Failure(source, f"... and {failures - MAX_FAILURES_PER_SOURCE:,} more problems in this file "
+                                    f"({failures:,} in all)"))
+    return kept
 
 
 def _load(path: Path) -> bytes:
+    """The file's bytes, a .gz inflated as it is read: refused (SourceError) past
+    MAX_SOURCE_BYTES or MAX_GZIP_RATIO times its size, before more is inflated."""
     try:
         with open(path, "rb") as fh:
             if str(path).lower().endswith(".gz"):
-                with gzip.GzipFile(fileobj=fh) as gz:
-                    data = gz.read(MAX_SOURCE_BYTES + 1)
+                data = _inflate(fh, max(1, os.fstat(fh.fileno()).st_size))
             else:
                 data = fh.read(MAX_SOURCE_BYTES + 1)
     except PermissionError:
@@ -102,7 +151,28 @@ def _load(path: Path) -> bytes:
     except OSError as exc:
         raise SourceError(exc.strerror or str(exc)) from None
     if len(data) > MAX_SOURCE_BYTES:
-        raise SourceError(f"larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
+        raise SourceError(f"larger than {MAX_SOURCE_BYTES // MB} MB")
     if not data.strip():
         raise SourceError("empty file")
     return data
+
+
+_RATIO_FLOOR = 16 * MB  # below this much inflated data no ratio is suspicious
+
+
+def _inflate(fh, compressed_bytes: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    with gzip.GzipFile(fileobj=fh) as gz:
+        while True:
+            chunk = gz.read(MB)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_SOURCE_BYTES:
+                break  # refused by the caller
+            if total > _RATIO_FLOOR and total > compressed_bytes * MAX_GZIP_RATIO:
+                raise SourceError(f"refused: inflates more than {MAX_GZIP_RATIO}x its "
+                                  f"{compressed_bytes:,} bytes (a gzip bomb?)")
+    return b"".join(chunks)

@@ -12,7 +12,13 @@ from indexer import Archive, SearchRequest
 from indexer.cli import main
 from indexer.index import store
 from indexer.index.build import build_index
-from indexer.limits import KEPT_GENERATIONS
+from indexer.limits import (
+    KEPT_GENERATIONS,
+    MAX_ARTICLE_CHARS,
+    MAX_FAILURES_PER_SOURCE,
+    MAX_GZIP_RATIO,
+    MB,
+)
 from indexer.search.export import jsonl_lines
 from tests.conftest import FIXTURES
 from tests.index.test_build import reuters_records
@@ -287,3 +293,64 @@ def test_what_a_reader_raises_fails_one_source_and_the_build_goes_on(tmp_path, m
     assert ids_in(ix) >= {r["id"] for r in recs[:5] if r is not recs[3]} | {"offset-25h"}
     assert Archive(ix).search(SearchRequest(query="disney")).total == 1
     assert article_dates(ix)["offset-25h"] is None
+
+
+# -- item 11: what one source or article may cost is bounded, and the cut reported ------
+
+def test_a_huge_record_body_is_cut_and_reported(tmp_path):
+    recs = reuters_records(3)
+    body = (" ".join(r["body"] for r in reuters_records(40)) + "\n\n")
+    huge = dict(recs[0], body=body * (3 * MAX_ARTICLE_CHARS // len(body) + 1))  # real wire text, 3x the limit
+    write_jsonl(tmp_path / "src" / "dump.jsonl", [huge, *recs[1:]])
+    report = build_index([tmp_path / "src"], tmp_path / "ix", jobs=1)
+    assert report.articles["total"] == 3
+    [cut] = report.failures
+    assert f"article {recs[0]['id']}: body cut to {MAX_ARTICLE_CHARS // MB} M characters of" in cut.reason
+    article = Archive(tmp_path / "ix").get_article(recs[0]["id"])
+    assert len(article.body) <= MAX_ARTICLE_CHARS
+
+
+def test_a_gzip_bomb_is_refused_while_it_inflates(tmp_path):
+    recs = reuters_records(2)
+    tiny = json.dumps({"headline": "x", "body": "y"}) + "\n"
+    bomb = gzip.compress((json.dumps(recs[0]) + "\n" + tiny * (60 * MB // len(tiny))).encode(), 9)
+    assert len(bomb) < 400_000
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "bomb.jsonl.gz").write_bytes(bomb)
+    write_jsonl(tmp_path / "src" / "good.jsonl", recs[1:])
+    report = build_index([tmp_path / "src"], tmp_path / "ix", jobs=1)
+    [failure] = report.failures
+    assert "gzip bomb" in failure.reason and f"{MAX_GZIP_RATIO}x" in failure.reason
+    assert report.articles["total"] == 1
+
+
+def test_a_file_of_many_bad_lines_makes_a_small_report(tmp_path):
+    recs = reuters_records(2)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "junk.jsonl").write_text(json.dumps(recs[0]) + "\n" + "x\n" * 200_000)
+    write_jsonl(tmp_path / "src" / "good.jsonl", recs[1:])
+    report = build_index([tmp_path / "src"], tmp_path / "ix", jobs=1)
+    assert report.articles["total"] == 2
+    assert len(report.failures) == MAX_FAILURES_PER_SOURCE + 1
+    assert f"{200_000 - MAX_FAILURES_PER_SOURCE:,} more problems" in report.failures[-1].reason
+    assert (tmp_path / "ix" / "last-build.json").stat().st_size < 50_000
+
+
+def test_a_page_of_a_million_paragraphs_is_cut(tmp_path, monkeypatch):
+    """A page of <p> three times the limit: the cleaner reads the first
+    MAX_HTML_BYTES and the cut is reported. (The limit is lowered to 1 MB here to
+    keep the test short; at 8 MB a 40 MB page costs ~6 s and ~360 MB instead of
+    125 s and 4.7 GB: benchmarks/README-reliability.md.)"""
+    import indexer.ingest
+
+    monkeypatch.setattr(indexer.ingest, "MAX_HTML_BYTES", MB)
+    para = "<p>The cocoa producers met again in London to discuss the buffer stock rules.</p>\n"
+    head = "<html><head><title>Buffer stock talks</title></head><body><article><h1>Buffer stock talks</h1>"
+    (tmp_path / "src").mkdir()
+    with open(tmp_path / "src" / "paragraphs.html", "w") as fh:
+        fh.write(head + para * (3 * MB // len(para)) + "</article></body></html>")
+    report = build_index([tmp_path / "src"], tmp_path / "ix", jobs=1)
+    assert report.articles["total"] == 1
+    assert [f.reason for f in report.failures] == ["page cut to its first 1 MB of 3 MB"]
+    article = Archive(tmp_path / "ix").search(SearchRequest(query="buffer stock")).hits[0]
+    assert MB // 2 < len(Archive(tmp_path / "ix").get_article(article.id).body) < MB

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.limits import MAX_ARTICLE_CHARS
 from tests.system.faultkit import REPO, reuters_records, tree_digest
 
 BUILD_TIMEOUT = 300
@@ -76,6 +77,8 @@ def make_hostile_corpus(src: Path, *, big_text_mb: int = 3) -> HostileCorpus:
         while fh.tell() < big_text_mb * 1024 * 1024:
             fh.write(words)
     corpus.good["big.txt"] = "pangolin"
+    if big_text_mb * 1024 * 1024 > MAX_ARTICLE_CHARS:
+        corpus.bad["big.txt"] = "body cut"  # indexed, and the cut (MAX_ARTICLE_CHARS) reported
     (src / "<img src=x onerror=alert(1)> name.txt").write_text(_story(
         "Hostile file name", "The narwhal census was published by the fisheries board."))
     corpus.good["<img src=x onerror=alert(1)> name.txt"] = "narwhal"
