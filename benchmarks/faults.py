@@ -13,12 +13,20 @@ around every faulty build. The harness is the one the tests use (`tests/system/f
     .venv/bin/python benchmarks/faults.py                 # the full sweep (several minutes)
     .venv/bin/python benchmarks/faults.py --quick         # one call count per point
     .venv/bin/python benchmarks/faults.py --random 30     # 30 kills at random delays
+    .venv/bin/python benchmarks/faults.py --large corpus/reuters21578 --random 0   # the large-corpus kills only
+
+Process kills: a multi-process full build (`--jobs 2`, enough text for writer
+processes) is SIGKILLed while its writer processes run and at random moments
+from outside; no process of it may outlive it and the next build must not be
+refused as locked. `--large PATH` runs the same kills on a copy of a whole
+corpus folder, full and incremental builds alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
@@ -123,6 +131,51 @@ class Sweep:
         print(f"{label}  {row['result']:<8} {row['seconds']:>5}s", flush=True)
 
 
+def process_kills(sweep: Sweep, src: Path, delays: list[float], *, label: str) -> None:
+    """SIGKILL a --jobs 2 build of `src` while its writer
+    processes run (kill point mp_commit) and after each of `delays` seconds:
+    every time no process of it survives, the live index is whole and is the one
+    before (or, past the swap, the new one: the same articles here), and the
+    next build is not refused as locked."""
+    index = sweep.workdir / f"{label}-index"
+    argv = ["build", str(src), "--index", str(index), "--jobs", "2"]
+    started = time.perf_counter()
+    first = run_killed_build(argv, "none", timeout=1800)
+    assert first.returncode == 0, first.stderr[-2000:]
+    baseline = sorted(index_state(index).ids)
+    print(f"{label}: first build of {len(baseline):,} articles in {time.perf_counter() - started:.0f} s", flush=True)
+    cases = [("full", "mp_commit", None)] + [(mode, "none", d) for d in delays for mode in ("full", "incremental")]
+    for mode, point, delay in cases:
+        row = {"mode": f"{label} {mode}", "point": point, "nth": 1, "delay": delay, "jobs": 2}
+        began = time.perf_counter()
+        try:
+            if mode == "incremental":  # something to do: one file touched
+                some = sorted(p for p in src.rglob("*") if p.is_file())[0]
+                os.utime(some)
+            result = run_killed_build([*argv, *(("--full",) if mode == "full" else ())], point, 1,
+                                      delay=delay, linger=5.0, timeout=1800)
+            row.update(killed=result.killed, exit=result.returncode, leftover_processes=len(result.leftovers))
+            assert result.killed or result.returncode == 0, result.stderr[-500:]
+            assert not result.leftovers, f"processes left running: {result.leftovers}"
+            state = index_state(index)
+            assert sorted(state.ids) == baseline, "the live index is not whole"
+            assert state.search_total == len(baseline)
+            after = run_killed_build(argv, "none", timeout=1800)
+            assert after.returncode == 0, f"the next build failed: {after.stderr[-500:]}"
+            row["result"] = "survived"
+        except Exception as exc:  # noqa: BLE001 - a failed check is a result to report
+            row["result"] = "FAILED"
+            row["error"] = f"{type(exc).__name__}: {exc}"[:500]
+            traceback.print_exc()
+        row["seconds"] = round(time.perf_counter() - began, 1)
+        sweep.rows.append(row)
+        sweep.outcomes[row["result"]] += 1
+        when = f"@{delay:.1f}s" if delay is not None else point
+        print(f"{label:<11} {mode:<11} {when:>10}  {row['result']:<8} {row['seconds']:>5}s "
+              f"(killed: {row.get('killed')}, leftovers: {row.get('leftover_processes')})", flush=True)
+    shutil.rmtree(index, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="only the first call count of each point")
@@ -131,24 +184,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--per-file", type=int, default=25)
     parser.add_argument("--json", type=Path, help="write every run's row here")
+    parser.add_argument("--large", type=Path, metavar="PATH",
+                        help="also SIGKILL --jobs 2 builds of (a copy of) this whole corpus folder")
+    parser.add_argument("--large-kills", type=int, default=4, help="kill delays per mode for --large")
+    parser.add_argument("--no-sweep", action="store_true", help="only the process kills (and --large)")
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="newsindex-faults-"))
     sweep = Sweep(workdir, args.files, args.per_file)
     started = time.perf_counter()
+    rng = random.Random(args.seed)
     try:
-        for mode, points in (("incremental", INCREMENTAL), ("full", FULL),
-                             ("incremental", DISK_FULL), ("full", DISK_FULL)):
-            for point, counts in points:
-                for nth in counts[:1] if args.quick else counts:
-                    sweep.one(mode, point, nth)
-        # a cleaning worker process (not the build) may also be the one that reads
-        sweep.one("full", "read_source", 5, jobs=2)
-        # from outside, at random moments of --jobs 2 builds
-        rng = random.Random(args.seed)
-        for _ in range(args.random):
-            mode = rng.choice(("incremental", "full"))
-            sweep.one(mode, "none", 1, jobs=2, delay=round(rng.uniform(0.3, 3.0), 2))
+        if not args.no_sweep:
+            for mode, points in (("incremental", INCREMENTAL), ("full", FULL),
+                                 ("incremental", DISK_FULL), ("full", DISK_FULL)):
+                for point, counts in points:
+                    for nth in counts[:1] if args.quick else counts:
+                        sweep.one(mode, point, nth)
+            # a cleaning worker process (not the build) may also be the one that reads
+            sweep.one("full", "read_source", 5, jobs=2)
+            # from outside, at random moments of --jobs 2 builds
+            for _ in range(args.random):
+                mode = rng.choice(("incremental", "full"))
+                sweep.one(mode, "none", 1, jobs=2, delay=round(rng.uniform(0.3, 3.0), 2))
+        # the process kills: five Reuters files, enough text for writer processes
+        five = workdir / "five-files"
+        five.mkdir()
+        for path in sorted((REPO / "corpus" / "reuters21578").glob("reut2-*.jsonl.gz"))[:5]:
+            shutil.copy(path, five / path.name)
+        process_kills(sweep, five, [round(rng.uniform(0.5, 6.0), 1) for _ in range(2)], label="5 files")
+        if args.large:
+            large = workdir / "large"
+            shutil.copytree(args.large, large)  # a copy: incremental kills touch a file's mtime
+            process_kills(sweep, large,
+                          sorted(round(rng.uniform(1.0, 25.0), 1) for _ in range(args.large_kills)), label="large")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     minutes = (time.perf_counter() - started) / 60
