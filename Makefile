@@ -38,8 +38,9 @@ bench-speed: install              ## build, incremental and query figures beside
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/speed.py --build-repeats 1 --repeats 3
 
-bench-cleaning: install           ## HTML cleaner quality against the extraction benchmark
-	$(BIN)/python benchmarks/cleaning.py $(SHARED)/corpus/article-extraction-benchmark
+bench-cleaning: install           ## HTML cleaner on every extraction set beside trafilatura and htmldate (~15 min)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/cleaning.py --corpus $(SHARED)/corpus
 
 bench-quality: install            ## known-item relevance on Reuters
 	$(BIN)/python benchmarks/relevance.py --only product   # the baseline and the product rows (~40 min)

@@ -26,6 +26,7 @@ from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, derived_id
+from indexer.ingest.bylines import normalise_byline
 from indexer.ingest.dates import date_from_url, parse_date
 from indexer.ingest.encoding import decode_bytes, looks_binary, sniff_declared_charset
 from indexer.limits import MAX_CAPTIONS, MAX_CHAIN
@@ -300,60 +301,6 @@ def _names(value: object) -> list[str]:
     return []
 
 
-_BY_PREFIX = re.compile(
-    r"^(?:(?:posted|written|story|words|analysis|reporting|text|photos?)\s+)?by\b\s*:?\s*|^(?:author|text)\s*:\s*",
-    re.I)
-_AUTHOR_CUT = re.compile(
-    r"\s*(?:[|•·@—–(]|\s-\s|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bon\s+\w+\s+\d|\b(?:updated|published|posted|last updated|follow)\b|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
-    r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b\d{4}\b|\b\d+\s*min\b|\b\d+\s+(?:hours?|days?)\s+ago\b).*$",
-    re.I)
-_ROLE = re.compile(
-    r"\b(?:writer|editor|editors|correspondent|reporter|columnist|contributor|staff|producer|journalist|"
-    r"editor-at-large|bureau chief)\b", re.I)
-
-
-_CREDENTIAL = re.compile(r"[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}")
-
-
-def _author_parts(raw: str) -> list[str]:
-    """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]."""
-    text = " ".join(raw.split())
-    text = _BY_PREFIX.sub("", text)
-    text = _AUTHOR_CUT.sub("", text)
-    text = re.sub(r"(?:\s+(?:on|at|am|um|el|le|il))+\s*$", "", text)  # "... Minh Do on [Monday]"
-    names = []
-    for part in re.split(r"\s*(?:,|;|\band\b|&|\bund\b|\be\b|\by\b)\s*", text):
-        part = _BY_PREFIX.sub("", part.strip(" ,;:|-–—."))
-        if (not part or len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part)
-                or _ROLE.search(part) and len(part.split()) > 1 or part.lower() in ("by", "admin", "staff")
-                or part[0].islower()):
-            if part and _ROLE.search(part) and not re.search(r"\d", part) and len(part.split()) <= 5 \
-                    and not names and part.lower() not in ("staff", "editor"):
-                names.append(part)  # "Editorial", "HNN Staff": the only credit there is
-            continue
-        if names and len(names[0].split()) > 1 and (
-                _CREDENTIAL.fullmatch(part) or len(part.split()) == 1):
-            continue  # "Jane Roe, MS, RDN" or "Jane Roe, Futurism": credentials and outlets, not people
-        names.append(part)
-    return names
-
-
-def _join_authors(names: list[str]) -> str | None:
-    seen: list[str] = []
-    for raw in names:
-        if not raw or raw.strip().startswith(("http://", "https://", "www.")):
-            continue
-        for part in _author_parts(raw):
-            low = part.lower()
-            if any(low in s.lower() for s in seen):
-                # "Tom Davies" after "Tom Davies Associated Press": keep the shorter
-                seen = [part if low in s.lower() else s for s in seen]
-            elif not any(s.lower() in low for s in seen):
-                seen.append(part)
-    return ", ".join(seen) if seen else None
-
-
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—\-·:»]\s+")
 
 
@@ -579,7 +526,7 @@ def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedArticle:
     if declared_body and len(body) < 0.5 * len(declared_body):
         body = declared_body  # the page's markup hides the text (script-rendered), JSON-LD has it whole
     if byline and not author:  # a plain-text "By A and B on Monday, ..." line
-        author = _join_authors([byline])
+        author = normalise_byline([byline])
     if byline and not date:
         date = parse_date(re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I))
     if date_line and not date:  # only a written date near the article ("05/10/2018 - Publicado por")
@@ -664,14 +611,14 @@ def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None
 
 
 def _author(scan: _Scan, ld: dict) -> str | None:
-    author = _join_authors([unescape(n) for n in _names(ld.get("author"))])
+    author = normalise_byline([unescape(n) for n in _names(ld.get("author"))])
     if author:
         return author
     for key in ("author", "article:author", "byl", "sailthru.author", "parsely-author", "dc.creator",
                 "dcterms.creator", "citation_author"):
         value = scan.metas.get(key)
         if value and not value.startswith("http"):
-            author = _join_authors([value])
+            author = normalise_byline([value])
             if author:
                 return author
     for rank in (0, 1, 2):
@@ -681,7 +628,7 @@ def _author(scan: _Scan, ld: dict) -> str | None:
                 continue
             name_el = tag.find(attrs={"itemprop": "name"}) if rank == 0 else None
             texts.append((name_el or tag).get_text(" "))
-        author = _join_authors(texts[:4])
+        author = normalise_byline(texts[:4])
         if author:
             return author
     return None

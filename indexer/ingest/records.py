@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, Failure, collapse_spaces, derived_id
+from indexer.ingest.bylines import normalise_byline
 from indexer.ingest.dates import parse_date
 from indexer.ingest.encoding import decode_bytes, looks_binary
 from indexer.ingest.text import clean_plain_body
@@ -36,7 +37,6 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 KNOWN_FIELDS = frozenset(name for names in FIELD_ALIASES.values() for name in names)
 EMPTY_RECORD = "empty record: no headline or body"
 
-_LEADING_BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
 _CSV_DELIMITERS = (",", "\t", ";", "|")
 
 
@@ -267,12 +267,10 @@ def _captions(value: Any) -> list[str]:
 
 
 def _author(value: Any) -> str | None:
+    """The people in a byline field (a string or a list), as the HTML reader gives them."""
     if isinstance(value, list):
-        names = [_LEADING_BY.sub("", collapse_spaces(_as_text(v))) for v in value]
-        text = ", ".join(n for n in names if n)
-    else:
-        text = _LEADING_BY.sub("", collapse_spaces(_as_text(value)))
-    return text or None
+        return normalise_byline([collapse_spaces(_as_text(v)) for v in value])
+    return normalise_byline(collapse_spaces(_as_text(value)))
 
 
 def _publication(fields: dict[str, Any]) -> str | None:

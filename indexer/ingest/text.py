@@ -24,6 +24,7 @@ import re
 
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, derived_id
+from indexer.ingest.bylines import normalise_byline
 from indexer.ingest.dates import parse_date
 from indexer.ingest.encoding import decode_bytes, looks_binary
 
@@ -126,7 +127,7 @@ def clean_text(text: str) -> CleanedArticle:
         if bio is not None:
             name, outlet = bio
             paragraphs.pop()
-            result.author = result.author or name
+            result.author = result.author or normalise_byline(name)
             if outlet and not result.publication:
                 result.publication = outlet
     result.body = "\n\n".join(paragraphs)
@@ -146,7 +147,7 @@ def _take_header_lines(lines: list[str], start: int, result: CleanedArticle) -> 
         line = collapse_spaces(lines[at])
         byline = _BYLINE.match(line) if result.author is None else None
         if byline:
-            result.author = byline.group("name").strip()
+            result.author = normalise_byline(byline.group("name"))
             if byline.group("publication"):
                 result.publication = byline.group("publication").strip()
         elif result.date is None and _is_date_line(line):

@@ -1,0 +1,109 @@
+"""Bylines -> the people who wrote the story, the same way for every reader.
+
+"By Jane Roe and John Doe, AP Writer | Nov 18, 2019" is two authors, "Jane Roe, John Doe":
+prefixes ("By", "Von", "Por" ...), job titles, credentials, dates and reading times go; a news
+agency or the publication itself is not an author. The stored form is the names joined by ", "
+(`split_authors` reads it back).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# "By", "Written by", "Von", "Por", "Par", "Door", "Di", "Av", "Text:", "Autor:" ... before the names.
+_BY_PREFIX = re.compile(
+    r"^(?:(?:posted|written|story|words|analysis|reporting|text|photos?|reported)\s+)?by\b\s*:?\s*"
+    r"|^(?:author|authors|text|autor|autorin|autoren|auteur|autore|redakcja|von|por|par|door|di|av|de)\s*:\s*"
+    r"|^(?:von|por|par|door|av)\s+(?=[A-ZÀ-ÞĀ-ſ])",
+    re.I)
+_AUTHOR_CUT = re.compile(
+    r"\s*(?:[|•·@—–(]|\s-\s|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bon\s+\w+\s+\d|"
+    r"\b(?:updated|published|posted|last updated|follow|aktualisiert|veröffentlicht|publié|publicado)\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
+    r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b\d{4}\b|\b\d+\s*min\b|\b\d+\s+(?:hours?|days?)\s+ago\b).*$",
+    re.I)
+_ROLE = re.compile(
+    r"\b(?:writer|editor|editors|correspondent|reporter|columnist|contributor|staff|producer|journalist|"
+    r"editor-at-large|bureau chief|redaktion|newsroom|news desk|desk|team|rédaction|redacción|redazione)\b", re.I)
+_CREDENTIAL = re.compile(r"[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}")
+# Between two names: "and", "&", "und", "et", "y", "e", "og", "och", "ve", "и" (lower case only).
+_SEPARATOR = re.compile(r"\s*(?:,|;|/|\band\b|&|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\bve\b|\bи\b|、|，)\s*")
+
+# Wire services credited in bylines; they are sources, not authors.
+_AGENCIES = frozenset({
+    "ap", "associatedpress", "theassociatedpress", "reuters", "thomsonreuters", "afp", "agencefrancepresse",
+    "dpa", "deutschepresseagentur", "apa", "sda", "keystonesda", "kna", "epd", "dapd", "ddp", "sid", "ansa",
+    "efe", "europapress", "kyodo", "kyodonews", "jiji", "jijipress", "yonhap", "xinhua", "tass", "rianovosti",
+    "interfax", "pti", "ians", "ani", "uni", "upi", "aap", "cp", "thecanadianpress", "canadianpress", "pa",
+    "pamedia", "pressassociation", "ntb", "tt", "ritzau", "stt", "belga", "anp", "lusa", "anadolu",
+    "anadoluagency", "aa", "bernama", "cna", "wafa", "mena", "irna", "bloomberg", "bloombergnews", "cnnwire",
+    "tribunenewsservice", "nyt", "nytimes", "agencies", "agency", "wires", "wireservices", "newswire",
+    "agenturen", "agences",
+})
+_AGENCY_TAIL = re.compile(r"\s+(?:deutschland|france|españa|espana|italia|news|wire|photo|foto|media)$", re.I)
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", name).casefold())
+
+
+def is_agency(name: str) -> bool:
+    """A wire service ("AP", "The Associated Press", "dpa", "AFP Deutschland"), not a person."""
+    name = " ".join(name.split())
+    return _key(name) in _AGENCIES or _key(_AGENCY_TAIL.sub("", name)) in _AGENCIES
+
+
+def _names_in(raw: str) -> list[str]:
+    """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]."""
+    text = " ".join(raw.split())
+    text = _BY_PREFIX.sub("", text)
+    text = _AUTHOR_CUT.sub("", text)
+    text = re.sub(r"(?:\s+(?:on|at|am|um|el|le|il))+\s*$", "", text)  # "... Minh Do on [Monday]"
+    names: list[str] = []
+    for part in _SEPARATOR.split(text):
+        part = _BY_PREFIX.sub("", part.strip(" ,;:|-–—.·"))
+        if not part or is_agency(part):
+            continue
+        if (len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part) or _ROLE.search(part)
+                or part.lower() in ("by", "admin", "administrator", "guest", "anonymous", "unknown")
+                or part[0].islower() or "@" in part):
+            continue  # a job title, a newsroom ("HNN Staff", "BR24 Redaktion"), a date or a sentence
+        if names and len(names[0].split()) > 1 and (_CREDENTIAL.fullmatch(part) or len(part.split()) == 1
+                                                    and not _is_cjk(part)):
+            continue  # "Jane Roe, MS, RDN" or "Jane Roe, Futurism": credentials and outlets, not people
+        names.append(part)
+    return names
+
+
+def _is_cjk(text: str) -> bool:
+    return bool(re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", text))
+
+
+def normalise_byline(values: str | list[str] | None, publication: str | None = None) -> str | None:
+    """The authors named in one or more byline strings, each once, joined by ", ";
+    None when no person is named (an agency or `publication` alone is no author)."""
+    if values is None:
+        return None
+    if isinstance(values, str):
+        values = [values]
+    site = _key(publication or "")
+    seen: list[str] = []
+    for raw in values:
+        if not isinstance(raw, str) or not raw.strip() or raw.strip().startswith(("http://", "https://", "www.")):
+            continue
+        for part in _names_in(raw):
+            if site and _key(part) == site:
+                continue
+            low = part.lower()
+            if any(low in s.lower() for s in seen):
+                # "Tom Davies" after "Tom Davies Associated Press": keep the shorter
+                seen = [part if low in s.lower() else s for s in seen]
+            elif not any(s.lower() in low for s in seen):
+                seen.append(part)
+    return ", ".join(seen) if seen else None
+
+
+def split_authors(author: str | None) -> list[str]:
+    """The names in a stored author field (the form `normalise_byline` writes)."""
+    return [name.strip() for name in (author or "").split(", ") if name.strip()]
