@@ -92,6 +92,61 @@ def sane_date(value: date | int | float | None) -> datetime | None:
     return moment
 
 
+def parse_page_date(value: str | None) -> datetime | None:
+    """A date as a web page prints it: aware, in the page's own zone, when a zone or
+    offset is given (so its day is the day the page shows), naive otherwise; None
+    when it is no date or outside `sane_date`'s range. `Article` stores it as UTC."""
+    text = (value or "").strip()[:100]
+    if not text:
+        return None
+    m = _ISO.fullmatch(text)
+    try:
+        if m:
+            year, month, day, hour, minute, second, fraction, zone = m.groups()
+            moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                              int(second or 0), int((fraction or "0").ljust(6, "0")))
+            if zone:
+                digits = "0000" if zone == "Z" else zone[1:].replace(":", "")
+                offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+                moment = moment.replace(tzinfo=timezone(-offset if zone[0] == "-" else offset))
+        else:
+            if not re.search(r"\d{4}", text):
+                return None  # a year would be made up (dateutil's default)
+            moment = _whole_date(text)
+    except (ValueError, OverflowError, TypeError):
+        moment = None
+    if moment is None and re.search(r"\d{4}", text) and re.search(r"[^\W\d_]{3}", text):
+        moment = _foreign_date(text)  # "07 أكتوبر 2020", "24. Januar 2022"
+    if moment is None or sane_date(moment) is None:
+        return None
+    return moment
+
+
+def _whole_date(text: str) -> datetime | None:
+    """dateutil's reading of `text` when it names a year, a month and a day: parsed
+    against two different defaults, a part the text lacks shows as a difference
+    (a bare "2019" or "March 2019" is no publication day)."""
+    first = dateparser.parse(text, fuzzy=True, default=datetime(2000, 1, 1), tzinfos=_zone)
+    second = dateparser.parse(text, fuzzy=True, default=datetime(2001, 2, 2), tzinfos=_zone)
+    if first is None or (first.year, first.month, first.day) != (second.year, second.month, second.day):
+        return None
+    return first
+
+
+def _foreign_date(text: str) -> datetime | None:
+    """A date written with month names in another language, read by `dateparser`
+    (htmldate's own dependency) only when it finds a year, a month and a day."""
+    try:
+        import dateparser as multilingual
+    except ImportError:  # htmldate not installed
+        return None
+    try:
+        return multilingual.parse(text, settings={"REQUIRE_PARTS": ["day", "month", "year"],
+                                                  "RETURN_AS_TIMEZONE_AWARE": False})
+    except (ValueError, OverflowError, TypeError, LookupError):
+        return None
+
+
 def _parse_common(text: str) -> datetime | None:
     """ISO 8601 ("2019-03-25", "2019-03-25T10:00:00+09:00") and Reuters
     ("26-FEB-1987 15:01:01.79") dates without dateutil; None to fall back."""

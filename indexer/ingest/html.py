@@ -27,7 +27,7 @@ from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, derived_id
 from indexer.ingest.bylines import normalise_byline
-from indexer.ingest.dates import date_from_url, parse_date
+from indexer.ingest.dates import date_from_url, parse_page_date
 from indexer.ingest.encoding import decode_bytes, looks_binary, sniff_declared_charset
 from indexer.limits import MAX_CAPTIONS, MAX_CHAIN
 
@@ -59,8 +59,44 @@ def read_html(data: bytes, source: str, *, charset: str | None = None, url: str 
 def clean_html(html: str, url: str | None = None) -> CleanedArticle:
     """The pure cleaner: decoded HTML text (and its URL if known) -> CleanedArticle."""
     # class/rel stay plain strings: splitting every multi-valued attribute costs ~10% of the parse
+    html = _without_unseen(html)
     soup = BeautifulSoup(html, "lxml", multi_valued_attributes=None)
-    return _clean_soup(soup, url)
+    return _clean_soup(soup, url, html)
+
+
+_UNSEEN_OPEN = re.compile(r"<(script|style|svg|noscript|template)(?=[\s>/])([^>]*)>|<!--", re.I)
+
+
+def _without_unseen(html: str) -> str:
+    """The page without scripts (JSON-LD stays), styles, SVG drawings, <noscript>,
+    <template> and comments: nothing a reader sees, yet a third of the tags and two
+    thirds of the bytes the parser would turn into objects only to drop them. One
+    left-to-right pass; an element that is never closed is left to the parser."""
+    lower = html.lower()
+    parts: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()
+    while True:
+        m = _UNSEEN_OPEN.search(html, pos)
+        if m is None:
+            break
+        name = (m.group(1) or "!--").lower()
+        if name in unclosed or (name == "script" and "ld+json" in (m.group(2) or "").lower()):
+            parts.append(html[pos:m.end()])
+            pos = m.end()
+            continue
+        end = lower.find("-->" if name == "!--" else "</" + name, m.end())
+        if end < 0:
+            unclosed.add(name)  # later ones cannot close either: no second search to the end
+            parts.append(html[pos:m.end()])
+            pos = m.end()
+            continue
+        close = html.find(">", end)
+        parts.append(html[pos:m.start()])
+        parts.append(" ")
+        pos = len(html) if close < 0 else close + 1
+    parts.append(html[pos:])
+    return "".join(parts)
 
 
 # ---------------------------------------------------------------------------
@@ -424,6 +460,7 @@ class _Scan:
     ld_scripts: list[Tag] = field(default_factory=list)
     title: str = ""
     h1: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)         # h2/h3 and headline-classed text, in order
     times: list[Tag] = field(default_factory=list)
     captions: list[Tag] = field(default_factory=list)
     figures: list[Tag] = field(default_factory=list)
@@ -435,6 +472,12 @@ class _Scan:
 
 _AUTHOR_NAME_CLASS = re.compile(r"author[-_]?name|byline[-_]?name|byline__author|contributor[-_]?name|"
                                 r"author__name|byline-author|author-link", re.I)
+
+
+MAX_TITLE_BLOCKS = 400  # text blocks from the top of the page looked at as headline candidates
+MAX_HEADINGS = 40  # h2/h3 and headline-classed elements looked at as headline candidates
+_HEADLINE_CLASS = re.compile(r"headline|title", re.I)
+_NOT_HEADLINE_CLASS = re.compile(r"sub-?title|subhead|section|widget|related|teaser|card|promo|nav|menu|list", re.I)
 
 
 def _scan(soup: BeautifulSoup) -> _Scan:
@@ -466,6 +509,8 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             continue
         if name == "h1":
             scan.h1.append(collapse_spaces(tag.get_text(" ")))
+        elif name in ("h2", "h3") and len(scan.headings) < MAX_HEADINGS:
+            scan.headings.append(collapse_spaces(tag.get_text(" ")))
         elif name == "time":
             scan.times.append(tag)
         elif name == "figcaption":
@@ -485,6 +530,11 @@ def _scan(soup: BeautifulSoup) -> _Scan:
         if itemprop in ("author", "creator") or tag.get("rel") == "author":
             scan.bylines.append((0, tag))
         tokens = _attr_tokens(tag)
+        if tokens and len(scan.headings) < MAX_HEADINGS and _HEADLINE_CLASS.search(tokens) \
+                and not _NOT_HEADLINE_CLASS.search(tokens):
+            text = tag.get_text(" ")
+            if len(text) < 400:
+                scan.headings.append(" ".join(text.split()))
         if _is_content(tag, tokens):
             scan.content.append(tag)
             continue
@@ -506,33 +556,37 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datep
                    "sailthru.date", "parsely-pub-date", "date.available", "og:published_time")
 
 
-def _clean_soup(soup: BeautifulSoup, url: str | None) -> CleanedArticle:
+def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArticle:
     scan = _scan(soup)
     metas = scan.metas
     ld = _pick_article_ld(_json_ld_objects(scan.ld_scripts)) or {}
 
     page_url = _page_url(scan, ld, url)
     publication = _publication(metas, ld, page_url)
-    headline = _headline(scan, ld, publication, _domain(page_url))
     author = _author(scan, ld)
-    date = _date(scan, ld, page_url, url)
+    date = _declared_date(scan, ld)
 
     for tag in scan.drop:
         tag.extract()
     # captions stay in the tree (as boilerplate) until the article container is known
-    body, container, byline, date_line = _extract_body(soup, scan.soft + [(c, 3) for c in scan.captions],
-                                                       scan.content, headline)
+    root = soup.body or soup
+    soft = _without_inline_wrappers(scan.soft + [(c, 3) for c in scan.captions])
+    blocks = _blocks(root, frozenset(id(t) for t, _ in soft))
+    headline = _headline(scan, ld, publication, _domain(page_url), blocks)
+    body, container, byline, date_line = _extract_body(root, blocks, soft, scan.content, headline)
     declared_body = _declared_body(ld)
     if declared_body and len(body) < 0.5 * len(declared_body):
         body = declared_body  # the page's markup hides the text (script-rendered), JSON-LD has it whole
     if byline and not author:  # a plain-text "By A and B on Monday, ..." line
         author = normalise_byline([byline])
     if byline and not date:
-        date = parse_date(re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I))
+        date = parse_page_date(re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I))
     if date_line and not date:  # only a written date near the article ("05/10/2018 - Publicado por")
         lang = ((soup.html.get("lang") if soup.html else None) or scan.metas.get("og:locale")
                 or scan.metas.get("content-language") or "")
         date = _written_date(date_line, dayfirst=lang.lower().replace("_", "-") not in ("", "en", "en-us"))
+    if not date:
+        date = _found_date(scan, ld, page_url, url, html)
     captions = _captions(scan, container)
     return CleanedArticle(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
@@ -585,25 +639,43 @@ def _publication(metas: dict[str, str], ld: dict, page_url: str | None) -> str |
     return None
 
 
-def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None) -> str:
-    """The visible <h1> when it agrees with the declared headline (JSON-LD, og:title),
-    else the declared one, else the <h1>, else the <title>, without the site's name."""
-    declared = [t for t in (_text_value(ld.get("headline")), _text_value(scan.metas.get("og:title")),
-                            _text_value(scan.metas.get("twitter:title")), _text_value(ld.get("name")))
-                if t]
-    declared = [_strip_site_tail(t, publication, domain) for t in declared]
+def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None, blocks: list[_Block]) -> str:
+    """The headline a reader sees: the visible <h1> (or heading) that agrees with the declared
+    headline (JSON-LD, og:title), or the longest visible heading that is most of the page's
+    declared title; else the declared one, else the <h1>, else the <title>, without the site's name."""
+    raw_declared = [t for t in (_text_value(ld.get("headline")), _text_value(scan.metas.get("og:title")),
+                                _text_value(scan.metas.get("twitter:title")), _text_value(ld.get("name")))
+                    if t]
+    declared = [_strip_site_tail(t, publication, domain) for t in raw_declared]
     title = _strip_site_tail(collapse_spaces(unescape(scan.title)), publication, domain)
     h1s = [h for h in scan.h1[:3] if h]
-    for h1 in h1s:
-        if any(_squash(h1) == _squash(t) for t in declared):
-            return h1
+    visible = h1s + [h for h in scan.headings if h]
+    for text in visible:
+        if any(_squash(text) == _squash(t) for t in declared):
+            return text
     for text in declared:
         if text.endswith(("...", "…")):  # JSON-LD headlines get cut at 110 characters
             stem = _squash(text)
             for longer in (*declared, *h1s):
                 if _squash(longer).startswith(stem) and len(_squash(longer)) > len(stem):
                     return longer
-        return text
+    # "Headline - Section - Site" that the tail rules cannot cut: the visible heading it holds
+    wholes = [_squash(t) for t in (*raw_declared, " ".join(unescape(scan.title).split())) if t]
+    names = [n for n in (_squash(publication or ""), _squash((domain or "").split(".")[0])) if len(n) >= 3]
+    headings = h1s + [h for h in scan.headings if h]
+    texts = [b.text for b in blocks[:MAX_TITLE_BLOCKS] if 10 <= len(b.text) <= 300]
+    for candidates in (headings, texts):
+        best, best_len = "", 0
+        for text in candidates:
+            key = _squash(text)
+            if len(key) >= 12 and len(text.split()) >= 3 and len(key) > best_len \
+                    and not any(n in key for n in names) \
+                    and any(key in whole and len(key) >= 0.4 * len(whole) for whole in wholes):
+                best, best_len = text, len(key)
+        if best:
+            return best
+    if declared:
+        return declared[0]
     for h1 in h1s:  # a logo in <h1> is not in the page title; a headline is
         if not title or _squash(h1) in _squash(scan.title):
             return h1
@@ -646,26 +718,59 @@ def _inside_comments(tag: Tag) -> bool:
     return False
 
 
-def _date(scan: _Scan, ld: dict, page_url: str | None, url: str | None) -> datetime | None:
-    values: list[object] = [ld.get("datePublished")]
-    values += [scan.metas.get(key) for key in _PUBLISHED_META]
-    values.append(ld.get("dateCreated"))
-    stamped = [t for t in scan.times if t.get("datetime")]
-    stamped.sort(key=lambda t: 0 if t.get("itemprop") == "datePublished" or t.has_attr("pubdate") else 1)
-    values += [t["datetime"] for t in stamped]
-    for value in values:
+def _declared_date(scan: _Scan, ld: dict) -> datetime | None:
+    """The publication date the page declares: JSON-LD, a publication meta tag, or a
+    <time> marked pubdate / datePublished."""
+    declared: list[object] = [ld.get("datePublished")]
+    declared += [scan.metas.get(key) for key in _PUBLISHED_META]
+    declared += [t["datetime"] for t in scan.times
+                 if t.get("datetime") and (t.get("itemprop") == "datePublished" or t.has_attr("pubdate"))]
+    for value in declared:
         if isinstance(value, str) and value.strip():
-            date = parse_date(value)
+            date = parse_page_date(value)
+            if date:
+                return date
+    return None
+
+
+def _found_date(scan: _Scan, ld: dict, page_url: str | None, url: str | None, html: str) -> datetime | None:
+    """Where the page declares no date and shows none beside its byline: what htmldate
+    finds without guessing, else JSON-LD dateCreated, a <time> stamp, a date in the URL,
+    a <time> text. (The order was chosen on the even halves: benchmarks/README-cleaning.md.)"""
+    found = _htmldate(html, page_url or url)
+    if found:
+        return found
+    weaker: list[object] = [ld.get("dateCreated")] + [t["datetime"] for t in scan.times if t.get("datetime")]
+    for value in weaker:
+        if isinstance(value, str) and value.strip():
+            date = parse_page_date(value)
             if date:
                 return date
     date = date_from_url(page_url) or date_from_url(url)
     if date:
         return date
     for tag in scan.times[:3]:
-        date = parse_date(tag.get_text(" ", strip=True))
+        date = parse_page_date(tag.get_text(" ", strip=True))
         if date:
             return date
     return None
+
+
+def _htmldate(html: str, url: str | None) -> datetime | None:
+    """htmldate's publication date without its guesses (no free-text year, no
+    copyright year: `extensive_search=False`); never later than today."""
+    from htmldate import find_date  # (its import pulls in dateparser: only when a page needs it)
+
+    try:
+        found = find_date(html, url=url, original_date=True, extensive_search=False)
+    except (ValueError, TypeError):
+        return None
+    if not found:
+        return None
+    try:
+        return datetime.strptime(found, "%Y-%m-%d")
+    except ValueError:
+        return None
 
 
 def _captions(scan: _Scan, container: Tag | None) -> list[str]:
@@ -800,14 +905,11 @@ def _ancestors(node: Tag, stop: Tag) -> list[Tag]:
     return chain
 
 
-def _extract_body(soup: BeautifulSoup, soft: list[tuple[Tag, int]], content: list[Tag],
+def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], content: list[Tag],
                   headline: str) -> tuple[str, Tag | None, str | None, str | None]:
     """The article text (paragraphs joined by blank lines), the element holding it,
     the first plain-text byline ("By ...") seen in the page, and the first short
     line with a written date in the article's surroundings."""
-    root = soup.body or soup
-    soft = _without_inline_wrappers(soft)
-    blocks = _blocks(root, frozenset(id(t) for t, _ in soft))
     if not blocks:
         return "", None, None, None
     byline = next((b.text for b in blocks if _is_text_byline(b.text)), None)
@@ -892,4 +994,4 @@ def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
             return datetime(year, month, day)
         except ValueError:
             return None
-    return parse_date(m.group(0))
+    return parse_page_date(m.group(0))
