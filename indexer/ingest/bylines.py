@@ -26,6 +26,7 @@ _AUTHOR_CUT = re.compile(
 _ROLE = re.compile(
     r"\b(?:writer|editor|editors|correspondent|reporter|columnist|contributor|staff|producer|journalist|"
     r"editor-at-large|bureau chief|redaktion|newsroom|news desk|desk|team|rédaction|redacción|redazione)\b", re.I)
+_SITE_CREDIT = re.compile(r"^(?:developed|designed|powered|hosted|maintained|built|programmed)\s+by\b", re.I)
 _CREDENTIAL = re.compile(r"[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}")
 # Between two names: "and", "&", "und", "et", "y", "e", "og", "och", "ve", "и" (lower case only).
 _SEPARATOR = re.compile(r"\s*(?:,|;|/|\band\b|&|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\bve\b|\bи\b|、|，)\s*")
@@ -57,6 +58,8 @@ def is_agency(name: str) -> bool:
 def _names_in(raw: str) -> list[str]:
     """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]."""
     text = " ".join(raw.split())
+    if _SITE_CREDIT.match(text):
+        return []  # "Developed by Jane Roe": who built the site, not who wrote the story
     text = _BY_PREFIX.sub("", text)
     text = _AUTHOR_CUT.sub("", text)
     text = re.sub(r"(?:\s+(?:on|at|am|um|el|le|il))+\s*$", "", text)  # "... Minh Do on [Monday]"

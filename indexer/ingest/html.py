@@ -121,14 +121,14 @@ _CELL_TAGS = frozenset({"td", "th"})  # inline: a table row is one block
 # wrappers ("content-with-sidebar", "paywall", "Page-ad-margins").
 _STRONG_BOILERPLATE = re.compile(
     r"share|sharing|social|related|recommend|newsletter|subscri|signup|sign-up|cookie|consent|"
-    r"gdpr|comment|byline|contributor|author-bio|\bbio\b|promo|outbrain|taboola|disqus|"
+    r"gdpr|comment|byline|contributor|author-bio|\bbio\b|promo(?!ted)|outbrain|taboola|disqus|"
     r"breadcrumb|modal|popup|popover|tooltip|hovercard|rollover|dialog|alertdialog|toolbar|more-stories|read-more|readmore|also-read|"
     r"most-read|most-popular|trending|caption|credit|copyright|visually-hidden|sr-only|"
     r"screen-reader|skip-link|navbar|\bnav\b|navigation|\bmenu|site-header|site-footer|masthead",
     re.I)
 _WEAK_BOILERPLATE = re.compile(
     r"author|advert|\bads?\b|\bad[-_]|sponsor|sidebar|\btags?\b|tag-list|keywords|topics|"
-    r"popular|footer|header|paywall|\bprint|email|follow|widget|teaser|hidden|\bnav|menu|"
+    r"popular|footer|header|paywall|\bprint|email|follow|widget|teaser|(?:^|\s)(?:is-|u-)?hidden(?:\s|$)|\bnav|menu|"
     r"banner|complementary|contentinfo",
     re.I)
 # tokens that mark the article itself: never cut these as boilerplate
@@ -574,6 +574,10 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
     blocks = _blocks(root, frozenset(id(t) for t, _ in soft))
     headline = _headline(scan, ld, publication, _domain(page_url), blocks)
     body, container, byline, date_line = _extract_body(root, blocks, soft, scan.content, headline)
+    if len(body) < SHORT_BODY:  # no prose found: a page of tables, lists or short lines
+        relaxed = _extract_body(root, blocks, soft, scan.content, headline, relaxed=True)
+        if len(relaxed[0]) > len(body):
+            body, container = relaxed[0], relaxed[1]
     declared_body = _declared_body(ld)
     if declared_body and len(body) < 0.5 * len(declared_body):
         body = declared_body  # the page's markup hides the text (script-rendered), JSON-LD has it whole
@@ -734,12 +738,10 @@ def _declared_date(scan: _Scan, ld: dict) -> datetime | None:
 
 
 def _found_date(scan: _Scan, ld: dict, page_url: str | None, url: str | None, html: str) -> datetime | None:
-    """Where the page declares no date and shows none beside its byline: what htmldate
-    finds without guessing, else JSON-LD dateCreated, a <time> stamp, a date in the URL,
-    a <time> text. (The order was chosen on the even halves: benchmarks/README-cleaning.md.)"""
-    found = _htmldate(html, page_url or url)
-    if found:
-        return found
+    """Where the page declares no date and shows none beside its byline: JSON-LD
+    dateCreated, a <time> stamp, a date in the URL, a <time> text, else what htmldate
+    finds without guessing. (htmldate first scored one page more on the even halves but
+    cost 10-40% more time on pages without dates: benchmarks/README-cleaning.md.)"""
     weaker: list[object] = [ld.get("dateCreated")] + [t["datetime"] for t in scan.times if t.get("datetime")]
     for value in weaker:
         if isinstance(value, str) and value.strip():
@@ -753,7 +755,7 @@ def _found_date(scan: _Scan, ld: dict, page_url: str | None, url: str | None, ht
         date = parse_page_date(tag.get_text(" ", strip=True))
         if date:
             return date
-    return None
+    return _htmldate(html, page_url or url)
 
 
 def _htmldate(html: str, url: str | None) -> datetime | None:
@@ -859,19 +861,21 @@ CONTENT_BOOST = 2.0   # prose inside itemprop=articleBody / article-body classes
 SPARE_WEAK = 0.4      # weak boilerplate markup is ignored on an element holding this share of the prose
 SPARE_STRONG = 0.75   # ... and strong boilerplate markup only on one holding this share
 DEPTH_DECAY = 0.85    # a block counts this much less for each level further up the tree
+SHORT_BODY = 250      # a body shorter than this is looked for again with every link-poor line counted
 TRAILING_STUB = 25    # short unpunctuated blocks at the very end are dropped
 LINK_MAX = 0.5        # blocks in the container with more link text than this are dropped
 LINK_MAX_LONG = 0.7   # ... the same for blocks of 100+ characters
 
 
-def _block_value(block: _Block) -> float:
+def _block_value(block: _Block, relaxed: bool = False) -> float:
     """How much a block looks like article prose: + its length for link-poor
-    sentences, - for link lists and stubs."""
+    sentences, - for link lists and stubs. `relaxed` (a page without prose: a
+    table, a list, a recipe) counts every link-poor line of a few words."""
     n = len(block.text)
     density = block.link_chars / n if n else 1.0
     if density > 0.5:
         return -n * 0.5 - 10
-    if n >= 80 or (n >= 30 and _END_PUNCT.search(block.text)):
+    if n >= 80 or (n >= 30 and _END_PUNCT.search(block.text)) or (relaxed and n >= 12):
         return n * (1 - density)
     return -5.0
 
@@ -906,7 +910,7 @@ def _ancestors(node: Tag, stop: Tag) -> list[Tag]:
 
 
 def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], content: list[Tag],
-                  headline: str) -> tuple[str, Tag | None, str | None, str | None]:
+                  headline: str, relaxed: bool = False) -> tuple[str, Tag | None, str | None, str | None]:
     """The article text (paragraphs joined by blank lines), the element holding it,
     the first plain-text byline ("By ...") seen in the page, and the first short
     line with a written date in the article's surroundings."""
@@ -915,7 +919,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     byline = next((b.text for b in blocks if _is_text_byline(b.text)), None)
     chains = [_ancestors(b.element, root) for b in blocks]
     marked = {id(t) for t in content}
-    values = [_block_value(b) for b in blocks]
+    values = [_block_value(b, relaxed) for b in blocks]
     if marked:
         values = [v * CONTENT_BOOST if v > 0 and any(id(n) in marked for n in chain) else v
                   for v, chain in zip(values, chains)]

@@ -6,6 +6,7 @@ import gzip
 import json
 from datetime import datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -93,3 +94,30 @@ def test_unknown_zone_names_read_as_utc_without_warnings():
         assert parse_date("March 3 1987 10:00 U") == datetime(1987, 3, 3, 10, 0)
         assert parse_date("11:34 PM EST Nov 19, 2019") == datetime(2019, 11, 20, 4, 34)
         assert parse_date("Tue, 03 Mar 1987 10:00:00 +0500") == datetime(1987, 3, 3, 5, 0)
+
+
+def test_a_page_date_keeps_the_day_the_page_shows():
+    from datetime import timedelta
+
+    from indexer.ingest.article import Article
+    from indexer.ingest.dates import parse_page_date
+
+    moment = parse_page_date("2020-04-02T01:00:00+03:00")  # 1 a.m. in Moscow is still 1 April in UTC
+    assert moment.date().isoformat() == "2020-04-02" and moment.utcoffset() == timedelta(hours=3)
+    assert Article(id="x", date=moment).date == datetime(2020, 4, 1, 22, 0)  # stored as UTC
+
+
+@pytest.mark.parametrize("text, day", [
+    ("الأربعاء، 07 أكتوبر 2020 - 12:09 م", "2020-10-07"),  # Arabic month name
+    ("24. Januar 2022", "2022-01-24"),
+    ("1 февраля 2021", "2021-02-01"),
+    ("March 2019", None),        # no day: no publication day, not the 1st
+    ("2019", None),              # a bare year (a copyright line) is no date
+    ("2999-01-01", None),        # the future
+    ("1700-05-01", None),        # before 1800
+])
+def test_page_dates_are_read_not_guessed(text, day):
+    from indexer.ingest.dates import parse_page_date
+
+    moment = parse_page_date(text)
+    assert (moment.date().isoformat() if moment else None) == day

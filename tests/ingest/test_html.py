@@ -237,3 +237,14 @@ def test_an_inline_popup_box_is_cut_and_the_paragraph_stays_whole():
     assert paragraphs[0] == ("A man pleaded guilty to threatening Rep. Jane Roe (D-Minn.), prosecutors said on "
                              "Monday after a hearing.")
     assert "Older story" not in " ".join(paragraphs)
+
+
+def test_unseen_markup_is_skipped_before_parsing_even_when_never_closed():
+    prose = "<p>" + "The council approved the water plan after a long debate. " * 4 + "</p>"
+    page = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "Plan"}</script>'
+            "<style>p { color: red }</style></head><body><!-- a comment --><svg><text>Logo</text></svg>"
+            + prose + "<script>var x = '<p>not text</p>';</script>" + "<script>" * 20_000 + "</body></html>")
+    article = clean_html(page)
+    assert article.headline == "Plan"  # JSON-LD kept
+    assert "The council approved the water plan" in article.body
+    assert "not text" not in article.body and "Logo" not in article.body and "color" not in article.body
