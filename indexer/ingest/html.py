@@ -590,7 +590,7 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
                 or scan.metas.get("content-language") or "")
         date = _written_date(date_line, dayfirst=lang.lower().replace("_", "-") not in ("", "en", "en-us"))
     if not date:
-        date = _found_date(scan, ld, page_url, url, html)
+        date = _found_date(scan, ld, page_url, url, html, has_prose=bool(_PROSE_PARAGRAPH.search(body)))
     captions = _captions(scan, container)
     return CleanedArticle(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
@@ -666,7 +666,11 @@ def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None
     # "Headline - Section - Site" that the tail rules cannot cut: the visible heading it holds
     wholes = [_squash(t) for t in (*raw_declared, " ".join(unescape(scan.title).split())) if t]
     names = [n for n in (_squash(publication or ""), _squash((domain or "").split(".")[0])) if len(n) >= 3]
-    headings = h1s + [h for h in scan.headings if h]
+    for h1 in h1s:  # the page's own <h1> inside its title ("About us - Site"): the headline
+        key = _squash(h1)
+        if len(key) >= 6 and not any(n in key for n in names) and any(key in whole for whole in wholes):
+            return h1
+    headings = [h for h in scan.headings if h]
     texts = [b.text for b in blocks[:MAX_TITLE_BLOCKS] if 10 <= len(b.text) <= 300]
     for candidates in (headings, texts):
         best, best_len = "", 0
@@ -737,10 +741,15 @@ def _declared_date(scan: _Scan, ld: dict) -> datetime | None:
     return None
 
 
-def _found_date(scan: _Scan, ld: dict, page_url: str | None, url: str | None, html: str) -> datetime | None:
+_PROSE_PARAGRAPH = re.compile(r"(?:^|\n)[^\n]{120,}")  # a paragraph of running text (~20 words)
+
+
+def _found_date(scan: _Scan, ld: dict, page_url: str | None, url: str | None, html: str,
+                has_prose: bool) -> datetime | None:
     """Where the page declares no date and shows none beside its byline: JSON-LD
     dateCreated, a <time> stamp, a date in the URL, a <time> text, else what htmldate
-    finds without guessing. (htmldate first scored one page more on the even halves but
+    finds without guessing, on a page with prose only (on a list of links it finds the
+    date of some listed item). (htmldate first scored one page more on the even halves but
     cost 10-40% more time on pages without dates: benchmarks/README-cleaning.md.)"""
     weaker: list[object] = [ld.get("dateCreated")] + [t["datetime"] for t in scan.times if t.get("datetime")]
     for value in weaker:
@@ -755,7 +764,7 @@ def _found_date(scan: _Scan, ld: dict, page_url: str | None, url: str | None, ht
         date = parse_page_date(tag.get_text(" ", strip=True))
         if date:
             return date
-    return _htmldate(html, page_url or url)
+    return _htmldate(html, page_url or url) if has_prose else None
 
 
 def _htmldate(html: str, url: str | None) -> datetime | None:
