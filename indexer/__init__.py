@@ -64,6 +64,7 @@ _EXPORTS = {
     "CollectionNotFound": "indexer.errors",
     "UsageError": "indexer.errors",
     "QueryError": "indexer.errors",
+    "QueryTooCostly": "indexer.errors",
     "SourceError": "indexer.errors",
     "IndexMissing": "indexer.errors",
     "BuildLocked": "indexer.errors",

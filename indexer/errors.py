@@ -14,6 +14,11 @@ class QueryError(ValueError):
     """A query or parameter the user must fix; the message says how."""
 
 
+class QueryTooCostly(QueryError):
+    """A query that would expand to too many words, or ran out of its time budget
+    (indexer/search/cost.py)."""
+
+
 class SourceError(Exception):
     """Raised by a reader when a whole file cannot be read; the message is the reason."""
 

@@ -24,6 +24,14 @@ TABLE: dict[str, Limit] = {
     "MAX_PER_PAGE": Limit(100, "hits per result page (/search, /api/search); a whole result set is an export"),
     "MAX_PAGE": Limit(1000, "deepest result page; deeper paging is what the export is for"),
     "MAX_FUZZY_TERMS": Limit(4, "fuzzy words (word~) per query: each expands to every term within its edits"),
+    "MIN_WILDCARD_PREFIX": Limit(2, "letters before the first * or ? of a word (also after + and -): a leading "
+                                    "wildcard reads the whole vocabulary"),
+    "MAX_TERM_EXPANSION": Limit(2000, "words one wildcard, range or fuzzy word may match in a field (a two-letter "
+                                      "prefix matches at most ~900 of Reuters' 33,669)"),
+    "MAX_QUERY_TERMS": Limit(8000, "words a whole query may expand to, over every field (Lucene caps clauses "
+                                   "at 1,024 per query)"),
+    "MAX_QUERY_CPU_SECONDS": Limit(5, "CPU time one search may take (its thread's own); then it stops with a "
+                                      "message"),
     "MAX_COMPARE_QUERIES": Limit(6, "queries on one timeline: more lines than a reader can tell apart"),
     "MAX_COLLECTION_ADD": Limit(100_000, "articles added to a collection in one action (every result of a search)"),
     "GROUP_VERSIONS_DEPTH": Limit(300, "result pages up to this many hits deep fold re-sent versions of a story"),
@@ -72,6 +80,10 @@ MAX_QUERY_CHARS = TABLE["MAX_QUERY_CHARS"].value
 MAX_PER_PAGE = TABLE["MAX_PER_PAGE"].value
 MAX_PAGE = TABLE["MAX_PAGE"].value
 MAX_FUZZY_TERMS = TABLE["MAX_FUZZY_TERMS"].value
+MIN_WILDCARD_PREFIX = TABLE["MIN_WILDCARD_PREFIX"].value
+MAX_TERM_EXPANSION = TABLE["MAX_TERM_EXPANSION"].value
+MAX_QUERY_TERMS = TABLE["MAX_QUERY_TERMS"].value
+MAX_QUERY_CPU_SECONDS = TABLE["MAX_QUERY_CPU_SECONDS"].value
 MAX_COMPARE_QUERIES = TABLE["MAX_COMPARE_QUERIES"].value
 MAX_COLLECTION_ADD = TABLE["MAX_COLLECTION_ADD"].value
 GROUP_VERSIONS_DEPTH = TABLE["GROUP_VERSIONS_DEPTH"].value

@@ -54,6 +54,8 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     # indexer.index.segment: finished segments added to the table of contents
     "whoosh.index.FileIndex": ("_read_toc",),
     "whoosh.codec.whoosh3.W3TermInfo": ("_struct",),
+    # a pattern's words, expanded once per search (indexer.search.cost)
+    "whoosh.query.terms.MultiTerm": ("_btexts",),
 }
 
 # Whoosh's BM25F scorer reads a document's field length through a lambda over
@@ -264,3 +266,15 @@ def read_toc(ix):
     """An index's current table of contents (Whoosh has no public way to add
     finished segments to it)."""
     return ix._read_toc()
+
+
+# -- query expansion (indexer.search.cost) ---------------------------------------------
+def with_words(leaf, words: list[str]):
+    """A copy of the pattern query `leaf` (wildcard, prefix, fuzzy word, range)
+    that matches `words`, the words it expanded to, without expanding again
+    (a fuzzy word builds its automaton each time it expands)."""
+    import copy
+
+    fixed = copy.copy(leaf)
+    fixed._btexts = lambda reader: iter(words)
+    return fixed

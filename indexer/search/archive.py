@@ -24,7 +24,7 @@ from indexer.index.schema import CAPTION_SEPARATOR, DEFAULT_FIELDS, FACET_FIELDS
 from indexer.index.sources import Manifest
 from indexer.ingest.article import Article
 from indexer.limits import GROUP_VERSIONS_DEPTH
-from indexer.search import collect, snippets, suggest, trend, versions
+from indexer.search import collect, cost, snippets, suggest, trend, versions
 from indexer.search.kwic import DEFAULT_WIDTH as KWIC_WIDTH
 from indexer.search.kwic import KwicLine, KwicPage, concordance_page, iter_concordance
 from indexer.search.parsing import parse_query
@@ -56,8 +56,11 @@ class Archive:
 
     # -- queries -----------------------------------------------------------
     def parse(self, text: str, schema=None) -> query.Query:
-        """The Whoosh query for the user's text; QueryError explains bad syntax."""
-        return parse_query(text, schema or self._searcher().schema)
+        """The Whoosh query for the user's text; QueryError explains bad syntax,
+        QueryTooCostly a query that would expand past the limits (search/cost.py)."""
+        searcher = self._searcher()
+        q = cost.without_field_every(parse_query(text, schema or searcher.schema))
+        return cost.check_expansions(q, searcher.reader())
 
     def _filter_query(self, request: SearchRequest) -> tuple[tuple, query.Query] | None:
         """(cache key, Whoosh query) of the request's filters, or None for no filter."""
@@ -81,6 +84,7 @@ class Archive:
         found = self._filter_query(request)
         return None if found is None else self._pool.filter_mask(searcher, *found)
 
+    @cost.budgeted
     def search(self, request: SearchRequest) -> SearchResults:
         """One page of ranked results with exact total and facets over the whole set.
 
@@ -307,6 +311,7 @@ class Archive:
                 for d, fields, words in zip(shown, stored, matched)]
 
     # -- trends ------------------------------------------------------------
+    @cost.budgeted
     def trend(self, request: SearchRequest, interval: str = "month") -> list[TrendPoint]:
         """Matching articles per month or year, with the number of all articles
         of each period (under the same publication and date filters) and the

@@ -28,6 +28,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from indexer import whoosh_internals
+from indexer.search import cost
 
 # Whoosh's ScoredCollector tries to simplify the matcher tree every this many matches
 _REPLACE_EVERY = 10
@@ -175,6 +176,7 @@ def _evaluate_node(m, reader, scored: bool, memo: dict, trace: _Trace):
     and the any-word query share their terms). Each matcher kind has its
     evaluation in `_EVALUATORS`; a kind without one, or an evaluation that
     returns None (a case it does not compute), is stepped by Whoosh."""
+    cost.check_time()
     if not m.is_active():
         return _EMPTY_IDS, (_EMPTY_SCORES if scored else None)
     evaluate = _evaluators().get(type(m))
@@ -324,6 +326,8 @@ def _step(m, scored: bool) -> tuple[np.ndarray, np.ndarray | None]:
         if scored:
             scores.append(m.score())
         m.next()
+        if not len(ids) % 4096:
+            cost.check_time()
     return (np.frombuffer(ids, dtype=np.int64) if ids else _EMPTY_IDS,
             (np.frombuffer(scores, dtype=np.float64) if scores else _EMPTY_SCORES) if scored else None)
 
@@ -355,6 +359,7 @@ def _scorable_lengths(m, reader) -> np.ndarray | None:
 def _postings(m, reader, weights: bool, values: bool, memo: dict):
     """`_blocks`, reusing what this search already read of the same term
     from the same or an earlier position."""
+    cost.check_time()
     if not m.is_active():
         return _EMPTY_IDS, (_EMPTY_SCORES if weights else None), (TermValues([]) if values else None)
     key = m.term()
