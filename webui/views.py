@@ -284,21 +284,14 @@ def _export_filename(fmt: str, label: str = "") -> str:
 # --------------------------------------------------------------------------- helpers
 
 def _parameter_problem() -> str | None:
-    """Checks the UI adds on top of SearchRequest: query length and page size caps."""
-    q = request.args.get("q", "")
+    """Checks the UI adds on top of SearchRequest (which checks the query's
+    length and the page size): the compared queries of a timeline."""
     limit = MAX_QUERY_CHARS
-    if len(q) > limit:
-        return (f"Your query is {len(q):,} characters long; the limit is {limit:,}. "
-                "Shorten it, or search for its most telling words.")
     compared = [c for c in request.args.getlist("compare") if c.strip()]
     if len(compared) + 1 > MAX_COMPARE_QUERIES:
         return f"At most {MAX_COMPARE_QUERIES} queries can be compared on one timeline."
     if any(len(c) > limit for c in compared):
         return f"A compared query is longer than {limit:,} characters."
-    per_page = request.args.get("per_page", "").strip()
-    most = MAX_PER_PAGE
-    if per_page.isdigit() and int(per_page) > most:
-        return f"per_page can be at most {most}."
     return None
 
 

@@ -36,8 +36,8 @@ class SearchRequest:
 
     def __post_init__(self) -> None:
         if len(self.query) > MAX_QUERY_CHARS:
-            raise QueryError(f"The query is {len(self.query):,} characters long; "
-                             f"the limit is {MAX_QUERY_CHARS:,}.")
+            raise QueryError(f"The query is {len(self.query):,} characters long; the limit is "
+                             f"{MAX_QUERY_CHARS:,}. Shorten it, or search for its most telling words.")
         if self.sort not in SORTS:
             raise QueryError(f"Unknown sort '{self.sort}': use {', '.join(SORTS)}.")
         if not 1 <= self.per_page <= MAX_PER_PAGE:
