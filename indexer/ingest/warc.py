@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from indexer.errors import SourceError
-from indexer.ingest.article import Article, Failure, Skipped, derived_id
+from indexer.ingest.article import Article, Failure, Skipped, collapse_spaces, derived_id
 from indexer.ingest.pagekind import not_an_article
 from indexer.limits import MAX_WARC_PAYLOAD_BYTES
 
@@ -138,7 +138,7 @@ def _use_brotli() -> None:
 
 def _printable(text: str) -> str:
     """The first 160 printable characters of a message that may quote binary data."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:160]
+    return collapse_spaces("".join(c if c.isprintable() else " " for c in text))[:160]
 
 
 def _next_record_start(fh: BinaryIO, position: int, gzipped: bool) -> int | None:
