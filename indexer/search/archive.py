@@ -26,7 +26,8 @@ from indexer.ingest.article import Article
 from indexer.limits import GROUP_VERSIONS_DEPTH
 from indexer.search import collect, cost, snippets, suggest, trend, versions
 from indexer.search.kwic import DEFAULT_WIDTH as KWIC_WIDTH
-from indexer.search.kwic import KwicLine, KwicPage, concordance_page, iter_concordance
+from indexer.search.kwic import ConcordanceScan, KwicLine, KwicPage, concordance_page, iter_concordance
+from indexer.search.kwic import check_options as check_kwic_options
 from indexer.search.parsing import parse_query
 from indexer.search.ranking import COMMON_WORD_SHARE, displayed_score
 from indexer.search.results import HighlightedArticle, SearchHit, SearchRequest, SearchResults
@@ -346,12 +347,25 @@ class Archive:
     # -- concordance -------------------------------------------------------
     def kwic(self, request: SearchRequest, sort: str = "date", width: int = KWIC_WIDTH) -> KwicPage:
         """One page of every match of the query in context (indexer.search.kwic)."""
-        return concordance_page(self, request, sort, width)
+        check_kwic_options(sort, width)
+        return concordance_page(self._concordance_scan(request, sort == "newest"), request, sort, width)
 
     def iter_kwic(self, request: SearchRequest, sort: str = "date",
                   width: int = KWIC_WIDTH) -> Iterator[KwicLine]:
-        """Every line of the concordance, streamed (no cap)."""
-        return iter_concordance(self, request, sort, width)
+        """Every line of the concordance, streamed (no cap); a bad query raises here, not mid-stream."""
+        check_kwic_options(sort, width)
+        return iter_concordance(self._concordance_scan(request, sort == "newest"), sort, width)
+
+    def _concordance_scan(self, request: SearchRequest, newest: bool) -> ConcordanceScan:
+        """The query's matches under the filters (the search's own scan), by date."""
+        searcher = self._searcher()
+        q = self.parse(request.query, searcher.schema)
+        if isinstance(q, query.Every):
+            raise QueryError("A concordance needs words to look for: give a query.")
+        matches = collect.scan(searcher, q, self._filter_mask(searcher, request), scored=False)
+        docnums = matches.docnums
+        keys = self._pool.sort_keys(searcher, "date", newest)[docnums]
+        return ConcordanceScan(searcher, q, matches, [int(d) for d in docnums[np.lexsort((docnums, keys))]])
 
     # -- whole sets and totals ---------------------------------------------
     def iter_export(self, request: SearchRequest) -> Iterator[Article]:

@@ -18,9 +18,8 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
-import numpy as np
 from whoosh import query
 
 from indexer.errors import QueryError
@@ -79,39 +78,47 @@ class KwicPage:
 
 
 def check_options(sort: str, width: int) -> None:
+    """QueryError for an unknown sort or a width out of range (checked before the scan)."""
     if sort not in KWIC_SORTS:
         raise QueryError(f"Unknown concordance sort '{sort}': use {', '.join(KWIC_SORTS)}.")
     if not 1 <= width <= MAX_WIDTH:
         raise QueryError(f"width must be between 1 and {MAX_WIDTH} characters.")
 
 
-def concordance_page(archive, request, sort: str = "date", width: int = DEFAULT_WIDTH) -> KwicPage:
+class ConcordanceScan(NamedTuple):
+    """What a concordance reads, from `Archive`: its searcher, the parsed query,
+    the query's matches (`collect.scan`) and the matching docnums in line order."""
+
+    searcher: Any
+    query: Any
+    matches: Any
+    ordered: list[int]
+
+
+def concordance_page(scan: ConcordanceScan, request, sort: str = "date", width: int = DEFAULT_WIDTH) -> KwicPage:
     """The request's page (`request.page`, `request.per_page`) of the concordance
     of `request.query` under its filters, in `sort` order; `total` counts every line."""
-    check_options(sort, width)
     started = time.perf_counter()
-    spans, docs, n_articles = _all_spans(archive, request, sort)
+    spans, docs = _spans_of(scan.searcher, scan.query, scan.matches, scan.ordered)
     if sort in ("left", "right"):
         spans.sort(key=lambda s: _context_key(docs[s[0]], s, sort))
     start = (request.page - 1) * request.per_page
     lines = [_line(docs[s[0]], s, width) for s in spans[start:start + request.per_page]]
     return KwicPage(request.query, len(spans), request.page, request.per_page, sort,
-                    (time.perf_counter() - started) * 1000.0, lines, n_articles)
+                    (time.perf_counter() - started) * 1000.0, lines, len(scan.ordered))
 
 
-def iter_concordance(archive, request, sort: str = "date", width: int = DEFAULT_WIDTH) -> Iterator[KwicLine]:
+def iter_concordance(scan: ConcordanceScan, sort: str = "date", width: int = DEFAULT_WIDTH) -> Iterator[KwicLine]:
     """Every line, no cap. In date order the articles are read a chunk at a
     time as the lines are written; sorted by context every line is gathered first."""
-    check_options(sort, width)
     if sort in ("left", "right"):
-        spans, docs, _ = _all_spans(archive, request, sort)
+        spans, docs = _spans_of(scan.searcher, scan.query, scan.matches, scan.ordered)
         spans.sort(key=lambda s: _context_key(docs[s[0]], s, sort))
         return (_line(docs[s[0]], s, width) for s in spans)
-    searcher, q, matches, ordered = _scan(archive, request, sort)
 
     def lines() -> Iterator[KwicLine]:
-        for at in range(0, len(ordered), _CHUNK):
-            spans, docs = _spans_of(searcher, q, matches, ordered[at:at + _CHUNK])
+        for at in range(0, len(scan.ordered), _CHUNK):
+            spans, docs = _spans_of(scan.searcher, scan.query, scan.matches, scan.ordered[at:at + _CHUNK])
             for s in spans:
                 yield _line(docs[s[0]], s, width)
 
@@ -119,26 +126,6 @@ def iter_concordance(archive, request, sort: str = "date", width: int = DEFAULT_
 
 
 # -- the matches ---------------------------------------------------------------------
-
-def _scan(archive, request, sort: str):
-    """(searcher, query, matches, matching docnums in line order)."""
-    searcher = archive._searcher()
-    q = archive.parse(request.query, searcher.schema)
-    if isinstance(q, query.Every):
-        raise QueryError("A concordance needs words to look for: give a query.")
-    allowed = archive._filter_mask(searcher, request)
-    matches = collect.scan(searcher, q, allowed, scored=False)
-    docnums = matches.docnums
-    keys = archive._pool.sort_keys(searcher, "date", sort == "newest")[docnums]
-    ordered = [int(d) for d in docnums[np.lexsort((docnums, keys))]]
-    return searcher, q, matches, ordered
-
-
-def _all_spans(archive, request, sort: str):
-    searcher, q, matches, ordered = _scan(archive, request, sort)
-    spans, docs = _spans_of(searcher, q, matches, ordered)
-    return spans, docs, len(ordered)
-
 
 def _phrases(q) -> dict[str, list[tuple[list[str], int]]]:
     """field -> (words, slop) of each phrase in the query."""
