@@ -13,12 +13,15 @@ revisits, repeated payloads, earlier captures of a URL captured again later in
 the file and pages that are not articles (`indexer.ingest.pagekind`) are skipped
 and counted by reason. A bad stretch of the file (a broken gzip member, garbage
 between records, a record cut short) is reported with its byte offset, and
-reading resumes at the next record that can be read.
+reading resumes at the next record that can be read. A file gzipped whole
+rather than record by record (not the standard, but some tools write it) is
+read as one stream; its offsets then count decompressed bytes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import io
 import re
@@ -54,6 +57,9 @@ def read_warc(path: Path, source: str) -> Iterator[Article | Failure | Skipped]:
     with fh:
         gzipped = fh.read(2) == _GZIP_MAGIC[:2]
         fh.seek(0)
+        if gzipped and _gzipped_whole(fh):
+            fh = gzip.GzipFile(fileobj=fh)
+            gzipped = False
         records = 0
         for offset, record, problem in _records(fh, gzipped):
             if problem is not None:
@@ -78,6 +84,24 @@ def read_warc(path: Path, source: str) -> Iterator[Article | Failure | Skipped]:
     yield from latest.values()
     if skipped:
         yield Skipped(source, dict(skipped))
+
+
+def _gzipped_whole(fh: BinaryIO) -> bool:
+    """Whether the first gzip member holds more than one record (the file was
+    gzipped whole); judged on the first MB, then `fh` is rewound."""
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = b""
+    try:
+        while len(out) < _SCAN_BLOCK and not inflate.eof:
+            block = fh.read(65536)
+            if not block:
+                break
+            out += inflate.decompress(block, _SCAN_BLOCK)
+    except zlib.error:
+        return False
+    finally:
+        fh.seek(0)
+    return len(_RECORD_START.findall(out)) > 1
 
 
 def _records(fh: BinaryIO, gzipped: bool) -> Iterator[tuple[int, object, str | None]]:

@@ -266,7 +266,9 @@ def test_real_crawler_files():
     assert article.crawled == datetime(2016, 10, 17, 14, 57, 38)  # WARC-Date, kept apart
     assert any(isinstance(r, Failure) and "13068 bytes missing" in r.reason for r in clipped)
     # wget's angle-bracketed Target-URI, a revisit, and the ARC format
-    for name in ("warcio-example-wget-bad-target-uri.warc.gz", "warcio-example.warc.gz", "warcio-example.arc.gz"):
+    # ... and a WARC gzipped whole rather than record by record
+    for name in ("warcio-example-wget-bad-target-uri.warc.gz", "warcio-example.warc.gz", "warcio-example.arc.gz",
+                 "warcio-example-bad-non-chunked.warc.gz"):
         found = articles_of(read_source(WARCS / name, name))
         assert list(found) == ["http://example.com/"], name
         assert found["http://example.com/"].headline == "Example Domain"
