@@ -154,6 +154,8 @@ def cmd_build(args) -> None:
         rows = []
         for label, path in (("loose .html", loose), ("one .warc.gz", warc)) * args.repeats:
             wall, cpu, _ = _build([path], tmp / f"index-{len(rows)}", args.jobs)
+            if _indexed(tmp / f"index-{len(rows)}") != n:
+                raise SystemExit(f"{label}: {_indexed(tmp / f'index-{len(rows)}')} of {n} pages indexed")
             rows.append((label, wall, cpu))
         for label in ("loose .html", "one .warc.gz"):
             wall = min(w for lab, w, _ in rows if lab == label)
@@ -195,8 +197,16 @@ def cmd_memory(args) -> None:
         for label, path, count in (("pages alone", small, len(pages)), ("pages + images", big, len(pages)),
                                    (f"pages x{args.copies}", many, len(pages) * args.copies)):
             wall, rss_kb = _build_rss(path, tmp / f"index-{path.parent.name}")
-            print(f"{label:16s} {path.stat().st_size / 1e6:9.1f} MB  {count:6d} pages  wall {wall:7.1f} s  "
-                  f"peak RSS {rss_kb / 1024:7.1f} MB")
+            indexed = _indexed(tmp / f"index-{path.parent.name}")
+            print(f"{label:16s} {path.stat().st_size / 1e6:9.1f} MB  {count:6d} pages  {indexed:6d} indexed  "
+                  f"wall {wall:7.1f} s  peak RSS {rss_kb / 1024:7.1f} MB")
+
+
+def _indexed(index: Path) -> int:
+    """Articles in the index a build just wrote (a build whose sources all failed still exits 0)."""
+    import json
+
+    return json.loads((index / "last-build.json").read_text())["articles"]["total"]
 
 
 def _build_rss(path: Path, index: Path) -> tuple[float, int]:

@@ -56,8 +56,6 @@ TABLE: dict[str, Limit] = {
     "EXPORT_RETRY_SECONDS": Limit(30, "the Retry-After of that 503"),
     # -- sources and articles
     "MAX_SOURCE_BYTES": Limit(256 * MB, "a source file (after decompression) larger than this is refused"),
-    "MAX_WARC_PAYLOAD_BYTES": Limit(32 * MB, "an HTTP payload in a web archive larger than this is skipped, not read: "
-                                    "no news page is that large"),
     "MAX_GZIP_RATIO": Limit(100, "a .gz source that inflates more than this many times its size (past 16 MB) is "
                             "refused while it is read: news text compresses 3-10x, a gzip bomb 1,000x"),
     "MAX_HTML_BYTES": Limit(8 * MB, "HTML read per page; the rest is cut and reported: real article pages are "
@@ -98,7 +96,6 @@ MAX_REQUEST_BODY = TABLE["MAX_REQUEST_BODY"].value
 MAX_EXPORTS = TABLE["MAX_EXPORTS"].value
 EXPORT_RETRY_SECONDS = TABLE["EXPORT_RETRY_SECONDS"].value
 MAX_SOURCE_BYTES = TABLE["MAX_SOURCE_BYTES"].value
-MAX_WARC_PAYLOAD_BYTES = TABLE["MAX_WARC_PAYLOAD_BYTES"].value
 MAX_GZIP_RATIO = TABLE["MAX_GZIP_RATIO"].value
 MAX_HTML_BYTES = TABLE["MAX_HTML_BYTES"].value
 MAX_ARTICLE_CHARS = TABLE["MAX_ARTICLE_CHARS"].value

@@ -35,7 +35,7 @@ from typing import BinaryIO, Iterator
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, Failure, Skipped, collapse_spaces, derived_id
 from indexer.ingest.pagekind import not_an_article
-from indexer.limits import MAX_WARC_PAYLOAD_BYTES
+from indexer.limits import MAX_HTML_BYTES, MB
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _RECORD_START = re.compile(rb"(?:^|\n)(?:WARC/1\.[01]\r?\n)")
@@ -222,12 +222,12 @@ def _page(record, offset: int, source: str,
     if mime and mime not in _HTML_TYPES:
         return f"not HTML ({_media_kind(mime)})"
     try:
-        payload = record.content_stream().read(MAX_WARC_PAYLOAD_BYTES + 1)
+        payload = record.content_stream().read(MAX_HTML_BYTES + 1)
     except (OSError, EOFError, ValueError, zlib.error) as exc:
         return f"payload not decodable ({type(exc).__name__})"
-    if len(payload) > MAX_WARC_PAYLOAD_BYTES:
-        return f"payload larger than {MAX_WARC_PAYLOAD_BYTES // (1024 * 1024)} MB"
-    missing = record.raw_stream.limit if hasattr(record.raw_stream, "limit") else 0
+    cut = len(payload) > MAX_HTML_BYTES  # as for a saved page: the rest is cut and reported
+    payload = payload[:MAX_HTML_BYTES]
+    missing = 0 if cut else getattr(record.raw_stream, "limit", 0)
     if not mime and payload.lstrip()[:1] != b"<":
         return "not HTML (no Content-Type, no markup)"
     digest = (record.rec_headers.get_header("WARC-Payload-Digest")
@@ -251,6 +251,8 @@ def _page(record, offset: int, source: str,
     if declared or missing:
         why = f"WARC-Truncated: {declared}" if declared else f"{missing} bytes missing"
         truncated = f"record cut short ({why}): indexed what was there"
+    elif cut:
+        truncated = f"page cut to its first {MAX_HTML_BYTES // MB} MB"
     article = replace(article, id=derived_id(url or f"{source}#{offset}"), url=url or None,
                       crawled=_warc_date(record.rec_headers.get_header("WARC-Date")))
     return article, truncated
