@@ -66,17 +66,20 @@ point = spec["point"]
 base = lambda p: os.path.basename(os.fspath(p))
 if point == "read_source":            # while cleaning (in the worker that reads)
     patch(indexer.index.build, "read_source")
-# (incremental builds write with Whoosh's SegmentWriter, full builds with
-# indexer.index.writers.SegmentBatchWriter: each point is patched in both)
+# (full builds write with indexer.index.writers.SegmentBatchWriter, incremental
+# ones their new articles with indexer.index.segment.write_segment and their
+# deletions with Whoosh's SegmentWriter: each point is patched in all of them)
 elif point == "add_document":         # while writing postings
     patch(whoosh.writing.SegmentWriter, "add_document")
     patch(indexer.index.writers.SegmentBatchWriter, "add_document")
+    patch(indexer.index.segment, "_write_postings")
 elif point == "commit":               # at the start of the commit
     patch(whoosh.writing.SegmentWriter, "commit")
     patch(indexer.index.writers.SegmentBatchWriter, "commit")
 elif point == "segment_written":      # segment files on disk, no TOC yet
     patch(whoosh.writing.SegmentWriter, "_finalize_segment", when="after")
     patch(indexer.index.writers, "write_segment", when="after")
+    patch(indexer.index.segment, "write_segment", when="after")
 elif point == "toc_rename":           # the new TOC written to a temp file, not renamed
     patch(FileStorage, "rename_file", match=lambda self, a, b, safe=False: b.endswith(".toc"))
 elif point == "toc_written":          # TOC renamed, old segment files not yet cleaned
