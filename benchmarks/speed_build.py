@@ -102,34 +102,55 @@ def _load(docs_path: str) -> list[dict]:
 
 # -- stages (each runs in its own process via `speed.py --stage`) -------------------
 def stage_clean(corpus: str, jobs: str) -> dict:
-    """Reading and cleaning alone, on all cores, as the build's worker pool does it."""
-    from indexer.index.build import _read_all
+    """Reading and cleaning alone, on `jobs` worker processes, as the build's tasks read."""
+    from concurrent.futures import ProcessPoolExecutor
+
     from indexer.index.sources import walk_sources
 
     with Clock() as clock:
         files = walk_sources([corpus]).files
-        n = sum(len(read.results) for read in _read_all(files, int(jobs), None, None))
+        with ProcessPoolExecutor(int(jobs)) as pool:
+            n = sum(pool.map(_read_count, files, chunksize=4))
     return {"wall": clock.wall, "cpu": clock.cpu, "articles": n}
 
 
+def _read_count(sf) -> int:
+    from indexer.ingest import read_source
+
+    return len(read_source(Path(sf.path), sf.source))
+
+
 def stage_whoosh(docs_path: str, mode: str, jobs: str, corpus: str) -> dict:
-    """Whoosh writing alone from ready documents: as the build writes, or naive defaults."""
+    """Whoosh writing alone from ready documents, in one process: as the build's
+    tasks write (`segment.write_segment`, a segment per `TASK_TEXT_BYTES` of
+    text), or Whoosh's writer with naive defaults."""
     from whoosh import index as whoosh_index
 
-    from indexer.index.build import estimated_text_bytes, full_writer
     from indexer.index.schema import make_schema
-    from indexer.index.sources import walk_sources
+    from indexer.index.segment import commit_segments, write_segment
+    from indexer.limits import TASK_TEXT_BYTES
 
     docs = _load(docs_path)
-    text_bytes = estimated_text_bytes(walk_sources([corpus]).files)
     folder = Path(tempfile.mkdtemp(prefix="whoosh-", dir=Path(docs_path).parent))
     try:
         with Clock() as clock:
             ix = whoosh_index.create_in(str(folder), make_schema())
-            writer = ix.writer() if mode == "naive" else full_writer(ix, text_bytes, int(jobs))
-            for doc in docs:
-                writer.add_document(**doc)
-            writer.commit()
+            if mode == "naive":
+                writer = ix.writer()
+                for doc in docs:
+                    writer.add_document(**doc)
+                writer.commit()
+            else:
+                segments, batch, text = [], [], 0
+                for doc in docs:
+                    batch.append(doc)
+                    text += len(doc["body"]) + len(doc["headline"])
+                    if text >= TASK_TEXT_BYTES:
+                        segments.append(write_segment(ix, batch))
+                        batch, text = [], 0
+                if batch:
+                    segments.append(write_segment(ix, batch))
+                commit_segments(ix, segments)
         size = dir_bytes(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -98,6 +98,9 @@ def _make_parser() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true",
                    help="rebuild from scratch beside the live index, then swap it in")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run the build's tasks on a Dask cluster: tcp://host:8786, or local[:N] for N "
+                        "local worker processes (needs newsindex[dask]; workers share the file system)")
     p.add_argument("--publication", default=None, metavar="NAME",
                    help="publication for files that name none")
     p.add_argument("--strict", action="store_true", help="exit 1 when any source failed")
@@ -176,7 +179,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         report = build_index(args.paths, index_dir_of(args), full=args.full, jobs=args.jobs,
                              default_publication=args.publication, progress=progress,
-                             allow_removals=args.allow_removals)
+                             allow_removals=args.allow_removals, dask=args.dask)
     except BuildRefused as exc:
         raise UsageError(str(exc)) from None
     except (BuildFailed, OSError) as exc:

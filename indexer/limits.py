@@ -71,6 +71,12 @@ TABLE: dict[str, Limit] = {
                               "each restorable with `newsindex restore`"),
     "MAX_REMOVED_PERCENT": Limit(50, "a build that would remove more than this share of the archive's articles "
                                  "(an empty mount point, the wrong folder) stops unless --allow-removals"),
+    # -- build tasks (indexer.index.tasks)
+    "TASK_TEXT_BYTES": Limit(4 * MB, "estimated text per build task: enough tasks for every worker, few segments"),
+    "SEGMENT_TEXT_BYTES": Limit(24 * MB, "text in one segment a task writes: its postings (~22x) bound a worker's "
+                                         "memory, whatever the size of the archive or of one source"),
+    "MAX_SEGMENTS": Limit(8, "segments a committed index may hold: more are merged (a search reads each one)"),
+    "MERGE_POOL_MB": Limit(256, "memory of a merge's posting pool; past it the pool spills sorted runs to disk"),
     "MAX_CHAIN": Limit(150, "ancestors looked at per HTML block: real pages nest far less, hostile ones 10,000 deep"),
 }
 
@@ -105,6 +111,10 @@ MAX_CAPTIONS = TABLE["MAX_CAPTIONS"].value
 MAX_CHAIN = TABLE["MAX_CHAIN"].value
 KEPT_GENERATIONS = TABLE["KEPT_GENERATIONS"].value
 MAX_REMOVED_PERCENT = TABLE["MAX_REMOVED_PERCENT"].value
+TASK_TEXT_BYTES = TABLE["TASK_TEXT_BYTES"].value
+SEGMENT_TEXT_BYTES = TABLE["SEGMENT_TEXT_BYTES"].value
+MAX_SEGMENTS = TABLE["MAX_SEGMENTS"].value
+MERGE_POOL_MB = TABLE["MERGE_POOL_MB"].value
 
 
 def markdown_table() -> str:

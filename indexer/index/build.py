@@ -1,63 +1,44 @@
-"""Build or update the index: plan, clean in worker processes, write, commit, swap, report.
+"""Build or update the index: the coordinator. It holds the lock, walks the
+sources, decides what changed, plans the work into tasks, settles duplicate
+ids across tasks, applies deletions, and commits or swaps.
 
-Incremental (the default): only new and changed sources are read, and the
-articles of changed and vanished sources are replaced or deleted, all in one
-Whoosh commit on a new generation made of hard links to the live one's files.
-Full (`--full`, or no index yet): every source is read into a new, empty
-generation. Either way the new generation replaces the live one atomically and
-the one before stays restorable (`indexer.index.store`). A build that would
-remove more than `MAX_REMOVED_PERCENT` of the archive stops before its swap.
+The tasks (`indexer.index.tasks`) each read and clean a batch of sources and
+write finished segments into the generation, on local worker processes or on
+a Dask cluster (`indexer.index.cluster`): one pipeline, the same index.
+
+Incremental (the default): only new and changed sources are read; their
+segments join a new generation made of hard links to the live one's files,
+where the articles of changed and vanished sources are replaced or deleted, all
+in one Whoosh commit. Full (`--full`, or no index yet): every source is read
+into a new, empty generation. Either way the new generation replaces the live
+one atomically and the one before stays restorable (`indexer.index.store`). A
+build that would remove more than `MAX_REMOVED_PERCENT` of the archive stops
+before its swap.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator
 
-from indexer.errors import BuildFailed, RemovalsRefused, SourcesMissing
+from indexer.errors import RemovalsRefused, SourcesMissing
 from indexer.index import store
-from indexer.index.children import become_build_child, stop_children
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.sources import Manifest, SourceFile, plan_build, walk_sources
-from indexer.ingest import read_source
-from indexer.ingest.article import Article, Failure, Skipped
+from indexer.ingest.article import Failure
 from indexer.limits import MAX_REMOVED_PERCENT
 
-# Whoosh, the schema's analyzers, the MinHash code and the worker pool are
-# imported only when there is something to write: a no-op incremental build
-# (walk, manifest, compare) must not pay for them (~0.3 s of imports).
+# Whoosh, the schema's analyzers, the MinHash code, the tasks and the worker
+# pool are imported only when there is something to write: a no-op incremental
+# build (walk, manifest, compare) must not pay for them (~0.3 s of imports).
 
 Progress = Callable[[int, int], None]  # (sources done, sources to read)
-
-
-class SourceRead(NamedTuple):
-    """One source as a cleaning worker hands it back: its articles and
-    failures, and the per-article work the worker did so the writing process
-    does not have to (MinHash signature fields, aligned with `results`, None
-    for a Failure; the source's words with article counts for "did you mean")."""
-
-    source: SourceFile
-    results: list[Article | Failure | Skipped]
-    signatures: list[dict | None]
-    words: Counter
-
-WRITER_LIMIT_MB = 512  # Whoosh's pool in incremental builds
-GZIP_TEXT_RATIO = 3               # a .gz source holds ~2.4-4x its size in text
-# Below this much source text writer processes cost more than they save
-# (forking, a segment each); ~4,000 Reuters articles.
-MULTIPROCESS_MIN_TEXT_BYTES = 3_000_000
-# A full build writes a segment per batch of about this much text (at least
-# one batch per writer process): it bounds a writer's memory (~25 bytes per
-# byte of text) and the number of segments a search visits.
-SEGMENT_MAX_TEXT_BYTES = 64_000_000
-# A JSON Lines file larger than this is read in parts of this size by all the
-# cleaning workers at once, not by one (a one-file archive is not one core).
-SOURCE_PART_BYTES = 4_000_000
 
 
 @dataclass
@@ -75,6 +56,12 @@ class BuildReport:
     # records read and deliberately not indexed (a web archive's requests,
     # redirects, revisits, earlier captures ...), by reason
     skipped: Counter = field(default_factory=Counter)
+    # how the work went (not in the JSON): tasks run, segments committed, the
+    # largest worker's peak memory, the time merging segments took
+    tasks: int = 0
+    segments: int = 0
+    worker_peak_mb: float = 0.0
+    merge_seconds: float = 0.0
 
     @property
     def seconds(self) -> float:
@@ -101,14 +88,19 @@ class BuildReport:
 
 def build_index(paths: Iterable[str], index_dir: str | Path, *, full: bool = False,
                 jobs: int | None = None, default_publication: str | None = None,
-                progress: Progress | None = None, allow_removals: bool = False) -> BuildReport:
+                progress: Progress | None = None, allow_removals: bool = False,
+                dask: str | None = None) -> BuildReport:
     """Index `paths` into `index_dir` and return the report.
+
+    The build's tasks run on `jobs` local worker processes, or on the Dask
+    cluster at `dask` (`tcp://host:8786`, or `local[:N]` for N local worker
+    processes); the index is the same either way.
 
     Raises `BuildLocked` when another build is running, `BuildRefused` when it
     would do harm (a given path does not exist, `index_dir` is not an index
     folder, more than `MAX_REMOVED_PERCENT` of the articles would go without
-    `allow_removals`) and `BuildFailed` when a worker dies. Broken sources never
-    raise: they are listed in the report and skipped.
+    `allow_removals`) and `BuildFailed` when a worker dies or a task fails on
+    every try. Broken sources never raise: they are listed in the report and skipped.
     """
     index_dir = Path(index_dir)
     roots = [str(p) for p in paths]
@@ -133,14 +125,15 @@ def build_index(paths: Iterable[str], index_dir: str | Path, *, full: bool = Fal
             report.failures.append(Failure(path, reason))
         report.sources["failed"] += len(walk.problems)
 
-        if full:
-            _build_full(walk.files, index_dir, manifest, report, jobs, default_publication, progress,
-                        allow_removals)
-        else:
-            plan = plan_build(walk, manifest, roots)
-            report.sources["unchanged"] = plan.unchanged
-            _build_incremental(plan, index_dir, live, manifest, report, jobs, default_publication, progress,
-                               allow_removals)
+        with _TaskRunner(jobs, dask) as run:
+            if full:
+                _build_full(walk.files, index_dir, manifest, report, run, default_publication, progress,
+                            allow_removals)
+            else:
+                plan = plan_build(walk, manifest, roots)
+                report.sources["unchanged"] = plan.unchanged
+                _build_incremental(plan, index_dir, live, manifest, report, run, default_publication,
+                                   progress, allow_removals)
         store.prune_generations(index_dir)
         report.finished = datetime.now(timezone.utc)
         store.write_report(index_dir, report.to_json())
@@ -160,94 +153,45 @@ def _check_removals(old_ids: set[str], kept: set[str], allow_removals: bool) -> 
     return removed
 
 
+
 def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report: BuildReport,
-                jobs: int, default_publication: str | None, progress: Progress | None,
+                run: "_TaskRunner", default_publication: str | None, progress: Progress | None,
                 allow_removals: bool) -> None:
     from whoosh import index as whoosh_index
 
-    from indexer.index.schema import article_to_document, make_schema
+    from indexer.index import tasks
+    from indexer.index.schema import make_schema
     from indexer.index.vocabulary import VocabularyCounts
 
     generation = store.new_generation(index_dir)
     ix = whoosh_index.create_in(str(generation), make_schema())
     manifest = Manifest(schema=SCHEMA_VERSION)
     vocabulary = VocabularyCounts()
-    owners: dict[str, str] = {}
-    captures = Captures()
     old_ids = {i for _, ids in old.ids_by_source() for i in ids}
-    writer = None
-    docs_written = 0
-    try:
-        for read in _read_all(files, jobs, default_publication, progress):
-            sf = read.source
-            articles = _accept(read, owners, report, captures)
-            if articles is None:
-                continue
-            if writer is None:
-                # Open the writer lazily: the worker pool is forked before it exists.
-                writer = full_writer(ix, estimated_text_bytes(files), jobs)
-            for article, signature_fields in articles:
-                writer.add_document(**article_to_document(article, signature_fields))
-                docs_written += 1
-                report.articles["updated" if article.id in old_ids else "added"] += 1
-            vocabulary.add_counts(read.words, len(articles))
-            manifest.record(sf, [a for a, _ in articles])
-            report.sources["changed" if sf.source in old.sources else "new"] += 1
-        report.articles["removed"] = _check_removals(old_ids, set(owners), allow_removals)
-        if writer is None:
-            writer = ix.writer(codec=_codec())
-        _commit_full(writer)
-    except BaseException:
-        if writer is not None and not writer.is_closed:
-            writer.cancel()
-        raise
-    docs_written -= captures.drop_earlier(ix, manifest)
-    for article_id in captures.replaced:  # both captures were counted
+    settle = _Settlement({}, manifest, vocabulary, report, old_ids, old.sources, Captures())
+    segments = []
+    for result in _run_in_order(run, tasks.plan_tasks(files, generation, generation.name, default_publication),
+                                progress):
+        for _source in settle.take(result):
+            pass
+        segments += result.segments
+    for _source in settle.finish():
+        pass
+    report.articles["removed"] = _check_removals(old_ids, set(settle.owners), allow_removals)
+    _commit(ix, _merged(segments, generation, run, report))
+    tasks.clear_unfinished(generation)  # the temporary folders of attempts whose worker died
+    settle.captures.drop_earlier(ix, manifest)
+    for article_id in settle.captures.replaced:  # both captures were counted
         report.articles["updated" if article_id in old_ids else "added"] -= 1
     vocabulary.save(generation)
     manifest.save(generation)
     report.sources["removed"] = len(set(old.sources) - set(manifest.sources))
-    report.articles["total"] = docs_written
+    report.articles["total"] = manifest.saved_articles
     store.swap_in(index_dir, generation)
 
 
-def _commit_full(writer) -> None:
-    """Commit a full build's writer; a writer process that died makes the
-    build fail (its generation is never swapped in) instead of losing articles."""
-    from indexer.errors import WriterProcessLost
-
-    try:
-        writer.commit()
-    except WriterProcessLost as exc:
-        raise BuildFailed(f"{exc} (out of memory?); the previous index is unchanged") from None
-
-
-def estimated_text_bytes(files: list[SourceFile]) -> int:
-    """About how much text the sources hold (an overestimate for HTML, which is harmless)."""
-    return sum(f.size * (GZIP_TEXT_RATIO if f.path.lower().endswith(".gz") else 1) for f in files)
-
-
-def full_writer(ix, text_bytes: int, jobs: int):
-    """The writer of a full build (`indexer.index.writers.SegmentBatchWriter`):
-    one segment per batch, in `jobs` writer processes when there is enough
-    text, each batch a share of the text so that every process gets one."""
-    from indexer.index.writers import SegmentBatchWriter
-
-    procs = jobs if jobs > 1 and text_bytes >= MULTIPROCESS_MIN_TEXT_BYTES else 1
-    batch = min(SEGMENT_MAX_TEXT_BYTES, max(1, text_bytes // procs + 1))
-    return SegmentBatchWriter(ix, procs, batch, on_fork=become_build_child)
-
-
-def _codec():
-    """The codec of every segment this project writes (`indexer.index.codec`):
-    W3 with posting blocks as arrays."""
-    from indexer.index.codec import NewsCodec
-
-    return NewsCodec()
-
-
 def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, report: BuildReport,
-                       jobs: int, default_publication: str | None, progress: Progress | None,
+                       run: "_TaskRunner", default_publication: str | None, progress: Progress | None,
                        allow_removals: bool) -> None:
     if not plan.to_read and not plan.removed:
         # Nothing changed: no index to open, no writer, no manifest to rewrite.
@@ -258,7 +202,7 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
         return
     from whoosh import index as whoosh_index
 
-    from indexer.index.schema import article_to_document
+    from indexer.index import tasks
     from indexer.index.vocabulary import VocabularyCounts
 
     vocabulary = VocabularyCounts.load(live)
@@ -269,79 +213,143 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
     owners = {i: s for s, ids in manifest.ids_by_source()
               if s not in re_read and s not in removed for i in ids}
     kept_ids = set(owners)
-    captures = Captures(live)
+    settle = _Settlement(owners, manifest, vocabulary, report, old_ids, dict(manifest.sources), Captures(live))
+    stale_ids: list[str] = []
     written: set[str] = set()
-    new_documents: list[dict] = []  # one new segment (indexer.index.segment) at the commit
-    generation: Path | None = None
-    target = writer = None
-
-    def open_writer():
-        # The new generation starts as links to the live one's files (cheap):
-        # the live generation is never written, so it stays whole and restorable.
-        # Whoosh's writer deletes replaced articles and merges small segments.
-        nonlocal generation, target
-        generation = store.copy_generation(index_dir, live)
-        target = whoosh_index.open_dir(str(generation))
-        return target.writer(limitmb=WRITER_LIMIT_MB, codec=_codec())
-
+    segments = []
+    recorded = False
+    # The new generation starts as links to the live one's files (cheap); the
+    # tasks write their segments there, so the live generation is never
+    # changed and stays restorable.
+    generation = store.copy_generation(index_dir, live)
+    writer = None
     try:
-        for read in _read_all(plan.to_read, jobs, default_publication, progress):
-            sf = read.source
-            articles = _accept(read, owners, report, captures)
-            if articles is None:
-                continue  # a changed source that is now broken keeps its old articles
-            if writer is None:
-                writer = open_writer()
-            was_known = sf.source in manifest.sources
-            new_ids = {a.id for a, _ in articles}
-            for stale in set(manifest.sources.get(sf.source, {}).get("ids", [])) - new_ids:
-                writer.delete_by_term("id", stale)
-            for article, signature_fields in articles:
-                if article.id in old_ids:
-                    writer.delete_by_term("id", article.id)
-                new_documents.append(article_to_document(article, signature_fields))
-                written.add(article.id)
-                report.articles["updated" if article.id in old_ids else "added"] += 1
-            vocabulary.add_counts(read.words, len(articles))
-            manifest.record(sf, [a for a, _ in articles])
-            report.sources["changed" if was_known else "new"] += 1
+        planned = tasks.plan_tasks(plan.to_read, generation, generation.name, default_publication)
+        for result in _run_in_order(run, planned, progress):
+            for sf, accepted in settle.take(result):
+                # (a changed source that is now broken keeps its old articles: not recorded)
+                stale_ids += set(manifest.sources.get(sf.source, {}).get("ids", [])) - set(accepted)
+                written.update(accepted)
+                recorded = True
+            segments += result.segments
+        for sf, accepted in settle.finish():
+            stale_ids += set(manifest.sources.get(sf.source, {}).get("ids", [])) - set(accepted)
+            written.update(accepted)
+            recorded = True
+        removed_ids = []
         for source in plan.removed:
-            if writer is None:
-                writer = open_writer()
             for stale in manifest.sources.pop(source).get("ids", []):
                 if stale not in written and stale not in kept_ids:
-                    writer.delete_by_term("id", stale)
+                    removed_ids.append(stale)
             report.sources["removed"] += 1
-        if writer is not None:
-            remaining = {i for _, ids in manifest.ids_by_source() for i in ids}
-            report.articles["removed"] = _check_removals(old_ids, remaining, allow_removals)
-            _commit_incremental(target, writer, new_documents)
-            captures.drop_earlier(whoosh_index.open_dir(str(generation)), manifest)
-            # The vocabulary and the manifest follow the commit, then the swap.
-            vocabulary.save(generation)
-            manifest.save(generation)
+        if not recorded and not plan.removed:
+            # Only broken sources were read: nothing is written and the manifest
+            # does not change (they are read again next time).
+            shutil.rmtree(generation, ignore_errors=True)
+            report.articles["total"] = (manifest.saved_articles if manifest.saved_articles is not None
+                                        else manifest.article_count())
+            return
+        remaining = {i for _, ids in manifest.ids_by_source() for i in ids}
+        report.articles["removed"] = _check_removals(old_ids, remaining, allow_removals)
+        ix = whoosh_index.open_dir(str(generation))
+        writer = ix.writer(codec=_codec())
+        # an article read again replaces its old copy (by id, as Whoosh's update_document)
+        for article_id in (*stale_ids, *(i for i in written if i in old_ids), *removed_ids):
+            writer.delete_by_term("id", article_id)
+        final = _merged(writer.segments + segments, generation, run, report)
+        writer.commit(mergetype=lambda _writer, _segments: final)
+        tasks.clear_unfinished(generation)
+        settle.captures.drop_earlier(whoosh_index.open_dir(str(generation)), manifest)
+        # The vocabulary and the manifest follow the commit, then the swap.
+        vocabulary.save(generation)
+        manifest.save(generation)
     except BaseException:
         if writer is not None and not writer.is_closed:
             writer.cancel()
-        if generation is not None:
-            shutil.rmtree(generation, ignore_errors=True)  # never live: ours to drop
+        shutil.rmtree(generation, ignore_errors=True)  # never live: ours to drop
         raise
-    if writer is None:
-        # Only broken sources were read: nothing was written and the manifest
-        # did not change (they are read again next time).
-        report.articles["total"] = manifest.saved_articles if manifest.saved_articles is not None \
-            else manifest.article_count()
-        return
     store.swap_in(index_dir, generation)
     # The manifest lists exactly the committed articles: no need to reopen the index.
     report.articles["total"] = manifest.saved_articles
+
+
+class _Settlement:
+    """Takes the tasks' results into the build, in the order of the sources
+    (so the first source to claim an id keeps it, as in a one-process build):
+    an article whose id an earlier source holds is refused (deleted from its
+    task's segment and reported), unless it is a later capture of a web page
+    (`Captures`); a source's parts (read by several tasks) are joined; a source
+    left with no article and nothing deliberately skipped counts as failed and
+    is not recorded. `take` and `finish` yield each recorded (source, ids)."""
+
+    def __init__(self, owners: dict[str, str], manifest: Manifest, vocabulary, report: BuildReport,
+                 old_ids: set[str], old_sources: dict, captures: "Captures") -> None:
+        self.owners = owners
+        self.manifest = manifest
+        self.vocabulary = vocabulary
+        self.report = report
+        self.old_ids = old_ids
+        self.old_sources = old_sources
+        self.captures = captures
+        self._source: SourceFile | None = None   # the source being joined
+        self._accepted: list[str] = []
+        self._skipped = False
+
+    def take(self, result) -> Iterator[tuple[SourceFile, list[str]]]:
+        report = self.report
+        report.tasks += 1
+        report.worker_peak_mb = max(report.worker_peak_mb, result.peak_rss_mb)
+        slots = _document_slots(result.segments)
+        for outcome in result.sources:
+            if self._source is not None and outcome.source != self._source:
+                yield from self.finish()
+            self._source = outcome.source
+            source = outcome.source.source
+            report.failures.extend(outcome.failures)
+            report.skipped.update(outcome.skipped)
+            self._skipped = self._skipped or bool(outcome.skipped)
+            for n, article_id in enumerate(outcome.ids):
+                segment, docnum = next(slots)
+                crawled = outcome.crawled.get(n)
+                owner = self.owners.get(article_id)
+                if owner is not None and owner != source:
+                    held = self.captures.time_of(article_id) if crawled else None
+                    if held is None:
+                        report.failures.append(
+                            Failure(source, f"duplicate article id {article_id!r} (also in {owner})"))
+                        segment.delete_document(docnum)
+                        continue
+                    report.skipped["earlier capture of the same URL"] += 1
+                    if crawled <= held:
+                        segment.delete_document(docnum)
+                        continue
+                    self.captures.replaced[article_id] = owner
+                self.owners[article_id] = source
+                self.captures.note(article_id, crawled)
+                self._accepted.append(article_id)
+        self.vocabulary.add_counts(result.words, 2)  # counts over many articles (no one-article shortcut)
+
+    def finish(self) -> Iterator[tuple[SourceFile, list[str]]]:
+        """Close the source being joined."""
+        sf, accepted, skipped = self._source, self._accepted, self._skipped
+        self._source, self._accepted, self._skipped = None, [], False
+        if sf is None:
+            return
+        if not accepted and not skipped:
+            self.report.sources["failed"] += 1
+            return
+        for article_id in accepted:
+            self.report.articles["updated" if article_id in self.old_ids else "added"] += 1
+        self.report.sources["changed" if sf.source in self.old_sources else "new"] += 1
+        yield sf, accepted
+        self.manifest.record(sf, accepted)
 
 
 class Captures:
     """Capture times (`Article.crawled`) of the ids written, so that of two
     sources holding the same id, the later capture of a web page wins, whichever
     file is read first. The build writes both and drops the earlier one after
-    its commit (Whoosh cannot delete a document added by the same writer)."""
+    its commit."""
 
     def __init__(self, live: Path | None = None) -> None:
         self._times: dict[str, datetime] = {}
@@ -361,9 +369,9 @@ class Captures:
                 self._times[article_id] = stored["crawled"]
         return self._times.get(article_id)
 
-    def note(self, article: Article) -> None:
-        if article.crawled is not None:
-            self._times[article.id] = article.crawled
+    def note(self, article_id: str, crawled: datetime | None) -> None:
+        if crawled is not None:
+            self._times[article_id] = crawled
 
     def drop_earlier(self, ix, manifest: Manifest) -> int:
         """Delete the earlier captures of replaced ids (committed) and take them
@@ -391,173 +399,116 @@ class Captures:
         return deleted
 
 
-def _commit_incremental(ix, writer, new_documents: list[dict]) -> None:
-    """Write the new and changed articles as one segment with the full build's
-    segment writer, and commit it with the writer's deletions (and Whoosh's
-    merge of small segments) in one table of contents."""
-    from whoosh.writing import MERGE_SMALL
-
-    from indexer.index.segment import write_segment
-
-    if not new_documents:
-        writer.commit()
-        return
-    segment = write_segment(ix, new_documents, _codec())
-    writer.commit(mergetype=lambda w, segments: MERGE_SMALL(w, segments) + [segment])
+def _document_slots(segments: list) -> Iterator[tuple[object, int]]:
+    """(segment, document number) of a task's documents, in the order written."""
+    for segment in segments:
+        for docnum in range(segment.doc_count_all()):
+            yield segment, docnum
 
 
-def _accept(read: SourceRead, owners: dict[str, str], report: BuildReport,
-            captures: Captures) -> list[tuple[Article, dict]] | None:
-    """The source's articles that may be written (duplicate ids refused unless
-    a later capture of a web page replaces an earlier one), each with its
-    signature fields, and its failures and skip counts added to the report;
-    None when the source gave no article."""
-    sf = read.source
-    articles: list[tuple[Article, dict]] = []
-    for item, signature_fields in zip(read.results, read.signatures):
-        if isinstance(item, Skipped):
-            report.skipped.update(item.counts)
-            continue
-        if isinstance(item, Failure):
-            report.failures.append(item)
-            continue
-        owner = owners.get(item.id)
-        if owner is not None and owner != sf.source:
-            held = captures.time_of(item.id) if item.crawled else None
-            if held is None:
-                report.failures.append(Failure(sf.source, f"duplicate article id {item.id!r} (also in {owner})"))
-                continue
-            report.skipped["earlier capture of the same URL"] += 1
-            if item.crawled <= held:
-                continue
-            captures.replaced[item.id] = owner
-        owners[item.id] = sf.source
-        captures.note(item)
-        articles.append((item, signature_fields))
-    if not articles and not any(isinstance(item, Skipped) for item in read.results):
-        report.sources["failed"] += 1
-        return None
-    return articles  # may be empty: a web archive of only skipped records was read
-
-
-def _read_one(task: tuple[SourceFile, str | None, tuple[int, int, int] | None]) -> SourceRead:
-    """Read and clean one source, or one part of it (start, end, first line),
-    and do the per-article work that needs no index (signatures, words) here,
-    in the worker, in parallel."""
-    from indexer.index.signatures import document_fields
-    from indexer.index.vocabulary import article_words
-    from indexer.ingest import read_source_part
-
-    sf, default_publication, part = task
-    if part is None:
-        results = read_source(Path(sf.path), sf.source, default_publication=default_publication)
-    else:
-        results = read_source_part(Path(sf.path), sf.source, *part, default_publication=default_publication)
-    signatures: list[dict | None] = []
-    words: Counter = Counter()
-    for item in results:
-        if isinstance(item, Article):
-            signatures.append(document_fields(item.headline, item.body))
-            words.update(article_words(item.headline, *item.captions, item.body))
-        else:
-            signatures.append(None)
-    return SourceRead(sf, results, signatures, words)
-
-
-def source_parts(sf: SourceFile, part_bytes: int) -> list[tuple[int, int, int]] | None:
-    """Byte ranges (start, end, number of the first line) that cut a large
-    uncompressed JSON Lines source at line ends, so that several workers read
-    it at once; None for a source read whole. One pass over the file counts
-    the lines before each part (derived ids and failures carry line numbers)."""
-    from indexer.ingest import kind_of
-    from indexer.limits import MAX_SOURCE_BYTES
-
-    if (sf.size <= part_bytes or sf.size > MAX_SOURCE_BYTES or sf.path.lower().endswith(".gz")
-            or kind_of(sf.path) != "jsonl"):
-        return None
-    parts: list[tuple[int, int, int]] = []
-    start, line = 0, 1
-    try:
-        with open(sf.path, "rb") as fh:
-            while True:
-                fh.seek(start)
-                data = fh.read(part_bytes)
-                if not data:
-                    break
-                data += fh.readline()  # to the end of the line the part cuts
-                parts.append((start, start + len(data), line))
-                start += len(data)
-                line += data.count(b"\n")
-    except OSError:
-        return None  # read whole, which reports the error
-    return parts
-
-
-def _warm_up_workers() -> None:
-    """Load what every worker needs before the pool forks, so each inherits it
-    instead of importing it again: the signature code (numpy, its permutations)."""
-    from indexer.index.signatures import document_fields
-
-    document_fields("warm up", "the signature code before the cleaning workers fork")
-
-
-def _read_all(files: list[SourceFile], jobs: int, default_publication: str | None,
-              progress: Progress | None) -> Iterator[SourceRead]:
-    """Read and clean sources, in worker processes when there is enough work;
-    a large JSON Lines file is read in parts by all of them (`source_parts`),
-    whose results come back joined, one `SourceRead` per source."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    total = len(files)
+def _run_in_order(run: "_TaskRunner", planned: list, progress: Progress | None) -> Iterator:
+    """The tasks' results in the order planned (so the first source to claim an
+    id keeps it, as in a one-process build), whatever order they finish in.
+    Results that arrive early wait here; they hold ids and counts, not text."""
+    total = sum(len(task.sources) for task in planned)
+    done = 0
     if progress:
         progress(0, total)
-    if jobs == 1 or (total < 4 and sum(f.size for f in files) <= SOURCE_PART_BYTES):
-        for done, sf in enumerate(files, 1):
-            yield _read_one((sf, default_publication, None))
-            if progress:
-                progress(done, total)
-        return
-    tasks = []
-    for sf in files:
-        parts = source_parts(sf, SOURCE_PART_BYTES)
-        tasks += [(sf, default_publication, part) for part in parts] if parts else [(sf, default_publication, None)]
-    _warm_up_workers()
-    chunk = max(1, min(64, len(tasks) // (jobs * 8)))
-    # concurrent.futures notices a worker that died (OOM killer, a crash in a C
-    # parser) and raises BrokenProcessPool; multiprocessing.Pool would wait forever.
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                               initializer=become_build_child)
+    early: dict[int, object] = {}
+    following = 0
+    for position, result in run(planned):
+        early[position] = result
+        done += len(planned[position].sources)
+        if progress:
+            progress(done, total)
+        while following in early:
+            yield early.pop(following)
+            following += 1
+
+
+def _merged(segments: list, folder: Path, run: "_TaskRunner", report: BuildReport) -> list:
+    """At most `MAX_SEGMENTS` segments: consecutive segments merged by tasks
+    (document order kept, deleted documents dropped)."""
+    from indexer.index import tasks
+    from indexer.limits import MAX_SEGMENTS
+
+    started = time.perf_counter()
+    groups = merge_groups(segments, MAX_SEGMENTS)
+    merges = [tasks.MergeTask(str(folder), tuple(group)) for group in groups if len(group) > 1]
+    merged = dict(run(merges, tasks.run_merge)) if merges else {}
+    report.merge_seconds = time.perf_counter() - started
+    final, position = [], 0
+    for group in groups:
+        if len(group) == 1:
+            final.append(group[0])
+        else:
+            final.append(merged[position])
+            position += 1
+    report.segments = len(final)
+    return final
+
+
+def merge_groups(segments: list, most: int) -> list[list]:
+    """Consecutive segments in at most `most` groups of about equal document
+    counts (a large segment stays alone, small neighbours go together)."""
+    if len(segments) <= most:
+        return [[s] for s in segments]
+    total = sum(s.doc_count_all() for s in segments) or 1
+    groups: list[list] = []
+    start = 0
+    for segment in segments:
+        slot = min(most - 1, start * most // total)
+        if len(groups) <= slot:
+            groups.append([])
+        groups[-1].append(segment)
+        start += segment.doc_count_all()
+    return groups
+
+
+def _commit(ix, segments: list) -> None:
+    """Write the TOC that lists exactly `segments` (the tasks' and merges' segments)."""
+    writer = ix.writer(codec=_codec())
     try:
-        for done, read in enumerate(_joined(pool.map(_read_one, tasks, chunksize=chunk)), 1):
-            yield read
-            if progress:
-                progress(done, total)
-    except BaseException as exc:
-        # Ctrl-C, a failed write, a dead worker: stop now, not after every
-        # queued source is read (what leaving the `with` block would wait for).
-        workers = list((pool._processes or {}).values())  # no public handle on them
-        pool.shutdown(wait=False, cancel_futures=True)
-        stop_children(workers)
-        if isinstance(exc, BrokenProcessPool):
-            raise BuildFailed("a cleaning worker process died (out of memory?); "
-                              "the previous index is unchanged") from None
+        writer.commit(mergetype=lambda _writer, _segments: segments)
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
         raise
-    pool.shutdown()
 
 
-def _joined(reads: Iterator[SourceRead]) -> Iterator[SourceRead]:
-    """Consecutive reads of one source's parts as one read."""
-    held: SourceRead | None = None
-    for read in reads:
-        if held is not None and held.source == read.source:
-            held.results.extend(read.results)
-            held.signatures.extend(read.signatures)
-            held.words.update(read.words)
-            continue
-        if held is not None:
-            yield held
-        held = read
-    if held is not None:
-        yield held
+def _codec():
+    """The codec of every segment this project writes (`indexer.index.codec`):
+    W3 with posting blocks as arrays."""
+    from indexer.index.codec import NewsCodec
+
+    return NewsCodec()
+
+
+class _TaskRunner:
+    """Runs a list of tasks and yields (position, result) as they finish: on
+    local worker processes, or on a Dask cluster, connected to on first use
+    (a no-op build starts no cluster) and closed with the build."""
+
+    def __init__(self, jobs: int, dask: str | None) -> None:
+        self.jobs = jobs
+        self.address = dask
+        self.cluster = None
+
+    def __enter__(self) -> "_TaskRunner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def __call__(self, planned: list, function=None) -> Iterator[tuple[int, object]]:
+        from indexer.index import tasks
+
+        function = function or tasks.run_task
+        if self.address is None:
+            return tasks.run_local(planned, self.jobs, function)
+        if self.cluster is None:
+            from indexer.index.cluster import DaskTasks
+
+            self.cluster = DaskTasks(self.address)
+        return self.cluster.run(planned, function)

@@ -201,9 +201,8 @@ class Manifest:
             os.fsync(fh.fileno())
         os.replace(tmp, folder / MANIFEST_NAME)
 
-    def record(self, f: SourceFile, articles: list) -> None:
-        self.sources[f.source] = {"size": f.size, "mtime_ns": f.mtime_ns,
-                                  "ids": [a.id for a in articles]}
+    def record(self, f: SourceFile, ids: list[str]) -> None:
+        self.sources[f.source] = {"size": f.size, "mtime_ns": f.mtime_ns, "ids": list(ids)}
 
     def article_count(self) -> int:
         return sum(len(entry.get("ids", ())) for entry in self.sources.values())

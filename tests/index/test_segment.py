@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.index import build, store
+from indexer.index import store, tasks
 from indexer.index.analysis import BatchAnalyzer, NewsTextTokenizer
 from indexer.index.build import build_index
 from indexer.search.archive import Archive, SearchRequest
@@ -66,16 +66,31 @@ def indexes(corpus, tmp_path_factory) -> dict[str, Path]:
     scale); "plain": Whoosh's writer, a document at a time."""
     folder = tmp_path_factory.mktemp("indexes")
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tasks, "TASK_TEXT_BYTES", 10**12)         # one task, one segment
         report = build_index([str(corpus)], folder / "one", full=True, jobs=1)
         assert not report.failures, report.failures
-        mp.setattr(build, "MULTIPROCESS_MIN_TEXT_BYTES", 0)
-        mp.setattr(build, "SEGMENT_MAX_TEXT_BYTES", 250_000)
+        mp.setattr(tasks, "TASK_TEXT_BYTES", 400_000)        # tasks in worker processes
+        mp.setattr(tasks, "SEGMENT_TEXT_BYTES", 250_000)
         report = build_index([str(corpus)], folder / "many", full=True, jobs=2)
         assert not report.failures, report.failures
-        mp.setattr(build, "full_writer", lambda ix, text_bytes, jobs: ix.writer(codec=build._codec()))
+        mp.setattr(tasks, "TASK_TEXT_BYTES", 10**12)
+        mp.setattr(tasks, "SEGMENT_TEXT_BYTES", 10**12)
+        mp.setattr(tasks, "write_segment", _whoosh_writer_segment)
         report = build_index([str(corpus)], folder / "plain", full=True, jobs=2)
         assert not report.failures, report.failures
     return {name: folder / name for name in ("one", "many", "plain")}
+
+
+def _whoosh_writer_segment(ix, documents, codec):
+    """A task's segment written by Whoosh's own writer, a document at a time."""
+    from whoosh.writing import SegmentWriter
+
+    writer = SegmentWriter(ix, codec=codec)
+    for document in documents:
+        writer.add_document(**document)
+    segment = writer._finalize_segment()
+    writer._finish()
+    return segment
 
 
 def _open(index_dir: Path):

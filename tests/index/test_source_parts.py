@@ -1,5 +1,5 @@
 """One large JSON Lines file is read in parts (byte ranges cut at line ends)
-by several cleaning workers at once (indexer.index.build.source_parts), and
+by several cleaning workers at once (indexer.index.tasks.source_parts), and
 gives the same articles, ids, failures (with their line numbers) and index as
 the file read whole by one worker."""
 
@@ -9,7 +9,7 @@ import gzip
 import json
 from pathlib import Path
 
-from indexer.index import build
+from indexer.index import tasks
 from indexer.index.build import build_index
 from indexer.index.sources import walk_sources
 from indexer.search.archive import Archive, SearchRequest
@@ -37,9 +37,9 @@ def _big_jsonl(folder: Path) -> Path:
 def test_a_large_jsonl_file_is_read_in_parts_with_the_same_results(tmp_path, monkeypatch):
     path = _big_jsonl(tmp_path / "src")
     whole = build_index([str(path.parent)], tmp_path / "whole", full=True, jobs=1)
-    monkeypatch.setattr(build, "SOURCE_PART_BYTES", 50_000)
+    monkeypatch.setattr(tasks, "SOURCE_PART_BYTES", 50_000)
     (sf,) = walk_sources([str(path.parent)]).files
-    parts = build.source_parts(sf, build.SOURCE_PART_BYTES)
+    parts = tasks.source_parts(sf, tasks.SOURCE_PART_BYTES)
     assert len(parts) > 10
     assert parts[0][:1] == (0,) and parts[-1][1] == path.stat().st_size
     assert all(a[1] == b[0] for a, b in zip(parts, parts[1:]))  # no gap, no overlap

@@ -59,27 +59,18 @@ def patch(owner, name, when="before", match=None):
 import shutil
 import whoosh.index, whoosh.writing
 from whoosh.filedb.filestore import FileStorage
-import indexer.index.build, indexer.index.segment, indexer.index.sources, indexer.index.store
-import indexer.index.writers
+import indexer.index.build, indexer.index.sources, indexer.index.store, indexer.index.tasks
 
 point = spec["point"]
 base = lambda p: os.path.basename(os.fspath(p))
 if point == "read_source":            # while cleaning (in the worker that reads)
-    patch(indexer.index.build, "read_source")
-# (full builds write with indexer.index.writers.SegmentBatchWriter, incremental
-# ones their new articles with indexer.index.segment.write_segment and their
-# deletions with Whoosh's SegmentWriter: each point is patched in all of them)
-elif point == "add_document":         # while writing postings
-    patch(whoosh.writing.SegmentWriter, "add_document")
-    patch(indexer.index.writers.SegmentBatchWriter, "add_document")
-    patch(indexer.index.segment, "_write_postings")
-elif point == "commit":               # at the start of the commit
+    patch(indexer.index.tasks, "read_source")
+elif point == "add_document":         # while a build task gathers its segment's documents
+    patch(indexer.index.tasks, "article_to_document")
+elif point == "commit":               # at the start of the Whoosh commit
     patch(whoosh.writing.SegmentWriter, "commit")
-    patch(indexer.index.writers.SegmentBatchWriter, "commit")
-elif point == "segment_written":      # segment files on disk, no TOC yet
-    patch(whoosh.writing.SegmentWriter, "_finalize_segment", when="after")
-    patch(indexer.index.writers, "write_segment", when="after")
-    patch(indexer.index.segment, "write_segment", when="after")
+elif point == "segment_written":      # a task's segment files in the generation, no TOC yet
+    patch(indexer.index.tasks, "_move_in", when="after")
 elif point == "toc_rename":           # the new TOC written to a temp file, not renamed
     patch(FileStorage, "rename_file", match=lambda self, a, b, safe=False: b.endswith(".toc"))
 elif point == "toc_written":          # TOC renamed, old segment files not yet cleaned
@@ -97,8 +88,8 @@ elif point == "manifest_partial":     # half of the manifest's temp file written
     json.dump = partial_dump
 elif point == "manifest_rename":      # manifest temp file complete, not renamed
     patch(os, "replace", match=lambda src, dst, **kw: base(dst) == "manifest.json")
-elif point == "mp_commit":            # a multi-process full build: writer processes running
-    patch(indexer.index.writers.SegmentBatchWriter, "commit")
+elif point == "mp_commit":            # a multi-process build: the first task's result in, workers running
+    patch(indexer.index.build._Settlement, "take")
 elif point == "swap_in":              # new generation complete, not live
     patch(indexer.index.store, "swap_in")
 elif point == "swap_rename":          # temp symlink made, not renamed over `current`
@@ -118,13 +109,13 @@ elif point == "prune_partial":        # an old generation half deleted
 elif point == "report":               # everything done but last-build.json
     patch(indexer.index.store, "write_report")
 elif point == "worker_dies":          # a cleaning worker killed (OOM killer, a crash in lxml)
-    real_read = indexer.index.build.read_source
+    real_read = indexer.index.tasks.read_source
     def dying_read(*args, **kwargs):
         state["calls"] += 1
         if state["calls"] >= spec["nth"] and os.getpid() != MAIN:
             os.kill(os.getpid(), signal.SIGKILL)
         return real_read(*args, **kwargs)
-    indexer.index.build.read_source = dying_read
+    indexer.index.tasks.read_source = dying_read
 elif point == "disk_full":            # ENOSPC from the nth write of an index file
     import errno
     from whoosh.filedb.structfile import StructFile
@@ -145,11 +136,11 @@ elif point == "manifest_disk_full":   # ENOSPC while the manifest is written
     json.dump = full_dump
 elif point == "stall":                # a live build that holds the lock while it cleans
     import time
-    real_read = indexer.index.build.read_source
+    real_read = indexer.index.tasks.read_source
     def slow_read(*args, **kwargs):
         time.sleep(spec.get("seconds", 60))
         return real_read(*args, **kwargs)
-    indexer.index.build.read_source = slow_read
+    indexer.index.tasks.read_source = slow_read
 elif point != "none":
     sys.exit("unknown kill point %r" % point)
 

@@ -222,16 +222,17 @@ def test_full_build_of_a_missing_folder_keeps_the_index(built):
 
 
 def reuters_files_source(root: Path, files: int) -> Path:
-    """`files` real Reuters files (1,000 records each): enough text for the
-    multi-process writer (`build.MULTIPROCESS_MIN_TEXT_BYTES`)."""
-    from indexer.index.build import GZIP_TEXT_RATIO, MULTIPROCESS_MIN_TEXT_BYTES
+    """`files` real Reuters files (1,000 records each): enough text for
+    several build tasks, so the build runs worker processes."""
+    from indexer.index.sources import walk_sources
+    from indexer.index.tasks import plan_tasks
     from tests.conftest import CORPUS
 
     src = root / "src"
     src.mkdir(parents=True)
     for path in sorted((CORPUS / "reuters21578").glob("reut2-*.jsonl.gz"))[:files]:
         shutil.copy(path, src / path.name)
-    assert sum(p.stat().st_size for p in src.iterdir()) * GZIP_TEXT_RATIO >= MULTIPROCESS_MIN_TEXT_BYTES
+    assert len(plan_tasks(walk_sources([str(src)]).files, root, "check", None)) >= 2
     return src
 
 

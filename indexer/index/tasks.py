@@ -1,0 +1,377 @@
+"""The build as independent tasks: a batch of sources in, finished segments out.
+
+The coordinator (`indexer.index.build`, holding the lock) walks the sources,
+decides what changed and plans the work into `SegmentTask`s. A task reads and
+cleans its sources and writes one finished Whoosh segment (postings, stored
+fields, columns, duplicate signatures; `indexer.index.segment.write_segment`)
+into the new generation's folder, and
+hands back only what the coordinator needs to commit: the segment objects,
+each source's article ids and failures, and the word counts for "did you mean".
+The coordinator settles duplicate ids across tasks, applies deletions and
+writes the Whoosh TOC that lists the segments (`build.py`).
+
+A task is idempotent: its segments are named from its content (the build it
+belongs to, its sources with their size and mtime), written in a temporary
+folder and renamed into place, so a retried task, or two copies of one,
+leave the same files. Its memory is bounded by `SEGMENT_TEXT_BYTES`: a task
+whose text grows past it finishes that segment and starts another.
+
+The same tasks run on local worker processes (`run_local`) or on a Dask
+cluster (`indexer.index.cluster`): one pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import shutil
+import uuid
+from collections import Counter
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Segment
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
+
+from indexer.errors import BuildFailed
+from indexer.index.children import become_build_child, stop_children
+from indexer.index.codec import NewsCodec
+from indexer.index.schema import article_to_document, make_schema
+from indexer.index.segment import write_segment
+from indexer.index.signatures import document_fields
+from indexer.index.sources import SourceFile
+from indexer.index.vocabulary import article_words
+from indexer.ingest import kind_of, read_source, read_source_part
+from indexer.ingest.article import Article, Failure, Skipped
+from indexer.limits import MAX_SOURCE_BYTES, MERGE_POOL_MB, SEGMENT_TEXT_BYTES, TASK_TEXT_BYTES
+
+GZIP_TEXT_RATIO = 3               # a .gz source holds ~2.4-4x its size in text
+TASK_MAX_SOURCES = 2000           # per task, so a folder of tiny files still makes several tasks
+UNFINISHED_PREFIX = ".task-"      # a task's temporary folder inside the generation
+# A JSON Lines file larger than this is read in parts of this size, by several
+# tasks at once (a one-file archive is not one core).
+SOURCE_PART_BYTES = 4_000_000
+
+
+class SourceUnit(NamedTuple):
+    """A source, or one part of a large JSON Lines source (start, end, first line)."""
+
+    source: SourceFile
+    part: tuple[int, int, int] | None = None
+
+
+class SegmentTask(NamedTuple):
+    """A batch of sources (or parts) to read, clean and write as segments into `folder`."""
+
+    build: str                       # the build's id: segment names never repeat across builds
+    folder: str                      # the generation the segments go into
+    sources: tuple[SourceUnit, ...]
+    default_publication: str | None
+
+    @property
+    def name(self) -> str:
+        """Named by its content: the same task always writes the same segment names."""
+        key = repr((self.build, [(tuple(u.source), u.part) for u in self.sources], self.default_publication))
+        return hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+
+
+class SourceOutcome(NamedTuple):
+    """One source (or part) as a task read it: its article ids in the order
+    written (the task's documents, source after source), its failures, the
+    records it skipped on purpose (by reason), and the capture times of its
+    web pages (by position in `ids`)."""
+
+    source: SourceFile
+    ids: list[str]
+    failures: list[Failure]
+    skipped: Counter
+    crawled: dict[int, datetime]
+
+
+class TaskResult(NamedTuple):
+    """What a task hands back: its segments (Whoosh segment objects, in order),
+    its sources' outcomes and word counts, and the worker's peak memory."""
+
+    name: str
+    segments: list
+    sources: list[SourceOutcome]
+    words: Counter
+    peak_rss_mb: float
+
+
+class MergeTask(NamedTuple):
+    """Segments of one generation to merge into one (deleted documents dropped)."""
+
+    folder: str
+    segments: tuple
+
+    @property
+    def name(self) -> str:
+        """Named by the segments it merges: a retry writes the same segment."""
+        return hashlib.sha1(" ".join(s.segid for s in self.segments).encode()).hexdigest()[:24]
+
+
+def estimated_text_bytes(files: list[SourceFile]) -> int:
+    """About how much text the sources hold (an overestimate for HTML, which is harmless)."""
+    return sum(f.size * (GZIP_TEXT_RATIO if f.path.lower().endswith(".gz") else 1) for f in files)
+
+
+def plan_tasks(files: list[SourceFile], folder: Path, build: str,
+               default_publication: str | None) -> list[SegmentTask]:
+    """Consecutive sources in batches of about `TASK_TEXT_BYTES` of text (a
+    large JSON Lines file in parts, `source_parts`, so several workers read
+    it). The plan depends on the sources only (never on the number of
+    workers), so a local build and a cluster build write the same segments."""
+    tasks: list[SegmentTask] = []
+    batch: list[SourceUnit] = []
+    text = 0
+    units = []
+    for sf in files:
+        parts = source_parts(sf, SOURCE_PART_BYTES)
+        units += [(SourceUnit(sf, p), p[1] - p[0]) for p in parts] if parts else [(SourceUnit(sf), None)]
+    for unit, size in units:
+        size = size if size is not None else estimated_text_bytes([unit.source])
+        if batch and (text + size > TASK_TEXT_BYTES or len(batch) >= TASK_MAX_SOURCES):
+            tasks.append(SegmentTask(build, str(folder), tuple(batch), default_publication))
+            batch, text = [], 0
+        batch.append(unit)
+        text += size
+    if batch:
+        tasks.append(SegmentTask(build, str(folder), tuple(batch), default_publication))
+    return tasks
+
+
+def source_parts(sf: SourceFile, part_bytes: int) -> list[tuple[int, int, int]] | None:
+    """Byte ranges (start, end, number of the first line) that cut a large
+    uncompressed JSON Lines source at line ends, so that several workers read
+    it at once; None for a source read whole. One pass over the file counts
+    the lines before each part (derived ids and failures carry line numbers)."""
+    if (sf.size <= part_bytes or sf.size > MAX_SOURCE_BYTES or sf.path.lower().endswith(".gz")
+            or kind_of(sf.path) != "jsonl"):
+        return None
+    parts: list[tuple[int, int, int]] = []
+    start, line = 0, 1
+    try:
+        with open(sf.path, "rb") as fh:
+            while True:
+                fh.seek(start)
+                data = fh.read(part_bytes)
+                if not data:
+                    break
+                data += fh.readline()  # to the end of the line the part cuts
+                parts.append((start, start + len(data), line))
+                start += len(data)
+                line += data.count(b"\n")
+    except OSError:
+        return None  # read whole, which reports the error
+    return parts
+
+
+def run_task(task: SegmentTask) -> TaskResult:
+    """Read and clean the task's sources and write their articles as segments
+    (a new one each time `SEGMENT_TEXT_BYTES` of text is reached)."""
+    outcomes: list[SourceOutcome] = []
+    words: Counter = Counter()
+    segments: list[W3Segment] = []
+    batch: list[dict] = []
+    text = 0
+    for sf, part in task.sources:
+        ids: list[str] = []
+        failures: list[Failure] = []
+        skipped: Counter = Counter()
+        crawled: dict[int, datetime] = {}
+        if part is None:
+            results = read_source(Path(sf.path), sf.source, default_publication=task.default_publication)
+        else:
+            results = read_source_part(Path(sf.path), sf.source, *part, default_publication=task.default_publication)
+        for item in results:
+            if isinstance(item, Skipped):
+                skipped.update(item.counts)
+                continue
+            if not isinstance(item, Article):
+                failures.append(item)
+                continue
+            if item.crawled is not None:
+                crawled[len(ids)] = item.crawled
+            if batch and text >= SEGMENT_TEXT_BYTES:
+                segments.append(_write(task, len(segments), batch))
+                batch, text = [], 0
+            batch.append(article_to_document(item, document_fields(item.headline, item.body)))
+            words.update(article_words(item.headline, *item.captions, item.body))
+            text += len(item.headline) + len(item.body) + sum(map(len, item.captions))
+            ids.append(item.id)
+        outcomes.append(SourceOutcome(sf, ids, failures, skipped, crawled))
+    if batch:
+        segments.append(_write(task, len(segments), batch))
+    return TaskResult(task.name, segments, outcomes, words, _peak_rss_mb())
+
+
+def _write(task: SegmentTask, part: int, documents: list[dict]) -> W3Segment:
+    """One batch of documents as one segment (`segment.write_segment`) in the generation."""
+    segid = hashlib.sha1(f"{task.name}/{part}".encode()).hexdigest()[:24]
+    with _temporary_index(task.folder, segid) as ix:
+        return _move_in(write_segment(ix, documents, codec=_NamedSegmentCodec(segid)), ix, task.folder)
+
+
+def run_merge(task: MergeTask) -> W3Segment:
+    """Merge segments into one named from theirs, with Whoosh's writer and
+    pool, which spills to disk past `MERGE_POOL_MB`: the memory stays bounded
+    however large the merged segment grows."""
+    generation = FileStorage(task.folder)
+    with _temporary_index(task.folder, task.name) as ix:
+        writer = SegmentWriter(ix, codec=_NamedSegmentCodec(task.name), limitmb=MERGE_POOL_MB, compound=False)
+        try:
+            for segment in task.segments:
+                reader = SegmentReader(generation, ix.schema, segment)
+                try:
+                    writer.add_reader(reader)
+                finally:
+                    reader.close()
+            merged = writer._finalize_segment()  # the segment only: the coordinator writes the TOC
+            writer._finish()
+        except BaseException:
+            if not writer.is_closed:
+                writer.cancel()
+            raise
+        return _move_in(merged, ix, task.folder)
+
+
+def clear_unfinished(folder: Path) -> None:
+    """Remove the temporary folders of tasks that were killed (under the build lock)."""
+    for path in Path(folder).glob(UNFINISHED_PREFIX + "*"):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def _temporary_index(folder: str, segid: str) -> Iterator[FileIndex]:
+    """An empty index in a temporary folder inside the generation, for one
+    attempt at one segment (removed afterwards, or by `clear_unfinished`)."""
+    temp = Path(folder) / f"{UNFINISHED_PREFIX}{segid}.{uuid.uuid4().hex[:8]}"
+    temp.mkdir()
+    try:
+        yield whoosh_index.create_in(str(temp), make_schema())
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _move_in(segment: W3Segment, ix: FileIndex, folder: str) -> W3Segment:
+    """Rename a finished segment's files into the generation (the same names
+    on a retry: the same files) and return it as the TOC will list it."""
+    temp = ix.storage.folder
+    prefix = segment.segment_id() + "."
+    for name in os.listdir(temp):
+        if name.startswith(prefix):
+            _fsync(os.path.join(temp, name))
+            os.replace(os.path.join(temp, name), os.path.join(folder, name))
+    listed = W3Segment.__new__(W3Segment)   # its counts and field lengths, as a plain W3 segment
+    listed.__dict__.update(segment.__dict__, _codec=NewsCodec())
+    return listed
+
+
+class _LooseSegment(W3Segment):
+    """A segment written as separate files: a compound file records its parts'
+    modification times, so a retried task would leave different bytes."""
+
+    def should_assemble(self) -> bool:
+        return False
+
+
+class _NamedSegmentCodec(NewsCodec):
+    """The project's codec, whose new segment gets the name given (the TOC
+    lists a plain `W3Segment` with a plain `NewsCodec`, see `_move_in`)."""
+
+    def __init__(self, segid: str) -> None:
+        super().__init__()
+        self.segid = segid
+
+    def new_segment(self, storage, indexname) -> W3Segment:
+        return _LooseSegment(NewsCodec(), indexname, segid=self.segid)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def describe(task: SegmentTask, most: int = 5) -> str:
+    """The task's sources for a one-line message."""
+    names = list(dict.fromkeys(unit.source.source for unit in task.sources))[:most]
+    more = len({unit.source.source for unit in task.sources}) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more else "")
+
+
+# -- running tasks on local worker processes ---------------------------------------
+def run_local(tasks: list, jobs: int, function=run_task) -> Iterator[tuple[int, object]]:
+    """Run tasks in this process (one worker or one task) or in `jobs` forked
+    worker processes that die with the build; yields (position, result) as
+    tasks finish. A task that raises fails the build with its sources named."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    if jobs == 1 or len(tasks) < 2:
+        for position, task in enumerate(tasks):
+            yield position, _call(function, task)
+        return
+    _warm_up_workers()
+    # concurrent.futures notices a worker that died (OOM killer, a crash in a C
+    # parser) and raises BrokenProcessPool; multiprocessing.Pool would wait forever.
+    pool = ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork"),
+                               initializer=become_build_child)
+    pending = {pool.submit(function, task): position for position, task in enumerate(tasks)}
+    try:
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                position = pending.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    raise BuildFailed("a build worker process died (out of memory?); "
+                                      "the previous index is unchanged") from None
+                except Exception as exc:
+                    raise task_failed(tasks[position], exc) from exc
+                yield position, result
+    except BaseException:
+        # Ctrl-C, a failed task, a dead worker: stop now, not after every
+        # queued task has run (what leaving a `with` block would wait for).
+        workers = list((pool._processes or {}).values())  # no public handle on them
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_children(workers)
+        raise
+    pool.shutdown()
+
+
+def _call(function, task):
+    try:
+        return function(task)
+    except Exception as exc:
+        raise task_failed(task, exc) from exc
+
+
+def task_failed(task, exc: BaseException) -> BuildFailed:
+    """The one-line failure of a task, naming its sources."""
+    what = f"sources {describe(task)}" if isinstance(task, SegmentTask) else "merging segments"
+    return BuildFailed(f"a build task failed ({what}): {type(exc).__name__}: {exc}")
+
+
+def _warm_up_workers() -> None:
+    """Load what every worker needs before the pool forks, so each inherits it
+    instead of importing it again: the schema's analyzers, the signature code (numpy)."""
+    make_schema()
+    document_fields("warm up", "the signature code before the build workers fork")
