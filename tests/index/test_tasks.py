@@ -50,7 +50,7 @@ def test_the_plan_depends_on_the_sources_only(tmp_path):
         _write(src, f"part{n:02d}.jsonl", _records(40, 40 * n))
     files = walk_sources([str(src)]).files
     planned = tasks.plan_tasks(files, tmp_path, "build-1", None)
-    assert [sf for task in planned for sf in task.sources] == files        # every source once, in order
+    assert [u.source for task in planned for u in task.sources] == files    # every source once, in order
     assert planned == tasks.plan_tasks(files, tmp_path, "build-1", None)   # the same plan every time
     assert len({task.name for task in planned}) == len(planned)
     # another build names its segments differently: a live segment is never overwritten
