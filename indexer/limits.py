@@ -32,6 +32,10 @@ TABLE: dict[str, Limit] = {
                                    "at 1,024 per query)"),
     "MAX_QUERY_CPU_SECONDS": Limit(5, "CPU time one search may take (its thread's own); then it stops with a "
                                       "message"),
+    "PATTERN_SEARCHES": Limit(2, "searches with wildcards, ranges or fuzzy words running at once per process: "
+                                 "plain searches keep their share of the one core a process computes on"),
+    "PATTERN_WAIT_MS": Limit(500, "how long a further pattern search waits for a turn before it gets a message: "
+                                  "a waiting search holds a server thread"),
     "MAX_COMPARE_QUERIES": Limit(6, "queries on one timeline: more lines than a reader can tell apart"),
     "MAX_COLLECTION_ADD": Limit(100_000, "articles added to a collection in one action (every result of a search)"),
     "GROUP_VERSIONS_DEPTH": Limit(300, "result pages up to this many hits deep fold re-sent versions of a story"),
@@ -88,6 +92,8 @@ MIN_WILDCARD_PREFIX = TABLE["MIN_WILDCARD_PREFIX"].value
 MAX_TERM_EXPANSION = TABLE["MAX_TERM_EXPANSION"].value
 MAX_QUERY_TERMS = TABLE["MAX_QUERY_TERMS"].value
 MAX_QUERY_CPU_SECONDS = TABLE["MAX_QUERY_CPU_SECONDS"].value
+PATTERN_SEARCHES = TABLE["PATTERN_SEARCHES"].value
+PATTERN_WAIT_MS = TABLE["PATTERN_WAIT_MS"].value
 MAX_COMPARE_QUERIES = TABLE["MAX_COMPARE_QUERIES"].value
 MAX_COLLECTION_ADD = TABLE["MAX_COLLECTION_ADD"].value
 GROUP_VERSIONS_DEPTH = TABLE["GROUP_VERSIONS_DEPTH"].value

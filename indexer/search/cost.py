@@ -9,7 +9,9 @@ query before it runs when a wildcard has fewer than `MIN_WILDCARD_PREFIX`
 letters before it, one pattern expands to more than `MAX_TERM_EXPANSION` words
 in a field, or the whole query to more than `MAX_QUERY_TERMS`. Whatever gets
 past those runs under `budget`: evaluation checks the thread's CPU time
-(`check_time`) and stops with a message past `MAX_QUERY_CPU_SECONDS`. Each
+(`check_time`) and stops with a message past `MAX_QUERY_CPU_SECONDS`, and at
+most `PATTERN_SEARCHES` searches with patterns run at once (others wait up to
+`PATTERN_WAIT_MS` for a turn). Each
 refusal is a `QueryTooCostly` (a `QueryError`: the UI shows its message).
 """
 
@@ -27,9 +29,17 @@ from whoosh import query
 
 from indexer import whoosh_internals
 from indexer.errors import QueryTooCostly
-from indexer.limits import MAX_QUERY_CPU_SECONDS, MAX_QUERY_TERMS, MAX_TERM_EXPANSION, MIN_WILDCARD_PREFIX
+from indexer.limits import (
+    MAX_QUERY_CPU_SECONDS,
+    MAX_QUERY_TERMS,
+    MAX_TERM_EXPANSION,
+    MIN_WILDCARD_PREFIX,
+    PATTERN_SEARCHES,
+    PATTERN_WAIT_MS,
+)
 
 _local = threading.local()
+_PATTERN_TURNS = threading.BoundedSemaphore(PATTERN_SEARCHES)
 # a request that took at least this much CPU hands its freed memory back to the system
 _TRIM_AFTER_SECONDS = 0.5
 
@@ -45,6 +55,7 @@ def check_expansions(q: query.Query, reader) -> query.Query:
         if isinstance(leaf, (query.Wildcard, query.Prefix)):
             _check_prefix(leaf)
         if isinstance(leaf, query.MultiTerm):
+            _take_pattern_turn()
             expanded = [word for _field, word in itertools.islice(_checked(leaf.expanded_terms(reader)),
                                                                   MAX_TERM_EXPANSION + 1)]
             if len(expanded) > MAX_TERM_EXPANSION:
@@ -112,7 +123,8 @@ def _checked(items: Iterator) -> Iterator:
 @contextmanager
 def budget(seconds: float = MAX_QUERY_CPU_SECONDS) -> Iterator[None]:
     """Run a search under a CPU-time budget (this thread's CPU, so other threads'
-    load does not count against it). Nested budgets keep the outer one."""
+    load does not count against it). Nested budgets keep the outer one. A
+    pattern turn taken during it is given back at its end."""
     outer = getattr(_local, "deadline", None)
     started = time.thread_time()
     if outer is None:
@@ -122,8 +134,23 @@ def budget(seconds: float = MAX_QUERY_CPU_SECONDS) -> Iterator[None]:
     finally:
         if outer is None:
             _local.deadline = None
+            if getattr(_local, "pattern_turn", False):
+                _local.pattern_turn = False
+                _PATTERN_TURNS.release()
             if time.thread_time() - started >= _TRIM_AFTER_SECONDS:
                 _return_free_memory()
+
+
+def _take_pattern_turn() -> None:
+    """Wait for one of the `PATTERN_SEARCHES` turns (a search under `budget` only;
+    one per search). A process computes on one core: two pattern searches at a
+    time leave plain searches their share of it."""
+    if getattr(_local, "deadline", None) is None or getattr(_local, "pattern_turn", False):
+        return
+    if not _PATTERN_TURNS.acquire(timeout=PATTERN_WAIT_MS / 1000):
+        raise QueryTooCostly(f"{PATTERN_SEARCHES} searches with wildcards, ranges or fuzzy words are running "
+                             "already; try again in a moment, or search without them.")
+    _local.pattern_turn = True
 
 
 def budgeted(method: Callable) -> Callable:

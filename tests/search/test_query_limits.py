@@ -79,3 +79,17 @@ def test_the_web_api_answers_400_with_the_message(client):
     assert r.status_code == 400 and "wildcard" in r.get_json()["error"]
     r = client.get("/search", query_string={"q": "cocoa -?ocoa"})
     assert r.status_code == 400 and "wildcard" in r.get_data(as_text=True)
+
+
+def test_pattern_searches_wait_for_a_turn_then_get_a_message(archive, monkeypatch):
+    import threading
+
+    turns = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(cost, "_PATTERN_TURNS", turns)
+    assert turns.acquire(blocking=False)          # another search holds the only turn
+    with pytest.raises(QueryTooCostly, match="running already"):
+        _search(archive, "ex*")
+    assert _search(archive, "oil").total > 0       # a plain search needs no turn
+    turns.release()
+    assert _search(archive, "ex*").total > 0       # and the turn is given back after each search
+    assert _search(archive, "petrol*").total > 0
