@@ -28,7 +28,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from speed import NEWSINDEX, REPO, load_docs, make_replica, median_of, run_measured, stage
+from harness import NEWSINDEX, REPO, median_of, run_measured, stage
+from speed_build import load_docs, make_replica
 
 
 def one_jsonl(corpus: Path, work: Path) -> Path:
