@@ -253,29 +253,3 @@ def _postings_by_article(ix) -> dict:
                     out.setdefault(term, []).append((ids[m.id()], m.weight(), m.value()))
                     m.next()
     return {term: sorted(found) for term, found in out.items()}
-
-
-def test_a_lost_writer_process_fails_the_commit_instead_of_dropping_articles(documents, tmp_path):
-    """A writer process that dies (as under the kernel's out-of-memory killer)
-    must make the full build's writer refuse to commit, not commit without
-    that process's segment."""
-    from whoosh import index as whoosh_index
-
-    from indexer.errors import WriterProcessLost
-    from indexer.index.writers import SegmentBatchWriter
-
-    folder = tmp_path / "ix"
-    folder.mkdir()
-    ix = whoosh_index.create_in(str(folder), make_schema())
-    writer = SegmentBatchWriter(ix, procs=2, batch_text_bytes=100_000)
-    half = len(documents) // 2
-    for doc in documents[:half]:
-        writer.add_document(**doc)
-    victim = next(iter(writer._pool._processes.values()))
-    victim.kill()
-    victim.join()
-    for doc in documents[half:]:
-        writer.add_document(**doc)
-    with pytest.raises(WriterProcessLost, match=f"{len(documents)} articles were given"):
-        writer.commit()
-    assert whoosh_index.open_dir(str(folder)).doc_count_all() == 0  # nothing was listed
