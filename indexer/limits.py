@@ -76,10 +76,11 @@ TABLE: dict[str, Limit] = {
     "MAX_REMOVED_PERCENT": Limit(50, "a build that would remove more than this share of the archive's articles "
                                  "(an empty mount point, the wrong folder) stops unless --allow-removals"),
     # -- build tasks (indexer.index.tasks)
-    "TASK_TEXT_BYTES": Limit(4 * MB, "estimated text per build task: enough tasks for every worker, few segments"),
+    "TASK_TEXT_BYTES": Limit(4 * MB, "estimated text per build task at least (more in a large archive, up to "
+                                     "SEGMENT_TEXT_BYTES, so that there are about MAX_SEGMENTS tasks)"),
     "SEGMENT_TEXT_BYTES": Limit(24 * MB, "text in one segment a task writes: its postings (~22x) bound a worker's "
                                          "memory, whatever the size of the archive or of one source"),
-    "MAX_SEGMENTS": Limit(8, "segments a committed index may hold: more are merged (a search reads each one)"),
+    "MAX_SEGMENTS": Limit(48, "segments a committed index may hold: more are merged (a search reads each one)"),
     "MERGE_POOL_MB": Limit(256, "memory of a merge's posting pool; past it the pool spills sorted runs to disk"),
     "MAX_CHAIN": Limit(150, "ancestors looked at per HTML block: real pages nest far less, hostile ones 10,000 deep"),
 }

@@ -125,20 +125,28 @@ def estimated_text_bytes(files: list[SourceFile]) -> int:
 
 def plan_tasks(files: list[SourceFile], folder: Path, build: str,
                default_publication: str | None) -> list[SegmentTask]:
-    """Consecutive sources in batches of about `TASK_TEXT_BYTES` of text (a
-    large JSON Lines file in parts, `source_parts`, so several workers read
-    it). The plan depends on the sources only (never on the number of
+    """Consecutive sources in batches of about `TASK_TEXT_BYTES` of text or
+    more (see below; a large JSON Lines file in parts, `source_parts`, so
+    several workers read it). The plan depends on the sources only (never on the number of
     workers), so a local build and a cluster build write the same segments."""
+    from indexer import limits
+
     tasks: list[SegmentTask] = []
     batch: list[SourceUnit] = []
     text = 0
     units = []
     for sf in files:
         parts = source_parts(sf, SOURCE_PART_BYTES)
-        units += [(SourceUnit(sf, p), p[1] - p[0]) for p in parts] if parts else [(SourceUnit(sf), None)]
+        units += ([(SourceUnit(sf, p), p[1] - p[0]) for p in parts] if parts
+                  else [(SourceUnit(sf), estimated_text_bytes([sf]))])
+    # Small archives: tasks of TASK_TEXT_BYTES (work for every worker). Larger
+    # ones: about MAX_SEGMENTS tasks, so the commit has no segments to merge
+    # (a merge rewrites them with Whoosh's writer, far slower than writing
+    # them: benchmarks/README.md), up to SEGMENT_TEXT_BYTES a task, which
+    # bounds a worker's memory.
+    task_bytes = min(SEGMENT_TEXT_BYTES, max(TASK_TEXT_BYTES, sum(size for _, size in units) // limits.MAX_SEGMENTS))
     for unit, size in units:
-        size = size if size is not None else estimated_text_bytes([unit.source])
-        if batch and (text + size > TASK_TEXT_BYTES or len(batch) >= TASK_MAX_SOURCES):
+        if batch and (text + size > task_bytes or len(batch) >= TASK_MAX_SOURCES):
             tasks.append(SegmentTask(build, str(folder), tuple(batch), default_publication))
             batch, text = [], 0
         batch.append(unit)

@@ -100,7 +100,7 @@ def test_duplicate_ids_across_tasks_are_settled_by_the_coordinator(tmp_path, mon
     assert len(duplicates) == 8 and {Path(f.source).name for f in duplicates} == {"b.jsonl", "c.jsonl"}
     assert report.sources["failed"] == 1
     ids = _live_ids(tmp_path / "ix")
-    assert len(ids) == len(set(ids)) == 30     # merged below MAX_SEGMENTS: the refused copies are gone
+    assert len(ids) == len(set(ids)) == 30     # the refused copies are deleted
     assert Archive(tmp_path / "ix").search(SearchRequest(query=records[16]["headline"])).total >= 1
     manifest = json.loads((store.live_generation(tmp_path / "ix") / "manifest.json").read_text())
     assert {Path(s).name: len(e["ids"]) for s, e in manifest["sources"].items()} == {"a.jsonl": 20, "b.jsonl": 10}
@@ -132,6 +132,8 @@ def test_many_segments_are_merged_at_commit_with_the_same_results(tmp_path, monk
     unmerged = build_index([str(src)], tmp_path / "unmerged", jobs=2)
     assert len(_segments(tmp_path / "unmerged")) == unmerged.segments == 8 <= MAX_SEGMENTS
     monkeypatch.setattr("indexer.limits.MAX_SEGMENTS", most)
+    # tasks are capped at a segment's text: still a task (and a segment) per file, 8 > 3
+    monkeypatch.setattr(tasks, "SEGMENT_TEXT_BYTES", max(p.stat().st_size for p in src.iterdir()))
     merged = build_index([str(src)], tmp_path / "merged", jobs=2)
     assert len(_segments(tmp_path / "merged")) == merged.segments == most
     assert sorted(_live_ids(tmp_path / "merged")) == sorted(_live_ids(tmp_path / "unmerged"))
