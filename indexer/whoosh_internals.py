@@ -51,8 +51,9 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "whoosh.codec.whoosh3.W3FieldWriter": ("_postwriter", "_codec", "_fieldid", "_format", "_postfile", "_tindex"),
     "whoosh.codec.whoosh3.W3TermsReader": ("_tindex", "_keycoder", "_codec", "_postfile"),
     "whoosh.codec.whoosh3.W3Codec": ("_blocklimit", "_compression", "_inlinelimit"),
-    # indexer.index.segment: finished segments added to the table of contents
+    # indexer.index.segment and tasks: finished segments, the table of contents written apart
     "whoosh.index.FileIndex": ("_read_toc",),
+    "whoosh.writing.SegmentWriter": ("_finalize_segment", "_finish"),
     "whoosh.codec.whoosh3.W3TermInfo": ("_struct",),
     # a pattern's words, expanded once per search (indexer.search.cost)
     "whoosh.query.terms.MultiTerm": ("_btexts",),
@@ -278,3 +279,11 @@ def with_words(leaf, words: list[str]):
     fixed = copy.copy(leaf)
     fixed._btexts = lambda reader: iter(words)
     return fixed
+
+
+def finish_segment(writer):
+    """Close a SegmentWriter and return its new segment without writing a table
+    of contents (the build's coordinator commits every task's segments at once)."""
+    segment = writer._finalize_segment()
+    writer._finish()
+    return segment

@@ -40,6 +40,7 @@ from whoosh.index import FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
+from indexer import whoosh_internals
 from indexer.errors import BuildFailed
 from indexer.index.children import become_build_child, stop_children
 from indexer.index.codec import NewsCodec
@@ -242,8 +243,7 @@ def run_merge(task: MergeTask) -> W3Segment:
                     writer.add_reader(reader)
                 finally:
                     reader.close()
-            merged = writer._finalize_segment()  # the segment only: the coordinator writes the TOC
-            writer._finish()
+            merged = whoosh_internals.finish_segment(writer)  # the segment only: the coordinator writes the TOC
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()
