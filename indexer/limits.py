@@ -1,7 +1,7 @@
 """Every limit newsindex enforces, in one table: its name, value and why.
 
-The engine, the CLI and the web UI read their bounds from here (never a copy),
-and `benchmarks/README-reliability.md` lists this table. A limit protects the
+The engine, the CLI and the web UI read their bounds from here (never a copy);
+`markdown_table()` renders the table for a README. A limit protects the
 person at the keyboard from a request, a source or an article that would take
 unbounded time or memory; each one is checked in one place, with one message.
 """
