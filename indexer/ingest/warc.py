@@ -45,8 +45,9 @@ _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 
 
 def read_warc(path: Path, source: str) -> Iterator[Article | Failure | Skipped]:
-    """Articles (one per URL: its latest capture in this file), then Failures for
-    unreadable stretches, then one `Skipped` with the counts of skipped records."""
+    """Failures (with byte offsets) as damaged stretches are met, then the articles
+    (one per URL: its latest capture in this file), then one `Skipped` with the
+    counts of the records not indexed, by reason."""
     skipped: Counter = Counter()
     latest: dict[str, Article] = {}  # article id -> the latest capture of its URL
     payloads: set[str] = set()
