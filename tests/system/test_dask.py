@@ -105,12 +105,14 @@ def cluster(tmp_path_factory):
     running.stop()
 
 
-def _wait_for_a_read(cluster: Cluster, since: int, timeout: float = 60) -> str:
+def _wait_for_a_read(cluster: Cluster, before: set[str], timeout: float = 60) -> str:
+    """The mark of a read started after `before` was taken: that worker is mid-task
+    (marks are PID-N names, so the newest is found by difference, not by sorting)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        marks = cluster.marks()
-        if len(marks) > since:
-            return marks[since]
+        started = set(cluster.marks()) - before
+        if started:
+            return min(started)
         time.sleep(0.05)
     raise AssertionError("no worker started reading")
 
@@ -224,9 +226,9 @@ def test_a_killed_coordinator_leaves_the_previous_index_and_no_trace(cluster, tm
     live = store.live_generation(index_dir)
     cluster.set("slow", "0.5")
     try:
-        seen = len(cluster.marks())
+        before = set(cluster.marks())
         proc = _cli("build", str(src), "--index", str(index_dir), "--dask", cluster.address, "--full")
-        _wait_for_a_read(cluster, seen)
+        _wait_for_a_read(cluster, before)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate(timeout=30)
     finally:
@@ -254,10 +256,10 @@ def test_a_worker_killed_mid_task_is_rerun_and_every_article_is_indexed_once(clu
 
     cluster.set("slow", "1.0")
     try:
-        seen = len(cluster.marks())
+        before = set(cluster.marks())
         thread = threading.Thread(target=build)
         thread.start()
-        mark = _wait_for_a_read(cluster, seen)
+        mark = _wait_for_a_read(cluster, before)
         victim = next(w for w in cluster.workers if mark.startswith(f"{w.pid}-"))
         os.killpg(victim.pid, signal.SIGKILL)   # mid-task: its read sleeps for a second
         victim.wait()
@@ -269,7 +271,7 @@ def test_a_worker_killed_mid_task_is_rerun_and_every_article_is_indexed_once(clu
     assert report.tasks == 6 and report.articles["total"] == len(ids)
     indexed = _index_ids(index_dir)
     assert len(indexed) == len(set(indexed)) and set(indexed) == ids     # every article exactly once
-    assert len(cluster.marks()) - seen > 6, "the killed worker's source was read again elsewhere"
+    assert len(set(cluster.marks()) - before) > 6, "the killed worker's source was read again elsewhere"
     _no_leftovers(index_dir)
     cluster.workers = [w for w in cluster.workers if w is not victim] + [cluster.start_worker()]
 
@@ -284,7 +286,7 @@ def test_a_killed_scheduler_fails_the_build_and_the_next_one_starts_cleanly(tmp_
         live = store.live_generation(index_dir)
         own.set("slow", "1.0")
         proc = _cli("build", str(src), "--index", str(index_dir), "--dask", own.address, "--full")
-        _wait_for_a_read(own, 0)
+        _wait_for_a_read(own, set())
         os.killpg(own.scheduler.pid, signal.SIGKILL)
         _out, err = proc.communicate(timeout=60)
         assert proc.returncode == 1, err
