@@ -102,13 +102,7 @@ def parse_page_date(value: str | None) -> datetime | None:
     m = _ISO.fullmatch(text)
     try:
         if m:
-            year, month, day, hour, minute, second, fraction, zone = m.groups()
-            moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                              int(second or 0), int((fraction or "0").ljust(6, "0")))
-            if zone:
-                digits = "0000" if zone == "Z" else zone[1:].replace(":", "")
-                offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-                moment = moment.replace(tzinfo=timezone(-offset if zone[0] == "-" else offset))
+            moment = _iso_moment(m)
         else:
             if not re.search(r"\d{4}", text):
                 return None  # a year would be made up (dateutil's default)
@@ -119,6 +113,19 @@ def parse_page_date(value: str | None) -> datetime | None:
         moment = _foreign_date(text)  # "07 أكتوبر 2020", "24. Januar 2022"
     if moment is None or sane_date(moment) is None:
         return None
+    return moment
+
+
+def _iso_moment(m: re.Match) -> datetime:
+    """The datetime an `_ISO` match names: aware when it gives a zone or an offset.
+    Raises ValueError for an impossible day or an offset of 24 h or more."""
+    year, month, day, hour, minute, second, fraction, zone = m.groups()
+    moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                      int(second or 0), int((fraction or "0").ljust(6, "0")))
+    if zone:
+        digits = "0000" if zone == "Z" else zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        moment = moment.replace(tzinfo=timezone(-offset if zone[0] == "-" else offset))
     return moment
 
 
@@ -153,16 +160,9 @@ def _parse_common(text: str) -> datetime | None:
     m = _ISO.fullmatch(text)
     try:
         if m:
-            year, month, day, hour, minute, second, fraction, zone = m.groups()
-            moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                              int(second or 0), int((fraction or "0").ljust(6, "0")))
-            if zone and zone != "Z":
-                sign = -1 if zone[0] == "-" else 1
-                digits = zone[1:].replace(":", "")
-                offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-                if offset >= timedelta(hours=24):
-                    return None  # no real zone; dateutil refuses it too
-                moment -= sign * offset
+            moment = _iso_moment(m)
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
         else:
             m = _REUTERS.fullmatch(text)
             month = _MONTHS.get(m.group(2).lower()) if m else None
