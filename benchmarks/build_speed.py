@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from harness import NEWSINDEX, REPO, median_of, run_measured, stage
-from speed_build import load_docs, make_replica
+from speed_build import load_docs, make_replica, peer_builds
 
 
 def one_jsonl(corpus: Path, work: Path) -> Path:
@@ -55,16 +55,6 @@ def build(source: Path, index: Path, repeats: int, env: dict | None = None) -> d
         r["bytes"] = store.index_bytes(store.live_generation(index))
         runs.append(r)
     return median_of(runs)
-
-
-def peers(docs: Path, work: Path, repeats: int) -> dict:
-    out = {}
-    for name in ("fts5", "tantivy"):
-        try:
-            out[name] = median_of([stage(name, work, str(docs)) for _ in range(repeats)])
-        except (RuntimeError, ImportError) as exc:
-            out[name] = {"error": str(exc).splitlines()[-1][:120]}
-    return out
 
 
 def row(label: str, what: str, r: dict, fts5: dict | None) -> str:
@@ -97,7 +87,7 @@ def main() -> None:
         replica = make_replica(docs, work, args.scale)
         corpora.append((f"x{args.scale}", replica, load_docs(replica, work)))
     for label, corpus, corpus_docs in corpora:
-        results = peers(corpus_docs, work, args.repeats)
+        results = peer_builds(corpus_docs, work, args.repeats)
         fts5 = results["fts5"] if "wall" in results["fts5"] else None
         rows = [("**newsindex build --full**", build(corpus, work / f"index-{label}", args.repeats))]
         if args.one_file and label == "x1":

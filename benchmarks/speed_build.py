@@ -246,11 +246,18 @@ def bench_build(label: str, corpus: Path, docs: Path, work: Path, repeats: int, 
         out["naive"] = median_of([stage("whoosh", work, str(docs), "naive", "1", str(corpus))
                                   for _ in range(repeats)])
     if peers:
-        for name in ("fts5", "tantivy"):
-            try:
-                out[name] = median_of([stage(name, work, str(docs)) for _ in range(repeats)])
-            except (RuntimeError, ImportError) as exc:
-                out[name] = {"error": str(exc).splitlines()[-1][:120]}
+        out.update(peer_builds(docs, work, repeats))
+    return out
+
+
+def peer_builds(docs: Path, work: Path, repeats: int) -> dict:
+    """SQLite FTS5 and tantivy indexing the same records (an error row when one is missing)."""
+    out = {}
+    for name in ("fts5", "tantivy"):
+        try:
+            out[name] = median_of([stage(name, work, str(docs)) for _ in range(repeats)])
+        except (RuntimeError, ImportError) as exc:
+            out[name] = {"error": str(exc).splitlines()[-1][:120]}
     return out
 
 

@@ -116,7 +116,7 @@ def _write_marker(index_dir: Path, marker: Marker) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, index_dir / MARKER_NAME)
-    _fsync_dir(index_dir)
+    fsync_path(index_dir)
 
 
 def check_index_dir(index_dir: Path) -> None:
@@ -246,7 +246,7 @@ def _point(index_dir: Path, name: str, target: str) -> None:
         pass
     os.symlink(target, tmp)
     os.replace(tmp, index_dir / name)
-    _fsync_dir(index_dir)
+    fsync_path(index_dir)
 
 
 def prune_generations(index_dir: Path, keep: int = KEPT_GENERATIONS) -> None:
@@ -421,10 +421,11 @@ def _fsync_tree(folder: Path) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-    _fsync_dir(folder)
+    fsync_path(folder)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_path(path: Path | str) -> None:
+    """Flush a file or a folder (its entries) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -48,6 +48,7 @@ from indexer.index.schema import article_to_document, make_schema
 from indexer.index.segment import write_segment
 from indexer.index.signatures import document_fields
 from indexer.index.sources import SourceFile
+from indexer.index.store import fsync_path
 from indexer.index.vocabulary import article_words
 from indexer.ingest import kind_of, read_source, read_source_part
 from indexer.ingest.article import Article, Failure, Skipped
@@ -276,7 +277,7 @@ def _move_in(segment: W3Segment, ix: FileIndex, folder: str) -> W3Segment:
     prefix = segment.segment_id() + "."
     for name in os.listdir(temp):
         if name.startswith(prefix):
-            _fsync(os.path.join(temp, name))
+            fsync_path(os.path.join(temp, name))
             os.replace(os.path.join(temp, name), os.path.join(folder, name))
     listed = W3Segment.__new__(W3Segment)   # its counts and field lengths, as a plain W3 segment
     listed.__dict__.update(segment.__dict__, _codec=NewsCodec())
@@ -301,14 +302,6 @@ class _NamedSegmentCodec(NewsCodec):
 
     def new_segment(self, storage, indexname) -> W3Segment:
         return _LooseSegment(NewsCodec(), indexname, segid=self.segid)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _peak_rss_mb() -> float:
