@@ -61,7 +61,8 @@ TABLE: dict[str, Limit] = {
     # -- sources and articles
     "MAX_SOURCE_BYTES": Limit(256 * MB, "a source file (after decompression) larger than this is refused"),
     "MAX_GZIP_RATIO": Limit(100, "a .gz source that inflates more than this many times its size (past 16 MB) is "
-                            "refused while it is read: news text compresses 3-10x, a gzip bomb 1,000x"),
+                            "refused while it is read: news text compresses 3-10x, a gzip bomb 1,000x; so is a "
+                            "web archive page whose gzip/deflate/Brotli encoding does so past MAX_HTML_BYTES"),
     "MAX_HTML_BYTES": Limit(8 * MB, "HTML read per page; the rest is cut and reported: real article pages are "
                             "under 3 MB, a hostile one of a million <p> took 4.7 GB to clean whole"),
     "MAX_ARTICLE_CHARS": Limit(2 * MB, "characters of body text kept per article; the rest is cut and reported: "

@@ -180,9 +180,7 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
     report.articles["removed"] = _check_removals(old_ids, set(settle.owners), allow_removals)
     _commit(ix, _merged(segments, generation, run, report))
     tasks.clear_unfinished(generation)  # the temporary folders of attempts whose worker died
-    settle.captures.drop_earlier(ix, manifest)
-    for article_id in settle.captures.replaced:  # both captures were counted
-        report.articles["updated" if article_id in old_ids else "added"] -= 1
+    settle.captures.drop_earlier(ix, manifest, settle.owners)
     vocabulary.save(generation)
     manifest.save(generation)
     report.sources["removed"] = len(set(old.sources) - set(manifest.sources))
@@ -259,7 +257,7 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
         final = _merged(writer.segments + segments, generation, run, report)
         writer.commit(mergetype=lambda _writer, _segments: final)
         tasks.clear_unfinished(generation)
-        settle.captures.drop_earlier(whoosh_index.open_dir(str(generation)), manifest)
+        settle.captures.drop_earlier(whoosh_index.open_dir(str(generation)), manifest, settle.owners)
         # The vocabulary and the manifest follow the commit, then the swap.
         vocabulary.save(generation)
         manifest.save(generation)
@@ -276,11 +274,13 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
 class _Settlement:
     """Takes the tasks' results into the build, in the order of the sources
     (so the first source to claim an id keeps it, as in a one-process build):
-    an article whose id an earlier source holds is refused (deleted from its
-    task's segment and reported), unless it is a later capture of a web page
-    (`Captures`); a source's parts (read by several tasks) are joined; a source
-    left with no article and nothing deliberately skipped counts as failed and
-    is not recorded. `take` and `finish` yield each recorded (source, ids)."""
+    an article whose id is already held (by an earlier source, or earlier in
+    its own) is refused (deleted from its task's segment and reported), unless
+    both are captures of a web page: then the later capture wins (`Captures`);
+    a source's parts (read by several tasks) are joined; a source left with no
+    article and nothing deliberately skipped counts as failed and is not
+    recorded. `take` and `finish` yield each recorded (source, ids). What it
+    holds grows with the ids and sources, never with the articles' text."""
 
     def __init__(self, owners: dict[str, str], manifest: Manifest, vocabulary, report: BuildReport,
                  old_ids: set[str], old_sources: dict, captures: "Captures") -> None:
@@ -294,6 +294,7 @@ class _Settlement:
         self._source: SourceFile | None = None   # the source being joined
         self._accepted: list[str] = []
         self._skipped = False
+        self._counted: set[str] = set()          # sources whose articles this build has counted
 
     def take(self, result) -> Iterator[tuple[SourceFile, list[str]]]:
         report = self.report
@@ -312,7 +313,7 @@ class _Settlement:
                 segment, docnum = next(slots)
                 crawled = outcome.crawled.get(n)
                 owner = self.owners.get(article_id)
-                if owner is not None and owner != source:
+                if owner is not None:
                     held = self.captures.time_of(article_id) if crawled else None
                     if held is None:
                         report.failures.append(
@@ -320,13 +321,17 @@ class _Settlement:
                         segment.delete_document(docnum)
                         continue
                     report.skipped["earlier capture of the same URL"] += 1
-                    if crawled <= held:
+                    if crawled < held:
                         segment.delete_document(docnum)
                         continue
-                    self.captures.replaced[article_id] = owner
+                    # the later capture wins; on a tie the one read later (the order after the commit)
+                    self.captures.lost(article_id, owner)
+                    if owner in self._counted:  # its source was counted with this id: count it once
+                        report.articles["updated" if article_id in self.old_ids else "added"] -= 1
                 self.owners[article_id] = source
                 self.captures.note(article_id, crawled)
-                self._accepted.append(article_id)
+                if owner != source:
+                    self._accepted.append(article_id)
         self.vocabulary.add_counts(result.words, 2)  # counts over many articles (no one-article shortcut)
 
     def finish(self) -> Iterator[tuple[SourceFile, list[str]]]:
@@ -340,6 +345,7 @@ class _Settlement:
             return
         for article_id in accepted:
             self.report.articles["updated" if article_id in self.old_ids else "added"] += 1
+        self._counted.add(sf.source)
         self.report.sources["changed" if sf.source in self.old_sources else "new"] += 1
         yield sf, accepted
         self.manifest.record(sf, accepted)
@@ -347,15 +353,19 @@ class _Settlement:
 
 class Captures:
     """Capture times (`Article.crawled`) of the ids written, so that of two
-    sources holding the same id, the later capture of a web page wins, whichever
-    file is read first. The build writes both and drops the earlier one after
-    its commit."""
+    copies of an id that are both captures of a web page, the later capture
+    wins, whichever is read first: in another file, another task, or an earlier
+    segment of the same file. On a tie (the same WARC-Date), the capture read
+    later wins: later in its file, or in a file whose path sorts later (an
+    incremental build reads only new and changed files, after what the index
+    holds). When the winner is read second, both are written and the earlier
+    is deleted right after the commit. Holds a time per id, not the articles."""
 
     def __init__(self, live: Path | None = None) -> None:
         self._times: dict[str, datetime] = {}
         self._live = live  # incremental: the generation holding the ids already indexed
         self._live_index = None
-        self.replaced: dict[str, str] = {}  # id -> the source whose capture lost
+        self.losers: dict[str, set[str]] = {}  # id -> the sources whose capture of it lost
 
     def time_of(self, article_id: str) -> datetime | None:
         if article_id not in self._times and self._live is not None:
@@ -373,16 +383,22 @@ class Captures:
         if crawled is not None:
             self._times[article_id] = crawled
 
-    def drop_earlier(self, ix, manifest: Manifest) -> int:
-        """Delete the earlier captures of replaced ids (committed) and take them
-        off their sources' manifest entries; the number of documents deleted."""
-        if not self.replaced:
+    def lost(self, article_id: str, source: str) -> None:
+        """The copy of `article_id` that `source` holds lost to a later capture."""
+        self.losers.setdefault(article_id, set()).add(source)
+
+    def drop_earlier(self, ix, manifest: Manifest, owners: dict[str, str]) -> int:
+        """Delete the earlier captures of ids that were captured again (committed:
+        every copy but the last of the latest capture time, in document order),
+        and take them off the manifest entries of the sources that lost them
+        (`owners`: id -> the source that won); the number of documents deleted."""
+        if not self.losers:
             return 0
         deleted = 0
         writer = ix.writer(codec=_codec())
         try:
             with writer.searcher() as searcher:
-                for article_id in self.replaced:
+                for article_id in self.losers:
                     docs = [(fields.get("crawled") or datetime.min, docnum) for docnum, fields in
                             ((d, searcher.stored_fields(d)) for d in searcher.document_numbers(id=article_id))]
                     for _, docnum in sorted(docs)[:-1]:
@@ -392,10 +408,11 @@ class Captures:
         except BaseException:
             writer.cancel()
             raise
-        for article_id, source in self.replaced.items():
-            entry = manifest.sources.get(source)
-            if entry and article_id in entry.get("ids", ()):
-                entry["ids"] = [i for i in entry["ids"] if i != article_id]
+        for article_id, sources in self.losers.items():
+            for source in sources - {owners.get(article_id)}:
+                entry = manifest.sources.get(source)
+                if entry and article_id in entry.get("ids", ()):
+                    entry["ids"] = [i for i in entry["ids"] if i != article_id]
         return deleted
 
 

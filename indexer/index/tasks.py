@@ -186,7 +186,12 @@ def source_parts(sf: SourceFile, part_bytes: int) -> list[tuple[int, int, int]] 
 
 def run_task(task: SegmentTask) -> TaskResult:
     """Read and clean the task's sources and write their articles as segments
-    (a new one each time `SEGMENT_TEXT_BYTES` of text is reached)."""
+    (a new one each time `SEGMENT_TEXT_BYTES` of text is reached). Articles
+    stream from the readers into the batch being gathered, which is all the
+    text a task holds: a later capture of a web page already in the batch
+    (same id, same source) takes its earlier capture's place there; one whose
+    earlier capture is in a segment already written, or in another source, is
+    settled by the coordinator (`build.Captures`)."""
     outcomes: list[SourceOutcome] = []
     words: Counter = Counter()
     segments: list[W3Segment] = []
@@ -197,6 +202,7 @@ def run_task(task: SegmentTask) -> TaskResult:
         failures: list[Failure] = []
         skipped: Counter = Counter()
         crawled: dict[int, datetime] = {}
+        captures: dict[str, tuple[int, int]] = {}  # id -> (place in batch, place in ids) of this source's pages
         if part is None:
             results = read_source(Path(sf.path), sf.source, default_publication=task.default_publication)
         else:
@@ -208,15 +214,26 @@ def run_task(task: SegmentTask) -> TaskResult:
             if not isinstance(item, Article):
                 failures.append(item)
                 continue
-            if item.crawled is not None:
-                crawled[len(ids)] = item.crawled
-            if batch and text >= SEGMENT_TEXT_BYTES:
-                segments.append(_write(task, len(segments), batch))
-                batch, text = [], 0
-            batch.append(article_to_document(item, document_fields(item.headline, item.body)))
+            held = captures.get(item.id) if item.crawled is not None else None
+            if held is not None:
+                skipped["earlier capture of the same URL"] += 1
+                if item.crawled < crawled[held[1]]:
+                    continue
+                # the later capture wins; on a tie, the one read later (as in `build.Captures`)
+                crawled[held[1]] = item.crawled
+                batch[held[0]] = article_to_document(item, document_fields(item.headline, item.body))
+            else:
+                if batch and text >= SEGMENT_TEXT_BYTES:
+                    segments.append(_write(task, len(segments), batch))
+                    batch, text = [], 0
+                    captures.clear()
+                if item.crawled is not None:
+                    crawled[len(ids)] = item.crawled
+                    captures[item.id] = (len(batch), len(ids))
+                batch.append(article_to_document(item, document_fields(item.headline, item.body)))
+                ids.append(item.id)
             words.update(article_words(item.headline, *item.captions, item.body))
             text += len(item.headline) + len(item.body) + sum(map(len, item.captions))
-            ids.append(item.id)
         outcomes.append(SourceOutcome(sf, ids, failures, skipped, crawled))
     if batch:
         segments.append(_write(task, len(segments), batch))

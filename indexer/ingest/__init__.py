@@ -13,7 +13,7 @@ import gzip
 import os
 import zlib
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, Failure, Skipped
@@ -47,38 +47,44 @@ def kind_of(path: str | Path) -> str | None:
 
 
 def read_source(path: Path, source: str, *, default_publication: str | None = None,
-                ) -> list[Article | Failure | Skipped]:
-    """Read one file into Articles; problems come back as Failures, never as
-    exceptions. What one file may cost is bounded (`indexer.limits`): a page,
-    a body or a file's records beyond their limit are cut, and the cut is
-    reported as a Failure beside the articles kept; at most
-    MAX_FAILURES_PER_SOURCE problems are listed, then one line counts the rest."""
+                ) -> Iterator[Article | Failure | Skipped]:
+    """Read one file into Articles, yielded as they are read (a web archive is
+    never held whole: its articles stream out record by record); problems come
+    back as Failures, never as exceptions. What one file may cost is bounded
+    (`indexer.limits`): a page, a body or a file's records beyond their limit
+    are cut, and the cut is reported as a Failure beside the articles kept; at
+    most MAX_FAILURES_PER_SOURCE problems are listed, then one line counts the rest."""
     kind = kind_of(path)
     if kind is None:
-        return [Failure(source, "not a supported file kind")]
+        yield Failure(source, "not a supported file kind")
+        return
     try:
         if kind == "warc":  # read record by record from the file, never loaded whole
             from indexer.ingest.warc import read_warc
-            return _bounded(source, read_warc(path, source))
-        data = _load(path)
+            yield from _bounded(source, read_warc(path, source))
+            return
+        data = _load(path)  # (loaded whole: a file that breaks part way fails whole, nothing half-read)
         if kind == "html":
             from indexer.ingest.html import read_html
             cut = [Failure(source, f"page cut to its first {MAX_HTML_BYTES // MB} MB of "
                                    f"{len(data) / MB:.0f} MB")] if len(data) > MAX_HTML_BYTES else []
-            return _bounded(source, [read_html(data[:MAX_HTML_BYTES], source), *cut])
-        if kind == "text":
+            results = list(_bounded(source, [read_html(data[:MAX_HTML_BYTES], source), *cut]))
+        elif kind == "text":
             from indexer.ingest.text import read_text
-            return _bounded(source, [read_text(data, source, default_publication=default_publication)])
-        from indexer.ingest.records import read_records
-        return _bounded(source, read_records(data, source, kind, default_publication=default_publication))
+            results = list(_bounded(source, [read_text(data, source, default_publication=default_publication)]))
+        else:
+            from indexer.ingest.records import read_records
+            results = list(_bounded(source, read_records(data, source, kind,
+                                                         default_publication=default_publication)))
+        yield from results
     except SourceError as exc:
-        return [Failure(source, str(exc))]
+        yield Failure(source, str(exc))
     except RecursionError:
-        return [Failure(source, "document nested too deeply to parse")]
+        yield Failure(source, "document nested too deeply to parse")
     except MemoryError:
-        return [Failure(source, "too large to read in memory")]
+        yield Failure(source, "too large to read in memory")
     except Exception as exc:  # noqa: BLE001 - whatever a reader raises fails this source only
-        return [Failure(source, f"could not be read ({type(exc).__name__}: {exc})"[:500])]
+        yield Failure(source, f"could not be read ({type(exc).__name__}: {exc})"[:500])
 
 
 def read_source_part(path: Path, source: str, start: int, end: int, first_line: int, *,
@@ -93,8 +99,8 @@ def read_source_part(path: Path, source: str, start: int, end: int, first_line: 
         if not data.strip():
             return []
         from indexer.ingest.records import read_records
-        return _bounded(source, read_records(data, source, "jsonl", default_publication=default_publication,
-                                             first_line=first_line))
+        return list(_bounded(source, read_records(data, source, "jsonl", default_publication=default_publication,
+                                                  first_line=first_line)))
     except SourceError as exc:
         return [Failure(source, f"lines {first_line}-: {exc}")]
     except OSError as exc:
@@ -103,34 +109,32 @@ def read_source_part(path: Path, source: str, start: int, end: int, first_line: 
         return [Failure(source, f"lines {first_line}-: could not be read ({type(exc).__name__}: {exc})"[:500])]
 
 
-def _bounded(source: str, results: Iterable[Article | Failure | Skipped]) -> list[Article | Failure | Skipped]:
+def _bounded(source: str, results: Iterable[Article | Failure | Skipped]) -> Iterator[Article | Failure | Skipped]:
     """A reader's results within the per-source and per-article limits (what
-    was cut is reported). `results` may be a generator: reading stops at the limit."""
-    kept: list[Article | Failure | Skipped] = []
+    was cut is reported), passed on as they come: reading stops at the limit."""
     articles = failures = 0
     for item in results:
         if isinstance(item, Skipped):
-            kept.append(item)
+            yield item
             continue
         if isinstance(item, Failure):
             failures += 1
             if failures <= MAX_FAILURES_PER_SOURCE:
-                kept.append(item)
+                yield item
             continue
         if articles == MAX_ARTICLES_PER_SOURCE:
-            kept.append(Failure(source, f"cut: only the first {MAX_ARTICLES_PER_SOURCE:,} articles of this "
-                                        "file were read"))
+            yield Failure(source, f"cut: only the first {MAX_ARTICLES_PER_SOURCE:,} articles of this "
+                                  "file were read")
             break
         articles += 1
         if len(item.body) > MAX_ARTICLE_CHARS:
-            kept.append(Failure(source, f"article {item.id}: body cut to {MAX_ARTICLE_CHARS // MB} M characters "
-                                        f"of {len(item.body) / MB:.0f} M"))
+            yield Failure(source, f"article {item.id}: body cut to {MAX_ARTICLE_CHARS // MB} M characters "
+                                  f"of {len(item.body) / MB:.0f} M")
             item.body = item.body[:MAX_ARTICLE_CHARS]
-        kept.append(item)
+        yield item
     if failures > MAX_FAILURES_PER_SOURCE:
-        kept.append(Failure(source, f"... and {failures - MAX_FAILURES_PER_SOURCE:,} more problems in this file "
-                                    f"({failures:,} in all)"))
-    return kept
+        yield Failure(source, f"... and {failures - MAX_FAILURES_PER_SOURCE:,} more problems in this file "
+                              f"({failures:,} in all)")
 
 
 def _load(path: Path) -> bytes:

@@ -1,21 +1,27 @@
 """Web archives (`.warc`, `.warc.gz`, `.arc.gz`) -> Articles, skip counts and Failures.
 
 Read with warcio (Webrecorder's reader and writer; benchmarks/README-warc.md has
-the measured comparison with fastwarc), one record at a time from the open file:
-the file is never loaded whole. Each HTTP 200 HTML `response` record is cleaned
-like a saved page (`indexer.ingest.html.read_html`): charset from the HTTP
-Content-Type, then the page, then detection; `url` is the WARC-Target-URI; the
-capture time (WARC-Date) becomes `crawled`, never the publication date. The id is
-derived from the URL, so every capture of a page, in any file, has the same id.
+the measured comparison with fastwarc), one record at a time from the open file,
+and each article is yielded as its record is read: the reader holds no article
+beyond the one it is cleaning, so its memory does not grow with the file. Each
+HTTP 200 HTML `response` record is cleaned like a saved page
+(`indexer.ingest.html.read_html`): charset from the HTTP Content-Type, then the
+page, then detection; `url` is the WARC-Target-URI; the capture time (WARC-Date)
+becomes `crawled`, never the publication date. The id is derived from the URL,
+so every capture of a page, in any file, has the same id: which capture is kept
+(the latest) is settled by the build (`indexer.index.tasks` within a segment's
+batch, `indexer.index.build.Captures` across batches, tasks and files).
 
 Crawl realities: records that are not HTML pages, non-200 responses, redirects,
-revisits, repeated payloads, earlier captures of a URL captured again later in
-the file and pages that are not articles (`indexer.ingest.pagekind`) are skipped
-and counted by reason. A bad stretch of the file (a broken gzip member, garbage
-between records, a record cut short) is reported with its byte offset, and
-reading resumes at the next record that can be read. A file gzipped whole
-rather than record by record (not the standard, but some tools write it) is
-read as one stream; its offsets then count decompressed bytes.
+revisits, repeated payloads and pages that are not articles
+(`indexer.ingest.pagekind`) are skipped and counted by reason. A payload's HTTP
+chunking and content encoding (gzip, deflate, Brotli) are undone a block at a
+time up to `MAX_HTML_BYTES`, so neither a huge record nor a decompression bomb
+takes memory. A bad stretch of the file (a broken gzip member, garbage between
+records, a record cut short) is reported with its byte offset, and reading
+resumes at the next record that can be read. A file gzipped whole rather than
+record by record (not the standard, but some tools write it) is read as one
+stream; its offsets then count decompressed bytes.
 """
 
 from __future__ import annotations
@@ -30,27 +36,33 @@ from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, Failure, Skipped, collapse_spaces, derived_id
 from indexer.ingest.pagekind import not_an_article
-from indexer.limits import MAX_HTML_BYTES, MB
+from indexer.limits import MAX_GZIP_RATIO, MAX_HTML_BYTES, MB
 
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _RECORD_START = re.compile(rb"(?:^|\n)(?:WARC/1\.[01]\r?\n)")
 _SCAN_BLOCK = 1 << 20
+_BLOCK = 1 << 16          # a payload is read and inflated this many bytes at a time
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 
 
-def read_warc(path: Path, source: str) -> Iterator[Article | Failure | Skipped]:
-    """Failures (with byte offsets) as damaged stretches are met, then the articles
-    (one per URL: its latest capture in this file), then one `Skipped` with the
-    counts of the records not indexed, by reason."""
+def read_warc(path: Path, source: str, start: int = 0,
+              end: int | None = None) -> Iterator[Article | Failure | Skipped]:
+    """Each article as its record is read (every capture of a URL: the build
+    keeps the latest), Failures (with byte offsets) as damaged stretches are met,
+    then one `Skipped` with the counts of the records not indexed, by reason.
+
+    `start`/`end` read a part of the file: the records that start in bytes
+    [start, end), `start` being a record start (a gzip member's, in a .warc.gz),
+    so that several tasks can read one large file. A file gzipped whole is read
+    whole (its offsets are not the file's)."""
     skipped: Counter = Counter()
-    latest: dict[str, Article] = {}  # article id -> the latest capture of its URL
-    payloads: set[str] = set()
+    payloads: set[int] = set()  # 64-bit digests of the HTML payloads read: one article per payload
     try:
         fh = open(path, "rb")
     except OSError as exc:
@@ -59,10 +71,12 @@ def read_warc(path: Path, source: str) -> Iterator[Article | Failure | Skipped]:
         gzipped = fh.read(2) == _GZIP_MAGIC[:2]
         fh.seek(0)
         if gzipped and _gzipped_whole(fh):
+            if start:
+                return  # the part that starts at 0 reads it all
             fh = gzip.GzipFile(fileobj=fh)
-            gzipped = False
+            gzipped, end = False, None
         records = 0
-        for offset, record, problem in _records(fh, gzipped):
+        for offset, record, problem in _records(fh, gzipped, start, end):
             if problem is not None:
                 yield Failure(source, problem, offset=offset)
                 continue
@@ -71,18 +85,13 @@ def read_warc(path: Path, source: str) -> Iterator[Article | Failure | Skipped]:
             if isinstance(result, str):
                 skipped[result] += 1
                 continue
-            article, truncated = result
-            if truncated:
-                yield Failure(source, truncated, offset=offset)
-            held = latest.get(article.id)
-            if held is not None:
-                skipped["earlier capture of the same URL"] += 1
-                if held.crawled and article.crawled and held.crawled > article.crawled:
-                    continue
-            latest[article.id] = article
-    if not records and not latest:
+            article, problem = result
+            if problem:
+                yield Failure(source, problem, offset=offset)
+            if article is not None:
+                yield article
+    if not records:
         raise SourceError("no WARC or ARC record could be read")
-    yield from latest.values()
     if skipped:
         yield Skipped(source, dict(skipped))
 
@@ -105,15 +114,15 @@ def _gzipped_whole(fh: BinaryIO) -> bool:
     return len(_RECORD_START.findall(out)) > 1
 
 
-def _records(fh: BinaryIO, gzipped: bool) -> Iterator[tuple[int, object, str | None]]:
-    """(offset, record, None) for each readable record, (offset, None, reason)
-    for each stretch that is not; reading resumes at the next record start."""
+def _records(fh: BinaryIO, gzipped: bool, start: int = 0,
+             end: int | None = None) -> Iterator[tuple[int, object, str | None]]:
+    """(offset, record, None) for each readable record that starts in [start,
+    end), (offset, None, reason) for each stretch that is not; reading resumes
+    at the next record start."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    _use_brotli()
-    start = 0
-    while True:
+    while end is None or start < end:
         fh.seek(start)
         iterator = ArchiveIterator(fh, arc2warc=True)
         offset = start
@@ -122,6 +131,8 @@ def _records(fh: BinaryIO, gzipped: bool) -> Iterator[tuple[int, object, str | N
             with contextlib.redirect_stderr(noise):
                 for record in iterator:
                     offset = iterator.offset
+                    if end is not None and offset >= end:
+                        return  # the next part's
                     yield offset, record, None
                     iterator.read_to_end()
                     if noise.tell():
@@ -138,27 +149,6 @@ def _records(fh: BinaryIO, gzipped: bool) -> Iterator[tuple[int, object, str | N
         if resume is None:
             return
         start = resume
-
-
-class _BrotliDecompressor:
-    """Google's `brotli` in the shape warcio's reader expects (warcio sets
-    `unused_data` on the decompressor, which brotli's C type refuses)."""
-
-    unused_data = None
-
-    def __init__(self) -> None:
-        import brotli
-
-        self._brotli = brotli.Decompressor()
-
-    def decompress(self, data: bytes) -> bytes:
-        return self._brotli.process(data)
-
-
-def _use_brotli() -> None:
-    from warcio.bufferedreaders import BufferedReader
-
-    BufferedReader.DECOMPRESSORS["br"] = _BrotliDecompressor
 
 
 def _printable(text: str) -> str:
@@ -201,8 +191,9 @@ def _starts_record(member: bytes) -> bool:
 
 
 def _page(record, offset: int, source: str,
-          payloads: set[str]) -> tuple[Article, str | None] | str:
-    """The article of one record and a truncation note, or why it is skipped."""
+          payloads: set[int]) -> tuple[Article | None, str | None] | str:
+    """The article of one record (None when its payload is refused) and a
+    problem to report, or why the record is skipped."""
     from indexer.ingest.html import read_html
 
     kind = record.rec_type
@@ -223,16 +214,15 @@ def _page(record, offset: int, source: str,
     if mime and mime not in _HTML_TYPES:
         return f"not HTML ({_media_kind(mime)})"
     try:
-        payload = record.content_stream().read(MAX_HTML_BYTES + 1)
+        payload, problem = _http_payload(record)
     except (OSError, EOFError, ValueError, zlib.error) as exc:
         return f"payload not decodable ({type(exc).__name__})"
-    cut = len(payload) > MAX_HTML_BYTES  # as for a saved page: the rest is cut and reported
-    payload = payload[:MAX_HTML_BYTES]
-    missing = 0 if cut else getattr(record.raw_stream, "limit", 0)
+    if problem and problem.startswith("refused"):
+        return None, problem
     if not mime and payload.lstrip()[:1] != b"<":
         return "not HTML (no Content-Type, no markup)"
-    digest = (record.rec_headers.get_header("WARC-Payload-Digest")
-              or "blake2b:" + hashlib.blake2b(payload, digest_size=16).hexdigest())
+    declared = record.rec_headers.get_header("WARC-Payload-Digest")
+    digest = int.from_bytes(hashlib.blake2b(declared.encode() if declared else payload, digest_size=8).digest())
     if digest in payloads:
         return "identical payload (same WARC-Payload-Digest)"
     payloads.add(digest)
@@ -248,15 +238,119 @@ def _page(record, offset: int, source: str,
     if reason:
         return f"not an article ({reason})"
     declared = record.rec_headers.get_header("WARC-Truncated")
-    truncated = None
+    missing = getattr(record.raw_stream, "limit", 0)  # bytes its Content-Length promised that the file lacks
     if declared or missing:
         why = f"WARC-Truncated: {declared}" if declared else f"{missing} bytes missing"
-        truncated = f"record cut short ({why}): indexed what was there"
-    elif cut:
-        truncated = f"page cut to its first {MAX_HTML_BYTES // MB} MB"
+        problem = f"record cut short ({why}): indexed what was there"
     article = replace(article, id=derived_id(url or f"{source}#{offset}"), url=url or None,
                       crawled=_warc_date(record.rec_headers.get_header("WARC-Date")))
-    return article, truncated
+    return article, problem
+
+
+def _http_payload(record) -> tuple[bytes, str | None]:
+    """The HTTP payload with its chunking and content encoding undone, at most
+    MAX_HTML_BYTES of it (the rest is cut, as for a saved page), and a problem:
+    the cut, a coding that breaks off, or why the payload is refused (it
+    inflates past the bound more than MAX_GZIP_RATIO times its size: a bomb).
+    Read and inflated a block at a time, so memory stays within about twice the
+    bound whatever the record holds; the rest of the record is then skipped unread
+    (its raw bytes only)."""
+    http = record.http_headers
+    raw = record.raw_stream
+    chunked = "chunked" in (http.get_header("Transfer-Encoding") or "").lower()
+    blocks = _dechunked(raw) if chunked else iter(lambda: raw.read(_BLOCK), b"")
+    coding = (http.get_header("Content-Encoding") or "").strip().lower()
+    inflate = _inflater(coding)
+    out = bytearray()
+    taken = 0
+    problem = None
+    for block in blocks:
+        taken += len(block)
+        if inflate is None:
+            out += block
+        else:
+            try:
+                out += inflate(block, MAX_HTML_BYTES + 1 - len(out))
+            except Exception as exc:  # noqa: BLE001 - zlib.error, brotli.error
+                if taken == len(block):  # the first block: served as it is, whatever the header says
+                    inflate = None
+                    out += block
+                    continue
+                problem = f"{coding} content breaks off after {len(out):,} bytes ({type(exc).__name__})"
+                break
+        if len(out) > MAX_HTML_BYTES:
+            if inflate is not None and len(out) > taken * MAX_GZIP_RATIO:
+                problem = (f"refused: its {coding} content encoding inflates past {MAX_HTML_BYTES // MB} MB, "
+                           f"more than {MAX_GZIP_RATIO}x its size (a decompression bomb?)")
+                out = bytearray()
+            else:
+                problem = f"page cut to its first {MAX_HTML_BYTES // MB} MB"
+                del out[MAX_HTML_BYTES:]
+            break
+    for _ in iter(lambda: raw.read(_BLOCK), b""):
+        pass  # to the record's end: what is left of its Content-Length then is missing from the file
+    return bytes(out), problem
+
+
+def _dechunked(raw) -> Iterator[bytes]:
+    """HTTP chunked transfer coding undone, a block at a time; data that turns
+    out not to be chunked (servers say so wrongly) passes as it is."""
+    while True:
+        line = raw.readline(64)
+        try:
+            size = int(line.split(b";", 1)[0], 16) if line.endswith(b"\n") else -1
+        except ValueError:
+            size = -1
+        if size < 0:
+            yield line
+            yield from iter(lambda: raw.read(_BLOCK), b"")
+            return
+        if size == 0:
+            return
+        while size > 0:
+            block = raw.read(min(size, _BLOCK))
+            if not block:
+                return
+            size -= len(block)
+            yield block
+        raw.readline(64)  # the CRLF after the chunk
+
+
+def _inflater(coding: str) -> Callable[[bytes, int], bytes] | None:
+    """For a Content-Encoding, a function (data, room) -> at most about `room`
+    more inflated bytes; None for the identity (and codings nobody uses)."""
+    if coding in ("gzip", "x-gzip", "deflate"):
+        # deflate is zlib-wrapped by the standard, raw deflate by some servers
+        wbits = 16 + zlib.MAX_WBITS if coding != "deflate" else zlib.MAX_WBITS
+        state = {"inflate": zlib.decompressobj(wbits), "started": False}
+
+        def inflate_zlib(data: bytes, room: int) -> bytes:
+            try:
+                out = state["inflate"].decompress(data, room)
+            except zlib.error:
+                if coding != "deflate" or state["started"]:
+                    raise
+                state["inflate"] = zlib.decompressobj(-zlib.MAX_WBITS)
+                out = state["inflate"].decompress(data, room)
+            state["started"] = True
+            return out  # output < room means every input byte was taken
+
+        return inflate_zlib
+    if coding == "br":
+        import brotli
+
+        decompressor = brotli.Decompressor()
+
+        def inflate_brotli(data: bytes, room: int) -> bytes:
+            parts = [decompressor.process(data, output_buffer_limit=min(room, MB))]
+            made = len(parts[0])
+            while made < room and not decompressor.can_accept_more_data():
+                parts.append(decompressor.process(b"", output_buffer_limit=min(room - made, MB)))
+                made += len(parts[-1])
+            return b"".join(parts)
+
+        return inflate_brotli
+    return None
 
 
 def _media_kind(mime: str) -> str:

@@ -220,8 +220,8 @@ def test_binary_file() -> None:
 
 
 def test_gzip_through_read_source(tmp_path: Path) -> None:
-    plain = read_source(FIXTURES / "reuters-sample.jsonl", "s")
-    zipped = read_source(FIXTURES / "reuters-sample.jsonl.gz", "s")
+    plain = list(read_source(FIXTURES / "reuters-sample.jsonl", "s"))
+    zipped = list(read_source(FIXTURES / "reuters-sample.jsonl.gz", "s"))
     assert [a.to_json() for a in zipped] == [a.to_json() for a in plain]
     assert len(zipped) == 7
 
@@ -242,7 +242,7 @@ def test_latin1_csv_decodes() -> None:
 def test_bundled_reuters_file_reads_cleanly() -> None:
     path = CORPUS / "reut2-000.jsonl.gz"
     raw = [json.loads(line) for line in gzip.open(path, "rt", encoding="utf-8")]
-    results = read_source(path, str(path))
+    results = list(read_source(path, str(path)))
     assert failures(results) == []
     got = articles(results)
     assert [a.id for a in got] == [d["id"] for d in raw]

@@ -67,6 +67,10 @@ class Crawl:
         self.record(uri, "response", payload, date=date, **kw)
 
 
+def read_all(path: Path, source: str) -> list:
+    return list(read_source(path, source))
+
+
 def articles_of(results) -> dict[str, Article]:
     return {r.url: r for r in results if isinstance(r, Article)}
 
@@ -127,7 +131,7 @@ def test_warc_is_a_source_kind():
 
 
 def test_every_html_page_is_cleaned_like_a_saved_page(crawl_file):
-    results = read_source(crawl_file, str(crawl_file))
+    results = read_all(crawl_file, str(crawl_file))
     found = articles_of(results)
     assert set(found) == {page_url(p) for p in PAGES}
     for n, page in enumerate(PAGES):
@@ -140,7 +144,7 @@ def test_every_html_page_is_cleaned_like_a_saved_page(crawl_file):
 
 
 def test_crawl_records_are_skipped_and_counted_by_kind(crawl_file):
-    results = read_source(crawl_file, str(crawl_file))
+    results = read_all(crawl_file, str(crawl_file))
     assert not [r for r in results if isinstance(r, Failure)]
     assert skipped_of(results) == {
         "warcinfo record": 1,
@@ -155,19 +159,50 @@ def test_crawl_records_are_skipped_and_counted_by_kind(crawl_file):
     }
 
 
-def test_the_latest_capture_of_a_url_wins_within_a_file(tmp_path):
+def test_every_capture_is_read_and_the_build_keeps_the_latest(tmp_path):
+    """The reader decides nothing about captures (it holds no article): it
+    yields each one as read, with the same id; the build keeps the latest."""
     old, new = page_bytes(PAGES[0]), page_bytes(PAGES[1])
-    path = tmp_path / "twice.warc"
+    path = tmp_path / "crawl" / "twice.warc"
+    path.parent.mkdir()
     with open(path, "wb") as out:
         crawl = Crawl(out, gzip_records=False)
         crawl.page("https://news.example/a", new, date="2024-05-02T08:00:00Z")
         crawl.page("https://news.example/a", old, date="2024-05-01T08:00:00Z")  # written later, captured earlier
         crawl.page("https://news.example/b", page_bytes(PAGES[2]), date="2024-05-01T08:00:00Z")
-    results = read_source(path, str(path))
-    found = articles_of(results)
-    assert found["https://news.example/a"].headline == read_html(new, "x").headline
-    assert found["https://news.example/a"].crawled == datetime(2024, 5, 2, 8)
-    assert skipped_of(results) == {"request record": 3, "earlier capture of the same URL": 1}
+    results = read_all(path, str(path))
+    captures = [r for r in results if isinstance(r, Article)]
+    assert [(a.url, a.crawled) for a in captures] == [
+        ("https://news.example/a", datetime(2024, 5, 2, 8)), ("https://news.example/a", datetime(2024, 5, 1, 8)),
+        ("https://news.example/b", datetime(2024, 5, 1, 8))]
+    assert captures[0].id == captures[1].id == derived_id("https://news.example/a")
+    report = build_index([str(path.parent)], tmp_path / "index", jobs=1)
+    assert report.skipped == {"request record": 3, "earlier capture of the same URL": 1}
+    article = Archive(tmp_path / "index").get_article(derived_id("https://news.example/a"))
+    assert article.headline == read_html(new, "x").headline and article.crawled == datetime(2024, 5, 2, 8)
+    assert report.articles["added"] == report.articles["total"] == 2
+
+
+def test_the_reader_yields_each_article_before_it_reads_on(tmp_path):
+    """An article comes out as soon as its record is read: records appended to
+    the file after the first article came out are read too. (A reader that read
+    the file to its end first, to hold each URL's latest capture, would never see them.)"""
+    path = tmp_path / "growing.warc.gz"
+    with open(path, "wb") as out:
+        crawl = Crawl(out)
+        for n, page in enumerate(PAGES):
+            crawl.page(page_url(page), page_bytes(page), date=f"2024-03-01T10:{n:02d}:00Z")
+    written = path.stat().st_size
+    reader = read_source(path, str(path))
+    first = next(r for r in reader if isinstance(r, Article))
+    assert first.url == page_url(PAGES[0])
+    with open(path, "ab") as out:  # the crawl goes on while the first article is being indexed
+        crawl = Crawl(out)
+        for page in PAGES:
+            crawl.page(page_url(page, 1), page_bytes(page) + b"<!-- again -->", date="2024-03-02T10:00:00Z")
+    assert path.stat().st_size > 1.8 * written
+    rest = [r.url for r in reader if isinstance(r, Article)]
+    assert rest == [page_url(p) for p in PAGES[1:]] + [page_url(p, 1) for p in PAGES]
 
 
 def test_http_charset_then_the_page_then_detection(tmp_path):
@@ -178,11 +213,11 @@ def test_http_charset_then_the_page_then_detection(tmp_path):
     with open(path, "wb") as out:
         Crawl(out, gzip_records=False).page("https://news.example/c", body,
                                              content_type="text/html; charset=windows-1252")
-    article = articles_of(read_source(path, str(path)))["https://news.example/c"]
+    article = articles_of(read_all(path, str(path)))["https://news.example/c"]
     assert article.headline == read_html(page_bytes(CORPUS / "pages" / "bbc-assange-investigation.html"),
                                          "x").headline
     # a real crawl: the server says windows-1251, the page is Russian
-    real = articles_of(read_source(WARCS / "resiliparse-warcfile.warc.gz", "cc"))
+    real = articles_of(read_all(WARCS / "resiliparse-warcfile.warc.gz", "cc"))
     assert real["http://01spb.ru/company/"].headline.startswith("О компании")
 
 
@@ -194,13 +229,63 @@ def test_content_encodings_are_decoded(tmp_path):
         crawl.page("https://news.example/br", brotli.compress(html), headers=(("Content-Encoding", "br"),))
         crawl.page("https://news.example/gz", gzip.compress(page_bytes(PAGES[3])),
                    headers=(("Content-Encoding", "gzip"),))
-    found = articles_of(read_source(path, str(path)))
+    found = articles_of(read_all(path, str(path)))
     assert found["https://news.example/br"].body == read_html(html, "x").body
     assert found["https://news.example/gz"].body == read_html(page_bytes(PAGES[3]), "x").body
     # chunked transfer encoding, written by a real crawler
-    iana = articles_of(read_source(WARCS / "warcio-example-iana.org-chunked.warc", "iana"))
+    iana = articles_of(read_all(WARCS / "warcio-example-iana.org-chunked.warc", "iana"))
     assert "Internet Assigned Numbers Authority" in iana["http://www.iana.org/"].headline
     assert "0\r\n" not in iana["http://www.iana.org/"].body
+
+
+@pytest.mark.parametrize("coding", ["br", "gzip", "deflate"])
+def test_a_decompression_bomb_is_refused_without_taking_memory(tmp_path, coding):
+    """A page whose Content-Encoding inflates 64 MB from a few KB: inflated only
+    up to MAX_HTML_BYTES (8 MB), refused with its file and offset; the next page
+    is read. (Decoded whole, the bomb's 64 MB would be one allocation.)"""
+    import tracemalloc
+    import zlib
+
+    bomb = b"<p>" + b"a" * (64 * 1024 * 1024) + b"</p>"
+    if coding == "br":
+        encoded = brotli.compress(bomb, quality=5)
+    else:
+        encoded = gzip.compress(bomb, 9) if coding == "gzip" else zlib.compress(bomb, 9)
+    assert len(encoded) < 256 * 1024
+    path = tmp_path / "bomb.warc.gz"
+    with open(path, "wb") as out:
+        crawl = Crawl(out)
+        crawl.record(page_url(PAGES[0]), "response", page_bytes(PAGES[0]))
+        crawl.record("https://news.example/bomb", "response", encoded, headers=(("Content-Encoding", coding),))
+        crawl.record(page_url(PAGES[1]), "response", page_bytes(PAGES[1]))
+    del bomb
+    tracemalloc.start()
+    try:
+        results = read_all(path, str(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * 1024 * 1024, peak
+    assert set(articles_of(results)) == {page_url(PAGES[0]), page_url(PAGES[1])}
+    [failure] = [r for r in results if isinstance(r, Failure)]
+    assert failure.offset == _offsets(path)[1] and f"byte {failure.offset}" in str(failure)
+    assert failure.reason.startswith(f"refused: its {coding} content encoding inflates past 8 MB"), failure.reason
+
+
+def test_a_large_page_in_a_content_encoding_is_cut_not_refused(tmp_path):
+    """Real HTML gzips 3-10x, far from a bomb's ratio: a page of over 8 MB sent
+    gzipped (the shipped pages one after another) is cut at 8 MB and indexed, like a saved page."""
+    data = b""
+    while len(data) <= 9 * 1024 * 1024:
+        data += b"".join(page_bytes(page) for page in PAGES)
+    path = tmp_path / "long.warc"
+    with open(path, "wb") as out:
+        Crawl(out, gzip_records=False).record("https://news.example/long", "response", gzip.compress(data),
+                                              headers=(("Content-Encoding", "gzip"),))
+    results = read_all(path, str(path))
+    [failure] = [r for r in results if isinstance(r, Failure)]
+    assert failure.reason == "page cut to its first 8 MB" and failure.offset == 0
+    assert articles_of(results)["https://news.example/long"].body
 
 
 def _offsets(path: Path) -> list[int]:
@@ -228,7 +313,7 @@ def test_one_bad_record_never_loses_the_rest_of_the_file(tmp_path, damage):
     else:
         data = data[:start + (end - start) // 2] + data[end:]
     path.write_bytes(data)
-    results = read_source(path, str(path))
+    results = read_all(path, str(path))
     found = articles_of(results)
     assert {page_url(p) for p in (PAGES[0], PAGES[2], PAGES[3])} <= set(found)
     failures = [r for r in results if isinstance(r, Failure)]
@@ -244,7 +329,7 @@ def test_a_record_cut_short_is_indexed_as_far_as_it_goes(tmp_path):
         crawl.page(page_url(PAGES[1]), page_bytes(PAGES[1]))
     data = path.read_bytes()
     path.write_bytes(data[:len(data) - len(page_bytes(PAGES[1])) // 2])
-    results = read_source(path, str(path))
+    results = read_all(path, str(path))
     found = articles_of(results)
     whole = read_html(page_bytes(PAGES[1]), "x").body
     assert found[page_url(PAGES[0])].body == read_html(page_bytes(PAGES[0]), "x").body
@@ -254,12 +339,12 @@ def test_a_record_cut_short_is_indexed_as_far_as_it_goes(tmp_path):
 
 def test_real_crawler_files():
     # Common Crawl's writer: requests, responses, metadata; list pages are not articles
-    cc = read_source(WARCS / "resiliparse-warcfile.warc.gz", "cc")
+    cc = read_all(WARCS / "resiliparse-warcfile.warc.gz", "cc")
     counts = skipped_of(cc)
     assert counts["request record"] == 17 and counts["metadata record"] == 16
     assert LIST_PAGE not in articles_of(cc) and "http://01spb.ru/company/" in articles_of(cc)
     # a real news article cut short by the crawler: indexed, and the cut reported
-    clipped = read_source(WARCS / "resiliparse-clipped.warc.gz", "clipped")
+    clipped = read_all(WARCS / "resiliparse-clipped.warc.gz", "clipped")
     article = next(r for r in clipped if isinstance(r, Article))
     assert article.headline.startswith("A Humble Chance The Rapper Leads a Spiritual Awakening")
     assert article.date == datetime(2016, 10, 17, 13, 52)        # the page's own date
@@ -269,10 +354,10 @@ def test_real_crawler_files():
     # ... and a WARC gzipped whole rather than record by record
     for name in ("warcio-example-wget-bad-target-uri.warc.gz", "warcio-example.warc.gz", "warcio-example.arc.gz",
                  "warcio-example-bad-non-chunked.warc.gz"):
-        found = articles_of(read_source(WARCS / name, name))
+        found = articles_of(read_all(WARCS / name, name))
         assert list(found) == ["http://example.com/"], name
         assert found["http://example.com/"].headline == "Example Domain"
-    revisits = skipped_of(read_source(WARCS / "warcio-example.warc.gz", "x"))
+    revisits = skipped_of(read_all(WARCS / "warcio-example.warc.gz", "x"))
     assert revisits["revisit record (payload captured before)"] == 1
 
 
