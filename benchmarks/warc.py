@@ -1,17 +1,20 @@
-"""WARC input: the two readers compared, WARC vs loose pages through the build, memory on a big WARC.
+"""WARC input: the two readers compared, WARC vs loose pages through the build, memory on big WARCs.
 
     python benchmarks/warc.py readers [--pages DIR] [--copies N]
     python benchmarks/warc.py build   [--pages DIR] [--copies N]
-    python benchmarks/warc.py memory  [--gigabytes G] [--tmp DIR]
+    python benchmarks/warc.py memory  [--gigabytes G ...] [--tmp DIR] [--jobs N]
     python benchmarks/warc.py pagekind [--shared DIR]
 
 `readers`: the same WARC files (gzip per record and plain) read by warcio and by
 fastwarc: records/s and MB/s for walking every record and reading every HTTP
 payload (content-encoding decoded). `build`: pages/s of `newsindex build --full
 --jobs 1` over one WARC holding the pages against the same pages as loose .html
-files, and the reader's own share of the WARC build. `memory`: peak RSS of a
-build of a generated WARC of G gigabytes (distinct pages made from the shipped
-ones) against a small WARC. `pagekind`: how many real articles of the shared
+files, and the reader's own share of the WARC build. `memory`: for each size G,
+a generated plain WARC of G gigabytes made only of article pages (the pages
+over and over under distinct URLs, one URL in ten captured twice) built with
+`build_index(full=True)`: peak RSS of the coordinator and of the largest task
+worker, pages/s, and whether the article count and the winning captures are
+right (the files are deleted after). `pagekind`: how many real articles of the shared
 sets (Zyte benchmark, ../shared/corpus/extraction/*.tar.gz) the "not an article"
 rule drops, and how many crawled non-article pages (the Common Crawl and
 ClueWeb records of ../shared/corpus/warc/) it keeps. Figures go to benchmarks/README-warc.md. The
@@ -23,7 +26,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
-import os
+import json
 import resource
 import shutil
 import subprocess
@@ -166,59 +169,121 @@ def cmd_build(args) -> None:
         print(f"the reader alone (warcio, every record and payload): {reader_cpu:.3f} s CPU")
 
 
+def article_warc(path: Path, pages: list[tuple[str, bytes]], target: int, every: int = 10) -> dict[str, int]:
+    """A plain WARC of about `target` bytes made only of article pages: the
+    shipped pages over and over, each copy under its own URL with its own bytes
+    (a comment naming the copy: a reader drops repeated payloads). Every
+    `every`-th URL is captured twice, a third of the file later, with another
+    page's text: half of those second captures are later (they win), half
+    earlier (they lose), so the build must settle captures across segments.
+    Returns {url: page index of the capture that must win}."""
+    writer = WARCWriter(open(path, "wb"), gzip=False)
+    when = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    average = sum(len(data) for _, data in pages) / len(pages)
+    originals = int(target / (average * (1 + 1 / every) + 1200))
+    lag = max(1, originals // 3)
+    winners: dict[str, int] = {}
+    pending: dict[int, list[tuple[str, int, int]]] = {}   # written at -> (url, page, seconds)
+
+    def capture(url: str, page: int, seconds: int, copy: int) -> None:
+        name, data = pages[page]
+        date = (when + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        writer.write_record(writer.create_warc_record(
+            url, "response", payload=io.BytesIO(data + f"<!-- {url} copy {copy} -->".encode()),
+            http_headers=http, warc_headers_dict={"WARC-Date": date}))
+
+    for n in range(originals + lag):
+        if n < originals:
+            url, page = f"https://news.example/{n // len(pages)}/{pages[n % len(pages)][0]}", n % len(pages)
+            capture(url, page, 10 * n, 0)
+            winners[url] = page
+            if n % every == 0:
+                again = (page + 1) % len(pages)
+                later = (n // every) % 2 == 0
+                pending.setdefault(n + lag, []).append((url, again, 10 * n + (5 if later else -5)))
+                if later:
+                    winners[url] = again
+        for url, page, seconds in pending.pop(n, []):
+            capture(url, page, seconds, 1)
+    writer.out.close()
+    return winners
+
+
+def _build_peaks(path: Path, index: Path, jobs: int) -> dict:
+    """One `build_index(full=True)` in a child process: the report, wall and
+    CPU time, and the peak RSS of the coordinator (the child itself) and of the
+    largest task worker (as the tasks report it; the coordinator when a task
+    runs in its process)."""
+    code = """
+import json, resource, sys, time
+from indexer import build_index
+t = time.perf_counter()
+r = build_index([sys.argv[1]], sys.argv[2], full=True, jobs=int(sys.argv[3]))
+wall = time.perf_counter() - t
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+                  "coordinator_mb": me.ru_maxrss / 1024, "forked_workers_mb": kids.ru_maxrss / 1024,
+                  "worker_mb": r.worker_peak_mb, "tasks": r.tasks, "segments": r.segments,
+                  "articles": r.articles, "skipped": dict(r.skipped), "failures": len(r.failures)}))
+"""
+    out = subprocess.run([sys.executable, "-c", code, str(path), str(index), str(jobs)],
+                         check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout)
+
+
+def _check_winners(index: Path, pages: list[tuple[str, bytes]], winners: dict[str, int],
+                   sample: int = 40) -> tuple[int, int]:
+    """(right, checked): how many of a sample of twice-captured URLs hold the text of the capture that must win."""
+    from indexer import Archive
+    from indexer.ingest.article import derived_id
+    from indexer.ingest.html import read_html
+
+    archive = Archive(index)
+    twice = list(winners)[::10][:sample]  # every tenth URL written was captured twice
+    right = 0
+    for url in twice:
+        page = winners[url]
+        expected = read_html(pages[page][1], "x").headline
+        right += archive.get_article(derived_id(url)).headline == expected
+    return right, len(twice)
+
+
 def cmd_memory(args) -> None:
-    """Peak RSS of a build of (1) the pages alone, (2) the same pages in a WARC of
-    `--gigabytes` filled with images (the reader streams past them), (3) the
-    pages `--copies` times over (articles held until their file is done)."""
+    """Peak RSS and pages/s of full builds of all-article WARCs of each of
+    `--gigabytes` (e.g. 0.2 2): memory must not grow with the file."""
     pages = load_pages(Path(args.pages))
-    target = int(args.gigabytes * 1e9)
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         tmp = Path(tmp)
-        small, big, many = (tmp / n / f"{n}.warc.gz" for n in ("small", "big", "many"))
-        for p in (small, big, many):
-            p.parent.mkdir()
-        with open(small, "wb") as out:
-            write_warc(out, pages, gzip_records=True)
-        t = time.perf_counter()
-        with open(big, "wb") as out:
-            write_warc(out, pages, gzip_records=True)
-            writer = WARCWriter(out, gzip=True)
-            n = 0
-            while out.tell() < target:
-                http = StatusAndHeaders("200 OK", [("Content-Type", "image/jpeg")], protocol="HTTP/1.1")
-                writer.write_record(writer.create_warc_record(
-                    f"https://news.example/img/{n}.jpg", "response", payload=io.BytesIO(os.urandom(1 << 20)),
-                    http_headers=http))
-                n += 1
-        print(f"generated {big.stat().st_size / 1e9:.2f} GB ({len(pages)} pages, {n} images of 1 MB) "
-              f"in {time.perf_counter() - t:.0f} s")
-        with open(many, "wb") as out:
-            write_warc(out, distinct_copies(pages, args.copies), gzip_records=True)
-        for label, path, count in (("pages alone", small, len(pages)), ("pages + images", big, len(pages)),
-                                   (f"pages x{args.copies}", many, len(pages) * args.copies)):
-            wall, rss_kb = _build_rss(path, tmp / f"index-{path.parent.name}")
-            indexed = _indexed(tmp / f"index-{path.parent.name}")
-            print(f"{label:16s} {path.stat().st_size / 1e6:9.1f} MB  {count:6d} pages  {indexed:6d} indexed  "
-                  f"wall {wall:7.1f} s  peak RSS {rss_kb / 1024:7.1f} MB")
+        for gigabytes in args.gigabytes:
+            crawl = tmp / f"crawl-{gigabytes}"
+            crawl.mkdir()
+            path = crawl / "articles.warc"
+            t = time.perf_counter()
+            winners = article_warc(path, pages, int(gigabytes * 1e9))
+            twice = (len(winners) + 9) // 10
+            print(f"{path.stat().st_size / 1e9:.2f} GB WARC: {len(winners):,} URLs, {twice:,} of them captured "
+                  f"twice; written in {time.perf_counter() - t:.0f} s", flush=True)
+            index = tmp / f"index-{gigabytes}"
+            got = _build_peaks(path, index, args.jobs)
+            shutil.rmtree(crawl)  # the disk back before the next file
+            total = got["articles"]["total"]
+            right, checked = _check_winners(index, pages, winners)
+            verdict = "right" if total == len(winners) else "WRONG"
+            print(f"  articles {total:,} (expected {len(winners):,}: {verdict}); earlier captures dropped "
+                  f"{got['skipped'].get('earlier capture of the same URL', 0):,}; sampled twice-captured URLs "
+                  f"holding the winning text: {right} of {checked}; failures {got['failures']}")
+            print(f"  wall {got['wall']:.0f} s ({total / got['wall']:.1f} pages/s), CPU {got['cpu']:.0f} s "
+                  f"({total / got['cpu']:.1f} pages/CPU-s); tasks {got['tasks']}, segments {got['segments']}")
+            print(f"  peak RSS: coordinator {got['coordinator_mb']:.1f} MB, largest worker {got['worker_mb']:.1f} MB"
+                  f" (forked workers' peak {got['forked_workers_mb']:.1f} MB; 0 = the task ran in the coordinator)",
+                  flush=True)
+            shutil.rmtree(index)
 
 
 def _indexed(index: Path) -> int:
     """Articles in the index a build just wrote (a build whose sources all failed still exits 0)."""
-    import json
-
     return json.loads((index / "last-build.json").read_text())["articles"]["total"]
-
-
-def _build_rss(path: Path, index: Path) -> tuple[float, int]:
-    """(wall s, peak RSS KB of the largest process) of one `newsindex build --full --jobs 1`."""
-    code = ("import resource, subprocess, sys; "
-            "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "indexer", "build",
-                          str(path), "--index", str(index), "--full", "--jobs", "1"],
-                         check=True, capture_output=True, text=True, cwd=ROOT)
-    return time.perf_counter() - t, int(out.stdout.strip())
 
 
 def _page_verdict(item: tuple[str, str, bytes | None, str | None, str | None]) -> tuple[str, str, str | None]:
@@ -294,10 +359,10 @@ def main() -> None:
         p.add_argument("--shared", default="../shared", help="the shared data folder (pagekind)")
         p.add_argument("--jobs", type=int, default=2)
         p.add_argument("--pages", default=str(DEFAULT_PAGES))
-        p.add_argument("--copies", type=int, default={"readers": 5, "memory": 10}.get(name, 1))
+        p.add_argument("--copies", type=int, default={"readers": 5}.get(name, 1))
         p.add_argument("--repeats", type=int, default=2)
-        p.add_argument("--gigabytes", type=float, default=2.0)
-        p.add_argument("--tmp", default=None, help="where the big WARC is generated")
+        p.add_argument("--gigabytes", type=float, nargs="+", default=[0.2, 2.0])
+        p.add_argument("--tmp", default=None, help="where the big WARCs are generated (and deleted)")
     args = parser.parse_args()
     {"readers": cmd_readers, "build": cmd_build, "memory": cmd_memory,
      "pagekind": cmd_pagekind}[args.command](args)
