@@ -4,9 +4,11 @@ Speed comes from reading what Whoosh keeps private: posting blocks as arrays,
 column files as bytes, field lengths read once per segment. Every private
 attribute the engine reads and every Whoosh method it replaces on a live
 object is read or replaced here, and nowhere else; the rest of the package
-calls the functions below. The index codec's classes (`indexer.index.codec`)
-are subclasses of Whoosh's W3 codec, so they also use their bases' private
-state: those names are listed in `RELIED_ON` too.
+calls the functions and base classes below. The index codec
+(`indexer.index.codec`) keeps its block format to itself: its writer, matcher,
+field writer and term table subclass the bases here, which hold every
+read or override of the W3 classes' private state and hand the codec that
+state through public-named methods (per block or per term, never per posting).
 
 `RELIED_ON` names every private attribute and method relied on, by the Whoosh
 class or module that has it; `tests/index/test_whoosh_internals.py` checks
@@ -16,10 +18,16 @@ with the attribute's name instead of a wrong search result.
 
 from __future__ import annotations
 
-from typing import Callable
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import Callable, NamedTuple
 
 import numpy as np
 from whoosh import columns
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter, W3Segment, W3TermsReader
+from whoosh.matching import ReadTooFar
+from whoosh.query.wrappers import WrappingQuery
+from whoosh.system import pack_ushort
 
 WHOOSH_VERSION = "3.54.0"
 
@@ -29,10 +37,10 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "whoosh.codec.whoosh3.W3LeafMatcher": (
         "_i", "_ids", "_byteids", "_data", "_weights", "_values", "_fixedsize",
         "_read_data", "_read_ids", "_read_weights", "_read_values", "_next_block",
-        # also read or replaced by indexer.index.codec.BlockArrayMatcher
+        # also read or replaced by BlockMatcherBase (the codec's matcher)
         "_read_header", "_goto", "_postfile", "_startoffset", "_baseoffset", "_blocklength",
-        "_maxid", "_maxweight", "_minlength", "_maxlength", "_lastblock", "_dataoffset",
-        "_nextoffset", "_compression", "_atend", "_skip_to_block"),
+        "_maxid", "_maxweight", "_minlength", "_maxlength", "_lastblock", "_nextoffset",
+        "_atend", "_skip_to_block"),
     "whoosh.matching.wrappers.FilterMatcher": ("_ids", "_exclude"),
     # column files read as bytes (indexer.search.searchers)
     "whoosh.columns.NumericColumn.Reader": ("_typecode", "_count", "_dbfile", "_basepos", "_fixedlen", "_default"),
@@ -43,13 +51,12 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     # the fused tokenizer's stemmer (indexer.index.analysis)
     "whoosh.analysis.morph.StemFilter": ("_stem",),
     "whoosh.system": ("_INT_SIZE",),
-    # indexer.index.codec: W3's writer, field writer, term table and codec
+    # the bases of indexer.index.codec's writer, field writer and term table; its codec's settings
     "whoosh.codec.whoosh3.W3PostingsWriter": (
         "_write_block", "_new_block", "_postfile", "_blockcount", "_terminfo", "_ids", "_weights",
-        "_values", "_maxweight", "_minlength", "_maxlength", "_compression", "_blocklimit", "_format",
-        "_inlinelimit", "_startoffset"),
-    "whoosh.codec.whoosh3.W3FieldWriter": ("_postwriter", "_codec", "_fieldid", "_format", "_postfile", "_tindex"),
-    "whoosh.codec.whoosh3.W3TermsReader": ("_tindex", "_keycoder", "_codec", "_postfile"),
+        "_values", "_maxweight", "_minlength", "_maxlength", "_compression", "_format"),
+    "whoosh.codec.whoosh3.W3FieldWriter": ("_codec", "_fieldid", "_postfile", "_tindex"),
+    "whoosh.codec.whoosh3.W3TermsReader": ("_tindex", "_keycoder"),
     "whoosh.codec.whoosh3.W3Codec": ("_blocklimit", "_compression", "_inlinelimit"),
     # indexer.index.segment and tasks: finished segments, the table of contents written apart
     "whoosh.index.FileIndex": ("_read_toc",),
@@ -57,6 +64,10 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "whoosh.codec.whoosh3.W3TermInfo": ("_struct",),
     # a pattern's words, expanded once per search (indexer.search.cost)
     "whoosh.query.terms.MultiTerm": ("_btexts",),
+    # a wrapping query with arguments of its own (indexer.search.ranking)
+    "whoosh.query.wrappers.WrappingQuery": ("_rewrap",),
+    # a finished segment listed with another codec (indexer.index.tasks)
+    "whoosh.codec.whoosh3.W3Segment": ("_codec",),
 }
 
 # Whoosh's BM25F scorer reads a document's field length through a lambda over
@@ -68,16 +79,6 @@ _LENGTH_BYTES = "_newsindex_length_bytes"        # set on a segment's per-docume
 
 
 # -- posting matchers (indexer.search.collect) ---------------------------------------
-
-def position_in_block(m) -> int:
-    """Where a block matcher stands inside its current block."""
-    return m._i
-
-
-def next_block(m) -> None:
-    """Move a block matcher to its next block (it is inactive past the last)."""
-    m._next_block()
-
 
 def filter_ids(m) -> tuple[set, bool]:
     """A FilterMatcher's document set and whether it excludes (else keeps) them."""
@@ -254,6 +255,190 @@ def posting_count_size() -> int:
 
 
 
+# -- the index codec's bases (indexer.index.codec) ----------------------------------
+
+class CodecSettings(NamedTuple):
+    """What a W3 codec was made with."""
+
+    block_limit: int   # postings per block
+    compression: int   # zlib level (0: none)
+    inline_limit: int  # posting lists shorter than this go into the term info
+
+
+def codec_settings(codec: W3Codec) -> CodecSettings:
+    """A W3 codec's block limit, compression level and inline limit."""
+    return CodecSettings(codec._blocklimit, codec._compression, codec._inlinelimit)
+
+
+class BufferedBlock(NamedTuple):
+    """One block of postings as W3's writer buffered it, with its statistics."""
+
+    ids: Sequence[int]         # document numbers, ascending (array "I")
+    weights: Sequence[float]   # array "f"
+    values: list[bytes]        # one per posting, or none when the format has no values
+    value_size: int | None     # the format's fixed value size (None or < 0: variable)
+    max_weight: float
+    min_length: int | None
+    max_length: int
+    compression: int           # the writer's zlib level
+    last: bool                 # the term's last block
+
+
+class PostingsWriterBase(W3PostingsWriter):
+    """W3's posting writer (its buffering, block statistics, term infos and
+    inlined short lists) with the bytes of a block left to the subclass:
+    `block_bytes(block)` returns the pieces to write; `first_block_tag` is
+    written before a term's first block."""
+
+    first_block_tag = b""
+
+    def block_bytes(self, block: BufferedBlock) -> Sequence[bytes]:
+        """The bytes of one block, in pieces (written one after another)."""
+        raise NotImplementedError
+
+    def _write_block(self, last: bool = False) -> None:
+        postfile = self._postfile
+        if not self._blockcount:
+            postfile.write(self.first_block_tag)
+        self._terminfo.add_block(self)
+        block = BufferedBlock(self._ids, self._weights, self._values, self._format.fixed_value_size(),
+                              self._maxweight, self._minlength, self._maxlength, self._compression, last)
+        for piece in self.block_bytes(block):
+            postfile.write(piece)
+        self._blockcount += 1
+        self._new_block()
+
+
+class BlockStats(NamedTuple):
+    """What W3's matcher keeps of a block's header (to skip blocks and bound scores)."""
+
+    count: int
+    last_id: int
+    max_weight: float
+    min_length: int | None
+    max_length: int
+    is_last: bool      # the list's last block
+    next_offset: int   # where the next block starts in the postings file
+
+
+class BlockMatcherBase(W3LeafMatcher):
+    """W3's per-posting matcher (id, weight, value, next, skip_to, block
+    quality) over blocks whose layout the subclass reads, a block at a time:
+
+    - `first_block_offset(start)`: checks what starts a posting list, returns where its first block is;
+    - `read_block(position) -> BlockStats`: moves to the block there (forgetting the last one's arrays);
+    - `block_ids()`, `block_weights()`: numpy arrays of the current block;
+    - `read_block_values()`: its values, one per posting.
+
+    The array evaluation (`indexer.search.collect`) reads blocks through
+    `block_ids`, `block_weights`, `block_values`, `position_in_block` and
+    `next_block`; Whoosh's own matchers call the per-posting methods."""
+
+    def first_block_offset(self, start: int) -> int:
+        raise NotImplementedError
+
+    def read_block(self, position: int) -> BlockStats:
+        raise NotImplementedError
+
+    def block_ids(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def block_weights(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def read_block_values(self) -> Sequence:
+        raise NotImplementedError
+
+    @property
+    def postings_file(self):
+        """The postings file the blocks are read from (a Whoosh StructFile)."""
+        return self._postfile
+
+    def position_in_block(self) -> int:
+        """Where the matcher stands inside its current block."""
+        return self._i
+
+    def next_block(self) -> None:
+        """Move to the next block (the matcher is inactive past the last)."""
+        self._next_block()
+
+    def at_first_posting(self) -> bool:
+        """Still on the list's first posting (nothing read past yet)."""
+        return self._i == 0 and not self._atend and self._newsindex_block_at == self._baseoffset
+
+    def block_values(self) -> Sequence:
+        """The current block's values, one per posting."""
+        if self._values is None:
+            self._values = self.read_block_values()
+        return self._values
+
+    # -- W3's hooks, over the subclass's blocks ------------------------------------
+
+    def _read_header(self) -> None:
+        self._baseoffset = self.first_block_offset(self._startoffset)
+
+    def _goto(self, position: int) -> None:
+        self._ids = self._weights = self._values = None
+        self._i = 0
+        self._newsindex_block_at = position
+        (self._blocklength, self._maxid, self._maxweight, self._minlength, self._maxlength,
+         self._lastblock, self._nextoffset) = self.read_block(position)
+
+    def _read_ids(self) -> None:
+        self._ids = self.block_ids().tolist()
+
+    def _read_weights(self) -> None:
+        self._weights = self.block_weights().tolist()
+
+    def _read_values(self) -> None:
+        self._values = self.read_block_values()
+
+    def skip_to(self, targetid: int) -> None:
+        """As W3's, but inside a block by bisection (for blocks larger than W3's)."""
+        if not self.is_active():
+            raise ReadTooFar
+        if targetid <= self.id():
+            return
+        if targetid > self._maxid:
+            self._skip_to_block(lambda: targetid > self._maxid)
+        if self.is_active():
+            if self._ids is None:
+                self._read_ids()
+            self._i = bisect_left(self._ids, targetid, self._i)
+
+
+class FieldWriterBase(W3FieldWriter):
+    """W3's field writer, opened for writing a field's postings and term infos
+    directly (after `start_field`): the codec, the postings file, the term
+    table and the bytes that begin the field's keys in it."""
+
+    @property
+    def codec(self) -> W3Codec:
+        return self._codec
+
+    @property
+    def postings_file(self):
+        """The segment's postings file (a Whoosh StructFile: `tell`, `write`)."""
+        return self._postfile
+
+    @property
+    def term_table(self):
+        """The segment's term table (`add(key, term info bytes)`, keys in order)."""
+        return self._tindex
+
+    def field_key_prefix(self) -> bytes:
+        """The bytes before a term in the current field's term-table keys."""
+        return pack_ushort(self._fieldid)
+
+
+class TermsReaderBase(W3TermsReader):
+    """W3's term table reader, with a term's stored info as bytes."""
+
+    def stored_term_info(self, fieldname: str, tbytes: bytes) -> bytes:
+        """A term's info bytes as the table holds them (KeyError: no such term)."""
+        return self._tindex[self._keycoder(fieldname, tbytes)]
+
+
 # -- index files (indexer.index.codec, indexer.index.segment) --------------------------
 
 def term_info_struct():
@@ -279,6 +464,27 @@ def with_words(leaf, words: list[str]):
     fixed = copy.copy(leaf)
     fixed._btexts = lambda reader: iter(words)
     return fixed
+
+
+def with_codec(segment: W3Segment, codec: W3Codec) -> W3Segment:
+    """A plain W3Segment with everything of `segment` (name, counts, field
+    lengths) but opened with `codec` (W3Segment has no public way to change it)."""
+    listed = W3Segment.__new__(W3Segment)
+    listed.__dict__.update(segment.__dict__, _codec=codec)
+    return listed
+
+
+class WrappingQueryBase(WrappingQuery):
+    """Whoosh's WrappingQuery for a wrapper with arguments of its own:
+    `apply` and `with_boost` make the new wrapper with `rewrap(child)`
+    (Whoosh's own copy passes the child alone, dropping the arguments)."""
+
+    def rewrap(self, child):
+        """This wrapper, with its arguments, around `child`."""
+        return self.__class__(child)
+
+    def _rewrap(self, child):
+        return self.rewrap(child)
 
 
 def finish_segment(writer):

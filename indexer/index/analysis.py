@@ -361,7 +361,7 @@ class BatchAnalyzer:
     Terms are numbered once per analyzer (a segment): `terms[i]` is term i."""
 
     def __init__(self, tokenizer: NewsTextTokenizer) -> None:
-        self._stem = whoosh_internals.stem_function(tokenizer._stemmer)
+        self._stem_word = whoosh_internals.stem_function(tokenizer._stemmer)
         self.terms: list[str] = []
         self._term_id: dict[str, int] = {}
         # word -> term id; a word of several terms (Hangul) -> -1 - its index in _pieces
@@ -377,7 +377,7 @@ class BatchAnalyzer:
 
     def _learn(self, word: str) -> None:
         """Map a new word as `NewsTextTokenizer.spans` maps a match."""
-        stem = self._stem
+        stem = self._stem_word
         text = word.lower()
         if "'" in text or "\u2019" in text:
             text = text.replace("\u2019", "'")

@@ -22,6 +22,9 @@ The Whoosh matcher interface is kept (`BlockArrayMatcher` is a W3LeafMatcher),
 so every query Whoosh can run still runs; `indexer.search.collect` reads the arrays
 directly. Segments written by W3 (indexes built before schema 6, or by plain
 Whoosh) stay readable: a segment remembers the codec that wrote it.
+
+The classes here hold the block format only: what they need of W3's private
+state comes through their bases in `indexer.whoosh_internals`.
 """
 
 from __future__ import annotations
@@ -30,26 +33,25 @@ import struct
 import sys
 import zlib
 from array import array
-from bisect import bisect_left
 from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
-from whoosh.codec.whoosh3 import (
-    COMPRESSION_MIN_SIZE,
-    W3Codec,
-    W3FieldWriter,
-    W3LeafMatcher,
-    W3PostingsWriter,
-    W3TermInfo,
-    W3TermsReader,
-)
-from whoosh.matching import ListMatcher, ReadTooFar
+from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, W3Codec, W3TermInfo
+from whoosh.matching import ListMatcher
 from whoosh.reading import CorruptIndexError, TermNotFound
-from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.system import pack_int, pack_long
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer import whoosh_internals
+from indexer.whoosh_internals import (
+    BlockMatcherBase,
+    BlockStats,
+    BufferedBlock,
+    FieldWriterBase,
+    PostingsWriterBase,
+    TermsReaderBase,
+)
 
 BLOCK_MAGIC = b"NIb1"  # not W3's "W3Bl": a block is never read by the other codec's reader
 BLOCK_LIMIT = 1024  # postings per block: fewer, larger blocks; skips inside a block bisect
@@ -130,45 +132,40 @@ def _squeeze(data: bytes, level: int) -> tuple[bytes, bool]:
     return data, False
 
 
-class BlockArrayWriter(W3PostingsWriter):
+class BlockArrayWriter(PostingsWriterBase):
     """W3's posting writer (same block statistics and term info), writing
     blocks as arrays instead of pickles."""
 
-    def _write_block(self, last: bool = False) -> None:
-        if not self._blockcount:
-            self._postfile.write(BLOCK_MAGIC)
-        self._terminfo.add_block(self)
-        ids = self._ids
+    first_block_tag = BLOCK_MAGIC
+
+    def block_bytes(self, block: BufferedBlock) -> tuple[bytes, ...]:
+        """The header, part A and part B of one block."""
+        ids = block.ids
         n = len(ids)
         gaps, gap_width = encode_gaps(ids)
-        weight_bytes, weight_kind = encode_weights(self._weights)
-        part_b, value_width = self._encode_values(n)
-        part_a, a_zlib = _squeeze(gaps + weight_bytes, self._compression)
-        flags = (_LAST if last else 0) | (_A_ZLIB if a_zlib else 0)
-        self._postfile.write(_HEAD.pack(
-            n, ids[-1], self._maxweight, length_to_byte(self._minlength),
-            length_to_byte(self._maxlength), gap_width, weight_kind, value_width, flags,
-            len(part_a), len(part_b)))
-        self._postfile.write(part_a)
-        if part_b:
-            self._postfile.write(part_b)
-        self._blockcount += 1
-        self._new_block()
+        weight_bytes, weight_kind = encode_weights(block.weights)
+        part_b, value_width = encode_values(block.values, block.value_size, n)
+        part_a, a_zlib = _squeeze(gaps + weight_bytes, block.compression)
+        flags = (_LAST if block.last else 0) | (_A_ZLIB if a_zlib else 0)
+        head = _HEAD.pack(n, ids[-1], block.max_weight, length_to_byte(block.min_length),
+                          length_to_byte(block.max_length), gap_width, weight_kind, value_width, flags,
+                          len(part_a), len(part_b))
+        return (head, part_a, part_b) if part_b else (head, part_a)
 
-    def _encode_values(self, n: int) -> tuple[bytes, int]:
-        """Part B: fixed-size values concatenated; variable ones (positions,
-        characters) as their lengths, then their bytes. Width 0: no values."""
-        values = self._values
-        if not values:
-            return b"", 0
-        fixed = self._format.fixed_value_size()
-        if fixed is not None and fixed > 0:
-            return b"".join(values), 0
-        if len(values) != n:
-            raise ValueError(f"{n} postings but {len(values)} values in a block")
-        lengths = [len(v) for v in values]
-        width = _width(max(lengths))
-        return _int_bytes(lengths, width) + b"".join(values), width
+
+def encode_values(values: list[bytes], value_size: int | None, n: int) -> tuple[bytes, int]:
+    """Part B of a block of `n` postings: fixed-size values concatenated;
+    variable ones (positions, characters) as their lengths, then their bytes.
+    Width 0: no values."""
+    if not values:
+        return b"", 0
+    if value_size is not None and value_size > 0:
+        return b"".join(values), 0
+    if len(values) != n:
+        raise ValueError(f"{n} postings but {len(values)} values in a block")
+    lengths = [len(v) for v in values]
+    width = _width(max(lengths))
+    return _int_bytes(lengths, width) + b"".join(values), width
 
 
 class BlockValues(Sequence):
@@ -176,7 +173,7 @@ class BlockValues(Sequence):
     read as int32 numbers all at once (`int32_occurrences`)."""
 
     def __init__(self, data: bytes, ends: np.ndarray) -> None:
-        self._data = data
+        self._bytes = data
         self._end_array = ends  # end offset of each value in `data`
         self._ends: list[int] | None = None
 
@@ -191,13 +188,13 @@ class BlockValues(Sequence):
             ends = self._ends = self._end_array.tolist()
         if k < 0:
             k += len(ends)
-        return self._data[ends[k - 1] if k else 0:ends[k]]
+        return self._bytes[ends[k - 1] if k else 0:ends[k]]
 
     def int32_occurrences(self, rows: np.ndarray, stride: int) -> tuple[np.ndarray, np.ndarray]:
         """For values made of a 4-byte count and then `stride` int32 numbers per
         occurrence (indexer.index.analysis's array formats): how many occurrences
         each of `rows` has, and the first number of every occurrence, flat."""
-        numbers = np.frombuffer(self._data, dtype="<i4")
+        numbers = np.frombuffer(self._bytes, dtype="<i4")
         ends = self._end_array[rows] // 4
         begins = np.where(rows > 0, self._end_array[rows - 1], 0) // 4 + 1  # past the count
         counts = (ends - begins) // stride
@@ -206,49 +203,44 @@ class BlockValues(Sequence):
         return counts, numbers[flat]
 
 
-class BlockArrayMatcher(W3LeafMatcher):
+class BlockArrayMatcher(BlockMatcherBase):
     """Reads blocks written by `BlockArrayWriter`. Whoosh's per-posting
     interface (id, weight, value, next, skip_to) for the matchers Whoosh runs;
     `block_ids` / `block_weights` / `block_values` for array evaluation."""
 
-    def _read_header(self) -> None:
-        postfile = self._postfile
-        magic = postfile.get(self._startoffset, 4)
+    def first_block_offset(self, start: int) -> int:
+        magic = self.postings_file.get(start, 4)
         if magic != BLOCK_MAGIC:
             raise CorruptIndexError(
-                f"Bad postings block tag {magic!r} at offset {self._startoffset} "
+                f"Bad postings block tag {magic!r} at offset {start} "
                 f"(expected {BLOCK_MAGIC!r}): the index is damaged; rebuild it with "
                 f"`newsindex build --full`.")
-        self._baseoffset = self._startoffset + 4
+        return start + 4
 
-    def _goto(self, position: int) -> None:
-        self._ids = self._weights = self._values = None
-        self._id_array = self._weight_array = self._part_b = None
-        self._i = 0
+    def read_block(self, position: int) -> BlockStats:
+        self._id_array = self._weight_array = None
         try:
             (n, maxid, maxweight, minlen, maxlen, self._gap_width, self._weight_kind,
              self._value_width, flags, size_a, size_b) = _HEAD.unpack(
-                self._postfile.get(position, _HEAD.size))
+                self.postings_file.get(position, _HEAD.size))
         except struct.error as exc:
             raise CorruptIndexError(
                 f"Damaged postings block at offset {position} ({exc}): rebuild the "
                 f"index with `newsindex build --full`.") from exc
-        self._blocklength, self._maxid, self._maxweight = n, maxid, maxweight
-        self._minlength, self._maxlength = byte_to_length(minlen), byte_to_length(maxlen)
-        self._lastblock = bool(flags & _LAST)
-        self._flags = flags
-        self._dataoffset = position + _HEAD.size
+        self._n_postings = n
+        self._a_zlib = bool(flags & _A_ZLIB)
+        self._part_a_at = position + _HEAD.size
         self._size_a, self._size_b = size_a, size_b
-        self._nextoffset = self._dataoffset + size_a + size_b
-        self._compression = flags & _A_ZLIB
+        return BlockStats(n, maxid, maxweight, byte_to_length(minlen), byte_to_length(maxlen),
+                          bool(flags & _LAST), self._part_a_at + size_a + size_b)
 
     # -- arrays (indexer.search.collect) ------------------------------------------
 
     def _read_part_a(self) -> None:
-        data = self._postfile.get(self._dataoffset, self._size_a)
-        if self._flags & _A_ZLIB:
+        data = self.postings_file.get(self._part_a_at, self._size_a)
+        if self._a_zlib:
             data = zlib.decompress(data)
-        n, width = self._blocklength, self._gap_width
+        n, width = self._n_postings, self._gap_width
         gaps = np.frombuffer(data, dtype=_WIDTH_DTYPE[width], count=n)
         self._id_array = np.cumsum(gaps, dtype=np.int64)
         kind, rest = self._weight_kind, n * width
@@ -273,53 +265,22 @@ class BlockArrayMatcher(W3LeafMatcher):
             self._read_part_a()
         return self._weight_array
 
-    def at_first_posting(self) -> bool:
-        """Still on the list's first posting (nothing read past yet)."""
-        return self._i == 0 and not self._atend and self._dataoffset == self._baseoffset + _HEAD.size
-
-    def block_values(self) -> Sequence:
-        """The block's values, one per posting."""
-        if self._values is None:
-            self._read_values()
-        return self._values
-
-    # -- Whoosh's per-posting interface ------------------------------------
-
-    def _read_ids(self) -> None:
-        self._ids = self.block_ids().tolist()
-
-    def _read_weights(self) -> None:
-        self._weights = self.block_weights().tolist()
-
-    def _read_values(self) -> None:
-        n = self._blocklength
-        data = self._postfile.get(self._dataoffset + self._size_a, self._size_b) if self._size_b else b""
-        fixed = self._fixedsize
+    def read_block_values(self) -> Sequence:
+        """Part B: the block's values, one per posting (None each when the format has none)."""
+        n = self._n_postings
+        size_b = self._size_b
+        data = self.postings_file.get(self._part_a_at + self._size_a, size_b) if size_b else b""
+        fixed = self.format.fixed_value_size()
         if not data:
-            self._values = (None,) * n
-        elif fixed is not None and fixed > 0:
-            self._values = tuple(data[i:i + fixed] for i in range(0, len(data), fixed))
-        else:
-            width = self._value_width
-            lengths = np.frombuffer(data, dtype=_WIDTH_DTYPE[width], count=n)
-            head = n * width
-            self._values = BlockValues(data[head:], np.cumsum(lengths, dtype=np.int64))
-
-    def skip_to(self, targetid: int) -> None:
-        """As W3's, but inside a block by bisection (blocks are larger here)."""
-        if not self.is_active():
-            raise ReadTooFar
-        if targetid <= self.id():
-            return
-        if targetid > self._maxid:
-            self._skip_to_block(lambda: targetid > self._maxid)
-        if self.is_active():
-            if self._ids is None:
-                self._read_ids()
-            self._i = bisect_left(self._ids, targetid, self._i)
+            return (None,) * n
+        if fixed is not None and fixed > 0:
+            return tuple(data[i:i + fixed] for i in range(0, len(data), fixed))
+        width = self._value_width
+        lengths = np.frombuffer(data, dtype=_WIDTH_DTYPE[width], count=n)
+        return BlockValues(data[n * width:], np.cumsum(lengths, dtype=np.int64))
 
 
-class ArrayFieldWriter(W3FieldWriter):
+class ArrayFieldWriter(FieldWriterBase):
     """W3's field writer that also writes a whole field's postings from
     arrays (`indexer.index.segment`)."""
 
@@ -330,9 +291,10 @@ class ArrayFieldWriter(W3FieldWriter):
         of whole-field arrays, so a term costs a few slices and two packs; the
         postings file is written at once."""
         self.start_field(fieldname, fieldobj)
-        fieldid = pack_ushort(self._fieldid)
-        tindex = self._tindex
-        limit, level = self._codec._blocklimit, self._codec._compression
+        key_prefix = self.field_key_prefix()
+        term_table = self.term_table
+        settings = whoosh_internals.codec_settings(self.codec)
+        limit, level = settings.block_limit, settings.compression
         fixed = fieldobj.format.fixed_value_size()
         has_values = bool(postings.values)
         values = postings.values
@@ -358,7 +320,8 @@ class ArrayFieldWriter(W3FieldWriter):
         gap_widths, value_widths = gap_widths.tolist(), value_widths.tolist() if has_values else None
         w_min, w_max, fractional = w_min.tolist(), w_max.tolist(), fractional.tolist()
         chunks: list[bytes] = []
-        at = self._postfile.tell()
+        postfile = self.postings_file
+        at = postfile.tell()
         head_size, min_size = _HEAD.size, COMPRESSION_MIN_SIZE
         for t, term in enumerate(postings.terms):
             a, z = bounds[t], bounds[t + 1]
@@ -398,8 +361,8 @@ class ArrayFieldWriter(W3FieldWriter):
                 chunks.append(part_b)
                 at += 4 + head_size + len(part_a) + len(part_b)
             info = _TERM_INFO.pack(False, w_sums[t], n, 0, 0, w_max[t], idlist[a], idlist[z - 1])
-            tindex.add(fieldid + term, info + pack_long(start) + pack_int(at - start))
-        self._postfile.write(b"".join(chunks))
+            term_table.add(key_prefix + term, info + pack_long(start) + pack_int(at - start))
+        postfile.write(b"".join(chunks))
         self.finish_field()
 
     @staticmethod
@@ -462,7 +425,7 @@ def encode_weight_array(weights: np.ndarray) -> tuple[bytes, int]:
     return weights.astype("<f4").tobytes(), _W_F4
 
 
-class RememberingTermsReader(W3TermsReader):
+class RememberingTermsReader(TermsReaderBase):
     """W3's term table, keeping the term infos it has looked up. One search
     asks for the same term's info four or five times (is it there, its
     document frequency for the query tree's order and for the idf, its
@@ -471,21 +434,22 @@ class RememberingTermsReader(W3TermsReader):
 
     def __init__(self, *args) -> None:
         super().__init__(*args)
-        self._infos: dict[tuple[str, bytes], W3TermInfo | None] = {}
+        self._kept_infos: dict[tuple[str, bytes], W3TermInfo | None] = {}
 
     def _info(self, fieldname: str, tbytes: bytes) -> W3TermInfo | None:
         key = (fieldname, tbytes)
+        kept = self._kept_infos
         try:
-            return self._infos[key]
+            return kept[key]
         except KeyError:
             pass
         try:
-            info = W3TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+            info = W3TermInfo.from_bytes(self.stored_term_info(fieldname, tbytes))
         except KeyError:
             info = None
-        if len(self._infos) >= TERM_INFOS_KEPT:
-            self._infos.clear()
-        self._infos[key] = info
+        if len(kept) >= TERM_INFOS_KEPT:
+            kept.clear()
+        kept[key] = info
         return info
 
     def __contains__(self, term: tuple[str, bytes]) -> bool:
@@ -524,8 +488,9 @@ class NewsCodec(W3Codec):
     def postings_writer(self, dbfile, byteids: bool = False):
         if byteids:  # term vectors (not used by the schema): W3's own blocks
             return super().postings_writer(dbfile, byteids=True)
-        return BlockArrayWriter(dbfile, blocklimit=self._blocklimit, byteids=False,
-                                compression=self._compression, inlinelimit=self._inlinelimit)
+        settings = whoosh_internals.codec_settings(self)
+        return BlockArrayWriter(dbfile, blocklimit=settings.block_limit, byteids=False,
+                                compression=settings.compression, inlinelimit=settings.inline_limit)
 
     def field_writer(self, storage, segment) -> ArrayFieldWriter:
         return ArrayFieldWriter(self, storage, segment)

@@ -296,9 +296,7 @@ def _move_in(segment: W3Segment, ix: FileIndex, folder: str) -> W3Segment:
         if name.startswith(prefix):
             fsync_path(os.path.join(temp, name))
             os.replace(os.path.join(temp, name), os.path.join(folder, name))
-    listed = W3Segment.__new__(W3Segment)   # its counts and field lengths, as a plain W3 segment
-    listed.__dict__.update(segment.__dict__, _codec=NewsCodec())
-    return listed
+    return whoosh_internals.with_codec(segment, NewsCodec())  # as a plain W3 segment
 
 
 class _LooseSegment(W3Segment):

@@ -365,7 +365,7 @@ def _postings(m, reader, weights: bool, values: bool, memo: dict):
     key = m.term()
     array_leaf = getattr(m, "at_first_posting", None) is not None
     # an array matcher's position without making its per-posting list
-    start = int(m.block_ids()[whoosh_internals.position_in_block(m)]) if array_leaf else m.id()
+    start = int(m.block_ids()[m.position_in_block()]) if array_leaf else m.id()
     found = memo.get(key)
     if found is not None and found[0] <= start and (found[2] is not None or not weights) \
             and (found[3] is not None or not values):
@@ -408,7 +408,7 @@ def _array_blocks(m, weights: bool, values: bool):
     """`_blocks` for array blocks: numpy arrays straight from each block."""
     id_parts, weight_parts, value_parts = [], [], []
     while m.is_active():
-        i = whoosh_internals.position_in_block(m)
+        i = m.position_in_block()
         block_ids = m.block_ids()
         id_parts.append(block_ids[i:] if i else block_ids)
         if weights:
@@ -416,7 +416,7 @@ def _array_blocks(m, weights: bool, values: bool):
             weight_parts.append(block_weights[i:] if i else block_weights)
         if values:
             value_parts.append((m.block_values(), i))
-        whoosh_internals.next_block(m)
+        m.next_block()
     ids = _joined(id_parts, _EMPTY_IDS)
     tf = _joined(weight_parts, _EMPTY_SCORES) if weights else None
     return ids, tf, (TermValues(value_parts) if values else None)

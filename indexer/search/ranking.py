@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from whoosh import matching, query
-from whoosh.query.wrappers import WrappingQuery
+
+from indexer.whoosh_internals import WrappingQueryBase
 
 # Added to the score of articles that have every word of a bare query, so they
 # rank above those missing one (which still follow, ranked by BM25F).
@@ -22,7 +23,7 @@ class AllWordsBonusMatcher(matching.WrappingMatcher):
         return False
 
 
-class AllWordsBonus(WrappingQuery):
+class AllWordsBonus(WrappingQueryBase):
     """Matches what `child` matches, scoring each match `bonus`. Combined in an
     Or with the plain word query, articles with every word come first."""
 
@@ -42,7 +43,7 @@ class AllWordsBonus(WrappingQuery):
     def __hash__(self) -> int:
         return hash(self.child) ^ hash(self.bonus)
 
-    def _rewrap(self, child: query.Query) -> "AllWordsBonus":
+    def rewrap(self, child: query.Query) -> "AllWordsBonus":
         return self.__class__(child, self.bonus)
 
     def matcher(self, searcher, context=None):

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
+from indexer import whoosh_internals
 from indexer.index import store, tasks
 from indexer.index.analysis import BatchAnalyzer, NewsTextTokenizer
 from indexer.index.build import build_index
@@ -88,9 +89,7 @@ def _whoosh_writer_segment(ix, documents, codec):
     writer = SegmentWriter(ix, codec=codec)
     for document in documents:
         writer.add_document(**document)
-    segment = writer._finalize_segment()
-    writer._finish()
-    return segment
+    return whoosh_internals.finish_segment(writer)
 
 
 def _open(index_dir: Path):
