@@ -206,7 +206,8 @@ class Archive:
         def fold(word: str) -> str:
             return " ".join(t.text for t in analyzer(word, nomorph=True))
 
-        corrected = suggest.correct_query(searcher, request.query, fold)
+        generation = Path(self._pool.version(searcher)[0])
+        corrected = suggest.correct_query(generation, request.query, fold)
         if not corrected or corrected.lower() == request.query.lower():
             return None
         try:

@@ -87,26 +87,10 @@ def vocabulary_of(folder: Path) -> Vocabulary | None:
     return vocabulary
 
 
-def _index_folder(searcher) -> Path | None:
-    """The folder of the index a Whoosh searcher reads."""
-    ix = getattr(searcher, "_ix", None)
-    folder = getattr(getattr(ix, "storage", None), "folder", None)
-    if folder is None:
-        for leaf, _offset in searcher.reader().leaf_readers():
-            folder = getattr(getattr(leaf, "_storage", None), "folder", None)
-            if folder:
-                break
-    return Path(folder) if folder else None
-
-
-def _words_of(searcher) -> Vocabulary | None:
-    folder = _index_folder(searcher)
-    return vocabulary_of(folder) if folder is not None else None
-
-
-def correct_word(searcher, word: str) -> str | None:
-    """The likeliest intended word for a rare `word`, or None."""
-    words = _words_of(searcher)
+def correct_word(folder: Path, word: str) -> str | None:
+    """The likeliest intended word for a rare `word` in the index generation
+    at `folder`, or None."""
+    words = vocabulary_of(folder)
     if words is None or len(word) < 3 or HANGUL.search(word):
         return None
     own = words.frequency(word)
@@ -133,10 +117,10 @@ def _best_correction(words, word: str, own: int) -> str | None:
     return None
 
 
-def correct_query(searcher, text: str, fold: Callable[[str], str]) -> str | None:
-    """`text` with its rare words corrected, or None when nothing changed.
-    `fold` turns a typed word into its unstemmed index form (lower case,
-    accents folded)."""
+def correct_query(folder: Path, text: str, fold: Callable[[str], str]) -> str | None:
+    """`text` with its rare words corrected from the words of the index
+    generation at `folder`, or None when nothing changed. `fold` turns a typed
+    word into its unstemmed index form (lower case, accents folded)."""
     out: list[str] = []
     pos = 0
     changed = False
@@ -145,7 +129,7 @@ def correct_query(searcher, text: str, fold: Callable[[str], str]) -> str | None
         if _skip(text, m.start(), m.end(), word):
             continue
         folded = fold(word)
-        fixed = correct_word(searcher, folded) if folded else None
+        fixed = correct_word(folder, folded) if folded else None
         if fixed:
             out.append(text[pos:m.start()])
             out.append(fixed)
