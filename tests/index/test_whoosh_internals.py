@@ -1,4 +1,5 @@
-"""Every private Whoosh name the engine relies on is still where it was.
+"""Every private Whoosh name the engine relies on is still where it was, and
+only `indexer.whoosh_internals` touches one.
 
 `indexer.whoosh_internals` is the one module that reads Whoosh's private
 attributes or replaces its methods; `RELIED_ON` lists each name by the class
@@ -8,13 +9,22 @@ naming it, rather than as a wrong score or a silent fallback to a slow path.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
+import pkgutil
 import re
+from pathlib import Path
 
 import pytest
 
+import indexer
+import webui
 from indexer import whoosh_internals
+
+REPO = Path(__file__).resolve().parents[2]
+PRIVATE_NAMES = frozenset(name for names in whoosh_internals.RELIED_ON.values() for name in names
+                          if name.startswith("_"))
 
 
 def _owner(path: str):
@@ -81,3 +91,108 @@ def test_the_check_can_fail():
     assert not _has(owner, "_no_such_name")
     assert _has(owner, "_exclude")
     assert not _has(_owner("whoosh.system"), "_NO_SUCH_SIZE")
+
+
+def _private_uses(source: str) -> list[tuple[int, str]]:
+    """(line, name) of each private name (`_x`, not `__x__`) used in Python
+    source: as an attribute (`m._postfile`), a string (`getattr(r, "_perdoc")`,
+    `__dict__` keys), a keyword (`d.update(_codec=...)`), a method defined in a
+    class (an override) or a name imported (`from whoosh.system import _INT_SIZE`)."""
+    tree = ast.parse(source)
+    methods = {id(item) for node in ast.walk(tree) if isinstance(node, ast.ClassDef) for item in node.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            names = [node.attr]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names = [node.value]
+        elif isinstance(node, ast.keyword):
+            names = [node.arg]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) in methods:
+            names = [node.name]
+        elif isinstance(node, ast.ImportFrom):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found += [(node.lineno, name) for name in names if name and name.isidentifier()
+                  and name.startswith("_") and not name.startswith("__")]
+    return sorted(found)
+
+
+def _package_sources() -> list[Path]:
+    door = Path(whoosh_internals.__file__).resolve()
+    return [path for folder in ("indexer", "webui") for path in sorted((REPO / folder).rglob("*.py"))
+            if path.resolve() != door]
+
+
+def test_no_other_module_touches_a_name_relied_on():
+    """Private names of Whoosh's are used through `indexer.whoosh_internals`
+    only (so RELIED_ON is every name an upgrade could break). The engine's
+    own attributes keep clear of these names, so that a use is always Whoosh's."""
+    offences = [f"{path.relative_to(REPO)}:{line} {name}"
+                for path in _package_sources()
+                for line, name in _private_uses(path.read_text(encoding="utf-8")) if name in PRIVATE_NAMES]
+    assert not offences, "only indexer/whoosh_internals.py may touch these: " + "; ".join(offences)
+
+
+def test_relied_on_lists_every_private_name_the_door_uses():
+    """What the door sets on Whoosh objects for itself is named `_newsindex_...`;
+    every other private name it uses is Whoosh's and listed."""
+    source = Path(whoosh_internals.__file__).read_text(encoding="utf-8")
+    unlisted = sorted({name for _, name in _private_uses(source)
+                       if name not in PRIVATE_NAMES and not name.startswith("_newsindex_")})
+    assert not unlisted, f"indexer/whoosh_internals.py uses {', '.join(unlisted)}, not in RELIED_ON"
+
+
+def test_the_use_checks_can_fail():
+    source = ("x = m._postfile.get(0)\n"
+              "y = getattr(leaf, '_perdoc', None)\n"
+              "z.__dict__.update(_codec=None)\n"
+              "class Matcher:\n    def _goto(self, position): pass\n"
+              "def _helper(): pass\n"
+              "from whoosh.system import _INT_SIZE, pack_uint\n"
+              "w = m.postings_file\n")
+    assert _private_uses(source) == [
+        (1, "_postfile"), (2, "_perdoc"), (3, "_codec"), (5, "_goto"), (7, "_INT_SIZE")]
+    assert {name for _, name in _private_uses(source)} <= PRIVATE_NAMES
+
+
+def _own_private_names(cls) -> set[str]:
+    """The private names a class itself defines or assigns on `self`."""
+    names = {name for name in vars(cls) if name.startswith("_") and not name.startswith("__")}
+    try:
+        tree = ast.parse(inspect.getsource(cls).strip() if cls.__module__ else "")
+    except (OSError, TypeError, SyntaxError):
+        return names
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self" \
+                and isinstance(node.ctx, ast.Store) and node.attr.startswith("_") \
+                and not node.attr.startswith("__"):
+            names.add(node.attr)
+    return names
+
+
+def _project_subclasses_of_whoosh():
+    """Classes of indexer/ and webui/ (whoosh_internals aside) with a Whoosh class among their bases."""
+    for package in (indexer, webui):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if info.name == whoosh_internals.__name__ or info.name.endswith(".__main__"):
+                continue
+            module = importlib.import_module(info.name)
+            for cls in vars(module).values():
+                if inspect.isclass(cls) and cls.__module__ == module.__name__ \
+                        and any(base.__module__.startswith("whoosh") for base in cls.__mro__[1:]):
+                    yield cls
+
+
+def test_subclasses_of_whoosh_keep_their_own_state_apart():
+    """A project class built on a Whoosh class (outside the door) defines and
+    assigns no private name its Whoosh bases have: it overrides no private
+    method and reads or writes none of their private state."""
+    clashes = []
+    for cls in _project_subclasses_of_whoosh():
+        whoosh_bases = [base for base in cls.__mro__[1:] if base.__module__.startswith("whoosh")]
+        for name in sorted(_own_private_names(cls)):
+            if any(_has(base, name) for base in whoosh_bases):
+                clashes.append(f"{cls.__module__}.{cls.__qualname__}.{name}")
+    assert not clashes, "private names of Whoosh's bases, outside indexer/whoosh_internals.py: " + ", ".join(clashes)
