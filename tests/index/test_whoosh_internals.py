@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
+from whoosh.codec.whoosh3 import W3LeafMatcher
 
 import indexer
 import webui
@@ -189,10 +190,24 @@ def test_subclasses_of_whoosh_keep_their_own_state_apart():
     """A project class built on a Whoosh class (outside the door) defines and
     assigns no private name its Whoosh bases have: it overrides no private
     method and reads or writes none of their private state."""
-    clashes = []
-    for cls in _project_subclasses_of_whoosh():
-        whoosh_bases = [base for base in cls.__mro__[1:] if base.__module__.startswith("whoosh")]
-        for name in sorted(_own_private_names(cls)):
-            if any(_has(base, name) for base in whoosh_bases):
-                clashes.append(f"{cls.__module__}.{cls.__qualname__}.{name}")
+    clashes = [f"{cls.__module__}.{cls.__qualname__}.{name}"
+               for cls in _project_subclasses_of_whoosh() for name in _whoosh_names_of(cls)]
     assert not clashes, "private names of Whoosh's bases, outside indexer/whoosh_internals.py: " + ", ".join(clashes)
+
+
+def _whoosh_names_of(cls) -> list[str]:
+    """The private names a class defines or assigns that one of its Whoosh bases has."""
+    whoosh_bases = [base for base in cls.__mro__[1:] if base.__module__.startswith("whoosh")]
+    return [name for name in sorted(_own_private_names(cls)) if any(_has(base, name) for base in whoosh_bases)]
+
+
+class _ReachingMatcher(W3LeafMatcher):
+    """What the check above must catch: an override and Whoosh's state set."""
+
+    def _goto(self, position):
+        self._ids = None
+        self._own_state = position
+
+
+def test_the_subclass_check_can_fail():
+    assert _whoosh_names_of(_ReachingMatcher) == ["_goto", "_ids"]
