@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from dateutil import parser as dateparser
 
-_URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)")
+_URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2]|[a-z]{3})[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)",
+                       re.I)  # /2019/03/25/, /2019-03-25-, /2020/oct/02/
 # The one sanity range of every date, whatever it came from (`sane_date`):
 # earlier is a parsing accident (or no news archive), later than a year ahead
 # is an epoch number in the wrong unit or a typo that would stretch every chart.
@@ -177,14 +178,17 @@ def _parse_common(text: str) -> datetime | None:
 
 
 def date_from_url(url: str | None) -> datetime | None:
-    """A date written in a URL path such as /2019/03/25/ or /2019-03-25-."""
+    """A date written in a URL path such as /2019/03/25/, /2019-03-25- or /2020/oct/02/."""
     if not url:
         return None
     m = _URL_DATE.search(url)
     if not m:
         return None
+    month = int(m.group(2)) if m.group(2).isdigit() else _MONTHS.get(m.group(2).lower())
+    if month is None:
+        return None
     try:
-        return sane_date(datetime(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        return sane_date(datetime(int(m.group(1)), month, int(m.group(3))))
     except ValueError:
         return None
 

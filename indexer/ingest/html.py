@@ -15,9 +15,10 @@ overflow the interpreter stack. Measured in benchmarks/README-cleaning.md.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
@@ -50,17 +51,15 @@ def read_html(data: bytes, source: str, *, charset: str | None = None, url: str 
     if not (page.headline.strip() or page.body.strip()):
         raise SourceError("no article text found")
     publication = page.publication or _domain(page.url)
-    date = page.date or date_from_url(page.url)
     return Article(id=derived_id(source), headline=page.headline, body=page.body,
                    captions=page.captions, publication=publication, author=page.author,
-                   date=date, url=page.url, source=source)
+                   date=page.date, url=page.url, source=source)
 
 
 def clean_html(html: str, url: str | None = None) -> CleanedArticle:
     """The pure cleaner: decoded HTML text (and its URL if known) -> CleanedArticle."""
     # class/rel stay plain strings: splitting every multi-valued attribute costs ~10% of the parse
-    html = _without_unseen(html)
-    soup = BeautifulSoup(html, "lxml", multi_valued_attributes=None)
+    soup = BeautifulSoup(_without_unseen(html), "lxml", multi_valued_attributes=None)
     return _clean_soup(soup, url, html)
 
 
@@ -273,12 +272,16 @@ _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting
                   "liveblogposting", "socialmediaposting", "report", "scholarlyarticle", "techarticle"}
 
 
+# comment or CDATA markers around a script's JSON ("<![CDATA[ {...} ]]>", "//<!--")
+_JSON_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+
+
 def _json_ld_objects(scripts: list[Tag]) -> list[dict]:
     found: list[dict] = []
     for script in scripts:
         raw = script.string or script.get_text() or ""
-        raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip()
-        if not raw:
+        raw = _JSON_WRAPPER.sub("", raw)
+        if not raw.strip():
             continue
         try:
             data = json.loads(raw)
@@ -564,7 +567,7 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
     page_url = _page_url(scan, ld, url)
     publication = _publication(metas, ld, page_url)
     author = _author(scan, ld)
-    date = _declared_date(scan, ld)
+    declared_date = _declared_date(scan, ld)
 
     for tag in scan.drop:
         tag.extract()
@@ -583,14 +586,11 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
         body = declared_body  # the page's markup hides the text (script-rendered), JSON-LD has it whole
     if byline and not author:  # a plain-text "By A and B on Monday, ..." line
         author = normalise_byline([byline])
-    if byline and not date:
-        date = parse_page_date(re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I))
-    if date_line and not date:  # only a written date near the article ("05/10/2018 - Publicado por")
-        lang = ((soup.html.get("lang") if soup.html else None) or scan.metas.get("og:locale")
-                or scan.metas.get("content-language") or "")
-        date = _written_date(date_line, dayfirst=lang.lower().replace("_", "-") not in ("", "en", "en-us"))
-    if not date:
-        date = _found_date(scan, ld, page_url, url, html, has_prose=bool(_PROSE_PARAGRAPH.search(body)))
+    lang = ((soup.html.get("lang") if soup.html else None) or scan.metas.get("og:locale")
+            or scan.metas.get("content-language") or "")
+    written = _written_dates(byline, date_line, dayfirst=lang.lower().replace("_", "-") not in ("", "en", "en-us"))
+    date = _page_date(declared_date, scan, ld, (page_url, url), html, written,
+                      has_prose=_has_prose(body))
     captions = _captions(scan, container)
     return CleanedArticle(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
@@ -741,30 +741,101 @@ def _declared_date(scan: _Scan, ld: dict) -> datetime | None:
     return None
 
 
-_PROSE_PARAGRAPH = re.compile(r"(?:^|\n)[^\n]{120,}")  # a paragraph of running text (~20 words)
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
-def _found_date(scan: _Scan, ld: dict, page_url: str | None, url: str | None, html: str,
-                has_prose: bool) -> datetime | None:
-    """Where the page declares no date and shows none beside its byline: JSON-LD
-    dateCreated, a <time> stamp, a date in the URL, a <time> text, else what htmldate
-    finds without guessing, on a page with prose only (on a list of links it finds the
-    date of some listed item). (htmldate first scored one page more on the even halves but
-    cost 10-40% more time on pages without dates: benchmarks/README-cleaning.md.)"""
-    weaker: list[object] = [ld.get("dateCreated")] + [t["datetime"] for t in scan.times if t.get("datetime")]
-    for value in weaker:
+def _has_prose(body: str) -> bool:
+    """A paragraph of running text: ~20 words, 120 characters (40 in Chinese, Japanese
+    or Korean, where a character is most of a word)."""
+    return any(len(line) >= 120 or (len(line) >= 40 and len(_CJK_CHAR.findall(line)) >= 40)
+               for line in body.split("\n"))
+
+
+def _page_date(declared: datetime | None, scan: _Scan, ld: dict, urls: tuple[str | None, str | None],
+               html: str, written: list[datetime], has_prose: bool) -> datetime | None:
+    """The publication date, surest source first, never later than now. The declared date
+    (metadata) wins; a UTC moment (`...Z`, `+00:00`) is put in a zone where its day is the
+    day in the page's address, when one can (23:11 UTC on Dec 31 in a Vienna blog's
+    /2019/01/01/ post). Then the address's date; then htmldate without guessing, which
+    wins over our own weaker readings (a written date near the article, dateCreated,
+    `<time>`) when they disagree, except on the order of day and month; those only where
+    htmldate finds nothing. htmldate runs on a page with prose or with a date of ours to
+    check (on a list of links it finds the date of some listed item). Rules chosen on the
+    even halves: benchmarks/README-cleaning.md."""
+    declared = _past(declared)
+    url_date = next((d for d in map(_past, map(date_from_url, urls)) if d), None)
+    if declared is not None:
+        if url_date is not None and declared.tzinfo is not None and not declared.utcoffset():
+            return _on_day(declared, url_date.date())
+        return declared
+    if url_date is not None:
+        return url_date
+    ours = [d for d in map(_past, written + _weaker_dates(scan, ld)) if d]
+    if has_prose or ours:
+        found = _htmldate(html, urls[0] or urls[1])
+        if found is not None and not (ours and _swapped(found, ours[0])):
+            return found
+    return ours[0] if ours else None
+
+
+_EARLIEST_ZONE = timedelta(hours=14)  # the day starts 14 h before UTC in the earliest zone (Kiribati)
+
+
+def _past(moment: datetime | None) -> datetime | None:
+    """The moment, unless it is later than now (a day without a zone: later than today anywhere)."""
+    if moment is None:
+        return None
+    now = datetime.now(timezone.utc)
+    if moment.tzinfo is not None:
+        return moment if moment <= now else None
+    return moment if moment <= (now + _EARLIEST_ZONE).replace(tzinfo=None) else None
+
+
+def _on_day(moment: datetime, day: date) -> datetime:
+    """A UTC moment in the nearest whole-hour zone (-12 .. +14 h) that puts it on `day`
+    (the day in the page's address), so its day is the site's own; the moment itself
+    is unchanged. Unchanged when no zone can."""
+    if day > moment.date():
+        hours = math.ceil((datetime.combine(day, time(), moment.tzinfo) - moment) / timedelta(hours=1))
+    elif day < moment.date():
+        hours = -((moment - datetime.combine(moment.date(), time(), moment.tzinfo)) // timedelta(hours=1) + 1)
+    else:
+        return moment
+    return moment.astimezone(timezone(timedelta(hours=hours))) if -12 <= hours <= 14 else moment
+
+
+def _swapped(found: datetime, ours: datetime) -> bool:
+    """htmldate read "05/10/2018" day first where the page's language (ours) reads it month first."""
+    return found.date() != ours.date() and (found.year, found.month, found.day) == (ours.year, ours.day, ours.month)
+
+
+def _written_dates(byline: str | None, date_line: str | None, *, dayfirst: bool) -> list[datetime]:
+    """The dates written beside the article: in its "By ... on Monday, ..." line, else in
+    a short line near it ("05/10/2018 - Publicado por")."""
+    dates = []
+    if byline:
+        dates.append(parse_page_date(re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I)))
+    if date_line:
+        dates.append(_written_date(date_line, dayfirst=dayfirst))
+    return [d for d in dates if d]
+
+
+def _weaker_dates(scan: _Scan, ld: dict) -> list[datetime]:
+    """Dates that may be the publication's: JSON-LD dateCreated, a `<time>` stamp, a
+    `<time>` text (the first one each)."""
+    dates = []
+    for value in [ld.get("dateCreated")] + [t["datetime"] for t in scan.times if t.get("datetime")]:
         if isinstance(value, str) and value.strip():
-            date = parse_page_date(value)
-            if date:
-                return date
-    date = date_from_url(page_url) or date_from_url(url)
-    if date:
-        return date
+            moment = parse_page_date(value)
+            if moment:
+                dates.append(moment)
+                break
     for tag in scan.times[:3]:
-        date = parse_page_date(tag.get_text(" ", strip=True))
-        if date:
-            return date
-    return _htmldate(html, page_url or url) if has_prose else None
+        moment = parse_page_date(tag.get_text(" ", strip=True))
+        if moment:
+            dates.append(moment)
+            break
+    return dates
 
 
 def _htmldate(html: str, url: str | None) -> datetime | None:
@@ -977,13 +1048,26 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     # furniture after the last sentence ("Topics", "comments") is not article text
     while paragraphs and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]):
         paragraphs.pop()
-    scope = _article_scope(best, up=4) if best is not root else None
-    date_line = None
-    if scope is not None:
-        date_line = next((b.text for b, chain in zip(blocks, chains)
-                          if len(b.text) < 100 and _WRITTEN_DATE.search(b.text) and any(n is scope for n in chain)),
-                         None)
-    return "\n\n".join(paragraphs), best, byline, date_line
+    return "\n\n".join(paragraphs), best, byline, _date_line(blocks, chains, best, root, head_low)
+
+
+def _date_line(blocks: list[_Block], chains: list[list[Tag]], best: Tag, root: Tag, head_low: str) -> str | None:
+    """The first line with a written date beside the article: a short line in the
+    article's surroundings, else a paragraph that opens with its date ("27.1.2022 - Bei
+    der ..."), else a short line just under the headline (outside the article's markup)."""
+    if best is root:
+        return None
+    scope = _article_scope(best, up=4)
+    inside = [b for b, chain in zip(blocks, chains) if any(n is scope for n in chain)]
+    found = next((b.text for b in inside if len(b.text) < 100 and _WRITTEN_DATE.search(b.text)), None) \
+        or next((b.text for b in inside if _DATELINE.match(b.text)), None)
+    if found:
+        return found
+    heads = [i for i, b in enumerate(blocks[:MAX_TITLE_BLOCKS]) if b.text.lower() == head_low]
+    if heads:
+        return next((b.text for b in blocks[heads[0] + 1:heads[0] + 3]
+                     if len(b.text) < 100 and _WRITTEN_DATE.search(b.text)), None)
+    return None
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -994,6 +1078,9 @@ _WRITTEN_DATE = re.compile(
     re.I)
 
 
+_DATELINE = re.compile(rf"(?:{_WRITTEN_DATE.pattern})\s*[-–—|:]\s", re.I)
+
+
 def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
     """The date written in a short line; numeric day/month order follows the page's language."""
     m = _WRITTEN_DATE.search(line)
@@ -1002,7 +1089,7 @@ def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
     numeric = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", m.group(0))
     if numeric:
         a, b, year = (int(x) for x in numeric.groups())
-        day, month = (a, b) if (dayfirst or b > 12) and a <= 31 else (b, a)
+        day, month = (a, b) if a > 12 or (dayfirst and b <= 12) else (b, a)  # 27.1.2022, 5/25/2018
         try:
             return datetime(year, month, day)
         except ValueError:

@@ -121,3 +121,17 @@ def test_page_dates_are_read_not_guessed(text, day):
 
     moment = parse_page_date(text)
     assert (moment.date().isoformat() if moment else None) == day
+
+
+@pytest.mark.parametrize("url, day", [
+    ("https://example.org/2019/03/25/story/", "2019-03-25"),
+    ("https://example.org/news/2019-03-25-story", "2019-03-25"),
+    ("https://example.org/education/2020/oct/02/story", "2020-10-02"),  # the month as a name
+    ("https://example.org/2020/abc/02/story", None),
+    ("https://example.org/2019/13/25/story", None),
+])
+def test_a_date_in_an_address(url, day):
+    from indexer.ingest.dates import date_from_url
+
+    moment = date_from_url(url)
+    assert (moment.date().isoformat() if moment else None) == day

@@ -5,12 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
 from indexer.errors import SourceError
 from indexer.ingest.article import CleanedArticle, derived_id
+from indexer.ingest.encoding import decode_bytes, sniff_declared_charset
 from indexer.ingest.html import clean_html, read_html
 from tests.conftest import FIXTURES
 
@@ -69,6 +70,23 @@ def test_captions_apart_from_body(articles, name):
     for junk in expected["captions_absent"]:
         assert junk not in joined, junk
     assert len({c.lower() for c in article.captions}) == len(article.captions), "each caption once"
+
+
+DATED = FIXTURES / "dates"
+PAGE_DATES = {k: v for k, v in json.loads((DATED / "dates.json").read_text("utf-8")).items()
+              if not k.startswith("_")}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_DATES))
+def test_the_day_a_real_page_shows(name):
+    expected = PAGE_DATES[name]
+    data = gzip.decompress((DATED / name).read_bytes())
+    cleaned = clean_html(decode_bytes(data, sniff_declared_charset(data)), expected.get("url"))
+    assert cleaned.date is not None, expected["kind"]
+    assert cleaned.date.date().isoformat() == expected["day"], expected["kind"]
+    if "stored" in expected:  # the moment itself is kept; the article stores it as UTC
+        stored = read_html(data, f"pages/{name}", url=expected.get("url")).date
+        assert stored.replace(microsecond=0) == datetime.fromisoformat(expected["stored"])
 
 
 def test_clean_html_is_the_pure_cleaner():
@@ -200,12 +218,24 @@ def test_json_ld_teaser_body_is_not_used():
     ("en-US", "05/10/2018", datetime(2018, 5, 10)),
     ("en", "Published November 18, 2019", datetime(2019, 11, 18)),
     ("de", "Von Moritz Bachmann publiziert am 25. September 2018", datetime(2018, 9, 25)),
+    ("", "27.1.2022 - Gedenken", datetime(2022, 1, 27)),  # 27 can only be the day, whatever the language
+    ("en-US", "5/25/2018", datetime(2018, 5, 25)),
 ])
 def test_a_written_date_near_the_article_when_nothing_else_dates_it(lang, line, expected):
     html = (f'<html lang="{lang}"><body><nav><a href="/">Home</a></nav><div class="story"><h1>Town hall</h1>'
             f'<div class="info">{line}</div><div class="text"><p>' + "The town hall reopened after repairs. " * 6 +
             "</p><p>" + "Visitors praised the new roof and the lift. " * 5 + "</p></div></div></body></html>")
     assert read_html(html.encode(), "x.html").date == expected
+
+
+def test_a_page_never_gets_a_date_in_the_future():
+    soon = datetime.now() + timedelta(days=60)  # within the year ahead that records may carry
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Plan approved",
+                     "datePublished": f"{soon:%Y-%m-%d}T10:00:00Z"})
+    html = (f'<html lang="en"><head><script type="application/ld+json">{ld}</script></head><body>'
+            f'<article><h1>Plan approved</h1><p class="date">{soon:%B %d, %Y}</p><p>'
+            + "The council approved the plan on Tuesday after a long debate. " * 4 + "</p></article></body></html>")
+    assert read_html(html.encode(), "x.html", url=f"https://example.org/{soon:%Y/%m/%d}/plan").date is None
 
 
 @pytest.mark.parametrize("byline,expected", [
