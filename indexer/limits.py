@@ -59,7 +59,9 @@ TABLE: dict[str, Limit] = {
                             "Retry-After, so searches keep their threads"),
     "EXPORT_RETRY_SECONDS": Limit(30, "the Retry-After of that 503"),
     # -- sources and articles
-    "MAX_SOURCE_BYTES": Limit(256 * MB, "a source file (after decompression) larger than this is refused"),
+    "MAX_SOURCE_BYTES": Limit(256 * MB, "a source file read whole (a page, a text, a JSON or CSV file; after "
+                                        "decompression) larger than this is refused; JSON Lines and WARC files "
+                                        "are read in parts or streamed, whatever their size"),
     "MAX_GZIP_RATIO": Limit(100, "a .gz source that inflates more than this many times its size (past 16 MB) is "
                             "refused while it is read: news text compresses 3-10x, a gzip bomb 1,000x; so is a "
                             "web archive page whose gzip/deflate/Brotli encoding does so past MAX_HTML_BYTES"),
@@ -67,8 +69,9 @@ TABLE: dict[str, Limit] = {
                             "under 3 MB, a hostile one of a million <p> took 4.7 GB to clean whole"),
     "MAX_ARTICLE_CHARS": Limit(2 * MB, "characters of body text kept per article; the rest is cut and reported: "
                                "a 20 MB body took 1.7 GB to index, no news story is a fraction of it"),
-    "MAX_ARTICLES_PER_SOURCE": Limit(200_000, "articles read from one file; the rest is cut and reported: a 380 KB "
-                                     ".jsonl.gz of tiny records would need ~20 GB as articles"),
+    "MAX_ARTICLES_PER_SOURCE": Limit(200_000, "articles read from one file (or part) held whole; the rest is cut "
+                                     "and reported: a 380 KB .jsonl.gz of tiny records would need ~20 GB as "
+                                     "articles (a .jsonl.gz is streamed into segments instead)"),
     "MAX_FAILURES_PER_SOURCE": Limit(50, "problems listed per file in the build report, then one line counting "
                                      "the rest: 500k bad lines made an 89 MB last-build.json"),
     "MAX_CAPTIONS": Limit(200, "caption elements read per page: more is a gallery or an attack"),
@@ -81,6 +84,8 @@ TABLE: dict[str, Limit] = {
                                      "SEGMENT_TEXT_BYTES, so that there are about MAX_SEGMENTS tasks)"),
     "SEGMENT_TEXT_BYTES": Limit(24 * MB, "text in one segment a task writes: its postings (~22x) bound a worker's "
                                          "memory, whatever the size of the archive or of one source"),
+    "SEGMENT_DOCUMENTS": Limit(50_000, "documents in one segment a task writes: tiny records would otherwise "
+                                       "pile up by the million under SEGMENT_TEXT_BYTES"),
     "MAX_SEGMENTS": Limit(48, "segments a committed index may hold: more are merged (a search reads each one)"),
     "MERGE_POOL_MB": Limit(256, "memory of a merge's posting pool; past it the pool spills sorted runs to disk"),
     "MAX_CHAIN": Limit(150, "ancestors looked at per HTML block: real pages nest far less, hostile ones 10,000 deep"),
@@ -121,6 +126,7 @@ KEPT_GENERATIONS = TABLE["KEPT_GENERATIONS"].value
 MAX_REMOVED_PERCENT = TABLE["MAX_REMOVED_PERCENT"].value
 TASK_TEXT_BYTES = TABLE["TASK_TEXT_BYTES"].value
 SEGMENT_TEXT_BYTES = TABLE["SEGMENT_TEXT_BYTES"].value
+SEGMENT_DOCUMENTS = TABLE["SEGMENT_DOCUMENTS"].value
 MAX_SEGMENTS = TABLE["MAX_SEGMENTS"].value
 MERGE_POOL_MB = TABLE["MERGE_POOL_MB"].value
 

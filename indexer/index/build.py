@@ -31,8 +31,9 @@ from indexer.errors import RemovalsRefused, SourcesMissing
 from indexer.index import store
 from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.sources import Manifest, SourceFile, plan_build, walk_sources
+from indexer.ingest import more_problems
 from indexer.ingest.article import Failure
-from indexer.limits import MAX_REMOVED_PERCENT
+from indexer.limits import MAX_FAILURES_PER_SOURCE, MAX_REMOVED_PERCENT
 
 # Whoosh, the schema's analyzers, the MinHash code, the tasks and the worker
 # pool are imported only when there is something to write: a no-op incremental
@@ -277,7 +278,8 @@ class _Settlement:
     an article whose id is already held (by an earlier source, or earlier in
     its own) is refused (deleted from its task's segment and reported), unless
     both are captures of a web page: then the later capture wins (`Captures`);
-    a source's parts (read by several tasks) are joined; a source left with no
+    a source's parts (read by several tasks) are joined (its ids, counts and
+    first `MAX_FAILURES_PER_SOURCE` problems); a source left with no
     article and nothing deliberately skipped counts as failed and is not
     recorded. `take` and `finish` yield each recorded (source, ids). What it
     holds grows with the ids and sources, never with the articles' text."""
@@ -295,6 +297,7 @@ class _Settlement:
         self._accepted: list[str] = []
         self._skipped = False
         self._counted: set[str] = set()          # sources whose articles this build has counted
+        self._listed = self._failed = 0          # the joined source's problems listed in the report, and in all
 
     def take(self, result) -> Iterator[tuple[SourceFile, list[str]]]:
         report = self.report
@@ -306,7 +309,10 @@ class _Settlement:
                 yield from self.finish()
             self._source = outcome.source
             source = outcome.source.source
-            report.failures.extend(outcome.failures)
+            listed = outcome.failures[:max(0, MAX_FAILURES_PER_SOURCE - self._listed)]
+            report.failures.extend(listed)  # a source's first problems, whichever part they were in
+            self._listed += len(listed)
+            self._failed += outcome.failed
             report.skipped.update(outcome.skipped)
             self._skipped = self._skipped or bool(outcome.skipped)
             for n, article_id in enumerate(outcome.ids):
@@ -316,8 +322,8 @@ class _Settlement:
                 if owner is not None:
                     held = self.captures.time_of(article_id) if crawled else None
                     if held is None:
-                        report.failures.append(
-                            Failure(source, f"duplicate article id {article_id!r} (also in {owner})"))
+                        where = "again in this file" if owner == source else f"also in {owner}"
+                        report.failures.append(Failure(source, f"duplicate article id {article_id!r} ({where})"))
                         segment.delete_document(docnum)
                         continue
                     report.skipped["earlier capture of the same URL"] += 1
@@ -340,6 +346,9 @@ class _Settlement:
         self._source, self._accepted, self._skipped = None, [], False
         if sf is None:
             return
+        if self._failed > self._listed:
+            self.report.failures.append(more_problems(sf.source, self._failed))
+        self._listed = self._failed = 0
         if not accepted and not skipped:
             self.report.sources["failed"] += 1
             return

@@ -50,23 +50,31 @@ from indexer.index.signatures import document_fields
 from indexer.index.sources import SourceFile
 from indexer.index.store import fsync_path
 from indexer.index.vocabulary import article_words
-from indexer.ingest import kind_of, read_source, read_source_part
+from indexer.ingest import SourcePart, kind_of, stream_source, wide_text
 from indexer.ingest.article import Article, Failure, Skipped
-from indexer.limits import MAX_SOURCE_BYTES, MERGE_POOL_MB, SEGMENT_TEXT_BYTES, TASK_TEXT_BYTES
+from indexer.limits import (
+    MAX_FAILURES_PER_SOURCE,
+    MERGE_POOL_MB,
+    SEGMENT_DOCUMENTS,
+    SEGMENT_TEXT_BYTES,
+    TASK_TEXT_BYTES,
+)
 
 GZIP_TEXT_RATIO = 3               # a .gz source holds ~2.4-4x its size in text
-TASK_MAX_SOURCES = 2000           # per task, so a folder of tiny files still makes several tasks
+SOURCE_MIN_BYTES = 2048           # a tiny file costs a task about this much text: 2,000 make a task
 UNFINISHED_PREFIX = ".task-"      # a task's temporary folder inside the generation
-# A JSON Lines file larger than this is read in parts of this size, by several
-# tasks at once (a one-file archive is not one core).
+# A JSON Lines file or WARC larger than this is read in parts of about this
+# size, by several tasks at once (a one-file archive is not one core); each
+# part, not the file, bounds what its reader holds.
 SOURCE_PART_BYTES = 4_000_000
+_SCAN_BYTES = 1 << 20  # read at a time looking for a line end
 
 
 class SourceUnit(NamedTuple):
-    """A source, or one part of a large JSON Lines source (start, end, first line)."""
+    """A source, or one part of a large source (`indexer.ingest.SourcePart`)."""
 
     source: SourceFile
-    part: tuple[int, int, int] | None = None
+    part: SourcePart | None = None
 
 
 class SegmentTask(NamedTuple):
@@ -86,15 +94,17 @@ class SegmentTask(NamedTuple):
 
 class SourceOutcome(NamedTuple):
     """One source (or part) as a task read it: its article ids in the order
-    written (the task's documents, source after source), its failures, the
-    records it skipped on purpose (by reason), and the capture times of its
-    web pages (by position in `ids`)."""
+    written (the task's documents, source after source), its failures (the
+    first `MAX_FAILURES_PER_SOURCE`) and how many there were, the records it
+    skipped on purpose (by reason), and the capture times of its web pages (by
+    position in `ids`)."""
 
     source: SourceFile
     ids: list[str]
     failures: list[Failure]
     skipped: Counter
     crawled: dict[int, datetime]
+    failed: int = 0
 
 
 class TaskResult(NamedTuple):
@@ -120,78 +130,109 @@ class MergeTask(NamedTuple):
         return hashlib.sha1(" ".join(s.segid for s in self.segments).encode()).hexdigest()[:24]
 
 
-def estimated_text_bytes(files: list[SourceFile]) -> int:
-    """About how much text the sources hold (an overestimate for HTML, which is harmless)."""
-    return sum(f.size * (GZIP_TEXT_RATIO if f.path.lower().endswith(".gz") else 1) for f in files)
-
-
 def plan_tasks(files: list[SourceFile], folder: Path, build: str,
                default_publication: str | None) -> list[SegmentTask]:
-    """Consecutive sources in batches of about `TASK_TEXT_BYTES` of text or
-    more (see below; a large JSON Lines file in parts, `source_parts`, so
-    several workers read it). The plan depends on the sources only (never on the number of
-    workers), so a local build and a cluster build write the same segments."""
+    """Consecutive sources (large ones in parts, `source_parts`, so several
+    workers read them) in batches of at least `TASK_TEXT_BYTES` of text, or in a
+    large archive at most `MAX_SEGMENTS` batches (see below). The plan depends
+    on the sources only (never on the number of workers), so a local build and
+    a cluster build write the same segments."""
     from indexer import limits
 
-    tasks: list[SegmentTask] = []
-    batch: list[SourceUnit] = []
-    text = 0
     units = []
     for sf in files:
         parts = source_parts(sf, SOURCE_PART_BYTES)
-        units += ([(SourceUnit(sf, p), p[1] - p[0]) for p in parts] if parts
-                  else [(SourceUnit(sf), estimated_text_bytes([sf]))])
+        units += ([(SourceUnit(sf, p), _text_bytes(sf, p.end - p.start)) for p in parts] if parts
+                  else [(SourceUnit(sf), max(SOURCE_MIN_BYTES, _text_bytes(sf, sf.size)))])
     # Small archives: tasks of TASK_TEXT_BYTES (work for every worker). Larger
-    # ones: about MAX_SEGMENTS tasks, so the commit has no segments to merge
-    # (a merge rewrites them with Whoosh's writer, far slower than writing
-    # them: benchmarks/README.md), up to SEGMENT_TEXT_BYTES a task, which
-    # bounds a worker's memory.
-    task_bytes = min(SEGMENT_TEXT_BYTES, max(TASK_TEXT_BYTES, sum(size for _, size in units) // limits.MAX_SEGMENTS))
+    # ones: a batch closes once it holds 1/MAX_SEGMENTS of the text, so there
+    # are at most MAX_SEGMENTS tasks and the commit has no segments to merge (a
+    # merge rewrites them, far slower than writing them: benchmarks/README.md),
+    # up to SEGMENT_TEXT_BYTES a task: past MAX_SEGMENTS x SEGMENT_TEXT_BYTES
+    # of text (~1.1 GB) there are more tasks, and the commit merges.
+    total = sum(size for _, size in units)
+    task_bytes = min(SEGMENT_TEXT_BYTES, max(TASK_TEXT_BYTES, -(-total // limits.MAX_SEGMENTS)))
+    tasks: list[SegmentTask] = []
+    batch: list[SourceUnit] = []
+    text = 0
     for unit, size in units:
-        if batch and (text + size > task_bytes or len(batch) >= TASK_MAX_SOURCES):
-            tasks.append(SegmentTask(build, str(folder), tuple(batch), default_publication))
-            batch, text = [], 0
         batch.append(unit)
         text += size
+        if text >= task_bytes:
+            tasks.append(SegmentTask(build, str(folder), tuple(batch), default_publication))
+            batch, text = [], 0
     if batch:
         tasks.append(SegmentTask(build, str(folder), tuple(batch), default_publication))
     return tasks
 
 
-def source_parts(sf: SourceFile, part_bytes: int) -> list[tuple[int, int, int]] | None:
-    """Byte ranges (start, end, number of the first line) that cut a large
-    uncompressed JSON Lines source at line ends, so that several workers read
-    it at once; None for a source read whole. One pass over the file counts
-    the lines before each part (derived ids and failures carry line numbers)."""
-    if (sf.size <= part_bytes or sf.size > MAX_SOURCE_BYTES or sf.path.lower().endswith(".gz")
-            or kind_of(sf.path) != "jsonl"):
+def _text_bytes(sf: SourceFile, size: int) -> int:
+    """About how much text `size` bytes of a source hold (an overestimate for HTML, which is harmless)."""
+    return size * (GZIP_TEXT_RATIO if sf.path.lower().endswith(".gz") else 1)
+
+
+def source_parts(sf: SourceFile, part_bytes: int) -> list[SourcePart] | None:
+    """Parts of about `part_bytes` of a large source, read by several tasks at
+    once, whatever the size of the file: an uncompressed JSON Lines file cut at
+    line ends, a WARC cut where records start (`warc.record_parts`); None for a
+    source read whole (or streamed by one task: a .jsonl.gz cannot be entered
+    mid-stream). CSV is not cut: a quoted field may hold line breaks, so a
+    line end is not known to end a row without parsing from the start."""
+    if sf.size <= part_bytes:
         return None
-    parts: list[tuple[int, int, int]] = []
-    start, line = 0, 1
+    kind = kind_of(sf.path)
     try:
-        with open(sf.path, "rb") as fh:
-            while True:
-                fh.seek(start)
-                data = fh.read(part_bytes)
-                if not data:
-                    break
-                data += fh.readline()  # to the end of the line the part cuts
-                parts.append((start, start + len(data), line))
-                start += len(data)
-                line += data.count(b"\n")
+        if kind == "warc":
+            from indexer.ingest.warc import record_parts
+
+            ranges = record_parts(Path(sf.path), part_bytes)
+            return [SourcePart(start, end) for start, end in ranges] if ranges else None
+        if kind == "jsonl" and not sf.path.lower().endswith(".gz"):
+            return _line_parts(sf.path, part_bytes)
     except OSError:
         return None  # read whole, which reports the error
+    return None
+
+
+def _line_parts(path: str, part_bytes: int) -> list[SourcePart] | None:
+    """A JSON Lines file cut at line ends: a part ends after the first line end
+    at or after `part_bytes` from its start. One pass counts the lines before
+    each part (derived ids and failures carry line numbers); it holds
+    `part_bytes` at a time, however long a line is."""
+    parts: list[SourcePart] = []
+    start, line = 0, 1
+    with open(path, "rb") as fh:
+        if wide_text(fh.read(4)):
+            return None  # UTF-16: a line end is not the byte 0x0A
+        while True:
+            fh.seek(start)
+            data = fh.read(part_bytes)
+            if not data:
+                break
+            end, lines = start + len(data), data.count(b"\n")
+            while not data.endswith(b"\n"):  # on to the end of the line the part cuts
+                data = fh.read(_SCAN_BYTES)
+                if not data:
+                    break
+                at = data.find(b"\n")
+                if at >= 0:
+                    end, lines = end + at + 1, lines + 1
+                    break
+                end += len(data)
+            parts.append(SourcePart(start, end, line))
+            start, line = end, line + lines
     return parts
 
 
 def run_task(task: SegmentTask) -> TaskResult:
     """Read and clean the task's sources and write their articles as segments
-    (a new one each time `SEGMENT_TEXT_BYTES` of text is reached). Articles
-    stream from the readers into the batch being gathered, which is all the
-    text a task holds: a later capture of a web page already in the batch
-    (same id, same source) takes its earlier capture's place there; one whose
-    earlier capture is in a segment already written, or in another source, is
-    settled by the coordinator (`build.Captures`)."""
+    (a new one each time `SEGMENT_TEXT_BYTES` of text or `SEGMENT_DOCUMENTS`
+    documents are reached). Articles stream from the readers into the batch
+    being gathered, which is all the text a task holds: a later capture of a
+    web page already in the batch (same id, same source) takes its earlier
+    capture's place there; one whose earlier capture is in a segment already
+    written, or in another source, is settled by the coordinator
+    (`build.Captures`)."""
     outcomes: list[SourceOutcome] = []
     words: Counter = Counter()
     segments: list[W3Segment] = []
@@ -203,16 +244,15 @@ def run_task(task: SegmentTask) -> TaskResult:
         skipped: Counter = Counter()
         crawled: dict[int, datetime] = {}
         captures: dict[str, tuple[int, int]] = {}  # id -> (place in batch, place in ids) of this source's pages
-        if part is None:
-            results = read_source(Path(sf.path), sf.source, default_publication=task.default_publication)
-        else:
-            results = read_source_part(Path(sf.path), sf.source, *part, default_publication=task.default_publication)
-        for item in results:
+        failed = 0
+        for item in stream_source(Path(sf.path), sf.source, part=part, default_publication=task.default_publication):
             if isinstance(item, Skipped):
                 skipped.update(item.counts)
                 continue
             if not isinstance(item, Article):
-                failures.append(item)
+                failed += 1
+                if failed <= MAX_FAILURES_PER_SOURCE:
+                    failures.append(item)
                 continue
             held = captures.get(item.id) if item.crawled is not None else None
             if held is not None:
@@ -223,7 +263,7 @@ def run_task(task: SegmentTask) -> TaskResult:
                 crawled[held[1]] = item.crawled
                 batch[held[0]] = article_to_document(item, document_fields(item.headline, item.body))
             else:
-                if batch and text >= SEGMENT_TEXT_BYTES:
+                if batch and (text >= SEGMENT_TEXT_BYTES or len(batch) >= SEGMENT_DOCUMENTS):
                     segments.append(_write(task, len(segments), batch))
                     batch, text = [], 0
                     captures.clear()
@@ -234,7 +274,7 @@ def run_task(task: SegmentTask) -> TaskResult:
                 ids.append(item.id)
             words.update(article_words(item.headline, *item.captions, item.body))
             text += len(item.headline) + len(item.body) + sum(map(len, item.captions))
-        outcomes.append(SourceOutcome(sf, ids, failures, skipped, crawled))
+        outcomes.append(SourceOutcome(sf, ids, failures, skipped, crawled, failed))
     if batch:
         segments.append(_write(task, len(segments), batch))
     return TaskResult(task.name, segments, outcomes, words, _peak_rss_mb())

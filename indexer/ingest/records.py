@@ -118,7 +118,7 @@ def _read_json(text: str, source: str, default_publication: str | None,
 def _read_jsonl(text: str, source: str, default_publication: str | None, first_line: int = 1,
                 ) -> Iterator[Article | Failure]:
     # Failures before the first good line are held back: if no line at all is
-    # JSON, the file is not JSON Lines and one SourceError says so.
+    # JSON, the file (or its first part) is not JSON Lines and one SourceError says so.
     held: list[Failure] = []
     any_json = False
     # split on "\n" only: str.splitlines() would also break inside JSON strings
@@ -150,6 +150,9 @@ def _read_jsonl(text: str, source: str, default_publication: str | None, first_l
     if not any_json:
         if looks_binary(text[:4096].encode("utf-8", "surrogatepass")):
             raise SourceError("binary data, not text")
+        if first_line > 1:  # a later part of a file: each bad line is reported, as in the whole file
+            yield from held
+            return
         first = held[0] if held else None
         where = f" (line {first.line}: {first.reason})" if first else ""
         raise SourceError(f"not JSON Lines: no line is a JSON value{where}")

@@ -30,6 +30,7 @@ import contextlib
 import gzip
 import hashlib
 import io
+import os
 import re
 import zlib
 from collections import Counter
@@ -94,6 +95,55 @@ def read_warc(path: Path, source: str, start: int = 0,
         raise SourceError("no WARC or ARC record could be read")
     if skipped:
         yield Skipped(source, dict(skipped))
+
+
+def record_parts(path: Path, part_bytes: int) -> list[tuple[int, int]] | None:
+    """Byte ranges of about `part_bytes` that cut a large WARC where records
+    start (a .warc.gz where gzip members start: each record is its own member),
+    so that several build tasks read it at once; None when it cannot be cut:
+    gzipped whole, an ARC file, or no later record start found."""
+    name = str(path).lower()
+    if name.endswith((".arc", ".arc.gz")):
+        return None  # ARC records have no marker line to find
+    starts = [0]
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        gzipped = fh.read(2) == _GZIP_MAGIC[:2]
+        fh.seek(0)
+        if gzipped and _gzipped_whole(fh):
+            return None
+        while starts[-1] + part_bytes < size:
+            at = _next_record_start(fh, starts[-1] + part_bytes, gzipped)
+            while at is not None and not _true_record_start(fh, at, size, gzipped):
+                at = _next_record_start(fh, at + 1, gzipped)  # a look-alike inside a payload
+            if at is None:
+                break
+            starts.append(at)
+    if len(starts) == 1:
+        return None
+    return list(zip(starts, starts[1:] + [size]))
+
+
+def _true_record_start(fh: BinaryIO, at: int, size: int, gzipped: bool) -> bool:
+    """Whether a record found at `at` is one: a gzip member that inflates to a
+    WARC header, or a WARC header whose declared length ends where another
+    record starts (or the file ends)."""
+    fh.seek(at)
+    head = fh.read(65536)
+    if gzipped:
+        try:
+            return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16).startswith(b"WARC/1.")
+        except zlib.error:
+            return False
+    blank = head.find(b"\r\n\r\n")
+    length = re.search(rb"\r\nContent-Length:[ \t]*(\d+)", head[:blank], re.I) if blank > 0 else None
+    if length is None:
+        return False
+    after = at + blank + 4 + int(length.group(1)) + 4  # the block, then CRLF CRLF
+    if after >= size:
+        return after == size
+    fh.seek(after)
+    return fh.read(7) == b"WARC/1."
 
 
 def _gzipped_whole(fh: BinaryIO) -> bool:

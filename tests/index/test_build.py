@@ -193,7 +193,7 @@ def test_failed_full_build_leaves_previous_index(tmp_path, monkeypatch):
     live = store.live_generation(ix).resolve()
 
     import indexer.index.tasks as tasks_module
-    real = tasks_module.read_source
+    real = tasks_module.stream_source
     calls = {"n": 0}
 
     def crash_midway(*args, **kwargs):
@@ -202,7 +202,7 @@ def test_failed_full_build_leaves_previous_index(tmp_path, monkeypatch):
             raise KeyboardInterrupt  # the user hits Ctrl-C during the rebuild
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(tasks_module, "read_source", crash_midway)
+    monkeypatch.setattr(tasks_module, "stream_source", crash_midway)
     with pytest.raises(KeyboardInterrupt):
         build_index([str(src)], ix, full=True, jobs=1)
     assert store.live_generation(ix).resolve() == live

@@ -19,7 +19,7 @@ def dask_setup(worker) -> None:
     import indexer.index.tasks as tasks
 
     control = Path(os.environ["NEWSINDEX_TEST_CONTROL"])
-    real_read = tasks.read_source
+    real_read = tasks.stream_source
     counter = itertools.count()
 
     def controlled_read(path, source, **kwargs):
@@ -33,4 +33,4 @@ def dask_setup(worker) -> None:
             time.sleep(float(slow.read_text()))
         return real_read(path, source, **kwargs)
 
-    tasks.read_source = controlled_read
+    tasks.stream_source = controlled_read

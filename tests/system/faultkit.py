@@ -63,8 +63,10 @@ import indexer.index.build, indexer.index.sources, indexer.index.store, indexer.
 
 point = spec["point"]
 base = lambda p: os.path.basename(os.fspath(p))
+if spec.get("task_text_bytes"):      # force the planner's hand: more, smaller tasks
+    indexer.index.tasks.TASK_TEXT_BYTES = spec["task_text_bytes"]
 if point == "read_source":            # while cleaning (in the worker that reads)
-    patch(indexer.index.tasks, "read_source")
+    patch(indexer.index.tasks, "stream_source")
 elif point == "add_document":         # while a build task gathers its segment's documents
     patch(indexer.index.tasks, "article_to_document")
 elif point == "commit":               # at the start of the Whoosh commit
@@ -109,13 +111,13 @@ elif point == "prune_partial":        # an old generation half deleted
 elif point == "report":               # everything done but last-build.json
     patch(indexer.index.store, "write_report")
 elif point == "worker_dies":          # a cleaning worker killed (OOM killer, a crash in lxml)
-    real_read = indexer.index.tasks.read_source
+    real_read = indexer.index.tasks.stream_source
     def dying_read(*args, **kwargs):
         state["calls"] += 1
         if state["calls"] >= spec["nth"] and os.getpid() != MAIN:
             os.kill(os.getpid(), signal.SIGKILL)
         return real_read(*args, **kwargs)
-    indexer.index.tasks.read_source = dying_read
+    indexer.index.tasks.stream_source = dying_read
 elif point == "disk_full":            # ENOSPC from the nth write of an index file
     import errno
     from whoosh.filedb.structfile import StructFile
@@ -136,11 +138,11 @@ elif point == "manifest_disk_full":   # ENOSPC while the manifest is written
     json.dump = full_dump
 elif point == "stall":                # a live build that holds the lock while it cleans
     import time
-    real_read = indexer.index.tasks.read_source
+    real_read = indexer.index.tasks.stream_source
     def slow_read(*args, **kwargs):
         time.sleep(spec.get("seconds", 60))
         return real_read(*args, **kwargs)
-    indexer.index.tasks.read_source = slow_read
+    indexer.index.tasks.stream_source = slow_read
 elif point != "none":
     sys.exit("unknown kill point %r" % point)
 

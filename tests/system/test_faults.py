@@ -221,18 +221,20 @@ def test_full_build_of_a_missing_folder_keeps_the_index(built):
     check_index(corpus.index, old)
 
 
+# A build task per source file (the planner would make one task of a few small
+# files), so that a build of a few files runs worker processes.
+A_TASK_PER_FILE = {"task_text_bytes": 1}
+
+
 def reuters_files_source(root: Path, files: int) -> Path:
-    """`files` real Reuters files (1,000 records each): enough text for
-    several build tasks, so the build runs worker processes."""
-    from indexer.index.sources import walk_sources
-    from indexer.index.tasks import plan_tasks
+    """`files` real Reuters files (1,000 records each), for builds run with
+    `A_TASK_PER_FILE`."""
     from tests.conftest import CORPUS
 
     src = root / "src"
     src.mkdir(parents=True)
     for path in sorted((CORPUS / "reuters21578").glob("reut2-*.jsonl.gz"))[:files]:
         shutil.copy(path, src / path.name)
-    assert len(plan_tasks(walk_sources([str(src)]).files, root, "check", None)) >= 2
     return src
 
 
@@ -241,13 +243,13 @@ def test_a_killed_multiprocess_build_takes_its_writer_processes_with_it(tmp_path
     run: none of them outlives it, and the next build is not refused as locked."""
     src, ix = reuters_files_source(tmp_path, 5), tmp_path / "ix"
     argv = ["build", str(src), "--index", str(ix), "--jobs", "2"]
-    first = run_killed_build(argv, "none")
+    first = run_killed_build(argv, "none", extra=A_TASK_PER_FILE)
     assert first.returncode == 0, first.stderr
     before = index_state(ix)
-    killed = run_killed_build([*argv, "--full"], "mp_commit", linger=5.0)
+    killed = run_killed_build([*argv, "--full"], "mp_commit", linger=5.0, extra=A_TASK_PER_FILE)
     assert killed.killed, killed.stderr[-2000:]
     assert not killed.leftovers, f"processes of the killed build still running: {killed.leftovers}"
-    after = run_killed_build([*argv, "--full"], "none")
+    after = run_killed_build([*argv, "--full"], "none", extra=A_TASK_PER_FILE)
     assert after.returncode == 0, after.stderr
     state = index_state(ix)
     assert sorted(state.ids) == sorted(before.ids) and state.generation != before.generation
@@ -258,11 +260,13 @@ def test_ctrl_c_during_a_multiprocess_build_is_one_quiet_line(tmp_path):
     line, exit 130, no child traceback, no process left, the index as it was."""
     src, ix = reuters_files_source(tmp_path, 5), tmp_path / "ix"
     argv = ["build", str(src), "--index", str(ix), "--jobs", "2"]
-    assert run_killed_build(argv, "none").returncode == 0
+    assert run_killed_build(argv, "none", extra=A_TASK_PER_FILE).returncode == 0
     before = index_state(ix)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # the CLI, by faultkit's KILLER with no kill point (so that it plans a task per file)
+    env = {**os.environ, "PYTHONPATH": str(REPO),
+           "NEWSINDEX_KILL": json.dumps({"point": "none", "argv": [*argv, "--full"], **A_TASK_PER_FILE})}
     for delay in (1.0, 3.0):  # while cleaning, then while the sub-writers write
-        proc = subprocess.Popen([sys.executable, "-m", "indexer", *argv, "--full"], cwd=REPO, env=env,
+        proc = subprocess.Popen([sys.executable, "-c", KILLER], cwd=REPO, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)
         time.sleep(delay)
@@ -282,4 +286,4 @@ def test_ctrl_c_during_a_multiprocess_build_is_one_quiet_line(tmp_path):
         assert not leftovers
         state = index_state(ix)
         assert state.generation == before.generation and sorted(state.ids) == sorted(before.ids)
-    assert run_killed_build(argv, "none").returncode == 0
+    assert run_killed_build(argv, "none", extra=A_TASK_PER_FILE).returncode == 0
