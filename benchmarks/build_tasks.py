@@ -1,14 +1,18 @@
 """The build as tasks: local worker processes against `--dask local:N`, and memory at scale.
 
     .venv/bin/python benchmarks/build_tasks.py [--work /tmp/newsindex-bench] [--scales 1,10]
-                                               [--repeats 2] [--jobs 2] [--dask-at-scale]
+                                               [--repeats 2] [--jobs 2] [--dask-at-scale] [--queries]
 
 On the N-fold Reuters replica (`speed_build.make_replica`: JSON Lines .gz files of 1,000
 articles; x1 is Reuters itself as records), each build is `build_index(full=True)` in a
 fresh process, so the coordinator's peak RSS is that process's own (getrusage); a worker's
 peak is the largest `ru_maxrss` the tasks report (a worker process measures itself after
 each task). Local and Dask builds alternate, `--repeats` times at x1 (medians); at larger
-scales one local build, and one Dask build with `--dask-at-scale`. Prints a Markdown table.
+scales one local build, and one Dask build with `--dask-at-scale`. CPU is the build
+process's and its workers' (local workers and a `local:N` cluster's are its children).
+With `--queries`, the last index of each scale then answers the query set of
+`speed_queries` in process and over HTTP (`serve --workers 2`, sequential and 8 clients).
+Prints Markdown tables.
 The machine is shared: compare the ratios measured within one run, not absolute times.
 """
 
@@ -44,7 +48,9 @@ def stage_build(corpus: str, index: str, mode: str, jobs: str) -> dict:
     generation = store.live_generation(Path(index))
     segments = len(whoosh_index.open_dir(str(generation))._segments())
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"wall": wall, "coordinator_cpu": usage.ru_utime + usage.ru_stime,
+            "cpu": usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime,
             "coordinator_peak_mb": usage.ru_maxrss / 1024, "worker_peak_mb": report.worker_peak_mb,
             "merge_seconds": report.merge_seconds, "tasks": report.tasks, "segments": segments,
             "articles": report.articles["total"],
@@ -63,6 +69,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--jobs", default="2")
     parser.add_argument("--dask-at-scale", action="store_true")
+    parser.add_argument("--queries", action="store_true", help="also search each scale's index")
     parser.add_argument("--stage", nargs=4, metavar=("CORPUS", "INDEX", "MODE", "JOBS"))
     args = parser.parse_args()
     if args.stage:
@@ -73,7 +80,7 @@ def main() -> None:
 
     args.work.mkdir(parents=True, exist_ok=True)
     docs = load_docs(REPO / "corpus", args.work)
-    rows = []
+    rows, searches = [], []
     for scale in (int(s) for s in args.scales.split(",")):
         corpus = str(make_replica(docs, args.work, scale))
         index = str(args.work / f"index-tasks-x{scale}")
@@ -88,12 +95,39 @@ def main() -> None:
         if len(modes) == 2:
             local, dask = (statistics.median(r["wall"] for r in runs[m]) for m in modes)
             print(f"x{scale}: --dask local:{args.jobs} / local wall = {dask / local:.3f}", file=sys.stderr)
-    print("| replica | runner | articles | wall | coordinator peak RSS | worker peak RSS | tasks | segments | index |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        if args.queries:
+            searches.append((scale, search_figures(Path(index))))
+            print(f"x{scale} search: {searches[-1][1]}", file=sys.stderr)
+    print("| replica | runner | articles | wall | CPU | CPU per 1k articles | merging | coordinator peak RSS "
+          "| worker peak RSS | tasks | segments | index |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for scale, mode, f in rows:
         runner = f"--dask local:{args.jobs}" if mode == "dask" else f"--jobs {args.jobs}"
-        print(f"| x{scale} | {runner} | {f['articles']:,.0f} | {f['wall']:.1f} s | {f['coordinator_peak_mb']:.0f} MB "
-              f"| {f['worker_peak_mb']:.0f} MB | {f['tasks']:.0f} | {f['segments']:.0f} | {f['index_mb']:.0f} MB |")
+        print(f"| x{scale} | {runner} | {f['articles']:,.0f} | {f['wall']:.1f} s | {f['cpu']:.1f} s "
+              f"| {1000 * f['cpu'] / f['articles']:.2f} s | {f['merge_seconds']:.1f} s "
+              f"| {f['coordinator_peak_mb']:.0f} MB | {f['worker_peak_mb']:.0f} MB | {f['tasks']:.0f} "
+              f"| {f['segments']:.0f} | {f['index_mb']:.0f} MB |")
+    if searches:
+        print()
+        print("| replica | in process p50 / p95 | HTTP sequential p50 / p95 | HTTP 8 clients p50 / p95 | requests/s "
+              "| server RSS |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for scale, s in searches:
+            print(f"| x{scale} | {s['p50']:.1f} / {s['p95']:.1f} ms | {s['http_p50']:.1f} / {s['http_p95']:.1f} ms "
+                  f"| {s['c_p50']:.1f} / {s['c_p95']:.1f} ms | {s['rps']:.0f} | {s['rss_mb']:.0f} MB |")
+
+
+def search_figures(index: Path, workers: int = 2) -> dict:
+    """The query set of `speed_queries` on one index: in process (a fresh process, warm
+    searcher) and over HTTP through `newsindex serve --workers 2`."""
+    from harness import stage
+    from speed_queries import measure_newsindex_http, query_set
+
+    queries = query_set()
+    in_process = stage("queries", index.parent, str(index), json.dumps(queries), "3")
+    http = measure_newsindex_http(index, queries, repeats=3, workers=workers)
+    return {"p50": in_process["p50"], "p95": in_process["p95"], "http_p50": http["p50"], "http_p95": http["p95"],
+            "c_p50": http["c_p50"], "c_p95": http["c_p95"], "rps": http["rps"], "rss_mb": http["peak_rss_mb"]}
 
 
 if __name__ == "__main__":
