@@ -87,7 +87,7 @@ TABLE: dict[str, Limit] = {
     "SEGMENT_DOCUMENTS": Limit(50_000, "documents in one segment a task writes: tiny records would otherwise "
                                        "pile up by the million under SEGMENT_TEXT_BYTES"),
     "MAX_SEGMENTS": Limit(48, "segments a committed index may hold: more are merged (a search reads each one)"),
-    "MERGE_POOL_MB": Limit(256, "memory of a merge's posting pool; past it the pool spills sorted runs to disk"),
+    "MERGE_CHUNK_MB": Limit(64, "postings a segment merge holds before writing them (one term's list may be more)"),
     "MAX_CHAIN": Limit(150, "ancestors looked at per HTML block: real pages nest far less, hostile ones 10,000 deep"),
 }
 
@@ -128,7 +128,7 @@ TASK_TEXT_BYTES = TABLE["TASK_TEXT_BYTES"].value
 SEGMENT_TEXT_BYTES = TABLE["SEGMENT_TEXT_BYTES"].value
 SEGMENT_DOCUMENTS = TABLE["SEGMENT_DOCUMENTS"].value
 MAX_SEGMENTS = TABLE["MAX_SEGMENTS"].value
-MERGE_POOL_MB = TABLE["MERGE_POOL_MB"].value
+MERGE_CHUNK_MB = TABLE["MERGE_CHUNK_MB"].value
 
 
 def markdown_table() -> str:

@@ -62,6 +62,9 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "whoosh.index.FileIndex": ("_read_toc",),
     "whoosh.writing.SegmentWriter": ("_finalize_segment", "_finish"),
     "whoosh.codec.whoosh3.W3TermInfo": ("_struct",),
+    # indexer.index.merge: a merged segment's length columns and exact length totals
+    # (W3PerDocWriter.close hands its `_fieldlengths` to the segment, which the TOC pickles)
+    "whoosh.codec.whoosh3.W3PerDocWriter": ("_fieldlengths",),
     # a pattern's words, expanded once per search (indexer.search.cost)
     "whoosh.query.terms.MultiTerm": ("_btexts",),
     # a wrapping query with arguments of its own (indexer.search.ranking)
@@ -446,6 +449,21 @@ def term_info_struct():
     from whoosh.codec.whoosh3 import W3TermInfo
 
     return W3TermInfo._struct
+
+
+def length_column_name(fieldname: str) -> str:
+    """The column that holds a field's one-byte length per document."""
+    from whoosh.codec.whoosh3 import _lenfield
+
+    return _lenfield(fieldname)
+
+
+def set_field_length_totals(segment, totals: dict[str, int]) -> None:
+    """A segment's exact field-length totals (BM25F's average field length), as
+    Whoosh's per-document writer sets them when a segment is written."""
+    from collections import defaultdict
+
+    segment._fieldlengths = defaultdict(int, totals)
 
 
 def read_toc(ix):

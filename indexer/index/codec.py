@@ -265,6 +265,20 @@ class BlockArrayMatcher(BlockMatcherBase):
             self._read_part_a()
         return self._weight_array
 
+    def block_value_bytes(self) -> tuple[bytes, np.ndarray] | None:
+        """The block's values as one byte string and the byte length of each
+        (None: no values), to copy postings without cutting their values
+        apart (`indexer.index.merge`)."""
+        n, size_b = self._n_postings, self._size_b
+        if not size_b:
+            return None
+        data = self.postings_file.get(self._part_a_at + self._size_a, size_b)
+        fixed = self.format.fixed_value_size()
+        if fixed is not None and fixed > 0:
+            return data, np.full(n, fixed, dtype=np.int64)
+        width = self._value_width
+        return data[n * width:], np.frombuffer(data, dtype=_WIDTH_DTYPE[width], count=n).astype(np.int64)
+
     def read_block_values(self) -> Sequence:
         """Part B: the block's values, one per posting (None each when the format has none)."""
         n = self._n_postings

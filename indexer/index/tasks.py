@@ -37,13 +37,12 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Segment
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
-from whoosh.reading import SegmentReader
-from whoosh.writing import SegmentWriter
 
 from indexer import whoosh_internals
 from indexer.errors import BuildFailed
 from indexer.index.children import become_build_child, stop_children
 from indexer.index.codec import NewsCodec
+from indexer.index.merge import merge_segments
 from indexer.index.schema import article_to_document, make_schema
 from indexer.index.segment import write_segment
 from indexer.index.signatures import document_fields
@@ -54,7 +53,6 @@ from indexer.ingest import SourcePart, kind_of, stream_source, wide_text
 from indexer.ingest.article import Article, Failure, Skipped
 from indexer.limits import (
     MAX_FAILURES_PER_SOURCE,
-    MERGE_POOL_MB,
     SEGMENT_DOCUMENTS,
     SEGMENT_TEXT_BYTES,
     TASK_TEXT_BYTES,
@@ -288,24 +286,11 @@ def _write(task: SegmentTask, part: int, documents: list[dict]) -> W3Segment:
 
 
 def run_merge(task: MergeTask) -> W3Segment:
-    """Merge segments into one named from theirs, with Whoosh's writer and
-    pool, which spills to disk past `MERGE_POOL_MB`: the memory stays bounded
-    however large the merged segment grows."""
-    generation = FileStorage(task.folder)
+    """Merge segments into one named from theirs, from their posting arrays
+    (`merge.merge_segments`: nothing analysed again, memory bounded by
+    `MERGE_CHUNK_MB` and one term's postings, not by the merged size)."""
     with _temporary_index(task.folder, task.name) as ix:
-        writer = SegmentWriter(ix, codec=_NamedSegmentCodec(task.name), limitmb=MERGE_POOL_MB, compound=False)
-        try:
-            for segment in task.segments:
-                reader = SegmentReader(generation, ix.schema, segment)
-                try:
-                    writer.add_reader(reader)
-                finally:
-                    reader.close()
-            merged = whoosh_internals.finish_segment(writer)  # the segment only: the coordinator writes the TOC
-        except BaseException:
-            if not writer.is_closed:
-                writer.cancel()
-            raise
+        merged = merge_segments(FileStorage(task.folder), task.segments, ix, _NamedSegmentCodec(task.name))
         return _move_in(merged, ix, task.folder)
 
 
