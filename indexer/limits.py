@@ -87,7 +87,8 @@ TABLE: dict[str, Limit] = {
     "SEGMENT_DOCUMENTS": Limit(50_000, "documents in one segment a task writes: tiny records would otherwise "
                                        "pile up by the million under SEGMENT_TEXT_BYTES"),
     "MAX_SEGMENTS": Limit(48, "segments a committed index may hold: more are merged (a search reads each one)"),
-    "MERGE_CHUNK_MB": Limit(64, "postings a segment merge holds before writing them (one term's list may be more)"),
+    "MERGE_CHUNK_MB": Limit(4, "postings a segment merge holds before writing them (one term's list may be more): "
+                               "writing copies them several times; 64 MB made a 21k-article merge peak at 620 MB"),
     "MAX_CHAIN": Limit(150, "ancestors looked at per HTML block: real pages nest far less, hostile ones 10,000 deep"),
 }
 

@@ -41,6 +41,7 @@ from indexer import whoosh_internals
 from indexer.index.codec import BlockArrayMatcher, NewsCodec, TermArrays
 from indexer.limits import MERGE_CHUNK_MB
 
+_BLOCK_OVERHEAD = 600  # bytes of Python/numpy objects per block read (the arrays' headers, the tuple)
 STORED = "_stored"  # Whoosh's stored-fields column, copied as its compressed bytes
 
 
@@ -176,7 +177,8 @@ class _Chunk:
         self.terms.append(term)
         self.counts.append(sum(len(ids) for ids, _, _, _ in parts))
         self.parts += parts
-        self.size += sum(len(data) + 16 * len(ids) for ids, _, data, _ in parts)
+        # the values, 16 bytes of numbers a posting (id, weight, length, offset), the objects
+        self.size += sum(len(data) + 16 * len(ids) + _BLOCK_OVERHEAD for ids, _, data, _ in parts)
 
     def write(self, fields, name: str, fieldobj) -> None:
         if not self.terms:
