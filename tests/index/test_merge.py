@@ -12,7 +12,6 @@ and stored fields of a build written as one segment.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,16 +24,10 @@ from indexer.index.segment import commit_segments, write_segment
 from indexer.ingest import read_source
 from indexer.ingest.article import Article
 from indexer.search.archive import Archive
-from tests.conftest import FIXTURES, copy_small_corpus
+from tests.index import test_segment
 from tests.index.test_segment import QUERIES, _request
 
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    dest = copy_small_corpus(tmp_path_factory.mktemp("merge") / "corpus")
-    (dest / "korean").mkdir()
-    shutil.copy(FIXTURES / "korean" / "entermedia-lj-ryu.html.gz", dest / "korean")
-    return dest
+corpus = test_segment.corpus  # the same real articles: the small corpus and a Korean page
 
 
 @pytest.fixture(scope="module")
