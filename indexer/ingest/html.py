@@ -14,9 +14,11 @@ overflow the interpreter stack. Measured in benchmarks/README-cleaning.md.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from html import unescape
@@ -59,8 +61,36 @@ def read_html(data: bytes, source: str, *, charset: str | None = None, url: str 
 def clean_html(html: str, url: str | None = None) -> CleanedArticle:
     """The pure cleaner: decoded HTML text (and its URL if known) -> CleanedArticle."""
     # class/rel stay plain strings: splitting every multi-valued attribute costs ~10% of the parse
-    soup = BeautifulSoup(_without_unseen(html), "lxml", multi_valued_attributes=None)
+    soup = BeautifulSoup(_without_unseen_space(_without_unseen(html)), "lxml", multi_valued_attributes=None)
     return _clean_soup(soup, url, html)
+
+
+_GAP = re.compile(r">\s+<(/?[a-zA-Z][a-zA-Z0-9]*)")  # white space between two tags
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+_SPACE_BLIND = frozenset({  # tags before or after which white space is never text a reader sees
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "li", "ul", "ol", "dl", "dt",
+    "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "tr", "td", "th", "tbody", "thead",
+    "tfoot", "figure", "figcaption", "form", "fieldset", "address", "hr", "br", "body", "html", "head",
+    "center", "caption", "details", "summary", "hgroup", "meta", "link", "title",
+})
+
+
+def _without_unseen_space(html: str) -> str:
+    """The page without the white space between a block-level tag and the next tag: a
+    line break or indent no reader sees (the text is cut into blocks there anyway), yet
+    a third of the parser's text objects. Space next to inline tags stays ("word <b>bold</b>")."""
+
+    def squeeze(m: re.Match) -> str:
+        following = m.group(1)
+        if following.lstrip("/").lower() in _SPACE_BLIND:
+            return "><" + following
+        start = html.rfind("<", 0, m.start())
+        before = _TAG_NAME.match(html, start) if start >= 0 else None
+        if before and before.group(1).lower() in _SPACE_BLIND and html.find(">", start) == m.start():
+            return "><" + following
+        return m.group(0)
+
+    return _GAP.sub(squeeze, html)
 
 
 _UNSEEN_OPEN = re.compile(r"<(script|style|svg|noscript|template)(?=[\s>/])([^>]*)>|<!--", re.I)
@@ -141,54 +171,38 @@ _CONTENT = re.compile(
 
 def _attr_tokens(tag: Tag) -> str:
     """class, id and role of a tag as one string ("" when it has none)."""
-    attrs = tag.attrs
-    if not attrs:
-        return ""
-    parts = []
-    for name in ("class", "id", "role"):
-        value = attrs.get(name)
-        if value:
-            parts.append(value if isinstance(value, str) else " ".join(value))
+    return _tokens(tag.attrs) if tag.attrs else ""
+
+
+def _tokens(attrs: dict) -> str:
+    parts = [value if isinstance(value, str) else " ".join(value)
+             for value in (attrs.get("class"), attrs.get("id"), attrs.get("role")) if value]
     return " ".join(parts)
 
 
-def _is_content(tag: Tag, tokens: str) -> bool:
-    if tag.get("itemprop") == "articleBody":
-        return True
-    if not tokens:
-        return False
-    found = _CONTENT_CACHE.get(tokens)
-    if found is None:
-        found = bool(_CONTENT.search(tokens))
-        if len(_CONTENT_CACHE) < 50_000:
-            _CONTENT_CACHE[tokens] = found
-    return found
-
-
-def _boilerplate_strength(tag: Tag, tokens: str) -> int:
-    """0: not boilerplate; 1: weak sign; 2: strong sign (see the patterns above)."""
-    if tag.name in ("html", "body", "main", "article"):
-        return 0
-    style = tag.get("style")
-    if tag.get("aria-hidden") == "true" or tag.get("hidden") is not None or (
-            isinstance(style, str) and ("none" in style or "hidden" in style)
-            and _HIDDEN_STYLE.search(style)):
-        return 2
-    if not tokens:
-        return 0
-    strength = _STRENGTH_CACHE.get(tokens)
-    if strength is None:
+def _token_facts(tokens: str) -> tuple[bool, bool, int]:
+    """What a class/id/role string says: (a headline's class, the article body's class,
+    boilerplate strength 0 / 1 weak / 2 strong: see the patterns above)."""
+    facts = _FACTS_CACHE.get(tokens)
+    if facts is None:
+        headline = bool(_HEADLINE_CLASS.search(tokens)) and not _NOT_HEADLINE_CLASS.search(tokens)
         if _EMBED.search(tokens):
             strength = 0  # an embedded post quoted by the article ("social-media-embed")
         else:
             strength = 2 if _STRONG_BOILERPLATE.search(tokens) else 1 if _WEAK_BOILERPLATE.search(tokens) else 0
-        if len(_STRENGTH_CACHE) < 50_000:
-            _STRENGTH_CACHE[tokens] = strength
-    return strength
+        facts = (headline, bool(_CONTENT.search(tokens)), strength)
+        if len(_FACTS_CACHE) < 50_000:
+            _FACTS_CACHE[tokens] = facts
+    return facts
 
 
-_STRENGTH_CACHE: dict[str, int] = {}  # the same class strings recur on every page of a site
-_CONTENT_CACHE: dict[str, bool] = {}
+def _hidden(attrs: dict) -> bool:
+    style = attrs.get("style")
+    return attrs.get("aria-hidden") == "true" or attrs.get("hidden") is not None or (
+        isinstance(style, str) and ("none" in style or "hidden" in style) and bool(_HIDDEN_STYLE.search(style)))
+
+
+_FACTS_CACHE: dict[str, tuple[bool, bool, int]] = {}  # the same class strings recur on every page of a site
 _EMBED = re.compile(r"embed|twitter-tweet|instagram-media|tiktok-embed", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
@@ -483,6 +497,9 @@ _HEADLINE_CLASS = re.compile(r"headline|title", re.I)
 _NOT_HEADLINE_CLASS = re.compile(r"sub-?title|subhead|section|widget|related|teaser|card|promo|nav|menu|list", re.I)
 
 
+_NO_FACTS = (False, False, 0)
+
+
 def _scan(soup: BeautifulSoup) -> _Scan:
     scan = _Scan()
     metas = scan.metas
@@ -527,21 +544,24 @@ def _scan(soup: BeautifulSoup) -> _Scan:
         if name in _SECTION_BOILERPLATE_TAGS:
             scan.soft.append((tag, 1))
             continue
-        if not tag.attrs:  # most tags: nothing more to learn
+        attrs = tag.attrs
+        if not attrs:  # most tags: nothing more to learn
             continue
-        itemprop = tag.get("itemprop")
-        if itemprop in ("author", "creator") or tag.get("rel") == "author":
+        if attrs.get("itemprop") in ("author", "creator") or attrs.get("rel") == "author":
             scan.bylines.append((0, tag))
-        tokens = _attr_tokens(tag)
-        if tokens and len(scan.headings) < MAX_HEADINGS and _HEADLINE_CLASS.search(tokens) \
-                and not _NOT_HEADLINE_CLASS.search(tokens):
+        tokens = _tokens(attrs)
+        headline_class, content, strength = _token_facts(tokens) if tokens else _NO_FACTS
+        if headline_class and len(scan.headings) < MAX_HEADINGS:
             text = tag.get_text(" ")
             if len(text) < 400:
                 scan.headings.append(" ".join(text.split()))
-        if _is_content(tag, tokens):
+        if content or attrs.get("itemprop") == "articleBody":
             scan.content.append(tag)
             continue
-        strength = _boilerplate_strength(tag, tokens)
+        if name in ("html", "body", "main", "article"):
+            continue
+        if _hidden(attrs):
+            strength = 2
         if strength:
             low = tokens.lower()
             if "caption" in low and not re.search(r"credit|copyright|closed-?caption", low):
@@ -770,12 +790,12 @@ def _page_date(declared: datetime | None, scan: _Scan, ld: dict, urls: tuple[str
         return declared
     if url_date is not None:
         return url_date
-    ours = [d for d in map(_past, written + _weaker_dates(scan, ld)) if d]
+    ours = next((d for d in map(_past, itertools.chain(written, _weaker_dates(scan, ld))) if d), None)
     if has_prose or ours:
         found = _htmldate(html, urls[0] or urls[1])
-        if found is not None and not (ours and _swapped(found, ours[0])):
+        if found is not None and not (ours and _swapped(found, ours)):
             return found
-    return ours[0] if ours else None
+    return ours
 
 
 _EARLIEST_ZONE = timedelta(hours=14)  # the day starts 14 h before UTC in the earliest zone (Kiribati)
@@ -820,22 +840,20 @@ def _written_dates(byline: str | None, date_line: str | None, *, dayfirst: bool)
     return [d for d in dates if d]
 
 
-def _weaker_dates(scan: _Scan, ld: dict) -> list[datetime]:
-    """Dates that may be the publication's: JSON-LD dateCreated, a `<time>` stamp, a
-    `<time>` text (the first one each)."""
-    dates = []
+def _weaker_dates(scan: _Scan, ld: dict) -> Iterator[datetime]:
+    """Dates that may be the publication's, as they are needed: JSON-LD dateCreated or
+    a `<time>` stamp, then a `<time>` text."""
     for value in [ld.get("dateCreated")] + [t["datetime"] for t in scan.times if t.get("datetime")]:
         if isinstance(value, str) and value.strip():
             moment = parse_page_date(value)
             if moment:
-                dates.append(moment)
+                yield moment
                 break
     for tag in scan.times[:3]:
         moment = parse_page_date(tag.get_text(" ", strip=True))
         if moment:
-            dates.append(moment)
+            yield moment
             break
-    return dates
 
 
 def _htmldate(html: str, url: str | None) -> datetime | None:
