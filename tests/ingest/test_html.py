@@ -278,3 +278,25 @@ def test_unseen_markup_is_skipped_before_parsing_even_when_never_closed():
     assert article.headline == "Plan"  # JSON-LD kept
     assert "The council approved the water plan" in article.body
     assert "not text" not in article.body and "Logo" not in article.body and "color" not in article.body
+
+
+def test_white_space_dropped_before_parsing_never_joins_words():
+    prose = "The council met on Tuesday and approved the plan for the new bridge across the river. "
+    html = ("<html><body>\n  <div class='story'>\n    <p>" + prose + "It cost\n<b>four</b> <i>million</i>\n"
+            "<a href='/m'>euros</a> in all.</p>\n    <p>Line one<br>\n<a href='/x'>Line</a> two and " + prose
+            + "</p>\n  </div>\n</body></html>")
+    body = clean_html(html).body
+    assert "It cost four million euros in all." in body
+    assert "Line one\n\nLine two and" in body
+
+
+@pytest.mark.parametrize("html,expected", [
+    ("<div>\n  <p>x</p>\n</div>", "<div><p>x</p></div>"),                   # around block tags: dropped
+    ("<li>\n <a>first</a>\n <span>point</span></li>", "<li><a>first</a>\n <span>point</span></li>"),
+    ("<p>a\n<b>b</b> <i>c</i></p>", "<p>a\n<b>b</b> <i>c</i></p>"),          # between inline tags: kept
+    ("<p>Revenue > <b>5%</b></p>", "<p>Revenue > <b>5%</b></p>"),             # a ">" in the text is no tag
+])
+def test_which_white_space_goes_before_parsing(html, expected):
+    from indexer.ingest.html import _without_unseen_space
+
+    assert _without_unseen_space(html) == expected
