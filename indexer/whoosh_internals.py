@@ -312,24 +312,16 @@ class PostingsWriterBase(W3PostingsWriter):
         self._new_block()
 
 
-class BlockStats(NamedTuple):
-    """What W3's matcher keeps of a block's header (to skip blocks and bound scores)."""
-
-    count: int
-    last_id: int
-    max_weight: float
-    min_length: int | None
-    max_length: int
-    is_last: bool      # the list's last block
-    next_offset: int   # where the next block starts in the postings file
-
-
 class BlockMatcherBase(W3LeafMatcher):
     """W3's per-posting matcher (id, weight, value, next, skip_to, block
     quality) over blocks whose layout the subclass reads, a block at a time:
 
-    - `first_block_offset(start)`: checks what starts a posting list, returns where its first block is;
-    - `read_block(position) -> BlockStats`: moves to the block there (forgetting the last one's arrays);
+    - `first_block_offset(postfile, start)`: checks what starts a posting list
+      in the postings file, returns where its first block is;
+    - `read_block(position)`: moves to the block there (forgetting the last
+      one's arrays) and returns what W3 keeps of a block's header, as a plain
+      tuple (it is made once per block): (postings, last id, max weight,
+      min length, max length, is the list's last block, next block's offset);
     - `block_ids()`, `block_weights()`: numpy arrays of the current block;
     - `read_block_values()`: its values, one per posting.
 
@@ -337,10 +329,10 @@ class BlockMatcherBase(W3LeafMatcher):
     `block_ids`, `block_weights`, `block_values`, `position_in_block` and
     `next_block`; Whoosh's own matchers call the per-posting methods."""
 
-    def first_block_offset(self, start: int) -> int:
+    def first_block_offset(self, postfile, start: int) -> int:
         raise NotImplementedError
 
-    def read_block(self, position: int) -> BlockStats:
+    def read_block(self, position: int) -> tuple[int, int, float, int | None, int, bool, int]:
         raise NotImplementedError
 
     def block_ids(self) -> np.ndarray:
@@ -351,11 +343,6 @@ class BlockMatcherBase(W3LeafMatcher):
 
     def read_block_values(self) -> Sequence:
         raise NotImplementedError
-
-    @property
-    def postings_file(self):
-        """The postings file the blocks are read from (a Whoosh StructFile)."""
-        return self._postfile
 
     def position_in_block(self) -> int:
         """Where the matcher stands inside its current block."""
@@ -378,7 +365,7 @@ class BlockMatcherBase(W3LeafMatcher):
     # -- W3's hooks, over the subclass's blocks ------------------------------------
 
     def _read_header(self) -> None:
-        self._baseoffset = self.first_block_offset(self._startoffset)
+        self._baseoffset = self.first_block_offset(self._postfile, self._startoffset)
 
     def _goto(self, position: int) -> None:
         self._ids = self._weights = self._values = None

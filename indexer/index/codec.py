@@ -46,7 +46,6 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from indexer import whoosh_internals
 from indexer.whoosh_internals import (
     BlockMatcherBase,
-    BlockStats,
     BufferedBlock,
     FieldWriterBase,
     PostingsWriterBase,
@@ -208,8 +207,9 @@ class BlockArrayMatcher(BlockMatcherBase):
     interface (id, weight, value, next, skip_to) for the matchers Whoosh runs;
     `block_ids` / `block_weights` / `block_values` for array evaluation."""
 
-    def first_block_offset(self, start: int) -> int:
-        magic = self.postings_file.get(start, 4)
+    def first_block_offset(self, postfile, start: int) -> int:
+        self._block_file = postfile
+        magic = postfile.get(start, 4)
         if magic != BLOCK_MAGIC:
             raise CorruptIndexError(
                 f"Bad postings block tag {magic!r} at offset {start} "
@@ -217,12 +217,12 @@ class BlockArrayMatcher(BlockMatcherBase):
                 f"`newsindex build --full`.")
         return start + 4
 
-    def read_block(self, position: int) -> BlockStats:
+    def read_block(self, position: int) -> tuple[int, int, float, int | None, int, bool, int]:
         self._id_array = self._weight_array = None
         try:
             (n, maxid, maxweight, minlen, maxlen, self._gap_width, self._weight_kind,
              self._value_width, flags, size_a, size_b) = _HEAD.unpack(
-                self.postings_file.get(position, _HEAD.size))
+                self._block_file.get(position, _HEAD.size))
         except struct.error as exc:
             raise CorruptIndexError(
                 f"Damaged postings block at offset {position} ({exc}): rebuild the "
@@ -231,13 +231,13 @@ class BlockArrayMatcher(BlockMatcherBase):
         self._a_zlib = bool(flags & _A_ZLIB)
         self._part_a_at = position + _HEAD.size
         self._size_a, self._size_b = size_a, size_b
-        return BlockStats(n, maxid, maxweight, byte_to_length(minlen), byte_to_length(maxlen),
-                          bool(flags & _LAST), self._part_a_at + size_a + size_b)
+        return (n, maxid, maxweight, byte_to_length(minlen), byte_to_length(maxlen),
+                bool(flags & _LAST), self._part_a_at + size_a + size_b)
 
     # -- arrays (indexer.search.collect) ------------------------------------------
 
     def _read_part_a(self) -> None:
-        data = self.postings_file.get(self._part_a_at, self._size_a)
+        data = self._block_file.get(self._part_a_at, self._size_a)
         if self._a_zlib:
             data = zlib.decompress(data)
         n, width = self._n_postings, self._gap_width
@@ -283,7 +283,7 @@ class BlockArrayMatcher(BlockMatcherBase):
         """Part B: the block's values, one per posting (None each when the format has none)."""
         n = self._n_postings
         size_b = self._size_b
-        data = self.postings_file.get(self._part_a_at + self._size_a, size_b) if size_b else b""
+        data = self._block_file.get(self._part_a_at + self._size_a, size_b) if size_b else b""
         fixed = self.format.fixed_value_size()
         if not data:
             return (None,) * n
