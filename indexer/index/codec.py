@@ -272,7 +272,7 @@ class BlockArrayMatcher(BlockMatcherBase):
         n, size_b = self._n_postings, self._size_b
         if not size_b:
             return None
-        data = self.postings_file.get(self._part_a_at + self._size_a, size_b)
+        data = self._block_file.get(self._part_a_at + self._size_a, size_b)
         fixed = self.format.fixed_value_size()
         if fixed is not None and fixed > 0:
             return data, np.full(n, fixed, dtype=np.int64)
