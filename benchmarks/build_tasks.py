@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/build_tasks.py [--work /tmp/newsindex-bench] [--scales 1,10]
                                                [--repeats 2] [--jobs 2] [--dask-at-scale] [--queries]
+                                               [--search-only]
 
 On the N-fold Reuters replica (`speed_build.make_replica`: JSON Lines .gz files of 1,000
 articles; x1 is Reuters itself as records), each build is `build_index(full=True)` in a
@@ -70,6 +71,8 @@ def main() -> None:
     parser.add_argument("--jobs", default="2")
     parser.add_argument("--dask-at-scale", action="store_true")
     parser.add_argument("--queries", action="store_true", help="also search each scale's index")
+    parser.add_argument("--search-only", action="store_true",
+                        help="no builds: search the indexes the last run left under --work")
     parser.add_argument("--stage", nargs=4, metavar=("CORPUS", "INDEX", "MODE", "JOBS"))
     args = parser.parse_args()
     if args.stage:
@@ -84,7 +87,7 @@ def main() -> None:
     for scale in (int(s) for s in args.scales.split(",")):
         corpus = str(make_replica(docs, args.work, scale))
         index = str(args.work / f"index-tasks-x{scale}")
-        modes = ["local", "dask"] if scale == 1 or args.dask_at_scale else ["local"]
+        modes = [] if args.search_only else ["local", "dask"] if scale == 1 or args.dask_at_scale else ["local"]
         runs: dict[str, list[dict]] = {m: [] for m in modes}
         for _ in range(args.repeats if scale == 1 else 1):
             for mode in modes:
@@ -95,7 +98,7 @@ def main() -> None:
         if len(modes) == 2:
             local, dask = (statistics.median(r["wall"] for r in runs[m]) for m in modes)
             print(f"x{scale}: --dask local:{args.jobs} / local wall = {dask / local:.3f}", file=sys.stderr)
-        if args.queries:
+        if args.queries or args.search_only:
             searches.append((scale, search_figures(Path(index))))
             print(f"x{scale} search: {searches[-1][1]}", file=sys.stderr)
     print("| replica | runner | articles | wall | CPU | CPU per 1k articles | merging | coordinator peak RSS "
@@ -110,11 +113,12 @@ def main() -> None:
     if searches:
         print()
         print("| replica | in process p50 / p95 | HTTP sequential p50 / p95 | HTTP 8 clients p50 / p95 | requests/s "
-              "| server RSS |")
-        print("| --- | --- | --- | --- | --- | --- |")
+              "| 503 Busy (8 clients) | server RSS |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
         for scale, s in searches:
             print(f"| x{scale} | {s['p50']:.1f} / {s['p95']:.1f} ms | {s['http_p50']:.1f} / {s['http_p95']:.1f} ms "
-                  f"| {s['c_p50']:.1f} / {s['c_p95']:.1f} ms | {s['rps']:.0f} | {s['rss_mb']:.0f} MB |")
+                  f"| {s['c_p50']:.1f} / {s['c_p95']:.1f} ms | {s['rps']:.0f} | {s['busy']} of {s['requests']} "
+                  f"| {s['rss_mb']:.0f} MB |")
 
 
 def search_figures(index: Path, workers: int = 2) -> dict:
@@ -127,7 +131,8 @@ def search_figures(index: Path, workers: int = 2) -> dict:
     in_process = stage("queries", index.parent, str(index), json.dumps(queries), "3")
     http = measure_newsindex_http(index, queries, repeats=3, workers=workers)
     return {"p50": in_process["p50"], "p95": in_process["p95"], "http_p50": http["p50"], "http_p95": http["p95"],
-            "c_p50": http["c_p50"], "c_p95": http["c_p95"], "rps": http["rps"], "rss_mb": http["peak_rss_mb"]}
+            "c_p50": http["c_p50"], "c_p95": http["c_p95"], "rps": http["rps"], "busy": http["busy"],
+            "requests": http["requests"], "rss_mb": http["peak_rss_mb"]}
 
 
 if __name__ == "__main__":

@@ -65,6 +65,7 @@ _EXPORTS = {
     "UsageError": "indexer.errors",
     "QueryError": "indexer.errors",
     "QueryTooCostly": "indexer.errors",
+    "SearchBusy": "indexer.errors",
     "SourceError": "indexer.errors",
     "IndexMissing": "indexer.errors",
     "BuildLocked": "indexer.errors",

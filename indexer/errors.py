@@ -19,6 +19,11 @@ class QueryTooCostly(QueryError):
     (indexer/search/cost.py)."""
 
 
+class SearchBusy(Exception):
+    """A pattern search that found no free turn (indexer/search/cost.py): the query
+    is fine, the server is busy; the web UI answers 503 with Retry-After."""
+
+
 class SourceError(Exception):
     """Raised by a reader when a whole file cannot be read; the message is the reason."""
 

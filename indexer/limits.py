@@ -36,6 +36,7 @@ TABLE: dict[str, Limit] = {
                                  "plain searches keep their share of the one core a process computes on"),
     "PATTERN_WAIT_MS": Limit(500, "how long a further pattern search waits for a turn before it gets a message: "
                                   "a waiting search holds a server thread"),
+    "SEARCH_RETRY_SECONDS": Limit(2, "the Retry-After of the 503 a pattern search gets when no turn came"),
     "MAX_COMPARE_QUERIES": Limit(6, "queries on one timeline: more lines than a reader can tell apart"),
     "MAX_COLLECTION_ADD": Limit(100_000, "articles added to a collection in one action (every result of a search)"),
     "GROUP_VERSIONS_DEPTH": Limit(300, "result pages up to this many hits deep fold re-sent versions of a story"),
@@ -102,6 +103,7 @@ MAX_QUERY_TERMS = TABLE["MAX_QUERY_TERMS"].value
 MAX_QUERY_CPU_SECONDS = TABLE["MAX_QUERY_CPU_SECONDS"].value
 PATTERN_SEARCHES = TABLE["PATTERN_SEARCHES"].value
 PATTERN_WAIT_MS = TABLE["PATTERN_WAIT_MS"].value
+SEARCH_RETRY_SECONDS = TABLE["SEARCH_RETRY_SECONDS"].value
 MAX_COMPARE_QUERIES = TABLE["MAX_COMPARE_QUERIES"].value
 MAX_COLLECTION_ADD = TABLE["MAX_COLLECTION_ADD"].value
 GROUP_VERSIONS_DEPTH = TABLE["GROUP_VERSIONS_DEPTH"].value

@@ -38,6 +38,7 @@ from indexer import (
     TREND_INTERVALS,
     IndexMissing,
     QueryError,
+    SearchBusy,
     SearchRequest,
     csv_lines,
     jsonl_lines,
@@ -46,7 +47,7 @@ from indexer import (
     trend_csv,
     trend_json,
 )
-from indexer.limits import MAX_COMPARE_QUERIES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS
+from indexer.limits import MAX_COMPARE_QUERIES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, SEARCH_RETRY_SECONDS
 from webui import EXTENSION_KEY
 from webui.article_ids import CONVERTER_NAME, ArticleIdConverter, ArticleRef
 from webui.compare import CHART_STYLES, comparison_for
@@ -485,7 +486,7 @@ def _took(ms: float | None) -> str:
 # --------------------------------------------------------------------------- errors
 
 def register_error_handlers(app: Flask) -> None:
-    """Friendly pages (or JSON under /api/) for 404, 405, a missing index and 500."""
+    """Friendly pages (or JSON under /api/) for 404, 405, a missing index, a busy server and 500."""
 
     def wants_json() -> bool:
         return request.path.startswith("/api/")
@@ -504,6 +505,12 @@ def register_error_handlers(app: Flask) -> None:
         app.logger.warning("no index: %s", exc)
         return page(503, "No index yet",
                     "There is no search index yet. Build it with “newsindex build”, then reload this page.")
+
+    @app.errorhandler(SearchBusy)
+    def busy(exc: SearchBusy) -> Any:
+        response = app.make_response(page(503, "Busy", str(exc)))
+        response.headers["Retry-After"] = str(SEARCH_RETRY_SECONDS)
+        return response
 
     @app.errorhandler(404)
     def not_found(exc: HTTPException) -> Any:

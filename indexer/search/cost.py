@@ -11,8 +11,9 @@ in a field, or the whole query to more than `MAX_QUERY_TERMS`. Whatever gets
 past those runs under `budget`: evaluation checks the thread's CPU time
 (`check_time`) and stops with a message past `MAX_QUERY_CPU_SECONDS`, and at
 most `PATTERN_SEARCHES` searches with patterns run at once (others wait up to
-`PATTERN_WAIT_MS` for a turn). Each
-refusal is a `QueryTooCostly` (a `QueryError`: the UI shows its message).
+`PATTERN_WAIT_MS` for a turn, then get `SearchBusy`: the server is busy,
+the query is fine). Each other refusal is a `QueryTooCostly` (a `QueryError`:
+the UI shows its message).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any, Callable, Iterator
 from whoosh import query
 
 from indexer import whoosh_internals
-from indexer.errors import QueryTooCostly
+from indexer.errors import QueryTooCostly, SearchBusy
 from indexer.limits import (
     MAX_QUERY_CPU_SECONDS,
     MAX_QUERY_TERMS,
@@ -148,7 +149,7 @@ def _take_pattern_turn() -> None:
     if getattr(_local, "deadline", None) is None or getattr(_local, "pattern_turn", False):
         return
     if not _PATTERN_TURNS.acquire(timeout=PATTERN_WAIT_MS / 1000):
-        raise QueryTooCostly(f"{PATTERN_SEARCHES} searches with wildcards, ranges or fuzzy words are running "
+        raise SearchBusy(f"{PATTERN_SEARCHES} searches with wildcards, ranges or fuzzy words are running "
                              "already; try again in a moment, or search without them.")
     _local.pattern_turn = True
 

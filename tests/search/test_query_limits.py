@@ -10,8 +10,8 @@ import string
 
 import pytest
 
-from indexer import QueryError, QueryTooCostly, SearchRequest
-from indexer.limits import MAX_QUERY_TERMS, MAX_TERM_EXPANSION, MIN_WILDCARD_PREFIX
+from indexer import QueryError, QueryTooCostly, SearchBusy, SearchRequest
+from indexer.limits import MAX_QUERY_TERMS, MAX_TERM_EXPANSION, MIN_WILDCARD_PREFIX, SEARCH_RETRY_SECONDS
 from indexer.search import cost
 
 
@@ -87,9 +87,25 @@ def test_pattern_searches_wait_for_a_turn_then_get_a_message(archive, monkeypatc
     turns = threading.BoundedSemaphore(1)
     monkeypatch.setattr(cost, "_PATTERN_TURNS", turns)
     assert turns.acquire(blocking=False)          # another search holds the only turn
-    with pytest.raises(QueryTooCostly, match="running already"):
+    with pytest.raises(SearchBusy, match="running already"):
         _search(archive, "ex*")
     assert _search(archive, "oil").total > 0       # a plain search needs no turn
     turns.release()
     assert _search(archive, "ex*").total > 0       # and the turn is given back after each search
     assert _search(archive, "petrol*").total > 0
+
+
+def test_a_busy_server_answers_503_with_retry_after_not_400(client, monkeypatch):
+    """The query is fine, the server is busy: a client may retry it unchanged."""
+    import threading
+
+    turns = threading.BoundedSemaphore(1)
+    monkeypatch.setattr(cost, "_PATTERN_TURNS", turns)
+    assert turns.acquire(blocking=False)
+    r = client.get("/api/search", query_string={"q": "petrol*"})
+    assert r.status_code == 503 and "running already" in r.get_json()["error"]
+    assert r.headers["Retry-After"] == str(SEARCH_RETRY_SECONDS)
+    r = client.get("/search", query_string={"q": "petrol*"})
+    assert r.status_code == 503 and "try again in a moment" in r.get_data(as_text=True)
+    turns.release()
+    assert client.get("/api/search", query_string={"q": "petrol*"}).status_code == 200
