@@ -179,7 +179,7 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
     for _source in settle.finish():
         pass
     report.articles["removed"] = _check_removals(old_ids, set(settle.owners), allow_removals)
-    _commit(ix, _merged(segments, generation, run, report))
+    _commit(ix, _merged(segments, generation, run, report, full=True))
     tasks.clear_unfinished(generation)  # the temporary folders of attempts whose worker died
     settle.captures.drop_earlier(ix, manifest, settle.owners)
     vocabulary.save(generation)
@@ -452,14 +452,15 @@ def _run_in_order(run: "_TaskRunner", planned: list, progress: Progress | None) 
             following += 1
 
 
-def _merged(segments: list, folder: Path, run: "_TaskRunner", report: BuildReport) -> list:
-    """At most `MAX_SEGMENTS` segments: consecutive segments merged by tasks
-    (document order kept, deleted documents dropped)."""
+def _merged(segments: list, folder: Path, run: "_TaskRunner", report: BuildReport, full: bool = False) -> list:
+    """At most `MAX_SEGMENTS` segments, or `FULL_BUILD_SEGMENTS` after a full
+    build (a search reads every segment): consecutive segments merged by
+    tasks (document order kept, deleted documents dropped)."""
     from indexer.index import tasks
-    from indexer.limits import MAX_SEGMENTS
+    from indexer.limits import FULL_BUILD_SEGMENTS, MAX_SEGMENTS
 
     started = time.perf_counter()
-    groups = merge_groups(segments, MAX_SEGMENTS)
+    groups = merge_groups(segments, min(MAX_SEGMENTS, FULL_BUILD_SEGMENTS) if full else MAX_SEGMENTS)
     merges = [tasks.MergeTask(str(folder), tuple(group)) for group in groups if len(group) > 1]
     merged = dict(run(merges, tasks.run_merge)) if merges else {}
     report.merge_seconds = time.perf_counter() - started

@@ -147,6 +147,23 @@ def test_many_segments_are_merged_at_commit_with_the_same_results(tmp_path, monk
         assert [h.score for h in a.hits] == pytest.approx([h.score for h in b.hits], rel=1e-12), text
 
 
+def test_a_full_build_commits_few_segments_and_an_incremental_build_adds_its_own(tmp_path, monkeypatch):
+    """A search reads every segment: a full build merges its tasks' segments down to
+    FULL_BUILD_SEGMENTS; an incremental build adds its segment and merges only past MAX_SEGMENTS."""
+    src = tmp_path / "src"
+    for n in range(6):
+        _write(src, f"part{n}.jsonl", _records(30, 30 * n))
+    monkeypatch.setattr(tasks, "TASK_TEXT_BYTES", 1)                  # a task and a segment per file
+    monkeypatch.setattr("indexer.limits.FULL_BUILD_SEGMENTS", 2)
+    report = build_index([str(src)], tmp_path / "ix", jobs=2)
+    assert report.tasks == 6 and report.segments == len(_segments(tmp_path / "ix")) == 2
+    _write(src, "part6.jsonl", _records(30, 180))
+    report = build_index([str(src)], tmp_path / "ix", jobs=2)
+    assert report.segments == len(_segments(tmp_path / "ix")) == 3 <= MAX_SEGMENTS
+    ids = _live_ids(tmp_path / "ix")
+    assert len(ids) == len(set(ids)) == 210
+
+
 def test_incremental_build_adds_segments_and_replaces_changed_articles(tmp_path, monkeypatch):
     monkeypatch.setattr(tasks, "TASK_TEXT_BYTES", 1)
     src = tmp_path / "src"
