@@ -2,7 +2,7 @@
 
     python benchmarks/warc.py readers [--pages DIR] [--copies N]
     python benchmarks/warc.py build   [--pages DIR] [--copies N]
-    python benchmarks/warc.py memory  [--gigabytes G ...] [--tmp DIR] [--jobs N]
+    python benchmarks/warc.py memory  [--gigabytes G ...] [--tmp DIR] [--jobs N] [--segment-mb M]
     python benchmarks/warc.py pagekind [--shared DIR]
 
 `readers`: the same WARC files (gzip per record and plain) read by warcio and by
@@ -210,14 +210,18 @@ def article_warc(path: Path, pages: list[tuple[str, bytes]], target: int, every:
     return winners
 
 
-def _build_peaks(path: Path, index: Path, jobs: int) -> dict:
+def _build_peaks(path: Path, index: Path, jobs: int, segment_mb: int | None = None) -> dict:
     """One `build_index(full=True)` in a child process: the report, wall and
     CPU time, and the peak RSS of the coordinator (the child itself) and of the
     largest task worker (as the tasks report it; the coordinator when a task
-    runs in its process)."""
+    runs in its process). `segment_mb` sets SEGMENT_TEXT_BYTES for that build
+    (the text a task gathers before it writes a segment: what bounds a worker)."""
     code = """
 import json, resource, sys, time
 from indexer import build_index
+from indexer.index import tasks
+if sys.argv[4] != "default":
+    tasks.SEGMENT_TEXT_BYTES = int(sys.argv[4]) * 1024 * 1024
 t = time.perf_counter()
 r = build_index([sys.argv[1]], sys.argv[2], full=True, jobs=int(sys.argv[3]))
 wall = time.perf_counter() - t
@@ -227,7 +231,7 @@ print(json.dumps({"wall": wall, "cpu": me.ru_utime + me.ru_stime + kids.ru_utime
                   "worker_mb": r.worker_peak_mb, "tasks": r.tasks, "segments": r.segments,
                   "articles": r.articles, "skipped": dict(r.skipped), "failures": len(r.failures)}))
 """
-    out = subprocess.run([sys.executable, "-c", code, str(path), str(index), str(jobs)],
+    out = subprocess.run([sys.executable, "-c", code, str(path), str(index), str(jobs), str(segment_mb or "default")],
                          check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(out.stdout)
 
@@ -252,6 +256,8 @@ def _check_winners(index: Path, pages: list[tuple[str, bytes]], winners: dict[st
 def cmd_memory(args) -> None:
     """Peak RSS and pages/s of full builds of all-article WARCs of each of
     `--gigabytes` (e.g. 0.2 2): memory must not grow with the file."""
+    if args.segment_mb:
+        print(f"SEGMENT_TEXT_BYTES set to {args.segment_mb} MB for these builds")
     pages = load_pages(Path(args.pages))
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         tmp = Path(tmp)
@@ -265,7 +271,7 @@ def cmd_memory(args) -> None:
             print(f"{path.stat().st_size / 1e9:.2f} GB WARC: {len(winners):,} URLs, {twice:,} of them captured "
                   f"twice; written in {time.perf_counter() - t:.0f} s", flush=True)
             index = tmp / f"index-{gigabytes}"
-            got = _build_peaks(path, index, args.jobs)
+            got = _build_peaks(path, index, args.jobs, args.segment_mb)
             shutil.rmtree(crawl)  # the disk back before the next file
             total = got["articles"]["total"]
             right, checked = _check_winners(index, pages, winners)
@@ -363,6 +369,8 @@ def main() -> None:
         p.add_argument("--repeats", type=int, default=2)
         p.add_argument("--gigabytes", type=float, nargs="+", default=[0.2, 2.0])
         p.add_argument("--tmp", default=None, help="where the big WARCs are generated (and deleted)")
+        p.add_argument("--segment-mb", type=int, default=None,
+                       help="memory: SEGMENT_TEXT_BYTES in MB for the builds (default: the limit's own value)")
     args = parser.parse_args()
     {"readers": cmd_readers, "build": cmd_build, "memory": cmd_memory,
      "pagekind": cmd_pagekind}[args.command](args)
