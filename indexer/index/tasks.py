@@ -62,9 +62,9 @@ GZIP_TEXT_RATIO = 3               # a .gz source holds ~2.4-4x its size in text
 SOURCE_MIN_BYTES = 2048           # a tiny file costs a task about this much text: 2,000 make a task
 UNFINISHED_PREFIX = ".task-"      # a task's temporary folder inside the generation
 # A JSON Lines file or WARC larger than this is read in parts of about this
-# size, by several tasks at once (a one-file archive is not one core); each
-# part, not the file, bounds what its reader holds.
-SOURCE_PART_BYTES = 4_000_000
+# size (a small task's worth), by several tasks at once (a one-file archive is
+# not one core); each part, not the file, bounds what its reader holds.
+SOURCE_PART_BYTES = TASK_TEXT_BYTES
 _SCAN_BYTES = 1 << 20  # read at a time looking for a line end
 
 
