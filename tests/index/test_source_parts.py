@@ -128,6 +128,18 @@ def test_a_jsonl_gz_is_streamed_in_chunks_with_the_lines_numbered_as_in_the_file
     assert sum(isinstance(r, Article) for r in streamed) == 1000
 
 
+def test_a_jsonl_gz_is_one_task_that_writes_a_segment_per_segment_of_text(tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    plain = _big_jsonl(src)
+    (src / "archive.jsonl.gz").write_bytes(gzip.compress(plain.read_bytes()))
+    plain.unlink()
+    monkeypatch.setattr(indexer.ingest, "CHUNK_BYTES", 100_000)
+    monkeypatch.setattr(tasks, "SEGMENT_TEXT_BYTES", 200_000)
+    report = build_index([str(src)], tmp_path / "ix", full=True, jobs=2)
+    assert report.tasks == 1 and report.segments >= 4 and report.articles["total"] == 1000
+    assert len(_ids(tmp_path / "ix")) == 1000
+
+
 def test_a_broken_or_bomb_like_jsonl_gz_is_refused_before_any_of_it_is_indexed(tmp_path, monkeypatch):
     plain = _big_jsonl(tmp_path / "src")
     data = gzip.compress(plain.read_bytes())
