@@ -18,13 +18,14 @@ import itertools
 import json
 import math
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from html import unescape
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
 from indexer.errors import SourceError
@@ -60,8 +61,12 @@ def read_html(data: bytes, source: str, *, charset: str | None = None, url: str 
 
 def clean_html(html: str, url: str | None = None) -> CleanedArticle:
     """The pure cleaner: decoded HTML text (and its URL if known) -> CleanedArticle."""
-    # class/rel stay plain strings: splitting every multi-valued attribute costs ~10% of the parse
-    soup = BeautifulSoup(_without_unseen_space(_without_unseen(html)), "lxml", multi_valued_attributes=None)
+    # class/rel stay plain strings: splitting every multi-valued attribute costs ~10% of the parse.
+    # An XHTML page (`<?xml ...?>` first) is a web page, parsed as HTML on purpose:
+    # BeautifulSoup's advice to use an XML parser would only puzzle a build's reader.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(_without_unseen_space(_without_unseen(html)), "lxml", multi_valued_attributes=None)
     return _clean_soup(soup, url, html)
 
 
