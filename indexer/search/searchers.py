@@ -28,6 +28,7 @@ from whoosh.util.numeric import byte_to_length
 
 from indexer import whoosh_internals
 from indexer.index import store
+from indexer.search import collect
 
 FILTER_CACHE_SIZE = 64
 LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
@@ -85,7 +86,9 @@ class SearcherPool:
             if found is not None:
                 self._filters.move_to_end(full_key)
                 return found
-        docs = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
+        # the array evaluation: Whoosh's docs_for_query steps a date range's union
+        # of terms one posting at a time (5 s for one filter at 216k articles)
+        docs = collect.scan(searcher, q, None, scored=False).docnums
         mask = np.zeros(searcher.doc_count_all(), dtype=bool)
         mask[docs] = True
         found = (BitSet(docs.tolist(), size=searcher.doc_count_all()), mask)
