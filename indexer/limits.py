@@ -81,8 +81,8 @@ TABLE: dict[str, Limit] = {
     "MAX_REMOVED_PERCENT": Limit(50, "a build that would remove more than this share of the archive's articles "
                                  "(an empty mount point, the wrong folder) stops unless --allow-removals"),
     # -- build tasks (indexer.index.tasks)
-    "TASK_TEXT_BYTES": Limit(4 * MB, "estimated text per build task at least (more in a large archive, up to "
-                                     "SEGMENT_TEXT_BYTES, so that there are about MAX_SEGMENTS tasks)"),
+    "TASK_TEXT_BYTES": Limit(4 * MB, "estimated text per build task, whatever the archive's size: a worker's "
+                                     "memory follows its task (x10 and x50 alike); the commit merges the segments"),
     "SEGMENT_TEXT_BYTES": Limit(24 * MB, "text in one segment a task writes: its postings (~22x) bound a worker's "
                                          "memory, whatever the size of the archive or of one source"),
     "SEGMENT_DOCUMENTS": Limit(50_000, "documents in one segment a task writes: tiny records would otherwise "

@@ -131,25 +131,18 @@ class MergeTask(NamedTuple):
 def plan_tasks(files: list[SourceFile], folder: Path, build: str,
                default_publication: str | None) -> list[SegmentTask]:
     """Consecutive sources (large ones in parts, `source_parts`, so several
-    workers read them) in batches of at least `TASK_TEXT_BYTES` of text, or in a
-    large archive at most `MAX_SEGMENTS` batches (see below). The plan depends
-    on the sources only (never on the number of workers), so a local build and
-    a cluster build write the same segments."""
-    from indexer import limits
-
+    workers read them) in batches of `TASK_TEXT_BYTES` of text, whatever the
+    archive's size: a worker's memory follows its task, not the archive, and
+    the commit merges the segments (`merge.py` copies posting arrays, so merging
+    many small segments costs about what merging a few large ones does). The
+    plan depends on the sources only (never on the number of workers), so a
+    local build and a cluster build write the same segments."""
     units = []
     for sf in files:
         parts = source_parts(sf, SOURCE_PART_BYTES)
         units += ([(SourceUnit(sf, p), _text_bytes(sf, p.end - p.start)) for p in parts] if parts
                   else [(SourceUnit(sf), max(SOURCE_MIN_BYTES, _text_bytes(sf, sf.size)))])
-    # Small archives: tasks of TASK_TEXT_BYTES (work for every worker). Larger
-    # ones: a batch closes once it holds 1/MAX_SEGMENTS of the text, so there
-    # are at most MAX_SEGMENTS tasks and the commit has no segments to merge (a
-    # merge rewrites them, far slower than writing them: benchmarks/README.md),
-    # up to SEGMENT_TEXT_BYTES a task: past MAX_SEGMENTS x SEGMENT_TEXT_BYTES
-    # of text (~1.1 GB) there are more tasks, and the commit merges.
-    total = sum(size for _, size in units)
-    task_bytes = min(SEGMENT_TEXT_BYTES, max(TASK_TEXT_BYTES, -(-total // limits.MAX_SEGMENTS)))
+    task_bytes = TASK_TEXT_BYTES
     tasks: list[SegmentTask] = []
     batch: list[SourceUnit] = []
     text = 0

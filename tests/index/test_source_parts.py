@@ -2,8 +2,8 @@
 size (indexer.index.tasks.source_parts): a JSON Lines file cut at line ends, a
 WARC cut where records start; a .jsonl.gz is streamed by one task. Each gives
 the same articles, ids, failures (with their line numbers or byte offsets) and
-index as the file read whole by one worker; and the planner makes at most
-MAX_SEGMENTS tasks however many sources there are."""
+index as the file read whole by one worker; and the planner makes tasks of
+TASK_TEXT_BYTES however large the archive is."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from indexer.index.build import build_index
 from indexer.index.sources import SourceFile, walk_sources
 from indexer.ingest import SourcePart, stream_source
 from indexer.ingest.article import Article, Failure, Skipped, derived_id
-from indexer.limits import MAX_SEGMENTS, MB, SEGMENT_TEXT_BYTES, TASK_TEXT_BYTES
+from indexer.limits import MB, TASK_TEXT_BYTES
 from indexer.search.archive import Archive, SearchRequest
 from tests.conftest import CORPUS
 
@@ -233,35 +233,31 @@ def test_a_damaged_record_in_a_part_is_reported_at_its_offset_and_the_part_reads
 
 # -- the planner --------------------------------------------------------------------
 
-def test_the_planner_makes_at_most_max_segments_tasks_from_the_sources_alone(tmp_path):
+def test_the_planner_makes_tasks_of_task_text_bytes_however_large_the_archive(tmp_path):
     """Synthetic archives (sources that are read whole, so no file is opened):
-    however the sizes fall, at most MAX_SEGMENTS tasks while the text fits
-    MAX_SEGMENTS segments; small archives still get tasks of TASK_TEXT_BYTES."""
+    every task but the last holds TASK_TEXT_BYTES of text and at most one source
+    more, so a worker's memory follows its task, not the archive; the number of
+    tasks grows with the text (the commit merges their segments)."""
     rng = random.Random(17)
+
+    def cost(sf):  # (a tiny file costs as much as SOURCE_MIN_BYTES of text)
+        return max(sf.size, tasks.SOURCE_MIN_BYTES)
     for count, most in ((5, 2 * MB), (220, 3 * MB), (3000, 500_000), (40_000, 30_000), (60, 20 * MB),
-                        (200_000, 2_000)):
+                        (200_000, 2_000), (300, 10 * MB)):
         files = [SourceFile(f"f{n}.html", str(tmp_path / f"f{n}.html"), rng.randint(1, most), 0)
                  for n in range(count)]
-        def cost(sf):  # (a tiny file costs as much as SOURCE_MIN_BYTES of text)
-            return max(sf.size, tasks.SOURCE_MIN_BYTES)
-        total = sum(map(cost, files))
         planned = tasks.plan_tasks(files, tmp_path, "b", None)
         assert [u.source for t in planned for u in t.sources] == files
-        if total <= MAX_SEGMENTS * SEGMENT_TEXT_BYTES:
-            assert len(planned) <= MAX_SEGMENTS, (count, len(planned))
         sizes = [sum(cost(u.source) for u in t.sources) for t in planned]
-        assert all(size >= min(TASK_TEXT_BYTES, total // MAX_SEGMENTS) for size in sizes[:-1])
+        assert all(TASK_TEXT_BYTES <= size < TASK_TEXT_BYTES + most for size in sizes[:-1]), count
     # a folder of tiny files still makes several tasks
     files = [SourceFile(f"t{n}.txt", str(tmp_path / f"t{n}.txt"), 300, 0) for n in range(5000)]
     assert len(tasks.plan_tasks(files, tmp_path, "b", None)) == 3
-    # the 10x Reuters replica: 220 .jsonl.gz files of ~330 KB made 53 tasks before
-    files = [SourceFile(f"r{n}.jsonl.gz", str(tmp_path / f"r{n}.jsonl.gz"), 330_000, 0) for n in range(220)]
-    assert len(tasks.plan_tasks(files, tmp_path, "b", None)) <= MAX_SEGMENTS
-    # past MAX_SEGMENTS full segments of text: tasks of SEGMENT_TEXT_BYTES or a
-    # source more (the commit merges)
-    files = [SourceFile(f"g{n}.html", str(tmp_path / f"g{n}.html"), 10 * MB, 0) for n in range(300)]
-    sizes = [sum(u.source.size for u in t.sources) for t in tasks.plan_tasks(files, tmp_path, "b", None)]
-    assert all(SEGMENT_TEXT_BYTES <= size < SEGMENT_TEXT_BYTES + 10 * MB for size in sizes[:-1])
+    # the Reuters replica: ten times the files, ten times the tasks (of one size)
+    def replica(scale):
+        return [SourceFile(f"r{n}.jsonl.gz", str(tmp_path / f"r{n}.jsonl.gz"), 330_000, 0) for n in range(22 * scale)]
+    x10, x50 = (tasks.plan_tasks(replica(s), tmp_path, "b", None) for s in (10, 50))
+    assert len(x50) >= 4.9 * len(x10) and max(map(len, (t.sources for t in x50))) == max(len(t.sources) for t in x10)
     # a source in parts: its parts in order, in consecutive tasks
     big = tmp_path / "big.jsonl"
     big.write_bytes(b'{"headline": "x", "body": "y"}\n' * 400_000)
