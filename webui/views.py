@@ -109,6 +109,9 @@ def search() -> Any:
         results = archive().search(search_request)
     except QueryError as exc:
         return _search_problem(form, str(exc))
+    except SearchBusy as exc:  # the query is fine: the same page, to retry from
+        page, status = _search_problem(form, str(exc), 503)
+        return page, status, {"Retry-After": str(SEARCH_RETRY_SECONDS)}
     past_end = results.total > 0 and not results.hits and results.page > 1
     histogram = build_histogram(results.facets, form["from"], form["to"])
     if histogram is not None and form["trend"] == "share":
@@ -132,11 +135,11 @@ def search() -> Any:
     )
 
 
-def _search_problem(form: dict[str, Any], message: str) -> tuple[str, int]:
+def _search_problem(form: dict[str, Any], message: str, status: int = 400) -> tuple[str, int]:
     """The search page with a message in place of results; the filters stay editable."""
     selected = [{"name": name, "count": None, "checked": True} for name in form["publication"]]
     return render_template("search.html", form=form, error=message, results=None,
-                           publications=selected), 400
+                           publications=selected), status
 
 
 @_get("/article/<article_id:article_id>", merge_slashes=False)

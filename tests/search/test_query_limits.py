@@ -105,7 +105,9 @@ def test_a_busy_server_answers_503_with_retry_after_not_400(client, monkeypatch)
     r = client.get("/api/search", query_string={"q": "petrol*"})
     assert r.status_code == 503 and "running already" in r.get_json()["error"]
     assert r.headers["Retry-After"] == str(SEARCH_RETRY_SECONDS)
-    r = client.get("/search", query_string={"q": "petrol*"})
-    assert r.status_code == 503 and "try again in a moment" in r.get_data(as_text=True)
+    r = client.get("/search", query_string={"q": "petrol*", "publication": "Reuters"})
+    page = r.get_data(as_text=True)  # the search page back, the query and filters kept to retry
+    assert r.status_code == 503 and "try again in a moment" in page and 'value="petrol*"' in page
+    assert r.headers["Retry-After"] == str(SEARCH_RETRY_SECONDS)
     turns.release()
     assert client.get("/api/search", query_string={"q": "petrol*"}).status_code == 200
