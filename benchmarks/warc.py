@@ -210,30 +210,128 @@ def article_warc(path: Path, pages: list[tuple[str, bytes]], target: int, every:
     return winners
 
 
-def _build_peaks(path: Path, index: Path, jobs: int, segment_mb: int | None = None) -> dict:
+def _build_peaks(path: Path, index: Path, jobs: int, segment_mb: int | None = None, trace: bool = False) -> dict:
     """One `build_index(full=True)` in a child process: the report, wall and
     CPU time, and the peak RSS of the coordinator (the child itself) and of the
     largest task worker (as the tasks report it; the coordinator when a task
     runs in its process). `segment_mb` sets SEGMENT_TEXT_BYTES for that build
-    (the text a task gathers before it writes a segment: what bounds a worker)."""
+    (the text a task gathers before it writes a segment: what bounds a worker).
+    `trace`: the coordinator's memory by phase and what grew (`CoordinatorTrace`)."""
     code = """
 import json, resource, sys, time
 from indexer import build_index
 from indexer.index import tasks
 if sys.argv[4] != "default":
     tasks.SEGMENT_TEXT_BYTES = int(sys.argv[4]) * 1024 * 1024
+trace = sys.argv[5] == "trace" and __import__("benchmarks.warc", fromlist=["x"]).CoordinatorTrace()
 t = time.perf_counter()
 r = build_index([sys.argv[1]], sys.argv[2], full=True, jobs=int(sys.argv[3]))
 wall = time.perf_counter() - t
+if trace:
+    trace.report()
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"wall": wall, "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
                   "coordinator_mb": me.ru_maxrss / 1024, "forked_workers_mb": kids.ru_maxrss / 1024,
                   "worker_mb": r.worker_peak_mb, "tasks": r.tasks, "segments": r.segments,
                   "articles": r.articles, "skipped": dict(r.skipped), "failures": len(r.failures)}))
 """
-    out = subprocess.run([sys.executable, "-c", code, str(path), str(index), str(jobs), str(segment_mb or "default")],
-                         check=True, capture_output=True, text=True, cwd=ROOT)
-    return json.loads(out.stdout)
+    out = subprocess.run([sys.executable, "-c", code, str(path), str(index), str(jobs), str(segment_mb or "default"),
+                          "trace" if trace else "-"], check=True, capture_output=True, text=True, cwd=ROOT)
+    if trace:
+        print(out.stderr, end="", flush=True)
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+class CoordinatorTrace:
+    """What the coordinator holds as the build goes: its RSS sampled by phase
+    (tasks, merge, commit, dropping earlier captures), and tracemalloc's view of
+    the Python objects that grew during the task phase (the worker processes it
+    forks stop tracing at once). Printed to stderr by `report`."""
+
+    def __init__(self) -> None:
+        import os
+        import threading
+        import tracemalloc
+
+        from indexer.index import build
+        from indexer.index.sources import Manifest
+        from indexer.index.vocabulary import VocabularyCounts
+
+        tracemalloc.start(6)
+        os.register_at_fork(after_in_child=tracemalloc.stop)
+        self._phase = "plan"
+        self.rss: dict[str, int] = {}
+        self.traced: dict[str, int] = {}  # phase -> most Python memory traced during it
+        self.top = (0, None, 0)  # (traced bytes, snapshot, results taken) at the most traced during the tasks
+        self.first = None
+        self.results = 0
+        threading.Thread(target=self._sample, daemon=True).start()
+        in_order, merged, commit, drop = build._run_in_order, build._merged, build._commit, build.Captures.drop_earlier
+
+        def traced_in_order(*args, **kwargs):
+            self.phase = "tasks"
+            for result in in_order(*args, **kwargs):
+                yield result
+                self.results += 1
+                now = tracemalloc.get_traced_memory()[0]
+                if self.first is None:
+                    self.first = tracemalloc.take_snapshot()
+                if now > self.top[0] + (1 << 20):
+                    self.top = (now, tracemalloc.take_snapshot(), self.results)
+            self.phase = "settled"
+
+        def phase(name, function):
+            def run(*args, **kwargs):
+                self.phase = name
+                try:
+                    return function(*args, **kwargs)
+                finally:
+                    self.phase = f"after {name}"
+            return run
+
+        build._run_in_order = traced_in_order
+        build._merged = phase("merge", merged)
+        build._commit = phase("commit", commit)
+        build.Captures.drop_earlier = phase("drop earlier captures", drop)
+        VocabularyCounts.save = phase("vocabulary saved", VocabularyCounts.save)
+        Manifest.save = phase("manifest saved", Manifest.save)
+
+    @property
+    def phase(self) -> str:
+        return self._phase
+
+    @phase.setter
+    def phase(self, name: str) -> None:
+        import tracemalloc
+
+        self.traced[self._phase] = max(self.traced.get(self._phase, 0), tracemalloc.get_traced_memory()[1])
+        tracemalloc.reset_peak()
+        self._phase = name
+
+    def _sample(self) -> None:
+        import time
+
+        while True:
+            with open("/proc/self/status") as status:
+                rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+            self.rss[self.phase] = max(self.rss.get(self.phase, 0), rss)
+            time.sleep(0.2)
+
+    def report(self) -> None:
+        import tracemalloc
+
+        self.phase = "end"
+        current, peak = tracemalloc.get_traced_memory()
+        print("  coordinator RSS peak by phase: " + ", ".join(f"{p} {kb / 1024:.1f} MB" for p, kb in self.rss.items()),
+              file=sys.stderr)
+        print("  traced Python memory peak by phase: " + ", ".join(f"{p} {b / 1e6:.1f} MB" for p, b in
+                                                                     self.traced.items()), file=sys.stderr)
+        print(f"  traced Python memory: peak {peak / 1e6:.1f} MB, at the end {current / 1e6:.1f} MB; most during "
+              f"the tasks {self.top[0] / 1e6:.1f} MB after {self.top[2]} of {self.results} results", file=sys.stderr)
+        if self.first is not None and self.top[1] is not None:
+            for stat in self.top[1].compare_to(self.first, "traceback")[:8]:
+                frames = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in stat.traceback[:4])
+                print(f"    +{stat.size_diff / 1e6:6.2f} MB ({stat.count_diff:+,} blocks) {frames}", file=sys.stderr)
 
 
 def _check_winners(index: Path, pages: list[tuple[str, bytes]], winners: dict[str, int],
@@ -271,7 +369,7 @@ def cmd_memory(args) -> None:
             print(f"{path.stat().st_size / 1e9:.2f} GB WARC: {len(winners):,} URLs, {twice:,} of them captured "
                   f"twice; written in {time.perf_counter() - t:.0f} s", flush=True)
             index = tmp / f"index-{gigabytes}"
-            got = _build_peaks(path, index, args.jobs, args.segment_mb)
+            got = _build_peaks(path, index, args.jobs, args.segment_mb, args.trace)
             shutil.rmtree(crawl)  # the disk back before the next file
             total = got["articles"]["total"]
             right, checked = _check_winners(index, pages, winners)
@@ -371,6 +469,8 @@ def main() -> None:
         p.add_argument("--tmp", default=None, help="where the big WARCs are generated (and deleted)")
         p.add_argument("--segment-mb", type=int, default=None,
                        help="memory: SEGMENT_TEXT_BYTES in MB for the builds (default: the limit's own value)")
+        p.add_argument("--trace", action="store_true",
+                       help="memory: also trace the coordinator (RSS by phase, what grew; slows it a little)")
     args = parser.parse_args()
     {"readers": cmd_readers, "build": cmd_build, "memory": cmd_memory,
      "pagekind": cmd_pagekind}[args.command](args)
