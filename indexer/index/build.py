@@ -33,6 +33,7 @@ from indexer.index.schema import SCHEMA_VERSION
 from indexer.index.sources import Manifest, SourceFile, plan_build, walk_sources
 from indexer.ingest import more_problems
 from indexer.ingest.article import Failure
+from indexer.ingest.warc import IDENTICAL_PAYLOAD
 from indexer.limits import MAX_FAILURES_PER_SOURCE, MAX_REMOVED_PERCENT
 
 # Whoosh, the schema's analyzers, the MinHash code, the tasks and the worker
@@ -319,6 +320,11 @@ class _Settlement:
                 segment, docnum = next(slots)
                 crawled = outcome.crawled.get(n)
                 owner = self.owners.get(article_id)
+                digest = outcome.digests.get(n) if outcome.digests else None
+                if digest is not None and not self.captures.claim_payload(digest, article_id):
+                    report.skipped[IDENTICAL_PAYLOAD] += 1  # the same page under an earlier URL
+                    segment.delete_document(docnum)
+                    continue
                 if owner is not None:
                     held = self.captures.time_of(article_id) if crawled else None
                     if held is None:
@@ -368,10 +374,18 @@ class Captures:
     later wins: later in its file, or in a file whose path sorts later (an
     incremental build reads only new and changed files, after what the index
     holds). When the winner is read second, both are written and the earlier
-    is deleted right after the commit. Holds a time per id, not the articles."""
+    is deleted right after the commit. Holds a time per id, not the articles.
+
+    Also one article per payload: a web page whose payload digest (WARC-Payload-
+    Digest) another URL's page already has, in this build, is the same page
+    under another URL (a tracking parameter, a mirror): the copy of the URL
+    read first keeps it (in the order of the sources, then of their records:
+    the same whatever the number of workers), the other is dropped. Holds the
+    64-bit digest per web page, with the id that holds it."""
 
     def __init__(self, live: Path | None = None) -> None:
         self._times: dict[str, datetime] = {}
+        self._payloads: dict[int, str] = {}  # payload digest -> the id that holds it
         self._live = live  # incremental: the generation holding the ids already indexed
         self._live_index = None
         self.losers: dict[str, set[str]] = {}  # id -> the sources whose capture of it lost
@@ -387,6 +401,11 @@ class Captures:
             if isinstance(stored.get("crawled"), datetime):
                 self._times[article_id] = stored["crawled"]
         return self._times.get(article_id)
+
+    def claim_payload(self, digest: int, article_id: str) -> bool:
+        """Whether `article_id` may hold this payload: no other id holds it (the
+        same id's captures are settled by capture time)."""
+        return self._payloads.setdefault(digest, article_id) == article_id
 
     def note(self, article_id: str, crawled: datetime | None) -> None:
         if crawled is not None:

@@ -94,8 +94,8 @@ class SourceOutcome(NamedTuple):
     """One source (or part) as a task read it: its article ids in the order
     written (the task's documents, source after source), its failures (the
     first `MAX_FAILURES_PER_SOURCE`) and how many there were, the records it
-    skipped on purpose (by reason), and the capture times of its web pages (by
-    position in `ids`)."""
+    skipped on purpose (by reason), and the capture times and payload digests of
+    its web pages (by position in `ids`)."""
 
     source: SourceFile
     ids: list[str]
@@ -103,6 +103,7 @@ class SourceOutcome(NamedTuple):
     skipped: Counter
     crawled: dict[int, datetime]
     failed: int = 0
+    digests: dict[int, int] | None = None
 
 
 class TaskResult(NamedTuple):
@@ -234,6 +235,7 @@ def run_task(task: SegmentTask) -> TaskResult:
         failures: list[Failure] = []
         skipped: Counter = Counter()
         crawled: dict[int, datetime] = {}
+        digests: dict[int, int] = {}
         captures: dict[str, tuple[int, int]] = {}  # id -> (place in batch, place in ids) of this source's pages
         failed = 0
         for item in stream_source(Path(sf.path), sf.source, part=part, default_publication=task.default_publication):
@@ -252,6 +254,9 @@ def run_task(task: SegmentTask) -> TaskResult:
                     continue
                 # the later capture wins; on a tie, the one read later (as in `build.Captures`)
                 crawled[held[1]] = item.crawled
+                digests.pop(held[1], None)
+                if item.payload_digest is not None:
+                    digests[held[1]] = item.payload_digest
                 batch[held[0]] = article_to_document(item, document_fields(item.headline, item.body))
             else:
                 if batch and (text >= SEGMENT_TEXT_BYTES or len(batch) >= SEGMENT_DOCUMENTS):
@@ -261,11 +266,13 @@ def run_task(task: SegmentTask) -> TaskResult:
                 if item.crawled is not None:
                     crawled[len(ids)] = item.crawled
                     captures[item.id] = (len(batch), len(ids))
+                if item.payload_digest is not None:
+                    digests[len(ids)] = item.payload_digest
                 batch.append(article_to_document(item, document_fields(item.headline, item.body)))
                 ids.append(item.id)
             words.update(article_words(item.headline, *item.captions, item.body))
             text += len(item.headline) + len(item.body) + sum(map(len, item.captions))
-        outcomes.append(SourceOutcome(sf, ids, failures, skipped, crawled, failed))
+        outcomes.append(SourceOutcome(sf, ids, failures, skipped, crawled, failed, digests))
     if batch:
         segments.append(_write(task, len(segments), batch))
     return TaskResult(task.name, segments, outcomes, words, _peak_rss_mb())

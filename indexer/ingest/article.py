@@ -37,6 +37,9 @@ class Article:
     url: str | None = None
     source: str = ""
     crawled: datetime | None = None
+    # a web page's payload digest (64 bits): the build indexes each payload once,
+    # under the first URL read (`indexer.index.build.Captures`); not stored
+    payload_digest: int | None = None
 
     def __post_init__(self) -> None:
         """Every reader's article passes here, so this is the one place that

@@ -50,6 +50,7 @@ _SCAN_BLOCK = 1 << 20
 _BLOCK = 1 << 16          # a payload is read and inflated this many bytes at a time
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+IDENTICAL_PAYLOAD = "identical payload (same WARC-Payload-Digest)"  # a skip reason (also the build's)
 
 
 def read_warc(path: Path, source: str, start: int = 0,
@@ -274,7 +275,7 @@ def _page(record, offset: int, source: str,
     declared = record.rec_headers.get_header("WARC-Payload-Digest")
     digest = int.from_bytes(hashlib.blake2b(declared.encode() if declared else payload, digest_size=8).digest())
     if digest in payloads:
-        return "identical payload (same WARC-Payload-Digest)"
+        return IDENTICAL_PAYLOAD  # (not cleaned again; other parts and files: the build)
     payloads.add(digest)
     url = _target_uri(record.rec_headers.get_header("WARC-Target-URI") or "")
     charset = _CHARSET.search(content_type)
@@ -293,7 +294,7 @@ def _page(record, offset: int, source: str,
         why = f"WARC-Truncated: {declared}" if declared else f"{missing} bytes missing"
         problem = f"record cut short ({why}): indexed what was there"
     article = replace(article, id=derived_id(url or f"{source}#{offset}"), url=url or None,
-                      crawled=_warc_date(record.rec_headers.get_header("WARC-Date")))
+                      crawled=_warc_date(record.rec_headers.get_header("WARC-Date")), payload_digest=digest)
     return article, problem
 
 

@@ -16,6 +16,7 @@ from indexer.index import store, tasks
 from indexer.index.build import build_index
 from indexer.ingest.article import derived_id
 from indexer.ingest.html import read_html
+from indexer.ingest.warc import record_parts
 from indexer.search.archive import Archive
 from tests.ingest.test_warc import PAGES, Crawl, page_bytes
 
@@ -106,3 +107,26 @@ def test_the_latest_capture_wins_across_files(tmp_path, monkeypatch, jobs):
     assert report.skipped["earlier capture of the same URL"] == 3
     assert manifest_ids(tmp_path / "index") == {"a.warc.gz": [], "b.warc.gz": [derived_id(X), derived_id(Y)],
                                                 "c.warc.gz": [derived_id(OTHER)]}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_identical_payload_under_another_url_is_indexed_once_across_files_and_parts(tmp_path, monkeypatch, jobs):
+    """The same page under two URLs (a tracking parameter, a mirror): the copy
+    read first, in the order of the files and of their records, is kept
+    whatever the number of workers; in another file, or in another part of a
+    large file read by another task, as within one part."""
+    monkeypatch.setattr(tasks, "TASK_TEXT_BYTES", 1)      # a task per file or part
+    monkeypatch.setattr(tasks, "SOURCE_PART_BYTES", 40_000)  # c.warc.gz is read in parts
+    crawl = tmp_path / "crawl"
+    write_warc(crawl / "a.warc.gz", [(X, 1, "2024-05-01T08:00:00Z")])
+    write_warc(crawl / "b.warc.gz", [(X + "?utm_source=feed", 1, "2024-05-02T08:00:00Z")])
+    parts = [(f"https://news.example/c/{n}", n % 3 + 2, "2024-05-01T08:00:00Z") for n in range(6)]
+    write_warc(crawl / "c.warc.gz", parts)
+    assert len(record_parts(crawl / "c.warc.gz", tasks.SOURCE_PART_BYTES)) == 2  # the second repeats the first
+    report = build_index([str(crawl)], tmp_path / "index", jobs=jobs)
+    kept = [derived_id(X)] + [derived_id(url) for url, _, _ in parts[:3]]  # each page's first URL
+    assert sorted(live_ids(tmp_path / "index")) == sorted(kept)
+    assert report.skipped["identical payload (same WARC-Payload-Digest)"] == 4
+    assert report.articles["added"] == report.articles["total"] == 4 and not report.failures
+    assert manifest_ids(tmp_path / "index")["b.warc.gz"] == []
+    assert Archive(tmp_path / "index").get_article(derived_id(X)).headline == headline(1)
