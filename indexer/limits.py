@@ -91,8 +91,9 @@ TABLE: dict[str, Limit] = {
     "FULL_BUILD_SEGMENTS": Limit(8, "segments a full build commits at most (its tasks' segments merged by merge "
                                     "tasks; an incremental build merges only past MAX_SEGMENTS): 125 queries at x1 "
                                     "took p50 57 ms over 48 segments, 28 ms over 8, 14 ms over 1"),
-    "MERGE_CHUNK_MB": Limit(4, "postings a segment merge holds before writing them (one term's list may be more): "
-                               "writing copies them several times; 64 MB made a 21k-article merge peak at 620 MB"),
+    "MERGE_CHUNK_MB": Limit(4, "postings a segment merge holds decoded before writing them (a larger term is "
+                               "streamed): writing copies them several times; 64 MB made a 21k-article merge peak "
+                               "at 620 MB"),
     "MAX_CHAIN": Limit(150, "ancestors looked at per HTML block: real pages nest far less, hostile ones 10,000 deep"),
 }
 

@@ -57,6 +57,8 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
         "_values", "_maxweight", "_minlength", "_maxlength", "_compression", "_format"),
     "whoosh.codec.whoosh3.W3FieldWriter": ("_codec", "_fieldid", "_postfile", "_tindex"),
     "whoosh.codec.whoosh3.W3TermsReader": ("_tindex", "_keycoder"),
+    # a field's term records read in bulk (indexer.index.merge)
+    "whoosh.filedb.filetables.OrderedHashReader": ("indexbase", "indexlen", "indexsize", "extras", "dbfile"),
     "whoosh.codec.whoosh3.W3Codec": ("_blocklimit", "_compression", "_inlinelimit"),
     # indexer.index.segment and tasks: finished segments, the table of contents written apart
     "whoosh.index.FileIndex": ("_read_toc",),
@@ -79,6 +81,7 @@ DFL_FREE_VARIABLES = ("searcher", "fieldname")
 
 _KEPT_COLUMNS = "_newsindex_kept_columns"        # set on a segment reader
 _LENGTH_BYTES = "_newsindex_length_bytes"        # set on a segment's per-document reader
+_RECORD_POSITIONS = "_newsindex_record_positions"  # set on a term table reader
 
 
 # -- posting matchers (indexer.search.collect) ---------------------------------------
@@ -427,6 +430,27 @@ class TermsReaderBase(W3TermsReader):
     def stored_term_info(self, fieldname: str, tbytes: bytes) -> bytes:
         """A term's info bytes as the table holds them (KeyError: no such term)."""
         return self._tindex[self._keycoder(fieldname, tbytes)]
+
+    def field_records(self, fieldname: str) -> tuple[object, np.ndarray]:
+        """The term table's file and where each (key, value) record of a
+        field's terms begins in it, in term order, to read them in bulk (the
+        ordered hash keeps every record's position in an array at its end;
+        a record: key and value lengths as two big-endian int32, the key, the value)."""
+        table = self._tindex
+        everything = getattr(self, _RECORD_POSITIONS, None)
+        if everything is None:
+            data = table.dbfile.get(table.indexbase, table.indexlen * table.indexsize)
+            everything = np.frombuffer(data, dtype=">" + table.extras["indextype"]).astype(np.int64)
+            setattr(self, _RECORD_POSITIONS, everything)
+        prefix = self._keycoder(fieldname, b"")
+
+        def field_of(k: int) -> bytes:
+            return table.dbfile.get(int(everything[k]) + 8, len(prefix))
+
+        lo = bisect_left(range(len(everything)), prefix, key=field_of)
+        hi = bisect_left(range(lo, len(everything)), pack_ushort(int.from_bytes(prefix, "big") + 1),
+                         key=field_of) + lo
+        return table.dbfile, everything[lo:hi]
 
 
 # -- index files (indexer.index.codec, indexer.index.segment) --------------------------

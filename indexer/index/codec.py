@@ -33,7 +33,7 @@ import struct
 import sys
 import zlib
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -294,6 +294,134 @@ class BlockArrayMatcher(BlockMatcherBase):
         return BlockValues(data[n * width:], np.cumsum(lengths, dtype=np.int64))
 
 
+# -- runs of blocks read as arrays (indexer.index.merge) -------------------------------
+
+_HEAD_FIELDS = np.dtype([("n", "<u4"), ("last_id", "<u4"), ("max_weight", "<f8"), ("min_length", "u1"),
+                         ("max_length", "u1"), ("gap_width", "u1"), ("weight_kind", "u1"), ("value_width", "u1"),
+                         ("flags", "u1"), ("pad", "V2"), ("size_a", "<u4"), ("size_b", "<u4")])
+_MAGIC = np.frombuffer(BLOCK_MAGIC, dtype=np.uint8)
+
+
+class BlockRun(NamedTuple):
+    """The postings of consecutive terms, read from their blocks at once:
+    each term's number of postings, then per posting its document number,
+    weight (float32, as written) and value length, and all values in order."""
+
+    counts: np.ndarray
+    ids: np.ndarray
+    weights: np.ndarray
+    lengths: np.ndarray
+    values: bytes
+
+
+def spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions [start, start + length) of every span, one after another."""
+    before = np.cumsum(lengths) - lengths
+    return np.repeat(starts - before, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
+
+
+def _block_heads(buf: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    return buf[positions[:, None] + np.arange(_HEAD.size)].view(_HEAD_FIELDS).ravel()
+
+
+def term_blocks(data: bytes, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where the blocks of consecutive terms are: `data` holds the terms'
+    postings whole, `starts` is where each term's begin in it. Returns each
+    block's offset in `data` and its term's number, term by term, block by
+    block (the headers chain a term's blocks: all terms walk at once)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    if len(starts) and (buf[starts[:, None] + np.arange(len(BLOCK_MAGIC))] != _MAGIC).any():
+        raise CorruptIndexError(f"Bad postings block tag (expected {BLOCK_MAGIC!r}): the index is damaged; "
+                                f"rebuild it with `newsindex build --full`.")
+    positions, terms = starts.astype(np.int64) + len(BLOCK_MAGIC), np.arange(len(starts))
+    found_positions, found_terms = [], []
+    while len(positions):
+        heads = _block_heads(buf, positions)
+        found_positions.append(positions)
+        found_terms.append(terms)
+        more = (heads["flags"] & _LAST) == 0
+        ends = positions + _HEAD.size + heads["size_a"].astype(np.int64) + heads["size_b"].astype(np.int64)
+        positions, terms = ends[more], terms[more]
+    positions, terms = np.concatenate(found_positions), np.concatenate(found_terms)
+    order = np.argsort(terms, kind="stable")  # a term's blocks were found in their order
+    return positions[order], terms[order]
+
+
+def term_block_list(postfile, start: int) -> list[tuple[int, int, int]]:
+    """(offset, size, number of postings) of each block of the term whose
+    postings begin at `start` in `postfile`, reading only the headers (a term
+    too large to read whole)."""
+    if postfile.get(start, len(BLOCK_MAGIC)) != BLOCK_MAGIC:
+        raise CorruptIndexError(f"Bad postings block tag at offset {start}: the index is damaged; "
+                                f"rebuild it with `newsindex build --full`.")
+    blocks, position = [], start + len(BLOCK_MAGIC)
+    while True:
+        head = _HEAD.unpack(postfile.get(position, _HEAD.size))
+        size = _HEAD.size + head[-2] + head[-1]
+        blocks.append((position, size, head[0]))
+        if head[8] & _LAST:
+            return blocks
+        position += size
+
+
+def read_blocks(data: bytes, positions: np.ndarray, block_terms: np.ndarray, terms: int,
+                fixed: int | None) -> BlockRun:
+    """The postings of the blocks at `positions` in `data` (of terms
+    numbered `block_terms`, ascending, `terms` in all) as arrays: array
+    operations over all the blocks, a Python step only per block whose part A
+    is compressed and per block's values (one slice each)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    heads = _block_heads(buf, positions)
+    n = heads["n"].astype(np.int64)
+    size_a, size_b = heads["size_a"].astype(np.int64), heads["size_b"].astype(np.int64)
+    a_at = positions + _HEAD.size
+    zipped = np.flatnonzero(heads["flags"] & _A_ZLIB)
+    a_buf, a_from = buf, a_at
+    if len(zipped):  # part A of every block, inflated where it was compressed, in one buffer
+        parts = [data[a:a + size] for a, size in zip(a_at.tolist(), size_a.tolist())]
+        for k in zipped.tolist():
+            parts[k] = zlib.decompress(parts[k])
+        inflated = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        a_buf, a_from = np.frombuffer(b"".join(parts), dtype=np.uint8), np.cumsum(inflated) - inflated
+    total = int(n.sum())
+    first = np.cumsum(n) - n  # each block's first posting
+    gap_width = heads["gap_width"].astype(np.int64)
+    gaps = np.empty(total, dtype=np.int64)
+    for width, dtype in _WIDTH_DTYPE.items():
+        sel = np.flatnonzero(gap_width == width)
+        if len(sel):
+            gaps[spans(first[sel], n[sel])] = a_buf[spans(a_from[sel], n[sel] * width)].view(dtype)
+    ids = np.cumsum(gaps)
+    if len(n):
+        ids -= np.repeat(ids[first] - gaps[first], n)  # each block's gaps start from 0
+    kind = heads["weight_kind"]
+    w_from = a_from + n * gap_width
+    weights = np.ones(total, dtype=np.float32)
+    sel = np.flatnonzero(kind == _W_SAME)
+    if len(sel):
+        same = a_buf[w_from[sel][:, None] + np.arange(4)].view("<f4").ravel()
+        weights[spans(first[sel], n[sel])] = np.repeat(same, n[sel])
+    for code, dtype in ((_W_U1, "<u1"), (_W_U2, "<u2"), (_W_F4, "<f4")):
+        sel = np.flatnonzero(kind == code)
+        if len(sel):
+            width = np.dtype(dtype).itemsize
+            weights[spans(first[sel], n[sel])] = a_buf[spans(w_from[sel], n[sel] * width)].view(dtype)
+    b_at = a_at + size_a
+    if fixed is not None and fixed > 0:
+        lengths = np.repeat(np.where(size_b > 0, fixed, 0), n)
+        v_at, v_size = b_at, size_b
+    else:
+        value_width = heads["value_width"].astype(np.int64)
+        lengths = np.zeros(total, dtype=np.int64)
+        for width, dtype in _WIDTH_DTYPE.items():
+            sel = np.flatnonzero((value_width == width) & (size_b > 0))
+            if len(sel):
+                lengths[spans(first[sel], n[sel])] = buf[spans(b_at[sel], n[sel] * width)].view(dtype)
+        v_at, v_size = b_at + n * value_width, size_b - n * value_width
+    values = b"".join([data[v:v + size] for v, size in zip(v_at.tolist(), v_size.tolist()) if size])
+    counts = np.bincount(block_terms, weights=n, minlength=terms).astype(np.int64)
+    return BlockRun(counts, ids, weights, lengths, values)
+
 class ArrayFieldWriter(FieldWriterBase):
     """W3's field writer that also writes a whole field's postings from
     arrays (`indexer.index.segment`)."""
@@ -382,10 +510,12 @@ class ArrayFieldWriter(FieldWriterBase):
     @staticmethod
     def _term_blocks(chunks: list[bytes], at: int, ids: np.ndarray, weights: np.ndarray,
                      lengths: np.ndarray | None, values: bytes, offsets: list[int], fixed: int | None,
-                     limit: int, level: int) -> int:
-        """A term of more than one block, block by block; returns the new file offset."""
-        chunks.append(BLOCK_MAGIC)
-        at += 4
+                     limit: int, level: int, opening: bool = True, closing: bool = True) -> int:
+        """A term of more than one block, block by block; returns the new file offset.
+        A term written in pieces (`add_term_pieces`) opens with the first and closes with the last."""
+        if opening:
+            chunks.append(BLOCK_MAGIC)
+            at += 4
         n_all = len(ids)
         for b in range(0, n_all, limit):
             e = min(b + limit, n_all)
@@ -403,7 +533,7 @@ class ArrayFieldWriter(FieldWriterBase):
                 part_b = (block_lengths.astype(_WIDTH_DTYPE[value_width]).tobytes()
                           + values[offsets[b]:offsets[e - 1] + int(block_lengths[-1])])
             part_a, a_zlib = _squeeze(gaps + wbytes, level)
-            flags = (_LAST if e == n_all else 0) | (_A_ZLIB if a_zlib else 0)
+            flags = (_LAST if closing and e == n_all else 0) | (_A_ZLIB if a_zlib else 0)
             chunks.append(_HEAD.pack(e - b, int(ids[e - 1]), float(weights[b:e].max()), 0, 0, gap_width, wkind,
                                      value_width, flags, len(part_a), len(part_b)))
             chunks.append(part_a)
@@ -411,6 +541,73 @@ class ArrayFieldWriter(FieldWriterBase):
             at += _HEAD.size + len(part_a) + len(part_b)
         return at
 
+
+    def add_term_pieces(self, fieldname: str, fieldobj, term: bytes,
+                        pieces: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, bytes]]) -> None:
+        """One term whose postings come in pieces (document numbers ascending
+        across them; each piece: ids, float32 weights, value lengths, values):
+        the blocks and term info `add_term_arrays` writes for the whole term,
+        written as whole blocks arrive, so memory follows a piece and one
+        block, not the term (a merge's commonest words)."""
+        settings = whoosh_internals.codec_settings(self.codec)
+        limit, level = settings.block_limit, settings.compression
+        fixed = fieldobj.format.fixed_value_size()
+        self.start_field(fieldname, fieldobj)
+        postfile = self.postings_file
+        start = at = postfile.tell()
+        held: list[tuple[np.ndarray, np.ndarray, np.ndarray, bytes]] = []
+        count, w_sum, w_max, first, last = 0, 0.0, None, None, None
+        opened = False
+        for piece in pieces:
+            ids, weights = piece[0], piece[1]
+            if not len(ids):
+                continue
+            count += len(ids)
+            w_sum += float(weights.astype(np.float64).sum())
+            top = float(weights.max())
+            w_max = top if w_max is None else max(w_max, top)
+            first = int(ids[0]) if first is None else first
+            last = int(ids[-1])
+            held.append(piece)
+            pending = sum(len(p[0]) for p in held)
+            whole = (pending - 1) // limit * limit  # a block stays held: the last one is written closing
+            if whole:
+                ids, weights, lengths, values = _joined(held)
+                chunks: list[bytes] = []
+                cut = int(lengths[:whole].sum())
+                at = self._term_blocks(chunks, at, ids[:whole], weights[:whole], lengths[:whole] if cut else None,
+                                       values[:cut],
+                                       (np.cumsum(lengths[:whole]) - lengths[:whole]).tolist(), fixed, limit, level,
+                                       opening=not opened, closing=False)
+                postfile.write(b"".join(chunks))
+                opened = True
+                held = [(ids[whole:], weights[whole:], lengths[whole:], values[cut:])]
+        if not count:
+            self.finish_field()
+            return
+        ids, weights, lengths, values = _joined(held)
+        if not opened:  # one block after all: the short path, as add_term_arrays writes it
+            self.finish_field()
+            self.add_term_arrays(fieldname, fieldobj, TermArrays(
+                terms=[term], term_starts=np.array([0, len(ids)]), ids=ids, weights=weights, values=values,
+                value_offsets=np.cumsum(lengths) - lengths, value_lengths=lengths))
+            return
+        chunks = []
+        at = self._term_blocks(chunks, at, ids, weights, lengths if values else None, values,
+                               (np.cumsum(lengths) - lengths).tolist(),
+                               fixed, limit, level, opening=False, closing=True)
+        postfile.write(b"".join(chunks))
+        info = _TERM_INFO.pack(False, w_sum, count, 0, 0, w_max, first, last)
+        self.term_table.add(self.field_key_prefix() + term, info + pack_long(start) + pack_int(at - start))
+        self.finish_field()
+
+
+def _joined(pieces: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, bytes]:
+    """Pieces of postings (ids, weights, value lengths, values) as one."""
+    if len(pieces) == 1:
+        return pieces[0]
+    return (np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces]),
+            np.concatenate([p[2] for p in pieces]), b"".join(p[3] for p in pieces))
 
 class TermArrays(NamedTuple):
     """One field's postings, all terms, as arrays (`indexer.index.segment`):
@@ -496,8 +693,8 @@ class NewsCodec(W3Codec):
 
     length_stats = False
 
-    def __init__(self, blocklimit: int = BLOCK_LIMIT, compression: int = 3, inlinelimit: int = 1) -> None:
-        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+    def __init__(self, blocklimit: int | None = None, compression: int = 3, inlinelimit: int = 1) -> None:
+        super().__init__(blocklimit=blocklimit or BLOCK_LIMIT, compression=compression, inlinelimit=inlinelimit)
 
     def postings_writer(self, dbfile, byteids: bool = False):
         if byteids:  # term vectors (not used by the schema): W3's own blocks

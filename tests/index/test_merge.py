@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.index import store, tasks
+from indexer.index import codec, merge, store, tasks
 from indexer.index.build import build_index
 from indexer.index.schema import article_to_document, make_schema
 from indexer.index.segment import commit_segments, write_segment
@@ -58,7 +58,24 @@ def _cuts(documents: list[dict]) -> list[list[dict]]:
     return [documents[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
-def test_a_merge_is_the_single_segment_of_the_surviving_documents(documents, tmp_path):
+@pytest.mark.parametrize("block_limit, chunk_bytes", [(None, None), (16, 3000)], ids=["as-built", "streamed"])
+def test_a_merge_is_the_single_segment_of_the_surviving_documents(documents, tmp_path, monkeypatch,
+                                                                  block_limit, chunk_bytes):
+    """"streamed": blocks of 16 postings and 3,000-byte chunks, so the common
+    words' postings (many blocks, larger than a chunk) are merged a piece at a
+    time, and a piece ends inside a run of deleted documents."""
+    streamed = []
+    if chunk_bytes:
+        monkeypatch.setattr(codec, "BLOCK_LIMIT", block_limit)
+        monkeypatch.setattr(merge, "CHUNK_BYTES", chunk_bytes)
+        write_pieces = codec.ArrayFieldWriter.add_term_pieces
+
+        def spy(writer, fieldname, fieldobj, term, pieces):
+            pieces = list(pieces)
+            streamed.append(len(pieces))
+            return write_pieces(writer, fieldname, fieldobj, term, iter(pieces))
+
+        monkeypatch.setattr(codec.ArrayFieldWriter, "add_term_pieces", spy)
     gen = tmp_path / "gen"
     gen.mkdir()
     runs = _cuts(documents)
@@ -89,6 +106,8 @@ def test_a_merge_is_the_single_segment_of_the_surviving_documents(documents, tmp
     for ext in expected:
         assert got[ext] == expected[ext], ext
     assert not list(gen.glob(tasks.UNFINISHED_PREFIX + "*")), "the temporary folder is gone"
+    if chunk_bytes:
+        assert len(streamed) > 10 and max(streamed) > 5, streamed
 
 
 def test_the_merged_segment_keeps_what_the_inputs_hold(documents, tmp_path):
