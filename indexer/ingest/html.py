@@ -69,8 +69,8 @@ def clean_html(html: str, url: str | None = None) -> CleanedArticle:
     # BeautifulSoup's advice to use an XML parser would only puzzle a build's reader.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(_without_unseen_space(_without_unseen(html)), "lxml", multi_valued_attributes=None,
-                             attribute_dict_class=AttributeDict)
+        markup = _without_unseen_space(_with_title_closed(_without_unseen(html)))
+        soup = BeautifulSoup(markup, "lxml", multi_valued_attributes=None, attribute_dict_class=AttributeDict)
     return _clean_soup(soup, url, html)
 
 
@@ -100,6 +100,22 @@ def _without_unseen_space(html: str) -> str:
         return m.group(0)
 
     return _GAP.sub(squeeze, html)
+
+
+_TITLE_OPEN = re.compile(r"<title(?=[\s>])[^>]*>", re.I)
+_TAG_START = re.compile(r"<[/!a-zA-Z]")
+
+
+def _with_title_closed(html: str) -> str:
+    """The page with its <title> closed at the first tag after it: a title left open (a
+    broken page) would otherwise swallow the rest of the page as its text."""
+    m = _TITLE_OPEN.search(html)
+    if m is None:
+        return html
+    tag = _TAG_START.search(html, m.end())
+    if tag is None or html[tag.start():tag.start() + 7].lower() == "</title":
+        return html
+    return html[:tag.start()] + "</title>" + html[tag.start():]
 
 
 _UNSEEN_OPEN = re.compile(r"<(script|style|svg|noscript|template)(?=[\s>/])([^>]*)>|<!--", re.I)
@@ -364,6 +380,7 @@ def _names(value: object) -> list[str]:
 
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—\-·:»]\s+")
+_TITLE_PARTS = re.compile(r"\s+[|–—\-·:»/]\s+|\s*[|–—]\s*|(?<=\w)-(?=[A-Z])")  # also "Headline-Section-Site"
 
 
 def _squash(text: str) -> str:
@@ -604,12 +621,19 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
     root = soup.body or soup
     soft = _without_inline_wrappers(scan.soft + [(c, 3) for c in scan.captions])
     blocks = _blocks(root, frozenset(id(t) for t, _ in soft))
-    headline = _headline(scan, ld, publication, _domain(page_url), blocks)
-    body, container, byline, date_line = _extract_body(root, blocks, soft, scan.content, headline)
+    headline, rank = _headline(scan, ld, publication, _domain(page_url), blocks)
+    body, container, byline, date_line, start = _extract_body(root, blocks, soft, scan.content, headline)
     if len(body) < SHORT_BODY:  # no prose found: a page of tables, lists or short lines
         relaxed = _extract_body(root, blocks, soft, scan.content, headline, relaxed=True)
         if len(relaxed[0]) > len(body):
-            body, container = relaxed[0], relaxed[1]
+            body, container, start = relaxed[0], relaxed[1], relaxed[4]
+    if rank in (_MOST_OF_TITLE, _FALLBACK):  # no declared headline: the heading over the article
+        over = _heading_over_body(blocks, start, headline if rank == _MOST_OF_TITLE else None, scan.title)
+        if over:
+            headline = over
+            first, _, rest = body.partition("\n\n")
+            if first == over:  # it was taken for the body's first paragraph
+                body = rest
     declared_body = _declared_body(ld)
     if declared_body and len(body) < 0.5 * len(declared_body):
         body = declared_body  # the page's markup hides the text (script-rendered), JSON-LD has it whole
@@ -672,10 +696,16 @@ def _publication(metas: dict[str, str], ld: dict, page_url: str | None) -> str |
     return None
 
 
-def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None, blocks: list[_Block]) -> str:
-    """The headline a reader sees: the visible <h1> (or heading) that agrees with the declared
-    headline (JSON-LD, og:title), or the longest visible heading that is most of the page's
-    declared title; else the declared one, else the <h1>, else the <title>, without the site's name."""
+_SURE, _MOST_OF_TITLE, _DECLARED, _FALLBACK = 0, 1, 2, 3  # how a headline was found: see _headline
+
+
+def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None,
+              blocks: list[_Block]) -> tuple[str, int]:
+    """The headline a reader sees, and how sure: the visible <h1> (or heading) that agrees
+    with the declared headline (JSON-LD, og:title), or the page's <h1> in its <title> (_SURE);
+    the longest visible heading that is most of the page's declared title (_MOST_OF_TITLE);
+    else the declared one (_DECLARED), else the <h1>, else the <title>, without the site's
+    name (_FALLBACK)."""
     raw_declared = [t for t in (_text_value(ld.get("headline")), _text_value(scan.metas.get("og:title")),
                                 _text_value(scan.metas.get("twitter:title")), _text_value(ld.get("name")))
                     if t]
@@ -685,20 +715,20 @@ def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None
     visible = h1s + [h for h in scan.headings if h]
     for text in visible:
         if any(_squash(text) == _squash(t) for t in declared):
-            return text
+            return text, _SURE
     for text in declared:
         if text.endswith(("...", "…")):  # JSON-LD headlines get cut at 110 characters
             stem = _squash(text)
             for longer in (*declared, *h1s):
                 if _squash(longer).startswith(stem) and len(_squash(longer)) > len(stem):
-                    return longer
+                    return longer, _SURE
     # "Headline - Section - Site" that the tail rules cannot cut: the visible heading it holds
     wholes = [_squash(t) for t in (*raw_declared, " ".join(unescape(scan.title).split())) if t]
     names = [n for n in (_squash(publication or ""), _squash((domain or "").split(".")[0])) if len(n) >= 3]
     for h1 in h1s:  # the page's own <h1> inside its title ("About us - Site"): the headline
         key = _squash(h1)
         if len(key) >= 6 and not any(n in key for n in names) and any(key in whole for whole in wholes):
-            return h1
+            return h1, _SURE
     headings = [h for h in scan.headings if h]
     texts = [b.text for b in blocks[:MAX_TITLE_BLOCKS] if 10 <= len(b.text) <= 300]
     for candidates in (headings, texts):
@@ -710,14 +740,82 @@ def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None
                     and any(key in whole and len(key) >= 0.4 * len(whole) for whole in wholes):
                 best, best_len = text, len(key)
         if best:
-            return best
+            return best, _MOST_OF_TITLE
+    # "Site - Local News - Headline", "Headline-Section-Site": a visible line that is one part of the title
+    parts = {_squash(part) for whole in (*raw_declared, unescape(scan.title))
+             for part in _TITLE_PARTS.split(whole)}
+    best = max((t for t in texts if len(t.split()) >= 3 and len(_squash(t)) >= 12 and _squash(t) in parts
+                and not any(n in _squash(t) for n in names)), key=len, default="")
+    if best:
+        return best, _MOST_OF_TITLE
     if declared:
-        return declared[0]
+        return declared[0], _DECLARED
     for h1 in h1s:  # a logo in <h1> is not in the page title; a headline is
         if not title or _squash(h1) in _squash(scan.title):
-            return h1
-    return title or (h1s[0] if h1s else "")
+            return h1, _FALLBACK
+    return title or (h1s[0] if h1s else ""), _FALLBACK
 
+
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
+_EMPHASIS_TAGS = frozenset({"b", "strong", "font", "big"})
+_HEADING_CLASS = re.compile(r"head|title", re.I)
+MAX_HEADING_GAP = 6  # blocks between a headline and the article's first paragraph, at most
+
+
+def _heading_over_body(blocks: list[_Block], start: int | None, found: str | None, title: str) -> str | None:
+    """The headline over the article (pages whose <title> is the site's name, 2008-style
+    markup): the nearest short line before the body's first paragraph (or that
+    paragraph itself) set as a heading: an <h1>-<h4>, a heading class, or bold text
+    alone on its line. Against a line `found` that is part of the page's title, only one
+    that is part of the title too, unless `found` is the whole title and not near the
+    article (a masthead with the site's name)."""
+    if start is None:
+        return None
+    near = blocks[max(0, start - MAX_HEADING_GAP):start + 1]
+    whole = _squash(unescape(title))
+    if found is None or (_squash(found) == whole and not any(b.text == found for b in near)):
+        whole = None
+    for block in reversed(near):
+        text = block.text
+        if not 10 <= len(text) <= 250 or len(text.split()) < 2 or _JUNK_LINE.match(text) \
+                or _is_text_byline(text) or (text.endswith(".") and not text.endswith("...")) \
+                or _WRITTEN_DATE.search(text):
+            continue
+        if not _looks_like_heading(block):
+            continue
+        if block.link_chars > 0.5 * len(text) and block.tag not in _HEADING_TAGS:
+            continue
+        if whole is not None and _squash(text) not in whole:
+            return None
+        return text
+    return None
+
+
+def _looks_like_heading(block: _Block) -> bool:
+    """An <h1>-<h4>, an element with a heading class, or bold/large text that is the whole
+    block; or an inline element with a heading class between line breaks that holds all of
+    the block's text (`<br><span class="story_title">...</span><br>`)."""
+    if block.tag in _HEADING_TAGS:
+        return True
+    node: Tag = block.element
+    for _ in range(3):  # the block's element, then the one inline element that holds all its text
+        if _heading_class(node) or (node is not block.element and node.name in _EMPHASIS_TAGS):
+            return True
+        inner = [c for c in node.contents if not (isinstance(c, NavigableString) and not c.strip())]
+        if len(inner) != 1 or not isinstance(inner[0], Tag):
+            break
+        node = inner[0]
+    key = _squash(block.text)
+    return any(_heading_class(tag) and _squash(tag.get_text()) == key
+               for tag in block.element.find_all(_INLINE_TAGS, limit=MAX_HEADINGS))
+
+
+_INLINE_TAGS = frozenset({"span", "font", "b", "strong", "big"})
+
+
+def _heading_class(node: Tag) -> bool:
+    tokens = _attr_tokens(node)
+    return bool(tokens) and bool(_HEADING_CLASS.search(tokens)) and not _NOT_HEADLINE_CLASS.search(tokens)
 
 def _author(scan: _Scan, ld: dict) -> str | None:
     author = normalise_byline([unescape(n) for n in _names(ld.get("author"))])
@@ -1017,12 +1115,12 @@ def _ancestors(node: Tag, stop: Tag) -> list[Tag]:
 
 
 def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], content: list[Tag],
-                  headline: str, relaxed: bool = False) -> tuple[str, Tag | None, str | None, str | None]:
+                  headline: str, relaxed: bool = False) -> tuple[str, Tag | None, str | None, str | None, int | None]:
     """The article text (paragraphs joined by blank lines), the element holding it,
-    the first plain-text byline ("By ...") seen in the page, and the first short
-    line with a written date in the article's surroundings."""
+    the first plain-text byline ("By ...") seen in the page, the first short line with
+    a written date in the article's surroundings, and the index of the body's first block."""
     if not blocks:
-        return "", None, None, None
+        return "", None, None, None, None
     byline = next((b.text for b in blocks if _is_text_byline(b.text)), None)
     chains = [_ancestors(b.element, root) for b in blocks]
     marked = {id(t) for t in content}
@@ -1055,8 +1153,9 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     best = elements[max(scores, key=scores.__getitem__)] if total_good > 0 else root
     paragraphs: list[str] = []
     last_owner: Tag | None = None
+    start: int | None = None
     head_low = headline.lower().strip()
-    for block, chain, bad in zip(blocks, chains, in_boiler):
+    for index, (block, chain, bad) in enumerate(zip(blocks, chains, in_boiler)):
         if bad or not any(n is best for n in chain):
             continue
         text = block.text
@@ -1071,11 +1170,13 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
             paragraphs[-1] += " " + text  # the rest of a paragraph after a cut-out inline box
         else:
             paragraphs.append(text)
+        if start is None:
+            start = index
         last_owner = block.element
     # furniture after the last sentence ("Topics", "comments") is not article text
     while paragraphs and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]):
         paragraphs.pop()
-    return "\n\n".join(paragraphs), best, byline, _date_line(blocks, chains, best, root, head_low)
+    return "\n\n".join(paragraphs), best, byline, _date_line(blocks, chains, best, root, head_low), start
 
 
 def _date_line(blocks: list[_Block], chains: list[list[Tag]], best: Tag, root: Tag, head_low: str) -> str | None:
