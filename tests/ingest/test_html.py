@@ -89,6 +89,31 @@ def test_the_day_a_real_page_shows(name):
         assert stored.replace(microsecond=0) == datetime.fromisoformat(expected["stored"])
 
 
+HEADLINED = FIXTURES / "headlines"
+PAGE_HEADLINES = {k: v for k, v in json.loads((HEADLINED / "headlines.json").read_text("utf-8")).items()
+                  if not k.startswith("_")}
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_HEADLINES))
+def test_the_headline_a_real_page_shows(name):
+    expected = PAGE_HEADLINES[name]
+    data = gzip.decompress((HEADLINED / name).read_bytes())
+    cleaned = clean_html(decode_bytes(data, sniff_declared_charset(data)), expected["url"])
+    assert cleaned.headline == expected["headline"], expected["kind"]
+    assert not cleaned.body.startswith(expected["headline"]), "the headline is not the body's first line"
+
+
+def test_an_unclosed_title_does_not_swallow_the_page():
+    # L3S-GN1 (research use only, not copied here) has pages cut like this: "<title>Computerworld -
+    # Microsoft faces ...</titavaScript" src=...>"; the parser took the whole page for the title.
+    html = ("<html><head><title>Gazette - Council approves the water plan</titavaScript\" src=\"x.js\"></script>"
+            "</head><body><h2>Council approves the water plan</h2><p>" + "The council approved the plan. " * 8
+            + "</p></body></html>")
+    cleaned = clean_html(html)
+    assert cleaned.headline == "Council approves the water plan"
+    assert cleaned.body.startswith("The council approved the plan.")
+
+
 def test_clean_html_is_the_pure_cleaner():
     html = _page("guardian-hong-kong.html.gz").decode("utf-8")
     page = clean_html(html, "https://example.org/x")
