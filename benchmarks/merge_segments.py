@@ -4,6 +4,7 @@ on the same segments of an existing index.
 
     .venv/bin/python benchmarks/merge_segments.py --index INDEX [--work /tmp/newsindex-merge]
                                                   [--group N] [--groups K] [--modes array,whoosh]
+                                                  [--before CHECKOUT]
 
 INDEX is an index folder built by `newsindex build` (e.g. `benchmarks/build_tasks.py`'s
 `index-tasks-x10`, 48 segments). Its live generation is hard-linked into WORK once per
@@ -11,8 +12,10 @@ merge (the index itself is never written: a merge only adds files), and the firs
 of N consecutive segments are merged, each merge in a fresh process, so its figures are
 its own: wall, CPU (getrusage), peak RSS, and the RSS before merging (imports and the
 opened index), the merged segment's size, and its body-length total against the inputs'
-(the array merge keeps it exact; Whoosh's re-totals from one-byte lengths). The machine is
-shared: compare the ratios within one run.
+(the array merge keeps it exact; Whoosh's re-totals from one-byte lengths). With `--before`,
+each group is also merged by the array merge of another checkout of the repository (e.g.
+`git worktree add /tmp/before COMMIT`), run the same way, alternating: before/after on the
+same segments in the same run. The machine is shared: compare the ratios within one run.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+CODE = Path(sys.argv[sys.argv.index("--code") + 1]) if "--code" in sys.argv else REPO  # the stage's checkout
+sys.path.insert(0, str(CODE))
 
 WHOOSH_POOL_MB = 256  # the pool the Whoosh merge had (limits.MERGE_POOL_MB before the array merge)
 
@@ -82,6 +86,8 @@ def main() -> None:
     parser.add_argument("--group", type=int, default=0, help="segments per merge (0: all)")
     parser.add_argument("--groups", type=int, default=1)
     parser.add_argument("--modes", default="array,whoosh")
+    parser.add_argument("--before", type=Path, help="another checkout whose array merge runs too")
+    parser.add_argument("--code", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--stage", nargs="+", metavar="ARG")
     args = parser.parse_args()
     if args.stage:
@@ -97,15 +103,18 @@ def main() -> None:
     size = args.group or len(segments)
     groups = [segments[k * size:(k + 1) * size] for k in range(args.groups)]
     rows = []
+    runs = [(mode, REPO) for mode in args.modes.split(",")] + ([("before", args.before)] if args.before else [])
     for g, group in enumerate(groups):
-        for mode in args.modes.split(","):
+        for mode, code in runs:
             folder = args.work / f"gen-{mode}"
             shutil.rmtree(folder, ignore_errors=True)
             args.work.mkdir(parents=True, exist_ok=True)
             subprocess.run(["cp", "-al", str(generation), str(folder)], check=True)
-            out = subprocess.run([sys.executable, __file__, "--stage", mode, str(folder), *(s.segid for s in group)],
+            out = subprocess.run([sys.executable, __file__, "--code", str(code), "--stage",
+                                  "whoosh" if mode == "whoosh" else "array", str(folder), *(s.segid for s in group)],
                                  check=True, capture_output=True, text=True)
             row = json.loads(out.stdout.strip().splitlines()[-1])
+            row["mode"] = mode
             print(f"group {g}: {row}", file=sys.stderr)
             rows.append(row)
             shutil.rmtree(folder, ignore_errors=True)
@@ -113,7 +122,8 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         drift = r["body_total"] / r["input_body_total"] - 1 if r["input_body_total"] else 0
-        name = "array (indexer.index.merge)" if r["mode"] == "array" else "Whoosh add_reader"
+        name = {"array": "array (indexer.index.merge)", "whoosh": "Whoosh add_reader",
+                "before": f"array, {args.before}"}[r["mode"]]
         print(f"| {name} | {r['segments']} | {r['docs']:,} | {r['wall']:.1f} s | {r['cpu']:.1f} s "
               f"| {r['rss_before_mb']:.0f} MB | {r['peak_mb']:.0f} MB | {r['merged_mb']:.0f} MB | {drift:+.2%} |")
 

@@ -1,12 +1,12 @@
-"""Search latency against the number of segments: an index of MAX_SEGMENTS (48) segments
-against the same index merged into fewer (`indexer.index.merge`).
+"""Search latency against the number of segments: an index of 48 segments (what incremental builds
+let pile up before the tiered merge policy) against the same index merged into fewer (`indexer.index.merge`).
 
     .venv/bin/python benchmarks/segments_search.py [--work /tmp/newsindex-segments] [--repeats 3]
                                                    [--rounds 2] [--merged-to 8,1]
 
 Builds the x1 Reuters replica (`speed_build.make_replica`) with segments of at most 400
 documents (`SEGMENT_DOCUMENTS`), so the build writes ~55 segments and its commit merges them
-down to 48 (`FULL_BUILD_SEGMENTS` raised to `MAX_SEGMENTS` for this build); copies that
+down to 48 (`FULL_BUILD_SEGMENTS` raised to `GROWN_SEGMENTS` for this build); copies that
 index (hard links) and merges each copy's segments into 8, 1 (`--merged-to`; consecutive
 groups, as a build's commit merges); then runs `speed_queries`' query set (~125 queries,
 facets on) through `Archive.search` on each, in a fresh process each, alternating,
@@ -28,18 +28,19 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 SEGMENT_DOCUMENTS = 400
+GROWN_SEGMENTS = 48  # what an index grown by incremental builds held before the tiered policy
 
 
 def stage_build(corpus: str, index: str) -> dict:
-    """The replica as many small segments, merged at commit to MAX_SEGMENTS (48: a
-    full build now commits FULL_BUILD_SEGMENTS, raised here to what an index grown by
-    incremental builds may hold)."""
+    """The replica as many small segments, merged at commit to GROWN_SEGMENTS (48: a
+    full build commits FULL_BUILD_SEGMENTS, raised here to what an index grown by
+    incremental builds held before the tiered merge policy)."""
     from indexer import limits
     from indexer.index import tasks
     from indexer.index.build import build_index
 
     tasks.SEGMENT_DOCUMENTS = SEGMENT_DOCUMENTS
-    limits.FULL_BUILD_SEGMENTS = limits.MAX_SEGMENTS
+    limits.FULL_BUILD_SEGMENTS = GROWN_SEGMENTS
     shutil.rmtree(index, ignore_errors=True)
     report = build_index([corpus], index, full=True, jobs=2)
     return {"segments": report.segments, "tasks": report.tasks, "merge_seconds": report.merge_seconds}
@@ -51,14 +52,16 @@ def stage_merge(index: str, most: str) -> dict:
     from whoosh import index as whoosh_index
 
     from indexer.index import store, tasks
-    from indexer.index.build import merge_groups
     from indexer.index.codec import NewsCodec
+    from indexer.index.merge_policy import full_build_groups
 
     generation = store.live_generation(Path(index))
     ix = whoosh_index.open_dir(str(generation))
     segments = ix._segments()
-    kept = [group[0] if len(group) == 1 else tasks.run_merge(tasks.MergeTask(str(generation), tuple(group)))
-            for group in merge_groups(segments, int(most))]
+    groups = full_build_groups([s.doc_count_all() for s in segments], int(most), 0)
+    kept = [segments[g[0]] if len(g) == 1 else tasks.run_merge(tasks.MergeTask(str(generation),
+                                                                               tuple(segments[k] for k in g)))
+            for g in groups]
     ix.writer(codec=NewsCodec()).commit(mergetype=lambda _writer, _segments: kept)
     return {"segments": len(whoosh_index.open_dir(str(generation))._segments()), "merged": len(segments)}
 

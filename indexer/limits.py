@@ -87,10 +87,17 @@ TABLE: dict[str, Limit] = {
                                          "memory, whatever the size of the archive or of one source"),
     "SEGMENT_DOCUMENTS": Limit(50_000, "documents in one segment a task writes: tiny records would otherwise "
                                        "pile up by the million under SEGMENT_TEXT_BYTES"),
-    "MAX_SEGMENTS": Limit(48, "segments a committed index may hold: more are merged (a search reads each one)"),
-    "FULL_BUILD_SEGMENTS": Limit(8, "segments a full build commits at most (its tasks' segments merged by merge "
-                                    "tasks; an incremental build merges only past MAX_SEGMENTS): 125 queries at x1 "
-                                    "took p50 57 ms over 48 segments, 28 ms over 8, 14 ms over 1"),
+    "FULL_BUILD_SEGMENTS": Limit(8, "segments a full build commits at least down to (its tasks' segments merged by "
+                                    "merge tasks, each byte once), unless they would exceed MERGED_SEGMENT_MB: 125 "
+                                    "queries at x1 took p50 57 ms over 48 segments, 28 ms over 8, 14 ms over 1"),
+    "MERGED_SEGMENT_MB": Limit(4096, "largest segment a merge makes (a segment of half this is never merged again): "
+                                     "a 10M-page archive (~280 GB) commits ~70 segments, not 8 of 35 GB, so its "
+                                     "merges stay parallel and no later build rewrites a huge one"),
+    "MERGE_FACTOR": Limit(8, "segments per size tier an incremental build lets pile up before merging that many "
+                             "consecutive ones (tiers grow 8x from MERGE_FLOOR_MB; a document is rewritten about "
+                             "once per tier it climbs): 8 segments of a full build take 16 small ones more first"),
+    "MERGE_FLOOR_MB": Limit(16, "size of the smallest tier (smaller segments count as this): a build's small "
+                                "segments are merged together before they are merged into larger ones"),
     "MERGE_CHUNK_MB": Limit(4, "postings a segment merge holds decoded before writing them (a larger term is "
                                "streamed): writing copies them several times; 64 MB made a 21k-article merge peak "
                                "at 620 MB"),
@@ -134,8 +141,10 @@ MAX_REMOVED_PERCENT = TABLE["MAX_REMOVED_PERCENT"].value
 TASK_TEXT_BYTES = TABLE["TASK_TEXT_BYTES"].value
 SEGMENT_TEXT_BYTES = TABLE["SEGMENT_TEXT_BYTES"].value
 SEGMENT_DOCUMENTS = TABLE["SEGMENT_DOCUMENTS"].value
-MAX_SEGMENTS = TABLE["MAX_SEGMENTS"].value
 FULL_BUILD_SEGMENTS = TABLE["FULL_BUILD_SEGMENTS"].value
+MERGED_SEGMENT_MB = TABLE["MERGED_SEGMENT_MB"].value
+MERGE_FACTOR = TABLE["MERGE_FACTOR"].value
+MERGE_FLOOR_MB = TABLE["MERGE_FLOOR_MB"].value
 MERGE_CHUNK_MB = TABLE["MERGE_CHUNK_MB"].value
 
 

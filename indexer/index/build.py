@@ -472,43 +472,37 @@ def _run_in_order(run: "_TaskRunner", planned: list, progress: Progress | None) 
 
 
 def _merged(segments: list, folder: Path, run: "_TaskRunner", report: BuildReport, full: bool = False) -> list:
-    """At most `MAX_SEGMENTS` segments, or `FULL_BUILD_SEGMENTS` after a full
-    build (a search reads every segment): consecutive segments merged by
-    tasks (document order kept, deleted documents dropped)."""
+    """The segments to commit: runs of consecutive segments merged by merge
+    tasks (document order kept, deleted documents dropped), as
+    `merge_policy` chooses: a full build's down to `FULL_BUILD_SEGMENTS` of at
+    most `MERGED_SEGMENT_MB`, an incremental build's by size tiers."""
     from indexer.index import tasks
-    from indexer.limits import FULL_BUILD_SEGMENTS, MAX_SEGMENTS
+    from indexer.index.merge_policy import MB, full_build_groups, incremental_groups
+    from indexer.limits import FULL_BUILD_SEGMENTS, MERGE_FACTOR, MERGE_FLOOR_MB, MERGED_SEGMENT_MB
 
     started = time.perf_counter()
-    groups = merge_groups(segments, min(MAX_SEGMENTS, FULL_BUILD_SEGMENTS) if full else MAX_SEGMENTS)
-    merges = [tasks.MergeTask(str(folder), tuple(group)) for group in groups if len(group) > 1]
+    sizes = [_live_bytes(folder, s) for s in segments]
+    if full:
+        runs = full_build_groups(sizes, FULL_BUILD_SEGMENTS, MERGED_SEGMENT_MB * MB)
+    else:
+        runs = incremental_groups(sizes, MERGE_FACTOR, MERGE_FLOOR_MB * MB, MERGED_SEGMENT_MB * MB)
+    merges = [tasks.MergeTask(str(folder), tuple(segments[k] for k in run)) for run in runs if len(run) > 1]
     merged = dict(run(merges, tasks.run_merge)) if merges else {}
     report.merge_seconds = time.perf_counter() - started
-    final, position = [], 0
-    for group in groups:
-        if len(group) == 1:
-            final.append(group[0])
-        else:
-            final.append(merged[position])
-            position += 1
+    first_of = {r[0]: position for position, r in enumerate(r for r in runs if len(r) > 1)}
+    inside = {k for r in runs if len(r) > 1 for k in r[1:]}
+    final = [merged[first_of[k]] if k in first_of else segment
+             for k, segment in enumerate(segments) if k not in inside]
     report.segments = len(final)
     return final
 
 
-def merge_groups(segments: list, most: int) -> list[list]:
-    """Consecutive segments in at most `most` groups of about equal document
-    counts (a large segment stays alone, small neighbours go together)."""
-    if len(segments) <= most:
-        return [[s] for s in segments]
-    total = sum(s.doc_count_all() for s in segments) or 1
-    groups: list[list] = []
-    start = 0
-    for segment in segments:
-        slot = min(most - 1, start * most // total)
-        if len(groups) <= slot:
-            groups.append([])
-        groups[-1].append(segment)
-        start += segment.doc_count_all()
-    return groups
+def _live_bytes(folder: Path, segment) -> float:
+    """A segment's files' bytes, less its deleted documents' share."""
+    prefix = segment.segment_id() + "."
+    size = sum(p.stat().st_size for p in Path(folder).iterdir() if p.name.startswith(prefix))
+    count = segment.doc_count_all()
+    return size * (count - segment.deleted_count()) / count if count else 0.0
 
 
 def _commit(ix, segments: list) -> None:

@@ -323,7 +323,8 @@ class _Field:
 
 def _write_columns(storage, merged: W3Segment, schema, inputs: list[_Input], doc_count: int) -> None:
     """Stored fields, length bytes and column values of the kept documents, a
-    column at a time; a column no input has is not written (as a build)."""
+    column at a time (each input's values read at once); a column no input has
+    is not written (as a build)."""
     columns = [(STORED, VarBytesColumn())]
     columns += [(whoosh_internals.length_column_name(n), LENGTHS_COLUMN) for n in schema.names() if schema[n].scorable]
     columns += [(n, schema[n].column_type) for n in schema.names() if schema[n].column_type]
@@ -337,12 +338,15 @@ def _write_columns(storage, merged: W3Segment, schema, inputs: list[_Input], doc
             if not has:
                 continue  # its documents get the column's default (the writer fills the gap)
             reader = each.perdoc.column_reader(name, column)
-            numbers = range(each.segment.doc_count_all())
+            count = each.segment.doc_count_all()
+            values = whoosh_internals.varbytes_column_values(reader, count)
+            if values is None:
+                numbers = whoosh_internals.numeric_column_array(reader, count)
+                values = numbers.tolist() if numbers is not None else [reader[old] for old in range(count)]
             if each.keep is not None:
-                numbers = np.flatnonzero(each.keep).tolist()
-            docnum = each.first
-            for old in numbers:
-                writer.add(docnum, reader[old])
-                docnum += 1
+                values = [values[old] for old in np.flatnonzero(each.keep).tolist()]
+            add = writer.add
+            for docnum, value in enumerate(values, each.first):
+                add(docnum, value)
         writer.finish(doc_count)
         out.close()

@@ -148,7 +148,7 @@ def test_a_merge_run_twice_leaves_the_same_names_and_bytes(documents, tmp_path):
 @pytest.fixture(scope="module")
 def builds(corpus, tmp_path_factory) -> dict[str, Path]:
     """"one": the corpus written as one segment; "merged": as many small
-    segments, merged at commit into one (MAX_SEGMENTS forced to 1)."""
+    segments, merged at commit into one (FULL_BUILD_SEGMENTS forced to 1)."""
     folder = tmp_path_factory.mktemp("builds")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(tasks, "TASK_TEXT_BYTES", 10**12)
@@ -156,7 +156,7 @@ def builds(corpus, tmp_path_factory) -> dict[str, Path]:
         assert not report.failures and report.segments == 1
         mp.setattr(tasks, "TASK_TEXT_BYTES", 300_000)
         mp.setattr(tasks, "SEGMENT_TEXT_BYTES", 200_000)
-        mp.setattr("indexer.limits.MAX_SEGMENTS", 1)
+        mp.setattr("indexer.limits.FULL_BUILD_SEGMENTS", 1)
         report = build_index([str(corpus)], folder / "merged", full=True, jobs=2)
         assert not report.failures and report.segments == 1 and report.tasks >= 3
     return {name: folder / name for name in ("one", "merged")}

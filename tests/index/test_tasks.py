@@ -13,9 +13,8 @@ from whoosh import index as whoosh_index
 
 from indexer import Archive, SearchRequest
 from indexer.index import store, tasks
-from indexer.index.build import build_index, merge_groups
+from indexer.index.build import build_index
 from indexer.index.sources import walk_sources
-from indexer.limits import MAX_SEGMENTS
 from tests.conftest import CORPUS
 
 REUTERS = CORPUS / "reuters21578"
@@ -106,32 +105,16 @@ def test_duplicate_ids_across_tasks_are_settled_by_the_coordinator(tmp_path, mon
     assert {Path(s).name: len(e["ids"]) for s, e in manifest["sources"].items()} == {"a.jsonl": 20, "b.jsonl": 10}
 
 
-def test_merge_groups_are_consecutive_and_bounded():
-    class Seg:
-        def __init__(self, n: int) -> None:
-            self.n = n
-
-        def doc_count_all(self) -> int:
-            return self.n
-
-    for sizes in ([100] * 50, [5000] + [10] * 30, [1] * 9, [7, 3000, 5, 5, 5, 4000, 1, 1, 1, 1]):
-        segments = [Seg(n) for n in sizes]
-        groups = merge_groups(segments, 8)
-        assert len(groups) <= 8
-        assert [s for g in groups for s in g] == segments   # order kept, every segment once
-    few = [Seg(1), Seg(2), Seg(3)]
-    assert merge_groups(few, 8) == [[s] for s in few]     # under the bound: nothing merged
-
-
 def test_many_segments_are_merged_at_commit_with_the_same_results(tmp_path, monkeypatch):
     most = 3
     src = tmp_path / "src"
     for n in range(8):
         _write(src, f"part{n}.jsonl", _records(50, 50 * n))
     monkeypatch.setattr(tasks, "TASK_TEXT_BYTES", 1)
-    unmerged = build_index([str(src)], tmp_path / "unmerged", jobs=2)
-    assert len(_segments(tmp_path / "unmerged")) == unmerged.segments == 8 <= MAX_SEGMENTS
-    monkeypatch.setattr("indexer.limits.MAX_SEGMENTS", most)
+    monkeypatch.setattr("indexer.limits.FULL_BUILD_SEGMENTS", 8)
+    unmerged = build_index([str(src)], tmp_path / "unmerged", jobs=2, full=True)
+    assert len(_segments(tmp_path / "unmerged")) == unmerged.segments == 8
+    monkeypatch.setattr("indexer.limits.FULL_BUILD_SEGMENTS", most)
     # tasks are capped at a segment's text: still a task (and a segment) per file, 8 > 3
     monkeypatch.setattr(tasks, "SEGMENT_TEXT_BYTES", max(p.stat().st_size for p in src.iterdir()))
     merged = build_index([str(src)], tmp_path / "merged", jobs=2)
@@ -149,7 +132,9 @@ def test_many_segments_are_merged_at_commit_with_the_same_results(tmp_path, monk
 
 def test_a_full_build_commits_few_segments_and_an_incremental_build_adds_its_own(tmp_path, monkeypatch):
     """A search reads every segment: a full build merges its tasks' segments down to
-    FULL_BUILD_SEGMENTS; an incremental build adds its segment and merges only past MAX_SEGMENTS."""
+    FULL_BUILD_SEGMENTS; an incremental build adds its segment while the index holds
+    no more than the tiered policy's budget (sizes scaled down here: a megabyte
+    taken as a byte), and merges past it (an index under MERGE_FLOOR_MB: into one)."""
     src = tmp_path / "src"
     for n in range(6):
         _write(src, f"part{n}.jsonl", _records(30, 30 * n))
@@ -157,11 +142,17 @@ def test_a_full_build_commits_few_segments_and_an_incremental_build_adds_its_own
     monkeypatch.setattr("indexer.limits.FULL_BUILD_SEGMENTS", 2)
     report = build_index([str(src)], tmp_path / "ix", jobs=2)
     assert report.tasks == 6 and report.segments == len(_segments(tmp_path / "ix")) == 2
-    _write(src, "part6.jsonl", _records(30, 180))
+    with monkeypatch.context() as scaled:
+        scaled.setattr("indexer.index.merge_policy.MB", 1)
+        scaled.setattr("indexer.limits.MERGED_SEGMENT_MB", 10**9)
+        _write(src, "part6.jsonl", _records(30, 180))
+        report = build_index([str(src)], tmp_path / "ix", jobs=2)
+        assert report.segments == len(_segments(tmp_path / "ix")) == 3
+    _write(src, "part7.jsonl", _records(30, 210))
     report = build_index([str(src)], tmp_path / "ix", jobs=2)
-    assert report.segments == len(_segments(tmp_path / "ix")) == 3 <= MAX_SEGMENTS
+    assert report.segments == len(_segments(tmp_path / "ix")) == 1
     ids = _live_ids(tmp_path / "ix")
-    assert len(ids) == len(set(ids)) == 210
+    assert len(ids) == len(set(ids)) == 240
 
 
 def test_incremental_build_adds_segments_and_replaces_changed_articles(tmp_path, monkeypatch):
