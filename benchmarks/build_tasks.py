@@ -1,16 +1,19 @@
 """The build as tasks: local worker processes against `--dask local:N`, and memory at scale.
 
     .venv/bin/python benchmarks/build_tasks.py [--work /tmp/newsindex-bench] [--scales 1,10]
-                                               [--repeats 2] [--jobs 2] [--dask-at-scale] [--queries]
-                                               [--search-only]
+                                               [--repeats 2] [--jobs 2] [--dask-at-scale] [--dask-defaults]
+                                               [--queries] [--search-only]
 
 On the N-fold Reuters replica (`speed_build.make_replica`: JSON Lines .gz files of 1,000
 articles; x1 is Reuters itself as records), each build is `build_index(full=True)` in a
 fresh process, so the coordinator's peak RSS is that process's own (getrusage); a worker's
 peak is the largest `ru_maxrss` the tasks report (a worker process measures itself after
 each task). Local and Dask builds alternate, `--repeats` times at x1 (medians); at larger
-scales one local build, and one Dask build with `--dask-at-scale`. CPU is the build
-process's and its workers' (local workers and a `local:N` cluster's are its children).
+scales one local build, and one Dask build with `--dask-at-scale` (`--repeats` at every
+scale with `--dask-at-scale`). `--dask-defaults` adds, alternating with them, a Dask build
+with Dask's default worker settings (no `cluster.WORKER_CONFIG`, no worker warm-up), as
+before they were tuned. CPU is the build process's and its workers' (local workers and a
+`local:N` cluster's are its children). Each build prints the load average before it.
 With `--queries`, the last index of each scale then answers the query set of
 `speed_queries` in process and over HTTP (`serve --workers 2`, sequential and 8 clients).
 Prints Markdown tables.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -42,7 +46,9 @@ def stage_build(corpus: str, index: str, mode: str, jobs: str) -> dict:
     from indexer.index.build import build_index
 
     shutil.rmtree(index, ignore_errors=True)
-    dask = f"local:{jobs}" if mode == "dask" else None
+    if mode == "dask-defaults":
+        _untune_dask()
+    dask = f"local:{jobs}" if mode.startswith("dask") else None
     started = time.perf_counter()
     report = build_index([corpus], index, full=True, jobs=int(jobs), dask=dask)
     wall = time.perf_counter() - started
@@ -58,6 +64,19 @@ def stage_build(corpus: str, index: str, mode: str, jobs: str) -> dict:
             "index_mb": store.index_bytes(generation) / 1e6}
 
 
+def _untune_dask() -> None:
+    """Dask's own worker settings and a worker plugin that does nothing (the build as before tuning)."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    from indexer.index import cluster, dask_worker
+
+    class Untuned(WorkerPlugin):
+        name = dask_worker.PLUGIN_NAME
+
+    cluster.WORKER_CONFIG = {}
+    dask_worker.BuildWorker = Untuned
+
+
 def run_stage(*args: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--stage", *args], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -70,6 +89,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--jobs", default="2")
     parser.add_argument("--dask-at-scale", action="store_true")
+    parser.add_argument("--dask-defaults", action="store_true",
+                        help="also build with Dask's default worker settings (as before they were tuned)")
     parser.add_argument("--queries", action="store_true", help="also search each scale's index")
     parser.add_argument("--search-only", action="store_true",
                         help="no builds: search the indexes the last run left under --work")
@@ -87,17 +108,21 @@ def main() -> None:
     for scale in (int(s) for s in args.scales.split(",")):
         corpus = str(make_replica(docs, args.work, scale))
         index = str(args.work / f"index-tasks-x{scale}")
-        modes = [] if args.search_only else ["local", "dask"] if scale == 1 or args.dask_at_scale else ["local"]
+        with_dask = scale == 1 or args.dask_at_scale
+        modes = ([] if args.search_only else ["local", "dask"] + ["dask-defaults"] * args.dask_defaults if with_dask
+                 else ["local"])
         runs: dict[str, list[dict]] = {m: [] for m in modes}
-        for _ in range(args.repeats if scale == 1 else 1):
+        for _ in range(args.repeats if scale == 1 or args.dask_at_scale else 1):
             for mode in modes:
+                load = "load average %.1f %.1f %.1f" % os.getloadavg()
                 runs[mode].append(run_stage(corpus, index, mode, args.jobs))
-                print(f"x{scale} {mode}: {runs[mode][-1]}", file=sys.stderr)
+                print(f"x{scale} {mode} ({load}): {runs[mode][-1]}", file=sys.stderr)
         for mode in modes:
             rows.append((scale, mode, {k: statistics.median(r[k] for r in runs[mode]) for k in runs[mode][0]}))
-        if len(modes) == 2:
-            local, dask = (statistics.median(r["wall"] for r in runs[m]) for m in modes)
-            print(f"x{scale}: --dask local:{args.jobs} / local wall = {dask / local:.3f}", file=sys.stderr)
+        for mode in modes[1:]:
+            ratios = [(d["wall"] / loc["wall"], d["cpu"] / loc["cpu"]) for loc, d in zip(runs["local"], runs[mode])]
+            print(f"x{scale}: {mode} / local, pair by pair: wall " + ", ".join(f"{w:.3f}" for w, _ in ratios)
+                  + "; CPU " + ", ".join(f"{c:.3f}" for _, c in ratios), file=sys.stderr)
         if args.queries or args.search_only:
             searches.append((scale, search_figures(Path(index))))
             print(f"x{scale} search: {searches[-1][1]}", file=sys.stderr)
@@ -105,7 +130,8 @@ def main() -> None:
           "| worker peak RSS | tasks | segments | index |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for scale, mode, f in rows:
-        runner = f"--dask local:{args.jobs}" if mode == "dask" else f"--jobs {args.jobs}"
+        runner = {"local": f"--jobs {args.jobs}", "dask": f"--dask local:{args.jobs}",
+                  "dask-defaults": f"--dask local:{args.jobs} (Dask's defaults)"}[mode]
         print(f"| x{scale} | {runner} | {f['articles']:,.0f} | {f['wall']:.1f} s | {f['cpu']:.1f} s "
               f"| {1000 * f['cpu'] / f['articles']:.2f} s | {f['merge_seconds']:.1f} s "
               f"| {f['coordinator_peak_mb']:.0f} MB | {f['worker_peak_mb']:.0f} MB | {f['tasks']:.0f} "

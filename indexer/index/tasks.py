@@ -369,7 +369,7 @@ def run_local(tasks: list, jobs: int, function=run_task) -> Iterator[tuple[int, 
         for position, task in enumerate(tasks):
             yield position, _call(function, task)
         return
-    _warm_up_workers()
+    warm_up()
     # concurrent.futures notices a worker that died (OOM killer, a crash in a C
     # parser) and raises BrokenProcessPool; multiprocessing.Pool would wait forever.
     pool = ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork"),
@@ -411,8 +411,10 @@ def task_failed(task, exc: BaseException) -> BuildFailed:
     return BuildFailed(f"a build task failed ({what}): {type(exc).__name__}: {exc}")
 
 
-def _warm_up_workers() -> None:
-    """Load what every worker needs before the pool forks, so each inherits it
-    instead of importing it again: the schema's analyzers, the signature code (numpy)."""
+def warm_up() -> None:
+    """Load what every task needs once per worker, not in its first task: the
+    schema's analyzers, the signature code (numpy). Local workers inherit it
+    from the build, which calls this before it forks them; a Dask worker calls
+    it when it joins (`indexer.index.dask_worker`)."""
     make_schema()
     document_fields("warm up", "the signature code before the build workers fork")

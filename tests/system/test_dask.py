@@ -195,6 +195,32 @@ def test_a_dask_build_is_the_same_index_as_a_local_build(cluster, tmp_path, monk
     assert _same_index(tmp_path / "local", tmp_path / "dask") >= 50
 
 
+def _worker_state() -> dict:
+    import gc
+
+    import dask
+
+    return {"malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"), "frozen": gc.get_freeze_count(),
+            "profiler": dask.config.get("distributed.worker.profile.enabled"),
+            "schema_loaded": "indexer.index.schema" in sys.modules}
+
+
+def test_the_workers_of_a_local_cluster_run_tasks_as_local_workers_do(monkeypatch):
+    """`--dask local:N`'s workers get glibc's own malloc thresholds (not the
+    nanny's MALLOC_TRIM_THRESHOLD_), no stack profiler, the task code loaded
+    and Dask's objects frozen out of the garbage collector's way."""
+    from indexer.index.cluster import DaskTasks
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    cluster = DaskTasks("local:1")
+    try:
+        (state,) = cluster.client.run(_worker_state).values()
+    finally:
+        cluster.close()
+    assert state["malloc_trim"] is None and state["profiler"] is False
+    assert state["schema_loaded"] and state["frozen"] > 10_000
+
+
 def test_a_task_failing_on_every_try_fails_the_build_in_one_line(cluster, tmp_path, monkeypatch):
     src = tmp_path / "src"
     ids = _small_corpus(src, 4)
