@@ -117,7 +117,7 @@ def stage_clean(corpus: str, jobs: str) -> dict:
 def _read_count(sf) -> int:
     from indexer.ingest import read_source
 
-    return len(read_source(Path(sf.path), sf.source))
+    return sum(1 for _ in read_source(Path(sf.path), sf.source))
 
 
 def stage_whoosh(docs_path: str, mode: str, jobs: str, corpus: str) -> dict:

@@ -18,6 +18,9 @@ with the attribute's name instead of a wrong search result.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import operator
 from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Callable, NamedTuple
@@ -56,6 +59,8 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
         "_write_block", "_new_block", "_postfile", "_blockcount", "_terminfo", "_ids", "_weights",
         "_values", "_maxweight", "_minlength", "_maxlength", "_compression", "_format"),
     "whoosh.codec.whoosh3.W3FieldWriter": ("_codec", "_fieldid", "_postfile", "_tindex"),
+    # the term table written a field at a time (FieldWriterBase.add_term_infos)
+    "whoosh.filedb.filetables.OrderedHashWriter": ("dbfile", "index", "lastkey", "buckets", "hashtype", "hashfn"),
     "whoosh.codec.whoosh3.W3TermsReader": ("_tindex", "_keycoder"),
     # a field's term records read in bulk (indexer.index.merge)
     "whoosh.filedb.filetables.OrderedHashReader": ("indexbase", "indexlen", "indexsize", "extras", "dbfile"),
@@ -422,6 +427,41 @@ class FieldWriterBase(W3FieldWriter):
     def field_key_prefix(self) -> bytes:
         """The bytes before a term in the current field's term-table keys."""
         return pack_ushort(self._fieldid)
+
+    def add_term_infos(self, terms: list[bytes], infos: list[bytes]) -> None:
+        """Add the current field's `terms` (in increasing byte order) with their
+        info bytes to the term table at once: the same file bytes, key index and
+        hash buckets as the table's `add` per term (an `OrderedHashWriter`: a
+        record is the key's and the value's lengths as "!ii", the key, the
+        value; a key's hash is the low 32 bits of its MD5), one file write."""
+        if not terms:
+            return
+        table = self._tindex
+        prefix = pack_ushort(self._fieldid)
+        keys = [prefix + term for term in terms]
+        if keys[0] <= table.lastkey or not all(map(operator.lt, keys, keys[1:])):
+            raise ValueError(f"Keys must increase: {table.lastkey!r}..{keys[0]!r}")
+        dbfile = table.dbfile
+        sizes = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+        value_sizes = np.fromiter(map(len, infos), dtype=np.int64, count=len(infos))
+        heads = np.empty((len(keys), 2), dtype=">i4")
+        heads[:, 0], heads[:, 1] = sizes, value_sizes
+        head_bytes = heads.tobytes()
+        sizes += value_sizes + 8
+        positions = (dbfile.tell() + np.cumsum(sizes) - sizes).tolist()
+        dbfile.write(b"".join(itertools.chain.from_iterable(
+            zip(map(head_bytes.__getitem__, map(slice, range(0, 8 * len(keys), 8), range(8, 8 * len(keys) + 8, 8))),
+                keys, infos))))
+        table.index.extend(positions)
+        if table.hashtype == 0:  # filetables.md5_hash
+            digests = b"".join([hashlib.md5(key, usedforsecurity=False).digest() for key in keys])
+            hashes = np.frombuffer(digests, dtype=">u4")[3::4].tolist()
+        else:
+            hashes = list(map(table.hashfn, keys))
+        buckets = table.buckets
+        for h, position in zip(hashes, positions):
+            buckets[h & 255].append((h, position))
+        table.lastkey = keys[-1]
 
 
 class TermsReaderBase(W3TermsReader):

@@ -60,8 +60,22 @@ TERM_INFOS_KEPT = 8192  # per segment reader (a few MB at most)
 # weight kind, value-length width, flags, size of part A, size of part B
 _HEAD = struct.Struct("<IIdBBBBBB2xII")
 _LAST, _A_ZLIB = 1, 2
+# a block's magic and header as a numpy record (the same bytes as BLOCK_MAGIC + _HEAD.pack)
+_BLOCK_HEAD = np.dtype([("magic", "S4"), ("n", "<u4"), ("last", "<u4"), ("max_weight", "<f8"),
+                        ("min_length", "u1"), ("max_length", "u1"), ("gap_width", "u1"), ("weight_kind", "u1"),
+                        ("value_width", "u1"), ("flags", "u1"), ("pad", "V2"), ("size_a", "<u4"),
+                        ("size_b", "<u4")])
+# a term's info bytes as a numpy record: W3's term info ("!BfIBBfII": flags, weight,
+# doc freq, min/max length byte, max weight, first/last id), then its postings' offset and length
+_TERM_INFO_ARRAY = np.dtype([("flags", "u1"), ("weight", ">f4"), ("doc_frequency", ">u4"), ("min_length", "u1"),
+                             ("max_length", "u1"), ("max_weight", ">f4"), ("first_id", ">u4"), ("last_id", ">u4"),
+                             ("offset", ">i8"), ("length", ">i4")])
 # flags, weight, doc freq, min/max length byte, max weight, first/last id
 _TERM_INFO = whoosh_internals.term_info_struct()
+if _TERM_INFO.format != "!BfIBBfII":
+    raise ImportError("Whoosh's W3 term info layout changed: indexer.index.codec writes the old one")
+_GATHER_BYTES = 1 << 22  # bytes gathered at a time (its index array is 8x that)
+_WIDTH_RANK = np.array([0, 0, 1, 0, 2])  # width 1, 2, 4 -> 0, 1, 2
 
 # weight kinds: all 1.0 | one float for all | uint8 | uint16 | float32 each
 _W_ONES, _W_SAME, _W_U1, _W_U2, _W_F4 = range(5)
@@ -120,6 +134,25 @@ def encode_weights(weights: array) -> tuple[bytes, int]:
     if _SWAP:
         a.byteswap()
     return a.tobytes(), _W_F4
+
+
+def _gather(source: np.ndarray, pieces: np.ndarray):
+    """The bytes of `pieces` ((start, length) rows into `source`, uint8) one
+    after another, yielded about `_GATHER_BYTES` at a time."""
+    lengths = pieces[:, 1]
+    ends = np.cumsum(lengths)
+    first = 0
+    while first < len(pieces):
+        done = int(ends[first - 1]) if first else 0
+        last = max(first + 1, int(np.searchsorted(ends, done + _GATHER_BYTES, side="right")))
+        part = pieces[first:last]
+        sizes = part[:, 1]
+        total = int(sizes.sum())
+        if total:
+            out_starts = np.cumsum(sizes) - sizes
+            index = np.repeat(part[:, 0] - out_starts, sizes) + np.arange(total)
+            yield source[index].tobytes()
+        first = last
 
 
 def _squeeze(data: bytes, level: int) -> tuple[bytes, bool]:
@@ -428,83 +461,144 @@ class ArrayFieldWriter(FieldWriterBase):
 
     def add_term_arrays(self, fieldname: str, fieldobj, postings: TermArrays) -> None:
         """Every term of a field from arrays: the same blocks and term infos as
-        `BlockArrayWriter` writes a posting at a time. Each term's statistics and widths
-        come from whole-field array reductions and its block bytes are slices
-        of whole-field arrays, so a term costs a few slices and two packs; the
-        postings file is written at once."""
+        `BlockArrayWriter` writes a posting at a time. A term of one block whose
+        part A is too small to compress (nearly all terms) is laid out with
+        whole-field array operations: its header, gaps, weights, value lengths
+        and values are slices of whole-field arrays, gathered into the postings
+        file in large pieces (`_gather`); a term of several blocks, or whose
+        part A may shrink with zlib, is written block by block. The term
+        infos go into the term table in one call."""
         self.start_field(fieldname, fieldobj)
-        key_prefix = self.field_key_prefix()
-        term_table = self.term_table
+        if not postings.terms:
+            self.finish_field()
+            return
         settings = whoosh_internals.codec_settings(self.codec)
         limit, level = settings.block_limit, settings.compression
         fixed = fieldobj.format.fixed_value_size()
-        has_values = bool(postings.values)
         values = postings.values
-        starts = postings.term_starts[:-1]
+        has_values = bool(values)
+        fixed_values = has_values and fixed is not None and fixed > 0
+        bounds = postings.term_starts
+        starts, ends = bounds[:-1], bounds[1:]
+        counts = ends - starts
+        n_terms = len(starts)
         ids = postings.ids.astype(np.int64)
         weights = postings.weights.astype(np.float32)
         lengths = postings.value_lengths.astype(np.int64)
+        offsets = postings.value_offsets.astype(np.int64)
         gaps = np.diff(ids, prepend=0)
         gaps[starts] = ids[starts]
         gap_widths = _widths(np.maximum.reduceat(gaps, starts))
         w_min, w_max = np.minimum.reduceat(weights, starts), np.maximum.reduceat(weights, starts)
-        fractional = np.add.reduceat((weights != np.floor(weights)).astype(np.int64), starts)
-        w_sums = np.add.reduceat(weights.astype(np.float64), starts).tolist()
-        value_widths = _widths(np.maximum.reduceat(lengths, starts)) if has_values else None
-        gap_bytes = {w: gaps.astype(_WIDTH_DTYPE[w]).tobytes() for w in (1, 2, 4)}
-        weight_bytes = {_W_U1: weights.astype("<u1").tobytes(), _W_U2: weights.astype("<u2").tobytes(),
-                        _W_F4: weights.astype("<f4").tobytes()}
-        length_bytes = {w: lengths.astype(_WIDTH_DTYPE[w]).tobytes() for w in (1, 2, 4)} if has_values else {}
-        value_ends = (postings.value_offsets + lengths).tolist()
-        offsets = postings.value_offsets.tolist()
-        idlist = ids.tolist()
-        bounds = postings.term_starts.tolist()
-        gap_widths, value_widths = gap_widths.tolist(), value_widths.tolist() if has_values else None
-        w_min, w_max, fractional = w_min.tolist(), w_max.tolist(), fractional.tolist()
-        chunks: list[bytes] = []
+        whole = np.add.reduceat((weights == np.floor(weights)).astype(np.int64), starts) == counts
+        w_sums = np.add.reduceat(weights.astype(np.float64), starts)
+        # weight kind and bytes per posting of each term (encode_weight_array's choice)
+        kinds = np.full(n_terms, _W_F4, dtype=np.int64)
+        small = whole & (w_min >= 0) & (w_max < 0x10000)
+        kinds[small] = np.where(w_max[small] < 0x100, _W_U1, _W_U2)
+        kinds[w_min == w_max] = _W_SAME
+        kinds[(w_min == w_max) & (w_min == 1.0)] = _W_ONES
+        weight_width = np.choose(kinds, [0, 0, 1, 2, 4])
+        weight_size = np.where(kinds == _W_SAME, 4, counts * weight_width)
+        if has_values and not fixed_values:
+            value_widths = _widths(np.maximum.reduceat(lengths, starts))
+        else:
+            value_widths = np.zeros(n_terms, dtype=np.int64)
+        last_value = ends - 1
+        values_size = (offsets[last_value] + lengths[last_value] - offsets[starts]) if has_values else \
+            np.zeros(n_terms, dtype=np.int64)
+        size_a = counts * gap_widths + weight_size
+        size_b = counts * value_widths + values_size
+        several = counts > limit  # a common word: several blocks, written block by block
+        several_bytes = []
+        several_sizes = np.zeros(n_terms, dtype=np.int64)
+        for t in np.flatnonzero(several).tolist():
+            a, z = int(starts[t]), int(ends[t])
+            chunks: list[bytes] = []
+            self._term_blocks(chunks, 0, ids[a:z], weights[a:z], lengths[a:z] if has_values else None,
+                              values, offsets[a:z].tolist(), fixed, limit, level)
+            several_bytes.append(b"".join(chunks))
+            several_sizes[t] = len(several_bytes[-1])
+        heads = np.zeros(n_terms, dtype=_BLOCK_HEAD)
+        heads["magic"] = BLOCK_MAGIC
+        heads["n"] = counts
+        heads["last"] = ids[last_value]
+        heads["max_weight"] = w_max
+        heads["gap_width"] = gap_widths
+        heads["weight_kind"] = kinds
+        heads["value_width"] = value_widths
+        heads["flags"] = _LAST
+        heads["size_a"] = size_a
+        heads["size_b"] = size_b
+        same = w_min.astype("<f4")
+        # the sources a block is gathered from
+        gap_arrays = [gaps.astype(_WIDTH_DTYPE[w]) for w in (1, 2, 4)]
+        weight_arrays = [weights.astype("<u1"), weights.astype("<u2"), weights.astype("<f4")]
+        length_arrays = ([lengths.astype(_WIDTH_DTYPE[w]) for w in (1, 2, 4)]
+                         if has_values and not fixed_values else [])
+        sources = [heads, same, *gap_arrays, *weight_arrays, *length_arrays, np.frombuffer(values, dtype=np.uint8)]
+        base = np.cumsum([0] + [array.nbytes for array in sources])
+        source = np.concatenate([array.view(np.uint8).reshape(-1) for array in sources])
+        rows = np.arange(n_terms)
+        # (start in `source`, length) of a block's pieces: header, gaps, weights, value lengths, values
+        pieces = np.zeros((n_terms, 5, 2), dtype=np.int64)
+        pieces[:, 0, 0] = base[0] + rows * _BLOCK_HEAD.itemsize
+        pieces[:, 0, 1] = _BLOCK_HEAD.itemsize
+        pieces[:, 1, 0] = base[2:5][_WIDTH_RANK[gap_widths]] + starts * gap_widths
+        pieces[:, 1, 1] = counts * gap_widths
+        weight_from = np.where(kinds == _W_SAME, base[1] + rows * 4,
+                               base[np.choose(kinds, [0, 0, 5, 6, 7])] + starts * weight_width)
+        pieces[:, 2, 0] = weight_from
+        pieces[:, 2, 1] = weight_size
+        if length_arrays:
+            pieces[:, 3, 0] = base[8:11][_WIDTH_RANK[value_widths]] + starts * value_widths
+            pieces[:, 3, 1] = counts * value_widths
+        if has_values:
+            pieces[:, 4, 0] = base[-2] + offsets[starts]
+            pieces[:, 4, 1] = values_size
+        # part A of a one-block term zlib'd when it is large enough to gain from it and does (`_squeeze`)
+        extra = []  # bytes the gathered pieces may also point to, after `source`
+        extra_at = int(base[-1])
+        if level:
+            squeeze = np.flatnonzero(~several & (size_a >= COMPRESSION_MIN_SIZE))
+            part_a = pieces[squeeze, 1:3].reshape(-1, 2)
+            raw = b"".join(_gather(source, part_a))
+            cut = np.cumsum(size_a[squeeze]).tolist()
+            for t, a, z in zip(squeeze.tolist(), [0, *cut[:-1]], cut):
+                packed = zlib.compress(raw[a:z], level)
+                if len(packed) < z - a:
+                    heads["flags"][t] = _LAST | _A_ZLIB
+                    heads["size_a"][t] = len(packed)
+                    pieces[t, 1] = extra_at, len(packed)
+                    pieces[t, 2] = 0
+                    extra.append(packed)
+                    extra_at += len(packed)
+            if extra:  # the headers changed
+                source[base[0]:base[1]] = heads.view(np.uint8).reshape(-1)
+        if several_bytes:
+            pieces[several] = 0
+            pieces[several, 0, 0] = extra_at + np.cumsum(several_sizes[several]) - several_sizes[several]
+            pieces[several, 0, 1] = several_sizes[several]
+            extra += several_bytes
+        if extra:
+            source = np.concatenate([source, np.frombuffer(b"".join(extra), dtype=np.uint8)])
+        block_sizes = pieces[:, :, 1].sum(axis=1)
         postfile = self.postings_file
-        at = postfile.tell()
-        head_size, min_size = _HEAD.size, COMPRESSION_MIN_SIZE
-        for t, term in enumerate(postings.terms):
-            a, z = bounds[t], bounds[t + 1]
-            n = z - a
-            start = at
-            if n > limit:  # a common word: several blocks
-                at = self._term_blocks(chunks, at, ids[a:z], weights[a:z], lengths[a:z] if has_values else None,
-                                       values, offsets[a:z], fixed, limit, level)
-            else:
-                gw = gap_widths[t]
-                lo, hi = w_min[t], w_max[t]
-                if lo == hi:
-                    wbytes, wkind = (b"", _W_ONES) if lo == 1.0 else (struct.pack("<f", lo), _W_SAME)
-                elif lo >= 0 and hi < 0x10000 and not fractional[t]:
-                    wkind = _W_U1 if hi < 0x100 else _W_U2
-                    wbytes = weight_bytes[wkind][a * (wkind - 1):z * (wkind - 1)]
-                else:
-                    wkind = _W_F4
-                    wbytes = weight_bytes[_W_F4][a * 4:z * 4]
-                part_a = gap_bytes[gw][a * gw:z * gw] + wbytes
-                a_zlib = False
-                if level and len(part_a) >= min_size:
-                    packed = zlib.compress(part_a, level)
-                    if len(packed) < len(part_a):
-                        part_a, a_zlib = packed, True
-                if not has_values:
-                    part_b, vw = b"", 0
-                elif fixed is not None and fixed > 0:
-                    part_b, vw = values[offsets[a]:value_ends[z - 1]], 0
-                else:
-                    vw = value_widths[t]
-                    part_b = length_bytes[vw][a * vw:z * vw] + values[offsets[a]:value_ends[z - 1]]
-                chunks.append(BLOCK_MAGIC)
-                chunks.append(_HEAD.pack(n, idlist[z - 1], hi, 0, 0, gw, wkind, vw,
-                                         _LAST | (_A_ZLIB if a_zlib else 0), len(part_a), len(part_b)))
-                chunks.append(part_a)
-                chunks.append(part_b)
-                at += 4 + head_size + len(part_a) + len(part_b)
-            info = _TERM_INFO.pack(False, w_sums[t], n, 0, 0, w_max[t], idlist[a], idlist[z - 1])
-            term_table.add(key_prefix + term, info + pack_long(start) + pack_int(at - start))
-        postfile.write(b"".join(chunks))
+        first = postfile.tell()
+        block_starts = first + np.cumsum(block_sizes) - block_sizes
+        for chunk in _gather(source, pieces.reshape(-1, 2)):
+            postfile.write(chunk)
+        infos = np.zeros(n_terms, dtype=_TERM_INFO_ARRAY)
+        infos["weight"] = w_sums
+        infos["doc_frequency"] = counts
+        infos["max_weight"] = w_max
+        infos["first_id"] = ids[starts]
+        infos["last_id"] = ids[last_value]
+        infos["offset"] = block_starts
+        infos["length"] = block_sizes
+        info_bytes = infos.tobytes()
+        size = _TERM_INFO_ARRAY.itemsize
+        self.add_term_infos(postings.terms, [info_bytes[i:i + size] for i in range(0, len(info_bytes), size)])
         self.finish_field()
 
     @staticmethod
@@ -540,7 +634,6 @@ class ArrayFieldWriter(FieldWriterBase):
             chunks.append(part_b)
             at += _HEAD.size + len(part_a) + len(part_b)
         return at
-
 
     def add_term_pieces(self, fieldname: str, fieldobj, term: bytes,
                         pieces: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, bytes]]) -> None:
