@@ -85,6 +85,8 @@ TABLE: dict[str, Limit] = {
                                      "memory follows its task (x10 and x50 alike); the commit merges the segments"),
     "SEGMENT_TEXT_BYTES": Limit(24 * MB, "text in one segment a task writes: its postings (~22x) bound a worker's "
                                          "memory, whatever the size of the archive or of one source"),
+    "LEARNED_WORDS": Limit(200_000, "distinct words a build worker keeps analysed (stemmed) from one task to the "
+                                    "next (tens of MB); past it, it starts afresh"),
     "SEGMENT_DOCUMENTS": Limit(50_000, "documents in one segment a task writes: tiny records would otherwise "
                                        "pile up by the million under SEGMENT_TEXT_BYTES"),
     "FULL_BUILD_SEGMENTS": Limit(8, "segments a full build commits at least down to (its tasks' segments merged by "
@@ -140,6 +142,7 @@ KEPT_GENERATIONS = TABLE["KEPT_GENERATIONS"].value
 MAX_REMOVED_PERCENT = TABLE["MAX_REMOVED_PERCENT"].value
 TASK_TEXT_BYTES = TABLE["TASK_TEXT_BYTES"].value
 SEGMENT_TEXT_BYTES = TABLE["SEGMENT_TEXT_BYTES"].value
+LEARNED_WORDS = TABLE["LEARNED_WORDS"].value
 SEGMENT_DOCUMENTS = TABLE["SEGMENT_DOCUMENTS"].value
 FULL_BUILD_SEGMENTS = TABLE["FULL_BUILD_SEGMENTS"].value
 MERGED_SEGMENT_MB = TABLE["MERGED_SEGMENT_MB"].value

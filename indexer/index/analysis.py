@@ -31,6 +31,8 @@ from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
 
 from indexer import whoosh_internals
+from indexer.index.vocabulary import word_form
+from indexer.limits import LEARNED_WORDS
 
 _WORD = r"\w+(?:['\u2019]\w+)*"
 _HANGUL_RUN = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]+")
@@ -354,18 +356,36 @@ class FieldTokens(NamedTuple):
     starts: np.ndarray     # int64: character offsets within its text
     ends: np.ndarray
     counts: np.ndarray     # int64: tokens per text (the field length Whoosh stores)
+    # per word (a Hangul word is one word, several tokens): its vocabulary
+    # word, into `BatchAnalyzer.forms` (-1: not an ASCII word), and its text
+    word_forms: np.ndarray
+    word_text_of: np.ndarray
+
+
+# Words this process has analysed, kept across batch analyzers (a build worker
+# runs task after task, and most words of a task were in the one before):
+# word -> (its term, or None and its Hangul pieces ((term, start, end), ...)),
+# and its vocabulary word (`vocabulary.word_form`). Every NewsTextTokenizer
+# maps a word the same way; cleared when it holds LEARNED_WORDS words.
+_LEARNED: dict[str, tuple[str | None, tuple | None, str | None]] = {}
 
 
 class BatchAnalyzer:
     """The index-mode analysis of `NewsTextTokenizer`, many texts at a time.
-    Terms are numbered once per analyzer (a segment): `terms[i]` is term i."""
+    Terms and vocabulary words are numbered once per analyzer (a segment):
+    `terms[i]` is term i, `forms[i]` vocabulary word i."""
 
     def __init__(self, tokenizer: NewsTextTokenizer) -> None:
         self._stem_word = whoosh_internals.stem_function(tokenizer._stemmer)
         self.terms: list[str] = []
         self._term_id: dict[str, int] = {}
-        # word -> term id; a word of several terms (Hangul) -> -1 - its index in _pieces
-        self._word_id: dict[str, int] = {}
+        self.forms: list[str] = []
+        self._form_id: dict[str, int] = {}
+        self._word_index: dict[str, int] = {}
+        # per word of _word_index: its term id, or -1 - its index in _pieces
+        # (a word of several terms: Hangul); its vocabulary word's id or -1
+        self._word_terms: list[int] = []
+        self._word_forms: list[int] = []
         self._pieces: list[list[tuple[int, int, int]]] = []  # (term id, start, end) within the word
 
     def _id(self, term: str) -> int:
@@ -375,7 +395,7 @@ class BatchAnalyzer:
             self.terms.append(term)
         return tid
 
-    def _learn(self, word: str) -> None:
+    def _learn(self, word: str) -> tuple[str | None, tuple | None, str | None]:
         """Map a new word as `NewsTextTokenizer.spans` maps a match."""
         stem = self._stem_word
         text = word.lower()
@@ -386,40 +406,69 @@ class BatchAnalyzer:
         if not text.isascii():
             text = text.translate(accent_map)
             if _HANGUL_RUN.search(text):
-                self._word_id[word] = -1 - len(self._pieces)
-                self._pieces.append([(self._id(stem(text[a:b])), a, b) for a, b in _pieces(text)])
-                return
-        self._word_id[word] = self._id(stem(text))
+                return None, tuple((stem(text[a:b]), a, b) for a, b in _pieces(text)), None
+            return stem(text), None, None
+        return stem(text), None, word_form(word)
+
+    def _add_words(self, words) -> None:
+        learned = _LEARNED
+        if len(learned) + len(words) > LEARNED_WORDS:
+            learned.clear()
+        index, word_terms, word_forms = self._word_index, self._word_terms, self._word_forms
+        for word in words:
+            found = learned.get(word)
+            if found is None:
+                found = learned[word] = self._learn(word)
+            term, pieces, form = found
+            index[word] = len(word_terms)
+            if term is None:
+                word_terms.append(-1 - len(self._pieces))
+                self._pieces.append([(self._id(t), a, b) for t, a, b in pieces])
+            else:
+                word_terms.append(self._id(term))
+            if form is None:
+                word_forms.append(-1)
+            else:
+                fid = self._form_id.get(form)
+                if fid is None:
+                    fid = self._form_id[form] = len(self.forms)
+                    self.forms.append(form)
+                word_forms.append(fid)
 
     def analyse(self, texts: list[str]) -> FieldTokens:
         """The tokens of `texts` (one field of a batch of documents)."""
         joined = "\n".join(texts)  # "\n" is no word character: no token spans two texts
         pieces = _WORD_SPLIT.split(joined)  # separator, word, separator, ..., separator
         words = pieces[1::2]
-        word_id = self._word_id
-        for word in set(words).difference(word_id):
-            self._learn(word)
+        index = self._word_index
+        new = set(words).difference(index)
+        if new:
+            self._add_words(new)
         n = len(words)
-        ids = np.fromiter(map(word_id.__getitem__, words), dtype=np.int64, count=n)
+        word_numbers = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=n)
+        ids = np.asarray(self._word_terms, dtype=np.int64)[word_numbers]
+        forms = np.asarray(self._word_forms, dtype=np.int64)[word_numbers]
         piece_lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
         piece_starts = np.cumsum(piece_lengths) - piece_lengths
         starts = piece_starts[1::2]
         ends = starts + piece_lengths[1::2]
         text_lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         text_starts = np.cumsum(text_lengths + 1) - (text_lengths + 1)
+        word_text_of = text_of = np.searchsorted(text_starts, starts, side="right") - 1
         if n and ids.min() < 0:
-            ids, starts, ends = self._split_words(ids, starts, ends)
-        text_of = np.searchsorted(text_starts, starts, side="right") - 1
+            ids, starts, ends, token_word = self._split_words(ids, starts, ends)
+            text_of = word_text_of[token_word]
         starts = starts - text_starts[text_of]
         ends = ends - text_starts[text_of]
         counts = np.bincount(text_of, minlength=len(texts))
         firsts = np.cumsum(counts) - counts
         positions = np.arange(len(ids), dtype=np.int64) - firsts[text_of]
-        return FieldTokens(ids, text_of, positions, starts, ends, counts)
+        return FieldTokens(ids, text_of, positions, starts, ends, counts, forms, word_text_of)
 
     def _split_words(self, ids: np.ndarray, starts: np.ndarray,
-                     ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Words of several terms (Hangul bigrams) become one token per term."""
+                     ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Words of several terms (Hangul bigrams) become one token per term
+        (and the word each token comes from)."""
         pieces = self._pieces
         several = np.flatnonzero(ids < 0)
         sizes = np.ones(len(ids), dtype=np.int64)
@@ -433,4 +482,4 @@ class BatchAnalyzer:
                 new_ids[at + i] = tid
                 new_starts[at + i] = word_start + a
                 new_ends[at + i] = word_start + b
-        return new_ids, new_starts, new_ends
+        return new_ids, new_starts, new_ends, token_word

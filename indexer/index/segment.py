@@ -19,6 +19,7 @@ same folder (segment files have random names).
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Sequence
 
 import numpy as np
@@ -28,13 +29,17 @@ from whoosh.index import TOC, FileIndex, clean_files
 from indexer import whoosh_internals
 from indexer.index.analysis import BatchAnalyzer, FieldTokens, NewsTextTokenizer
 from indexer.index.codec import NewsCodec, TermArrays
+from indexer.index.vocabulary import article_words
 
 
-def write_segment(ix: FileIndex, documents: Sequence[dict], codec: NewsCodec | None = None) -> W3Segment:
+def write_segment(ix: FileIndex, documents: Sequence[dict], codec: NewsCodec | None = None,
+                  words: Counter | None = None) -> W3Segment:
     """Write `documents` (`schema.article_to_document` dicts, in order: they get
     document numbers 0..n-1 in the segment) into one new segment of `ix`'s
     folder and return it, uncommitted: the index does not list it until
-    `commit_segments`. The schema is `ix`'s."""
+    `commit_segments`. The schema is `ix`'s. With `words`, each vocabulary
+    word (`vocabulary.article_words`) is counted there once per document
+    that has it, from the same text analysis."""
     codec = codec or NewsCodec()
     schema = ix.schema
     storage = ix.storage
@@ -42,7 +47,7 @@ def write_segment(ix: FileIndex, documents: Sequence[dict], codec: NewsCodec | N
     perdoc = codec.per_document_writer(storage, segment)
     fields = codec.field_writer(storage, segment)
     try:
-        lengths = _write_postings(fields, schema, documents)
+        lengths = _write_postings(fields, schema, documents, words)
         _write_documents(perdoc, schema, documents, lengths)
     finally:
         if not perdoc.is_closed:
@@ -90,11 +95,13 @@ def _is_batch_text(field) -> bool:
     return isinstance(field.analyzer, NewsTextTokenizer) and getattr(field.format, "array_stride", 0) > 0
 
 
-def _write_postings(fields, schema, documents: Sequence[dict]) -> dict[str, list[int]]:
-    """Every indexed field's postings; returns each field's length per document."""
+def _write_postings(fields, schema, documents: Sequence[dict], words: Counter | None = None) -> dict[str, list[int]]:
+    """Every indexed field's postings; returns each field's length per document.
+    With `words`, the documents' vocabulary words are counted into it."""
     names = sorted({name for doc in documents for name in doc if not name.startswith("_")})
     analyzer: BatchAnalyzer | None = None
     lengths: dict[str, list[int]] = {}
+    analysed: dict[str, FieldTokens] = {}
     for name in names:
         field = schema[name]
         if not field.indexed:
@@ -102,18 +109,22 @@ def _write_postings(fields, schema, documents: Sequence[dict]) -> dict[str, list
         if _is_batch_text(field):
             if analyzer is None:
                 analyzer = BatchAnalyzer(field.analyzer)
-            postings, field_lengths = _text_postings(analyzer, field, name, documents)
+            postings, field_lengths, analysed[name] = _text_postings(analyzer, field, name, documents)
         else:
             postings, field_lengths = _value_postings(field, name, documents)
         if field.scorable:
             lengths[name] = field_lengths
         if postings is not None:
             fields.add_term_arrays(name, field, postings)
+    if words is not None and analyzer is not None:
+        _count_words(documents, analyzer, analysed, words)
     return lengths
 
 
-def _text_postings(analyzer: BatchAnalyzer, field, name: str,
-                   documents: Sequence[dict]) -> tuple[TermArrays | None, list[int]]:
+def _text_postings(analyzer: BatchAnalyzer, field, name: str, documents: Sequence[dict],
+                   ) -> tuple[TermArrays | None, list[int], tuple[np.ndarray, FieldTokens]]:
+    """A text field's postings, its length per document, and its analysis
+    (with the document number of each text analysed)."""
     has = [i for i, doc in enumerate(documents) if doc.get(name) is not None]
     texts = [documents[i][name] for i in has]
     tokens = analyzer.analyse(texts)
@@ -122,9 +133,38 @@ def _text_postings(analyzer: BatchAnalyzer, field, name: str,
     for i, count in zip(has, tokens.counts.tolist()):
         field_lengths[i] = count
     if not len(tokens.term_ids):
-        return None, field_lengths
-    return _group(analyzer.terms, tokens, doc_numbers, field.format.array_stride,
-                  field.format.field_boost), field_lengths
+        return None, field_lengths, (doc_numbers, tokens)
+    return (_group(analyzer.terms, tokens, doc_numbers, field.format.array_stride, field.format.field_boost),
+            field_lengths, (doc_numbers, tokens))
+
+
+def _count_words(documents: Sequence[dict], analyzer: BatchAnalyzer,
+                 analysed: dict[str, tuple[np.ndarray, FieldTokens]], words: Counter) -> None:
+    """Count each vocabulary word once per document that has it, in any text
+    field (headline, captions, body: what `article_words` reads). A document
+    whose texts are all ASCII is counted from the analysis (`vocabulary.word_form`);
+    any other by `article_words` over its texts."""
+    names = sorted(analysed)
+    from_analysis = np.fromiter((all(doc.get(name) is None or doc[name].isascii() for name in names)
+                                 for doc in documents), dtype=bool, count=len(documents))
+    n_forms = max(1, len(analyzer.forms))
+    keys = []
+    for doc_numbers, tokens in analysed.values():
+        docs = doc_numbers[tokens.word_text_of]
+        formed = tokens.word_forms >= 0
+        from_analysis[docs[~formed]] = False  # (no ASCII word lacks a form: a safeguard)
+        keys.append(docs[formed] * n_forms + tokens.word_forms[formed])
+    if keys:
+        keys = np.sort(np.concatenate(keys))  # (np.unique hashes first: twice the time)
+        keys = keys[from_analysis[keys // n_forms]]
+        keys = keys[np.diff(keys, prepend=-1) != 0]
+        counts = np.bincount(keys % n_forms, minlength=n_forms)
+        present = np.flatnonzero(counts)
+        forms = analyzer.forms
+        words.update(dict(zip([forms[i] for i in present.tolist()], counts[present].tolist())))
+    for docnum in np.flatnonzero(~from_analysis).tolist():
+        doc = documents[docnum]
+        words.update(article_words(*(doc.get(name) or "" for name in names)))
 
 
 def _group(terms: list[str], tokens: FieldTokens, doc_numbers: np.ndarray, stride: int,

@@ -46,9 +46,10 @@ from indexer.index.merge import merge_segments
 from indexer.index.schema import article_to_document, make_schema
 from indexer.index.segment import write_segment
 from indexer.index.signatures import document_fields
+from indexer.index.signatures import fields_of as signature_fields
 from indexer.index.sources import SourceFile
 from indexer.index.store import fsync_path
-from indexer.index.vocabulary import article_words
+from indexer.index.vocabulary import correctable_counts
 from indexer.ingest import SourcePart, kind_of, stream_source, wide_text
 from indexer.ingest.article import Article, Failure, Skipped
 from indexer.limits import (
@@ -228,7 +229,7 @@ def run_task(task: SegmentTask) -> TaskResult:
     outcomes: list[SourceOutcome] = []
     words: Counter = Counter()
     segments: list[W3Segment] = []
-    batch: list[dict] = []
+    batch: list[Article] = []
     text = 0
     for sf, part in task.sources:
         ids: list[str] = []
@@ -257,10 +258,10 @@ def run_task(task: SegmentTask) -> TaskResult:
                 digests.pop(held[1], None)
                 if item.payload_digest is not None:
                     digests[held[1]] = item.payload_digest
-                batch[held[0]] = article_to_document(item, document_fields(item.headline, item.body))
+                batch[held[0]] = item
             else:
                 if batch and (text >= SEGMENT_TEXT_BYTES or len(batch) >= SEGMENT_DOCUMENTS):
-                    segments.append(_write(task, len(segments), batch))
+                    segments.append(_write(task, len(segments), batch, words))
                     batch, text = [], 0
                     captures.clear()
                 if item.crawled is not None:
@@ -268,21 +269,24 @@ def run_task(task: SegmentTask) -> TaskResult:
                     captures[item.id] = (len(batch), len(ids))
                 if item.payload_digest is not None:
                     digests[len(ids)] = item.payload_digest
-                batch.append(article_to_document(item, document_fields(item.headline, item.body)))
+                batch.append(item)
                 ids.append(item.id)
-            words.update(article_words(item.headline, *item.captions, item.body))
             text += len(item.headline) + len(item.body) + sum(map(len, item.captions))
         outcomes.append(SourceOutcome(sf, ids, failures, skipped, crawled, failed, digests))
     if batch:
-        segments.append(_write(task, len(segments), batch))
-    return TaskResult(task.name, segments, outcomes, words, _peak_rss_mb())
+        segments.append(_write(task, len(segments), batch, words))
+    return TaskResult(task.name, segments, outcomes, correctable_counts(words), _peak_rss_mb())
 
 
-def _write(task: SegmentTask, part: int, documents: list[dict]) -> W3Segment:
-    """One batch of documents as one segment (`segment.write_segment`) in the generation."""
+def _write(task: SegmentTask, part: int, articles: list[Article], words: Counter) -> W3Segment:
+    """One batch of articles as one segment (`segment.write_segment`) in the
+    generation (their signatures computed together); their vocabulary words
+    counted into `words`."""
     segid = hashlib.sha1(f"{task.name}/{part}".encode()).hexdigest()[:24]
+    documents = [article_to_document(article, fields) for article, fields in
+                 zip(articles, signature_fields((a.headline, a.body) for a in articles))]
     with _temporary_index(task.folder, segid) as ix:
-        return _move_in(write_segment(ix, documents, codec=_NamedSegmentCodec(segid)), ix, task.folder)
+        return _move_in(write_segment(ix, documents, codec=_NamedSegmentCodec(segid), words=words), ix, task.folder)
 
 
 def run_merge(task: MergeTask) -> W3Segment:

@@ -1,6 +1,7 @@
 """The archive's vocabulary: each word as people write it, with its article count.
 
-In: the words of each article, gathered by the cleaning workers. Out:
+In: the words of each article, counted by the build tasks (from the text
+analysis of the segment they write, `indexer.index.segment`). Out:
 `vocabulary.json` in the generation folder (word -> articles), which
 `indexer.search.suggest` reads for "did you mean". Whoosh's own `spelling=True`
 sub-field did the same at +45% of the build's CPU.
@@ -23,8 +24,9 @@ def article_words(*texts: str) -> list[str]:
     """The distinct words of an article's texts in their index form without
     stemming (what `text_analyzer()(text, no_morph=True)` gives: lower case,
     curly apostrophes straightened, a possessive 's dropped, accents folded).
-    Runs in the cleaning workers, so it works on whole strings (C loops) and
-    leaves filtering (numbers, Korean) to `VocabularyCounts.save`."""
+    It works on whole strings (C loops) and leaves filtering (numbers, Korean)
+    to `VocabularyCounts.save`. The segment writer counts the words of ASCII
+    articles from its own text analysis instead (`word_form`: the same words)."""
     text = "\n".join(texts).lower()
     if "\u2019" in text:
         text = text.replace("\u2019", "'")
@@ -37,6 +39,27 @@ def article_words(*texts: str) -> list[str]:
 
 _TOKEN = re.compile(r"\w+(?:'\w+)*")          # indexer.index.analysis._WORD, apostrophes straightened
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b")
+
+
+def word_form(word: str) -> str | None:
+    """The word `article_words` finds where the text analysis finds `word` (a
+    match of `indexer.index.analysis._WORD`), when `word` is ASCII: lower case,
+    a possessive 's dropped (the two passes give the same words on ASCII text:
+    a word character is one in either case there, and every possessive sits inside one
+    word); None otherwise (case and accent folding may change where words
+    begin and end: only `article_words` over the whole text can say)."""
+    if not word.isascii():
+        return None
+    form = word.lower()
+    if "'s" in form:
+        form = _POSSESSIVE.sub("", form)
+    return form if _TOKEN.fullmatch(form) else None
+
+
+def correctable_counts(counts: Counter) -> Counter:
+    """The counts of the words `VocabularyCounts.save` keeps (a build task
+    hands back only these: numbers need not travel to the coordinator)."""
+    return Counter({word: n for word, n in counts.items() if _correctable(word)})
 
 
 def _accent_map() -> dict:

@@ -22,6 +22,7 @@ from indexer import whoosh_internals
 from indexer.index import store, tasks
 from indexer.index.analysis import BatchAnalyzer, NewsTextTokenizer
 from indexer.index.build import build_index
+from indexer.index.vocabulary import article_words
 from indexer.search.archive import Archive, SearchRequest
 from tests.conftest import FIXTURES, copy_small_corpus
 
@@ -82,13 +83,16 @@ def indexes(corpus, tmp_path_factory) -> dict[str, Path]:
     return {name: folder / name for name in ("one", "many", "plain")}
 
 
-def _whoosh_writer_segment(ix, documents, codec):
-    """A task's segment written by Whoosh's own writer, a document at a time."""
+def _whoosh_writer_segment(ix, documents, codec, words):
+    """A task's segment written by Whoosh's own writer, a document at a time,
+    its vocabulary words found by `article_words` over each document's texts
+    (the batch writer counts most from its own analysis)."""
     from whoosh.writing import SegmentWriter
 
     writer = SegmentWriter(ix, codec=codec)
     for document in documents:
         writer.add_document(**document)
+        words.update(article_words(document["headline"], document["captions"], document["body"]))
     return whoosh_internals.finish_segment(writer)
 
 
