@@ -17,7 +17,8 @@ worker, pages/s, and whether the article count and the winning captures are
 right (the files are deleted after). `pagekind`: how many real articles of the shared
 sets (Zyte benchmark, ../shared/corpus/extraction/*.tar.gz) the "not an article"
 rule drops, and how many crawled non-article pages (the Common Crawl and
-ClueWeb records of ../shared/corpus/warc/) it keeps. Figures go to benchmarks/README-warc.md. The
+ClueWeb records and the warcio examples' home pages of ../shared/corpus/warc/)
+it keeps. Figures go to benchmarks/README-warc.md. The
 machine is shared: compare ratios within one run; absolute times are upper bounds.
 """
 
@@ -404,7 +405,7 @@ def _page_verdict(item: tuple[str, str, bytes | None, str | None, str | None]) -
         article = read_html(data, path, charset=charset, url=url)
     except (SourceError, RecursionError) as exc:
         return group, path, f"unreadable: {exc}"
-    return group, path, not_an_article(data, article)
+    return group, path, not_an_article(data, article, url)
 
 
 def cmd_pagekind(args) -> None:
@@ -416,18 +417,25 @@ def cmd_pagekind(args) -> None:
     from warcio.archiveiterator import ArchiveIterator
 
     shared = Path(args.shared)
-    items = [("zyte", str(p), None, None, None)
-             for p in sorted((shared / "corpus" / "article-extraction-benchmark" / "html").iterdir())]
+    # each page with the address it was published at, where the set gives it (as a crawl's record does)
+    zyte = shared / "corpus" / "article-extraction-benchmark"
+    zyte_urls = {key: truth.get("url") for key, truth in json.loads((zyte / "ground-truth.json").read_text()).items()}
+    items = [("zyte", str(p), None, None, zyte_urls.get(p.name.split(".")[0]))
+             for p in sorted((zyte / "html").iterdir())]
     with tempfile.TemporaryDirectory() as tmp:
         for archive in sorted((shared / "corpus" / "extraction").glob("*.tar.gz")):
             with tarfile.open(archive) as tar:
                 tar.extractall(tmp, filter="data")
-        for page in sorted(Path(tmp).glob("*/pages/*.html")):
-            items.append((page.parent.parent.name, str(page), page.read_bytes(), None, None))
-    for name in ("resiliparse-warcfile.warc.gz", "resiliparse-clueweb-quirk.warc.gz"):
+        for truth in sorted(Path(tmp).glob("*/truth.jsonl")):
+            urls = {row["id"]: row.get("url") for row in map(json.loads, truth.read_text().splitlines()) if row}
+            for page in sorted((truth.parent / "pages").glob("*.html")):
+                items.append((truth.parent.name, str(page), page.read_bytes(), None, urls.get(page.stem)))
+    for name in ("resiliparse-warcfile.warc.gz", "resiliparse-clueweb-quirk.warc.gz",
+                 "warcio-example-iana.org-chunked.warc", "warcio-example.warc.gz"):
         with open(shared / "corpus" / "warc" / name, "rb") as fh:
             for record in ArchiveIterator(fh):
-                if record.rec_type != "response":
+                kind = (record.http_headers.get_header("Content-Type") or "") if record.http_headers else ""
+                if record.rec_type != "response" or "html" not in kind:
                     continue
                 charset = re.search(r"charset=([\w-]+)", record.http_headers.get_header("Content-Type") or "")
                 uri = record.rec_headers.get_header("WARC-Target-URI")
@@ -452,7 +460,10 @@ def cmd_pagekind(args) -> None:
     print(f"| all article sets | {total} | {drops} | {drops / total:.2%} | |")
     for group, path, reason in verdicts:
         if reason and not reason.startswith("unreadable") and not group.startswith("crawled"):
-            print(f"  dropped article: {group} {Path(path).name}")
+            print(f"  dropped article: {group} {Path(path).name}: {reason}")
+    for group, path, reason in verdicts:
+        if group.startswith("crawled"):
+            print(f"  {'dropped' if reason else 'KEPT'} non-article: {path}: {reason or ''}")
 
 
 def main() -> None:

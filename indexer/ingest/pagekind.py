@@ -3,16 +3,18 @@
 A crawl holds home pages, section fronts, tag and author lists, search pages,
 login and cookie walls and error pages served with status 200 beside the
 articles. What tells them apart, whatever the site: an article has prose of
-its own, while those pages are mostly links or hold hardly any text; and an
-article usually says it is one (`og:type` article, a JSON-LD *Article, an
-`article:published_time`, an `articleBody`). Measured in
+its own, while those pages are lists of linked headlines, mostly links, or
+hardly any text around a form; and an article usually says it is one
+(`og:type` article, a JSON-LD *Article, an `article:published_time`, an
+`articleBody`). Each reason below is one such structure. Measured in
 benchmarks/README-warc.md: how many real articles of the shared sets the rule
-drops, and how many crawled non-article pages it keeps.
+drops (under 1%), and how many real non-article pages it keeps.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from indexer.ingest.article import Article
 
@@ -23,6 +25,21 @@ _ARTICLE_MARKUP = re.compile(
     rb""""@type"\s*:\s*\[?\s*"(?:BlogPosting|LiveBlogPosting)"|itemprop=["']?(?:articleBody|datePublished)""",
     re.I)
 _LINK = re.compile(rb"<a\s", re.I)
+# a heading that is a link, or a link around a heading: a teaser's headline
+_LINKED_HEADING = re.compile(
+    rb"<h[1-6][^>]*>\s*(?:<[^a/!][^>]*>\s*)*<a\s|<a\s[^>]*>\s*(?:<[^/!][^>]*>\s*)*<h[1-6]", re.I)
+_PASSWORD_FIELD = re.compile(rb"<input[^>]+type\s*=\s*[\"']?password", re.I)
+_FORM_CONTROL = re.compile(rb"<(?:form|button)[\s>]", re.I)
+# what an error page's title says, in the languages of the shared sets (a status
+# code is the same in all of them)
+_ERROR_TITLE = re.compile(
+    r"\b(?:40[0134]|410|50[0-3])\b|not found|\berror\b|nicht gefunden|\bfehler|introuvable|\berreur|"
+    r"no encontrad|non trovat|n[aã]o encontrad|不存在|找不到|错误|見つかりません|エラー|찾을 수 없|오류", re.I)
+# what a cookie or consent wall's text is about
+_CONSENT_WORDS = re.compile(
+    r"cookie|consent|\bgdpr\b|datenschutz|einwilligung|zustimm|privacy|confidentialit|privacidad|"
+    r"同意|隐私|쿠키|개인정보", re.I)
+_HOME_PATH = re.compile(r"/?(?:(?:index|default|home|start)\.\w+)?", re.I)
 _WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _PARAGRAPH_BREAK = re.compile(r"\n+")
 
@@ -30,6 +47,12 @@ _PARAGRAPH_BREAK = re.compile(r"\n+")
 PROSE_PARAGRAPH_WORDS = 15
 # Without prose, more than this many links per 100 words of text is a list of links.
 LINKS_PER_100_WORDS = 100
+# This many linked headings with at most one paragraph of prose is a list of teasers.
+TEASER_HEADINGS = 10
+# A form page (login, consent) or an error page holds fewer words than this.
+FORM_PAGE_WORDS = 150
+CONSENT_PAGE_WORDS = 100
+ERROR_PAGE_WORDS = 300
 
 
 def prose_words(text: str) -> int:
@@ -38,20 +61,45 @@ def prose_words(text: str) -> int:
     return len(text.split()) + len(_WIDE.findall(text)) // 2
 
 
-def not_an_article(page: bytes, article: Article) -> str | None:
+def is_home_page(url: str | None) -> bool:
+    """Whether `url` is a site's root (`/`, `/index.html`) with no query: its
+    home page (`/index.php?article=12` is a page of the site, not its home)."""
+    if not url or "://" not in url:
+        return False
+    parts = urlsplit(url)
+    return not parts.query and _HOME_PATH.fullmatch(parts.path) is not None
+
+
+def not_an_article(page: bytes, article: Article, url: str | None = None) -> str | None:
     """Why a cleaned page is not an article, or None when it may be one.
 
-    Only a page with no sign of being an article is dropped: no article markup,
-    no publication date, not one paragraph of prose, and more links than words
-    (or no text at all). The thresholds were chosen on the shared article sets
-    to drop under 1% of their real articles (benchmarks/README-warc.md)."""
-    if article.date is not None or _ARTICLE_MARKUP.search(page):
+    `url` is the address the page was fetched from (a WARC-Target-URI), not
+    what the page says of itself. A page that declares itself an article is
+    one. Otherwise it is not when it is a site's home page; an error page (its
+    title says so, and it holds a little text); a login wall (a password
+    field, hardly any text, no date); a cookie or consent wall (a paragraph or
+    three about cookies or consent, around a form); a list of teasers (many
+    linked headlines, at most one paragraph of prose); or a list of links (no
+    date, not one paragraph of prose, more links than words). The thresholds
+    were chosen on the shared article sets to drop under 1% of their real
+    articles (benchmarks/README-warc.md)."""
+    if _ARTICLE_MARKUP.search(page):
         return None
+    if is_home_page(url):
+        return "a site's home page (its address is the site's root)"
     paragraphs = [prose_words(p) for p in _PARAGRAPH_BREAK.split(article.body)]
-    if any(words >= PROSE_PARAGRAPH_WORDS for words in paragraphs):
-        return None
     words = sum(paragraphs)
-    links = len(_LINK.findall(page))
-    if links * 100 >= words * LINKS_PER_100_WORDS:
+    prose = sum(n >= PROSE_PARAGRAPH_WORDS for n in paragraphs)
+    if 0 < words < ERROR_PAGE_WORDS and _ERROR_TITLE.search(article.headline):
+        return "an error page (its title says so) with hardly any text"
+    if (words < FORM_PAGE_WORDS and prose <= 2 and article.date is None
+            and _PASSWORD_FIELD.search(page)):
+        return "a login wall (a password field and hardly any text)"
+    if (words < CONSENT_PAGE_WORDS and 1 <= prose <= 3 and _FORM_CONTROL.search(page)
+            and _CONSENT_WORDS.search(f"{article.headline}\n{article.body}")):
+        return "a cookie or consent wall (hardly any text, about consent, and a form)"
+    if words and prose <= 1 and len(_LINKED_HEADING.findall(page)) >= TEASER_HEADINGS:
+        return f"a list of teasers ({TEASER_HEADINGS}+ linked headlines, no prose)"
+    if article.date is None and not prose and len(_LINK.findall(page)) * 100 >= words * LINKS_PER_100_WORDS:
         return "no prose paragraph, no date or article markup, more links than words"
     return None

@@ -285,7 +285,7 @@ def _page(record, offset: int, source: str,
         return f"no article ({exc})"
     except RecursionError:
         return "no article (document nested too deeply to parse)"
-    reason = not_an_article(payload, article)
+    reason = not_an_article(payload, article, url)
     if reason:
         return f"not an article ({reason})"
     declared = record.rec_headers.get_header("WARC-Truncated")

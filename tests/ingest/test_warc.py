@@ -17,9 +17,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from indexer.index.build import build_index
-from indexer.ingest import kind_of, read_source
+from indexer.ingest import kind_of, read_source, warc
 from indexer.ingest.article import Article, Failure, Skipped, derived_id
 from indexer.ingest.html import read_html
+from indexer.ingest.pagekind import is_home_page, not_an_article
 from indexer.search.archive import Archive, SearchRequest
 from tests.conftest import CORPUS, FIXTURES
 
@@ -221,7 +222,7 @@ def test_http_charset_then_the_page_then_detection(tmp_path):
     assert real["http://01spb.ru/company/"].headline.startswith("О компании")
 
 
-def test_content_encodings_are_decoded(tmp_path):
+def test_content_encodings_are_decoded(tmp_path, monkeypatch):
     html = page_bytes(PAGES[2])
     path = tmp_path / "encoded.warc.gz"
     with open(path, "wb") as out:
@@ -232,7 +233,9 @@ def test_content_encodings_are_decoded(tmp_path):
     found = articles_of(read_all(path, str(path)))
     assert found["https://news.example/br"].body == read_html(html, "x").body
     assert found["https://news.example/gz"].body == read_html(page_bytes(PAGES[3]), "x").body
-    # chunked transfer encoding, written by a real crawler
+    # chunked transfer encoding, written by a real crawler (a home page: the
+    # not-an-article rule set aside to see its text)
+    monkeypatch.setattr(warc, "not_an_article", lambda *args: None)
     iana = articles_of(read_all(WARCS / "warcio-example-iana.org-chunked.warc", "iana"))
     assert "Internet Assigned Numbers Authority" in iana["http://www.iana.org/"].headline
     assert "0\r\n" not in iana["http://www.iana.org/"].body
@@ -337,7 +340,7 @@ def test_a_record_cut_short_is_indexed_as_far_as_it_goes(tmp_path):
     assert [f.reason for f in results if isinstance(f, Failure)][0].startswith("record cut short")
 
 
-def test_real_crawler_files():
+def test_real_crawler_files(monkeypatch):
     # Common Crawl's writer: requests, responses, metadata; list pages are not articles
     cc = read_all(WARCS / "resiliparse-warcfile.warc.gz", "cc")
     counts = skipped_of(cc)
@@ -351,7 +354,9 @@ def test_real_crawler_files():
     assert article.crawled == datetime(2016, 10, 17, 14, 57, 38)  # WARC-Date, kept apart
     assert any(isinstance(r, Failure) and "13068 bytes missing" in r.reason for r in clipped)
     # wget's angle-bracketed Target-URI, a revisit, and the ARC format
-    # ... and a WARC gzipped whole rather than record by record
+    # ... and a WARC gzipped whole rather than record by record; their one page
+    # is example.com's home page, not an article: the rule set aside to read it
+    monkeypatch.setattr(warc, "not_an_article", lambda *args: None)
     for name in ("warcio-example-wget-bad-target-uri.warc.gz", "warcio-example.warc.gz", "warcio-example.arc.gz",
                  "warcio-example-bad-non-chunked.warc.gz"):
         found = articles_of(read_all(WARCS / name, name))
@@ -362,11 +367,82 @@ def test_real_crawler_files():
 
 
 def test_real_articles_are_not_taken_for_non_articles():
-    from indexer.ingest.pagekind import not_an_article
-
-    for page in PAGES:
+    for n, page in enumerate(PAGES):
         data = page_bytes(page)
-        assert not_an_article(data, read_html(data, str(page))) is None, page.name
+        assert not_an_article(data, read_html(data, str(page)), page_url(page, n)) is None, page.name
+
+
+def crawled_pages(name: str) -> dict[str, bytes]:
+    """The HTML pages of a real crawler's WARC in tests/fixtures/warc, by Target-URI."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(WARCS / name, "rb") as fh:
+        return {record.rec_headers.get_header("WARC-Target-URI"): record.content_stream().read()
+                for record in ArchiveIterator(fh) if record.rec_type == "response"
+                and "html" in (record.http_headers.get_header("Content-Type") or "")}
+
+
+# Real pages that are not articles, as crawlers captured them, each with the
+# kind of page it is and the reason the rule must give
+REAL_NON_ARTICLES = [
+    ("warcio-example-iana.org-chunked.warc", "http://www.iana.org/", "a site's home page"),
+    ("warcio-example.warc.gz", "http://example.com/", "a site's home page"),
+    ("resiliparse-warcfile.warc.gz", "http://037426.cn/", "a site's home page"),
+    # "抱歉，页面地址不存在": sorry, this address does not exist (served with status 200)
+    ("resiliparse-warcfile.warc.gz", "http://035.psb556.com/24/i/u_1090813/article.html", "an error page"),
+    ("resiliparse-warcfile.warc.gz", LIST_PAGE, "no prose paragraph"),
+    ("resiliparse-warcfile.warc.gz", "http://0615235.com/02mjqjo%7Bibotij2.btq?odmbtt=106&tdmbtt=121",
+     "no prose paragraph"),
+]
+
+
+@pytest.mark.parametrize("name, url, reason", REAL_NON_ARTICLES)
+def test_real_non_articles_of_each_kind_are_skipped(name, url, reason):
+    page = crawled_pages(name)[url]
+    article = read_html(page, name, url=url)
+    assert (not_an_article(page, article, url) or "").startswith(reason)
+    # the same page at an address that is not a site's root is judged by its structure
+    if reason == "a site's home page":
+        assert not_an_article(page, article, url + "index.php?id=12") is None
+
+
+# No real login wall, cookie wall or section front was found under a licence that
+# lets us copy it: these pages are hand-written in their usual shape (and the
+# benchmark measures that the rules drop none of the shared sets' real articles).
+TEASER = ('<article><h3><a href="/2024/03/{n:02d}/story-{n}.html">Council votes on the budget {n}</a></h3>'
+          '<time datetime="2024-03-{n:02d}">March {n}, 2024</time><p>The vote was closer than expected.</p></article>')
+HAND_WRITTEN = [
+    ("section front", "<html><head><title>World news</title></head><body><h1>World</h1>"
+     + "".join(TEASER.format(n=n) for n in range(1, 13)) + "</body></html>", "a list of teasers"),
+    ("login wall", '<html><head><title>Sign in</title></head><body><h1>Sign in to continue reading</h1>'
+     '<form method="post"><input name="user"><input type="password" name="pass"><button>Sign in</button></form>'
+     "<p>Forgot your password?</p></body></html>", "a login wall"),
+    ("consent wall", "<html><head><title>Before you continue</title></head><body><h1>Before you continue</h1>"
+     "<p>We and our partners use cookies and data to deliver and maintain our services, measure audiences and "
+     'show personalised advertising.</p><form method="post"><button>Accept all</button><button>Reject all</button>'
+     "</form></body></html>", "a cookie or consent wall"),
+]
+
+
+@pytest.mark.parametrize("kind, page, reason", HAND_WRITTEN, ids=[k for k, _, _ in HAND_WRITTEN])
+def test_hand_written_pages_of_the_kinds_without_a_real_page(kind, page, reason):
+    data = page.encode()
+    url = "https://news.example/section/page"
+    assert (not_an_article(data, read_html(data, kind, url=url), url) or "").startswith(reason)
+    # the same page declaring itself an article is one
+    declared = data.replace(b"</head>", b'<meta property="og:type" content="article"></head>')
+    assert not_an_article(declared, read_html(declared, kind, url=url), url) is None
+
+
+def test_a_home_page_is_told_by_its_address():
+    assert is_home_page("http://www.iana.org/") and is_home_page("https://news.example")
+    assert is_home_page("https://news.example/index.html")
+    # pages of a site that are not its home (real article addresses of 2008, l3s-gn1)
+    for url in ("http://www.themercury.co.za/index.php?fSectionId=286&fArticleId=nw20080115104502638C334661",
+                "http://www.clubcall.com/index.jsp?storyID=331739", "http://archiv.krimiblog.de/?p=2895",
+                "https://news.example/2024/03/01/story.html", "https://news.example/world/"):
+        assert not is_home_page(url), url
+    assert not is_home_page(None) and not is_home_page("page.html")
 
 
 # -- through the build ------------------------------------------------------------------
