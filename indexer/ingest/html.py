@@ -510,6 +510,7 @@ class _Scan:
     drop: list[Tag] = field(default_factory=list)              # removed outright
     soft: list[tuple[Tag, int]] = field(default_factory=list)  # boilerplate unless it holds the prose
     content: list[Tag] = field(default_factory=list)           # marked as the article body
+    mains: list[Tag] = field(default_factory=list)             # <main> elements
     bylines: list[tuple[int, Tag]] = field(default_factory=list)  # (rank, element), lower rank = surer
 
 
@@ -564,6 +565,8 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             continue
         elif name == "figure":
             scan.figures.append(tag)
+        elif name == "main":
+            scan.mains.append(tag)
         if name in _DROP_TAGS:
             scan.drop.append(tag)
             continue
@@ -596,6 +599,16 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             if "byline" in low or "author" in low:
                 scan.bylines.append((1 if _AUTHOR_NAME_CLASS.search(low) else 2, tag))
             scan.soft.append((tag, strength))
+    if scan.mains and scan.soft:  # a wrapper around the page's <main> is not furniture ("dialog-off-canvas")
+        around: set[int] = set()
+        for main in scan.mains[:3]:
+            node = main.parent
+            for _ in range(MAX_CHAIN):
+                if node is None:
+                    break
+                around.add(id(node))
+                node = node.parent
+        scan.soft = [(t, s) for t, s in scan.soft if id(t) not in around]
     return scan
 
 

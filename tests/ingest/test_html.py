@@ -103,6 +103,14 @@ def test_the_headline_a_real_page_shows(name):
     assert not cleaned.body.startswith(expected["headline"]), "the headline is not the body's first line"
 
 
+def test_a_wrapper_around_main_is_not_a_dialog_box():
+    # Drupal wraps the whole page, <main> included, in "dialog-off-canvas-main-canvas"
+    data = gzip.decompress((DATED / "meininger-main-in-dialog-wrapper.html.gz").read_bytes())
+    cleaned = clean_html(decode_bytes(data, sniff_declared_charset(data)))
+    assert cleaned.body.startswith("Der Luxusgüterkonzern LVMH Moët Hennessy Louis Vuitton meldet für 2021")
+    assert "Notwendige Dienste" not in cleaned.body  # the cookie-consent box
+
+
 def test_an_unclosed_title_does_not_swallow_the_page():
     # L3S-GN1 (research use only, not copied here) has pages cut like this: "<title>Computerworld -
     # Microsoft faces ...</titavaScript" src=...>"; the parser took the whole page for the title.
