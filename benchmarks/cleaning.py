@@ -445,9 +445,9 @@ def report(pages: list[Page], out: dict, tools: list[str], times: list[float], b
     print("| **all sets** | | " + " | ".join(f"**{_pct(*pooled[t])}**" for t in tools) + " | |")
 
     print("\n## Headline: exact normalised match\n")
-    print("Two ways: every page with a gold headline; and only pages whose gold headline is the text of one "
-          "element of the page, i.e. a headline a reader sees (not the headline joined to its deck, a kicker, "
-          "or a form the page never shows).\n")
+    print("Two ways: every page with a gold headline; and only pages whose gold headline is the whole text of "
+          "one element of the page's body that holds a single line, i.e. a headline a reader sees (not the "
+          "headline joined to its deck, a kicker added, or a form the page never shows).\n")
     print("| set | way | pages | " + " | ".join(body_tools) + " |")
     print("| --- | --- | --- |" + " --- |" * len(body_tools))
     lang_head: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
