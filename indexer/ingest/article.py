@@ -131,6 +131,8 @@ class Skipped:
 
 def valid_text(text: str) -> str:
     """`text` with every lone surrogate (a code point UTF-8 cannot carry) as U+FFFD."""
+    if text.isascii():  # (no copy made)
+        return text
     try:
         text.encode("utf-8")
         return text

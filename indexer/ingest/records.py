@@ -10,6 +10,7 @@ be read at all (empty, binary, not JSON, CSV without a header) raises SourceErro
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -208,6 +209,7 @@ def _allow_big_csv_fields() -> None:
 
 # --- fields ---------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=4096)  # a file's records repeat a few field names
 def _normalise_name(name: str) -> str:
     return re.sub(r"[\s_\-]", "", str(name)).lower()
 

@@ -191,7 +191,7 @@ def _paragraphs(lines: list[str]) -> list[str]:
     paragraphs: list[str] = []
     for block in _blocks(lines):
         for group in _split_block(block):
-            paragraph = collapse_spaces(" ".join(line.strip() for line in group))
+            paragraph = collapse_spaces(" ".join(group))  # (collapsing also strips each line)
             if paragraph:
                 paragraphs.append(paragraph)
     return paragraphs
@@ -208,24 +208,31 @@ def _blocks(lines: list[str]) -> list[list[str]]:
 
 
 def _split_block(block: list[str]) -> list[list[str]]:
-    lengths = [len(line.strip()) for line in block]
+    unindented = [line.lstrip() for line in block]
+    stripped = [line.rstrip() for line in unindented]
+    lengths = list(map(len, stripped))
     if max(lengths) > UNWRAPPED_LINE_CHARS:
         # not hard-wrapped: every line is a paragraph of its own
         return [[line] for line in block]
-    indents = [_indent(line) for line in block]
+    indents = [len(line) - len(rest) for line, rest in zip(block, unindented)]
     base_indent = min(indents)
     width = max(lengths)
-    rows = [_TABLE_ROW.search(line) is not None for line in block]  # once per line
+    rows = [_is_table_row(line) for line in stripped]  # once per line
     groups: list[list[str]] = [[block[0]]]
     for i in range(1, len(block)):
-        previous, line = block[i - 1], block[i]
         indented = indents[i] > base_indent
         tabular = rows[i] or rows[i - 1]
-        if indented or tabular or _deliberate_break(previous.strip(), line.strip(), width):
-            groups.append([line])
+        if indented or tabular or _deliberate_break(stripped[i - 1], stripped[i], width):
+            groups.append([block[i]])
         else:
-            groups[-1].append(line)
+            groups[-1].append(block[i])
     return groups
+
+
+def _is_table_row(line: str) -> bool:
+    """`_TABLE_ROW` found in a stripped line (looked for only where there is a
+    run of dots or spaces inside it: most lines have none)."""
+    return ("..." in line or "   " in line) and _TABLE_ROW.search(line) is not None
 
 
 def _deliberate_break(previous: str, line: str, width: int) -> bool:
