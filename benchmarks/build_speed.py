@@ -14,8 +14,14 @@ Rows (each a median over `--repeats` runs, wall and CPU of the whole process tre
 * SQLite FTS5 (porter) and tantivy over the same articles (headline, captions, body;
   publication, date), from `benchmarks/speed.py`'s stages.
 
-With `--scale N` the same rows (but the baseline) for speed.py's N-fold replica. The
-machine is shared: compare ratios within one run; walls are upper bounds.
+With `--scale N` the same rows (but the baseline) for speed.py's N-fold replica, and
+with `--incremental K` an incremental build that adds K new Reuters records (one new
+JSON Lines file) to the replica's index just built. With `--kinds`, every source kind
+per core: the build of a tree of web pages (`corpus/pages` and `tests/fixtures/html`,
+each copied 30 times) and of plain-text files (`tests/fixtures/text` and
+`corpus/dailynk`, 100 times), beside a bare `BeautifulSoup(page, "lxml")` parse of the
+same pages (the floor for HTML). The machine is shared: compare ratios within one
+run; walls are upper bounds.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import gzip
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -57,6 +64,63 @@ def build(source: Path, index: Path, repeats: int, env: dict | None = None) -> d
     return median_of(runs)
 
 
+def kinds(work: Path) -> dict[str, Path]:
+    """Trees of web pages and of plain-text files, made once (see the module docstring)."""
+    trees = {"html": (work / "kinds" / "html", [REPO / "corpus" / "pages", REPO / "tests" / "fixtures" / "html"], 30),
+             "text": (work / "kinds" / "text", [REPO / "tests" / "fixtures" / "text", REPO / "corpus" / "dailynk"],
+                      100)}
+    for kind, (folder, sources, copies) in trees.items():
+        if (folder / ".complete").exists():
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        suffixes = (".html", ".html.gz") if kind == "html" else (".txt",)
+        files = [f for source in sources for f in sorted(source.iterdir()) if f.name.endswith(suffixes)]
+        for k in range(copies):
+            (folder / f"copy{k:03d}").mkdir(parents=True)
+            for f in files:
+                shutil.copyfile(f, folder / f"copy{k:03d}" / f.name)
+        (folder / ".complete").touch()
+    return {kind: folder for kind, (folder, _, _) in trees.items()}
+
+
+def bare_parse(pages: Path) -> dict:
+    """`BeautifulSoup(page, "lxml")` of every page of the tree, in one process."""
+    code = ("import gzip, pathlib, sys, warnings\n"
+            "from bs4 import BeautifulSoup\n"
+            "warnings.simplefilter('ignore')\n"
+            "n = 0\n"
+            "for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.htm*')):\n"
+            "    data = p.read_bytes()\n"
+            "    BeautifulSoup(gzip.decompress(data) if p.name.endswith('.gz') else data, 'lxml')\n"
+            "    n += 1\n"
+            "print(n)\n")
+    r = run_measured([sys.executable, "-c", code, str(pages)])
+    r["articles"] = int(r["stdout"])
+    return r
+
+
+def incremental(replica: Path, index: Path, corpus: Path, count: int) -> dict:
+    """Add `count` new records (Reuters records with new ids, one new .jsonl file) to
+    the replica's index by an incremental build; the file is removed afterwards."""
+    records = []
+    for part in sorted((corpus / "reuters21578").glob("*.jsonl.gz")):
+        for line in gzip.decompress(part.read_bytes()).decode("utf-8").splitlines():
+            if line.strip() and len(records) < count:
+                record = json.loads(line)
+                record["id"] = f"added-{len(records)}"
+                records.append(json.dumps(record))
+    added = replica / "added.jsonl"
+    added.write_text("\n".join(records) + "\n", encoding="utf-8")
+    try:
+        r = run_measured([*NEWSINDEX, "build", str(replica), "--index", str(index), "--json"])
+    finally:
+        added.unlink()
+    report = json.loads(r["stdout"])["articles"]
+    r["articles"] = report["added"]
+    r["total"] = report["total"]
+    return r
+
+
 def row(label: str, what: str, r: dict, fts5: dict | None) -> str:
     if "error" in r:
         return f"| {label} | {what} | – | – | – | – | – | {r['error']} |"
@@ -76,6 +140,9 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="another newsindex checkout to run the same build from")
     parser.add_argument("--one-file", action="store_true", help="also the Reuters records as one JSONL file")
     parser.add_argument("--scale", type=int, default=0, help="also speed.py's N-fold replica")
+    parser.add_argument("--incremental", type=int, default=0, metavar="K",
+                        help="with --scale: add K records to the replica's index by an incremental build")
+    parser.add_argument("--kinds", action="store_true", help="also web pages and plain-text files, and a bare parse")
     args = parser.parse_args()
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
@@ -100,8 +167,22 @@ def main() -> None:
         clean = median_of([stage("clean", work, str(corpus), str(args.jobs)) for _ in range(args.repeats)])
         rows.append(("stage: read + clean alone, all cores", clean))
         rows += [("SQLite FTS5 (stdlib sqlite3, porter)", results["fts5"]), ("tantivy (2 threads)", results["tantivy"])]
+        if args.incremental and label != "x1":
+            r = incremental(corpus, work / f"index-{label}", args.corpus, args.incremental)
+            rows.append((f"incremental: {r['articles']:,} records added to the index ({r['total']:,} after)", r))
         lines += [row(label, what, r, fts5) for what, r in rows]
         print("\n".join(lines[-len(rows):]), flush=True)
+    if args.kinds:
+        trees = kinds(work)
+        lines += ["", "| kind | what | wall | CPU | articles per CPU-second | peak RSS | articles |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        runs = [("html", "newsindex build --full", build(trees["html"], work / "index-html", args.repeats)),
+                ("html", "bare BeautifulSoup(page, 'lxml') of the same pages", bare_parse(trees["html"])),
+                ("text", "newsindex build --full", build(trees["text"], work / "index-text", args.repeats))]
+        for kind, what, r in runs:
+            lines.append(f"| {kind} | {what} | {r['wall']:.2f} s | {r['cpu']:.2f} s | "
+                         f"{r['articles'] / r['cpu']:,.0f} | {r.get('rss_mb', 0):.0f} MB | {r['articles']:,} |")
+            print(lines[-1], flush=True)
     print("\n" + "\n".join(lines))
 
 
