@@ -8,10 +8,11 @@ On the N-fold Reuters replica (`speed_build.make_replica`: JSON Lines .gz files 
 articles; x1 is Reuters itself as records), each build is `build_index(full=True)` in a
 fresh process, so the coordinator's peak RSS is that process's own (getrusage); a worker's
 peak is the largest `ru_maxrss` the tasks report (a worker process measures itself after
-each task). Local and Dask builds alternate, `--repeats` times at x1 (medians); at larger
-scales one local build, and one Dask build with `--dask-at-scale` (`--repeats` at every
+each task); a merge task reports its own CPU and peak (its worker starts its peak over).
+Local and Dask builds alternate, `--repeats` times at x1 (medians); at larger scales one
+local build, and one Dask build with `--dask-at-scale` (`--repeats` at every
 scale with `--dask-at-scale`). `--dask-defaults` adds, alternating with them, a Dask build
-with Dask's default worker settings (no `cluster.WORKER_CONFIG`, no worker warm-up), as
+with Dask's default worker settings (no `cluster.WORKER_CONFIG`, no warm-up or `gc.freeze` on the workers), as
 before they were tuned. CPU is the build process's and its workers' (local workers and a
 `local:N` cluster's are its children). Each build prints the load average before it.
 With `--queries`, the last index of each scale then answers the query set of
@@ -59,19 +60,25 @@ def stage_build(corpus: str, index: str, mode: str, jobs: str) -> dict:
     return {"wall": wall, "coordinator_cpu": usage.ru_utime + usage.ru_stime,
             "cpu": usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime,
             "coordinator_peak_mb": usage.ru_maxrss / 1024, "worker_peak_mb": report.worker_peak_mb,
-            "merge_seconds": report.merge_seconds, "tasks": report.tasks, "segments": segments,
+            "merge_seconds": report.merge_seconds, "merge_cpu": report.merge_cpu_seconds,
+            "merge_peak_mb": report.merge_peak_mb, "tasks": report.tasks, "segments": segments,
             "articles": report.articles["total"],
             "index_mb": store.index_bytes(generation) / 1e6}
 
 
 def _untune_dask() -> None:
-    """Dask's own worker settings and a worker plugin that does nothing (the build as before tuning)."""
+    """Dask's own worker settings, no warm-up, no frozen objects (the build as before tuning)."""
     from distributed.diagnostics.plugin import WorkerPlugin
 
     from indexer.index import cluster, dask_worker
 
     class Untuned(WorkerPlugin):
         name = dask_worker.PLUGIN_NAME
+
+        def setup(self, worker) -> None:
+            from indexer.index.tasks import become_worker
+
+            become_worker()  # merges report their own peak memory, as in the tuned build
 
     cluster.WORKER_CONFIG = {}
     dask_worker.BuildWorker = Untuned
@@ -126,15 +133,16 @@ def main() -> None:
         if args.queries or args.search_only:
             searches.append((scale, search_figures(Path(index))))
             print(f"x{scale} search: {searches[-1][1]}", file=sys.stderr)
-    print("| replica | runner | articles | wall | CPU | CPU per 1k articles | merging | coordinator peak RSS "
-          "| worker peak RSS | tasks | segments | index |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| replica | runner | articles | wall | CPU | CPU per 1k articles | merging (wall / merge tasks' CPU) "
+          "| coordinator peak RSS | worker peak RSS | merge peak RSS | tasks | segments | index |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for scale, mode, f in rows:
         runner = {"local": f"--jobs {args.jobs}", "dask": f"--dask local:{args.jobs}",
                   "dask-defaults": f"--dask local:{args.jobs} (Dask's defaults)"}[mode]
         print(f"| x{scale} | {runner} | {f['articles']:,.0f} | {f['wall']:.1f} s | {f['cpu']:.1f} s "
-              f"| {1000 * f['cpu'] / f['articles']:.2f} s | {f['merge_seconds']:.1f} s "
-              f"| {f['coordinator_peak_mb']:.0f} MB | {f['worker_peak_mb']:.0f} MB | {f['tasks']:.0f} "
+              f"| {1000 * f['cpu'] / f['articles']:.2f} s | {f['merge_seconds']:.1f} / {f['merge_cpu']:.1f} s "
+              f"| {f['coordinator_peak_mb']:.0f} MB | {f['worker_peak_mb']:.0f} MB | {f['merge_peak_mb']:.0f} MB "
+              f"| {f['tasks']:.0f} "
               f"| {f['segments']:.0f} | {f['index_mb']:.0f} MB |")
     if searches:
         print()

@@ -59,11 +59,14 @@ class BuildReport:
     # redirects, revisits, earlier captures ...), by reason
     skipped: Counter = field(default_factory=Counter)
     # how the work went (not in the JSON): tasks run, segments committed, the
-    # largest worker's peak memory, the time merging segments took
+    # largest worker's peak memory, the time merging segments took, the merge
+    # tasks' CPU and the largest merge's peak memory
     tasks: int = 0
     segments: int = 0
     worker_peak_mb: float = 0.0
     merge_seconds: float = 0.0
+    merge_cpu_seconds: float = 0.0
+    merge_peak_mb: float = 0.0
 
     @property
     def seconds(self) -> float:
@@ -487,7 +490,11 @@ def _merged(segments: list, folder: Path, run: "_TaskRunner", report: BuildRepor
     else:
         runs = incremental_groups(sizes, MERGE_FACTOR, MERGE_FLOOR_MB * MB, MERGED_SEGMENT_MB * MB)
     merges = [tasks.MergeTask(str(folder), tuple(segments[k] for k in run)) for run in runs if len(run) > 1]
-    merged = dict(run(merges, tasks.run_merge)) if merges else {}
+    merged = {}
+    for position, result in run(merges, tasks.run_measured_merge) if merges else ():
+        merged[position] = result.segment
+        report.merge_cpu_seconds += result.cpu_seconds
+        report.merge_peak_mb = max(report.merge_peak_mb, result.peak_rss_mb)
     report.merge_seconds = time.perf_counter() - started
     first_of = {r[0]: position for position, r in enumerate(r for r in runs if len(r) > 1)}
     inside = {k for r in runs if len(r) > 1 for k in r[1:]}

@@ -21,9 +21,10 @@ class BuildWorker(WorkerPlugin):
     name = PLUGIN_NAME
 
     def setup(self, worker) -> None:
-        from indexer.index.tasks import warm_up
+        from indexer.index.tasks import become_worker, warm_up
 
         warm_up()
+        become_worker()
         # Dask's own objects (~70k, twice what a forked local worker holds) live
         # as long as the worker: without this every full collection in a task
         # walks them again.

@@ -26,6 +26,7 @@ import hashlib
 import os
 import resource
 import shutil
+import time
 import uuid
 from collections import Counter
 from contextlib import contextmanager
@@ -115,6 +116,16 @@ class TaskResult(NamedTuple):
     segments: list
     sources: list[SourceOutcome]
     words: Counter
+    peak_rss_mb: float
+
+
+class MergeResult(NamedTuple):
+    """What a merge task hands back: the merged segment, and the CPU and peak
+    memory of the merge itself (its worker's whole-life peak where the
+    process cannot start its peak over: see `_own_peak_rss_mb`)."""
+
+    segment: W3Segment
+    cpu_seconds: float
     peak_rss_mb: float
 
 
@@ -298,6 +309,14 @@ def run_merge(task: MergeTask) -> W3Segment:
         return _move_in(merged, ix, task.folder)
 
 
+def run_measured_merge(task: MergeTask) -> MergeResult:
+    """`run_merge`, with the CPU and peak memory of the merge itself (the build reports them)."""
+    own_peak = _in_worker and _restart_peak_rss()
+    cpu = time.thread_time()  # this thread's: not a Dask worker's event loop
+    segment = run_merge(task)
+    return MergeResult(segment, time.thread_time() - cpu, _own_peak_rss_mb() if own_peak else _peak_rss_mb())
+
+
 def clear_unfinished(folder: Path) -> None:
     """Remove the temporary folders of tasks that were killed (under the build lock)."""
     for path in Path(folder).glob(UNFINISHED_PREFIX + "*"):
@@ -353,6 +372,41 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+_in_worker = False  # a worker process (forked or Dask's), never the coordinator: see `become_worker`
+
+
+def become_worker() -> None:
+    """Mark this process as a build worker, whose peak memory a merge may
+    start over to report its own (the coordinator's must stay whole: it is
+    what the build reports for it, and it runs a lone task itself)."""
+    global _in_worker
+    _in_worker = True
+
+
+def _start_local_worker() -> None:
+    become_build_child()
+    become_worker()
+
+
+def _restart_peak_rss() -> bool:
+    """Start this process's peak resident memory over (Linux's clear_refs); False where it cannot."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _own_peak_rss_mb() -> float:
+    """The peak resident memory since `_restart_peak_rss` (VmHWM, in KiB)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return _peak_rss_mb()
+
+
 def describe(task: SegmentTask, most: int = 5) -> str:
     """The task's sources for a one-line message."""
     names = list(dict.fromkeys(unit.source.source for unit in task.sources))[:most]
@@ -377,7 +431,7 @@ def run_local(tasks: list, jobs: int, function=run_task) -> Iterator[tuple[int, 
     # concurrent.futures notices a worker that died (OOM killer, a crash in a C
     # parser) and raises BrokenProcessPool; multiprocessing.Pool would wait forever.
     pool = ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork"),
-                               initializer=become_build_child)
+                               initializer=_start_local_worker)
     pending = {pool.submit(function, task): position for position, task in enumerate(tasks)}
     try:
         while pending:

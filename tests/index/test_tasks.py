@@ -119,6 +119,9 @@ def test_many_segments_are_merged_at_commit_with_the_same_results(tmp_path, monk
     monkeypatch.setattr(tasks, "SEGMENT_TEXT_BYTES", max(p.stat().st_size for p in src.iterdir()))
     merged = build_index([str(src)], tmp_path / "merged", jobs=2)
     assert len(_segments(tmp_path / "merged")) == merged.segments == most
+    # the merge tasks report their own CPU and peak memory (none without merges)
+    assert merged.merge_cpu_seconds > 0 and merged.merge_peak_mb > 0
+    assert unmerged.merge_cpu_seconds == unmerged.merge_peak_mb == 0
     assert sorted(_live_ids(tmp_path / "merged")) == sorted(_live_ids(tmp_path / "unmerged"))
     for text in ("oil prices", '"interest rates"', "bank*", "cocoa OR coffee"):
         a = Archive(tmp_path / "unmerged").search(SearchRequest(query=text))

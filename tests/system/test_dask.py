@@ -221,6 +221,24 @@ def test_the_workers_of_a_local_cluster_run_tasks_as_local_workers_do(monkeypatc
     assert state["schema_loaded"] and state["frozen"] > 10_000
 
 
+def test_the_readme_gives_a_cluster_operator_the_worker_settings_a_local_cluster_gets():
+    """README's YAML for `dask worker`'s configuration is `WORKER_CONFIG`, key for key."""
+    import yaml
+
+    from indexer.index.cluster import WORKER_CONFIG
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("**Worker settings.**", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+
+    def flat(tree: dict, prefix: str = "") -> dict:
+        out = {}
+        for key, value in tree.items():
+            out.update(flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key: value})
+        return out
+
+    assert flat(yaml.safe_load(block)) == WORKER_CONFIG
+
+
 def test_a_task_failing_on_every_try_fails_the_build_in_one_line(cluster, tmp_path, monkeypatch):
     src = tmp_path / "src"
     ids = _small_corpus(src, 4)
