@@ -484,7 +484,7 @@ def _merged(segments: list, folder: Path, run: "_TaskRunner", report: BuildRepor
     from indexer.limits import FULL_BUILD_SEGMENTS, MERGE_FACTOR, MERGE_FLOOR_MB, MERGED_SEGMENT_MB
 
     started = time.perf_counter()
-    sizes = [_live_bytes(folder, s) for s in segments]
+    sizes = _live_bytes(folder, segments)
     if full:
         runs = full_build_groups(sizes, FULL_BUILD_SEGMENTS, MERGED_SEGMENT_MB * MB)
     else:
@@ -504,12 +504,19 @@ def _merged(segments: list, folder: Path, run: "_TaskRunner", report: BuildRepor
     return final
 
 
-def _live_bytes(folder: Path, segment) -> float:
-    """A segment's files' bytes, less its deleted documents' share."""
-    prefix = segment.segment_id() + "."
-    size = sum(p.stat().st_size for p in Path(folder).iterdir() if p.name.startswith(prefix))
-    count = segment.doc_count_all()
-    return size * (count - segment.deleted_count()) / count if count else 0.0
+def _live_bytes(folder: Path, segments: list) -> list[float]:
+    """Each segment's files' bytes, less its deleted documents' share (the
+    folder listed once: a large build has thousands of segments)."""
+    files: dict[str, int] = {}
+    for path in Path(folder).iterdir():
+        name = path.name.split(".", 1)[0]
+        files[name] = files.get(name, 0) + path.stat().st_size
+    sizes = []
+    for segment in segments:
+        count = segment.doc_count_all()
+        size = files.get(segment.segment_id(), 0)
+        sizes.append(size * (count - segment.deleted_count()) / count if count else 0.0)
+    return sizes
 
 
 def _commit(ix, segments: list) -> None:
