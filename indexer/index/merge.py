@@ -323,8 +323,8 @@ class _Field:
 
 def _write_columns(storage, merged: W3Segment, schema, inputs: list[_Input], doc_count: int) -> None:
     """Stored fields, length bytes and column values of the kept documents, a
-    column at a time (each input's values read at once); a column no input has
-    is not written (as a build)."""
+    column at a time, each input's values read and written at once; a column
+    no input has is not written (as a build)."""
     columns = [(STORED, VarBytesColumn())]
     columns += [(whoosh_internals.length_column_name(n), LENGTHS_COLUMN) for n in schema.names() if schema[n].scorable]
     columns += [(n, schema[n].column_type) for n in schema.names() if schema[n].column_type]
@@ -333,20 +333,24 @@ def _write_columns(storage, merged: W3Segment, schema, inputs: list[_Input], doc
         if name != STORED and not any(present):
             continue
         out = storage.create_file(NewsCodec.column_filename(merged, name))
-        writer = column.writer(out)
+        bulk = whoosh_internals.ColumnValuesWriter.for_column(column, out)
+        writer = bulk or column.writer(out)
         for each, has in zip(inputs, present):
             if not has:
-                continue  # its documents get the column's default (the writer fills the gap)
+                continue  # its documents get the column's default
             reader = each.perdoc.column_reader(name, column)
             count = each.segment.doc_count_all()
             values = whoosh_internals.varbytes_column_values(reader, count)
             if values is None:
                 numbers = whoosh_internals.numeric_column_array(reader, count)
-                values = numbers.tolist() if numbers is not None else [reader[old] for old in range(count)]
+                values = numbers if numbers is not None else [reader[old] for old in range(count)]
             if each.keep is not None:
                 values = [values[old] for old in np.flatnonzero(each.keep).tolist()]
+            if bulk is not None:
+                bulk.add_run(each.first, values)
+                continue
             add = writer.add
-            for docnum, value in enumerate(values, each.first):
+            for docnum, value in enumerate(values.tolist() if isinstance(values, np.ndarray) else values, each.first):
                 add(docnum, value)
         writer.finish(doc_count)
         out.close()
