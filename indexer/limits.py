@@ -100,9 +100,9 @@ TABLE: dict[str, Limit] = {
                              "once per tier it climbs): 8 segments of a full build take 16 small ones more first"),
     "MERGE_FLOOR_MB": Limit(16, "size of the smallest tier (smaller segments count as this): a build's small "
                                 "segments are merged together before they are merged into larger ones"),
-    "MERGE_CHUNK_MB": Limit(4, "postings a segment merge holds decoded before writing them (a larger term is "
-                               "streamed): writing copies them several times; 64 MB made a 21k-article merge peak "
-                               "at 620 MB"),
+    "MERGE_CHUNK_MB": Limit(1, "postings a segment merge holds decoded before writing them (a larger term is "
+                               "streamed): the writer copies a chunk several times; a 51k-article merge peaked at "
+                               "144 MB with 4 MB chunks, 100 MB with 1 MB, at the same CPU"),
     "MAX_CHAIN": Limit(150, "ancestors looked at per HTML block: real pages nest far less, hostile ones 10,000 deep"),
 }
 
