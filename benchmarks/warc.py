@@ -231,16 +231,63 @@ wall = time.perf_counter() - t
 if trace:
     trace.report()
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+held = __import__("benchmarks.warc", fromlist=["x"]).held_by_malloc()
 print(json.dumps({"wall": wall, "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
                   "coordinator_mb": me.ru_maxrss / 1024, "forked_workers_mb": kids.ru_maxrss / 1024,
                   "worker_mb": r.worker_peak_mb, "tasks": r.tasks, "segments": r.segments,
-                  "articles": r.articles, "skipped": dict(r.skipped), "failures": len(r.failures)}))
+                  "articles": r.articles, "skipped": dict(r.skipped), "failures": len(r.failures), "held": held}))
 """
     out = subprocess.run([sys.executable, "-c", code, str(path), str(index), str(jobs), str(segment_mb or "default"),
                           "trace" if trace else "-"], check=True, capture_output=True, text=True, cwd=ROOT)
     if trace:
         print(out.stderr, end="", flush=True)
     return json.loads(out.stdout.splitlines()[-1])
+
+
+def held_by_malloc() -> dict:
+    """This process's RSS now, the heap memory glibc's malloc holds free (freed
+    by Python, not given back to the system), and the RSS after `malloc_trim`
+    gives it back: memory a process keeps without holding data (Linux, glibc)."""
+    import ctypes
+
+    def rss_mb() -> float:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in
+                    ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+                     "fordblks", "keepcost")]
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = MallInfo2
+    before, info = rss_mb(), libc.mallinfo2()
+    libc.malloc_trim(0)
+    return {"rss_mb": before, "malloc_free_mb": info.fordblks / 2**20, "malloc_in_use_mb": info.uordblks / 2**20,
+            "rss_after_trim_mb": rss_mb(), **pymalloc_arenas()}
+
+
+def pymalloc_arenas() -> dict:
+    """Python's small-object allocator: the MB of its arenas (given back only
+    when wholly empty) and of the objects live in them."""
+    import os
+    import re
+    import tempfile
+
+    with tempfile.TemporaryFile() as out:
+        saved = os.dup(2)
+        os.dup2(out.fileno(), 2)
+        try:
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        stats = out.read().decode()
+    arenas = re.search(r"([\d,]+) arenas \* ([\d,]+) bytes/arena", stats)
+    live = int(re.search(r"# bytes in allocated blocks\s*=\s*([\d,]+)", stats).group(1).replace(",", ""))
+    size = int(arenas.group(1).replace(",", "")) * int(arenas.group(2).replace(",", ""))
+    return {"pymalloc_arenas_mb": size / 2**20, "pymalloc_live_mb": live / 2**20}
 
 
 class CoordinatorTrace:
@@ -382,6 +429,12 @@ def cmd_memory(args) -> None:
                   f"({total / got['cpu']:.1f} pages/CPU-s); tasks {got['tasks']}, segments {got['segments']}")
             print(f"  peak RSS: coordinator {got['coordinator_mb']:.1f} MB, largest worker {got['worker_mb']:.1f} MB"
                   f" (forked workers' peak {got['forked_workers_mb']:.1f} MB; 0 = the task ran in the coordinator)",
+                  flush=True)
+            held = got["held"]
+            print(f"  coordinator after the build: RSS {held['rss_mb']:.1f} MB; malloc's heap in use "
+                  f"{held['malloc_in_use_mb']:.1f} MB, free but kept {held['malloc_free_mb']:.1f} MB; "
+                  f"RSS after malloc_trim {held['rss_after_trim_mb']:.1f} MB; Python's small-object arenas "
+                  f"{held['pymalloc_arenas_mb']:.1f} MB holding {held['pymalloc_live_mb']:.1f} MB of live objects",
                   flush=True)
             shutil.rmtree(index)
 
