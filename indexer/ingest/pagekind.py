@@ -53,6 +53,8 @@ TEASER_HEADINGS = 10
 FORM_PAGE_WORDS = 150
 CONSENT_PAGE_WORDS = 100
 ERROR_PAGE_WORDS = 300
+# A title is at most this long (a longer "headline" is script text a broken page spilled into it).
+TITLE_CHARS = 200
 
 
 def prose_words(text: str) -> int:
@@ -83,14 +85,21 @@ def not_an_article(page: bytes, article: Article, url: str | None = None) -> str
     date, not one paragraph of prose, more links than words). The thresholds
     were chosen on the shared article sets to drop under 1% of their real
     articles (benchmarks/README-warc.md)."""
-    if _ARTICLE_MARKUP.search(page):
-        return None
+    reason = _structure(page, article, url)
+    if reason and _ARTICLE_MARKUP.search(page):
+        return None  # (searched last: a page-long scan, needed only for a page that looks like no article)
+    return reason
+
+
+def _structure(page: bytes, article: Article, url: str | None) -> str | None:
+    """The reason the page's structure is not an article's, cheapest tests first."""
     if is_home_page(url):
         return "a site's home page (its address is the site's root)"
     paragraphs = [prose_words(p) for p in _PARAGRAPH_BREAK.split(article.body)]
     words = sum(paragraphs)
     prose = sum(n >= PROSE_PARAGRAPH_WORDS for n in paragraphs)
-    if 0 < words < ERROR_PAGE_WORDS and _ERROR_TITLE.search(article.headline):
+    if (0 < words < ERROR_PAGE_WORDS and len(article.headline) <= TITLE_CHARS
+            and _ERROR_TITLE.search(article.headline)):
         return "an error page (its title says so) with hardly any text"
     if (words < FORM_PAGE_WORDS and prose <= 2 and article.date is None
             and _PASSWORD_FIELD.search(page)):
