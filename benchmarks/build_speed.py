@@ -52,12 +52,15 @@ def one_jsonl(corpus: Path, work: Path) -> Path:
 
 
 def build(source: Path, index: Path, repeats: int, env: dict | None = None) -> dict:
+    """`newsindex build --full`; with `env` (a PYTHONPATH), the newsindex that path
+    holds (`python -P`: the working directory's checkout must not shadow it)."""
     from indexer.index import store
 
+    command = [sys.executable, "-P", "-m", "indexer"] if env else NEWSINDEX
     runs = []
     for _ in range(repeats):
         shutil.rmtree(index, ignore_errors=True)
-        r = run_measured([*NEWSINDEX, "build", str(source), "--index", str(index), "--full", "--json"], env=env)
+        r = run_measured([*command, "build", str(source), "--index", str(index), "--full", "--json"], env=env)
         r["articles"] = json.loads(r["stdout"])["articles"]["total"]
         r["bytes"] = store.index_bytes(store.live_generation(index))
         runs.append(r)
