@@ -214,6 +214,10 @@ def _group(terms: list[str], tokens: FieldTokens, doc_numbers: np.ndarray, strid
 def _value_postings(field, name: str, documents: Sequence[dict]) -> tuple[TermArrays | None, list[int]]:
     """Postings of a field indexed by Whoosh's own `field.index` (ids, names,
     dates: few terms per document)."""
+    if getattr(field, "shift_step", 0):
+        numeric = _numeric_postings(field, name, documents)
+        if numeric is not None:
+            return numeric
     by_term: dict[bytes, list[tuple[int, float, bytes]]] = {}
     field_lengths = [0] * len(documents)
     seen_values: dict = {}  # publications, years, sources repeat: index each value once
@@ -250,6 +254,57 @@ def _value_postings(field, name: str, documents: Sequence[dict]) -> tuple[TermAr
         values=b"".join(p[2] for p in postings),
         value_offsets=np.cumsum(value_lengths) - value_lengths,
         value_lengths=value_lengths,
+    ), field_lengths
+
+
+def _numeric_postings(field, name: str, documents: Sequence[dict]) -> tuple[TermArrays | None, list[int]] | None:
+    """`_value_postings` of a number or date field (one value per document) with
+    array operations: a value's terms are its sortable number shifted right by
+    every multiple of `shift_step` (`_index_value`), each a shift byte and the
+    big-endian number; per shift, the distinct numbers in order are the terms
+    and their documents the postings. None (the general path) for other values."""
+    numbers, docs, exact = [], [], {}
+    for docnum, doc in enumerate(documents):
+        value = doc.get(name)
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, bytes)):
+            return None
+        data = exact.get(value)
+        if data is None:
+            data = exact[value] = field.to_bytes(value)
+        numbers.append(int.from_bytes(data[1:], "big"))
+        docs.append(docnum)
+    field_lengths = [0] * len(documents)
+    if not docs:
+        return None, field_lengths
+    width = len(data) - 1
+    shifts = [0, *range(field.shift_step, field.bits, field.shift_step)]
+    if width not in (1, 2, 4, 8) or [field.sortable_to_bytes(numbers[0], shift) for shift in shifts] != [
+            bytes([shift]) + (numbers[0] >> shift).to_bytes(width, "big") for shift in shifts]:
+        return None
+    sortable = np.array(numbers, dtype=np.uint64)
+    doc_numbers = np.asarray(docs, dtype=np.int64)
+    terms: list[bytes] = []
+    sizes, ids = [], []
+    for shift in shifts:
+        distinct, which = np.unique(sortable >> np.uint64(shift), return_inverse=True)
+        packed = distinct.astype(f">u{width}").tobytes()
+        prefix = bytes([shift])
+        terms += [prefix + packed[k:k + width] for k in range(0, len(packed), width)]
+        sizes.append(np.bincount(which, minlength=len(distinct)))
+        ids.append(doc_numbers[np.argsort(which, kind="stable")])
+    for docnum in docs:
+        field_lengths[docnum] = len(shifts)
+    n = len(docs) * len(shifts)
+    return TermArrays(
+        terms=terms,
+        term_starts=np.append(0, np.cumsum(np.concatenate(sizes))),
+        ids=np.concatenate(ids),
+        weights=np.ones(n, dtype=np.float32),
+        values=b"",
+        value_offsets=np.zeros(n, dtype=np.int64),
+        value_lengths=np.zeros(n, dtype=np.int64),
     ), field_lengths
 
 
