@@ -232,7 +232,9 @@ def test_publication_choices_equal_the_unfiltered_searchs_facet(archive):
 @pytest.fixture(scope="module")
 def two_segment_archive(small_corpus, tmp_path_factory):
     """An index of two segments (a second incremental build added the pages
-    and the seed article), so document numbers carry segment offsets."""
+    and the seed article), so document numbers carry segment offsets. (An index
+    this small is under the merge policy's smallest tier, so the incremental
+    build would merge the two: sizes are scaled down, a megabyte taken as a byte.)"""
     import shutil
 
     from indexer import Archive
@@ -245,7 +247,10 @@ def two_segment_archive(small_corpus, tmp_path_factory):
     for name in ("dailynk", "pages"):
         if (small_corpus / name).exists():
             shutil.copytree(small_corpus / name, first / name)
-    build_index([str(first)], index_dir, jobs=1)
+    with pytest.MonkeyPatch.context() as scaled:
+        scaled.setattr("indexer.index.merge_policy.MB", 1)
+        scaled.setattr("indexer.limits.MERGED_SEGMENT_MB", 10**12)
+        build_index([str(first)], index_dir, jobs=1)
     archive = Archive(index_dir)
     assert len(archive._searcher().reader().leaf_readers()) >= 2
     return archive
