@@ -13,6 +13,8 @@ import ctypes
 import multiprocessing
 import os
 import signal
+from contextlib import contextmanager
+from typing import Iterator
 
 _PR_SET_PDEATHSIG = 1
 
@@ -39,3 +41,15 @@ def stop_children(processes) -> None:
             process.kill()
     for process in processes:
         process.join(timeout=5)
+
+
+@contextmanager
+def sigint_held() -> Iterator[None]:
+    """Hold Ctrl-C back while the build forks: a child born between its fork
+    and `become_build_child` would print a KeyboardInterrupt of its own. It
+    inherits the hold and ignores SIGINT; the build gets it on leaving."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -41,7 +41,7 @@ from whoosh.index import FileIndex
 
 from indexer import whoosh_internals
 from indexer.errors import BuildFailed
-from indexer.index.children import become_build_child, stop_children
+from indexer.index.children import become_build_child, sigint_held, stop_children
 from indexer.index.codec import NewsCodec
 from indexer.index.merge import merge_segments
 from indexer.index.schema import article_to_document, make_schema
@@ -432,8 +432,11 @@ def run_local(tasks: list, jobs: int, function=run_task) -> Iterator[tuple[int, 
     # parser) and raises BrokenProcessPool; multiprocessing.Pool would wait forever.
     pool = ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork"),
                                initializer=_start_local_worker)
-    pending = {pool.submit(function, task): position for position, task in enumerate(tasks)}
+    pending = {}
     try:
+        with sigint_held():  # a fork pool starts its workers at the first submit
+            for position, task in enumerate(tasks):
+                pending[pool.submit(function, task)] = position
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -449,9 +452,10 @@ def run_local(tasks: list, jobs: int, function=run_task) -> Iterator[tuple[int, 
     except BaseException:
         # Ctrl-C, a failed task, a dead worker: stop now, not after every
         # queued task has run (what leaving a `with` block would wait for).
-        workers = list((pool._processes or {}).values())  # no public handle on them
-        pool.shutdown(wait=False, cancel_futures=True)
-        stop_children(workers)
+        # The workers go first, then the pool's thread is joined: left running
+        # past shutdown(wait=False) it may write to closed pipes at exit.
+        stop_children(list((pool._processes or {}).values()))  # no public handle on them
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
 
