@@ -49,7 +49,7 @@ PROSE_PARAGRAPH_WORDS = 15
 LINKS_PER_100_WORDS = 100
 # This many linked headings with at most one paragraph of prose is a list of teasers.
 TEASER_HEADINGS = 10
-# A form page (login, consent) or an error page holds fewer words than this.
+# A login wall, a consent wall and an error page hold fewer words than these.
 FORM_PAGE_WORDS = 150
 CONSENT_PAGE_WORDS = 100
 ERROR_PAGE_WORDS = 300
