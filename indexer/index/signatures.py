@@ -15,9 +15,9 @@ articles goes through numpy together).
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import zlib
+from array import array
 from typing import Iterable
 
 import numpy as np
@@ -80,20 +80,19 @@ def signatures(texts: Iterable[tuple[str, str]]) -> list[np.ndarray | None]:
     Many articles at once: the numpy work is done for all of them together."""
     found: list[bool] = []
     counts: list[int] = []
-    shingles: list = []
+    hashes = array("I")  # the crc32 of every shingle, text after text (a text's words are not kept)
     for headline, body in texts:
         words = _WORD.findall(f"{headline} {body}".lower())
         found.append(len(words) >= MIN_WORDS)
         if found[-1]:
             # SHINGLE_WORDS words joined by spaces, as UTF-8 bytes; a shingle seen
             # twice hashes the same, so the minima are those of the distinct ones
-            shingles.append(map(" ".join, zip(*(words[k:] for k in range(SHINGLE_WORDS)))))
+            shingles = map(" ".join, zip(*(words[k:] for k in range(SHINGLE_WORDS))))
+            hashes.extend(map(zlib.crc32, map(str.encode, shingles)))
             counts.append(len(words) - SHINGLE_WORDS + 1)
     if not counts:
         return [None] * len(found)
-    hashes = np.fromiter(map(zlib.crc32, map(str.encode, itertools.chain.from_iterable(shingles))),
-                         dtype=np.uint32, count=sum(counts))
-    minima = iter(_minhashes(hashes, np.asarray(counts, dtype=np.int64)))
+    minima = iter(_minhashes(np.frombuffer(hashes, dtype=np.uint32).copy(), np.asarray(counts, dtype=np.int64)))
     return [next(minima) if ok else None for ok in found]
 
 
