@@ -70,9 +70,11 @@ class DaskTasks:
         self.local = None
         try:
             if scheduler is None:
+                # The scheduler's HTTP server (health, metrics) on a free port: Dask's
+                # 8787 may be another cluster's, and it would warn and move.
                 with dask.config.set(WORKER_CONFIG):  # the nannies pass it on to their workers
                     self.local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                              host="127.0.0.1", dashboard_address=None)
+                                              host="127.0.0.1", dashboard_address="127.0.0.1:0")
                 self.client = Client(self.local)
             else:
                 self.client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
