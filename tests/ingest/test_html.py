@@ -16,12 +16,18 @@ from indexer.ingest.html import clean_html, read_html
 from tests.conftest import FIXTURES
 
 FIXTURES = FIXTURES / "html"
-EXPECTED = {k: v for k, v in json.loads((FIXTURES / "expected.json").read_text("utf-8")).items()
-            if not k.startswith("_")}
+
+
+def _hand_read(table: str) -> dict:
+    """Hand-read fields per page, from a table among the fixtures (keys starting "_" are notes)."""
+    return {k: v for k, v in json.loads((FIXTURES / table).read_text("utf-8")).items() if not k.startswith("_")}
 
 
 def _page(name: str) -> bytes:
     return gzip.decompress((FIXTURES / name).read_bytes())
+
+
+EXPECTED = _hand_read("expected.json")
 
 
 @pytest.fixture(scope="module")
@@ -72,15 +78,13 @@ def test_captions_apart_from_body(articles, name):
     assert len({c.lower() for c in article.captions}) == len(article.captions), "each caption once"
 
 
-DATED = FIXTURES / "dates"
-PAGE_DATES = {k: v for k, v in json.loads((DATED / "dates.json").read_text("utf-8")).items()
-              if not k.startswith("_")}
+PAGE_DATES = _hand_read("dates/dates.json")
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_DATES))
 def test_the_day_a_real_page_shows(name):
     expected = PAGE_DATES[name]
-    data = gzip.decompress((DATED / name).read_bytes())
+    data = _page(f"dates/{name}")
     cleaned = clean_html(decode_bytes(data, sniff_declared_charset(data)), expected.get("url"))
     assert cleaned.date is not None, expected["kind"]
     assert cleaned.date.date().isoformat() == expected["day"], expected["kind"]
@@ -89,15 +93,13 @@ def test_the_day_a_real_page_shows(name):
         assert stored.replace(microsecond=0) == datetime.fromisoformat(expected["stored"])
 
 
-HEADLINED = FIXTURES / "headlines"
-PAGE_HEADLINES = {k: v for k, v in json.loads((HEADLINED / "headlines.json").read_text("utf-8")).items()
-                  if not k.startswith("_")}
+PAGE_HEADLINES = _hand_read("headlines/headlines.json")
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_HEADLINES))
 def test_the_headline_a_real_page_shows(name):
     expected = PAGE_HEADLINES[name]
-    data = gzip.decompress((HEADLINED / name).read_bytes())
+    data = _page(f"headlines/{name}")
     cleaned = clean_html(decode_bytes(data, sniff_declared_charset(data)), expected["url"])
     assert cleaned.headline == expected["headline"], expected["kind"]
     assert not cleaned.body.startswith(expected["headline"]), "the headline is not the body's first line"
@@ -105,7 +107,7 @@ def test_the_headline_a_real_page_shows(name):
 
 def test_a_wrapper_around_main_is_not_a_dialog_box():
     # Drupal wraps the whole page, <main> included, in "dialog-off-canvas-main-canvas"
-    data = gzip.decompress((DATED / "meininger-main-in-dialog-wrapper.html.gz").read_bytes())
+    data = _page("dates/meininger-main-in-dialog-wrapper.html.gz")
     cleaned = clean_html(decode_bytes(data, sniff_declared_charset(data)))
     assert cleaned.body.startswith("Der Luxusgüterkonzern LVMH Moët Hennessy Louis Vuitton meldet für 2021")
     assert "Notwendige Dienste" not in cleaned.body  # the cookie-consent box
