@@ -187,11 +187,12 @@ _WEAK_BOILERPLATE = re.compile(
     re.I)
 # tokens that mark the article itself: never cut these as boilerplate
 _CONTENT = re.compile(
-    r"article[-_]?body|articlebody|story[-_]?body|post[-_]?body|entry[-_]?content|"
-    r"post[-_]?content|article[-_]?content|story[-_]?content|main[-_]?content|body[-_]?text|"
-    r"article[-_]?text|story[-_]?text|content[-_]?body|rich[-_]?text|post[-_]?entry|"
-    r"article__body|article-main|story-main",
+    r"article[-_]{0,2}body|story[-_]{0,2}body|post[-_]?body|entry[-_]?content|"
+    r"post[-_]?content|article[-_]{0,2}content|story[-_]{0,2}content|main[-_]?content|body[-_]?text|"
+    r"article[-_]{0,2}text|story[-_]{0,2}text|content[-_]?body|rich[-_]?text|post[-_]?entry|"
+    r"article-main|story-main",  # [-_]{0,2}: BEM's "article__content" too
     re.I)
+_VARIANT_CLASS = re.compile(r"\S+:\S+")  # utility classes for one medium or state ("print:hidden", "dark:bg-x")
 
 
 def _attr_tokens(tag: Tag) -> str:
@@ -210,6 +211,9 @@ def _token_facts(tokens: str) -> tuple[bool, bool, int]:
     boilerplate strength 0 / 1 weak / 2 strong: see the patterns above)."""
     facts = _FACTS_CACHE.get(tokens)
     if facts is None:
+        key = tokens
+        if ":" in tokens:  # what a page looks like when printed or on a phone says nothing about its role
+            tokens = _VARIANT_CLASS.sub(" ", tokens)
         headline = bool(_HEADLINE_CLASS.search(tokens)) and not _NOT_HEADLINE_CLASS.search(tokens)
         if _EMBED.search(tokens):
             strength = 0  # an embedded post quoted by the article ("social-media-embed")
@@ -217,7 +221,7 @@ def _token_facts(tokens: str) -> tuple[bool, bool, int]:
             strength = 2 if _STRONG_BOILERPLATE.search(tokens) else 1 if _WEAK_BOILERPLATE.search(tokens) else 0
         facts = (headline, bool(_CONTENT.search(tokens)), strength)
         if len(_FACTS_CACHE) < 50_000:
-            _FACTS_CACHE[tokens] = facts
+            _FACTS_CACHE[key] = facts
     return facts
 
 
@@ -1127,6 +1131,20 @@ def _ancestors(node: Tag, stop: Tag) -> list[Tag]:
     return chain
 
 
+def _under_boilerplate(chain: list[Tag], boiler: dict[int, int], marked: set[int]) -> bool:
+    """A block is furniture when marked boilerplate holds it; weak marks (layout words such
+    as "sidebar") above the article body's own markup do not count (a story cut into
+    "sidebar-grid" chunks between ads)."""
+    in_body = False
+    for node in chain:
+        strength = boiler.get(id(node))
+        if strength is not None and not (in_body and strength == 1):
+            return True
+        if id(node) in marked:
+            in_body = True
+    return False
+
+
 def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], content: list[Tag],
                   headline: str, relaxed: bool = False) -> tuple[str, Tag | None, str | None, str | None, int | None]:
     """The article text (paragraphs joined by blank lines), the element holding it,
@@ -1149,9 +1167,10 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     total_good = sum(v for v in values if v > 0)
     # boilerplate markup counts only when it does not hold most of the prose
     spare = {1: SPARE_WEAK, 2: SPARE_STRONG, 3: 2.0}  # 3: captions, never body
-    boiler = {id(t) for t, strength in soft if good.get(id(t), 0.0) < spare[strength] * total_good}
+    boiler = {id(t): strength for t, strength in soft if good.get(id(t), 0.0) < spare[strength] * total_good}
     captions = {id(t) for t, strength in soft if strength == 3}
-    in_boiler = [any(id(n) in boiler for n in chain) for chain in chains]
+    in_boiler = [_under_boilerplate(chain, boiler, marked) for chain in chains] if marked else \
+        [any(id(n) in boiler for n in chain) for chain in chains]
     scores: dict[int, float] = {}
     elements: dict[int, Tag] = {}
     for chain, value, bad in zip(chains, values, in_boiler):

@@ -105,6 +105,20 @@ def test_the_headline_a_real_page_shows(name):
     assert not cleaned.body.startswith(expected["headline"]), "the headline is not the body's first line"
 
 
+PAGE_BODIES = _hand_read("bodies/bodies.json")
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_BODIES))
+def test_the_article_text_of_a_real_page(name):
+    expected = PAGE_BODIES[name]
+    data = _page(f"bodies/{name}")
+    body = clean_html(decode_bytes(data, sniff_declared_charset(data)), expected["url"]).body
+    for sentence in expected["body_contains"]:
+        assert sentence in body, expected["kind"]
+    for junk in expected["body_absent"]:
+        assert junk not in body, junk
+
+
 def test_a_wrapper_around_main_is_not_a_dialog_box():
     # Drupal wraps the whole page, <main> included, in "dialog-off-canvas-main-canvas"
     data = _page("dates/meininger-main-in-dialog-wrapper.html.gz")
