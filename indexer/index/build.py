@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from indexer.errors import RemovalsRefused, SourcesMissing
 from indexer.index import store
@@ -36,11 +36,15 @@ from indexer.ingest.article import Failure
 from indexer.ingest.warc import IDENTICAL_PAYLOAD
 from indexer.limits import MAX_FAILURES_PER_SOURCE, MAX_REMOVED_PERCENT
 
+if TYPE_CHECKING:
+    import numpy as np
+
 # Whoosh, the schema's analyzers, the MinHash code, the tasks and the worker
 # pool are imported only when there is something to write: a no-op incremental
 # build (walk, manifest, compare) must not pay for them (~0.3 s of imports).
 
 Progress = Callable[[int, int], None]  # (sources done, sources to read)
+PAYLOADS_NAME = "payloads.npz"  # in a generation: the payload digests of its web pages, with their ids
 
 
 @dataclass
@@ -188,6 +192,7 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
     settle.captures.drop_earlier(ix, manifest, settle.owners)
     vocabulary.save(generation)
     manifest.save(generation)
+    settle.captures.save_payloads(generation, manifest)
     report.sources["removed"] = len(set(old.sources) - set(manifest.sources))
     report.articles["total"] = manifest.saved_articles
     store.swap_in(index_dir, generation)
@@ -216,7 +221,8 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
     owners = {i: s for s, ids in manifest.ids_by_source()
               if s not in re_read and s not in removed for i in ids}
     kept_ids = set(owners)
-    settle = _Settlement(owners, manifest, vocabulary, report, old_ids, dict(manifest.sources), Captures(live))
+    settle = _Settlement(owners, manifest, vocabulary, report, old_ids, dict(manifest.sources),
+                         Captures(live, kept_ids))
     stale_ids: list[str] = []
     written: set[str] = set()
     segments = []
@@ -263,9 +269,10 @@ def _build_incremental(plan, index_dir: Path, live: Path, manifest: Manifest, re
         writer.commit(mergetype=lambda _writer, _segments: final)
         tasks.clear_unfinished(generation)
         settle.captures.drop_earlier(whoosh_index.open_dir(str(generation)), manifest, settle.owners)
-        # The vocabulary and the manifest follow the commit, then the swap.
+        # The vocabulary, the manifest and the payload digests follow the commit, then the swap.
         vocabulary.save(generation)
         manifest.save(generation)
+        settle.captures.save_payloads(generation, manifest)
     except BaseException:
         if writer is not None and not writer.is_closed:
             writer.cancel()
@@ -380,17 +387,21 @@ class Captures:
     is deleted right after the commit. Holds a time per id, not the articles.
 
     Also one article per payload: a web page whose payload digest (WARC-Payload-
-    Digest) another URL's page already has, in this build, is the same page
-    under another URL (a tracking parameter, a mirror): the copy of the URL
-    read first keeps it (in the order of the sources, then of their records:
-    the same whatever the number of workers), the other is dropped. Holds the
-    64-bit digest per web page, with the id that holds it."""
+    Digest) another URL's page already has, in this build or in the index, is
+    the same page under another URL (a tracking parameter, a mirror, the next
+    day's crawl): the copy of the URL read first keeps it (what the index holds,
+    then in the order of the sources and of their records: the same whatever
+    the number of workers), the other is dropped. Holds the 64-bit digest per
+    web page, with the id that holds it; the index's are kept with its
+    generation (`PAYLOADS_NAME`: sorted digests and their ids, ~24 bytes a page)."""
 
-    def __init__(self, live: Path | None = None) -> None:
+    def __init__(self, live: Path | None = None, kept_ids: set[str] | frozenset = frozenset()) -> None:
         self._times: dict[str, datetime] = {}
-        self._payloads: dict[int, str] = {}  # payload digest -> the id that holds it
+        self._payloads: dict[int, str] = {}  # payload digest -> the id that holds it (this build)
         self._live = live  # incremental: the generation holding the ids already indexed
         self._live_index = None
+        # the payloads the index holds under ids this build keeps (a source read again claims its own anew)
+        self._indexed = _load_payloads(live, kept_ids) if live is not None else _no_payloads()
         self.losers: dict[str, set[str]] = {}  # id -> the sources whose capture of it lost
 
     def time_of(self, article_id: str) -> datetime | None:
@@ -406,9 +417,34 @@ class Captures:
         return self._times.get(article_id)
 
     def claim_payload(self, digest: int, article_id: str) -> bool:
-        """Whether `article_id` may hold this payload: no other id holds it (the
-        same id's captures are settled by capture time)."""
-        return self._payloads.setdefault(digest, article_id) == article_id
+        """Whether `article_id` may hold this payload: no other id holds it, in
+        the index or in this build (the same id's captures are settled by
+        capture time)."""
+        holder = self._payloads.get(digest)
+        if holder is None:
+            import numpy as np
+
+            digests, ids = self._indexed
+            at = int(np.searchsorted(digests, np.uint64(digest)))
+            indexed = at < len(digests) and int(digests[at]) == digest
+            holder = self._payloads[digest] = ids[at].decode() if indexed else article_id
+        return holder == article_id
+
+    def save_payloads(self, generation: Path, manifest: Manifest) -> None:
+        """Keep the payload digests of the pages the generation holds beside its
+        manifest, so a later incremental build settles its pages against them."""
+        import numpy as np
+
+        held = {i for _, ids in manifest.ids_by_source() for i in ids}
+        digests, ids = self._indexed
+        pairs = {int(d): i.decode() for d, i in zip(digests, ids)}
+        pairs.update(self._payloads)
+        pairs = sorted((d, i) for d, i in pairs.items() if i in held)
+        tmp = generation / (PAYLOADS_NAME + ".tmp")
+        with open(tmp, "wb") as fh:  # (a file object: numpy would add ".npz" to a name)
+            np.savez(fh, digests=np.array([d for d, _ in pairs], dtype=np.uint64),
+                     ids=np.array([i.encode() for _, i in pairs], dtype=bytes))
+        os.replace(tmp, generation / PAYLOADS_NAME)  # never written in place: the live one may share it
 
     def note(self, article_id: str, crawled: datetime | None) -> None:
         if crawled is not None:
@@ -445,6 +481,26 @@ class Captures:
                 if entry and article_id in entry.get("ids", ()):
                     entry["ids"] = [i for i in entry["ids"] if i != article_id]
         return deleted
+
+
+def _no_payloads() -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
+    return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=bytes)
+
+
+def _load_payloads(generation: Path, kept_ids: set[str] | frozenset) -> tuple[np.ndarray, np.ndarray]:
+    """The payload digests a generation keeps (sorted) and their ids, of the ids
+    in `kept_ids`; none for a generation built before they were kept."""
+    import numpy as np
+
+    try:
+        with np.load(generation / PAYLOADS_NAME, allow_pickle=False) as saved:
+            digests, ids = saved["digests"], saved["ids"]
+    except FileNotFoundError:
+        return _no_payloads()
+    keep = np.array([i.decode() in kept_ids for i in ids], dtype=bool)
+    return digests[keep], ids[keep]
 
 
 def _document_slots(segments: list) -> Iterator[tuple[object, int]]:

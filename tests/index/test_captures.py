@@ -130,3 +130,35 @@ def test_an_identical_payload_under_another_url_is_indexed_once_across_files_and
     assert report.articles["added"] == report.articles["total"] == 4 and not report.failures
     assert manifest_ids(tmp_path / "index")["b.warc.gz"] == []
     assert Archive(tmp_path / "index").get_article(derived_id(X)).headline == headline(1)
+
+
+def test_an_identical_payload_indexed_by_an_earlier_build_is_not_indexed_again(tmp_path):
+    """A crawl that adds a WARC file a day: a page the index already holds,
+    captured again under another URL, is not indexed again by the incremental
+    build that reads the new file (nor by the next one); once the file that held
+    it is gone, the page may come in under another URL."""
+    crawl, index = tmp_path / "crawl", tmp_path / "index"
+    identical = "identical payload (same WARC-Payload-Digest)"
+    write_warc(crawl / "day1.warc.gz", [(X, 1, "2024-05-01T08:00:00Z"), (OTHER, 0, "2024-05-01T08:00:00Z")])
+    build_index([str(crawl)], index, jobs=1)
+    write_warc(crawl / "day2.warc.gz", [(X + "?utm_source=feed", 1, "2024-05-02T08:00:00Z"),
+                                        (Y, 2, "2024-05-02T08:00:00Z")])
+    report = build_index([str(crawl)], index, jobs=1)
+    assert report.mode == "incremental" and report.sources["new"] == 1 and report.sources["unchanged"] == 1
+    assert report.skipped[identical] == 1 and not report.failures
+    assert report.articles["added"] == 1 and report.articles["total"] == 3
+    assert sorted(live_ids(index)) == sorted(derived_id(u) for u in (X, OTHER, Y))
+    assert manifest_ids(index)["day2.warc.gz"] == [derived_id(Y)]
+    # the next day repeats pages of both earlier builds under other URLs
+    write_warc(crawl / "day3.warc.gz", [("https://mirror.example/y", 2, "2024-05-03T08:00:00Z"),
+                                        ("https://mirror.example/other", 0, "2024-05-03T08:00:00Z")])
+    report = build_index([str(crawl)], index, jobs=1)
+    assert report.skipped[identical] == 2 and report.articles["added"] == 0
+    assert manifest_ids(index)["day3.warc.gz"] == []
+    # day1.warc.gz gone: its pages are no longer in the index, so a copy under another URL comes in
+    (crawl / "day1.warc.gz").unlink()
+    write_warc(crawl / "day4.warc.gz", [("https://mirror.example/x", 1, "2024-05-04T08:00:00Z")])
+    report = build_index([str(crawl)], index, jobs=1, allow_removals=True)
+    assert not report.skipped[identical] and report.articles["added"] == 1
+    assert sorted(live_ids(index)) == sorted(derived_id(u) for u in (Y, "https://mirror.example/x"))
+    assert Archive(index).get_article(derived_id("https://mirror.example/x")).headline == headline(1)
