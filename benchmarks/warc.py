@@ -494,6 +494,11 @@ def cmd_pagekind(args) -> None:
                 uri = record.rec_headers.get_header("WARC-Target-URI")
                 items.append((f"crawled non-articles ({name})", uri, record.content_stream().read(),
                               charset.group(1) if charset else None, uri))
+    # the real non-articles shipped in tests/fixtures/pagekind, with the addresses its README gives
+    fixtures = ROOT / "tests" / "fixtures" / "pagekind"
+    table = (fixtures / "README.md").read_text()
+    for name, url in re.findall(r"^\| `([^`]+\.html)` \| [^|]+ \| (\S+) \|", table, re.M):
+        items.append(("crawled non-articles (tests/fixtures/pagekind)", url, (fixtures / name).read_bytes(), None, url))
     with Pool(args.jobs) as pool:
         verdicts = pool.map(_page_verdict, items, chunksize=8)
     pages, dropped, unreadable = Counter(), Counter(), Counter()

@@ -28,12 +28,15 @@ _LINK = re.compile(rb"<a\s", re.I)
 # a heading that is a link, or a link around a heading: a teaser's headline
 _LINKED_HEADING = re.compile(
     rb"<h[1-6][^>]*>\s*(?:<[^a/!][^>]*>\s*)*<a\s|<a\s[^>]*>\s*(?:<[^/!][^>]*>\s*)*<h[1-6]", re.I)
+# one <article> element per teaser: how blog and news themes lay out tag, section and search pages
+_ARTICLE_ELEMENT = re.compile(rb"<article[\s>]", re.I)
 _PASSWORD_FIELD = re.compile(rb"<input[^>]+type\s*=\s*[\"']?password", re.I)
 _FORM_CONTROL = re.compile(rb"<(?:form|button)[\s>]", re.I)
 # what an error page's title says, in the languages of the shared sets (a status
-# code is the same in all of them)
+# code is the same in all of them; "$2,500" or "1.500 m" is no status code)
 _ERROR_TITLE = re.compile(
-    r"\b(?:40[0134]|410|50[0-3])\b|not found|\berror\b|nicht gefunden|\bfehler|introuvable|\berreur|"
+    r"(?<![\d.,$€£¥])\b(?:40[0134]|410|50[0-3])\b(?![.,]\d)|"
+    r"not found|\berror\b|nicht gefunden|\bfehler|introuvable|\berreur|"
     r"no encontrad|non trovat|n[aã]o encontrad|不存在|找不到|错误|見つかりません|エラー|찾을 수 없|오류", re.I)
 # what a cookie or consent wall's text is about
 _CONSENT_WORDS = re.compile(
@@ -47,8 +50,11 @@ _PARAGRAPH_BREAK = re.compile(r"\n+")
 PROSE_PARAGRAPH_WORDS = 15
 # Without prose, more than this many links per 100 words of text is a list of links.
 LINKS_PER_100_WORDS = 100
-# This many linked headings with at most one paragraph of prose is a list of teasers.
+# This many linked headings with at most one paragraph of prose is a list of teasers; so are
+# they with a short text in at least this many <article> elements, twice as many as its paragraphs.
 TEASER_HEADINGS = 10
+TEASER_ARTICLES = 10
+LIST_PAGE_WORDS = 300
 # A login wall, a consent wall and an error page hold fewer words than these.
 FORM_PAGE_WORDS = 150
 CONSENT_PAGE_WORDS = 100
@@ -78,10 +84,12 @@ def not_an_article(page: bytes, article: Article, url: str | None = None) -> str
     `url` is the address the page was fetched from (a WARC-Target-URI), not
     what the page says of itself. A page that declares itself an article is
     one. Otherwise it is not when it is a site's home page; an error page (its
-    title says so, and it holds a little text); a login wall (a password
+    title says so, it holds a little text and no date: a short report of
+    an error is dated); a login wall (a password
     field, hardly any text, no date); a cookie or consent wall (a paragraph or
     three about cookies or consent, around a form); a list of teasers (many
-    linked headlines, at most one paragraph of prose); or a list of links (no
+    linked headlines, at most one paragraph of prose, or a short text laid
+    out as one <article> element per teaser); or a list of links (no
     date, not one paragraph of prose, more links than words). The thresholds
     were chosen on the shared article sets to drop under 1% of their real
     articles (benchmarks/README-warc.md)."""
@@ -98,17 +106,20 @@ def _structure(page: bytes, article: Article, url: str | None) -> str | None:
     paragraphs = [prose_words(p) for p in _PARAGRAPH_BREAK.split(article.body)]
     words = sum(paragraphs)
     prose = sum(n >= PROSE_PARAGRAPH_WORDS for n in paragraphs)
-    if (0 < words < ERROR_PAGE_WORDS and len(article.headline) <= TITLE_CHARS
+    if (0 < words < ERROR_PAGE_WORDS and article.date is None and len(article.headline) <= TITLE_CHARS
             and _ERROR_TITLE.search(article.headline)):
-        return "an error page (its title says so) with hardly any text"
+        return "an error page (its title says so) with hardly any text and no date"
     if (words < FORM_PAGE_WORDS and prose <= 2 and article.date is None
             and _PASSWORD_FIELD.search(page)):
         return "a login wall (a password field and hardly any text)"
     if (words < CONSENT_PAGE_WORDS and 1 <= prose <= 3 and _FORM_CONTROL.search(page)
             and _CONSENT_WORDS.search(f"{article.headline}\n{article.body}")):
         return "a cookie or consent wall (hardly any text, about consent, and a form)"
-    if words and prose <= 1 and len(_LINKED_HEADING.findall(page)) >= TEASER_HEADINGS:
-        return f"a list of teasers ({TEASER_HEADINGS}+ linked headlines, no prose)"
+    if words and (prose <= 1 or words < LIST_PAGE_WORDS) and len(_LINKED_HEADING.findall(page)) >= TEASER_HEADINGS:
+        if prose <= 1:
+            return f"a list of teasers ({TEASER_HEADINGS}+ linked headlines, no prose)"
+        if len(_ARTICLE_ELEMENT.findall(page)) >= max(TEASER_ARTICLES, 2 * prose):
+            return f"a list of teasers ({TEASER_HEADINGS}+ linked headlines, each paragraph in its own <article>)"
     if article.date is None and not prose and len(_LINK.findall(page)) * 100 >= words * LINKS_PER_100_WORDS:
         return "no prose paragraph, no date or article markup, more links than words"
     return None
