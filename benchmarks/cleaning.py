@@ -98,7 +98,8 @@ def _gold_authors(row: dict) -> list[str] | None:
     if row.get("author"):
         # Readability's gold is the raw byline: split only on the obvious separators
         raw = re.sub(r"^\s*(?:written\s+|posted\s+)?by\s+", "", row["author"], flags=re.I)
-        parts = re.split(r"\s*(?:\n|;|,|\band\b|&|\bedited by\b)\s*", raw, flags=re.I)
+        raw = re.sub(r"\(\s*(?:with|avec)\s+([^()]*)\)", r", \1", raw, flags=re.I)  # "A (avec B et C)": three
+        parts = re.split(r"\s*(?:\n|;|,|\band\b|\bet\b|&|\bedited by\b)\s*", raw, flags=re.I)
         return [p for p in (x.strip() for x in parts) if p]
     return None
 
@@ -474,7 +475,7 @@ def report(pages: list[Page], out: dict, tools: list[str], times: list[float], b
 
     print("\n## Authors: each gold author found (exact normalised match)\n")
     print("Two ways: every gold author; and without gold 'authors' that are a news agency or the "
-          "publication itself (not people).\n")
+          "publication itself, by its name or as its newsroom ('... Staff', '...-Redaktion'): not people.\n")
     print("| set | way | gold authors | " + " | ".join(f"{t} found | {t} precision" for t in body_tools) + " |")
     print("| --- | --- | --- |" + " --- | --- |" * len(body_tools))
     for name, group in by_set.items():
@@ -531,9 +532,13 @@ def report(pages: list[Page], out: dict, tools: list[str], times: list[float], b
     print(f"\nper-page scores: {(OUT / 'cleaning-pages.tsv').relative_to(REPO)}", file=sys.stderr)
 
 
+_NEWSROOM = re.compile(r"\b(?:staff|team|desk|newsroom)\b|redaktion\b|rédaction|redacción|redazione", re.I)
+
+
 def _not_a_person(author: str, page: Page) -> bool:
-    """A news agency or the publication itself, credited as an author by the set's gold."""
-    if is_agency(author):
+    """A news agency or the publication itself (its name, or its newsroom: "MND Staff",
+    "IN-Redaktion", "Gear Team"), credited as an author by the set's gold."""
+    if is_agency(author) or _NEWSROOM.search(author):
         return True
     site = norm(page.publisher)
     name = norm(author)

@@ -18,7 +18,7 @@ _BY_PREFIX = re.compile(
     r"|^(?:von|por|par|door|av)\s+(?=[A-ZÀ-ÞĀ-ſ])",
     re.I)
 _AUTHOR_CUT = re.compile(
-    r"\s*(?:[|•·@—–(]|\s-\s|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bon\s+\w+\s+\d|"
+    r"\s*(?:[|•·@—–(]|\s-\s|,\s+in\s|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bon\s+\w+\s+\d|"
     r"\b(?:updated|published|posted|last updated|follow|aktualisiert|veröffentlicht|publié|publicado)\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
     r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b\d{4}\b|\b\d+\s*min\b|\b\d+\s+(?:hours?|days?)\s+ago\b).*$",
@@ -42,6 +42,16 @@ _AGENCIES = frozenset({
     "tribunenewsservice", "nyt", "nytimes", "agencies", "agency", "wires", "wireservices", "newswire",
     "agenturen", "agences",
 })
+# "Jane Roe (with John Doe and Max Mustermann)": more names; "Richard (R.J.) Eskow", "Jane Roe (AP)": not names
+_WITH_NAMES = re.compile(r"\(\s*(?:with|avec|mit|con|com|met)\s+([^()]*)\)", re.I)
+_PARENTHESIS = re.compile(r"\s*\([^()]*\)")
+# "Associated Press in Valencia", "Guardian staff in London": where the story was filed, not a name
+_FILED_IN = re.compile(r"\s+in\s+[A-ZÀ-Þ][\w.-]*(?:\s+[A-ZÀ-Þ][\w.-]*)?$")
+# lower-case words inside a name ("Ursula von der Leyen", "Ibn al Haytham"); any other is a phrase
+# ("Themen bearbeiten", "About the author", "Ad Operations at IAB")
+_PARTICLES = frozenset({"von", "van", "der", "den", "de", "da", "di", "du", "del", "della", "des", "la", "le", "ten",
+                        "ter", "zu", "bin", "ibn", "al", "el", "y", "e", "dos", "das", "do", "af", "op"})
+_PREFIX_ALONE = frozenset({"by", "von", "por", "par", "door", "di", "av", "de", "text", "autor", "author"})
 _AGENCY_TAIL = re.compile(r"\s+(?:deutschland|france|españa|espana|italia|news|wire|photo|foto|media)$", re.I)
 
 
@@ -55,21 +65,23 @@ def is_agency(name: str) -> bool:
     return _key(name) in _AGENCIES or _key(_AGENCY_TAIL.sub("", name)) in _AGENCIES
 
 
-def _names_in(raw: str) -> list[str]:
+def _names_in(raw: str, from_text: bool) -> list[str]:
     """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]."""
     text = " ".join(raw.split())
     if _SITE_CREDIT.match(text):
         return []  # "Developed by Jane Roe": who built the site, not who wrote the story
     text = _BY_PREFIX.sub("", text)
+    text = _PARENTHESIS.sub("", _WITH_NAMES.sub(r", \1", text))
     text = _AUTHOR_CUT.sub("", text)
     text = re.sub(r"(?:\s+(?:on|at|am|um|el|le|il))+\s*$", "", text)  # "... Minh Do on [Monday]"
     names: list[str] = []
     for part in _SEPARATOR.split(text):
-        part = _BY_PREFIX.sub("", part.strip(" ,;:|-–—.·"))
-        if not part or is_agency(part):
+        part = _FILED_IN.sub("", _BY_PREFIX.sub("", part.strip(" ,;:|-–—.·")))
+        if not part or is_agency(part) or part.lower() in _PREFIX_ALONE:
             continue
         if (len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part) or _ROLE.search(part)
-                or part.lower() in ("by", "admin", "administrator", "guest", "anonymous", "unknown")
+                or from_text and any(w[0].islower() and w not in _PARTICLES for w in part.split()[1:])
+                or part.lower() in ("admin", "administrator", "guest", "anonymous", "unknown")
                 or part[0].islower() or "@" in part):
             continue  # a job title, a newsroom ("HNN Staff", "BR24 Redaktion"), a date or a sentence
         if names and len(names[0].split()) > 1 and (_CREDENTIAL.fullmatch(part) or len(part.split()) == 1
@@ -83,20 +95,38 @@ def _is_cjk(text: str) -> bool:
     return bool(re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", text))
 
 
-def normalise_byline(values: str | list[str] | None, publication: str | None = None) -> str | None:
+def _site_keys(publication: str | None, domain: str | None) -> tuple[str, set[str]]:
+    """The publication's key, and the short forms a one-word credit may take: its initials
+    ("LTO" for "Legal Tribune Online", "TPN" for "The Portugal News") and the domain's name
+    ("lto" in lto.de). A two-word name is never matched with these ("janeroe.com" by Jane Roe)."""
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", publication or "").casefold())
+    short = set()
+    if len(words) >= 2:
+        short.add("".join(w[0] for w in words))
+        if words[0] in ("the", "die", "der", "le", "la", "el", "il"):
+            short.add("".join(w[0] for w in words[1:]))
+    if domain:
+        short.add(_key(domain.removeprefix("www.").split(".")[0]))
+    return _key(publication or ""), short - {""}
+
+
+def normalise_byline(values: str | list[str] | None, publication: str | None = None,
+                     domain: str | None = None, *, from_text: bool = False) -> str | None:
     """The authors named in one or more byline strings, each once, joined by ", ";
-    None when no person is named (an agency or `publication` alone is no author)."""
+    None when no person is named (an agency, `publication` or its short form alone is no author).
+    `from_text`: the strings are a page's visible text, not declared metadata, so a phrase with
+    a lower-case word ("Themen bearbeiten", "About the author") is no name."""
     if values is None:
         return None
     if isinstance(values, str):
         values = [values]
-    site = _key(publication or "")
+    site, short = _site_keys(publication, domain)
     seen: list[str] = []
     for raw in values:
         if not isinstance(raw, str) or not raw.strip() or raw.strip().startswith(("http://", "https://", "www.")):
             continue
-        for part in _names_in(raw):
-            if site and _key(part) == site:
+        for part in _names_in(raw, from_text):
+            if site and _key(part) == site or " " not in part and _key(part) in short:
                 continue
             low = part.lower()
             if any(low in s.lower() for s in seen):

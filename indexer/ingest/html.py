@@ -509,6 +509,7 @@ class _Scan:
     h1: list[str] = field(default_factory=list)
     headings: list[str] = field(default_factory=list)         # h2/h3 and headline-classed text, in order
     times: list[Tag] = field(default_factory=list)
+    published: list[Tag] = field(default_factory=list)         # <time pubdate>, itemprop=datePublished elements
     captions: list[Tag] = field(default_factory=list)
     figures: list[Tag] = field(default_factory=list)
     drop: list[Tag] = field(default_factory=list)              # removed outright
@@ -540,7 +541,8 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv") or "")
             content = tag.get("content")
             if isinstance(key, str) and key and isinstance(content, str) and content.strip():
-                metas.setdefault(key.strip().lower(), unescape(content.strip()))
+                for one in key.lower().split():  # property="dc:creator twitter:site_name": two keys
+                    metas.setdefault(one, unescape(content.strip()))
             continue
         if name == "link":
             rel = (tag.get("rel") or "").lower().split()
@@ -564,6 +566,8 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             scan.headings.append(collapse_spaces(tag.get_text(" ")))
         elif name == "time":
             scan.times.append(tag)
+            if tag.get("itemprop") == "datePublished" or tag.has_attr("pubdate"):
+                scan.published.append(tag)
         elif name == "figcaption":
             scan.captions.append(tag)
             continue
@@ -582,6 +586,8 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             continue
         if attrs.get("itemprop") in ("author", "creator") or attrs.get("rel") == "author":
             scan.bylines.append((0, tag))
+        elif attrs.get("itemprop") == "datePublished" and name != "time":  # <span itemprop content="2019-...">
+            scan.published.append(tag)
         tokens = _tokens(attrs)
         headline_class, content, strength = _token_facts(tokens) if tokens else _NO_FACTS
         if headline_class and len(scan.headings) < MAX_HEADINGS:
@@ -629,8 +635,8 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
 
     page_url = _page_url(scan, ld, url)
     publication = _publication(metas, ld, page_url)
-    author = _author(scan, ld)
-    declared_date = _declared_date(scan, ld)
+    author = _author(scan, ld, publication, _domain(page_url))
+    declared_date, generic_date = _declared_date(scan, ld)
 
     for tag in scan.drop:
         tag.extract()
@@ -655,12 +661,12 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
     if declared_body and len(body) < 0.5 * len(declared_body):
         body = declared_body  # the page's markup hides the text (script-rendered), JSON-LD has it whole
     if byline and not author:  # a plain-text "By A and B on Monday, ..." line
-        author = normalise_byline([byline])
+        author = normalise_byline([byline], publication, _domain(page_url), from_text=True)
     lang = ((soup.html.get("lang") if soup.html else None) or scan.metas.get("og:locale")
             or scan.metas.get("content-language") or "")
     written = _written_dates(byline, date_line, dayfirst=lang.lower().replace("_", "-") not in ("", "en", "en-us"))
     date = _page_date(declared_date, scan, ld, (page_url, url), html, written,
-                      has_prose=_has_prose(body))
+                      has_prose=_has_prose(body), generic=generic_date)
     captions = _captions(scan, container)
     return CleanedArticle(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
@@ -834,15 +840,27 @@ def _heading_class(node: Tag) -> bool:
     tokens = _attr_tokens(node)
     return bool(tokens) and bool(_HEADING_CLASS.search(tokens)) and not _NOT_HEADLINE_CLASS.search(tokens)
 
-def _author(scan: _Scan, ld: dict) -> str | None:
-    author = normalise_byline([unescape(n) for n in _names(ld.get("author"))])
+_AUTHOR_META = ("dc:creator", "dcterm:creator", "author", "article:author", "byl", "sailthru.author",
+                "parsely-author", "dc.creator", "dcterms.creator", "citation_author")  # Readability's order first
+
+
+def _author(scan: _Scan, ld: dict, publication: str | None, domain: str | None) -> str | None:
+    """The people who wrote the story: JSON-LD's authors (not an Organization: the
+    publication or an agency), else an author meta tag, else the first byline element
+    of the surest kind, with the bylines beside it ("By <a>A</a> and <a>B</a>"), not
+    those of other stories listed on the page."""
+    declared = ld.get("author") if isinstance(ld.get("author"), list) else [ld.get("author")]
+    typed = [a for a in declared if isinstance(a, dict) and "person" in _types(a)]
+    untyped = [a for a in declared if not (isinstance(a, dict) and _types(a))]
+    # a Person is one even when named like the site (a personal blog); an Organization never
+    author = (normalise_byline([unescape(n) for n in _names(typed)])
+              or normalise_byline([unescape(n) for n in _names(untyped)], publication, domain))
     if author:
         return author
-    for key in ("author", "article:author", "byl", "sailthru.author", "parsely-author", "dc.creator",
-                "dcterms.creator", "citation_author"):
+    for key in _AUTHOR_META:
         value = scan.metas.get(key)
         if value and not value.startswith("http"):
-            author = normalise_byline([value])
+            author = normalise_byline([value], publication, domain)
             if author:
                 return author
     for rank in (0, 1, 2):
@@ -851,10 +869,14 @@ def _author(scan: _Scan, ld: dict) -> str | None:
             if r != rank or _inside_comments(tag):
                 continue
             name_el = tag.find(attrs={"itemprop": "name"}) if rank == 0 else None
-            texts.append((name_el or tag).get_text(" "))
-        author = normalise_byline(texts[:4])
-        if author:
-            return author
+            texts.append(((name_el or tag).get_text(" "), tag))
+        first = next((tag for text, tag in texts if normalise_byline([text], publication, domain, from_text=True)),
+                     None)
+        if first is None:
+            continue
+        near = first.parent or first
+        return normalise_byline([text for text, tag in texts if _is_inside(tag, near)][:4], publication, domain,
+                                from_text=True)
     return None
 
 
@@ -870,19 +892,22 @@ def _inside_comments(tag: Tag) -> bool:
     return False
 
 
-def _declared_date(scan: _Scan, ld: dict) -> datetime | None:
-    """The publication date the page declares: JSON-LD, a publication meta tag, or a
-    <time> marked pubdate / datePublished."""
-    declared: list[object] = [ld.get("datePublished")]
-    declared += [scan.metas.get(key) for key in _PUBLISHED_META]
-    declared += [t["datetime"] for t in scan.times
-                 if t.get("datetime") and (t.get("itemprop") == "datePublished" or t.has_attr("pubdate"))]
-    for value in declared:
+_GENERIC_DATE_META = frozenset({"date", "dc.date", "dcterms.date"})  # a page's date: often its last change
+
+
+def _declared_date(scan: _Scan, ld: dict) -> tuple[datetime | None, bool]:
+    """The publication date the page declares: JSON-LD, a publication meta tag, or an
+    element marked pubdate / datePublished (`<time datetime>`, `<span content>`); and
+    whether it is only a generic `date` meta tag."""
+    declared: list[tuple[object, bool]] = [(ld.get("datePublished"), False)]
+    declared += [(scan.metas.get(key), key in _GENERIC_DATE_META) for key in _PUBLISHED_META]
+    declared += [(t.get("datetime") or t.get("content"), False) for t in scan.published]
+    for value, generic in declared:
         if isinstance(value, str) and value.strip():
             date = parse_page_date(value)
             if date:
-                return date
-    return None
+                return date, generic
+    return None, False
 
 
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -896,18 +921,21 @@ def _has_prose(body: str) -> bool:
 
 
 def _page_date(declared: datetime | None, scan: _Scan, ld: dict, urls: tuple[str | None, str | None],
-               html: str, written: list[datetime], has_prose: bool) -> datetime | None:
+               html: str, written: list[datetime], has_prose: bool, generic: bool = False) -> datetime | None:
     """The publication date, surest source first, never later than now. The declared date
-    (metadata) wins; a UTC moment (`...Z`, `+00:00`) is put in a zone where its day is the
-    day in the page's address, when one can (23:11 UTC on Dec 31 in a Vienna blog's
-    /2019/01/01/ post). Then the address's date; then htmldate without guessing, which
-    wins over our own weaker readings (a written date near the article, dateCreated,
-    `<time>`) when they disagree, except on the order of day and month; those only where
-    htmldate finds nothing. htmldate runs on a page with prose or with a date of ours to
-    check (on a list of links it finds the date of some listed item). Rules chosen on the
-    even halves: benchmarks/README-cleaning.md."""
+    (metadata) wins, except that a generic `date` meta tag (`generic`: often the last change)
+    loses to an earlier date written beside the article; a UTC moment (`...Z`, `+00:00`) is
+    put in a zone where its day is the day in the page's address, when one can (23:11 UTC on
+    Dec 31 in a Vienna blog's /2019/01/01/ post). Then the address's date; then htmldate
+    without guessing, which wins over our own weaker readings (a written date near the
+    article, dateCreated, `<time>`) when they disagree, except on the order of day and month;
+    those only where htmldate finds nothing. htmldate runs on a page with prose or with a date
+    of ours to check (on a list of links it finds the date of some listed item). Rules chosen
+    on the even halves: benchmarks/README-cleaning.md."""
     declared = _past(declared)
     url_date = next((d for d in map(_past, map(date_from_url, urls)) if d), None)
+    if declared is not None and generic and written and written[0].date() < declared.date():
+        return written[0]
     if declared is not None:
         if url_date is not None and declared.tzinfo is not None and not declared.utcoffset():
             return _on_day(declared, url_date.date())
@@ -1062,13 +1090,17 @@ def _is_inside(tag: Tag, ancestor: Tag) -> bool:
     return False
 
 
-_TEXT_BYLINE_START = re.compile(r"^(?:[Bb]y|BY|[Ww]ritten by|[Pp]osted by|[Vv]on)\s+[A-Z\u00c0-\u00de]")
+_TEXT_BYLINE_START = re.compile(r"^(?:[Bb]y|BY|[Ww]ritten by|[Pp]osted by|[Vv]on):?\s+[A-Z\u00c0-\u00de]")
+
+
+_ABBREVIATION = re.compile(r"\b(?:Dr|Prof|Mr|Mrs|Ms|Mag|Ing|[A-Z])\.")  # "Dr. Max Kolter", "John A. Doe"
 
 
 def _is_text_byline(text: str) -> bool:
     """ "By Jane Roe and John Doe on Monday, November 18th, 2019 at 11:08 a.m." - not a
     sentence such as "By Tuesday, the council had voted." """
-    if len(text) >= 150 or not _TEXT_BYLINE_START.match(text) or re.search(r"[!?]|\.\s+[A-Z]", text):
+    if len(text) >= 150 or not _TEXT_BYLINE_START.match(text) \
+            or re.search(r"[!?]|\.\s+[A-Z]", _ABBREVIATION.sub("", text)):
         return False
     return not text.endswith(".") or bool(re.search(r"\b(?:[ap]\.m|Jr|Sr|Inc)\.$", text))
 _END_PUNCT = re.compile(r"[.!?…\"”’)\]:]$")
@@ -1152,7 +1184,8 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     a written date in the article's surroundings, and the index of the body's first block."""
     if not blocks:
         return "", None, None, None, None
-    byline = next((b.text for b in blocks if _is_text_byline(b.text)), None)
+    # (not a link as a whole: "By ..." under a teaser for another story)
+    byline = next((b.text for b in blocks if b.link_chars < len(b.text) - 1 and _is_text_byline(b.text)), None)
     chains = [_ancestors(b.element, root) for b in blocks]
     marked = {id(t) for t in content}
     values = [_block_value(b, relaxed) for b in blocks]
