@@ -16,6 +16,13 @@ from indexer.ingest.bylines import is_agency, normalise_byline, split_authors
     ("AFP Deutschland", None),         # an agency alone is no author
     ("BR24 Redaktion", None),          # a newsroom is no person
     ("Staff Reporter", None),
+    ("Martin Untersinger (avec Damien Leloup et Morgane Tual)", "Martin Untersinger, Damien Leloup, Morgane Tual"),
+    ("Richard (R.J.) Eskow", "Richard Eskow"),  # a nickname in brackets is no cut
+    ("Jane Roe (AP)", "Jane Roe"),
+    ("Associated Press in Valencia", None),     # an agency, and where it filed from
+    ("Jane Roe in Kyiv", "Jane Roe"),
+    ("By TPN, in News, Portugal, Business", "TPN"),  # the sections it is filed in
+    ("Von", None),                                  # a prefix alone
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors
@@ -25,6 +32,21 @@ def test_the_publication_itself_is_no_author():
     assert normalise_byline("Salzburger Nachrichten", publication="Salzburger Nachrichten") is None
     site = "Salzburger Nachrichten"
     assert normalise_byline(["By Jane Roe", site], publication=site) == "Jane Roe"
+
+
+def test_the_publications_short_forms_are_no_author():
+    assert normalise_byline("LTO", publication="Legal Tribune Online") is None  # its initials
+    assert normalise_byline("TPN", publication="The Portugal News") is None
+    assert normalise_byline("LTO", domain="lto.de") is None                      # its domain's name
+    assert normalise_byline("Jane Roe", publication="Jane Roe's Kitchen", domain="janeroe.com") == "Jane Roe"
+
+
+def test_visible_text_phrases_are_no_names():
+    # a byline-classed button or an about-the-author box; declared metadata keeps its words
+    assert normalise_byline("Themen bearbeiten", from_text=True) is None
+    assert normalise_byline(["By Scott Cunningham", "About the author"], from_text=True) == "Scott Cunningham"
+    assert normalise_byline("Ursula von der Leyen", from_text=True) == "Ursula von der Leyen"
+    assert normalise_byline("Dublin Core property author") == "Dublin Core property author"
 
 
 def test_stored_form_reads_back():

@@ -119,6 +119,17 @@ def test_the_article_text_of_a_real_page(name):
         assert junk not in body, junk
 
 
+PAGE_AUTHORS = _hand_read("authors/authors.json")
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_AUTHORS))
+def test_the_authors_a_real_page_names(name):
+    expected = PAGE_AUTHORS[name]
+    data = _page(f"authors/{name}")
+    cleaned = clean_html(decode_bytes(data, sniff_declared_charset(data)), expected.get("url"))
+    assert cleaned.author == expected["author"], expected["kind"]
+
+
 def test_a_wrapper_around_main_is_not_a_dialog_box():
     # Drupal wraps the whole page, <main> included, in "dialog-off-canvas-main-canvas"
     data = _page("dates/meininger-main-in-dialog-wrapper.html.gz")
