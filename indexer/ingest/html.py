@@ -664,9 +664,10 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
         author = normalise_byline([byline], publication, _domain(page_url), from_text=True)
     lang = ((soup.html.get("lang") if soup.html else None) or scan.metas.get("og:locale")
             or scan.metas.get("content-language") or "")
-    written = _written_dates(byline, date_line, dayfirst=lang.lower().replace("_", "-") not in ("", "en", "en-us"))
-    date = _page_date(declared_date, scan, ld, (page_url, url), html, written,
-                      has_prose=_has_prose(body), generic=generic_date)
+    language = lang.lower().replace("_", "-")
+    written = _written_dates(byline, date_line, dayfirst=language not in ("", "en", "en-us"))
+    date = _page_date(declared_date, scan, ld, (page_url, url), html, written, has_prose=_has_prose(body),
+                      generic=generic_date, european=language.split("-")[0] in _EUROPE_LANGUAGES)
     captions = _captions(scan, container)
     return CleanedArticle(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
@@ -892,6 +893,9 @@ def _inside_comments(tag: Tag) -> bool:
     return False
 
 
+# languages spoken (almost) only in Europe's UTC+1 / UTC+2 zones
+_EUROPE_LANGUAGES = frozenset({"de", "fr", "it", "nl", "pl", "cs", "sk", "hu", "sl", "hr", "sr", "bs", "da", "sv",
+                               "no", "nb", "nn", "fi", "et", "lv", "lt", "ro", "bg", "el", "uk", "lb", "sq", "mk"})
 _GENERIC_DATE_META = frozenset({"date", "dc.date", "dcterms.date"})  # a page's date: often its last change
 
 
@@ -921,12 +925,15 @@ def _has_prose(body: str) -> bool:
 
 
 def _page_date(declared: datetime | None, scan: _Scan, ld: dict, urls: tuple[str | None, str | None],
-               html: str, written: list[datetime], has_prose: bool, generic: bool = False) -> datetime | None:
+               html: str, written: list[datetime], has_prose: bool, generic: bool = False,
+               european: bool = False) -> datetime | None:
     """The publication date, surest source first, never later than now. The declared date
     (metadata) wins, except that a generic `date` meta tag (`generic`: often the last change)
     loses to an earlier date written beside the article; a UTC moment (`...Z`, `+00:00`) is
     put in a zone where its day is the day in the page's address, when one can (23:11 UTC on
-    Dec 31 in a Vienna blog's /2019/01/01/ post). Then the address's date; then htmldate
+    Dec 31 in a Vienna blog's /2019/01/01/ post), and on a page in a language of Europe's
+    zones (`european`) a UTC moment of 22:00 or 23:00 sharp is the midnight that starts
+    the next day there (a day stored as local midnight, "2021-11-04T23:00Z"). Then the address's date; then htmldate
     without guessing, which wins over our own weaker readings (a written date near the
     article, dateCreated, `<time>`) when they disagree, except on the order of day and month;
     those only where htmldate finds nothing. htmldate runs on a page with prose or with a date
@@ -939,6 +946,8 @@ def _page_date(declared: datetime | None, scan: _Scan, ld: dict, urls: tuple[str
     if declared is not None:
         if url_date is not None and declared.tzinfo is not None and not declared.utcoffset():
             return _on_day(declared, url_date.date())
+        if european and _midnight_in_europe(declared):
+            return declared.astimezone(timezone(timedelta(hours=24 - declared.hour)))
         return declared
     if url_date is not None:
         return url_date
@@ -948,6 +957,12 @@ def _page_date(declared: datetime | None, scan: _Scan, ld: dict, urls: tuple[str
         if found is not None and not (ours and _swapped(found, ours)):
             return found
     return ours
+
+
+def _midnight_in_europe(moment: datetime) -> bool:
+    """A UTC moment that is midnight in Central or Eastern Europe (UTC+1, +2): 23:00 or 22:00 sharp."""
+    return (moment.tzinfo is not None and not moment.utcoffset() and moment.hour in (22, 23)
+            and moment.minute == moment.second == moment.microsecond == 0)
 
 
 _EARLIEST_ZONE = timedelta(hours=14)  # the day starts 14 h before UTC in the earliest zone (Kiribati)
