@@ -1131,6 +1131,7 @@ SPARE_WEAK = 0.4      # weak boilerplate markup is ignored on an element holding
 SPARE_STRONG = 0.75   # ... and strong boilerplate markup only on one holding this share
 DEPTH_DECAY = 0.85    # a block counts this much less for each level further up the tree
 SHORT_BODY = 250      # a body shorter than this is looked for again with every link-poor line counted
+WIDEN = 1.5           # the article widens to a parent holding this much more prose (not furniture)
 TRAILING_STUB = 25    # short unpunctuated blocks at the very end are dropped
 LINK_MAX = 0.5        # blocks in the container with more link text than this are dropped
 LINK_MAX_LONG = 0.7   # ... the same for blocks of 100+ characters
@@ -1192,6 +1193,22 @@ def _under_boilerplate(chain: list[Tag], boiler: dict[int, int], marked: set[int
     return False
 
 
+def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool]) -> Tag:
+    """The best-scoring element, or its parent when that holds WIDEN times as much prose that
+    is not furniture (again, up the tree): a story split by short link-heavy lines (ratings,
+    "Copy link" boxes, list entries) scores lower than one of its parts."""
+    held: dict[int, float] = {}
+    for chain, value, bad in zip(chains, values, in_boiler):
+        if value > 0 and not bad:
+            for node in chain:
+                held[id(node)] = held.get(id(node), 0.0) + value
+    node = best
+    while node.parent is not None and node.parent is not root and \
+            held.get(id(node.parent), 0.0) >= WIDEN * held.get(id(node), 0.0):
+        node = node.parent
+    return node
+
+
 def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], content: list[Tag],
                   headline: str, relaxed: bool = False) -> tuple[str, Tag | None, str | None, str | None, int | None]:
     """The article text (paragraphs joined by blank lines), the element holding it,
@@ -1231,6 +1248,8 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
             value *= DEPTH_DECAY
     # no block looks like prose (a stub page): keep all the text that is not furniture
     best = elements[max(scores, key=scores.__getitem__)] if total_good > 0 else root
+    if best is not root:
+        best = _widened(best, root, chains, values, in_boiler)
     paragraphs: list[str] = []
     last_owner: Tag | None = None
     start: int | None = None
@@ -1254,7 +1273,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
             start = index
         last_owner = block.element
     # furniture after the last sentence ("Topics", "comments") is not article text
-    while paragraphs and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]):
+    while len(paragraphs) > 1 and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]):
         paragraphs.pop()
     return "\n\n".join(paragraphs), best, byline, _date_line(blocks, chains, best, root, head_low), start
 
