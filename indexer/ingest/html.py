@@ -665,9 +665,11 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
     lang = ((soup.html.get("lang") if soup.html else None) or scan.metas.get("og:locale")
             or scan.metas.get("content-language") or "")
     language = lang.lower().replace("_", "-")
-    written = _written_dates(byline, date_line, dayfirst=language not in ("", "en", "en-us"))
+    dayfirst = language not in ("", "en", "en-us")
+    written = _written_dates(byline, date_line, dayfirst=dayfirst)
+    stamp = _written_date(date_line, dayfirst=dayfirst) if date_line and _DATE_STAMP.fullmatch(date_line) else None
     date = _page_date(declared_date, scan, ld, (page_url, url), html, written, has_prose=_has_prose(body),
-                      generic=generic_date, european=language.split("-")[0] in _EUROPE_LANGUAGES)
+                      generic=generic_date, european=language.split("-")[0] in _EUROPE_LANGUAGES, stamp=stamp)
     captions = _captions(scan, container)
     return CleanedArticle(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
@@ -926,18 +928,20 @@ def _has_prose(body: str) -> bool:
 
 def _page_date(declared: datetime | None, scan: _Scan, ld: dict, urls: tuple[str | None, str | None],
                html: str, written: list[datetime], has_prose: bool, generic: bool = False,
-               european: bool = False) -> datetime | None:
+               european: bool = False, stamp: datetime | None = None) -> datetime | None:
     """The publication date, surest source first, never later than now. The declared date
     (metadata) wins, except that a generic `date` meta tag (`generic`: often the last change)
-    loses to an earlier date written beside the article; a UTC moment (`...Z`, `+00:00`) is
-    put in a zone where its day is the day in the page's address, when one can (23:11 UTC on
-    Dec 31 in a Vienna blog's /2019/01/01/ post), and on a page in a language of Europe's
-    zones (`european`) a UTC moment of 22:00 or 23:00 sharp is the midnight that starts
-    the next day there (a day stored as local midnight, "2021-11-04T23:00Z"). Then the address's date; then htmldate
-    without guessing, which wins over our own weaker readings (a written date near the
-    article, dateCreated, `<time>`) when they disagree, except on the order of day and month;
-    those only where htmldate finds nothing. htmldate runs on a page with prose or with a date
-    of ours to check (on a list of links it finds the date of some listed item). Rules chosen
+    loses to an earlier date written beside the article. A declared UTC moment (`...Z`,
+    `+00:00`) is put in a zone where its day is the day in the page's address, when one can
+    (23:11 UTC on Dec 31 in a Vienna blog's /2019/01/01/ post); on a page in a language of
+    Europe's zones (`european`), one of 22:00 or 23:00 sharp is the midnight that starts the
+    next day there (a day stored as local midnight, "2021-11-04T23:00Z"). Then the address's
+    date; then htmldate without guessing, which wins over our own weaker readings (a written
+    date near the article, dateCreated, `<time>`) when they disagree, except on the order of
+    day and month, and except where its day is later than a line beside the article that is
+    only a date (`stamp`: htmldate took the page's "today" bar or an update); our readings
+    only where htmldate finds nothing. htmldate runs on a page with prose or with a date of
+    ours to check (on a list of links it finds the date of some listed item). Rules chosen
     on the even halves: benchmarks/README-cleaning.md."""
     declared = _past(declared)
     url_date = next((d for d in map(_past, map(date_from_url, urls)) if d), None)
@@ -955,7 +959,7 @@ def _page_date(declared: datetime | None, scan: _Scan, ld: dict, urls: tuple[str
     if has_prose or ours:
         found = _htmldate(html, urls[0] or urls[1])
         if found is not None and not (ours and _swapped(found, ours)):
-            return found
+            return stamp if stamp is not None and found.date() > stamp.date() else found
     return ours
 
 
@@ -1216,8 +1220,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     a written date in the article's surroundings, and the index of the body's first block."""
     if not blocks:
         return "", None, None, None, None
-    # (not a link as a whole: "By ..." under a teaser for another story)
-    byline = next((b.text for b in blocks if b.link_chars < len(b.text) - 1 and _is_text_byline(b.text)), None)
+    byline = next((b.text for b in blocks if _is_text_byline(b.text) and not _in_teaser(b)), None)
     chains = [_ancestors(b.element, root) for b in blocks]
     marked = {id(t) for t in content}
     values = [_block_value(b, relaxed) for b in blocks]
@@ -1278,6 +1281,20 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     return "\n\n".join(paragraphs), best, byline, _date_line(blocks, chains, best, root, head_low), start
 
 
+def _in_teaser(block: _Block) -> bool:
+    """The line is part of a link that holds more than it: a teaser for another story (its
+    "By ..." or date under the linked headline), not a link of its own ("13 Oct 2020" to
+    the day's archive, "By <a>Jane Roe</a>")."""
+    node = block.element
+    for _ in range(6):
+        if node is None or node.name in ("body", "article", "main"):
+            return False
+        if node.name == "a":
+            return len(collapse_spaces(node.get_text(" "))) > len(block.text) + 2
+        node = node.parent
+    return False
+
+
 def _date_line(blocks: list[_Block], chains: list[list[Tag]], best: Tag, root: Tag, head_low: str) -> str | None:
     """The first line with a written date beside the article: a short line in the
     article's surroundings, else a paragraph that opens with its date ("27.1.2022 - Bei
@@ -1286,7 +1303,8 @@ def _date_line(blocks: list[_Block], chains: list[list[Tag]], best: Tag, root: T
         return None
     scope = _article_scope(best, up=4)
     inside = [b for b, chain in zip(blocks, chains) if any(n is scope for n in chain)]
-    found = next((b.text for b in inside if len(b.text) < 100 and _WRITTEN_DATE.search(b.text)), None) \
+    found = next((b.text for b in inside if len(b.text) < 100 and _WRITTEN_DATE.search(b.text)
+                  and not _in_teaser(b)), None) \
         or next((b.text for b in inside if _DATELINE.match(b.text)), None)
     if found:
         return found
@@ -1305,6 +1323,9 @@ _WRITTEN_DATE = re.compile(
     re.I)
 
 
+# a line that is only a date (a weekday, a time): the story's date stamp ("13 Oct 2020 18:29")
+_DATE_STAMP = re.compile(rf"(?:\w+,?\s+)?(?:{_WRITTEN_DATE.pattern})"
+                         r"(?:,?\s*(?:um\s+|at\s+|-\s*)?\d{1,2}[:.]\d{2}(?:\s*(?:Uhr|[ap]\.?m\.?))?)?", re.I)
 _DATELINE = re.compile(rf"(?:{_WRITTEN_DATE.pattern})\s*[-–—|:]\s", re.I)
 
 
