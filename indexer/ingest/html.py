@@ -797,13 +797,15 @@ def _heading_over_body(blocks: list[_Block], start: int | None, found: str | Non
     article (a masthead with the site's name)."""
     if start is None:
         return None
-    near = blocks[max(0, start - MAX_HEADING_GAP):start + 1]
+    first = _gap_start(blocks, start)
+    near = blocks[first:start + 1]
+    far = start - MAX_HEADING_GAP  # beyond this, past share links and bylines: a sentence-long heading only
     whole = _squash(unescape(title))
-    if found is None or (_squash(found) == whole and not any(b.text == found for b in near)):
+    if found is None or (_squash(found) == whole and not any(b.text == found for b in blocks[max(0, far):start + 1])):
         whole = None
-    for block in reversed(near):
+    for index, block in zip(range(start, first - 1, -1), reversed(near)):
         text = block.text
-        if not 10 <= len(text) <= 250 or len(text.split()) < 2 or _JUNK_LINE.match(text) \
+        if not 10 <= len(text) <= 250 or len(text.split()) < (4 if index < far else 2) or _JUNK_LINE.match(text) \
                 or _is_text_byline(text) or (text.endswith(".") and not text.endswith("...")) \
                 or _WRITTEN_DATE.search(text):
             continue
@@ -815,6 +817,19 @@ def _heading_over_body(blocks: list[_Block], start: int | None, found: str | Non
             return None
         return text
     return None
+
+
+def _gap_start(blocks: list[_Block], start: int) -> int:
+    """The first block MAX_HEADING_GAP lines of text before `start`; share and print links,
+    vote counts and bylines between a headline and its story do not count as lines."""
+    index, lines = start, 0
+    while index > 0 and lines < MAX_HEADING_GAP and start - index < 4 * MAX_HEADING_GAP:
+        index -= 1
+        block = blocks[index]
+        n = len(block.text)
+        if n >= 10 and block.link_chars <= 0.5 * n and not _is_text_byline(block.text):
+            lines += 1
+    return index
 
 
 def _looks_like_heading(block: _Block) -> bool:

@@ -149,6 +149,21 @@ def test_an_unclosed_title_does_not_swallow_the_page():
     assert cleaned.body.startswith("The council approved the plan.")
 
 
+def test_a_headline_over_share_links_and_a_byline():
+    # L3S-GN1's 2008 blog pages (research use only, not copied here) have no <title>; the headline is a
+    # linked <h4> with a row of share links, vote counts and a byline between it and the story.
+    share = "".join(f'<li><a href="/s{i}">{name}</a></li>' for i, name in
+                    enumerate(["Del.icio.us", "Digg", "Sphere", "Blog This", "Print", "Email"]))
+    html = ('<html><body><h4><a href="/p/7638">Sprint lays off 4,000, restructures amid customer defections</a></h4>'
+            '<p>By Larry Dignan</p><ul>' + share + '<li><a href="/v">Recommend</a></li></ul>'
+            '<div>+1</div><div>1</div><div>'
+            + "<p>Sprint Nextel said Friday it plans to lay off 4,000 workers and close stores.</p>" * 3
+            + "</div></body></html>")
+    cleaned = clean_html(html)
+    assert cleaned.headline == "Sprint lays off 4,000, restructures amid customer defections"
+    assert cleaned.body.startswith("Sprint Nextel said Friday")
+
+
 def test_clean_html_is_the_pure_cleaner():
     html = _page("guardian-hong-kong.html.gz").decode("utf-8")
     page = clean_html(html, "https://example.org/x")
