@@ -754,7 +754,9 @@ def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None
     for h1 in h1s:  # the page's own <h1> inside its title ("About us - Site"): the headline
         key = _squash(h1)
         if len(key) >= 6 and not any(n in key for n in names) and any(key in whole for whole in wholes):
-            return h1, _SURE
+            # on a page that declares nothing, an <h1> of one or two words may be the section's
+            # name ("cbs4denver.com - Sports Wire"): a fallback, the heading over the article wins
+            return h1, (_SURE if raw_declared or len(h1.split()) > 2 else _FALLBACK)
     headings = [h for h in scan.headings if h]
     texts = [b.text for b in blocks[:MAX_TITLE_BLOCKS] if 10 <= len(b.text) <= 300]
     for candidates in (headings, texts):

@@ -164,6 +164,20 @@ def test_a_headline_over_share_links_and_a_byline():
     assert cleaned.body.startswith("Sprint Nextel said Friday")
 
 
+def test_a_section_name_in_h1_and_in_the_title_is_not_the_headline():
+    # L3S-GN1's 2008 TV-station pages (research use only, not copied here): "<title>Site - Sports Wire</title>",
+    # an <h1> "Sports Wire" over every story, the story's own headline an <h2> over its text.
+    html = ('<html><head><title>cbs4denver.com - Sports Wire</title></head><body>'
+            '<div><h1>Sports Wire</h1><ul><li>Tue, 15 Jan 2008 14:50:06 GMT</li><li><a href="/e">E-mail</a></li>'
+            '<li><a href="/p">Print</a></li></ul></div>'
+            '<div><h2>Congress asks Justice Department to investigate Tejada</h2><div>'
+            + "<p>Two lawmakers asked the Justice Department on Tuesday to look into the testimony.</p>" * 3
+            + "</div></div></body></html>")
+    assert clean_html(html).headline == "Congress asks Justice Department to investigate Tejada"
+    html = html.replace("<h2>Congress asks Justice Department to investigate Tejada</h2>", "")
+    assert clean_html(html).headline == "Sports Wire"  # with no other heading, the <h1> stays
+
+
 def test_clean_html_is_the_pure_cleaner():
     html = _page("guardian-hong-kong.html.gz").decode("utf-8")
     page = clean_html(html, "https://example.org/x")
