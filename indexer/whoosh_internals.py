@@ -52,7 +52,10 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "whoosh.columns.NumericColumn": ("_typecode", "_default"),
     "whoosh.reading.SegmentReader": ("_perdoc",),
     "whoosh.codec.whoosh3.W3PerDocReader": ("_cached_reader",),
-    "whoosh.codec.whoosh3": ("_lenfield", "LENGTHS_COLUMN"),
+    "whoosh.codec.whoosh3": ("_lenfield", "LENGTHS_COLUMN", "STORED_COLUMN"),
+    # stored fields compressed as W3's stored column does (stored_fields_encoder)
+    "whoosh.columns.WrappedColumn": ("_child",),
+    "whoosh.columns.CompressedBytesColumn": ("_level", "_module"),
     # the fused tokenizer's stemmer (indexer.index.analysis)
     "whoosh.analysis.morph.StemFilter": ("_stem",),
     "whoosh.system": ("_INT_SIZE",),
@@ -224,7 +227,7 @@ class ColumnValuesWriter:
         """Values of consecutive documents from `first` (after the last run):
         bytes for a variable-bytes column (written now), numbers for a numeric one."""
         if self.numeric:
-            self.runs.append((first, np.asarray(values)))
+            self.runs.append((first, np.asarray(values, dtype=_STRUCT_NUMPY[self.column._typecode])))
             return
         lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
         self.out.write(b"".join(values))
@@ -583,6 +586,21 @@ def length_column_name(fieldname: str) -> str:
     from whoosh.codec.whoosh3 import _lenfield
 
     return _lenfield(fieldname)
+
+
+def stored_fields_encoder() -> Callable[[dict], bytes]:
+    """A document's stored fields (a dict) as W3's stored column writes them:
+    pickled (protocol 2), then compressed (`STORED_COLUMN`, a pickle column
+    around a compressed-bytes one); the column holds the bytes as a
+    variable-bytes column would (`ColumnValuesWriter`)."""
+    import pickle
+
+    from whoosh.codec.whoosh3 import STORED_COLUMN
+
+    inner = STORED_COLUMN._child
+    assert type(STORED_COLUMN) is columns.PickleColumn and type(inner) is columns.CompressedBytesColumn
+    compress, level, dumps = __import__(inner._module).compress, inner._level, pickle.dumps
+    return lambda stored: compress(dumps(stored, 2), level)
 
 
 def set_field_length_totals(segment, totals: dict[str, int]) -> None:

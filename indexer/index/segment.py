@@ -23,12 +23,15 @@ from collections import Counter
 from typing import Sequence
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3Segment
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Segment
+from whoosh.columns import VarBytesColumn
 from whoosh.index import TOC, FileIndex, clean_files
+from whoosh.util.numeric import length_to_byte
 
 from indexer import whoosh_internals
 from indexer.index.analysis import BatchAnalyzer, FieldTokens, NewsTextTokenizer
 from indexer.index.codec import NewsCodec, TermArrays
+from indexer.index.merge import STORED
 from indexer.index.vocabulary import article_words
 
 
@@ -44,16 +47,13 @@ def write_segment(ix: FileIndex, documents: Sequence[dict], codec: NewsCodec | N
     schema = ix.schema
     storage = ix.storage
     segment = codec.new_segment(storage, ix.indexname)
-    perdoc = codec.per_document_writer(storage, segment)
     fields = codec.field_writer(storage, segment)
     try:
         lengths = _write_postings(fields, schema, documents, words)
-        _write_documents(perdoc, schema, documents, lengths)
     finally:
-        if not perdoc.is_closed:
-            perdoc.close()
         if not fields.is_closed:
             fields.close()
+    _write_documents(storage, segment, schema, documents, lengths)
     segment.set_doc_count(len(documents))
     if segment.should_assemble():
         segment.create_compound_file(storage)
@@ -320,23 +320,85 @@ def _index_value(field, value) -> list[tuple[bytes, int, float, bytes]]:
                                      for shift in range(step, field.bits, step)]
 
 
-def _write_documents(perdoc, schema, documents: Sequence[dict], lengths: dict[str, list[int]]) -> None:
-    """Stored fields, field lengths and column values, a document at a time
-    (what Whoosh's `SegmentWriter.add_document` gives the per-document writer)."""
-    fields = {}
+def _write_documents(storage, segment, schema, documents: Sequence[dict], lengths: dict[str, list[int]]) -> None:
+    """Stored fields, field lengths and column values, a column at a time: the
+    files W3's per-document writer makes from one `add_field` and
+    `add_column_value` per field and document (`W3PerDocWriter`: a document's
+    stored fields in its sorted field order, pickled and compressed; a length
+    byte where a field's length is not 0; a column where some document has a
+    value), from each column's values at once (`whoosh_internals.ColumnValuesWriter`)."""
+    n = len(documents)
+    encode = whoosh_internals.stored_fields_encoder()
+    stored_order: dict[tuple, list[str]] = {}  # a document's keys -> its stored fields, sorted
+    stored = []
+    for doc in documents:
+        keys = tuple(doc)
+        order = stored_order.get(keys)
+        if order is None:
+            order = stored_order[keys] = [name for name in sorted(keys)
+                                          if not name.startswith("_") and schema[name].stored]
+        fields = {name: doc[name] for name in order if doc[name] is not None}
+        stored.append(encode(fields) if fields else b"")
+    _write_column(storage, segment, STORED, VarBytesColumn(), stored)
+    totals, firsts = {}, {}
+    for name, field_lengths in lengths.items():
+        counts = np.asarray(field_lengths, dtype=np.int64)
+        present = np.flatnonzero(counts)
+        if not len(present):
+            continue
+        distinct = np.unique(counts[present])
+        as_bytes = np.array([length_to_byte(int(length)) for length in distinct.tolist()], dtype=np.int64)
+        length_bytes = np.zeros(n, dtype=np.int64)
+        length_bytes[present] = as_bytes[np.searchsorted(distinct, counts[present])]
+        _write_column(storage, segment, whoosh_internals.length_column_name(name), LENGTHS_COLUMN, length_bytes)
+        totals[name], firsts[name] = int(counts.sum()), int(present[0])
+    # W3 adds a field's total when a document first has a length for it (documents in order, fields sorted)
+    whoosh_internals.set_field_length_totals(segment, {name: totals[name] for name in
+                                                       sorted(totals, key=lambda name: (firsts[name], name))})
+    for name in sorted({name for doc in documents for name in doc if not name.startswith("_")}):
+        field = schema[name]
+        values = _column_values(field, name, documents) if field.column_type else None
+        if values:  # W3 makes a column at its first value
+            _write_column(storage, segment, name, field.column_type, values, n)
+
+
+def _column_values(field, name: str, documents: Sequence[dict]) -> dict[int, object]:
+    """Document number -> column value, for the documents that have one."""
+    values: dict[int, object] = {}
+    seen: dict = {}  # years, months, publications repeat: convert each value once
     for docnum, doc in enumerate(documents):
-        perdoc.start_doc(docnum)
-        for name in sorted(doc):
-            value = doc[name]
-            if value is None or name.startswith("_"):
-                continue
-            spec = fields.get(name)
-            if spec is None:
-                field = schema[name]
-                spec = fields[name] = (field, field.stored, field.column_type, lengths.get(name))
-            field, stored, column, field_lengths = spec
-            perdoc.add_field(name, field, value if stored else None,
-                             field_lengths[docnum] if field_lengths is not None else 0)
-            if column:
-                perdoc.add_column_value(name, column, field.to_column_value(value))
-        perdoc.finish_doc()
+        value = doc.get(name)
+        if value is None:
+            continue
+        try:
+            converted = seen.get(value)
+            if converted is None:
+                converted = seen[value] = field.to_column_value(value)
+        except TypeError:  # an unhashable value
+            converted = field.to_column_value(value)
+        values[docnum] = converted
+    return values
+
+
+def _write_column(storage, segment, name: str, column, values, count: int | None = None) -> None:
+    """One column file of the segment: the values of every document (a
+    sequence), or of some (document number -> value; the other of the `count`
+    documents get the column's default)."""
+    count = len(values) if count is None else count
+    out = storage.create_file(NewsCodec.column_filename(segment, name))
+    try:
+        writer = whoosh_internals.ColumnValuesWriter.for_column(column, out)
+        if writer is None:  # a column type written a value at a time
+            writer = column.writer(out)
+            for docnum, value in (values.items() if isinstance(values, dict) else enumerate(values)):
+                writer.add(docnum, value)
+        else:
+            if isinstance(values, dict):
+                filled = [writer.default] * count
+                for docnum, value in values.items():
+                    filled[docnum] = value
+                values = filled
+            writer.add_run(0, values)
+        writer.finish(count)
+    finally:
+        out.close()
