@@ -362,41 +362,48 @@ class FieldTokens(NamedTuple):
     word_text_of: np.ndarray
 
 
-# Words this process has analysed, kept across batch analyzers (a build worker
-# runs task after task, and most words of a task were in the one before):
-# word -> (its term, or None and its Hangul pieces ((term, start, end), ...)),
-# and its vocabulary word (`vocabulary.word_form`). Every NewsTextTokenizer
-# maps a word the same way; cleared when it holds LEARNED_WORDS words.
-_LEARNED: dict[str, tuple[str | None, tuple | None, str | None]] = {}
+class _LearnedWords:
+    """The words this process has analysed, numbered, with their terms and
+    vocabulary words numbered too: a build worker runs task after task, and
+    most words of a task were in the one before, so a word is mapped once per
+    process, not once per segment. Every NewsTextTokenizer maps a word the same
+    way (`_learn`). Started afresh (between segments) past LEARNED_WORDS words."""
+
+    def __init__(self) -> None:
+        self.terms: list[str] = []
+        self.term_id: dict[str, int] = {}
+        self.forms: list[str] = []
+        self.form_id: dict[str, int] = {}
+        self.word_index: dict[str, int] = {}
+        # per word of word_index: its term id, or -1 - its index in `pieces`
+        # (a word of several terms: Hangul); its vocabulary word's id or -1
+        self.word_terms: list[int] = []
+        self.word_forms: list[int] = []
+        self.pieces: list[list[tuple[int, int, int]]] = []  # (term id, start, end) within the word
+
+
+_LEARNED = _LearnedWords()
 
 
 class BatchAnalyzer:
     """The index-mode analysis of `NewsTextTokenizer`, many texts at a time.
-    Terms and vocabulary words are numbered once per analyzer (a segment):
-    `terms[i]` is term i, `forms[i]` vocabulary word i."""
+    Terms and vocabulary words are numbered once per process (`_LearnedWords`,
+    the same numbers for the analyzer's life): `terms[i]` is term i, `forms[i]`
+    vocabulary word i."""
 
     def __init__(self, tokenizer: NewsTextTokenizer) -> None:
+        global _LEARNED
+        if len(_LEARNED.word_index) > LEARNED_WORDS:
+            _LEARNED = _LearnedWords()
+        self._learned = _LEARNED
         self._stem_word = whoosh_internals.stem_function(tokenizer._stemmer)
-        self.terms: list[str] = []
-        self._term_id: dict[str, int] = {}
-        self.forms: list[str] = []
-        self._form_id: dict[str, int] = {}
-        self._word_index: dict[str, int] = {}
-        # per word of _word_index: its term id, or -1 - its index in _pieces
-        # (a word of several terms: Hangul); its vocabulary word's id or -1
-        self._word_terms: list[int] = []
-        self._word_forms: list[int] = []
-        self._pieces: list[list[tuple[int, int, int]]] = []  # (term id, start, end) within the word
-
-    def _id(self, term: str) -> int:
-        tid = self._term_id.get(term)
-        if tid is None:
-            tid = self._term_id[term] = len(self.terms)
-            self.terms.append(term)
-        return tid
+        self.terms = self._learned.terms
+        self.forms = self._learned.forms
 
     def _learn(self, word: str) -> tuple[str | None, tuple | None, str | None]:
-        """Map a new word as `NewsTextTokenizer.spans` maps a match."""
+        """Map a new word as `NewsTextTokenizer.spans` maps a match: its term, or
+        None and its Hangul pieces ((term, start, end), ...), and its vocabulary
+        word (`vocabulary.word_form`)."""
         stem = self._stem_word
         text = word.lower()
         if "'" in text or "\u2019" in text:
@@ -411,28 +418,32 @@ class BatchAnalyzer:
         return stem(text), None, word_form(word)
 
     def _add_words(self, words) -> None:
-        learned = _LEARNED
-        if len(learned) + len(words) > LEARNED_WORDS:
-            learned.clear()
-        index, word_terms, word_forms = self._word_index, self._word_terms, self._word_forms
+        learned = self._learned
+        index, word_terms, word_forms = learned.word_index, learned.word_terms, learned.word_forms
+        term_id, terms, form_id, forms = learned.term_id, learned.terms, learned.form_id, learned.forms
+
+        def number(term: str) -> int:
+            tid = term_id.get(term)
+            if tid is None:
+                tid = term_id[term] = len(terms)
+                terms.append(term)
+            return tid
+
         for word in words:
-            found = learned.get(word)
-            if found is None:
-                found = learned[word] = self._learn(word)
-            term, pieces, form = found
+            term, pieces, form = self._learn(word)
             index[word] = len(word_terms)
             if term is None:
-                word_terms.append(-1 - len(self._pieces))
-                self._pieces.append([(self._id(t), a, b) for t, a, b in pieces])
+                word_terms.append(-1 - len(learned.pieces))
+                learned.pieces.append([(number(t), a, b) for t, a, b in pieces])
             else:
-                word_terms.append(self._id(term))
+                word_terms.append(number(term))
             if form is None:
                 word_forms.append(-1)
             else:
-                fid = self._form_id.get(form)
+                fid = form_id.get(form)
                 if fid is None:
-                    fid = self._form_id[form] = len(self.forms)
-                    self.forms.append(form)
+                    fid = form_id[form] = len(forms)
+                    forms.append(form)
                 word_forms.append(fid)
 
     def analyse(self, texts: list[str]) -> FieldTokens:
@@ -440,14 +451,15 @@ class BatchAnalyzer:
         joined = "\n".join(texts)  # "\n" is no word character: no token spans two texts
         pieces = _WORD_SPLIT.split(joined)  # separator, word, separator, ..., separator
         words = pieces[1::2]
-        index = self._word_index
+        learned = self._learned
+        index = learned.word_index
         new = set(words).difference(index)
         if new:
             self._add_words(new)
         n = len(words)
         word_numbers = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=n)
-        ids = np.asarray(self._word_terms, dtype=np.int64)[word_numbers]
-        forms = np.asarray(self._word_forms, dtype=np.int64)[word_numbers]
+        ids = np.asarray(learned.word_terms, dtype=np.int64)[word_numbers]
+        forms = np.asarray(learned.word_forms, dtype=np.int64)[word_numbers]
         piece_lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
         piece_starts = np.cumsum(piece_lengths) - piece_lengths
         starts = piece_starts[1::2]
@@ -469,7 +481,7 @@ class BatchAnalyzer:
                      ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Words of several terms (Hangul bigrams) become one token per term
         (and the word each token comes from)."""
-        pieces = self._pieces
+        pieces = self._learned.pieces
         several = np.flatnonzero(ids < 0)
         sizes = np.ones(len(ids), dtype=np.int64)
         sizes[several] = [len(pieces[-1 - int(ids[k])]) for k in several]
