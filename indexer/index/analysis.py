@@ -345,6 +345,24 @@ def name_analyzer() -> Analyzer:
 # The same tokens as `spans` (tests/index/test_segment.py).
 
 _WORD_SPLIT = re.compile(f"({_WORD})")
+_WORD_FIND = re.compile(_WORD).findall
+# On ASCII text a match of _WORD is a run of word characters ([0-9A-Za-z_]) and
+# apostrophes that have a word character on both sides (the only ASCII one of
+# its apostrophes): a longest match cannot stop before the end of such a run.
+_ASCII_WORD_CHAR = np.array([re.fullmatch(r"\w", chr(code)) is not None for code in range(128)])
+_APOSTROPHE = ord("'")
+
+
+def _ascii_word_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the matches of _WORD in an ASCII text, found with
+    array operations (the same spans as the regular expression's)."""
+    codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    in_word = _ASCII_WORD_CHAR[codes]
+    joins = np.zeros_like(in_word)
+    joins[1:-1] = (codes[1:-1] == _APOSTROPHE) & in_word[:-2] & in_word[2:]
+    in_word |= joins
+    edges = np.diff(in_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
 class FieldTokens(NamedTuple):
@@ -449,8 +467,16 @@ class BatchAnalyzer:
     def analyse(self, texts: list[str]) -> FieldTokens:
         """The tokens of `texts` (one field of a batch of documents)."""
         joined = "\n".join(texts)  # "\n" is no word character: no token spans two texts
-        pieces = _WORD_SPLIT.split(joined)  # separator, word, separator, ..., separator
-        words = pieces[1::2]
+        if joined.isascii():
+            words = _WORD_FIND(joined)
+            starts, ends = _ascii_word_spans(joined)
+        else:
+            pieces = _WORD_SPLIT.split(joined)  # separator, word, separator, ..., separator
+            words = pieces[1::2]
+            piece_lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+            piece_starts = np.cumsum(piece_lengths) - piece_lengths
+            starts = piece_starts[1::2]
+            ends = starts + piece_lengths[1::2]
         learned = self._learned
         index = learned.word_index
         new = set(words).difference(index)
@@ -460,10 +486,6 @@ class BatchAnalyzer:
         word_numbers = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=n)
         ids = np.asarray(learned.word_terms, dtype=np.int64)[word_numbers]
         forms = np.asarray(learned.word_forms, dtype=np.int64)[word_numbers]
-        piece_lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-        piece_starts = np.cumsum(piece_lengths) - piece_lengths
-        starts = piece_starts[1::2]
-        ends = starts + piece_lengths[1::2]
         text_lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         text_starts = np.cumsum(text_lengths + 1) - (text_lengths + 1)
         word_text_of = text_of = np.searchsorted(text_starts, starts, side="right") - 1

@@ -5,10 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import pickle
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from indexer.index.analysis import chain_analyzer, text_analyzer
+from indexer.index.analysis import _WORD, _ascii_word_spans, chain_analyzer, text_analyzer
 from indexer.ingest import read_source
 from tests.conftest import FIXTURES, REPO
 
@@ -118,3 +121,13 @@ def test_schema_text_fields_use_the_array_formats():
     assert type(schema["body"].format) is ArrayCharactersFormat
     assert type(schema["headline"].format) is ArrayPositionsFormat
     assert schema["body"].format.supports("characters") and schema["headline"].format.supports("positions")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab9_'’ \n.-é", max_size=40))
+def test_ascii_word_spans_are_the_regular_expressions(text):
+    """A batch of ASCII texts finds its words with array operations: the same
+    spans as `_WORD`'s matches (apostrophes join words only between word characters)."""
+    text = text.encode("ascii", "ignore").decode()
+    starts, ends = _ascii_word_spans(text)
+    assert list(zip(starts.tolist(), ends.tolist())) == [m.span() for m in re.finditer(_WORD, text)]

@@ -163,14 +163,17 @@ def test_every_term_has_the_same_postings(indexes):
         assert a[key] == b[key], key
 
 
-def test_batch_analysis_gives_the_tokenizers_tokens(corpus):
+@pytest.mark.parametrize("ascii_only", [False, True], ids=["any text", "ASCII texts (array spans)"])
+def test_batch_analysis_gives_the_tokenizers_tokens(corpus, ascii_only):
     from indexer.ingest import read_source
 
     texts = []
     for path in sorted(corpus.rglob("*")):
         if path.is_file():
             texts += [a.body for a in read_source(path, str(path)) if hasattr(a, "body")]
-    texts += ["", "Un\u2019s visit: O'Neil's, l'été, 서울에서 ŞEHİR İstanbul", "a"]
+    texts += ["", "Un\u2019s visit: O'Neil's, l'été, 서울에서 ŞEHİR İstanbul", "a", "'a' b'' ''c d'e'f_ 'g_'h'"]
+    if ascii_only:  # a batch of ASCII texts finds its words' spans with array operations
+        texts = [text for text in texts if text.isascii()]
     tokenizer = NewsTextTokenizer()
     analyzer = BatchAnalyzer(tokenizer)
     tokens = analyzer.analyse(texts)
