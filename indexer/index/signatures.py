@@ -9,7 +9,8 @@ index 75% larger because almost every band key is unique.
 
 Cost: about 50 us of CPU per article at index time (the permutations are
 made once, the shingles hashed with crc32 instead of SHA-1, and a batch of
-articles goes through numpy together).
+articles goes through numpy together: an ASCII article's shingles are hashed
+from its words' crc32 with array operations, tests/index/test_signatures.py).
 """
 
 from __future__ import annotations
@@ -77,23 +78,139 @@ def _minhashes(hashes: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def signatures(texts: Iterable[tuple[str, str]]) -> list[np.ndarray | None]:
     """The MinHash signature (uint32[NUM_PERM]) of each (headline, body)'s
     words, or None for a text too short to say anything about duplicates.
-    Many articles at once: the numpy work is done for all of them together."""
-    found: list[bool] = []
+    Many articles at once: the numpy work is done for all of them together,
+    and the shingles of ASCII articles are hashed with array operations
+    (`_ascii_shingle_hashes`: the same crc32 values)."""
+    lowered = [f"{headline} {body}".lower() for headline, body in texts]
+    result: list[np.ndarray | None] = [None] * len(lowered)
+    ascii_texts = [i for i, text in enumerate(lowered) if text.isascii()]
+    if ascii_texts:
+        hashes, counts, kept = _ascii_shingle_hashes([lowered[i] for i in ascii_texts])
+        if len(kept):
+            for i, minima in zip(kept.tolist(), _minhashes(hashes, counts)):
+                result[ascii_texts[i]] = minima
+    others = [i for i, text in enumerate(lowered) if not text.isascii()]
+    if others:
+        hashes, counts, kept = _shingle_hashes([lowered[i] for i in others])
+        if len(kept):
+            for i, minima in zip(kept.tolist(), _minhashes(hashes, counts)):
+                result[others[i]] = minima
+    return result
+
+
+def _shingle_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The crc32 of every shingle of each lower-cased text with at least
+    MIN_WORDS words, text after text; the number of each such text's
+    shingles; which texts those are."""
+    kept: list[int] = []
     counts: list[int] = []
     hashes = array("I")  # the crc32 of every shingle, text after text (a text's words are not kept)
-    for headline, body in texts:
-        words = _WORD.findall(f"{headline} {body}".lower())
-        found.append(len(words) >= MIN_WORDS)
-        if found[-1]:
+    for i, text in enumerate(texts):
+        words = _WORD.findall(text)
+        if len(words) >= MIN_WORDS:
             # SHINGLE_WORDS words joined by spaces, as UTF-8 bytes; a shingle seen
             # twice hashes the same, so the minima are those of the distinct ones
             shingles = map(" ".join, zip(*(words[k:] for k in range(SHINGLE_WORDS))))
             hashes.extend(map(zlib.crc32, map(str.encode, shingles)))
             counts.append(len(words) - SHINGLE_WORDS + 1)
-    if not counts:
-        return [None] * len(found)
-    minima = iter(_minhashes(np.frombuffer(hashes, dtype=np.uint32).copy(), np.asarray(counts, dtype=np.int64)))
-    return [next(minima) if ok else None for ok in found]
+            kept.append(i)
+    return (np.frombuffer(hashes, dtype=np.uint32).copy(), np.asarray(counts, dtype=np.int64),
+            np.asarray(kept, dtype=np.int64))
+
+
+# -- crc32 with array operations, for ASCII texts -------------------------------------
+# crc32 is linear: crc(A + B) = M(len(B)) crc(A) ^ crc(B), where M(n) is a fixed
+# 32x32 bit matrix (zlib's crc32_combine), and M(n) v = crc32(n zero bytes, start=v)
+# ^ crc32(n zero bytes). So a shingle "w1 w2 w3" hashes from its words' crc32 and
+# lengths: crc(" " + w) = M(len(w)) crc(" ") ^ crc(w), and
+# crc(w1 + " " + w2 + " " + w3) = M(len(w3) + 1) (M(len(w2) + 1) crc(w1) ^ crc(" " + w2)) ^ crc(" " + w3).
+
+_ASCII_WORD_CHAR = np.array([_WORD.fullmatch(chr(code)) is not None for code in range(128)])
+_LONG_WORD = 24  # bytes: a word's crc32 is computed a byte position at a time up to this, longer ones by zlib
+
+
+@functools.lru_cache(maxsize=1)
+def _crc_table() -> np.ndarray:
+    """crc32's byte table: the crc register after one byte b is
+    table[(register ^ b) & 0xff] ^ (register >> 8) (with zlib's conditioning:
+    the register starts at and is finally xor'd with 0xffffffff)."""
+    return _shift_tables(1)[0]  # M(1) b for a byte b is the table's entry
+
+
+@functools.lru_cache(maxsize=256)
+def _shift_tables(n: int) -> np.ndarray:
+    """M(n) as four byte tables: M(n) v = t[0][v & 0xff] ^ t[1][v >> 8 & 0xff] ^ ..."""
+    zeros = b"\0" * n
+    base = zlib.crc32(zeros)
+    columns = np.array([zlib.crc32(zeros, 1 << bit) ^ base for bit in range(32)], dtype=np.uint32)
+    bits = (np.arange(256)[:, None] >> np.arange(8)) & 1
+    return np.stack([np.bitwise_xor.reduce(np.where(bits, columns[8 * k:8 * k + 8], np.uint32(0)), axis=1)
+                     for k in range(4)]).astype(np.uint32)
+
+
+def _shift(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """M(lengths[i]) values[i] for every i."""
+    distinct = np.flatnonzero(np.bincount(lengths))
+    slot = np.zeros(int(distinct[-1]) + 1, dtype=np.int64)
+    slot[distinct] = np.arange(len(distinct)) * 1024
+    tables = np.stack([_shift_tables(int(n)) for n in distinct.tolist()]).reshape(-1)
+    base = slot[lengths]
+    out = tables[base + (values & 0xFF)]
+    for k in range(1, 4):
+        out ^= tables[base + 256 * k + ((values >> np.uint32(8 * k)) & 0xFF)]
+    return out
+
+
+def _word_crcs(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """zlib.crc32 of every word (codes[start:start + length]), a byte position
+    at a time over all words at once (words longer than _LONG_WORD by zlib)."""
+    table = _crc_table()
+    # longest first (the words still going are a prefix); a radix sort of small keys
+    order = np.argsort(-np.minimum(lengths, _LONG_WORD + 1).astype(np.int8), kind="stable")
+    by_length = lengths[order]
+    at = starts[order]
+    register = np.full(len(order), 0xFFFFFFFF, dtype=np.uint32)
+    long_words = int(np.searchsorted(-by_length, -_LONG_WORD, side="left"))  # lengths > _LONG_WORD
+    for k in range(int(by_length[long_words]) if long_words < len(order) else 0):
+        going = int(np.searchsorted(-by_length, -k, side="left"))  # lengths > k
+        part = register[long_words:going]
+        register[long_words:going] = table[(part ^ codes[at[long_words:going] + k]) & 0xFF] ^ (part >> np.uint32(8))
+    register ^= np.uint32(0xFFFFFFFF)
+    data = codes.tobytes()
+    for i in range(long_words):
+        register[i] = zlib.crc32(data[at[i]:at[i] + by_length[i]])
+    crcs = np.empty_like(register)
+    crcs[order] = register
+    return crcs
+
+
+def _ascii_shingle_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_shingle_hashes` of ASCII texts with array operations: the words are the
+    runs of word characters, each word's crc32 is computed once, and a
+    shingle's crc32 is combined from its words' (see above)."""
+    joined = "\n".join(texts)  # "\n" is no word character: no word spans two texts
+    codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    edges = np.diff(_ASCII_WORD_CHAR[codes].view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    text_lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text_starts = np.cumsum(text_lengths + 1) - (text_lengths + 1)
+    text_of = np.searchsorted(text_starts, starts, side="right") - 1
+    words = np.bincount(text_of, minlength=len(texts))
+    kept = np.flatnonzero(words >= MIN_WORDS)
+    if not len(kept):
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64), kept
+    lengths = ends - starts
+    crcs = _word_crcs(codes, starts, lengths)
+    after_space = _shift(np.full(len(lengths), zlib.crc32(b" "), dtype=np.uint32), lengths) ^ crcs  # crc(" " + w)
+    # shingles start at every word of a kept text but its last SHINGLE_WORDS - 1
+    first_word = np.cumsum(words) - words
+    counts = words[kept] - SHINGLE_WORDS + 1
+    shingle_starts = np.repeat(first_word[kept] - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+    hashes = crcs[shingle_starts]
+    for k in range(1, SHINGLE_WORDS):
+        following = shingle_starts + k
+        hashes = _shift(hashes, lengths[following] + 1) ^ after_space[following]
+    return hashes, counts, kept
 
 
 def signature(headline: str, body: str) -> np.ndarray | None:
