@@ -601,6 +601,8 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             continue
         if _hidden(attrs):
             strength = 2
+        elif name == "a" and strength and tag.parent is not None and tag.parent.name == "p":
+            continue  # a link in a paragraph ("popup", "tooltip" opens on it) is words of the sentence
         if strength:
             low = tokens.lower()
             if "caption" in low and not re.search(r"credit|copyright|closed-?caption", low):
