@@ -119,6 +119,9 @@ def _with_title_closed(html: str) -> str:
 
 
 _UNSEEN_OPEN = re.compile(r"<(script|style|svg|noscript|template)(?=[\s>/])([^>]*)>|<!--", re.I)
+# where each one ends (searched in the page itself: str.lower() can change the page's length, "İ" -> "i̇")
+_UNSEEN_CLOSE = {name: re.compile("</" + name, re.I) for name in ("script", "style", "svg", "noscript", "template")}
+_UNSEEN_CLOSE["!--"] = re.compile("-->")
 
 
 def _without_unseen(html: str) -> str:
@@ -126,7 +129,6 @@ def _without_unseen(html: str) -> str:
     <template> and comments: nothing a reader sees, yet a third of the tags and two
     thirds of the bytes the parser would turn into objects only to drop them. One
     left-to-right pass; an element that is never closed is left to the parser."""
-    lower = html.lower()
     parts: list[str] = []
     pos = 0
     unclosed: set[str] = set()
@@ -139,7 +141,8 @@ def _without_unseen(html: str) -> str:
             parts.append(html[pos:m.end()])
             pos = m.end()
             continue
-        end = lower.find("-->" if name == "!--" else "</" + name, m.end())
+        closing = _UNSEEN_CLOSE[name].search(html, m.end())
+        end = closing.start() if closing else -1
         if end < 0:
             unclosed.add(name)  # later ones cannot close either: no second search to the end
             parts.append(html[pos:m.end()])
