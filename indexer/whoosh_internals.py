@@ -65,7 +65,8 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
         "_values", "_maxweight", "_minlength", "_maxlength", "_compression", "_format"),
     "whoosh.codec.whoosh3.W3FieldWriter": ("_codec", "_fieldid", "_postfile", "_tindex"),
     # the term table written a field at a time (FieldWriterBase.add_term_infos)
-    "whoosh.filedb.filetables.OrderedHashWriter": ("dbfile", "index", "lastkey", "buckets", "hashtype", "hashfn"),
+    "whoosh.filedb.filetables.OrderedHashWriter": ("dbfile", "index", "lastkey", "buckets", "hashtype", "hashfn",
+                                                   "directory", "_write_hashes"),
     "whoosh.codec.whoosh3.W3TermsReader": ("_tindex", "_keycoder"),
     # a field's term records read in bulk (indexer.index.merge)
     "whoosh.filedb.filetables.OrderedHashReader": ("indexbase", "indexlen", "indexsize", "extras", "dbfile"),
@@ -487,7 +488,13 @@ class BlockMatcherBase(W3LeafMatcher):
 class FieldWriterBase(W3FieldWriter):
     """W3's field writer, opened for writing a field's postings and term infos
     directly (after `start_field`): the codec, the postings file, the term
-    table and the bytes that begin the field's keys in it."""
+    table and the bytes that begin the field's keys in it. The term table
+    writes its hash tables a bucket at a time (`_write_hash_tables`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        table = self._tindex
+        table._write_hashes = lambda: _write_hash_tables(table)
 
     @property
     def codec(self) -> W3Codec:
@@ -541,6 +548,32 @@ class FieldWriterBase(W3FieldWriter):
         for h, position in zip(hashes, positions):
             buckets[h & 255].append((h, position))
         table.lastkey = keys[-1]
+
+
+_HASH_SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])  # filetables._pointer, "!Iq"
+
+
+def _write_hash_tables(table) -> None:
+    """`HashWriter._write_hashes`: each of the 256 buckets' hash tables (twice
+    as many slots as entries, an entry at the first free slot from its hash's
+    bits 8 and up, the empty slots (0, 0)), the same bytes written a bucket at
+    a time instead of a slot at a time."""
+    dbfile = table.dbfile
+    for entries in table.buckets:
+        slots = 2 * len(entries)
+        table.directory.append((dbfile.tell(), slots))
+        if not slots:
+            continue
+        hashes, positions, taken = [0] * slots, [0] * slots, [False] * slots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % slots
+            while taken[slot]:
+                slot = slot + 1 if slot + 1 < slots else 0
+            taken[slot] = True
+            hashes[slot], positions[slot] = hashval, position
+        out = np.empty(slots, dtype=_HASH_SLOT)
+        out["hash"], out["position"] = hashes, positions
+        dbfile.write(out.tobytes())
 
 
 class TermsReaderBase(W3TermsReader):

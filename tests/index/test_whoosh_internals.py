@@ -211,3 +211,28 @@ class _ReachingMatcher(W3LeafMatcher):
 
 def test_the_subclass_check_can_fail():
     assert _whoosh_names_of(_ReachingMatcher) == ["_goto", "_ids"]
+
+
+def test_term_table_hash_tables_are_whooshs_bytes():
+    """The term table's hash tables, written a bucket at a time, are the bytes
+    and directory Whoosh writes a slot at a time (colliding hashes included)."""
+    import io
+    import random
+
+    from whoosh.filedb.filetables import OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    rnd = random.Random(3)
+    keys = sorted({bytes(rnd.randrange(97, 123) for _ in range(rnd.randint(1, 6))) for _ in range(20000)})
+
+    def table() -> OrderedHashWriter:
+        written = OrderedHashWriter(StructFile(io.BytesIO()))
+        for key in keys:
+            written.add(key, key[::-1])
+        return written
+
+    whooshs, ours = table(), table()
+    whooshs._write_hashes()
+    whoosh_internals._write_hash_tables(ours)
+    assert ours.directory == whooshs.directory
+    assert ours.dbfile.file.getvalue() == whooshs.dbfile.file.getvalue()
