@@ -172,13 +172,13 @@ def _group(terms: list[str], tokens: FieldTokens, doc_numbers: np.ndarray, strid
     """Tokens -> postings: one per (term, document), terms in byte order,
     documents ascending; a posting's value is `ArrayPositionsFormat`'s /
     `ArrayCharactersFormat`'s bytes (a big-endian count, then int32 numbers)."""
-    present = np.unique(tokens.term_ids)
+    present = np.flatnonzero(np.bincount(tokens.term_ids, minlength=len(terms)))
     names = [terms[i] for i in present.tolist()]
     order = sorted(range(len(names)), key=names.__getitem__)  # str order = UTF-8 byte order
     rank = np.empty(len(terms), dtype=np.int64)
     rank[present[order]] = np.arange(len(order))
     keys = rank[tokens.term_ids]
-    by_term = np.argsort(keys, kind="stable")  # within a term: documents, positions in order
+    by_term = _stable_order(keys, len(order))  # within a term: documents, positions in order
     keys = keys[by_term]
     docs = tokens.text_of[by_term]
     n = len(keys)
@@ -209,6 +209,15 @@ def _group(terms: list[str], tokens: FieldTokens, doc_numbers: np.ndarray, strid
         value_offsets=value_starts * 4,
         value_lengths=(counts * stride + 1) * 4,
     )
+
+
+def _stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """`np.argsort(keys, kind="stable")` of keys in [0, n_keys), n_keys <= 2**32:
+    numpy's radix sort of 16-bit keys, once or twice (low half, then high half)."""
+    if n_keys <= 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    return low[np.argsort((keys[low] >> 16).astype(np.uint16), kind="stable")]
 
 
 def _value_postings(field, name: str, documents: Sequence[dict]) -> tuple[TermArrays | None, list[int]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
@@ -184,3 +185,13 @@ def test_batch_analysis_gives_the_tokenizers_tokens(corpus, ascii_only):
     assert len(expected) > 100_000
     assert got == expected
     assert tokens.counts.tolist() == [sum(1 for _ in tokenizer.spans(t)) for t in texts]
+
+
+@pytest.mark.parametrize("n_keys", [1, 300, 1 << 16, (1 << 16) + 1, 5_000_000])
+def test_postings_order_is_a_stable_sort(n_keys):
+    """Tokens are grouped into postings by a stable sort of their terms' ranks
+    (a radix sort of 16-bit halves: two passes past 65,536 terms)."""
+    from indexer.index.segment import _stable_order
+
+    keys = np.random.default_rng(n_keys).integers(0, n_keys, 100_000)
+    assert _stable_order(keys, n_keys).tolist() == np.argsort(keys, kind="stable").tolist()
