@@ -23,8 +23,10 @@ from collections import Counter
 from typing import Sequence
 
 import numpy as np
+from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Segment
 from whoosh.columns import VarBytesColumn
+from whoosh.formats import Existence
 from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.util.numeric import length_to_byte
 
@@ -318,8 +320,12 @@ def _numeric_postings(field, name: str, documents: Sequence[dict]) -> tuple[Term
 
 
 def _index_value(field, value) -> list[tuple[bytes, int, float, bytes]]:
-    """`field.index(value)`; a number or date is converted once, not once per
-    precision step (Whoosh's numeric fields index a term per `shift_step` bits)."""
+    """`field.index(value)`, without its generators for an ID field's one term;
+    a number or date is converted once, not once per precision step (Whoosh's
+    numeric fields index a term per `shift_step` bits)."""
+    if isinstance(value, str) and type(field.analyzer) is IDTokenizer and type(field.format) is Existence:
+        # an ID field: the whole value is the one term (Existence.word_values of IDTokenizer's one token)
+        return [(value.encode("utf-8"), 1, field.format.field_boost, b"")]
     step = getattr(field, "shift_step", 0)
     if not step or isinstance(value, (list, tuple, bytes)):
         return list(field.index(value))

@@ -195,3 +195,19 @@ def test_postings_order_is_a_stable_sort(n_keys):
 
     keys = np.random.default_rng(n_keys).integers(0, n_keys, 100_000)
     assert _stable_order(keys, n_keys).tolist() == np.argsort(keys, kind="stable").tolist()
+
+
+@pytest.mark.parametrize("name", ["id", "url", "source", "year", "month", "publication_key", "date", "publication"])
+def test_a_values_terms_are_whooshs(name):
+    """A value field's terms, made without Whoosh's generators (an ID field's
+    one term, a date's precision steps), are what the field's `index` gives."""
+    from datetime import datetime
+
+    from indexer.index.schema import make_schema
+    from indexer.index.segment import _index_value
+
+    field = make_schema()[name]
+    values = ([datetime(1987, 3, 26, 14, 5), datetime(2024, 2, 29)] if name == "date" else
+              ["reuters-1", "A b/C", "é\u2019x ü", "", " x ", "서울"])
+    for value in values:
+        assert _index_value(field, value) == list(field.index(value))
