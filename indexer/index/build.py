@@ -22,6 +22,7 @@ import os
 import shutil
 import time
 from collections import Counter
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -171,6 +172,7 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
     from indexer.index import tasks
     from indexer.index.schema import make_schema
     from indexer.index.vocabulary import VocabularyCounts
+    from indexer.limits import FULL_BUILD_SEGMENTS
 
     generation = store.new_generation(index_dir)
     ix = whoosh_index.create_in(str(generation), make_schema())
@@ -179,8 +181,8 @@ def _build_full(files: list[SourceFile], index_dir: Path, old: Manifest, report:
     old_ids = {i for _, ids in old.ids_by_source() for i in ids}
     settle = _Settlement({}, manifest, vocabulary, report, old_ids, old.sources, Captures())
     segments = []
-    for result in _run_in_order(run, tasks.plan_tasks(files, generation, generation.name, default_publication),
-                                progress):
+    planned = tasks.plan_tasks(files, generation, generation.name, default_publication, spread=FULL_BUILD_SEGMENTS)
+    for result in _run_in_order(run, planned, progress):
         for _source in settle.take(result):
             pass
         segments += result.segments
@@ -613,12 +615,30 @@ class _TaskRunner:
 
     def __call__(self, planned: list, function=None) -> Iterator[tuple[int, object]]:
         from indexer.index import tasks
+        from indexer.limits import FULL_BUILD_SEGMENTS
 
         function = function or tasks.run_task
+        # The largest tasks of each run of FULL_BUILD_SEGMENTS (all of a small
+        # archive's) first: the last to finish is then a small one, so the
+        # workers end together; a result waits at most that run for its turn to
+        # be settled (`_run_in_order`).
+        order = sorted(range(len(planned)),
+                       key=lambda k: (k // FULL_BUILD_SEGMENTS, -getattr(planned[k], "text", 0)))
+        started = [planned[k] for k in order]
         if self.address is None:
-            return tasks.run_local(planned, self.jobs, function)
-        if self.cluster is None:
-            from indexer.index.cluster import DaskTasks
+            results = tasks.run_local(started, self.jobs, function)
+        else:
+            if self.cluster is None:
+                from indexer.index.cluster import DaskTasks
 
-            self.cluster = DaskTasks(self.address)
-        return self.cluster.run(planned, function)
+                self.cluster = DaskTasks(self.address)
+            results = self.cluster.run(started, function)
+        return _renumbered(results, order)
+
+
+def _renumbered(results: Iterator[tuple[int, object]], order: list[int]) -> Iterator[tuple[int, object]]:
+    """(position in the plan, result) of results numbered in the order started;
+    closing it closes the runner (which stops its workers) at once."""
+    with closing(results):
+        for position, result in results:
+            yield order[position], result

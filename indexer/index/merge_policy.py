@@ -40,13 +40,21 @@ def full_build_groups(sizes: Sequence[float], fewest: int, largest: float) -> li
     equal size: `fewest` groups, or more so that none is over `largest`."""
     total = float(sum(sizes))
     most = max(fewest, math.ceil(total / largest)) if largest > 0 else fewest
-    if len(sizes) <= most:
+    return equal_runs(sizes, most)
+
+
+def equal_runs(sizes: Sequence[float], count: int) -> list[list[int]]:
+    """Positions in at most `count` runs of consecutive positions of about
+    equal total size (each alone when there are no more than `count`). Also
+    how a full build spreads a small archive over its tasks (`tasks.plan_tasks`)."""
+    total = float(sum(sizes))
+    if len(sizes) <= count:
         return [[k] for k in range(len(sizes))]
     groups: list[list[int]] = []
     before = 0.0
     for k, size in enumerate(sizes):
-        # a segment goes to the group its middle falls in: a large one stays alone
-        slot = min(most - 1, int((before + size / 2) * most // total)) if total else 0
+        # an item goes to the run its middle falls in: a large one stays alone
+        slot = min(count - 1, int((before + size / 2) * count // total)) if total else 0
         if not groups or slot > groups[-1][0][1]:
             groups.append([(k, slot)])
         else:

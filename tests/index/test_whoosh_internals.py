@@ -78,7 +78,7 @@ def test_every_private_name_relied_on_exists(owner_path):
 def test_bm25f_field_lengths_are_read_through_the_expected_closure(archive):
     """`length_bytes` finds a scorer's field from its `dfl` lambda's free variables."""
     searcher = archive._searcher()
-    leaf_searcher, _offset = next(iter(searcher.leaf_searchers()))
+    leaf_searcher = next(leaf for leaf, _offset in searcher.leaf_searchers() if ("body", b"oil") in leaf.reader())
     scorer = searcher.weighting.scorer(leaf_searcher, "body", b"oil")
     names = scorer.dfl.__code__.co_freevars
     assert set(whoosh_internals.DFL_FREE_VARIABLES) <= set(names), f"BM25F's dfl closes over {names}"
