@@ -64,6 +64,11 @@ from indexer.limits import (
 
 GZIP_TEXT_RATIO = 3               # a .gz source holds ~2.4-4x its size in text
 SOURCE_MIN_BYTES = 2048           # a tiny file costs a task about this much text: 2,000 make a task
+# A small archive's tasks (`plan_tasks`) hold at least this share of
+# TASK_TEXT_BYTES: under ~1 MB of text (~0.4 s of CPU) a task's fixed costs
+# (its segment's dozen files and their fsyncs, its result's word counts) weigh
+# more than the balance it brings, and each is one more segment to search.
+SMALLEST_TASK = 0.25
 UNFINISHED_PREFIX = ".task-"      # a task's temporary folder inside the generation
 # A JSON Lines file or WARC larger than this is read in parts of about this
 # size (a small task's worth), by several tasks at once (a one-file archive is
@@ -153,8 +158,8 @@ def plan_tasks(files: list[SourceFile], folder: Path, build: str,
     many small segments costs about what merging a few large ones does).
 
     An archive of less than `spread` tasks' worth is cut instead into up to
-    `spread` tasks of about equal text (none under 1/`spread` of
-    `TASK_TEXT_BYTES`): a full build passes `FULL_BUILD_SEGMENTS`, the segments
+    `spread` tasks of about equal text, none under `SMALLEST_TASK` of
+    `TASK_TEXT_BYTES`: a full build passes `FULL_BUILD_SEGMENTS`, the segments
     its commit keeps unmerged, so the workers share a small archive evenly (5
     tasks of 4 MB on 2 workers left one idle for a fifth of the build) and
     nothing is merged. The plan depends on the sources only (never on the
@@ -162,7 +167,7 @@ def plan_tasks(files: list[SourceFile], folder: Path, build: str,
     segments."""
     estimate = sum(max(SOURCE_MIN_BYTES, _text_bytes(sf, sf.size)) for sf in files)
     small = estimate < spread * TASK_TEXT_BYTES
-    count = max(1, min(spread, estimate * spread // TASK_TEXT_BYTES)) if small else 0
+    count = max(1, min(spread, int(estimate / (TASK_TEXT_BYTES * SMALLEST_TASK)))) if small else 0
     part_bytes = min(SOURCE_PART_BYTES, -(-estimate // count)) if small else SOURCE_PART_BYTES
     units = []
     for sf in files:
