@@ -211,25 +211,33 @@ def article_warc(path: Path, pages: list[tuple[str, bytes]], target: int, every:
     return winners
 
 
-def _build_peaks(path: Path, index: Path, jobs: int, segment_mb: int | None = None, trace: bool = False) -> dict:
+def _build_peaks(path: Path, index: Path, jobs: int, segment_mb: int | None = None, trace: bool = False,
+                 smaps: bool = False, task_mb: float | None = None) -> dict:
     """One `build_index(full=True)` in a child process: the report, wall and
     CPU time, and the peak RSS of the coordinator (the child itself) and of the
     largest task worker (as the tasks report it; the coordinator when a task
     runs in its process). `segment_mb` sets SEGMENT_TEXT_BYTES for that build
-    (the text a task gathers before it writes a segment: what bounds a worker).
-    `trace`: the coordinator's memory by phase and what grew (`CoordinatorTrace`)."""
+    (the text a task gathers before it writes a segment: what bounds a worker),
+    `task_mb` TASK_TEXT_BYTES (the text per task: how many tasks the same file makes).
+    `trace`: the coordinator's memory by phase and what grew (`CoordinatorTrace`);
+    `smaps`: which of its mappings grew (`SmapsTrace`)."""
     code = """
 import json, resource, sys, time
 from indexer import build_index
 from indexer.index import tasks
 if sys.argv[4] != "default":
     tasks.SEGMENT_TEXT_BYTES = int(sys.argv[4]) * 1024 * 1024
+if sys.argv[7] != "default":
+    tasks.TASK_TEXT_BYTES = tasks.SOURCE_PART_BYTES = int(float(sys.argv[7]) * 1024 * 1024)
 trace = sys.argv[5] == "trace" and __import__("benchmarks.warc", fromlist=["x"]).CoordinatorTrace()
+smaps = sys.argv[6] == "smaps" and __import__("benchmarks.warc", fromlist=["x"]).SmapsTrace()
 t = time.perf_counter()
 r = build_index([sys.argv[1]], sys.argv[2], full=True, jobs=int(sys.argv[3]))
 wall = time.perf_counter() - t
 if trace:
     trace.report()
+if smaps:
+    smaps.report()
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 held = __import__("benchmarks.warc", fromlist=["x"]).held_by_malloc()
 print(json.dumps({"wall": wall, "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
@@ -238,8 +246,9 @@ print(json.dumps({"wall": wall, "cpu": me.ru_utime + me.ru_stime + kids.ru_utime
                   "articles": r.articles, "skipped": dict(r.skipped), "failures": len(r.failures), "held": held}))
 """
     out = subprocess.run([sys.executable, "-c", code, str(path), str(index), str(jobs), str(segment_mb or "default"),
-                          "trace" if trace else "-"], check=True, capture_output=True, text=True, cwd=ROOT)
-    if trace:
+                          "trace" if trace else "-", "smaps" if smaps else "-", str(task_mb or "default")],
+                         check=True, capture_output=True, text=True, cwd=ROOT)
+    if trace or smaps:
         print(out.stderr, end="", flush=True)
     return json.loads(out.stdout.splitlines()[-1])
 
@@ -382,6 +391,84 @@ class CoordinatorTrace:
                 print(f"    +{stat.size_diff / 1e6:6.2f} MB ({stat.count_diff:+,} blocks) {frames}", file=sys.stderr)
 
 
+class SmapsTrace:
+    """Which of the coordinator's memory mappings grow during a build, and what
+    it is doing then: its RSS read every 10 ms (/proc/self/statm), and at each
+    new largest RSS, /proc/self/smaps (each mapping's RSS summed by what it
+    maps: a file's name; the index's segment files together; malloc's heap;
+    anonymous mappings together, with their count: thread stacks and
+    allocations too large for the heap are anonymous mappings of their own) and
+    the main thread's innermost calls. `report` prints, to stderr, the sample
+    after the first second and the one at the largest RSS, and what grew."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.first: dict | None = None
+        self.peak: dict = {"total": (0, 0)}
+        self.doing = ""
+        self._main = threading.main_thread().ident
+        self._started = time.perf_counter()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    @staticmethod
+    def snapshot() -> dict[str, tuple[int, int]]:
+        """{what is mapped: (RSS in kB, mappings)}, and "total"."""
+        import re
+
+        sizes: dict[str, tuple[int, int]] = {}
+        name = None
+        with open("/proc/self/smaps") as smaps:
+            for line in smaps:
+                head = line.split(None, 5)
+                if re.match(r"^[0-9a-f]+-[0-9a-f]+$", head[0]):
+                    path = head[5].strip() if len(head) > 5 else ""
+                    if path.startswith("/") and "/gen-" in path:
+                        name = "[index segment files]"
+                    elif path.startswith("/"):
+                        name = Path(path).name
+                    else:
+                        name = path or "[anonymous]"
+                    rss, count = sizes.get(name, (0, 0))
+                    sizes[name] = (rss, count + 1)
+                elif head[0] == "Rss:":
+                    rss, count = sizes[name]
+                    sizes[name] = (rss + int(head[1]), count)
+        sizes["total"] = (sum(rss for rss, _ in sizes.values()), sum(n for _, n in sizes.values()))
+        return sizes
+
+    def _sample(self) -> None:
+        import os
+        import traceback
+
+        page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+        top = 0
+        while True:
+            with open("/proc/self/statm") as statm:
+                rss = int(statm.read().split()[1]) * page_kb
+            if self.first is None and time.perf_counter() - self._started > 1:
+                self.first = self.snapshot()
+            if rss > top:
+                top = rss
+                frame = sys._current_frames().get(self._main)
+                calls = traceback.extract_stack(frame)[-6:] if frame else []
+                self.peak = self.snapshot()
+                self.doing = " <- ".join(f"{Path(c.filename).name}:{c.name}" for c in reversed(calls))
+            time.sleep(0.01)
+
+    def report(self) -> None:
+        first, peak = self.first or {}, self.peak
+        print(f"  coordinator mappings: RSS {first.get('total', (0, 0))[0] / 1024:.1f} MB in "
+              f"{first.get('total', (0, 0))[1]} mappings after 1 s, {peak['total'][0] / 1024:.1f} MB in "
+              f"{peak['total'][1]} at the peak; grew most:", file=sys.stderr)
+        grew = sorted(((peak[k][0] - first.get(k, (0, 0))[0], k) for k in peak if k != "total"), reverse=True)
+        for kb, name in grew[:6]:
+            was = first.get(name, (0, 0))
+            print(f"    {kb / 1024:+7.1f} MB  {name}: {was[0] / 1024:.1f} MB in {was[1]} -> "
+                  f"{peak[name][0] / 1024:.1f} MB in {peak[name][1]} mappings", file=sys.stderr)
+        print(f"    at the peak the main thread was in: {self.doing}", file=sys.stderr)
+
+
 def _check_winners(index: Path, pages: list[tuple[str, bytes]], winners: dict[str, int],
                    sample: int = 40) -> tuple[int, int]:
     """(right, checked): how many of a sample of twice-captured URLs hold the text of the capture that must win."""
@@ -417,7 +504,7 @@ def cmd_memory(args) -> None:
             print(f"{path.stat().st_size / 1e9:.2f} GB WARC: {len(winners):,} URLs, {twice:,} of them captured "
                   f"twice; written in {time.perf_counter() - t:.0f} s", flush=True)
             index = tmp / f"index-{gigabytes}"
-            got = _build_peaks(path, index, args.jobs, args.segment_mb, args.trace)
+            got = _build_peaks(path, index, args.jobs, args.segment_mb, args.trace, args.smaps, args.task_mb)
             shutil.rmtree(crawl)  # the disk back before the next file
             total = got["articles"]["total"]
             right, checked = _check_winners(index, pages, winners)
@@ -538,6 +625,10 @@ def main() -> None:
         p.add_argument("--tmp", default=None, help="where the big WARCs are generated (and deleted)")
         p.add_argument("--segment-mb", type=int, default=None,
                        help="memory: SEGMENT_TEXT_BYTES in MB for the builds (default: the limit's own value)")
+        p.add_argument("--smaps", action="store_true",
+                       help="memory: also sample the coordinator's mappings (/proc/self/smaps): which grew")
+        p.add_argument("--task-mb", type=float, default=None,
+                       help="memory: TASK_TEXT_BYTES in MB for the builds (more tasks from the same file)")
         p.add_argument("--trace", action="store_true",
                        help="memory: also trace the coordinator (RSS by phase, what grew; slows it a little)")
     args = parser.parse_args()
