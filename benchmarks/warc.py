@@ -1,15 +1,17 @@
 """WARC input: the two readers compared, WARC vs loose pages through the build, memory on big WARCs.
 
     python benchmarks/warc.py readers [--pages DIR] [--copies N]
-    python benchmarks/warc.py build   [--pages DIR] [--copies N]
+    python benchmarks/warc.py build   [--pages DIR] [--copies N] [--profile]
     python benchmarks/warc.py memory  [--gigabytes G ...] [--tmp DIR] [--jobs N] [--segment-mb M]
+                                      [--task-mb M] [--smaps] [--trace]
     python benchmarks/warc.py pagekind [--shared DIR]
 
 `readers`: the same WARC files (gzip per record and plain) read by warcio and by
 fastwarc: records/s and MB/s for walking every record and reading every HTTP
 payload (content-encoding decoded). `build`: pages/s of `newsindex build --full
 --jobs 1` over one WARC holding the pages against the same pages as loose .html
-files, and the reader's own share of the WARC build. `memory`: for each size G,
+files, and the reader's own share of the WARC build (`--profile`: where each
+build's time goes, WARC-only code against the cleaning both share). `memory`: for each size G,
 a generated plain WARC of G gigabytes made only of article pages (the pages
 over and over under distinct URLs, one URL in ten captured twice) built with
 `build_index(full=True)`: peak RSS of the coordinator and of the largest task
@@ -168,6 +170,35 @@ def cmd_build(args) -> None:
                   f"best CPU {cpu:6.2f} s ({n / cpu:6.1f} pages/CPU-s)")
         reader_cpu, _ = best_of(read_warcio, warc)
         print(f"the reader alone (warcio, every record and payload): {reader_cpu:.3f} s CPU")
+        if args.profile:
+            for label, path in (("loose .html", loose), ("one .warc.gz", warc)):
+                print(f"{label}, profiled: " + _profiled_build(path, tmp / f"profile-{len(label)}"))
+
+
+def _profiled_build(path: Path, index: Path) -> str:
+    """Where one in-process `build_index(full=True, jobs=1)` spends its time,
+    under cProfile (times are the profiler's: compare shares, not seconds):
+    the code only a WARC runs (warcio, the reader, the not-an-article rule),
+    the page cleaning both inputs share, file opening and reading, and the calls made.
+    A first build, not profiled, takes the imports and first-use setup out of it."""
+    import cProfile
+    import pstats
+
+    from indexer import build_index
+
+    build_index([str(path)], index, full=True, jobs=1)
+    profile = cProfile.Profile()
+    profile.runcall(build_index, [str(path)], index, full=True, jobs=1)
+    stats = pstats.Stats(profile)
+    only_warc = sum(row[2] for (name, _, _), row in stats.stats.items()
+                    if "warcio" in name or name.endswith(("ingest/warc.py", "ingest/pagekind.py")))
+    files = sum(row[2] for (_, _, function), row in stats.stats.items()
+                if function in ("<built-in method io.open>", "<method 'read' of '_io.BufferedReader' objects>"))
+    cleaning = next(row[3] for (name, _, function), row in stats.stats.items()
+                    if name.endswith("ingest/html.py") and function == "read_html")
+    total = stats.total_tt
+    return (f"{stats.total_calls:,} calls; WARC-only code {only_warc / total:.1%}, page cleaning (read_html) "
+            f"{cleaning / total:.1%}, opening and reading files {files / total:.1%} of {total:.1f} profiled s")
 
 
 def article_warc(path: Path, pages: list[tuple[str, bytes]], target: int, every: int = 10) -> dict[str, int]:
@@ -214,7 +245,8 @@ def article_warc(path: Path, pages: list[tuple[str, bytes]], target: int, every:
 def _build_peaks(path: Path, index: Path, jobs: int, segment_mb: int | None = None, trace: bool = False,
                  smaps: bool = False, task_mb: float | None = None) -> dict:
     """One `build_index(full=True)` in a child process: the report, wall and
-    CPU time, and the peak RSS of the coordinator (the child itself) and of the
+    CPU time, and the peak RSS of the coordinator (the child itself: its VmHWM;
+    its getrusage maximum also counts this process's RSS when it was forked) and of the
     largest task worker (as the tasks report it; the coordinator when a task
     runs in its process). `segment_mb` sets SEGMENT_TEXT_BYTES for that build
     (the text a task gathers before it writes a segment: what bounds a worker),
@@ -241,7 +273,8 @@ if smaps:
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 held = __import__("benchmarks.warc", fromlist=["x"]).held_by_malloc()
 print(json.dumps({"wall": wall, "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
-                  "coordinator_mb": me.ru_maxrss / 1024, "forked_workers_mb": kids.ru_maxrss / 1024,
+                  "coordinator_mb": int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024,
+                  "spawn_mb": me.ru_maxrss / 1024, "forked_workers_mb": kids.ru_maxrss / 1024,
                   "worker_mb": r.worker_peak_mb, "tasks": r.tasks, "segments": r.segments,
                   "articles": r.articles, "skipped": dict(r.skipped), "failures": len(r.failures), "held": held}))
 """
@@ -515,7 +548,9 @@ def cmd_memory(args) -> None:
             print(f"  wall {got['wall']:.0f} s ({total / got['wall']:.1f} pages/s), CPU {got['cpu']:.0f} s "
                   f"({total / got['cpu']:.1f} pages/CPU-s); tasks {got['tasks']}, segments {got['segments']}")
             print(f"  peak RSS: coordinator {got['coordinator_mb']:.1f} MB, largest worker {got['worker_mb']:.1f} MB"
-                  f" (forked workers' peak {got['forked_workers_mb']:.1f} MB; 0 = the task ran in the coordinator)",
+                  f" (forked workers' peak {got['forked_workers_mb']:.1f} MB; 0 = the task ran in the coordinator; "
+                  f"the coordinator's getrusage says {got['spawn_mb']:.1f} MB: Linux keeps, across the exec, the "
+                  f"RSS of this benchmark process it was forked from)",
                   flush=True)
             held = got["held"]
             print(f"  coordinator after the build: RSS {held['rss_mb']:.1f} MB; malloc's heap in use "
@@ -625,6 +660,8 @@ def main() -> None:
         p.add_argument("--tmp", default=None, help="where the big WARCs are generated (and deleted)")
         p.add_argument("--segment-mb", type=int, default=None,
                        help="memory: SEGMENT_TEXT_BYTES in MB for the builds (default: the limit's own value)")
+        p.add_argument("--profile", action="store_true",
+                       help="build: also profile one build of each input (where the time goes)")
         p.add_argument("--smaps", action="store_true",
                        help="memory: also sample the coordinator's mappings (/proc/self/smaps): which grew")
         p.add_argument("--task-mb", type=float, default=None,
