@@ -20,15 +20,18 @@ same folder (segment files have random names).
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Sequence
 
 import numpy as np
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Segment
 from whoosh.columns import VarBytesColumn
+from whoosh.fields import DATETIME
 from whoosh.formats import Existence
 from whoosh.index import TOC, FileIndex, clean_files
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import length_to_byte, to_sortable
+from whoosh.util.times import datetime_to_long
 
 from indexer import whoosh_internals
 from indexer.index.analysis import BatchAnalyzer, FieldTokens, NewsTextTokenizer
@@ -274,22 +277,33 @@ def _numeric_postings(field, name: str, documents: Sequence[dict]) -> tuple[Term
     every multiple of `shift_step` (`_index_value`), each a shift byte and the
     big-endian number; per shift, the distinct numbers in order are the terms
     and their documents the postings. None (the general path) for other values."""
-    numbers, docs, exact = [], [], {}
+    values, docs = [], []
     for docnum, doc in enumerate(documents):
         value = doc.get(name)
         if value is None:
             continue
         if isinstance(value, (list, tuple, bytes)):
             return None
-        data = exact.get(value)
-        if data is None:
-            data = exact[value] = field.to_bytes(value)
-        numbers.append(int.from_bytes(data[1:], "big"))
+        values.append(value)
         docs.append(docnum)
     field_lengths = [0] * len(documents)
     if not docs:
         return None, field_lengths
+    longs = _datetime_longs(field, values)
+    if longs is not None:  # a date's sortable number, as DATETIME.to_bytes makes it
+        numbers = [to_sortable(field.numtype, field.bits, field.signed, long) for long in longs]
+    else:
+        exact: dict = {}
+        numbers = []
+        for value in values:
+            data = exact.get(value)
+            if data is None:
+                data = exact[value] = field.to_bytes(value)
+            numbers.append(int.from_bytes(data[1:], "big"))
+    data = field.to_bytes(values[0])
     width = len(data) - 1
+    if int.from_bytes(data[1:], "big") != numbers[0]:
+        return None
     shifts = [0, *range(field.shift_step, field.bits, field.shift_step)]
     if width not in (1, 2, 4, 8) or [field.sortable_to_bytes(numbers[0], shift) for shift in shifts] != [
             bytes([shift]) + (numbers[0] >> shift).to_bytes(width, "big") for shift in shifts]:
@@ -377,8 +391,26 @@ def _write_documents(storage, segment, schema, documents: Sequence[dict], length
             _write_column(storage, segment, name, field.column_type, values, n)
 
 
+def _datetime_longs(field, values: list) -> list[int] | None:
+    """`field.prepare_datetime` of many naive datetimes at once: Whoosh's
+    `datetime_to_long`, the microseconds since `datetime.min`, counted by
+    numpy's datetime64[us] from 1970. None for another field or any other value."""
+    if not isinstance(field, DATETIME) or not all(type(v) is datetime and v.tzinfo is None for v in values):
+        return None
+    microseconds = np.array(values, dtype="datetime64[us]").astype(np.int64)
+    return (microseconds + _MICROSECONDS_BEFORE_1970).tolist()
+
+
+_MICROSECONDS_BEFORE_1970 = datetime_to_long(datetime(1970, 1, 1))
+
+
 def _column_values(field, name: str, documents: Sequence[dict]) -> dict[int, object]:
-    """Document number -> column value, for the documents that have one."""
+    """Document number -> column value, for the documents that have one (a
+    date's is `_datetime_longs`, DATETIME.to_column_value)."""
+    present = {docnum: doc[name] for docnum, doc in enumerate(documents) if doc.get(name) is not None}
+    longs = _datetime_longs(field, list(present.values()))
+    if longs is not None:
+        return dict(zip(present, longs))
     values: dict[int, object] = {}
     seen: dict = {}  # years, months, publications repeat: convert each value once
     for docnum, doc in enumerate(documents):

@@ -211,3 +211,22 @@ def test_a_values_terms_are_whooshs(name):
               ["reuters-1", "A b/C", "é\u2019x ü", "", " x ", "서울"])
     for value in values:
         assert _index_value(field, value) == list(field.index(value))
+
+
+def test_dates_as_numbers_are_whooshs():
+    """Dates become numbers many at once (numpy's microseconds): the values
+    DATETIME's column and sortable terms hold, from year 1 to 9999."""
+    import random
+    from datetime import datetime, timedelta
+
+    from indexer.index.schema import make_schema
+    from indexer.index.segment import _datetime_longs
+
+    field = make_schema()["date"]
+    rnd = random.Random(5)
+    dates = [datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59, 59, 999999), datetime(1970, 1, 1),
+             datetime(1969, 12, 31, 23, 59, 59, 999999)]
+    dates += [datetime(1, 1, 1) + timedelta(microseconds=rnd.randrange(315_537_897_600_000_000)) for _ in range(2000)]
+    assert _datetime_longs(field, dates) == [field.to_column_value(date) for date in dates]
+    assert _datetime_longs(field, [dates[0], "2020-01-01"]) is None
+    assert _datetime_longs(make_schema()["id"], dates) is None
