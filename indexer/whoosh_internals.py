@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import operator
+from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Callable, NamedTuple
@@ -65,6 +66,7 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
         "_values", "_maxweight", "_minlength", "_maxlength", "_compression", "_format"),
     "whoosh.codec.whoosh3.W3FieldWriter": ("_codec", "_fieldid", "_postfile", "_tindex"),
     # the term table written a field at a time (FieldWriterBase.add_term_infos)
+    "whoosh.util.numlists.GrowableArray": ("_retype",),
     "whoosh.filedb.filetables.OrderedHashWriter": ("dbfile", "index", "lastkey", "buckets", "hashtype", "hashfn",
                                                    "directory", "_write_hashes"),
     "whoosh.codec.whoosh3.W3TermsReader": ("_tindex", "_keycoder"),
@@ -538,16 +540,34 @@ class FieldWriterBase(W3FieldWriter):
         dbfile.write(b"".join(itertools.chain.from_iterable(
             zip(map(head_bytes.__getitem__, map(slice, range(0, 8 * len(keys), 8), range(8, 8 * len(keys) + 8, 8))),
                 keys, infos))))
-        table.index.extend(positions)
+        _extend_growable(table.index, positions)
         if table.hashtype == 0:  # filetables.md5_hash
             digests = b"".join([hashlib.md5(key, usedforsecurity=False).digest() for key in keys])
-            hashes = np.frombuffer(digests, dtype=">u4")[3::4].tolist()
+            hashes = np.frombuffer(digests, dtype=">u4")[3::4].astype(np.int64)
         else:
-            hashes = list(map(table.hashfn, keys))
-        buckets = table.buckets
-        for h, position in zip(hashes, positions):
-            buckets[h & 255].append((h, position))
+            hashes = np.array(list(map(table.hashfn, keys)), dtype=np.int64)
+        # each (hash, position) appended to its bucket, in key order within a bucket
+        bucket_of = hashes & 255
+        order = np.argsort(bucket_of, kind="stable")
+        entries = list(zip(hashes[order].tolist(), np.asarray(positions)[order].tolist()))
+        ends = np.cumsum(np.bincount(bucket_of, minlength=256)).tolist()
+        for bucket, start, end in zip(table.buckets, [0, *ends], ends):
+            if end > start:
+                bucket.extend(entries[start:end])
         table.lastkey = keys[-1]
+
+
+def _extend_growable(numbers, values: list[int]) -> None:
+    """`GrowableArray.extend` of increasing non-negative numbers at once: an
+    append that overflows retypes the array for that number, so after all of
+    them it has the type `_retype` picks for the largest."""
+    if not values:
+        return
+    try:
+        array(numbers.typecode, [values[-1]])
+    except OverflowError:
+        numbers._retype(values[-1])
+    numbers.array.extend(values)
 
 
 _HASH_SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])  # filetables._pointer, "!Iq"

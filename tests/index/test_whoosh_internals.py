@@ -236,3 +236,16 @@ def test_term_table_hash_tables_are_whooshs_bytes():
     whoosh_internals._write_hash_tables(ours)
     assert ours.directory == whooshs.directory
     assert ours.dbfile.file.getvalue() == whooshs.dbfile.file.getvalue()
+
+
+def test_term_positions_extend_as_whooshs_growable_array():
+    """The term table's record positions added a field at a time end in the
+    array type and values Whoosh's one-at-a-time appends give."""
+    from whoosh.util.numlists import GrowableArray
+
+    runs = [[3, 200], [255], [256, 70_000], [2**31 - 1], [2**31, 2**32 + 5], [2**40]]
+    whooshs, ours = GrowableArray(allow_longs=True), GrowableArray(allow_longs=True)
+    for run in runs:
+        whooshs.extend(run)
+        whoosh_internals._extend_growable(ours, run)
+        assert (ours.typecode, list(ours)) == (whooshs.typecode, list(whooshs))
