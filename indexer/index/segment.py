@@ -153,17 +153,24 @@ def _count_words(documents: Sequence[dict], analyzer: BatchAnalyzer,
     from_analysis = np.fromiter((all(doc.get(name) is None or doc[name].isascii() for name in names)
                                  for doc in documents), dtype=bool, count=len(documents))
     n_forms = max(1, len(analyzer.forms))
-    keys = []
+    doc_parts, form_parts = [], []
     for doc_numbers, tokens in analysed.values():
         docs = doc_numbers[tokens.word_text_of]
         formed = tokens.word_forms >= 0
         from_analysis[docs[~formed]] = False  # (no ASCII word lacks a form: a safeguard)
-        keys.append(docs[formed] * n_forms + tokens.word_forms[formed])
-    if keys:
-        keys = np.sort(np.concatenate(keys))  # (np.unique hashes first: twice the time)
-        keys = keys[from_analysis[keys // n_forms]]
-        keys = keys[np.diff(keys, prepend=-1) != 0]
-        counts = np.bincount(keys % n_forms, minlength=n_forms)
+        doc_parts.append(docs[formed])
+        form_parts.append(tokens.word_forms[formed])
+    if doc_parts:
+        docs, forms_of = np.concatenate(doc_parts), np.concatenate(form_parts)
+        kept = from_analysis[docs]
+        docs, forms_of = docs[kept], forms_of[kept]
+        # (form, document) pairs in order, by two stable radix sorts; each pair counted once
+        order = _stable_order(docs, len(documents))
+        order = order[_stable_order(forms_of[order], n_forms)]
+        docs, forms_of = docs[order], forms_of[order]
+        first = np.ones(len(docs), dtype=bool)
+        first[1:] = (forms_of[1:] != forms_of[:-1]) | (docs[1:] != docs[:-1])
+        counts = np.bincount(forms_of[first], minlength=n_forms)
         present = np.flatnonzero(counts)
         forms = analyzer.forms
         words.update(dict(zip([forms[i] for i in present.tolist()], counts[present].tolist())))
