@@ -43,6 +43,12 @@ _CONSENT_WORDS = re.compile(
     r"cookie|consent|\bgdpr\b|datenschutz|einwilligung|zustimm|privacy|confidentialit|privacidad|"
     r"同意|隐私|쿠키|개인정보", re.I)
 _HOME_PATH = re.compile(r"/?(?:(?:index|default|home|start)\.\w+)?", re.I)
+# a site search's address: its last path segment names a search, or its query carries search terms
+_SEARCH_PATH = re.compile(
+    r"(?:advanced[-_]?)?(?:search|suche|recherche|busca|buscar|cerca|zoeken|szukaj|sok|haku)(?:[-_]?results?)?"
+    r"(?:\.\w+)?", re.I)
+_SEARCH_QUERY = re.compile(
+    r"(?:^|&)(?:q|query|search|searchterm|search_query|keywords?|kws|suchbegriff)=[^&]", re.I)
 _WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _PARAGRAPH_BREAK = re.compile(r"\n+")
 
@@ -58,6 +64,8 @@ LIST_PAGE_WORDS = 300
 # A login wall, a consent wall and an error page hold fewer words than these.
 FORM_PAGE_WORDS = 150
 CONSENT_PAGE_WORDS = 100
+# A page whose title is about cookies or consent, with a form and no date, holds fewer words than this.
+CONSENT_TITLED_PAGE_WORDS = 200
 ERROR_PAGE_WORDS = 300
 # A title is at most this long (a longer "headline" is script text a broken page spilled into it).
 TITLE_CHARS = 200
@@ -78,16 +86,29 @@ def is_home_page(url: str | None) -> bool:
     return not parts.query and _HOME_PATH.fullmatch(parts.path) is not None
 
 
+def is_search_page(url: str | None) -> bool:
+    """Whether `url` is a site search's address (`/search`, `/forum/search.php`,
+    `?q=budget`, `?kws=graduate`): what such a page holds is a form and a list of
+    hits, whatever its layout (`?s=` is left out: sites use it for sessions too)."""
+    if not url or "://" not in url:
+        return False
+    parts = urlsplit(url)
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    return _SEARCH_PATH.fullmatch(last) is not None or _SEARCH_QUERY.search(parts.query) is not None
+
+
 def not_an_article(page: bytes, article: Article, url: str | None = None) -> str | None:
     """Why a cleaned page is not an article, or None when it may be one.
 
     `url` is the address the page was fetched from (a WARC-Target-URI), not
     what the page says of itself. A page that declares itself an article is
-    one. Otherwise it is not when it is a site's home page; an error page (its
+    one. Otherwise it is not when it is a site's home page; a site search's
+    page (its address says so, and the page has no date); an error page (its
     title says so, it holds a little text and no date: a short report of
     an error is dated); a login wall (a password
     field, hardly any text, no date); a cookie or consent wall (a paragraph or
-    three about cookies or consent, around a form); a list of teasers (many
+    three about cookies or consent, around a form; or a short undated page
+    with a form whose title is about them); a list of teasers (many
     linked headlines, at most one paragraph of prose, or a short text laid
     out as one <article> element per teaser); or a list of links (no
     date, not one paragraph of prose, more links than words). The thresholds
@@ -103,6 +124,8 @@ def _structure(page: bytes, article: Article, url: str | None) -> str | None:
     """The reason the page's structure is not an article's, cheapest tests first."""
     if is_home_page(url):
         return "a site's home page (its address is the site's root)"
+    if article.date is None and is_search_page(url):
+        return "a search page (its address is a site search's) with no date"
     paragraphs = [prose_words(p) for p in _PARAGRAPH_BREAK.split(article.body)]
     words = sum(paragraphs)
     prose = sum(n >= PROSE_PARAGRAPH_WORDS for n in paragraphs)
@@ -115,6 +138,9 @@ def _structure(page: bytes, article: Article, url: str | None) -> str | None:
     if (words < CONSENT_PAGE_WORDS and 1 <= prose <= 3 and _FORM_CONTROL.search(page)
             and _CONSENT_WORDS.search(f"{article.headline}\n{article.body}")):
         return "a cookie or consent wall (hardly any text, about consent, and a form)"
+    if (words < CONSENT_TITLED_PAGE_WORDS and article.date is None and _FORM_CONTROL.search(page)
+            and len(article.headline) <= TITLE_CHARS and _CONSENT_WORDS.search(article.headline)):
+        return "a cookie or consent wall (its title is about cookies or consent, a form, little text, no date)"
     if words and (prose <= 1 or words < LIST_PAGE_WORDS) and len(_LINKED_HEADING.findall(page)) >= TEASER_HEADINGS:
         if prose <= 1:
             return f"a list of teasers ({TEASER_HEADINGS}+ linked headlines, no prose)"

@@ -20,7 +20,7 @@ from indexer.index.build import build_index
 from indexer.ingest import kind_of, read_source, warc
 from indexer.ingest.article import Article, Failure, Skipped, derived_id
 from indexer.ingest.html import read_html
-from indexer.ingest.pagekind import is_home_page, not_an_article
+from indexer.ingest.pagekind import is_home_page, is_search_page, not_an_article
 from indexer.search.archive import Archive, SearchRequest
 from tests.conftest import CORPUS, FIXTURES
 
@@ -412,11 +412,23 @@ REAL_PAGES = [
     ("boston.com-login.html", "https://www.boston.com/login", "a login wall"),
     # a tag page whose teasers each carry a paragraph, one <article> element per teaser
     ("torrentfreak.com-tag.html", "https://torrentfreak.com/tag/torrentspy/", "a list of teasers"),
+    # a consent banner is all the text the page has ("... samtycker du till att cookies används")
+    ("forsakringskassan.se-cookie-consent.html", "http://www.forsakringskassan.se/privatpers/!ut/p/a1/"
+     "04_Sj9CPykssy0xPLMnMz0vMAfGjzOItjAx8nZwMHQ0sHM0MDTwNPUIMA_2cgly8TYEKIoEKDHAARwNC-sP1o8BK8JhQkBthkO6oqAgATOTWZw!!"
+     "/dl5/d5/L2dBISEvZ0FBIS9nQSEh/", "a cookie or consent wall"),
+    # "Cookie Usage": cookies must be enabled to go on (159 words, more than a banner's)
+    ("well.ca-cookie-wall.html", "https://well.ca/login.html", "a cookie or consent wall"),
+    # "3 results for 'Light Bulbs'", with a login box in the header (not a login wall)
+    ("1000bulbs.com-search.html", "https://www.1000bulbs.com/search?category=5942&filter[Brand][0]=Hortilux"
+     "&sel[Brand][0]=Hortilux&sort=price_a", "a search page"),
+    # a journal's search form and its tips, no hits yet
+    ("orb-academic.org-search.html", "http://orb-academic.org/index.php/journal-of-computer-science/search",
+     "a search page"),
 ]
 
 
 @pytest.mark.parametrize("name, url, reason", REAL_PAGES)
-def test_real_login_walls_and_list_pages_are_skipped(name, url, reason):
+def test_real_walls_search_and_list_pages_are_skipped(name, url, reason):
     page = (FIXTURES / "pagekind" / name).read_bytes()
     assert (not_an_article(page, read_html(page, name, url=url), url) or "").startswith(reason)
     # the same page declaring itself an article is one
@@ -424,9 +436,21 @@ def test_real_login_walls_and_list_pages_are_skipped(name, url, reason):
     assert not_an_article(declared, read_html(declared, name, url=url), url) is None
 
 
-# No real cookie or consent wall and no real search-result page was found under a
-# licence that lets us copy it: these pages are hand-written in their usual shape (and
-# the benchmark measures that the rules drop none of the shared sets' real articles).
+def test_search_addresses():
+    for url in ("https://news.example/search?q=budget", "https://news.example/forum/search.php",
+                "https://news.example/suche/", "https://jobs.example/results.aspx?kws=graduate"):
+        assert is_search_page(url), url
+    # sessions, sections and articles that merely mention a search
+    for url in ("https://forum.example/search.php/thread?s=4ba87bf8", "https://news.example/2024/03/search-for-coach",
+                "https://news.example/story.asp?S=7595203&nav=menu605_4", "https://news.example/research/2024/x.html",
+                "https://news.example/news.asp?id=208777&s=&i=&t=NHL", "https://news.example/story.php?q="):
+        assert not is_search_page(url), url
+
+
+# The hand-written pages below add the shapes no real page above has: a news site's search
+# results laid out as <article> teasers at an address that does not say "search", and a consent
+# wall in the usual banner shape (the benchmark measures that the rules drop none of the shared
+# sets' real articles).
 TEASER = ('<article><h3><a href="/2024/03/{n:02d}/story-{n}.html">Council votes on the budget {n}</a></h3>'
           '<time datetime="2024-03-{n:02d}">March {n}, 2024</time><p>The vote was closer than expected.</p></article>')
 HAND_WRITTEN = [
@@ -440,7 +464,7 @@ HAND_WRITTEN = [
 
 
 @pytest.mark.parametrize("kind, page, reason", HAND_WRITTEN, ids=[k for k, _, _ in HAND_WRITTEN])
-def test_hand_written_pages_of_the_kinds_without_a_real_page(kind, page, reason):
+def test_hand_written_pages_of_the_shapes_without_a_real_page(kind, page, reason):
     data = page.encode()
     url = "https://news.example/section/page"
     assert (not_an_article(data, read_html(data, kind, url=url), url) or "").startswith(reason)
