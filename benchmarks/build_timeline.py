@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument("sources", nargs="*", default=[str(REPO / "corpus")])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--index", help="index folder (default: a temporary one, removed)")
-    parser.add_argument("--task-mb", type=float, help="EXPERIMENT: tasks.TASK_TEXT_BYTES")
+    parser.add_argument("--task-mb", type=float, help="tasks.TASK_TEXT_BYTES for this build, in MB")
     args = parser.parse_args()
 
     import gc
@@ -126,6 +126,12 @@ def main() -> None:
     _timed(store, "prune_generations")
     _timed(store, "write_report")
     _timed(build, "build_index", "BUILD")
+    _timed(store, "new_generation")
+    _timed(build.whoosh_index if hasattr(build, "whoosh_index") else __import__("whoosh.index").index, "create_in")
+    from concurrent.futures import ProcessPoolExecutor
+
+    _timed(ProcessPoolExecutor, "submit", "pool submit (forks at the first)")
+    _timed(ProcessPoolExecutor, "shutdown", "pool shutdown")
 
     folder = Path(args.index) if args.index else Path(tempfile.mkdtemp(prefix="timeline-index-"))
     before = resource.getrusage(resource.RUSAGE_SELF)
@@ -159,6 +165,10 @@ def main() -> None:
         print(f"\n{names[pid]}: {len(own)} tasks, busy {sum(e['end'] - e['start'] for e in own):.2f} s, "
               f"CPU {sum(e['cpu'] for e in own):.2f} s, first starts {min(e['start'] for e in own):.2f}, "
               f"last ends {max(e['end'] for e in own):.2f}", end="")
+    busiest = max(sum(e["cpu"] for e in events if e["pid"] == pid and e["name"] in ("task", "merge task"))
+                  for pid in workers) if workers else task_cpu
+    print(f"\n\nthe busiest worker's tasks: {busiest:.2f} s of CPU ({busiest / (task_cpu / len(workers or [0])):.2f}x "
+          "the mean: what the task phase takes on an idle machine)", end="")
     coordinator_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     print(f"\n\nbuild wall {wall:.2f} s; tasks' CPU {task_cpu:.2f} s, / {args.jobs} = "
           f"{task_cpu / args.jobs:.2f} s; beyond it {wall - task_cpu / args.jobs:.2f} s; coordinator CPU "
