@@ -430,7 +430,11 @@ def fsync_files(paths: list) -> None:
         return
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(min(_FSYNC_THREADS, len(paths))) as pool:
+    from indexer.index.children import sigint_held
+
+    # Ctrl-C waits the few ms until every thread is joined: a KeyboardInterrupt
+    # inside the pool's shutdown would leave its threads for the exit to wait on.
+    with sigint_held(), ThreadPoolExecutor(min(_FSYNC_THREADS, len(paths))) as pool:
         for _ in pool.map(fsync_path, paths):
             pass
 

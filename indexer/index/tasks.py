@@ -488,7 +488,7 @@ def run_local(tasks: list, jobs: int, function=run_task) -> Iterator[tuple[int, 
         stop_children(list((pool._processes or {}).values()))  # no public handle on them
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    pool.shutdown(wait=False)  # every task is done: the workers exit while the build commits (the pool reaps them)
+    pool.shutdown()  # waits: a pool's thread left running could hold a lock a later fork (the merge tasks') copies
 
 
 def _call(function, task):
