@@ -353,7 +353,7 @@ class _Settlement:
                     if owner in self._counted:  # its source was counted with this id: count it once
                         report.articles["updated" if article_id in self.old_ids else "added"] -= 1
                 self.owners[article_id] = source
-                self.captures.note(article_id, crawled)
+                self.captures.note(article_id, crawled, digest)
                 if owner != source:
                     self._accepted.append(article_id)
         self.vocabulary.add_counts(result.words, 2)  # counts over many articles (no one-article shortcut)
@@ -393,13 +393,18 @@ class Captures:
     the same page under another URL (a tracking parameter, a mirror, the next
     day's crawl): the copy of the URL read first keeps it (what the index holds,
     then in the order of the sources and of their records: the same whatever
-    the number of workers), the other is dropped. Holds the 64-bit digest per
-    web page, with the id that holds it; the index's are kept with its
-    generation (`PAYLOADS_NAME`: sorted digests and their ids, ~24 bytes a page)."""
+    the number of workers), the other is dropped. A payload is held only while
+    its id's kept capture has it: once a later capture of that URL with another
+    payload wins, the old payload is free for the next URL that brings it (one
+    WARC part's reader still skips a payload it has read, whatever came after).
+    Holds the 64-bit digest per web page, with the id that holds it; the index's
+    are kept with its generation (`PAYLOADS_NAME`: sorted digests and their ids,
+    ~24 bytes a page)."""
 
     def __init__(self, live: Path | None = None, kept_ids: set[str] | frozenset = frozenset()) -> None:
         self._times: dict[str, datetime] = {}
         self._payloads: dict[int, str] = {}  # payload digest -> the id that holds it (this build)
+        self._kept_digest: dict[str, int | None] = {}  # web page id -> the payload of its capture kept so far
         self._live = live  # incremental: the generation holding the ids already indexed
         self._live_index = None
         # the payloads the index holds under ids this build keeps (a source read again claims its own anew)
@@ -430,6 +435,9 @@ class Captures:
             at = int(np.searchsorted(digests, np.uint64(digest)))
             indexed = at < len(digests) and int(digests[at]) == digest
             holder = self._payloads[digest] = ids[at].decode() if indexed else article_id
+        if holder != article_id and self._kept_digest.get(holder, digest) != digest:
+            # its holder's kept capture is another payload now: the copy holding this one is gone
+            holder = self._payloads[digest] = article_id
         return holder == article_id
 
     def save_payloads(self, generation: Path, manifest: Manifest) -> None:
@@ -441,16 +449,19 @@ class Captures:
         digests, ids = self._indexed
         pairs = {int(d): i.decode() for d, i in zip(digests, ids)}
         pairs.update(self._payloads)
-        pairs = sorted((d, i) for d, i in pairs.items() if i in held)
+        pairs = sorted((d, i) for d, i in pairs.items() if i in held and self._kept_digest.get(i, d) == d)
         tmp = generation / (PAYLOADS_NAME + ".tmp")
         with open(tmp, "wb") as fh:  # (a file object: numpy would add ".npz" to a name)
             np.savez(fh, digests=np.array([d for d, _ in pairs], dtype=np.uint64),
                      ids=np.array([i.encode() for _, i in pairs], dtype=bytes))
         os.replace(tmp, generation / PAYLOADS_NAME)  # never written in place: the live one may share it
 
-    def note(self, article_id: str, crawled: datetime | None) -> None:
+    def note(self, article_id: str, crawled: datetime | None, digest: int | None) -> None:
+        """`article_id`'s copy with this capture time and payload is the one kept (so far)."""
         if crawled is not None:
             self._times[article_id] = crawled
+        if digest is not None or article_id in self._kept_digest:
+            self._kept_digest[article_id] = digest
 
     def lost(self, article_id: str, source: str) -> None:
         """The copy of `article_id` that `source` holds lost to a later capture."""

@@ -162,3 +162,43 @@ def test_an_identical_payload_indexed_by_an_earlier_build_is_not_indexed_again(t
     assert not report.skipped[identical] and report.articles["added"] == 1
     assert sorted(live_ids(index)) == sorted(derived_id(u) for u in (Y, "https://mirror.example/x"))
     assert Archive(index).get_article(derived_id("https://mirror.example/x")).headline == headline(1)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_payload_replaced_by_a_later_capture_of_its_url_is_free_again(tmp_path, monkeypatch, jobs):
+    """A URL captured again with other text (the story was updated) keeps only
+    the later capture; its earlier text is then no longer in the index, so the
+    same text under another URL is indexed, not dropped as an identical payload,
+    whether the earlier capture was read first or last."""
+    monkeypatch.setattr(tasks, "TASK_TEXT_BYTES", 1)  # a task per file
+    crawl, mirror = tmp_path / "crawl", "https://mirror.example/x"
+    write_warc(crawl / "a.warc.gz", [(X, 1, "2024-05-01T08:00:00Z")])
+    write_warc(crawl / "b.warc.gz", [(X, 2, "2024-05-02T08:00:00Z"), (Y, 4, "2024-05-03T08:00:00Z")])
+    write_warc(crawl / "c.warc.gz", [(Y, 3, "2024-05-01T08:00:00Z")])   # Y's earlier capture, read last
+    write_warc(crawl / "d.warc.gz", [(mirror, 1, "2024-05-04T08:00:00Z"),
+                                     ("https://mirror.example/y", 3, "2024-05-04T08:00:00Z")])
+    report = build_index([str(crawl)], tmp_path / "index", jobs=jobs)
+    archive = Archive(tmp_path / "index")
+    assert archive.get_article(derived_id(X)).headline == headline(2)
+    assert archive.get_article(derived_id(Y)).headline == headline(4)
+    assert archive.get_article(derived_id(mirror)).headline == headline(1)
+    assert archive.get_article(derived_id("https://mirror.example/y")).headline == headline(3)
+    assert not report.skipped["identical payload (same WARC-Payload-Digest)"] and not report.failures
+    assert report.articles["total"] == 4
+
+
+def test_a_payload_replaced_in_an_earlier_build_is_free_again(tmp_path):
+    """Across incremental builds: yesterday's text of a URL whose later capture
+    replaced it is not held against a copy under another URL; today's is."""
+    crawl, index, identical = tmp_path / "crawl", tmp_path / "index", "identical payload (same WARC-Payload-Digest)"
+    write_warc(crawl / "day1.warc.gz", [(X, 1, "2024-05-01T08:00:00Z")])
+    build_index([str(crawl)], index, jobs=1)
+    write_warc(crawl / "day2.warc.gz", [(X, 2, "2024-05-02T08:00:00Z")])
+    report = build_index([str(crawl)], index, jobs=1)
+    assert report.mode == "incremental" and Archive(index).get_article(derived_id(X)).headline == headline(2)
+    write_warc(crawl / "day3.warc.gz", [("https://mirror.example/x1", 1, "2024-05-03T08:00:00Z"),
+                                        ("https://mirror.example/x2", 2, "2024-05-03T08:00:00Z")])
+    report = build_index([str(crawl)], index, jobs=1)
+    assert report.skipped[identical] == 1 and report.articles["added"] == 1 and not report.failures
+    assert sorted(live_ids(index)) == sorted(derived_id(u) for u in (X, "https://mirror.example/x1"))
+    assert Archive(index).get_article(derived_id("https://mirror.example/x1")).headline == headline(1)
