@@ -398,8 +398,8 @@ def _peak_rss_mb() -> float:
 # Allocations between two collections of a worker's young objects (Python's
 # default: 700). A task makes millions of objects that reference counting
 # frees; collecting every 700 cost ~4% of the tasks' CPU (0.5 s of a corpus/
-# build's 12 s), every 50,000 ~1% (0.16 s), for a few MB of cyclic garbage
-# held a little longer.
+# build's 12 s), every 50,000 ~1% (0.16 s). The price is cyclic garbage held
+# longer: a worker's peak on the 10x replica 255 -> ~300 MB (10,000: 286 MB).
 WORKER_GC_THRESHOLD = 50_000
 _in_worker = False  # a worker process (forked or Dask's), never the coordinator: see `become_worker`
 
