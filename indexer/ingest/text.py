@@ -20,7 +20,9 @@ hard-wrapped text into "\\n\\n"-separated paragraphs and drops the trailing
 
 from __future__ import annotations
 
+import operator
 import re
+from itertools import compress
 
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, derived_id
@@ -76,6 +78,11 @@ _DATE_WORDS = frozenset(
 
 # a table row: columns aligned with runs of spaces or leader dots (wire statistics)
 _TABLE_ROW = re.compile(r"\S(?:\.{3,}| {3,})\S")
+# a line ending a sentence, and the next line's first word (lines unindented)
+_SENTENCE_BREAK = re.compile(r"\n(?<=[.!?:\"”’)]\n)(?=(?P<next_word>\S+))")
+# characters `_normalise_lines` rewrites: line and page breaks, tabs, a BOM, control characters
+_ODD_CHARACTER = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\ufeff\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _WORD = re.compile(r"\w+")
 
 
@@ -176,72 +183,70 @@ def clean_plain_body(text: str) -> str:
 # --- lines and paragraphs -------------------------------------------------------------
 
 def _normalise_lines(text: str) -> list[str]:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x0c", "\n\n")
-    # tabs count as indentation; other control characters are noise
-    text = re.sub(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", " ", text.expandtabs(4))
+    if _ODD_CHARACTER.search(text):  # most texts have none: skip the rewriting passes
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+        text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x0c", "\n\n")
+        # tabs count as indentation; other control characters are noise
+        text = _CONTROL.sub(" ", text.expandtabs(4))
     return [line.rstrip() for line in text.split("\n")]
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
-    """Group lines into paragraphs: blank lines separate blocks; inside a block,
-    an indented line starts a paragraph (wire style), table rows stay one per
-    paragraph and hard-wrapped lines are rejoined, while a block of long
-    unwrapped lines keeps one paragraph per line."""
+    """Group lines (right-stripped, as `_normalise_lines` gives them) into paragraphs:
+    blank lines separate blocks; inside a block, an indented line starts a paragraph
+    (wire style), table rows stay one per paragraph and hard-wrapped lines are
+    rejoined, while a block of long unwrapped lines keeps one paragraph per line."""
     paragraphs: list[str] = []
-    for block in _blocks(lines):
-        for group in _split_block(block):
-            paragraph = collapse_spaces(" ".join(group))  # (collapsing also strips each line)
-            if paragraph:
-                paragraphs.append(paragraph)
+    for block in "\n".join(lines).split("\n\n"):
+        block = block.strip("\n")  # (a longer run of blank lines leaves newlines at a block's ends)
+        if block:
+            _reflow_block(block.split("\n"), paragraphs)
     return paragraphs
 
 
-def _blocks(lines: list[str]) -> list[list[str]]:
-    blocks: list[list[str]] = [[]]
-    for line in lines:
-        if line.strip():
-            blocks[-1].append(line)
-        elif blocks[-1]:
-            blocks.append([])
-    return [b for b in blocks if b]
-
-
-def _split_block(block: list[str]) -> list[list[str]]:
-    unindented = [line.lstrip() for line in block]
-    stripped = [line.rstrip() for line in unindented]
-    lengths = list(map(len, stripped))
-    if max(lengths) > UNWRAPPED_LINE_CHARS:
-        # not hard-wrapped: every line is a paragraph of its own
-        return [[line] for line in block]
-    indents = [len(line) - len(rest) for line, rest in zip(block, unindented)]
-    base_indent = min(indents)
+def _reflow_block(block: list[str], paragraphs: list[str]) -> None:
+    """Append a block's paragraphs, each with its whitespace collapsed. The lines
+    where a paragraph starts are found with whole-block operations and one regular
+    expression rather than a Python test per line (this runs for every record body);
+    only a block with a run of dots or spaces is looked at line by line for table rows."""
+    unindented = list(map(str.lstrip, block))
+    lengths = list(map(len, unindented))
     width = max(lengths)
-    rows = [_is_table_row(line) for line in stripped]  # once per line
-    groups: list[list[str]] = [[block[0]]]
-    for i in range(1, len(block)):
-        indented = indents[i] > base_indent
-        tabular = rows[i] or rows[i - 1]
-        if indented or tabular or _deliberate_break(stripped[i - 1], stripped[i], width):
-            groups.append([block[i]])
-        else:
-            groups[-1].append(block[i])
-    return groups
+    if width > UNWRAPPED_LINE_CHARS:
+        # not hard-wrapped: every line is a paragraph of its own
+        paragraphs.extend(" ".join(line.split()) for line in unindented)
+        return
+    count = len(block)
+    indents = list(map(operator.sub, map(len, block), lengths))
+    starts = set(compress(range(count), map(min(indents).__lt__, indents)))  # indented lines
+    text = "\n".join(unindented)
+    if "..." in text or "   " in text:  # a table row is a paragraph of its own
+        for i in compress(range(count), map(_is_table_row, unindented)):
+            starts.update((i, i + 1))
+    # a deliberate break: a line ends a sentence well short of the wrap width although
+    # the next word would have fitted, so the writer broke the line, not the wrapper
+    short = 0.75 * width
+    line = counted = 0
+    for end in _SENTENCE_BREAK.finditer(text):
+        line += text.count("\n", counted, end.end())  # the index of the line after the break
+        counted = end.end()
+        if lengths[line - 1] + 1 + len(end.group("next_word")) < short:
+            starts.add(line)
+    # lines joined by one space are already collapsed unless a line holds a run of spaces or other
+    # whitespace (in ASCII text `_normalise_lines` leaves no whitespace but spaces and line breaks)
+    tidy = str if "  " not in text and text.isascii() else collapse_spaces
+    start = 0
+    for i in sorted(starts):
+        if start < i < count:
+            paragraphs.append(tidy(" ".join(unindented[start:i])))
+            start = i
+    paragraphs.append(tidy(" ".join(unindented[start:])))
 
 
 def _is_table_row(line: str) -> bool:
     """`_TABLE_ROW` found in a stripped line (looked for only where there is a
     run of dots or spaces inside it: most lines have none)."""
     return ("..." in line or "   " in line) and _TABLE_ROW.search(line) is not None
-
-
-def _deliberate_break(previous: str, line: str, width: int) -> bool:
-    """True when a line ends a sentence well short of the wrap width although the
-    next word would have fitted: the writer broke the line, not the wrapper."""
-    if not previous or previous[-1] not in ".!?:\"”’)":
-        return False
-    next_word = line.split()[0]
-    return len(previous) + 1 + len(next_word) < 0.75 * width
 
 
 def _indent(line: str) -> int:
@@ -257,7 +262,7 @@ def _stands_apart(lines: list[str], i: int) -> bool:
         return True
     if previous[-1] in ".!?:;\"”’)>" or previous[-1].isdigit():
         return True
-    width = max(len(line) for line in lines)
+    width = max(map(len, lines))
     return len(previous) + 1 + len(lines[i].strip()) < 0.9 * width
 
 

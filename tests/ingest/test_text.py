@@ -342,3 +342,52 @@ def test_wrapped_paragraphs_without_separators_only_split_at_real_boundaries() -
 
     assert start_offsets(out) <= start_offsets(raw)  # never split inside a paragraph
     assert len(out) > 1
+
+
+def reflow_one_line_at_a_time(text: str) -> list[str]:
+    """The reflow rules of `clean_plain_body`, written plainly (a line at a time) as a reference:
+    blank lines separate blocks; a block with a line over 100 characters keeps its lines apart;
+    otherwise a paragraph starts at an indented line, at and after a table row, and after a line
+    that ends a sentence well short of the wrap width when the next word would have fitted."""
+    blocks: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if line.strip():
+            blocks[-1].append(line.rstrip())
+        elif blocks[-1]:
+            blocks.append([])
+    paragraphs = []
+    for block in filter(None, blocks):
+        stripped = [line.strip() for line in block]
+        width = max(map(len, stripped))
+        if width > 100:
+            paragraphs += [" ".join(line.split()) for line in block]
+            continue
+        indents = [len(line) - len(line.lstrip()) for line in block]
+        rows = [re.search(r"\S(?:\.{3,}| {3,})\S", line) is not None for line in stripped]
+        current = [block[0]]
+        for i in range(1, len(block)):
+            previous = stripped[i - 1]
+            deliberate = (previous[-1] in ".!?:\"”’)"
+                          and len(previous) + 1 + len(stripped[i].split()[0]) < 0.75 * width)
+            if indents[i] > min(indents) or rows[i] or rows[i - 1] or deliberate:
+                paragraphs.append(" ".join(" ".join(current).split()))
+                current = []
+            current.append(block[i])
+        paragraphs.append(" ".join(" ".join(current).split()))
+    return paragraphs
+
+
+_wrapped_lines = st.lists(st.tuples(
+    st.sampled_from(["", " ", "    ", "\u00a0 "]),  # indentation
+    st.lists(st.sampled_from(["grain", "Board", "1,655.8", "(nil)", "tonnes", "said.", "said:", "\u201cyes.\u201d",
+                              "(up)", "...", "....", "x" * 40, "ünïcode", "?"]), min_size=1, max_size=12),
+    st.sampled_from([" ", "   ", "  \u3000", " .... "]),  # the gap between words
+    st.sampled_from(["", "  "]),  # trailing spaces
+), max_size=25).map(lambda lines: "\n".join(indent + gap.join(words) + tail if words[0] != "?" else ""
+                                            for indent, words, gap, tail in lines))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_wrapped_lines)
+def test_reflow_matches_the_one_line_at_a_time_rules(text: str) -> None:
+    assert clean_plain_body(text).split("\n\n") == (reflow_one_line_at_a_time(text) or [""])
