@@ -27,6 +27,12 @@ def _page(name: str) -> bytes:
     return gzip.decompress((FIXTURES / name).read_bytes())
 
 
+def _cleaned(name: str, url: str | None):
+    """A fixture page cleaned as the reader cleans it: decoded by its declared charset first."""
+    data = _page(name)
+    return clean_html(decode_bytes(data, sniff_declared_charset(data)), url)
+
+
 EXPECTED = _hand_read("expected.json")
 
 
@@ -84,12 +90,11 @@ PAGE_DATES = _hand_read("dates/dates.json")
 @pytest.mark.parametrize("name", sorted(PAGE_DATES))
 def test_the_day_a_real_page_shows(name):
     expected = PAGE_DATES[name]
-    data = _page(f"dates/{name}")
-    cleaned = clean_html(decode_bytes(data, sniff_declared_charset(data)), expected.get("url"))
+    cleaned = _cleaned(f"dates/{name}", expected.get("url"))
     assert cleaned.date is not None, expected["kind"]
     assert cleaned.date.date().isoformat() == expected["day"], expected["kind"]
     if "stored" in expected:  # the moment itself is kept; the article stores it as UTC
-        stored = read_html(data, f"pages/{name}", url=expected.get("url")).date
+        stored = read_html(_page(f"dates/{name}"), f"pages/{name}", url=expected.get("url")).date
         assert stored.replace(microsecond=0) == datetime.fromisoformat(expected["stored"])
 
 
@@ -99,8 +104,7 @@ PAGE_HEADLINES = _hand_read("headlines/headlines.json")
 @pytest.mark.parametrize("name", sorted(PAGE_HEADLINES))
 def test_the_headline_a_real_page_shows(name):
     expected = PAGE_HEADLINES[name]
-    data = _page(f"headlines/{name}")
-    cleaned = clean_html(decode_bytes(data, sniff_declared_charset(data)), expected["url"])
+    cleaned = _cleaned(f"headlines/{name}", expected["url"])
     assert cleaned.headline == expected["headline"], expected["kind"]
     assert not cleaned.body.startswith(expected["headline"]), "the headline is not the body's first line"
 
@@ -111,8 +115,7 @@ PAGE_BODIES = _hand_read("bodies/bodies.json")
 @pytest.mark.parametrize("name", sorted(PAGE_BODIES))
 def test_the_article_text_of_a_real_page(name):
     expected = PAGE_BODIES[name]
-    data = _page(f"bodies/{name}")
-    body = clean_html(decode_bytes(data, sniff_declared_charset(data)), expected.get("url")).body
+    body = _cleaned(f"bodies/{name}", expected.get("url")).body
     for sentence in expected["body_contains"]:
         assert sentence in body, expected["kind"]
     for junk in expected["body_absent"]:
@@ -125,15 +128,13 @@ PAGE_AUTHORS = _hand_read("authors/authors.json")
 @pytest.mark.parametrize("name", sorted(PAGE_AUTHORS))
 def test_the_authors_a_real_page_names(name):
     expected = PAGE_AUTHORS[name]
-    data = _page(f"authors/{name}")
-    cleaned = clean_html(decode_bytes(data, sniff_declared_charset(data)), expected.get("url"))
+    cleaned = _cleaned(f"authors/{name}", expected.get("url"))
     assert cleaned.author == expected["author"], expected["kind"]
 
 
 def test_a_wrapper_around_main_is_not_a_dialog_box():
     # Drupal wraps the whole page, <main> included, in "dialog-off-canvas-main-canvas"
-    data = _page("dates/meininger-main-in-dialog-wrapper.html.gz")
-    cleaned = clean_html(decode_bytes(data, sniff_declared_charset(data)))
+    cleaned = _cleaned("dates/meininger-main-in-dialog-wrapper.html.gz", None)
     assert cleaned.body.startswith("Der Luxusgüterkonzern LVMH Moët Hennessy Louis Vuitton meldet für 2021")
     assert "Notwendige Dienste" not in cleaned.body  # the cookie-consent box
 
