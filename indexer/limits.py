@@ -52,6 +52,8 @@ TABLE: dict[str, Limit] = {
                                      "(waitress would wait for ever)"),
     "SERVER_SWEEP_SECONDS": Limit(2, "how often idle, trickling and stalled connections are looked for "
                                      "(cleanup_interval)"),
+    "SERVER_STOP_SECONDS": Limit(5, "a `serve --workers` worker still running this long after it was told to stop "
+                                    "(Ctrl-C or SIGTERM) is killed, so the server always stops"),
     "SERVER_RESPONSE_BUFFER": Limit(4 * MB, "response bytes held for a slow reader before its thread waits "
                                             "(outbuf_high_watermark; beyond 1 MB they go to a temporary file)"),
     "MAX_REQUEST_BODY": Limit(1 * MB, "request body (max_request_body_size): the UI reads queries from URLs and "
@@ -126,6 +128,7 @@ SERVER_IDLE_SECONDS = TABLE["SERVER_IDLE_SECONDS"].value
 SERVER_REQUEST_SECONDS = TABLE["SERVER_REQUEST_SECONDS"].value
 SERVER_SEND_SECONDS = TABLE["SERVER_SEND_SECONDS"].value
 SERVER_SWEEP_SECONDS = TABLE["SERVER_SWEEP_SECONDS"].value
+SERVER_STOP_SECONDS = TABLE["SERVER_STOP_SECONDS"].value
 SERVER_RESPONSE_BUFFER = TABLE["SERVER_RESPONSE_BUFFER"].value
 MAX_REQUEST_BODY = TABLE["MAX_REQUEST_BODY"].value
 MAX_EXPORTS = TABLE["MAX_EXPORTS"].value

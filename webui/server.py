@@ -8,10 +8,11 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import time
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from indexer.limits import MAX_EXPORTS, SERVER_BACKLOG
+from indexer.limits import MAX_EXPORTS, SERVER_BACKLOG, SERVER_STOP_SECONDS
 from webui import create_app
 from webui.connections import run_waitress
 from webui.hosts import allowed_hosts
@@ -112,14 +113,22 @@ def _wait_for_workers(children: list[int]) -> None:
 
 
 def _stop_workers(children: list[int]) -> None:
+    """SIGTERM each worker and reap it; one still running `SERVER_STOP_SECONDS`
+    later (stuck where its handler cannot run) is killed: the server stops."""
     for pid in children:
         try:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
+    deadline = time.monotonic() + SERVER_STOP_SECONDS
     for pid in children:
         try:
-            os.waitpid(pid, 0)
+            while os.waitpid(pid, os.WNOHANG) == (0, 0):
+                if time.monotonic() > deadline:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    break
+                time.sleep(0.05)
         except ChildProcessError:
             pass
     children.clear()

@@ -111,6 +111,30 @@ def test_a_killed_parent_takes_its_workers_along(workers_server):
     assert not any(_alive(pid) for pid in workers)
 
 
+def test_a_worker_stuck_past_sigterm_is_killed_so_the_server_stops(monkeypatch):
+    """A worker whose SIGTERM handler cannot run (here: SIGTERM ignored) does
+    not keep `serve` from stopping: it is killed SERVER_STOP_SECONDS later."""
+    from webui import server
+
+    monkeypatch.setattr(server, "SERVER_STOP_SECONDS", 0.5)
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the stuck worker
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            os.write(ready_w, b"1")
+            time.sleep(30)
+        finally:
+            os._exit(0)
+    os.close(ready_w)
+    assert os.read(ready_r, 1) == b"1"
+    os.close(ready_r)
+    started = time.monotonic()
+    server._stop_workers([pid])
+    assert 0.5 <= time.monotonic() - started < 5
+    assert not _alive(pid)
+
+
 def test_workers_and_threads_must_be_positive(small_index):
     result = subprocess.run([sys.executable, "-m", "indexer", "serve", "--index", str(small_index),
                              "--workers", "0"], cwd=REPO, capture_output=True, text=True, timeout=60)
