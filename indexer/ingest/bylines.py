@@ -14,22 +14,47 @@ import unicodedata
 # "By", "Written by", "Von", "Por", "Par", "Door", "Di", "Av", "Text:", "Autor:" ... before the names.
 _BY_PREFIX = re.compile(
     r"^(?:(?:posted|written|story|words|analysis|reporting|text|photos?|reported)\s+)?by\b\s*:?\s*"
-    r"|^(?:author|authors|text|autor|autorin|autoren|auteur|autore|redakcja|von|por|par|door|di|av|de)\s*:\s*"
-    r"|^(?:von|por|par|door|av)\s+(?=[A-ZÀ-ÞĀ-ſ])",
+    r"|^(?:author|authors|text|autor|autorin|autoren|auteur|autore|redakcja|автор|von|por|par|door|di|av|de)\s*:\s*"
+    r"|^(?:von|por|par|door|av)\s+(?=[A-ZÀ-ÞĀ-ſ])"
+    r"|^(?:(?:eingestellt|erstellt|geschrieben|verfasst|artikel|beitrag)\s+von|author)\b\s*:?\s*",
     re.I)
+# "16th Jan 2008, 09:28am by Jane Roe": the names after a short date
+_LATE_BY = re.compile(r"\s(?:by|von|por|par)\s+(?=[A-ZÀ-ÞĀ-ſ])", re.I)
+MAX_DATE_BEFORE_BY = 40
 _AUTHOR_CUT = re.compile(
     r"\s*(?:[|•·@—–(]|\s-\s|,\s+in\s|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bon\s+\w+\s+\d|"
     r"\b(?:updated|published|posted|last updated|follow|aktualisiert|veröffentlicht|publié|publicado)\b|"
+    r"\s(?-i:[Ff]or)\s+(?=(?-i:[A-Z]))|"  # "Jane Roe For Dailymail.com": the outlet she writes for
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
     r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b\d{4}\b|\b\d+\s*min\b|\b\d+\s+(?:hours?|days?)\s+ago\b).*$",
     re.I)
 _ROLE = re.compile(
     r"\b(?:writer|editor|editors|correspondent|reporter|columnist|contributor|staff|producer|journalist|"
     r"editor-at-large|bureau chief|redaktion|newsroom|news desk|desk|team|rédaction|redacción|redazione)\b", re.I)
+# words that follow a name in "JOSEPH WHITE AP Sports Writer", "Jessica Wang Editorial Assistant":
+# where they start, the name ends
+_AFTER_NAME = frozenset({
+    "senior", "staff", "sports", "sport", "political", "chief", "special", "national", "foreign", "associate",
+    "assistant", "editorial", "contributing", "deputy", "managing", "executive", "business", "technology",
+    "science", "health", "entertainment", "investigative", "legal", "wire", "freelance", "guest", "associated",
+    "the", "daily", "news", "press", "writer", "editor", "correspondent", "reporter", "columnist", "contributor",
+    "producer", "journalist",
+})
+# a publication, broadcaster or body, not a person: "CBS News", "AUTO ZEITUNG", "Press Trust Of India",
+# "Deutscher Caritasverband", "The Times-Picayune"
+_MEDIA_WORD = re.compile(
+    r"^(?:the|die|der|das)\s|\b(?:news|press|presse|online|journal|gazette|herald|tribune|times|channel|tv|radio|"
+    r"magazine|magazin|verlag|institute|institut|university|universität|ministry|gmbh|ltd|inc|llc|newsdesk)\b|"
+    r"\w(?:nachrichten|zeitung|verband|fraktion|ministerium|magazin|presse|verlag|redaktion)\b", re.I)
+_DOMAIN_NAME = re.compile(r"\w\.(?:com|net|org|info|biz|news|de|at|ch|uk|fr|es|it|nl|in|kz|ru|pl|us|ca|au|tv|io)$",
+                          re.I)
+_NOT_IN_NAMES = re.compile(r"[{}\[\]<>\"=#*+|\\]")  # pieces of code or markup
 _SITE_CREDIT = re.compile(r"^(?:developed|designed|powered|hosted|maintained|built|programmed)\s+by\b", re.I)
 _CREDENTIAL = re.compile(r"[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}")
-# Between two names: "and", "&", "und", "et", "y", "e", "og", "och", "ve", "и" (lower case only).
-_SEPARATOR = re.compile(r"\s*(?:,|;|/|\band\b|&|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\bve\b|\bи\b|、|，)\s*")
+# Between two names: "and", "&", "und", "et", "y", "e", "og", "och", "ve", "и" (lower case only; "AND" in an
+# upper-case byline).
+_SEPARATOR = re.compile(
+    r"\s*(?:,|;|/|\band\b|\bAND\b|&|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\bve\b|\bи\b|、|，)\s*")
 
 # Wire services credited in bylines; they are sources, not authors.
 _AGENCIES = frozenset({
@@ -51,8 +76,8 @@ _FILED_IN = re.compile(r"\s+in\s+[A-ZÀ-Þ][\w.-]*(?:\s+[A-ZÀ-Þ][\w.-]*)?$")
 # ("Themen bearbeiten", "About the author", "Ad Operations at IAB")
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "da", "di", "du", "del", "della", "des", "la", "le", "ten",
                         "ter", "zu", "bin", "ibn", "al", "el", "y", "e", "dos", "das", "do", "af", "op"})
-_PREFIX_ALONE = frozenset({"by", "von", "por", "par", "door", "di", "av", "de", "text", "autor", "author"})
-_AGENCY_TAIL = re.compile(r"\s+(?:deutschland|france|españa|espana|italia|news|wire|photo|foto|media)$", re.I)
+_PREFIX_ALONE = frozenset({"by", "von", "por", "par", "door", "di", "av", "de", "text", "autor", "author", "автор"})
+_AGENCY_TAIL = re.compile(r"\s+(?:deutschland|france|españa|espana|italia|news|wire|photo|foto|media|sports?)$", re.I)
 
 
 def _key(name: str) -> str:
@@ -70,14 +95,18 @@ def _names_in(raw: str, from_text: bool) -> list[str]:
     text = " ".join(raw.split())
     if _SITE_CREDIT.match(text):
         return []  # "Developed by Jane Roe": who built the site, not who wrote the story
+    late = _LATE_BY.search(text, 0, MAX_DATE_BEFORE_BY + 5)
+    if late and any(c.isdigit() for c in text[:late.start()]):
+        text = text[late.end():]
     text = _BY_PREFIX.sub("", text)
     text = _PARENTHESIS.sub("", _WITH_NAMES.sub(r", \1", text))
     text = _AUTHOR_CUT.sub("", text)
     text = re.sub(r"(?:\s+(?:on|at|am|um|el|le|il))+\s*$", "", text)  # "... Minh Do on [Monday]"
     names: list[str] = []
     for part in _SEPARATOR.split(text):
-        part = _FILED_IN.sub("", _BY_PREFIX.sub("", part.strip(" ,;:|-–—.·")))
-        if not part or is_agency(part) or part.lower() in _PREFIX_ALONE:
+        part = _name_before_role(_FILED_IN.sub("", _BY_PREFIX.sub("", part.strip(" ,;:|-–—.·"))))
+        if not part or is_agency(part) or part.lower() in _PREFIX_ALONE or len(_key(part)) < 2 \
+                or _NOT_IN_NAMES.search(part) or _DOMAIN_NAME.search(part) or _is_media(part):
             continue
         if (len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part) or _ROLE.search(part)
                 or from_text and any(w[0].islower() and w not in _PARTICLES for w in part.split()[1:])
@@ -89,6 +118,21 @@ def _names_in(raw: str, from_text: bool) -> list[str]:
             continue  # "Jane Roe, MS, RDN" or "Jane Roe, Futurism": credentials and outlets, not people
         names.append(part)
     return names
+
+
+def _name_before_role(part: str) -> str:
+    """ "JOSEPH WHITE AP Sports Writer" -> "JOSEPH WHITE": a name of two words or more ends
+    where an agency, a job title or the outlet begins."""
+    words = part.split()
+    ends = [i for i, w in enumerate(words) if w.lower() in _AFTER_NAME or w.isupper() and is_agency(w)]
+    if ends and ends[0] >= 2:  # not "AP Business Writer", "OUR SPECIAL CORRESPONDENT": no name before
+        return " ".join(words[:ends[0]])
+    return part
+
+
+def _is_media(name: str) -> bool:
+    """A publication, broadcaster or body ("CBSNews" read as "CBS News"), not a person."""
+    return bool(_MEDIA_WORD.search(re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)))
 
 
 def _is_cjk(text: str) -> bool:

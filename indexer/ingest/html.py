@@ -104,6 +104,7 @@ def _without_unseen_space(html: str) -> str:
 
 _TITLE_OPEN = re.compile(r"<title(?=[\s>])[^>]*>", re.I)
 _TAG_START = re.compile(r"<[/!a-zA-Z]")
+_TITLE_CLOSE = re.compile(r"</title[\s>]", re.I)  # not "</titlevalue=...": a broken end tag
 
 
 def _with_title_closed(html: str) -> str:
@@ -113,7 +114,7 @@ def _with_title_closed(html: str) -> str:
     if m is None:
         return html
     tag = _TAG_START.search(html, m.end())
-    if tag is None or html[tag.start():tag.start() + 7].lower() == "</title":
+    if tag is None or _TITLE_CLOSE.match(html, tag.start()):
         return html
     return html[:tag.start()] + "</title>" + html[tag.start():]
 
@@ -533,6 +534,7 @@ _NOT_HEADLINE_CLASS = re.compile(r"sub-?title|subhead|section|widget|related|tea
 
 
 _NO_FACTS = (False, False, 0)
+_MARKUP_LEFT = re.compile(r"-->|<!--|</?[a-zA-Z][^<>]*>")  # pieces of markup in a text: a broken page
 
 
 def _scan(soup: BeautifulSoup) -> _Scan:
@@ -560,7 +562,8 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             continue
         if name == "title":
             if not scan.title:
-                scan.title = tag.get_text(" ").strip()
+                text = tag.get_text(" ").strip()
+                scan.title = "" if _MARKUP_LEFT.search(text) else text  # "BBC SPORTi library-->": broken
             scan.drop.append(tag)
             continue
         if name == "h1":
@@ -636,11 +639,12 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datep
 def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArticle:
     scan = _scan(soup)
     metas = scan.metas
-    ld = _pick_article_ld(_json_ld_objects(scan.ld_scripts)) or {}
+    ld_objects = _json_ld_objects(scan.ld_scripts)
+    ld = _pick_article_ld(ld_objects) or {}
 
     page_url = _page_url(scan, ld, url)
     publication = _publication(metas, ld, page_url)
-    author = _author(scan, ld, publication, _domain(page_url))
+    author = _author(scan, ld, ld_objects, publication, _domain(page_url))
     declared_date, generic_date = _declared_date(scan, ld)
 
     for tag in scan.drop:
@@ -657,11 +661,14 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
             body, container, start = relaxed[0], relaxed[1], relaxed[4]
     if rank in (_MOST_OF_TITLE, _FALLBACK):  # no declared headline: the heading over the article
         over = _heading_over_body(blocks, start, headline if rank == _MOST_OF_TITLE else None, scan.title)
+        if over is None and not headline:  # nothing names one: the line standing over the article
+            over = _line_over_body(blocks, start)
         if over:
             headline = over
-            first, _, rest = body.partition("\n\n")
-            if first == over:  # it was taken for the body's first paragraph
-                body = rest
+            paragraphs = body.split("\n\n")
+            if over in paragraphs[:MAX_LEAD_LINES + 1]:  # it was taken for one of the body's first lines
+                paragraphs.remove(over)
+                body = "\n\n".join(paragraphs)
     declared_body = _declared_body(ld)
     if declared_body and len(body) < 0.5 * len(declared_body):
         body = declared_body  # the page's markup hides the text (script-rendered), JSON-LD has it whole
@@ -798,15 +805,20 @@ MAX_HEADING_GAP = 6  # blocks between a headline and the article's first paragra
 def _heading_over_body(blocks: list[_Block], start: int | None, found: str | None, title: str) -> str | None:
     """The headline over the article (pages whose <title> is the site's name, 2008-style
     markup): the nearest short line before the body's first paragraph (or that
-    paragraph itself) set as a heading: an <h1>-<h4>, a heading class, or bold text
-    alone on its line. Against a line `found` that is part of the page's title, only one
-    that is part of the title too, unless `found` is the whole title and not near the
-    article (a masthead with the site's name)."""
+    paragraph itself, or one just after the date and byline lines that open the body)
+    set as a heading: an <h1>-<h4>, a heading class, or bold text alone on its line.
+    Against a line `found` that is part of the page's title, only one that is part of
+    the title too, unless `found` is the whole title and not near the article (a
+    masthead with the site's name)."""
     if start is None:
         return None
     first = _gap_start(blocks, start)
-    near = blocks[first:start + 1]
     far = start - MAX_HEADING_GAP  # beyond this, past share links and bylines: a sentence-long heading only
+    for _ in range(MAX_LEAD_LINES):  # "Thursday, January 10, 2008" opens the body, the headline under it
+        if start + 1 >= len(blocks) or not _lead_line(blocks[start].text):
+            break
+        start += 1
+    near = blocks[first:start + 1]
     whole = _squash(unescape(title))
     if found is None or (_squash(found) == whole and not any(b.text == found for b in blocks[max(0, far):start + 1])):
         whole = None
@@ -814,13 +826,51 @@ def _heading_over_body(blocks: list[_Block], start: int | None, found: str | Non
         text = block.text
         if not 10 <= len(text) <= 250 or len(text.split()) < (4 if index < far else 2) or _JUNK_LINE.match(text) \
                 or _is_text_byline(text) or (text.endswith(".") and not text.endswith("...")) \
-                or _WRITTEN_DATE.search(text):
+                or _WRITTEN_DATE.search(text) or _only_date(text):
             continue
         if not _looks_like_heading(block):
             continue
         if block.link_chars > 0.5 * len(text) and block.tag not in _HEADING_TAGS:
             continue
         if whole is not None and _squash(text) not in whole:
+            return None
+        return text
+    return None
+
+
+MAX_LEAD_LINES = 2  # date and byline lines that may open the body above its headline
+
+
+def _lead_line(text: str) -> bool:
+    """A date or byline line that opens a story, above or below its headline."""
+    return len(text) < 100 and (_only_date(text) or bool(_WRITTEN_DATE.search(text)) or _is_text_byline(text))
+
+
+_DATE_WORD = re.compile(
+    r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
+    r"september|october|november|december|\d+(?:st|nd|rd|th)?|[ap]\.?m|gmt|utc|bst|cet|cest|[ecmp][sd]t|"
+    r"updated|published|posted|last|on|at|of)\b", re.I)
+
+
+def _only_date(text: str) -> bool:
+    """A line that is nothing but a date ("Tuesday 8th January 2008", "Thursday, 10, January,
+    2008, 09:14"): a stamp, never a headline."""
+    return any(c.isdigit() for c in text) and not re.sub(r"[\W_]+", "", _DATE_WORD.sub("", text))
+
+
+def _line_over_body(blocks: list[_Block], start: int | None) -> str | None:
+    """On a page where nothing names a headline (no <title>, heading or declared one): the
+    line of text just over the article's first block, past link lines, bylines and date
+    lines, when it reads as a headline (three words or more, no full stop)."""
+    if not start:
+        return None
+    for block in reversed(blocks[_gap_start(blocks, start):start]):
+        text = block.text
+        if len(text) < 10 or block.link_chars or block.tag == "a" or _is_text_byline(text) or _only_date(text) \
+                or _WRITTEN_DATE.search(text) and len(text) < 100:
+            continue
+        if len(text) > 250 or len(text.split()) < 3 or _JUNK_LINE.match(text) or text.endswith((".", ":", ",")):
             return None
         return text
     return None
@@ -869,14 +919,21 @@ _AUTHOR_META = ("dc:creator", "dcterm:creator", "author", "article:author", "byl
                 "parsely-author", "dc.creator", "dcterms.creator", "citation_author")  # Readability's order first
 
 
-def _author(scan: _Scan, ld: dict, publication: str | None, domain: str | None) -> str | None:
+def _author(scan: _Scan, ld: dict, ld_objects: list[dict], publication: str | None, domain: str | None) -> str | None:
     """The people who wrote the story: JSON-LD's authors (not an Organization: the
-    publication or an agency), else an author meta tag, else the first byline element
-    of the surest kind, with the bylines beside it ("By <a>A</a> and <a>B</a>"), not
-    those of other stories listed on the page."""
+    publication or an agency; an author given as a reference, {"@id": ...}, is the object
+    of the page's JSON-LD with that @id), else an author meta tag, else the first byline
+    element of the surest kind, with the bylines beside it ("By <a>A</a> and <a>B</a>"),
+    not those of other stories listed on the page."""
     declared = ld.get("author") if isinstance(ld.get("author"), list) else [ld.get("author")]
     typed = [a for a in declared if isinstance(a, dict) and "person" in _types(a)]
     untyped = [a for a in declared if not (isinstance(a, dict) and _types(a))]
+    if any(isinstance(a, dict) and "name" not in a and isinstance(a.get("@id"), str) for a in untyped):
+        # a site's account ("#/schema/person/...") may be named like the site: not kept as a Person
+        by_id = {o["@id"]: o for o in ld_objects if isinstance(o.get("@id"), str) and "name" in o}
+        untyped = [by_id.get(a["@id"], a) if isinstance(a, dict) and "name" not in a and isinstance(a.get("@id"), str)
+                   else a for a in untyped]
+        untyped = [a for a in untyped if not (isinstance(a, dict) and _types(a) and "person" not in _types(a))]
     # a Person is one even when named like the site (a personal blog); an Organization never
     author = (normalise_byline([unescape(n) for n in _names(typed)])
               or normalise_byline([unescape(n) for n in _names(untyped)], publication, domain))
@@ -894,6 +951,9 @@ def _author(scan: _Scan, ld: dict, publication: str | None, domain: str | None) 
             if r != rank or _inside_comments(tag):
                 continue
             name_el = tag.find(attrs={"itemprop": "name"}) if rank == 0 else None
+            if name_el is not None and name_el.name == "meta":  # <meta itemprop="name" content="Jane Roe">
+                texts.append((name_el.get("content") or "", tag))
+                continue
             texts.append(((name_el or tag).get_text(" "), tag))
         first = next((tag for text, tag in texts if normalise_byline([text], publication, domain, from_text=True)),
                      None)
