@@ -45,7 +45,7 @@ _AFTER_NAME = frozenset({
 _MEDIA_WORD = re.compile(
     r"^(?:the|die|der|das)\s|\b(?:news|press|presse|online|journal|gazette|herald|tribune|times|channel|tv|radio|"
     r"magazine|magazin|verlag|institute|institut|university|universität|ministry|gmbh|ltd|inc|llc|newsdesk)\b|"
-    r"\w(?:nachrichten|zeitung|verband|fraktion|ministerium|magazin|presse|verlag|redaktion)\b", re.I)
+    r"\b\w*(?:nachrichten|zeitung|verband|fraktion|ministerium|magazin|presse|verlag|redaktion)\b", re.I)
 _DOMAIN_NAME = re.compile(r"\w\.(?:com|net|org|info|biz|news|de|at|ch|uk|fr|es|it|nl|in|kz|ru|pl|us|ca|au|tv|io)$",
                           re.I)
 _NOT_IN_NAMES = re.compile(r"[{}\[\]<>\"=#*+|\\]")  # pieces of code or markup

@@ -23,6 +23,25 @@ from indexer.ingest.bylines import is_agency, normalise_byline, split_authors
     ("Jane Roe in Kyiv", "Jane Roe"),
     ("By TPN, in News, Portugal, Business", "TPN"),  # the sections it is filed in
     ("Von", None),                                  # a prefix alone
+    # session 8: bylines seen on L3S-GN1 and Google-Trends pages (not copied: research use only, GPL-3.0)
+    ("By JOSEPH WHITE AP Sports Writer", "JOSEPH WHITE"),          # agency and job title after the name
+    ("By JASON STRAZIUSO Associated Press Writer", "JASON STRAZIUSO"),
+    ("MIRJAM SWANSON THE PRESS-ENTERPRISE", "MIRJAM SWANSON"),     # the outlet after the name
+    ("Jessica Wang Editorial Assistant", "Jessica Wang"),
+    ("OUR SPECIAL CORRESPONDENT", None),                            # a job title, no name before it
+    ("By JEFF KAROUB, AP Business Writer", "JEFF KAROUB"),         # not a second author "AP Business"
+    ("Keith Griffith For Dailymail.com", "Keith Griffith"),        # the outlet she writes for
+    ("HERB KEINON AND AP", "HERB KEINON"),                         # "AND" in an upper-case byline
+    ("BY PATRICK RIZZO AND PATTI DOMM", "PATRICK RIZZO, PATTI DOMM"),  # a Reuters record's byline
+    ("16th Jan 2008, 09:28am by Damien McFerran.", "Damien McFerran"),  # the name after a date
+    ("Erstellt von Andri Bryner", "Andri Bryner"), ("Eingestellt von Unknown", None),
+    ("Author Andreas Kalt", "Andreas Kalt"),
+    ("Автор: Иван Петров", "Иван Петров"),
+    ("TIMESOFINDIA.COM", None), ("CBNNews.com", None),             # a web address: the publication
+    ("CBS News", None), ("CBSNews", None), ("Press Trust Of India", None), ("PA Sport", None),  # media, agencies
+    ("The Times-Picayune", None), ("Deutscher Caritasverband", None), ("AUTO ZEITUNG", None),
+    ('{ "', None), ("D", None),                                   # pieces of code, a letter
+    ("Alexa von Heyden", "Alexa von Heyden"), ("Emily Post", "Emily Post"),  # names that stay
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors

@@ -179,6 +179,46 @@ def test_a_section_name_in_h1_and_in_the_title_is_not_the_headline():
     assert clean_html(html).headline == "Sports Wire"  # with no other heading, the <h1> stays
 
 
+def test_a_broken_title_end_tag_does_not_swallow_the_page():
+    # L3S-GN1 (not copied): "<title id=...>Headline - World - Site</titlevalue="true" -->": no real end tag
+    html = ('<html><head><title id="TitleID">Bush to Saudis: More Oil Please - World - CBN News</titlevalue="true" -->'
+            '<meta name="author" content="CBNNews.com"></head><body><h1>Bush to Saudis: More Oil Please</h1><p>'
+            + "President Bush asked Saudi Arabia to pump more oil. " * 8 + "</p></body></html>")
+    cleaned = clean_html(html)
+    assert cleaned.headline == "Bush to Saudis: More Oil Please"
+    assert cleaned.author is None  # a web address is the publication, not a person
+
+
+def _bbc_2008(title: str = "") -> str:
+    # L3S-GN1's 2008 BBC pages (not copied): no headline markup, the headline a plain <div> over the
+    # story's table, a photo caption as the article's first line, and no <title> or a broken one
+    return ("<html><head>" + title + "</head><body><table><tr><td>Last Updated: Monday, 26 November 2007, "
+            "15:30 GMT</td></tr><tr><td><a href='/mail'>E-mail this to a friend</a> <a href='/print'>Printable "
+            "version</a></td></tr></table><table><tr><td><div class='mxb'><div class='sh'>Press sceptical on "
+            "Annapolis</div></div></td></tr><tr><td><div class='cap'>Israeli PM Ehud Olmert arriving in the US "
+            "with his wife</div>" + "<p>On the eve of the peace conference, the Arabic press remains deeply "
+            "sceptical of what Annapolis is likely to achieve.</p>" * 4 + "</td></tr></table></body></html>")
+
+
+def test_the_line_over_the_story_where_nothing_names_a_headline():
+    assert clean_html(_bbc_2008()).headline == "Press sceptical on Annapolis"
+    # a <title> holding pieces of markup ("BBC SPORTi library-->") is broken: not a headline either
+    assert clean_html(_bbc_2008("<title>BBC SPORTi library--></title>")).headline == "Press sceptical on Annapolis"
+    assert clean_html(_bbc_2008("<title>Annapolis talks</title>")).headline == "Annapolis talks"  # a title is kept
+
+
+def test_a_date_line_is_never_the_headline():
+    # L3S-GN1's 2008 motor-sport pages (not copied): a date in <h3> or its own table row between the
+    # headline and the story
+    html = ("<html><body><h2>News</h2><table><tr><td><b>Wurz joins Honda as test driver</b></td></tr>"
+            "<tr><td><b>Thursday, 10, January, 2008, 09:14</b></td></tr></table><div>"
+            + "<p>Former Williams driver Alex Wurz has joined Honda as its test and reserve driver.</p>" * 4
+            + "</div></body></html>")
+    assert clean_html(html).headline == "Wurz joins Honda as test driver"
+    html = html.replace("<b>Thursday, 10, January, 2008, 09:14</b>", "<h3>Tuesday 8th January 2008</h3>")
+    assert clean_html(html).headline == "Wurz joins Honda as test driver"
+
+
 def test_clean_html_is_the_pure_cleaner():
     html = _page("guardian-hong-kong.html.gz").decode("utf-8")
     page = clean_html(html, "https://example.org/x")
