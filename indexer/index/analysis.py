@@ -9,9 +9,11 @@ longer eojeol ("서울" finds "서울에서") without a dictionary.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from array import array
+from itertools import repeat
 from typing import Iterator, NamedTuple
 
 import numpy as np
@@ -338,31 +340,62 @@ def name_analyzer() -> Analyzer:
 
 # Batch analysis (indexer.index.segment). `NewsTextTokenizer.spans` handles one
 # token at a time through a generator; a segment writer analyses a whole field
-# of many documents at once: one regular-expression split over their joined
-# texts, each distinct word mapped to its term(s) once (the mapping depends on
+# of many documents at once: its words found in one pass over their joined
+# texts (`_word_spans`), each distinct word mapped to its term(s) once (the mapping depends on
 # the word alone: lower case, possessive, folding, Hangul pieces, stem), and
 # every token's term, document, position and character offsets as numpy arrays.
 # The same tokens as `spans` (tests/index/test_segment.py).
 
-_WORD_SPLIT = re.compile(f"({_WORD})")
-_WORD_FIND = re.compile(_WORD).findall
-# On ASCII text a match of _WORD is a run of word characters ([0-9A-Za-z_]) and
-# apostrophes that have a word character on both sides (the only ASCII one of
-# its apostrophes): a longest match cannot stop before the end of such a run.
-_ASCII_WORD_CHAR = np.array([re.fullmatch(r"\w", chr(code)) is not None for code in range(128)])
-_APOSTROPHE = ord("'")
+# A match of _WORD is a run of word characters (\w) and apostrophes (' or
+# \u2019) where each apostrophe has a word character on both sides: a longest
+# match cannot stop before the end of such a run. So a batch finds its words'
+# spans with array operations over the characters' codes, and the words
+# themselves by one `str.split` of the text with every other character made a
+# space (no word character is whitespace to `str.split`: tests/index/test_analysis.py).
+_WORD_CHAR = re.compile(r"\w").fullmatch
+_ASCII_WORD_CHAR = np.array([_WORD_CHAR(chr(code)) is not None for code in range(128)])
+_APOSTROPHES = (ord("'"), 0x2019)
+_SPACE = ord(" ")
 
 
-def _ascii_word_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """(starts, ends) of the matches of _WORD in an ASCII text, found with
-    array operations (the same spans as the regular expression's)."""
-    codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    in_word = _ASCII_WORD_CHAR[codes]
+@functools.lru_cache(maxsize=1)
+def _bmp_word_chars() -> np.ndarray:
+    """Which of the first 65,536 code points are word characters (built once, ~30 ms)."""
+    return np.array([_WORD_CHAR(chr(code)) is not None for code in range(1 << 16)])
+
+
+def _word_chars(codes: np.ndarray) -> np.ndarray:
+    """Which characters (code points) are word characters (`re`'s word class)."""
+    if codes.dtype == np.uint8:
+        return _ASCII_WORD_CHAR[codes]
+    in_word = np.zeros(len(codes), dtype=bool)
+    bmp = codes < (1 << 16)
+    in_word[bmp] = _bmp_word_chars()[codes[bmp]]
+    beyond = np.flatnonzero(~bmp)
+    if len(beyond):
+        in_word[beyond] = [_WORD_CHAR(chr(code)) is not None for code in codes[beyond].tolist()]
+    return in_word
+
+
+def _word_spans(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The matches of _WORD in `text`: their strings and (starts, ends)
+    character offsets, found with array operations (see above)."""
+    if text.isascii():
+        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    in_word = _word_chars(codes)
+    inner = codes[1:-1]
+    apostrophe = inner == _APOSTROPHES[0]
+    if codes.dtype != np.uint8:
+        apostrophe |= inner == _APOSTROPHES[1]
     joins = np.zeros_like(in_word)
-    joins[1:-1] = (codes[1:-1] == _APOSTROPHE) & in_word[:-2] & in_word[2:]
+    joins[1:-1] = apostrophe & in_word[:-2] & in_word[2:]
     in_word |= joins
+    spaced = np.where(in_word, codes, codes.dtype.type(_SPACE)).astype(codes.dtype, copy=False).tobytes()
+    words = (spaced.decode("ascii") if codes.dtype == np.uint8 else spaced.decode("utf-32-le", "surrogatepass")).split()
     edges = np.diff(in_word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return words, np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
 class FieldTokens(NamedTuple):
@@ -392,11 +425,12 @@ class _LearnedWords:
         self.term_id: dict[str, int] = {}
         self.forms: list[str] = []
         self.form_id: dict[str, int] = {}
-        self.word_index: dict[str, int] = {}
-        # per word of word_index: its term id, or -1 - its index in `pieces`
-        # (a word of several terms: Hangul); its vocabulary word's id or -1
-        self.word_terms: list[int] = []
-        self.word_forms: list[int] = []
+        self.words: list[str] = []  # word i
+        self.word_index: dict[str, int] = {}  # word -> i
+        # per word: its term id, or -1 - its index in `pieces` (a word of
+        # several terms: Hangul); its vocabulary word's id or -1
+        self.word_terms = np.zeros(0, dtype=np.int64)
+        self.word_forms = np.zeros(0, dtype=np.int64)
         self.pieces: list[list[tuple[int, int, int]]] = []  # (term id, start, end) within the word
 
 
@@ -436,9 +470,12 @@ class BatchAnalyzer:
         return stem(text), None, word_form(word)
 
     def _add_words(self, words) -> None:
+        """Number new words (distinct, none learned yet), their terms and vocabulary words."""
         learned = self._learned
-        index, word_terms, word_forms = learned.word_index, learned.word_terms, learned.word_forms
+        index, known = learned.word_index, learned.words
         term_id, terms, form_id, forms = learned.term_id, learned.terms, learned.form_id, learned.forms
+        word_terms: list[int] = []
+        word_forms: list[int] = []
 
         def number(term: str) -> int:
             tid = term_id.get(term)
@@ -449,7 +486,8 @@ class BatchAnalyzer:
 
         for word in words:
             term, pieces, form = self._learn(word)
-            index[word] = len(word_terms)
+            index[word] = len(known)
+            known.append(word)
             if term is None:
                 word_terms.append(-1 - len(learned.pieces))
                 learned.pieces.append([(number(t), a, b) for t, a, b in pieces])
@@ -463,29 +501,24 @@ class BatchAnalyzer:
                     fid = form_id[form] = len(forms)
                     forms.append(form)
                 word_forms.append(fid)
+        learned.word_terms = np.append(learned.word_terms, np.array(word_terms, dtype=np.int64))
+        learned.word_forms = np.append(learned.word_forms, np.array(word_forms, dtype=np.int64))
 
     def analyse(self, texts: list[str]) -> FieldTokens:
         """The tokens of `texts` (one field of a batch of documents)."""
         joined = "\n".join(texts)  # "\n" is no word character: no token spans two texts
-        if joined.isascii():
-            words = _WORD_FIND(joined)
-            starts, ends = _ascii_word_spans(joined)
-        else:
-            pieces = _WORD_SPLIT.split(joined)  # separator, word, separator, ..., separator
-            words = pieces[1::2]
-            piece_lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-            piece_starts = np.cumsum(piece_lengths) - piece_lengths
-            starts = piece_starts[1::2]
-            ends = starts + piece_lengths[1::2]
+        words, starts, ends = _word_spans(joined)
         learned = self._learned
         index = learned.word_index
-        new = set(words).difference(index)
-        if new:
-            self._add_words(new)
         n = len(words)
-        word_numbers = np.fromiter(map(index.__getitem__, words), dtype=np.int64, count=n)
-        ids = np.asarray(learned.word_terms, dtype=np.int64)[word_numbers]
-        forms = np.asarray(learned.word_forms, dtype=np.int64)[word_numbers]
+        word_numbers = np.fromiter(map(index.get, words, repeat(-1)), dtype=np.int64, count=n)
+        unknown = np.flatnonzero(word_numbers < 0)
+        if len(unknown):  # learn them, in the order first seen
+            new = list(map(words.__getitem__, unknown.tolist()))
+            self._add_words(dict.fromkeys(new))
+            word_numbers[unknown] = np.fromiter(map(index.__getitem__, new), dtype=np.int64, count=len(new))
+        ids = learned.word_terms[word_numbers]
+        forms = learned.word_forms[word_numbers]
         text_lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         text_starts = np.cumsum(text_lengths + 1) - (text_lengths + 1)
         word_text_of = text_of = np.searchsorted(text_starts, starts, side="right") - 1

@@ -6,12 +6,13 @@ import gzip
 import json
 import pickle
 import re
+import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.index.analysis import _WORD, _ascii_word_spans, chain_analyzer, text_analyzer
+from indexer.index.analysis import _WORD, _word_spans, chain_analyzer, text_analyzer
 from indexer.ingest import read_source
 from tests.conftest import FIXTURES, REPO
 
@@ -123,11 +124,25 @@ def test_schema_text_fields_use_the_array_formats():
     assert schema["body"].format.supports("characters") and schema["headline"].format.supports("positions")
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.text(alphabet="ab9_'’ \n.-é", max_size=40))
-def test_ascii_word_spans_are_the_regular_expressions(text):
-    """A batch of ASCII texts finds its words with array operations: the same
-    spans as `_WORD`'s matches (apostrophes join words only between word characters)."""
-    text = text.encode("ascii", "ignore").decode()
-    starts, ends = _ascii_word_spans(text)
-    assert list(zip(starts.tolist(), ends.tolist())) == [m.span() for m in re.finditer(_WORD, text)]
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet="ab9_'’ \n.-éÉ\u212a서울\u0301\u2028\x1c\U0001d400\U0001f600\ud800", max_size=40))
+def test_word_spans_are_the_regular_expressions(text):
+    """A batch finds its words with array operations: the same words and
+    spans as `_WORD`'s matches (apostrophes join words only between word
+    characters), for ASCII text and any other (combining marks, letters past
+    U+FFFF, emoji, a lone surrogate, separators `str.split` splits at)."""
+    for sample in (text, text.encode("ascii", "ignore").decode()):
+        words, starts, ends = _word_spans(sample)
+        matches = list(re.finditer(_WORD, sample))
+        assert words == [m.group(0) for m in matches]
+        assert list(zip(starts.tolist(), ends.tolist())) == [m.span() for m in matches]
+
+
+def test_no_word_character_is_whitespace_to_split():
+    """`_word_spans` makes every other character a space and splits with
+    `str.split()`: that is only right if `str.split()` never splits at a word
+    character (any code point)."""
+    word_chars = re.compile(r"\w").fullmatch
+    assert not [code for code in range(sys.maxunicode + 1)
+                if chr(code).isspace() and word_chars(chr(code))]
+    assert "a\u1680\u2028\x1c\x85b".split() == ["a", "b"]  # the odd separators are not word characters
