@@ -26,6 +26,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SPENT: Counter = Counter()
+RUNNING: Counter = Counter()  # stages being timed now
 ORDER = []  # stages in the order they were set up
 
 
@@ -49,11 +50,15 @@ def _timed(owner, name: str, stage: str, generator: bool = False) -> None:
     else:
         @functools.wraps(function)
         def timed(*args, **kwargs):
+            if RUNNING[stage]:  # called inside another function of its stage: counted there
+                return function(*args, **kwargs)
+            RUNNING[stage] += 1
             started = time.process_time()
             try:
                 return function(*args, **kwargs)
             finally:
                 SPENT[stage] += time.process_time() - started
+                RUNNING[stage] -= 1
     setattr(owner, name, timed)
     if stage not in ORDER:
         ORDER.append(stage)
@@ -69,6 +74,7 @@ def main() -> None:
     _timed(tasks, "stream_source", "read and clean", generator=True)
     _timed(signatures, "signatures", "signatures")        # batched (session 6)
     _timed(signatures, "signature", "signatures")         # one at a time (before)
+    _timed(signatures, "signatures_of_words", "signatures")  # from the analysed words (session 8)
     _timed(tasks, "article_words", "vocabulary words")    # before: a second pass per article
     _timed(segment, "_count_words", "vocabulary words")   # session 6: from the analysis
     _timed(tasks, "write_segment", "write_segment (all)")

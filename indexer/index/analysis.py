@@ -408,9 +408,11 @@ class FieldTokens(NamedTuple):
     ends: np.ndarray
     counts: np.ndarray     # int64: tokens per text (the field length Whoosh stores)
     # per word (a Hangul word is one word, several tokens): its vocabulary
-    # word, into `BatchAnalyzer.forms` (-1: not an ASCII word), and its text
+    # word, into `BatchAnalyzer.forms` (-1: not an ASCII word), its text, and
+    # the word itself, into `BatchAnalyzer.words`
     word_forms: np.ndarray
     word_text_of: np.ndarray
+    word_numbers: np.ndarray
 
 
 class _LearnedWords:
@@ -441,7 +443,7 @@ class BatchAnalyzer:
     """The index-mode analysis of `NewsTextTokenizer`, many texts at a time.
     Terms and vocabulary words are numbered once per process (`_LearnedWords`,
     the same numbers for the analyzer's life): `terms[i]` is term i, `forms[i]`
-    vocabulary word i."""
+    vocabulary word i, `words[i]` word i (a match of _WORD; the list only grows)."""
 
     def __init__(self, tokenizer: NewsTextTokenizer) -> None:
         global _LEARNED
@@ -451,6 +453,7 @@ class BatchAnalyzer:
         self._stem_word = whoosh_internals.stem_function(tokenizer._stemmer)
         self.terms = self._learned.terms
         self.forms = self._learned.forms
+        self.words = self._learned.words
 
     def _learn(self, word: str) -> tuple[str | None, tuple | None, str | None]:
         """Map a new word as `NewsTextTokenizer.spans` maps a match: its term, or
@@ -530,7 +533,7 @@ class BatchAnalyzer:
         counts = np.bincount(text_of, minlength=len(texts))
         firsts = np.cumsum(counts) - counts
         positions = np.arange(len(ids), dtype=np.int64) - firsts[text_of]
-        return FieldTokens(ids, text_of, positions, starts, ends, counts, forms, word_text_of)
+        return FieldTokens(ids, text_of, positions, starts, ends, counts, forms, word_text_of, word_numbers)
 
     def _split_words(self, ids: np.ndarray, starts: np.ndarray,
                      ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

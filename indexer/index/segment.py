@@ -34,6 +34,7 @@ from whoosh.util.numeric import length_to_byte, to_sortable
 from whoosh.util.times import datetime_to_long
 
 from indexer import whoosh_internals
+from indexer.index import signatures as minhash
 from indexer.index.analysis import BatchAnalyzer, FieldTokens, NewsTextTokenizer
 from indexer.index.codec import NewsCodec, TermArrays
 from indexer.index.merge import STORED
@@ -41,20 +42,22 @@ from indexer.index.vocabulary import article_words
 
 
 def write_segment(ix: FileIndex, documents: Sequence[dict], codec: NewsCodec | None = None,
-                  words: Counter | None = None) -> W3Segment:
+                  words: Counter | None = None, signatures: bool = False) -> W3Segment:
     """Write `documents` (`schema.article_to_document` dicts, in order: they get
     document numbers 0..n-1 in the segment) into one new segment of `ix`'s
     folder and return it, uncommitted: the index does not list it until
     `commit_segments`. The schema is `ix`'s. With `words`, each vocabulary
     word (`vocabulary.article_words`) is counted there once per document
-    that has it, from the same text analysis."""
+    that has it, from the same text analysis. With `signatures`, each document
+    gets its MinHash signature field (`signatures.fields_of` of its headline
+    and body), also from that analysis."""
     codec = codec or NewsCodec()
     schema = ix.schema
     storage = ix.storage
     segment = codec.new_segment(storage, ix.indexname)
     fields = codec.field_writer(storage, segment)
     try:
-        lengths = _write_postings(fields, schema, documents, words)
+        lengths = _write_postings(fields, schema, documents, words, signatures)
     finally:
         if not fields.is_closed:
             fields.close()
@@ -100,9 +103,11 @@ def _is_batch_text(field) -> bool:
     return isinstance(field.analyzer, NewsTextTokenizer) and getattr(field.format, "array_stride", 0) > 0
 
 
-def _write_postings(fields, schema, documents: Sequence[dict], words: Counter | None = None) -> dict[str, list[int]]:
+def _write_postings(fields, schema, documents: Sequence[dict], words: Counter | None = None,
+                    signatures: bool = False) -> dict[str, list[int]]:
     """Every indexed field's postings; returns each field's length per document.
-    With `words`, the documents' vocabulary words are counted into it."""
+    With `words`, the documents' vocabulary words are counted into it; with
+    `signatures`, each document gets its signature field."""
     names = sorted({name for doc in documents for name in doc if not name.startswith("_")})
     analyzer: BatchAnalyzer | None = None
     lengths: dict[str, list[int]] = {}
@@ -123,7 +128,25 @@ def _write_postings(fields, schema, documents: Sequence[dict], words: Counter | 
             fields.add_term_arrays(name, field, postings)
     if words is not None and analyzer is not None:
         _count_words(documents, analyzer, analysed, words)
+    if signatures:
+        _add_signatures(documents, analyzer, analysed)
     return lengths
+
+
+def _add_signatures(documents: Sequence[dict], analyzer: BatchAnalyzer | None,
+                    analysed: dict[str, tuple[np.ndarray, FieldTokens]]) -> None:
+    """Add each document's signature field (`signatures.fields_of`), from the
+    words the analysis found in headlines and bodies (`signatures.signatures_of_words`)."""
+    texts = [(doc.get("headline") or "", doc.get("body") or "") for doc in documents]
+    if analyzer is None or "headline" not in analysed or "body" not in analysed:
+        sigs = minhash.signatures(texts)
+    else:
+        parts = [(doc_numbers[tokens.word_text_of], tokens.word_numbers)
+                 for doc_numbers, tokens in (analysed["headline"], analysed["body"])]
+        sigs = minhash.signatures_of_words(texts, analyzer.words, *parts)
+    for doc, sig in zip(documents, sigs):
+        if sig is not None:
+            doc["dup_signature"] = minhash.encode(sig)
 
 
 def _text_postings(analyzer: BatchAnalyzer, field, name: str, documents: Sequence[dict],

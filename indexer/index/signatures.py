@@ -10,7 +10,9 @@ index 75% larger because almost every band key is unique.
 Cost: about 50 us of CPU per article at index time (the permutations are
 made once, the shingles hashed with crc32 instead of SHA-1, and a batch of
 articles goes through numpy together: an ASCII article's shingles are hashed
-from its words' crc32 with array operations, tests/index/test_signatures.py).
+from its words' crc32 with array operations, and in a build task from the
+words the segment's text analysis found, each word hashed once per process:
+`signatures_of_words`; tests/index/test_signatures.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import functools
 import re
 import zlib
 from array import array
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -65,11 +67,14 @@ def _minhashes(hashes: np.ndarray, counts: np.ndarray) -> np.ndarray:
     h ^= h >> np.uint32(16)
     firsts = np.cumsum(counts) - counts
     minima = np.full((len(counts), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    chunk = np.empty((_ROWS, NUM_PERM), dtype=np.uint32)  # reused: no new arrays per chunk
     for top in range(0, len(h), _ROWS):
         bottom = min(top + _ROWS, len(h))
         texts = np.arange(np.searchsorted(firsts, top, side="right") - 1,
                           np.searchsorted(firsts, bottom, side="left"))
-        rows = h[top:bottom, None] * a + b
+        rows = chunk[:bottom - top]
+        np.multiply(h[top:bottom, None], a, out=rows)
+        rows += b
         part = np.minimum.reduceat(rows, np.maximum(firsts[texts], top) - top, axis=0)
         minima[texts] = np.minimum(minima[texts], part)
     return minima
@@ -155,9 +160,10 @@ def _shift(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     slot[distinct] = np.arange(len(distinct)) * 1024
     tables = np.stack([_shift_tables(int(n)) for n in distinct.tolist()]).reshape(-1)
     base = slot[lengths]
-    out = tables[base + (values & 0xFF)]
+    by_byte = values.astype("<u4", copy=False).view(np.uint8).reshape(-1, 4)  # low byte first
+    out = tables[base + by_byte[:, 0]]
     for k in range(1, 4):
-        out ^= tables[base + 256 * k + ((values >> np.uint32(8 * k)) & 0xFF)]
+        out ^= tables[(base + 256 * k) + by_byte[:, k]]
     return out
 
 
@@ -196,12 +202,26 @@ def _ascii_shingle_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.
     text_starts = np.cumsum(text_lengths + 1) - (text_lengths + 1)
     text_of = np.searchsorted(text_starts, starts, side="right") - 1
     words = np.bincount(text_of, minlength=len(texts))
+    if not (words >= MIN_WORDS).any():
+        return _hashes_of_words(np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64),
+                                np.zeros(0, dtype=np.uint32), words)
+    lengths = ends - starts
+    crcs = _word_crcs(codes, starts, lengths)
+    return _hashes_of_words(crcs, lengths, _after_space(crcs, lengths), words)
+
+
+def _after_space(crcs: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """crc(" " + w) of words w from their crc32 and lengths."""
+    return _shift(np.full(len(lengths), zlib.crc32(b" "), dtype=np.uint32), lengths) ^ crcs
+
+
+def _hashes_of_words(crcs: np.ndarray, lengths: np.ndarray, after_space: np.ndarray,
+                     words: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_shingle_hashes` from the words of the texts, text after text (`words`
+    of each): each word's crc32, length and crc(" " + word)."""
     kept = np.flatnonzero(words >= MIN_WORDS)
     if not len(kept):
         return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64), kept
-    lengths = ends - starts
-    crcs = _word_crcs(codes, starts, lengths)
-    after_space = _shift(np.full(len(lengths), zlib.crc32(b" "), dtype=np.uint32), lengths) ^ crcs  # crc(" " + w)
     # shingles start at every word of a kept text but its last SHINGLE_WORDS - 1
     first_word = np.cumsum(words) - words
     counts = words[kept] - SHINGLE_WORDS + 1
@@ -211,6 +231,96 @@ def _ascii_shingle_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.
         following = shingle_starts + k
         hashes = _shift(hashes, lengths[following] + 1) ^ after_space[following]
     return hashes, counts, kept
+
+
+# -- signatures from the words a text analysis found ----------------------------------
+# The segment writer's analysis (indexer.index.analysis) finds each text's words
+# (matches of its _WORD: word characters joined by apostrophes) and numbers them
+# once per process. On ASCII text, the words here (_WORD above, of the lower-cased
+# text) are those words split at their apostrophes, lower-cased: so each analysed
+# word's pieces are hashed once, and an article's shingles come from its words' numbers.
+
+class _WordPieces:
+    """The pieces (runs of word characters, lower-cased) of each word of a
+    growing list of words: their crc32, lengths and crc(" " + piece), and
+    each word's first piece and number of pieces (0 for a non-ASCII word)."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = words
+        self.first = np.zeros(0, dtype=np.int64)
+        self.count = np.zeros(0, dtype=np.int64)
+        self.crcs = np.zeros(0, dtype=np.uint32)
+        self.lengths = np.zeros(0, dtype=np.int64)
+        self.after_space = np.zeros(0, dtype=np.uint32)
+
+    def update(self) -> None:
+        """Add the words added to the list since."""
+        new = self.words[len(self.count):]
+        if not new:
+            return
+        pieces = [word.lower().split("'") if word.isascii() else [] for word in new]
+        count = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        flat = [piece.encode("ascii") for word in pieces for piece in word]
+        crcs = np.fromiter(map(zlib.crc32, flat), dtype=np.uint32, count=len(flat))
+        lengths = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
+        self.first = np.append(self.first, len(self.crcs) + np.cumsum(count) - count)
+        self.count = np.append(self.count, count)
+        self.crcs = np.append(self.crcs, crcs)
+        self.lengths = np.append(self.lengths, lengths)
+        self.after_space = np.append(self.after_space, _after_space(crcs, lengths) if len(flat) else crcs)
+
+
+_PIECES: _WordPieces | None = None
+
+
+def signatures_of_words(texts: Sequence[tuple[str, str]], words: Sequence[str],
+                        headline: tuple[np.ndarray, np.ndarray],
+                        body: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray | None]:
+    """`signatures(texts)`, with the words a text analysis found in them:
+    `words` the analysis' distinct words (matches of `indexer.index.analysis._WORD`)
+    by number, a list that only grows; `headline` and `body` each (text, word
+    number) of every word found in the texts' headlines and bodies, in text
+    order. Articles all ASCII are hashed from their words' pieces; any other as
+    `signatures` does (tests/index/test_signatures.py)."""
+    global _PIECES
+    if _PIECES is None or _PIECES.words is not words:
+        _PIECES = _WordPieces(words)
+    pieces = _PIECES
+    pieces.update()
+    n = len(texts)
+    result: list[np.ndarray | None] = [None] * n
+    ascii_texts = np.fromiter((h.isascii() and b.isascii() for h, b in texts), dtype=bool, count=n)
+    parts = []  # per part: each piece's text and piece number, in text order
+    for text_of, numbers in (headline, body):
+        kept = ascii_texts[text_of]
+        text_of, numbers = text_of[kept], numbers[kept]
+        count = pieces.count[numbers]
+        firsts = pieces.first[numbers]
+        if (count == 1).all():
+            parts.append((text_of, firsts))
+            continue
+        ends = np.cumsum(count)
+        at = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - count, count)
+        parts.append((np.repeat(text_of, count), np.repeat(firsts, count) + at))
+    per_part = [np.bincount(text_of, minlength=n) for text_of, _ in parts]
+    words_of = per_part[0] + per_part[1]
+    where = np.empty(int(words_of.sum()), dtype=np.int64)  # article order: its headline's pieces, then its body's
+    before = np.cumsum(words_of) - words_of
+    for (text_of, numbers), part_words in zip(parts, per_part):
+        within = np.arange(len(text_of)) - (np.cumsum(part_words) - part_words)[text_of]
+        where[before[text_of] + within] = numbers
+        before = before + part_words
+    chosen = np.flatnonzero(ascii_texts)
+    hashes, counts, kept = _hashes_of_words(pieces.crcs[where], pieces.lengths[where], pieces.after_space[where],
+                                            words_of[chosen])
+    if len(kept):
+        for i, minima in zip(chosen[kept].tolist(), _minhashes(hashes, counts)):
+            result[i] = minima
+    others = np.flatnonzero(~ascii_texts).tolist()
+    if others:
+        for i, sig in zip(others, signatures([texts[i] for i in others])):
+            result[i] = sig
+    return result
 
 
 def signature(headline: str, body: str) -> np.ndarray | None:

@@ -49,7 +49,6 @@ from indexer.index.merge_policy import equal_runs
 from indexer.index.schema import article_to_document, make_schema
 from indexer.index.segment import write_segment
 from indexer.index.signatures import document_fields
-from indexer.index.signatures import fields_of as signature_fields
 from indexer.index.sources import SourceFile
 from indexer.index.store import fsync_files
 from indexer.index.vocabulary import correctable_counts
@@ -314,13 +313,13 @@ def run_task(task: SegmentTask) -> TaskResult:
 
 def _write(task: SegmentTask, part: int, articles: list[Article], words: Counter) -> W3Segment:
     """One batch of articles as one segment (`segment.write_segment`) in the
-    generation (their signatures computed together); their vocabulary words
-    counted into `words`."""
+    generation, their signatures and vocabulary words (counted into `words`)
+    from the segment's own text analysis."""
     segid = hashlib.sha1(f"{task.name}/{part}".encode()).hexdigest()[:24]
-    documents = [article_to_document(article, fields) for article, fields in
-                 zip(articles, signature_fields((a.headline, a.body) for a in articles))]
+    documents = [article_to_document(article, {}) for article in articles]  # signatures: from the analysis
     with _temporary_index(task.folder, segid) as ix:
-        return _move_in(write_segment(ix, documents, codec=_NamedSegmentCodec(segid), words=words), ix, task.folder)
+        segment = write_segment(ix, documents, codec=_NamedSegmentCodec(segid), words=words, signatures=True)
+        return _move_in(segment, ix, task.folder)
 
 
 def run_merge(task: MergeTask) -> W3Segment:

@@ -84,14 +84,19 @@ def indexes(corpus, tmp_path_factory) -> dict[str, Path]:
     return {name: folder / name for name in ("one", "many", "plain")}
 
 
-def _whoosh_writer_segment(ix, documents, codec, words):
+def _whoosh_writer_segment(ix, documents, codec, words, signatures):
     """A task's segment written by Whoosh's own writer, a document at a time,
     its vocabulary words found by `article_words` over each document's texts
-    (the batch writer counts most from its own analysis)."""
+    and its signatures by `signatures.fields_of` over each headline and body
+    (the batch writer makes both from its own analysis)."""
     from whoosh.writing import SegmentWriter
 
+    from indexer.index.signatures import fields_of
+
+    assert signatures
     writer = SegmentWriter(ix, codec=codec)
-    for document in documents:
+    for document, signature in zip(documents, fields_of((doc["headline"], doc["body"]) for doc in documents)):
+        document.update(signature)
         writer.add_document(**document)
         words.update(article_words(document["headline"], document["captions"], document["body"]))
     return whoosh_internals.finish_segment(writer)

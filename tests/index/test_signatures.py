@@ -48,3 +48,39 @@ def test_batch_signatures_are_the_definitions():
     assert any(not f"{h} {b}".lower().isascii() and sig is not None for (h, b), sig in zip(texts, got))
     for (headline, body), sig in zip(texts, got):
         assert (None if sig is None else sig.tolist()) == _by_definition(headline, body)
+
+
+def _analysed_signatures(texts: list[tuple[str, str]]) -> list:
+    """`signatures_of_words` of `texts`, with the words a segment writer's batch analysis finds."""
+    from indexer.index.analysis import BatchAnalyzer, NewsTextTokenizer
+
+    analyzer = BatchAnalyzer(NewsTextTokenizer())
+    parts = []
+    for k in (0, 1):  # headlines, then bodies
+        tokens = analyzer.analyse([text[k] for text in texts])
+        parts.append((tokens.word_text_of, tokens.word_numbers))
+    return signatures.signatures_of_words(texts, analyzer.words, *parts)
+
+
+def test_signatures_from_the_analysed_words_are_the_definitions(monkeypatch):
+    """A segment writer hashes an article's shingles from the words its text
+    analysis found (words joined by apostrophes split again, each word's
+    pieces hashed once per process): the definition's signatures, over
+    batches that learn new words and over a fresh list of learned words."""
+    from indexer.index import analysis
+
+    texts = _texts()
+    rnd = random.Random(11)
+    pieces = ["a", "Bc", "9", " ", "'", "’", "'s", "O'Neil", "d'’e", "x'y'z", "Ünï", "\n"]
+    texts += [("".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6))),
+               "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 60)))) for _ in range(300)]
+    rnd.shuffle(texts)
+    monkeypatch.setattr(analysis, "_LEARNED", analysis._LearnedWords())
+    for batch in (texts[:400], texts[400:], texts[::3]):
+        got = _analysed_signatures(batch)
+        assert sum(sig is not None for sig in got) > 100
+        for (headline, body), sig in zip(batch, got):
+            assert (None if sig is None else sig.tolist()) == _by_definition(headline, body), (headline, body)
+    monkeypatch.setattr(analysis, "_LEARNED", analysis._LearnedWords())  # a new list of words: hashed afresh
+    got = _analysed_signatures(texts[:50])
+    assert [None if sig is None else sig.tolist() for sig in got] == [_by_definition(*text) for text in texts[:50]]
