@@ -22,6 +22,7 @@ cluster (`indexer.index.cluster`): one pipeline.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import hashlib
 import os
@@ -400,6 +401,15 @@ def _peak_rss_mb() -> float:
 # build's 12 s), every 50,000 ~1% (0.16 s). The price is cyclic garbage held
 # longer: a worker's peak on the 10x replica 255 -> ~300 MB (10,000: 286 MB).
 WORKER_GC_THRESHOLD = 50_000
+# glibc's malloc in a worker (`mallopt` parameter -> value): blocks under 32 MB
+# come from the heap, and the heap's free top goes back to the system only past
+# 128 MB. glibc's adaptive defaults (a threshold that follows the largest block
+# freed, a trim at twice it) gave a segment's freed arrays back to the system
+# and faulted them in again, page by page, for the next batch: a corpus/ build's
+# tasks took ~100k minor page faults and ~0.4 s of system CPU; with these ~38k
+# and ~0.2 s (benchmarks/README.md, session 8), the peak unchanged.
+WORKER_MALLOC = {-3: 32 << 20,    # M_MMAP_THRESHOLD
+                 -1: 128 << 20}   # M_TRIM_THRESHOLD
 _in_worker = False  # a worker process (forked or Dask's), never the coordinator: see `become_worker`
 
 
@@ -407,10 +417,20 @@ def become_worker() -> None:
     """Mark this process as a build worker, whose peak memory a merge may
     start over to report its own (the coordinator's must stay whole: it is
     what the build reports for it, and it runs a lone task itself), and whose
-    young objects are collected less often (`WORKER_GC_THRESHOLD`)."""
+    young objects are collected less often (`WORKER_GC_THRESHOLD`) and whose
+    freed memory is kept for the next batch (`WORKER_MALLOC`)."""
     global _in_worker
     _in_worker = True
     gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
+    _keep_freed_memory()
+
+
+def _keep_freed_memory() -> None:
+    """Set `WORKER_MALLOC` where the C library is glibc (elsewhere: nothing to set)."""
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    if mallopt is not None:
+        for parameter, value in WORKER_MALLOC.items():
+            mallopt(parameter, value)
 
 
 def _start_local_worker() -> None:

@@ -10,6 +10,7 @@ picks the reader and undoes gzip.
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import zlib
 from pathlib import Path
@@ -157,16 +158,16 @@ def _read_jsonl_stream(path: Path, source: str, default_publication: str | None)
     of lines at a time (any size; memory bounded by the chunk). The stream is
     checked whole first (a broken or bomb-like file is refused before any of
     it is indexed, as a file read whole is); inflating twice costs far less
-    than cleaning once."""
+    than cleaning once, and a stream of one chunk's worth is inflated once."""
     from indexer.ingest.records import read_records
 
-    _check_gzip_stream(path)
-    with gzip.open(path, "rb") as gz:
+    inflated = _check_gzip_stream(path)
+    with gzip.open(path, "rb") if inflated is None else io.BytesIO(inflated) as gz:
         if wide_text(gz.read(4)):  # its lines cannot be cut at a byte 0x0A
             yield from read_records(_load(path, "jsonl"), source, "jsonl", default_publication=default_publication)
             return
     any_line = False
-    for chunk, first_line in _jsonl_chunks(path):
+    for chunk, first_line in _jsonl_chunks(path, inflated):
         if not chunk.strip():
             continue
         any_line = True
@@ -181,29 +182,37 @@ def _read_jsonl_stream(path: Path, source: str, default_publication: str | None)
         raise SourceError("empty file")
 
 
-def _check_gzip_stream(path: Path) -> None:
-    """Inflate a .gz without keeping it: SourceError if it is broken or inflates
-    more than MAX_GZIP_RATIO times its size."""
+def _check_gzip_stream(path: Path) -> bytes | None:
+    """Inflate a .gz: SourceError if it is broken or inflates more than
+    MAX_GZIP_RATIO times its size. Its inflated bytes when they are at most
+    CHUNK_BYTES (what reading it holds anyway), else None (not kept)."""
     try:
         with open(path, "rb") as fh:
             compressed = max(1, os.fstat(fh.fileno()).st_size)
             with gzip.GzipFile(fileobj=fh) as gz:
                 total = 0
+                kept: list[bytes] | None = []
                 while chunk := gz.read(MB):
                     total += len(chunk)
                     _check_ratio(total, compressed)
+                    if total > CHUNK_BYTES:
+                        kept = None
+                    elif kept is not None:
+                        kept.append(chunk)
+                return None if kept is None else b"".join(kept)
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise SourceError(f"broken gzip data ({exc or 'truncated'})") from None
     except OSError as exc:
         raise _unreadable(exc) from None
 
 
-def _jsonl_chunks(path: Path) -> Iterator[tuple[bytes, int]]:
+def _jsonl_chunks(path: Path, inflated: bytes | None = None) -> Iterator[tuple[bytes, int]]:
     """The inflated lines of a .jsonl.gz in chunks of about CHUNK_BYTES cut at
-    line ends, each with the number of its first line."""
+    line ends, each with the number of its first line (from `inflated`, the
+    stream already inflated, when given)."""
     line, pending = 1, b""
     try:
-        with gzip.open(path, "rb") as gz:
+        with gzip.open(path, "rb") if inflated is None else io.BytesIO(inflated) as gz:
             while True:
                 block = gz.read(CHUNK_BYTES)
                 data = pending + block

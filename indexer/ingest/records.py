@@ -15,7 +15,7 @@ import io
 import json
 import re
 import sys
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, Failure, collapse_spaces, derived_id
@@ -65,24 +65,27 @@ def read_records(data: bytes, source: str, kind: str, *,
 def record_to_article(record: dict[str, Any], source: str, position: int | None, *,
                       default_publication: str | None = None) -> Article | str:
     """An Article from one record, or the reason it cannot be one."""
-    fields = _normalised_fields(record)
-    if fields and not KNOWN_FIELDS.intersection(fields):
+    plan = _field_plan(tuple(record))
+    if plan is None:
         return ("no article fields (expected headline/title, body/text/content, ...); found "
                 + ", ".join(sorted(str(k) for k in record)[:8]))
-    headline = collapse_spaces(_as_text(_first(fields, "headline")))
-    body = clean_plain_body(_as_text(_first(fields, "body"), joiner="\n\n"))
+    headline = collapse_spaces(_as_text(_first(record, plan.headline)))
+    body = clean_plain_body(_as_text(_first(record, plan.body), joiner="\n\n"))
     if not headline and not body:
         return EMPTY_RECORD
-    record_id = _first(fields, "id")
+    captions = _first(record, plan.captions)
+    author = _first(record, plan.author)
+    date = _first(record, plan.date)
+    url = _first(record, plan.url)
     return Article(
-        id=_record_id(record_id) or derived_id(source, position),
+        id=_record_id(_first(record, plan.id)) or derived_id(source, position),
         headline=headline,
         body=body,
-        captions=_captions(_first(fields, "captions")),
-        publication=_publication(fields) or default_publication,
-        author=_author(_first(fields, "author")),
-        date=parse_date(_first(fields, "date")),
-        url=collapse_spaces(_as_text(_first(fields, "url"))) or None,
+        captions=_captions(captions) if captions is not None else [],
+        publication=_publication(record, plan.publication) or default_publication,
+        author=_author(author) if author is not None else None,
+        date=parse_date(date) if date is not None else None,
+        url=(collapse_spaces(_as_text(url)) or None) if url is not None else None,
         source=source,
     )
 
@@ -209,21 +212,45 @@ def _allow_big_csv_fields() -> None:
 
 # --- fields ---------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=4096)  # a file's records repeat a few field names
+class _FieldPlan(NamedTuple):
+    """Where a record with a given sequence of keys keeps each Article field:
+    the keys to try in order (`FIELD_ALIASES`' order; of several keys with one
+    normalised name, the first), and for the publication whether each key is `source`."""
+
+    headline: tuple
+    body: tuple
+    captions: tuple
+    author: tuple
+    date: tuple
+    url: tuple
+    id: tuple
+    publication: tuple  # (key, is the `source` field)
+
+
+@functools.lru_cache(maxsize=4096)  # a file's records repeat a few sequences of keys
+def _field_plan(keys: tuple) -> _FieldPlan | None:
+    """The `_FieldPlan` of records with these keys; None when there are keys and
+    none of them names an article field."""
+    named: dict[str, Any] = {}
+    for key in keys:
+        named.setdefault(_normalise_name(key), key)
+    if named and not KNOWN_FIELDS.intersection(named):
+        return None
+    plan = {attribute: tuple(named[name] for name in names if name in named)
+            for attribute, names in FIELD_ALIASES.items()}
+    plan["publication"] = tuple((named[name], name == "source") for name in FIELD_ALIASES["publication"]
+                                if name in named)
+    return _FieldPlan(**plan)
+
+
 def _normalise_name(name: str) -> str:
     return re.sub(r"[\s_\-]", "", str(name)).lower()
 
 
-def _normalised_fields(record: dict[str, Any]) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for key, value in record.items():
-        fields.setdefault(_normalise_name(key), value)
-    return fields
-
-
-def _first(fields: dict[str, Any], attribute: str) -> Any:
-    for name in FIELD_ALIASES[attribute]:
-        value = fields.get(name)
+def _first(record: dict[str, Any], keys: tuple) -> Any:
+    """The first present value of `record` under `keys`, or None."""
+    for key in keys:
+        value = record[key]
         if _present(value):
             return value
     return None
@@ -278,11 +305,11 @@ def _author(value: Any) -> str | None:
     return normalise_byline(collapse_spaces(_as_text(value)))
 
 
-def _publication(fields: dict[str, Any]) -> str | None:
-    for name in FIELD_ALIASES["publication"]:
-        text = collapse_spaces(_as_text(fields.get(name)))
+def _publication(record: dict[str, Any], keys: tuple) -> str | None:
+    for key, is_source in keys:
+        text = collapse_spaces(_as_text(record[key]))
         # `source` also names a file path in our own exports: not a publication
-        if text and not (name == "source" and _looks_like_path(text)):
+        if text and not (is_source and _looks_like_path(text)):
             return text
     return None
 

@@ -183,12 +183,25 @@ def clean_plain_body(text: str) -> str:
 # --- lines and paragraphs -------------------------------------------------------------
 
 def _normalise_lines(text: str) -> list[str]:
+    """The lines of `_plain_breaks(text)`, right-stripped."""
+    text = _plain_breaks(text)
+    lines = text.split("\n")
+    # ASCII text has no whitespace left here but spaces and line breaks: with no
+    # space before a line break or at the end, no line has anything to strip
+    if " \n" not in text and not text.endswith(" ") and text.isascii():
+        return lines
+    return [line.rstrip() for line in lines]
+
+
+def _plain_breaks(text: str) -> str:
+    """`text` with every line and page break as "\n" (a page break a blank line),
+    tabs as spaces, no BOM, other control characters as spaces."""
     if _ODD_CHARACTER.search(text):  # most texts have none: skip the rewriting passes
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
         text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x0c", "\n\n")
         # tabs count as indentation; other control characters are noise
         text = _CONTROL.sub(" ", text.expandtabs(4))
-    return [line.rstrip() for line in text.split("\n")]
+    return text
 
 
 def _paragraphs(lines: list[str]) -> list[str]:

@@ -128,6 +128,27 @@ def test_a_jsonl_gz_is_streamed_in_chunks_with_the_lines_numbered_as_in_the_file
     assert sum(isinstance(r, Article) for r in streamed) == 1000
 
 
+@pytest.mark.parametrize("last_line_end", ["\n", ""])
+def test_a_jsonl_gz_of_one_chunk_is_inflated_once_with_the_same_results(tmp_path, monkeypatch, last_line_end):
+    """A stream of at most CHUNK_BYTES is kept from the check that inflates it whole
+    (nothing opens it a second time) and read as the chunked stream reads it."""
+    plain = _big_jsonl(tmp_path / "src")
+    zipped = tmp_path / "archive.jsonl.gz"
+    zipped.write_bytes(gzip.compress(plain.read_bytes().removesuffix(b"\n") + last_line_end.encode()))
+    monkeypatch.setattr(indexer.ingest, "CHUNK_BYTES", 30_000)  # several chunks: inflated twice
+    chunked = list(stream_source(zipped, "archive"))
+    monkeypatch.setattr(indexer.ingest, "CHUNK_BYTES", 4 * MB)
+
+    def no_second_inflate(*args, **kwargs):
+        raise AssertionError("inflated a second time")
+
+    monkeypatch.setattr(indexer.ingest.gzip, "open", no_second_inflate)
+    once = list(stream_source(zipped, "archive"))
+    assert [getattr(r, "id", None) or r.to_json() for r in once] == \
+           [getattr(r, "id", None) or r.to_json() for r in chunked]
+    assert sum(isinstance(r, Article) for r in once) == 1000
+
+
 def test_a_jsonl_gz_is_one_task_that_writes_a_segment_per_segment_of_text(tmp_path, monkeypatch):
     src = tmp_path / "src"
     plain = _big_jsonl(src)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +15,17 @@ from hypothesis import strategies as st
 from indexer.errors import SourceError
 from indexer.ingest import read_source
 from indexer.ingest.article import Article, Failure, derived_id
-from indexer.ingest.records import EMPTY_RECORD, read_records
+from indexer.ingest.bylines import normalise_byline
+from indexer.ingest.dates import parse_date
+from indexer.ingest.records import (
+    EMPTY_RECORD,
+    FIELD_ALIASES,
+    KNOWN_FIELDS,
+    _as_text,
+    _looks_like_path,
+    read_records,
+    record_to_article,
+)
 from indexer.ingest.text import clean_plain_body
 from tests.conftest import CORPUS, FIXTURES
 
@@ -290,3 +301,60 @@ def test_read_records_only_ever_raises_source_error(data: bytes, kind: str) -> N
         assert isinstance(result, (Article, Failure))
         if isinstance(result, Article):
             assert not result.is_empty()
+
+
+# --- which field a record's keys fill ----------------------------------------------------------
+
+def reference_field(record: dict, names: tuple[str, ...]):
+    """The alias rule as the README states it, one key at a time: every key normalised
+    (case, `_`, `-` and spaces ignored), the first key of a normalised name kept, then
+    the first of `names` whose value is present (not None, blank, [] or {})."""
+    fields: dict = {}
+    for key, value in record.items():
+        fields.setdefault(re.sub(r"[\s_\-]", "", key).lower(), value)
+    for name in names:
+        value = fields.get(name)
+        if value is not None and value != [] and value != {} and not (isinstance(value, str) and not value.strip()):
+            return value
+    return None
+
+
+_KEYS = st.sampled_from(["headline", "Title", "TITLE", "head_line", "body", "Text", "con-tent", "Content",
+                         "caption", "Captions", "author", "By Line", "authors", "date", "Published At",
+                         "date_published", "url", "Link", "ID", "id", "source", "site_name", "publication",
+                         "other", "x"])
+_VALUES = st.one_of(st.none(), st.sampled_from(["", "  ", "\n"]), st.text(max_size=30), st.integers(),
+                    st.booleans(), st.lists(st.sampled_from(["A b", "", "Jane Roe"]), max_size=3),
+                    st.sampled_from([{}, {"name": "N"}, "2019-03-25", "a/b.html", "By Jane Roe, AP"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_KEYS, _VALUES), max_size=8).map(dict))
+def test_record_fields_follow_the_alias_rule_whatever_the_keys(record: dict) -> None:
+    """record_to_article finds a record's fields from a plan cached per sequence of keys
+    (records.py `_field_plan`); the result is the one-key-at-a-time rule's."""
+    result = record_to_article(record, "fuzz.jsonl", 3, default_publication="Default")
+    known = {re.sub(r"[\s_\-]", "", key).lower() for key in record} & KNOWN_FIELDS
+    if record and not known:
+        assert isinstance(result, str) and result.startswith("no article fields")
+        return
+    headline = " ".join(_as_text(reference_field(record, FIELD_ALIASES["headline"])).split())
+    body = clean_plain_body(_as_text(reference_field(record, FIELD_ALIASES["body"]), joiner="\n\n"))
+    if not headline and not body:
+        assert result == EMPTY_RECORD
+        return
+    assert isinstance(result, Article)
+    assert (result.headline, result.body) == (headline, body)
+    record_id = reference_field(record, FIELD_ALIASES["id"])
+    own_id = str(record_id).strip() if isinstance(record_id, (str, int)) and not isinstance(record_id, bool) else ""
+    assert result.id == (own_id or derived_id("fuzz.jsonl", 3))
+    assert result.date == parse_date(reference_field(record, FIELD_ALIASES["date"]))
+    assert result.url == (" ".join(_as_text(reference_field(record, FIELD_ALIASES["url"])).split()) or None)
+    author = reference_field(record, FIELD_ALIASES["author"])
+    assert result.author == (normalise_byline(" ".join(_as_text(author).split())) if not isinstance(author, list)
+                             else normalise_byline([" ".join(_as_text(v).split()) for v in author]))
+    publications = [" ".join(_as_text(reference_field(record, (name,))).split())
+                    for name in FIELD_ALIASES["publication"]]
+    publications = [text for name, text in zip(FIELD_ALIASES["publication"], publications)
+                    if text and not (name == "source" and _looks_like_path(text))]
+    assert result.publication == (publications[0] if publications else "Default")

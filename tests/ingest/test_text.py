@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from indexer.errors import SourceError
 from indexer.ingest import read_source
 from indexer.ingest.article import Article, derived_id
-from indexer.ingest.text import clean_plain_body, clean_text, read_text
+from indexer.ingest.text import _normalise_lines, _plain_breaks, clean_plain_body, clean_text, read_text
 from tests.conftest import FIXTURES
 
 FIXTURES = FIXTURES / "text"
@@ -391,3 +391,12 @@ _wrapped_lines = st.lists(st.tuples(
 @given(_wrapped_lines)
 def test_reflow_matches_the_one_line_at_a_time_rules(text: str) -> None:
     assert clean_plain_body(text).split("\n\n") == (reflow_one_line_at_a_time(text) or [""])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab.\n \t\r\x0b\x0c\x1c\x1f\x85\xa0\u2028\u2029\u3000\ufeffé")),
+               max_size=80))
+def test_lines_are_right_stripped_whatever_the_whitespace(text: str) -> None:
+    """`_normalise_lines` skips the strip where nothing can need it (ASCII with no
+    space before a line end); the lines are the same as stripping every one."""
+    assert _normalise_lines(text) == [line.rstrip() for line in _plain_breaks(text).split("\n")]
