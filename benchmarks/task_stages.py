@@ -67,6 +67,7 @@ def _timed(owner, name: str, stage: str, generator: bool = False) -> None:
 def main() -> None:
     from whoosh import index as whoosh_index
 
+    from indexer import whoosh_internals
     from indexer.index import analysis, codec, segment, signatures, tasks
     from indexer.index.schema import make_schema
     from indexer.index.sources import walk_sources
@@ -82,6 +83,7 @@ def main() -> None:
     _timed(analysis.BatchAnalyzer, "_learn", "    learning new words (stemming)")
     _timed(segment, "_group", "  tokens grouped into postings")
     _timed(codec.ArrayFieldWriter, "add_term_arrays", "  posting blocks and term table")
+    _timed(whoosh_internals, "_write_hash_tables", "  the term table's hash tables (at its close)")
     _timed(segment, "_value_postings", "  other indexed fields (ids, dates, names)")
     _timed(segment, "_write_documents", "  stored fields, lengths, columns")
     roots = sys.argv[1:] or [str(REPO / "corpus")]

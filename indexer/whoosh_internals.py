@@ -18,9 +18,9 @@ with the attribute's name instead of a wrong search result.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import operator
+import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -29,6 +29,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 from whoosh import columns
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3LeafMatcher, W3PostingsWriter, W3Segment, W3TermsReader
+from whoosh.filedb import filetables
 from whoosh.matching import ReadTooFar
 from whoosh.query.wrappers import WrappingQuery
 from whoosh.system import pack_ushort
@@ -54,9 +55,9 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
     "whoosh.reading.SegmentReader": ("_perdoc",),
     "whoosh.codec.whoosh3.W3PerDocReader": ("_cached_reader",),
     "whoosh.codec.whoosh3": ("_lenfield", "LENGTHS_COLUMN", "STORED_COLUMN"),
-    # stored fields compressed as W3's stored column does (stored_fields_encoder)
+    # stored fields as W3's stored column reads them (stored_fields_encoder)
     "whoosh.columns.WrappedColumn": ("_child",),
-    "whoosh.columns.CompressedBytesColumn": ("_level", "_module"),
+    "whoosh.columns.CompressedBytesColumn": ("_module",),
     # the fused tokenizer's stemmer (indexer.index.analysis)
     "whoosh.analysis.morph.StemFilter": ("_stem",),
     "whoosh.system": ("_INT_SIZE",),
@@ -65,10 +66,10 @@ RELIED_ON: dict[str, tuple[str, ...]] = {
         "_write_block", "_new_block", "_postfile", "_blockcount", "_terminfo", "_ids", "_weights",
         "_values", "_maxweight", "_minlength", "_maxlength", "_compression", "_format"),
     "whoosh.codec.whoosh3.W3FieldWriter": ("_codec", "_fieldid", "_postfile", "_tindex"),
-    # the term table written a field at a time (FieldWriterBase.add_term_infos)
+    # the term table written a field at a time, hashed with crc32 (FieldWriterBase)
     "whoosh.util.numlists.GrowableArray": ("_retype",),
     "whoosh.filedb.filetables.OrderedHashWriter": ("dbfile", "index", "lastkey", "buckets", "hashtype", "hashfn",
-                                                   "directory", "_write_hashes"),
+                                                   "directory", "startoffset", "_write_hashes"),
     "whoosh.codec.whoosh3.W3TermsReader": ("_tindex", "_keycoder"),
     # a field's term records read in bulk (indexer.index.merge)
     "whoosh.filedb.filetables.OrderedHashReader": ("indexbase", "indexlen", "indexsize", "extras", "dbfile"),
@@ -487,15 +488,31 @@ class BlockMatcherBase(W3LeafMatcher):
             self._i = bisect_left(self._ids, targetid, self._i)
 
 
+# crc32, not W3's MD5, hashes a term table's keys: hash type 1 in the table's
+# header, which Whoosh's HashReader reads and hashes lookups with (crc_hash)
+TERM_HASH_TYPE = 1
+_HASH_TYPE_AT = 4  # the header: the magic (4 bytes), the hash type byte, two unused ints
+_HASH_ENTRIES = "_newsindex_hash_entries"  # set on a term table: its (hashes, positions) arrays
+
+
 class FieldWriterBase(W3FieldWriter):
     """W3's field writer, opened for writing a field's postings and term infos
     directly (after `start_field`): the codec, the postings file, the term
-    table and the bytes that begin the field's keys in it. The term table
-    writes its hash tables a bucket at a time (`_write_hash_tables`)."""
+    table and the bytes that begin the field's keys in it. Every term table
+    (a build's, a merge's, Whoosh's writer with this codec) is made here: its
+    keys hashed with crc32 (`TERM_HASH_TYPE`), its hash tables written at
+    once (`_write_hash_tables`)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         table = self._tindex
+        dbfile = table.dbfile
+        end = dbfile.tell()
+        dbfile.seek(table.startoffset + _HASH_TYPE_AT)
+        dbfile.write_byte(TERM_HASH_TYPE)
+        dbfile.seek(end)
+        table.hashtype, table.hashfn = TERM_HASH_TYPE, filetables.crc_hash
+        setattr(table, _HASH_ENTRIES, [])
         table._write_hashes = lambda: _write_hash_tables(table)
 
     @property
@@ -518,10 +535,10 @@ class FieldWriterBase(W3FieldWriter):
 
     def add_term_infos(self, terms: list[bytes], infos: list[bytes]) -> None:
         """Add the current field's `terms` (in increasing byte order) with their
-        info bytes to the term table at once: the same file bytes, key index and
-        hash buckets as the table's `add` per term (an `OrderedHashWriter`: a
-        record is the key's and the value's lengths as "!ii", the key, the
-        value; a key's hash is the low 32 bits of its MD5), one file write."""
+        info bytes to the term table at once: the file bytes and key index of
+        the table's `add` per term (an `OrderedHashWriter`: a record is the
+        key's and the value's lengths as "!ii", the key, the value), one file
+        write; the keys' crc32 and positions kept as arrays for the hash tables."""
         if not terms:
             return
         table = self._tindex
@@ -536,24 +553,13 @@ class FieldWriterBase(W3FieldWriter):
         heads[:, 0], heads[:, 1] = sizes, value_sizes
         head_bytes = heads.tobytes()
         sizes += value_sizes + 8
-        positions = (dbfile.tell() + np.cumsum(sizes) - sizes).tolist()
+        positions = dbfile.tell() + np.cumsum(sizes) - sizes
         dbfile.write(b"".join(itertools.chain.from_iterable(
             zip(map(head_bytes.__getitem__, map(slice, range(0, 8 * len(keys), 8), range(8, 8 * len(keys) + 8, 8))),
                 keys, infos))))
-        _extend_growable(table.index, positions)
-        if table.hashtype == 0:  # filetables.md5_hash
-            digests = b"".join([hashlib.md5(key, usedforsecurity=False).digest() for key in keys])
-            hashes = np.frombuffer(digests, dtype=">u4")[3::4].astype(np.int64)
-        else:
-            hashes = np.array(list(map(table.hashfn, keys)), dtype=np.int64)
-        # each (hash, position) appended to its bucket, in key order within a bucket
-        bucket_of = hashes & 255
-        order = np.argsort(bucket_of, kind="stable")
-        entries = list(zip(hashes[order].tolist(), np.asarray(positions)[order].tolist()))
-        ends = np.cumsum(np.bincount(bucket_of, minlength=256)).tolist()
-        for bucket, start, end in zip(table.buckets, [0, *ends], ends):
-            if end > start:
-                bucket.extend(entries[start:end])
+        _extend_growable(table.index, positions.tolist())
+        hashes = np.fromiter(map(zlib.crc32, keys), dtype=np.int64, count=len(keys))  # filetables.crc_hash
+        getattr(table, _HASH_ENTRIES).append((hashes, positions))
         table.lastkey = keys[-1]
 
 
@@ -574,26 +580,45 @@ _HASH_SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])  # filetables._poi
 
 
 def _write_hash_tables(table) -> None:
-    """`HashWriter._write_hashes`: each of the 256 buckets' hash tables (twice
-    as many slots as entries, an entry at the first free slot from its hash's
-    bits 8 and up, the empty slots (0, 0)), the same bytes written a bucket at
-    a time instead of a slot at a time."""
+    """`HashWriter._write_hashes` at once: the 256 hash tables, one per low
+    byte of a key's hash, each with twice as many slots as keys, a key in
+    the first free slot from slot (hash >> 8) % slots on (wrapping), empty
+    slots (0, 0); then their directory entries. The keys go in in the order
+    of their first slot (then of their records), not of the keys: another
+    layout than Whoosh's own writer's, which its reader reads the same (a
+    lookup walks from a key's first slot to an empty one). Entries the
+    table's own `add` put in its buckets are included."""
+    added = getattr(table, _HASH_ENTRIES, [])
+    listed = [entry for bucket in table.buckets for entry in bucket]
+    hashes = np.concatenate([np.array([h for h, _ in listed], dtype=np.int64)] + [h for h, _ in added])
+    positions = np.concatenate([np.array([p for _, p in listed], dtype=np.int64)] + [p for _, p in added])
+    bucket = hashes & 255
+    counts = np.bincount(bucket, minlength=256)
+    slots = 2 * counts
+    table_at = np.cumsum(slots) - slots             # each bucket's first slot in the whole region
+    home = (hashes >> 8) % np.maximum(slots, 1)[bucket]
+    # each bucket laid out in a stretch of twice its slots, so a run past a
+    # table's end stays in its own stretch; such keys are wrapped below
+    stretch = 2 * table_at
+    wanted = stretch[bucket] + home
+    order = np.lexsort((positions, wanted))  # the same layout however the entries were added
+    wanted = wanted[order]
+    rank = np.arange(len(wanted))
+    taken = rank + np.maximum.accumulate(wanted - rank)  # the first free slot at or after each wanted one
+    bucket = bucket[order]
+    slot = taken - stretch[bucket]
+    out = np.zeros(int(slots.sum()), dtype=_HASH_SLOT)
+    inside = slot < slots[bucket]
+    at = table_at[bucket[inside]] + slot[inside]
+    out["hash"][at], out["position"][at] = hashes[order][inside], positions[order][inside]
+    for k in np.flatnonzero(~inside).tolist():  # past its table's end: the first free slot from its start
+        b = int(bucket[k])
+        free = int(table_at[b]) + int(np.flatnonzero(out["position"][table_at[b]:table_at[b] + slots[b]] == 0)[0])
+        out["hash"][free], out["position"][free] = hashes[order][k], positions[order][k]
     dbfile = table.dbfile
-    for entries in table.buckets:
-        slots = 2 * len(entries)
-        table.directory.append((dbfile.tell(), slots))
-        if not slots:
-            continue
-        hashes, positions, taken = [0] * slots, [0] * slots, [False] * slots
-        for hashval, position in entries:
-            slot = (hashval >> 8) % slots
-            while taken[slot]:
-                slot = slot + 1 if slot + 1 < slots else 0
-            taken[slot] = True
-            hashes[slot], positions[slot] = hashval, position
-        out = np.empty(slots, dtype=_HASH_SLOT)
-        out["hash"], out["position"] = hashes, positions
-        dbfile.write(out.tobytes())
+    start = dbfile.tell()
+    table.directory.extend(zip((start + table_at * _HASH_SLOT.itemsize).tolist(), slots.tolist()))
+    dbfile.write(out.tobytes())
 
 
 class TermsReaderBase(W3TermsReader):
@@ -641,19 +666,21 @@ def length_column_name(fieldname: str) -> str:
     return _lenfield(fieldname)
 
 
-def stored_fields_encoder() -> Callable[[dict], bytes]:
-    """A document's stored fields (a dict) as W3's stored column writes them:
-    pickled (protocol 2), then compressed (`STORED_COLUMN`, a pickle column
-    around a compressed-bytes one); the column holds the bytes as a
-    variable-bytes column would (`ColumnValuesWriter`)."""
+def stored_fields_encoder(compress: Callable[[bytes], bytes]) -> Callable[[dict], bytes]:
+    """A document's stored fields (a dict) as W3's stored column reads them:
+    pickled, then `compress`ed into a zlib stream (`STORED_COLUMN`, a pickle
+    column around a compressed-bytes one, unpickles any protocol and inflates
+    any zlib stream); the column holds the bytes as a variable-bytes column
+    would (`ColumnValuesWriter`)."""
     import pickle
 
     from whoosh.codec.whoosh3 import STORED_COLUMN
 
     inner = STORED_COLUMN._child
     assert type(STORED_COLUMN) is columns.PickleColumn and type(inner) is columns.CompressedBytesColumn
-    compress, level, dumps = __import__(inner._module).compress, inner._level, pickle.dumps
-    return lambda stored: compress(dumps(stored, 2), level)
+    assert inner._module == "zlib"
+    dumps = pickle.dumps
+    return lambda stored: compress(dumps(stored, 5))
 
 
 def set_field_length_totals(segment, totals: dict[str, int]) -> None:

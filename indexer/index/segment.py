@@ -7,9 +7,9 @@ the per-posting block writer. Here a whole batch is analysed per field
 stemmed once), the postings of all its terms are built with numpy (grouped by
 a stable sort of term ranks) and written as blocks straight from the arrays
 (`codec.ArrayFieldWriter.add_term_arrays`). Stored fields, lengths and columns
-go through the codec's per-document writer as before. The segment is the
-same on disk as one written by Whoosh's writer with `codec.NewsCodec`
-(tests/index/test_segment.py compares searches over both).
+are written a column at a time. The segment reads as one written by Whoosh's
+writer with `codec.NewsCodec` does (its stored fields compressed faster:
+`codec.compress_stored_fields`; tests/index/test_segment.py compares both).
 
 `write_segment` is what a build task calls: it writes one complete segment
 into an index folder and returns it; the coordinator commits all tasks'
@@ -36,7 +36,7 @@ from whoosh.util.times import datetime_to_long
 from indexer import whoosh_internals
 from indexer.index import signatures as minhash
 from indexer.index.analysis import BatchAnalyzer, FieldTokens, NewsTextTokenizer
-from indexer.index.codec import NewsCodec, TermArrays
+from indexer.index.codec import NewsCodec, TermArrays, compress_stored_fields
 from indexer.index.merge import STORED
 from indexer.index.vocabulary import article_words
 
@@ -383,11 +383,12 @@ def _write_documents(storage, segment, schema, documents: Sequence[dict], length
     """Stored fields, field lengths and column values, a column at a time: the
     files W3's per-document writer makes from one `add_field` and
     `add_column_value` per field and document (`W3PerDocWriter`: a document's
-    stored fields in its sorted field order, pickled and compressed; a length
+    stored fields in its sorted field order, pickled and compressed (faster
+    than W3: `codec.compress_stored_fields`); a length
     byte where a field's length is not 0; a column where some document has a
     value), from each column's values at once (`whoosh_internals.ColumnValuesWriter`)."""
     n = len(documents)
-    encode = whoosh_internals.stored_fields_encoder()
+    encode = whoosh_internals.stored_fields_encoder(compress_stored_fields)
     stored_order: dict[tuple, list[str]] = {}  # a document's keys -> its stored fields, sorted
     stored = []
     for doc in documents:

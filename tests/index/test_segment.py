@@ -13,6 +13,7 @@ give the tokens the one-at-a-time tokenizer gives.
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -235,3 +236,40 @@ def test_dates_as_numbers_are_whooshs():
     assert _datetime_longs(field, dates) == [field.to_column_value(date) for date in dates]
     assert _datetime_longs(field, [dates[0], "2020-01-01"]) is None
     assert _datetime_longs(make_schema()["id"], dates) is None
+
+
+def _stored_by_id(ix) -> dict[str, dict]:
+    with ix.searcher() as searcher:
+        return {fields["id"]: fields for fields in searcher.reader().all_stored_fields()}
+
+
+@pytest.mark.parametrize("name", ["one", "many"])
+def test_every_document_stores_what_whooshs_writer_stores(indexes, name):
+    """The batch writer compresses stored fields otherwise than W3's column
+    (`codec.compress_stored_fields`); W3's reader gives back every field of
+    every document as Whoosh's own writer stored it."""
+    batch, plain = _stored_by_id(_open(indexes[name])), _stored_by_id(_open(indexes["plain"]))
+    assert batch.keys() == plain.keys() and len(batch) > 1000
+    assert all(batch[key] == plain[key] for key in plain)
+    assert {type(value) for fields in batch.values() for value in fields.values()} >= {str, datetime}
+
+
+def test_every_term_is_found_through_the_term_tables_hashes(indexes):
+    """Each segment's term table (keys hashed with crc32) answers a lookup of
+    every key it holds with that key's term info, and of a key it does not
+    hold with nothing, through Whoosh's own reader."""
+    from whoosh.filedb.filetables import OrderedHashReader
+
+    ix = _open(indexes["many"])
+    looked_up = 0
+    for segment in ix._segments():
+        name = segment.make_filename(segment.codec().TERMS_EXT)
+        table = OrderedHashReader.open(ix.storage, name) if not segment.is_compound() else \
+            OrderedHashReader.open(segment.open_compound_file(ix.storage), name)
+        assert table.hashtype == whoosh_internals.TERM_HASH_TYPE
+        items = list(table.items())
+        assert all(table[key] == value for key, value in items)
+        assert not any(key + b"\xff" in table for key, _ in items[::50])
+        looked_up += len(items)
+        table.close()
+    assert looked_up > 10000

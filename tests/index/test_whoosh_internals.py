@@ -213,29 +213,86 @@ def test_the_subclass_check_can_fail():
     assert _whoosh_names_of(_ReachingMatcher) == ["_goto", "_ids"]
 
 
-def test_term_table_hash_tables_are_whooshs_bytes():
-    """The term table's hash tables, written a bucket at a time, are the bytes
-    and directory Whoosh writes a slot at a time (colliding hashes included)."""
-    import io
+def _slots(reader) -> list[list[tuple[int, int]]]:
+    """Every hash table of a term table as Whoosh's reader sees it: per table, its (hash, position) slots."""
+    from whoosh.filedb.filetables import _pointer
+
+    return [[_pointer.unpack(reader.dbfile.get(start + k * _pointer.size, _pointer.size)) for k in range(slots)]
+            for start, slots in reader.tables]
+
+
+def _random_keys(seed: int, n: int) -> list[bytes]:
     import random
 
-    from whoosh.filedb.filetables import OrderedHashWriter
+    rnd = random.Random(seed)
+    return sorted({bytes(rnd.randrange(97, 123) for _ in range(rnd.randint(1, 6))) for _ in range(n)})
+
+
+def test_term_table_hash_tables_hold_whooshs_entries_where_its_reader_finds_them():
+    """The hash tables written at once (`_write_hash_tables`) have Whoosh's
+    directory and each table the (hash, position) entries Whoosh's own
+    writer puts in it, laid out in another order, and Whoosh's reader finds
+    every key through them (runs that wrap past a table's end included)."""
+    import io
+
+    from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
     from whoosh.filedb.structfile import StructFile
 
-    rnd = random.Random(3)
-    keys = sorted({bytes(rnd.randrange(97, 123) for _ in range(rnd.randint(1, 6))) for _ in range(20000)})
+    keys = _random_keys(3, 20000)
+
+    class Kept(io.BytesIO):
+        def close(self) -> None:  # the table closes its file when done; keep the bytes
+            pass
 
     def table() -> OrderedHashWriter:
-        written = OrderedHashWriter(StructFile(io.BytesIO()))
+        written = OrderedHashWriter(StructFile(Kept()))
         for key in keys:
             written.add(key, key[::-1])
         return written
 
     whooshs, ours = table(), table()
-    whooshs._write_hashes()
-    whoosh_internals._write_hash_tables(ours)
+    ours._write_hashes = lambda: whoosh_internals._write_hash_tables(ours)
+    readers = []
+    for written in (whooshs, ours):
+        written.close()
+        readers.append(OrderedHashReader(StructFile(io.BytesIO(written.dbfile.file.getvalue()))))
     assert ours.directory == whooshs.directory
-    assert ours.dbfile.file.getvalue() == whooshs.dbfile.file.getvalue()
+    theirs, mine = (_slots(reader) for reader in readers)
+    assert [sorted(t) for t in theirs] == [sorted(t) for t in mine] and theirs != mine
+    wrapped = sum(k < (h >> 8) % len(t) for t in mine for k, (h, p) in enumerate(t) if p)
+    assert wrapped > 10
+    assert all(readers[1][key] == key[::-1] for key in keys)
+    assert not any(key + b"!" in readers[1] for key in keys[:2000])
+
+
+def test_a_codec_term_table_is_hashed_with_crc32_and_read_by_whoosh():
+    """Every term table the codec's field writer makes (builds, merges,
+    Whoosh's writer with the codec) has hash type 1 (crc32) in its header;
+    terms added a field at a time and one at a time are found by Whoosh's reader."""
+    from whoosh.fields import ID
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.filedb.filetables import OrderedHashReader
+
+    from indexer.index.codec import NewsCodec
+
+    storage, codec = RamStorage(), NewsCodec()
+    segment = codec.new_segment(storage, "MAIN")
+    fields = codec.field_writer(storage, segment)
+    many, one = _random_keys(5, 30000), b"one"
+    fields.start_field("a", ID())
+    prefix = fields.field_key_prefix()
+    fields.add_term_infos(many, [key * 2 for key in many])
+    fields.finish_field()
+    fields.start_field("b", ID())
+    one_key = fields.field_key_prefix() + one
+    fields.term_table.add(one_key, b"value")
+    fields.finish_field()
+    fields.close()
+    reader = OrderedHashReader.open(storage, segment.make_filename(codec.TERMS_EXT))
+    assert reader.hashtype == whoosh_internals.TERM_HASH_TYPE == 1
+    assert all(reader[prefix + key] == key * 2 for key in many)
+    assert reader[one_key] == b"value" and one_key[:2] != prefix
+    assert sum(len(t) for t in _slots(reader)) == 2 * (len(many) + 1)
 
 
 def test_term_positions_extend_as_whooshs_growable_array():
