@@ -606,7 +606,7 @@ def _scan(soup: BeautifulSoup) -> _Scan:
         if name in ("html", "body", "main", "article"):
             continue
         if _hidden(attrs):
-            strength = 2
+            strength = 4  # strong, and its text is not what a reader sees (see _extract_body)
         elif name == "a" and strength and tag.parent is not None and tag.parent.name == "p":
             continue  # a link in a paragraph ("popup", "tooltip" opens on it) is words of the sentence
         if strength:
@@ -1215,12 +1215,15 @@ _JUNK_LINE = re.compile(
 CONTENT_BOOST = 2.0   # prose inside itemprop=articleBody / article-body classes counts this much more
 SPARE_WEAK = 0.4      # weak boilerplate markup is ignored on an element holding this share of the prose
 SPARE_STRONG = 0.75   # ... and strong boilerplate markup only on one holding this share
+SPARE_CHUNKS = 0.6    # ... and weak markup on elements of one class that hold this share together
 DEPTH_DECAY = 0.85    # a block counts this much less for each level further up the tree
 SHORT_BODY = 250      # a body shorter than this is looked for again with every link-poor line counted
 WIDEN = 1.5           # the article widens to a parent holding this much more prose (not furniture)
 TRAILING_STUB = 25    # short unpunctuated blocks at the very end are dropped
 LINK_MAX = 0.5        # blocks in the container with more link text than this are dropped
 LINK_MAX_LONG = 0.7   # ... the same for blocks of 100+ characters
+TWIN_PARAGRAPHS = 3   # an element of the article's tag and class with this many prose paragraphs joins it
+TWIN_LINKS = 0.25     # ... when at most this share of its text is links
 
 
 def _block_value(block: _Block, relaxed: bool = False) -> float:
@@ -1295,6 +1298,33 @@ def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float],
     return node
 
 
+def _twins(best: Tag, blocks: list[_Block], chains: list[list[Tag]], values: list[float],
+           in_boiler: list[bool]) -> set[int]:
+    """Elements of the article's tag and class elsewhere on the page that hold TWIN_PARAGRAPHS
+    paragraphs of link-poor prose: the other parts of a story cut into chunks between images,
+    ads or boxes (not a teaser's line that shares a generic class). Given by id."""
+    key = best.attrs.get("class") if best.attrs else None
+    if not key:
+        return set()
+    found: dict[int, list[int]] = {}  # id -> [prose paragraphs, characters, characters in links]
+    nodes: dict[int, Tag] = {}
+    for block, chain, value, bad in zip(blocks, chains, values, in_boiler):
+        if bad:
+            continue
+        for node in chain:
+            if node is best:
+                break
+            if node.name == best.name and node.attrs.get("class") == key:
+                counts = found.setdefault(id(node), [0, 0, 0])
+                nodes[id(node)] = node
+                counts[0] += value > 0
+                counts[1] += len(block.text)
+                counts[2] += block.link_chars
+                break
+    return {k for k, (prose, chars, links) in found.items()
+            if prose >= TWIN_PARAGRAPHS and links <= TWIN_LINKS * chars and not _is_inside(best, nodes[k])}
+
+
 def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], content: list[Tag],
                   headline: str, relaxed: bool = False) -> tuple[str, Tag | None, str | None, str | None, int | None]:
     """The article text (paragraphs joined by blank lines), the element holding it,
@@ -1316,8 +1346,23 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
                 good[id(node)] = good.get(id(node), 0.0) + value
     total_good = sum(v for v in values if v > 0)
     # boilerplate markup counts only when it does not hold most of the prose
-    spare = {1: SPARE_WEAK, 2: SPARE_STRONG, 3: 2.0}  # 3: captions, never body
-    boiler = {id(t): strength for t, strength in soft if good.get(id(t), 0.0) < spare[strength] * total_good}
+    spare = {1: SPARE_WEAK, 2: SPARE_STRONG, 3: 2.0, 4: SPARE_STRONG}  # 3: captions, never body; 4: hidden
+    # of the prose a reader sees: a story in a dialog over a page hidden from view (aria-hidden)
+    hidden = {id(t) for t, strength in soft if strength == 4}
+    shown_good = (sum(v for v, chain in zip(values, chains) if v > 0 and not any(id(n) in hidden for n in chain))
+                  if hidden else 0.0) or total_good
+    boiler = {id(t): strength for t, strength in soft
+              if good.get(id(t), 0.0) < spare[strength] * (total_good if strength == 4 else shown_good)}
+    # weak marks on a story cut into chunks of one class ("article-widget-text" between images): the
+    # chunks together hold the prose
+    groups: dict[tuple[str, str], list[Tag]] = {}
+    for t, strength in soft:
+        if strength == 1 and t.attrs.get("class"):
+            groups.setdefault((t.name, t.attrs["class"]), []).append(t)
+    for members in groups.values():
+        if len(members) > 1 and sum(good.get(id(t), 0.0) for t in members) >= SPARE_CHUNKS * total_good:
+            for t in members:
+                boiler.pop(id(t), None)
     captions = {id(t) for t, strength in soft if strength == 3}
     in_boiler = [_under_boilerplate(chain, boiler, marked) for chain in chains] if marked else \
         [any(id(n) in boiler for n in chain) for chain in chains]
@@ -1335,12 +1380,18 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     best = elements[max(scores, key=scores.__getitem__)] if total_good > 0 else root
     if best is not root:
         best = _widened(best, root, chains, values, in_boiler)
+    inside = [not bad and any(n is best for n in chain) for chain, bad in zip(chains, in_boiler)]
+    twins = _twins(best, blocks, chains, values, in_boiler) if best is not root else set()
+    if twins:  # the story's other chunks, without copies of its paragraphs (a hidden duplicate)
+        own = {b.text for b, here in zip(blocks, inside) if here}
+        inside = [here or (b.text not in own and any(id(n) in twins for n in chain))
+                  for b, chain, here in zip(blocks, chains, inside)]
     paragraphs: list[str] = []
     last_owner: Tag | None = None
     start: int | None = None
     head_low = headline.lower().strip()
-    for index, (block, chain, bad) in enumerate(zip(blocks, chains, in_boiler)):
-        if bad or not any(n is best for n in chain):
+    for index, (block, bad, here) in enumerate(zip(blocks, in_boiler, inside)):
+        if bad or not here:
             continue
         text = block.text
         n = len(text)
