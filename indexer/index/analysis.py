@@ -14,7 +14,7 @@ import re
 import sys
 from array import array
 from itertools import repeat
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 from whoosh.analysis import (
@@ -33,6 +33,7 @@ from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
 
 from indexer import whoosh_internals
+from indexer.index import english_stemmer
 from indexer.index.vocabulary import word_form
 from indexer.limits import LEARNED_WORDS
 
@@ -437,6 +438,17 @@ class _LearnedWords:
 
 
 _LEARNED = _LearnedWords()
+# Whoosh's English stemmer, faster (same stems), cached as Whoosh's StemFilter caches it
+_ENGLISH_STEM = functools.lru_cache(maxsize=50_000)(english_stemmer.stem)
+
+
+def _index_stemmer(stem_filter: StemFilter) -> Callable[[str], str]:
+    """The stemming function of a tokenizer's StemFilter, for learning words:
+    `english_stemmer.stem` for Whoosh's English Snowball stemmer (the one
+    `NewsTextTokenizer` has), the filter's own otherwise."""
+    if stem_filter.lang == "en":
+        return _ENGLISH_STEM
+    return whoosh_internals.stem_function(stem_filter)
 
 
 class BatchAnalyzer:
@@ -450,7 +462,7 @@ class BatchAnalyzer:
         if len(_LEARNED.word_index) > LEARNED_WORDS:
             _LEARNED = _LearnedWords()
         self._learned = _LEARNED
-        self._stem_word = whoosh_internals.stem_function(tokenizer._stemmer)
+        self._stem_word = _index_stemmer(tokenizer._stemmer)
         self.terms = self._learned.terms
         self.forms = self._learned.forms
         self.words = self._learned.words
