@@ -30,6 +30,12 @@ from indexer import (
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
+# numpy's OpenBLAS starts a thread per core when numpy is imported, and they spin:
+# ~80 ms of CPU before a build's workers fork, ~130 ms more at the exit of a
+# command that never forks; nothing here calls BLAS (benchmarks/README.md,
+# session 8). Set before anything imports numpy; a value the user set is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep its message short

@@ -30,7 +30,8 @@ WORKER_CONFIG = {
     # The nanny starts a worker with MALLOC_TRIM_THRESHOLD_=65536; setting it
     # also stops glibc adapting its mmap threshold, so a task maps and unmaps
     # every buffer past 128 KiB (3x the page faults of a local worker). None:
-    # glibc's own adaptive thresholds, as in a local worker.
+    # glibc's own thresholds, which `tasks.become_worker` then sets as in a
+    # local worker (`tasks.WORKER_MALLOC`).
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
     # A sample of every thread's stack every 10 ms, for a dashboard no one reads.
     "distributed.worker.profile.enabled": False,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from dateutil import parser as dateparser
-
 _URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2]|[a-z]{3})[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)",
                        re.I)  # /2019/03/25/, /2019-03-25-, /2020/oct/02/
 # The one sanity range of every date, whatever it came from (`sane_date`):
@@ -40,6 +38,14 @@ def _zone(name: str | None, offset: int | None) -> int | None:
     return offset
 
 
+def _dateutil_parse(text: str, default: datetime) -> datetime | None:
+    """dateutil's fuzzy reading of `text` (imported here: ~10 ms that a build of
+    records whose dates take the fast paths never pays)."""
+    from dateutil import parser
+
+    return parser.parse(text, fuzzy=True, default=default, tzinfos=_zone)
+
+
 def parse_date(value: object) -> datetime | None:
     """A naive UTC datetime from an ISO string, an RFC 2822 date, a Reuters-style
     "26-FEB-1987 15:01:01.79", an epoch number, or None when nothing sensible is
@@ -58,8 +64,7 @@ def parse_date(value: object) -> datetime | None:
         if candidate is not text and not re.search(r"\d{4}", candidate):
             continue  # a year would be made up (dateutil's default)
         try:
-            parsed = dateparser.parse(candidate, fuzzy=True, default=datetime(2000, 1, 1),
-                                      tzinfos=_zone)
+            parsed = _dateutil_parse(candidate, datetime(2000, 1, 1))
         except (ValueError, OverflowError, TypeError):
             continue
         if parsed is not None and re.search(r"\d{4}|\d{2}", text):
@@ -88,9 +93,19 @@ def sane_date(value: date | int | float | None) -> datetime | None:
             return None
     except (OverflowError, OSError, ValueError):  # out of range, or an offset of 24 h or more
         return None
-    if moment < MIN_DATE or moment > datetime.now() + timedelta(days=MAX_DAYS_AHEAD):
+    if moment < MIN_DATE:
         return None
+    if moment > _latest_sane[0]:  # the clock is read again only for a moment past the last bound read
+        _latest_sane[0] = datetime.now() + timedelta(days=MAX_DAYS_AHEAD)
+        if moment > _latest_sane[0]:
+            return None
     return moment
+
+
+# The latest sane moment as last read from the clock: it only grows with the clock,
+# so a moment before it is sane without reading the clock (every record's date is
+# checked twice: by its reader and by `Article`).
+_latest_sane = [MIN_DATE]
 
 
 def parse_page_date(value: str | None) -> datetime | None:
@@ -134,8 +149,8 @@ def _whole_date(text: str) -> datetime | None:
     """dateutil's reading of `text` when it names a year, a month and a day: parsed
     against two different defaults, a part the text lacks shows as a difference
     (a bare "2019" or "March 2019" is no publication day)."""
-    first = dateparser.parse(text, fuzzy=True, default=datetime(2000, 1, 1), tzinfos=_zone)
-    second = dateparser.parse(text, fuzzy=True, default=datetime(2001, 2, 2), tzinfos=_zone)
+    first = _dateutil_parse(text, datetime(2000, 1, 1))
+    second = _dateutil_parse(text, datetime(2001, 2, 2))
     if first is None or (first.year, first.month, first.day) != (second.year, second.month, second.day):
         return None
     return first

@@ -10,8 +10,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -99,6 +97,8 @@ def _mostly_utf8(data: bytes) -> str | None:
 
 def _detect(data: bytes) -> tuple[str, str] | None:
     """(codec name, text) from charset detection, or None."""
+    from charset_normalizer import from_bytes  # (~10 ms to import: only for text that is not UTF-8)
+
     best = from_bytes(data).best()
     if best is None or not best.encoding:
         return None

@@ -135,3 +135,25 @@ def test_a_date_in_an_address(url, day):
 
     moment = date_from_url(url)
     assert (moment.date().isoformat() if moment else None) == day
+
+
+def test_the_latest_sane_date_follows_the_clock(monkeypatch) -> None:
+    """`sane_date` reads the clock only for a moment past the bound it last read:
+    a year from now stays the limit before and after dates under it were checked,
+    and a later clock moves it."""
+    from datetime import timedelta
+
+    now = datetime.now()
+    within, beyond = now + timedelta(days=300), now + timedelta(days=400)
+    assert dates.sane_date(datetime(1987, 2, 26)) == datetime(1987, 2, 26)
+    assert dates.sane_date(within) == within and dates.sane_date(beyond) is None
+    assert dates.sane_date(within) == within and dates.sane_date(beyond) is None
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return now + timedelta(days=200)
+
+    monkeypatch.setattr(dates, "datetime", Later)
+    later_beyond = Later.fromisoformat(beyond.isoformat())  # (a datetime of the patched class)
+    assert dates.sane_date(later_beyond) == beyond
