@@ -484,13 +484,23 @@ class BatchAnalyzer:
             return stem(text), None, None
         return stem(text), None, word_form(word)
 
-    def _add_words(self, words) -> None:
+    def _add_words(self, words: list[str]) -> None:
         """Number new words (distinct, none learned yet), their terms and vocabulary words."""
         learned = self._learned
-        index, known = learned.word_index, learned.words
+        stem = self._stem_word
+        terms_of: list[str | None] = []
+        forms_of: list[str | None] = []
+        several: list[tuple[int, tuple]] = []  # (which new word, its Hangul pieces)
+        for word, text in zip(words, map(str.lower, words)):
+            if "'" in text or not word.isascii():
+                term, pieces, form = self._learn(word)
+                if term is None:
+                    several.append((len(terms_of), pieces))
+            else:  # what `_learn` gives such a word: its lower case, stemmed, and as its vocabulary word
+                term, form = stem(text), text
+            terms_of.append(term)
+            forms_of.append(form)
         term_id, terms, form_id, forms = learned.term_id, learned.terms, learned.form_id, learned.forms
-        word_terms: list[int] = []
-        word_forms: list[int] = []
 
         def number(term: str) -> int:
             tid = term_id.get(term)
@@ -499,25 +509,25 @@ class BatchAnalyzer:
                 terms.append(term)
             return tid
 
-        for word in words:
-            term, pieces, form = self._learn(word)
-            index[word] = len(known)
-            known.append(word)
-            if term is None:
-                word_terms.append(-1 - len(learned.pieces))
-                learned.pieces.append([(number(t), a, b) for t, a, b in pieces])
-            else:
-                word_terms.append(number(term))
-            if form is None:
-                word_forms.append(-1)
-            else:
-                fid = form_id.get(form)
-                if fid is None:
-                    fid = form_id[form] = len(forms)
-                    forms.append(form)
-                word_forms.append(fid)
-        learned.word_terms = np.append(learned.word_terms, np.array(word_terms, dtype=np.int64))
-        learned.word_forms = np.append(learned.word_forms, np.array(word_forms, dtype=np.int64))
+        for term in dict.fromkeys(terms_of):
+            if term is not None and term not in term_id:
+                term_id[term] = len(terms)
+                terms.append(term)
+        for form in dict.fromkeys(forms_of):
+            if form is not None and form not in form_id:
+                form_id[form] = len(forms)
+                forms.append(form)
+        n = len(words)
+        word_terms = np.fromiter(map(term_id.get, terms_of, repeat(-1)), dtype=np.int64, count=n)  # None: -1
+        for k, pieces in several:
+            word_terms[k] = -1 - len(learned.pieces)
+            learned.pieces.append([(number(t), a, b) for t, a, b in pieces])
+        first = len(learned.words)
+        learned.words.extend(words)
+        learned.word_index.update(zip(words, range(first, first + n)))
+        learned.word_terms = np.append(learned.word_terms, word_terms)
+        learned.word_forms = np.append(learned.word_forms,
+                                       np.fromiter(map(form_id.get, forms_of, repeat(-1)), dtype=np.int64, count=n))
 
     def analyse(self, texts: list[str]) -> FieldTokens:
         """The tokens of `texts` (one field of a batch of documents)."""
@@ -530,7 +540,7 @@ class BatchAnalyzer:
         unknown = np.flatnonzero(word_numbers < 0)
         if len(unknown):  # learn them, in the order first seen
             new = list(map(words.__getitem__, unknown.tolist()))
-            self._add_words(dict.fromkeys(new))
+            self._add_words(list(dict.fromkeys(new)))
             word_numbers[unknown] = np.fromiter(map(index.__getitem__, new), dtype=np.int64, count=len(new))
         ids = learned.word_terms[word_numbers]
         forms = learned.word_forms[word_numbers]
