@@ -861,14 +861,15 @@ def _only_date(text: str) -> bool:
 
 def _line_over_body(blocks: list[_Block], start: int | None) -> str | None:
     """On a page where nothing names a headline (no <title>, heading or declared one): the
-    line of text just over the article's first block, past link lines, bylines and date
-    lines, when it reads as a headline (three words or more, no full stop)."""
+    line of text just over the article's first block, past link lines, bylines, date lines
+    and a standfirst (a sentence over the story's markup), when it reads as a headline
+    (three words or more, no full stop)."""
     if not start:
         return None
     for block in reversed(blocks[_gap_start(blocks, start):start]):
         text = block.text
         if len(text) < 10 or block.link_chars or block.tag == "a" or _is_text_byline(text) or _only_date(text) \
-                or _WRITTEN_DATE.search(text) and len(text) < 100:
+                or _WRITTEN_DATE.search(text) and len(text) < 100 or len(text) >= 80 and _END_PUNCT.search(text):
             continue
         if len(text) > 250 or len(text.split()) < 3 or _JUNK_LINE.match(text) or text.endswith((".", ":", ",")):
             return None

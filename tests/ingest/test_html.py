@@ -207,6 +207,19 @@ def test_the_line_over_the_story_where_nothing_names_a_headline():
     assert clean_html(_bbc_2008("<title>Annapolis talks</title>")).headline == "Annapolis talks"  # a title is kept
 
 
+def test_the_line_over_the_story_past_its_standfirst():
+    # the same BBC pages, another kind: a bold standfirst sentence and a video link between the headline and
+    # the story's paragraphs
+    html = ("<html><body><table><tr><td>Last Updated: Tuesday, 4 December 2007, 23:57 GMT</td></tr></table>"
+            "<table><tr><td colspan='3'><div class='mxb'><div class='sh'>Kidnapped Britons tape condemned</div></div>"
+            "</td></tr><tr><td><font size='2'><table align='right'><tr><td><div><a href='/v'><b>Video extract</b></a>"
+            "</div></td></tr></table><B>The UK government has condemned a videotape issued by the kidnappers of five "
+            "British men held captive in Iraq.</B>"
+            + "<P>A Foreign Office spokesman said the tape would add to the distress of the families and friends." * 4
+            + "</font></td></tr></table></body></html>")
+    assert clean_html(html).headline == "Kidnapped Britons tape condemned"
+
+
 def test_a_date_line_is_never_the_headline():
     # L3S-GN1's 2008 motor-sport pages (not copied): a date in <h3> or its own table row between the
     # headline and the story
