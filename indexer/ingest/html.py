@@ -1192,7 +1192,8 @@ def _is_inside(tag: Tag, ancestor: Tag) -> bool:
     return False
 
 
-_TEXT_BYLINE_START = re.compile(r"^(?:[Bb]y|BY|[Ww]ritten by|[Pp]osted by|[Vv]on):?\s+[A-Z\u00c0-\u00de]")
+_TEXT_BYLINE_START = re.compile(
+    r"^(?:[Bb]y|BY|[Ww]ritten by|[Pp]osted by|[Vv]on|Por|Par|Door|Av):?\s+[A-Z\u00c0-\u00de]")
 
 
 _ABBREVIATION = re.compile(r"\b(?:Dr|Prof|Mr|Mrs|Ms|Mag|Ing|[A-Z])\.")  # "Dr. Max Kolter", "John A. Doe"

@@ -398,6 +398,25 @@ def test_byline_markup_gives_clean_author_names(byline, expected):
     assert byline not in article.body
 
 
+@pytest.mark.parametrize("line,expected", [
+    ("By Jane Roe and John Doe", "Jane Roe, John Doe"),
+    ("Par Jean Dupont", "Jean Dupont"), ("Por María López", "María López"),   # French, Spanish
+    ("Door Jan de Vries", "Jan de Vries"), ("Av Kari Nordmann", "Kari Nordmann"),  # Dutch, Norwegian/Swedish
+])
+def test_a_plain_text_byline_line_in_several_languages(line, expected):
+    html = ("<html><body><article><h1>Town hall</h1><p>" + line + "</p><p>"
+            + "The town hall reopened after repairs. " * 6 + "</p></article></body></html>")
+    assert read_html(html.encode(), "x.html").author == expected
+
+
+def test_a_microdata_author_named_in_a_meta_tag():
+    # schema.org microdata: the Person's name only in <meta itemprop="name" content=...>
+    html = ('<html><body><article><h1>Town hall</h1><span itemprop="author" itemscope '
+            'itemtype="https://schema.org/Person"><meta itemprop="name" content="Jane Roe"></span><p>'
+            + "The town hall reopened after repairs. " * 6 + "</p></article></body></html>")
+    assert read_html(html.encode(), "x.html").author == "Jane Roe"
+
+
 def test_an_inline_popup_box_is_cut_and_the_paragraph_stays_whole():
     html = ('<html><body><article><h1>Threat case</h1><p>A man pleaded guilty to threatening Rep. '
             '<span class="rollover-people"><a href="/people/x">Jane Roe</a><span class="rollover-people-block">'
