@@ -659,6 +659,9 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
         relaxed = _extract_body(root, blocks, soft, scan.content, headline, relaxed=True)
         if len(relaxed[0]) > len(body):
             body, container, start = relaxed[0], relaxed[1], relaxed[4]
+    if rank == _SECTION:
+        rank = _SURE if container is None or any(collapse_spaces(h.get_text(" ")) == headline
+                                                 for h in container.find_all("h1", limit=3)) else _FALLBACK
     if rank in (_MOST_OF_TITLE, _FALLBACK):  # no declared headline: the heading over the article
         over = _heading_over_body(blocks, start, headline if rank == _MOST_OF_TITLE else None, scan.title)
         if over is None and not headline:  # nothing names one: the line standing over the article
@@ -734,7 +737,7 @@ def _publication(metas: dict[str, str], ld: dict, page_url: str | None) -> str |
     return None
 
 
-_SURE, _MOST_OF_TITLE, _DECLARED, _FALLBACK = 0, 1, 2, 3  # how a headline was found: see _headline
+_SURE, _MOST_OF_TITLE, _DECLARED, _FALLBACK, _SECTION = 0, 1, 2, 3, 4  # how a headline was found: see _headline
 
 
 def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None,
@@ -743,7 +746,8 @@ def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None
     with the declared headline (JSON-LD, og:title), or the page's <h1> in its <title> (_SURE);
     the longest visible heading that is most of the page's declared title (_MOST_OF_TITLE);
     else the declared one (_DECLARED), else the <h1>, else the <title>, without the site's
-    name (_FALLBACK)."""
+    name (_FALLBACK). A three-word <h1> that is one part of the title on a page that declares
+    nothing (_SECTION) is the headline only if it is inside the article's markup."""
     raw_declared = [t for t in (_text_value(ld.get("headline")), _text_value(scan.metas.get("og:title")),
                                 _text_value(scan.metas.get("twitter:title")), _text_value(ld.get("name")))
                     if t]
@@ -768,6 +772,9 @@ def _headline(scan: _Scan, ld: dict, publication: str | None, domain: str | None
         if len(key) >= 6 and not any(n in key for n in names) and any(key in whole for whole in wholes):
             # on a page that declares nothing, an <h1> of one or two words may be the section's
             # name ("cbs4denver.com - Sports Wire"): a fallback, the heading over the article wins
+            if not raw_declared and len(h1.split()) == 3 \
+                    and key in {_squash(part) for part in _TITLE_PARTS.split(unescape(scan.title))}:
+                return h1, _SECTION  # "wjz.com - Local Sports Wire": a section's name, unless it heads the article
             return h1, (_SURE if raw_declared or len(h1.split()) > 2 else _FALLBACK)
     headings = [h for h in scan.headings if h]
     texts = [b.text for b in blocks[:MAX_TITLE_BLOCKS] if 10 <= len(b.text) <= 300]

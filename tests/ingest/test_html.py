@@ -179,6 +179,21 @@ def test_a_section_name_in_h1_and_in_the_title_is_not_the_headline():
     assert clean_html(html).headline == "Sports Wire"  # with no other heading, the <h1> stays
 
 
+def test_a_three_word_section_name_outside_the_article_is_not_the_headline():
+    # the same pages as "wjz.com - Local Sports Wire": the <h1> in a header box, the article's own
+    # <h2> heading its text in another box
+    story = "<p>Friday will mark 50 years to the day that a rangy kid donned a Boston Bruins sweater.</p>" * 3
+    html = ('<html><head><title>wjz.com - Local Sports Wire</title></head><body><div class="header"><h1>Local '
+            'Sports Wire</h1></div><div class="main"><div class="article_wrap"><ul class="article_date_header">'
+            '<li>Fri, 18 Jan 2008 02:30:08 GMT</li><li><a href="/e">E-mail</a></li></ul>'
+            "<h2>Hockey finally returns the love to O'Ree</h2>" + story + "</div></div></body></html>")
+    assert clean_html(html).headline == "Hockey finally returns the love to O'Ree"
+    # inside the article's markup, over its deck, a three-word <h1> is the headline
+    html = ('<html><head><title>Obama wins Iowa - Daily Planet</title></head><body><div class="article_wrap">'
+            "<h1>Obama wins Iowa</h1><h2>Huckabee takes the Republican vote</h2>" + story + "</div></body></html>")
+    assert clean_html(html).headline == "Obama wins Iowa"
+
+
 def test_a_broken_title_end_tag_does_not_swallow_the_page():
     # L3S-GN1 (not copied): "<title id=...>Headline - World - Site</titlevalue="true" -->": no real end tag
     html = ('<html><head><title id="TitleID">Bush to Saudis: More Oil Please - World - CBN News</titlevalue="true" -->'
