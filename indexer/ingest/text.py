@@ -213,15 +213,16 @@ def _paragraphs(lines: list[str]) -> list[str]:
     for block in "\n".join(lines).split("\n\n"):
         block = block.strip("\n")  # (a longer run of blank lines leaves newlines at a block's ends)
         if block:
-            _reflow_block(block.split("\n"), paragraphs)
+            _reflow_block(block.split("\n"), paragraphs, block)
     return paragraphs
 
 
-def _reflow_block(block: list[str], paragraphs: list[str]) -> None:
+def _reflow_block(block: list[str], paragraphs: list[str], joined: str) -> None:
     """Append a block's paragraphs, each with its whitespace collapsed. The lines
     where a paragraph starts are found with whole-block operations and one regular
     expression rather than a Python test per line (this runs for every record body);
-    only a block with a run of dots or spaces is looked at line by line for table rows."""
+    only a block with a run of dots or spaces is looked at line by line for table rows.
+    `joined`: the block's lines joined by "\n"."""
     unindented = list(map(str.lstrip, block))
     lengths = list(map(len, unindented))
     width = max(lengths)
@@ -231,7 +232,8 @@ def _reflow_block(block: list[str], paragraphs: list[str]) -> None:
         return
     count = len(block)
     indents = list(map(operator.sub, map(len, block), lengths))
-    starts = set(compress(range(count), map(min(indents).__lt__, indents)))  # indented lines
+    least = min(indents)
+    starts = set(compress(range(count), map(least.__lt__, indents)))  # indented lines
     text = "\n".join(unindented)
     if "..." in text or "   " in text:  # a table row is a paragraph of its own
         for i in compress(range(count), map(_is_table_row, unindented)):
@@ -239,9 +241,12 @@ def _reflow_block(block: list[str], paragraphs: list[str]) -> None:
     # a deliberate break: a line ends a sentence well short of the wrap width although
     # the next word would have fitted, so the writer broke the line, not the wrapper
     short = 0.75 * width
+    # (an indented line starts a paragraph anyway: in a block with unindented lines, a break
+    # is looked for as the block is, where a line starting with a space is no next word)
+    where = joined if least == 0 else text
     line = counted = 0
-    for end in _SENTENCE_BREAK.finditer(text):
-        line += text.count("\n", counted, end.end())  # the index of the line after the break
+    for end in _SENTENCE_BREAK.finditer(where):
+        line += where.count("\n", counted, end.end())  # the index of the line after the break
         counted = end.end()
         if lengths[line - 1] + 1 + len(end.group("next_word")) < short:
             starts.add(line)

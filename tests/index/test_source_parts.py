@@ -142,7 +142,7 @@ def test_a_jsonl_gz_of_one_chunk_is_inflated_once_with_the_same_results(tmp_path
     def no_second_inflate(*args, **kwargs):
         raise AssertionError("inflated a second time")
 
-    monkeypatch.setattr(indexer.ingest.gzip, "open", no_second_inflate)
+    monkeypatch.setattr(indexer.ingest.igzip, "open", no_second_inflate)
     once = list(stream_source(zipped, "archive"))
     assert [getattr(r, "id", None) or r.to_json() for r in once] == \
            [getattr(r, "id", None) or r.to_json() for r in chunked]
@@ -168,6 +168,17 @@ def test_a_broken_or_bomb_like_jsonl_gz_is_refused_before_any_of_it_is_indexed(t
     monkeypatch.setattr(indexer.ingest, "CHUNK_BYTES", 30_000)
     [failure] = stream_source(tmp_path / "cut.jsonl.gz", "cut")
     assert "broken gzip data" in failure.reason
+
+
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".json.gz"])
+def test_a_gz_with_corrupt_deflate_data_is_reported_as_broken(tmp_path, suffix):
+    """Bytes flipped inside the compressed stream (ISA-L raises its own error type):
+    the source is refused as broken gzip data, with its name, not as an unknown error."""
+    data = bytearray(gzip.compress(_big_jsonl(tmp_path / "src").read_bytes()))
+    data[5000:5010] = bytes(b ^ 0x55 for b in data[5000:5010])
+    (tmp_path / f"flipped{suffix}").write_bytes(data)
+    failures = [item for item in stream_source(tmp_path / f"flipped{suffix}", "flipped") if isinstance(item, Failure)]
+    assert failures and failures[0].source == "flipped" and "broken gzip data" in failures[0].reason
 
 
 # -- WARC ---------------------------------------------------------------------------
