@@ -257,58 +257,67 @@ def _blocks(root: Tag, boundaries: frozenset[int] = frozenset()) -> list[_Block]
     parts: list[str] = []
     link_chars = 0
     owner_stack: list[Tag] = [root]
-    # stack items: (node, entering) ; exit markers for block tags and links
-    stack: list[tuple[object, int]] = [(root, 0)]
+    # the stack holds nodes to enter and (element, _LEAVE_BLOCK / _LEAVE_LINK) markers
+    stack: list = list(reversed(root.contents))
     link_depth = 0
     resumes = False
 
     def flush() -> None:
         nonlocal parts, link_chars, resumes
-        if parts:
-            text = collapse_spaces("".join(parts))
-            if text:
-                owner = owner_stack[-1]
-                blocks.append(_Block(owner, text, min(link_chars, len(text)), owner.name, resumes))
-                resumes = False
+        text = collapse_spaces("".join(parts))
+        if text:
+            owner = owner_stack[-1]
+            blocks.append(_Block(owner, text, min(link_chars, len(text)), owner.name, resumes))
+            resumes = False
         parts = []
         link_chars = 0
 
     while stack:
-        node, mode = stack.pop()
-        if mode == 1:  # leaving a block element
-            flush()
+        node = stack.pop()
+        kind = type(node)
+        if kind is NavigableString:  # most nodes: plain text
+            parts.append(node)
+            if link_depth:
+                link_chars += len(node.strip())
+            continue
+        if kind is tuple:  # leaving an element
+            node, leaving = node
+            if leaving == _LEAVE_LINK:
+                link_depth -= 1
+                continue
+            if parts:
+                flush()
             owner_stack.pop()
             resumes = node.name not in _BLOCK_TAGS  # an inline boundary: its parent's text goes on
             continue
-        if mode == 2:  # leaving a link
-            link_depth -= 1
-            continue
-        if isinstance(node, NavigableString):
-            if isinstance(node, (Comment, CData, Declaration, Doctype, ProcessingInstruction)):
-                continue
-            s = str(node)
-            parts.append(s)
-            if link_depth:
-                link_chars += len(s.strip())
-            continue
-        if not isinstance(node, Tag):
+        if kind is not Tag and not isinstance(node, Tag):
+            if isinstance(node, NavigableString) and \
+                    not isinstance(node, (Comment, CData, Declaration, Doctype, ProcessingInstruction)):
+                parts.append(node)
+                if link_depth:
+                    link_chars += len(node.strip())
             continue
         name = node.name
-        if (name in _BLOCK_TAGS or id(node) in boundaries) and node is not root:
-            flush()
+        if name in _BLOCK_TAGS or id(node) in boundaries:
+            if parts:
+                flush()
             resumes = False
-            if name in ("br", "hr"):
+            if name == "br" or name == "hr":
                 continue
             owner_stack.append(node)
-            stack.append((node, 1))
+            stack.append((node, _LEAVE_BLOCK))
         elif name == "a":
             link_depth += 1
-            stack.append((node, 2))
+            stack.append((node, _LEAVE_LINK))
         elif name in _CELL_TAGS:
             parts.append(" ")  # a table row reads as one line, cells apart
-        stack.extend((child, 0) for child in reversed(node.contents))
-    flush()
+        stack.extend(reversed(node.contents))
+    if parts:
+        flush()
     return blocks
+
+
+_LEAVE_BLOCK, _LEAVE_LINK = 1, 2
 
 
 # ---------------------------------------------------------------------------
