@@ -12,7 +12,7 @@ import pytest
 from indexer.errors import SourceError
 from indexer.ingest.article import CleanedArticle, derived_id
 from indexer.ingest.encoding import decode_bytes, sniff_declared_charset
-from indexer.ingest.html import clean_html, read_html
+from indexer.ingest.html import _HTMLBuilder, clean_html, read_html
 from tests.conftest import FIXTURES
 
 FIXTURES = FIXTURES / "html"
@@ -130,6 +130,28 @@ def test_the_authors_a_real_page_names(name):
     expected = PAGE_AUTHORS[name]
     cleaned = _cleaned(f"authors/{name}", expected.get("url"))
     assert cleaned.author == expected["author"], expected["kind"]
+
+
+XHTML_WITH_NAMESPACES = (
+    '<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml" xmlns:og="http://ogp.me/ns#" xml:lang="en">'
+    '<head><meta property="og:title" content="A title"/></head><body><svg:svg xmlns:svg="http://www.w3.org/2000/svg">'
+    '<svg:rect/></svg:svg><fb:like xmlns:fb="http://x" fb:href="y">Like</fb:like><p xml:lang="de">Hallo</p>'
+    '</body></html>')
+
+
+@pytest.mark.parametrize("name", ["guardian-hong-kong.html.gz", "entermedia-korean.html.gz",
+                                  "bodies/readability-story-in-modal.html.gz", None])
+def test_the_lean_builder_builds_bs4s_own_tree(name):
+    # the cleaner's builder skips bs4's XML-namespace work (lxml's HTML parser sends none):
+    # the tree must be the one bs4's own lxml builder makes, attributes and all
+    from bs4 import BeautifulSoup
+    from bs4.element import AttributeDict
+
+    markup = XHTML_WITH_NAMESPACES if name is None else decode_bytes(_page(name), sniff_declared_charset(_page(name)))
+    ours = BeautifulSoup(markup, builder=_HTMLBuilder(multi_valued_attributes=None, attribute_dict_class=AttributeDict))
+    theirs = BeautifulSoup(markup, "lxml", multi_valued_attributes=None, attribute_dict_class=AttributeDict)
+    assert ours.decode() == theirs.decode()
+    assert [t.attrs for t in ours.find_all(True)] == [t.attrs for t in theirs.find_all(True)]
 
 
 def test_a_wrapper_around_main_is_not_a_dialog_box():
