@@ -7,10 +7,10 @@ this process, with a timer (CPU time, no profiler) around each stage.
 Stages (a stage's time includes the stages inside it): reading and cleaning
 (`stream_source`), MinHash signatures, the segment writer (`write_segment`)
 and inside it the batch text analysis (of it, learning new words: stemming
-and bookkeeping), grouping tokens into postings, the posting blocks and term
+and numbering, timed per batch of new words), grouping tokens into postings, the posting blocks and term
 table, the other indexed fields, stored fields/lengths/columns, and the
 vocabulary counts. A timer costs ~1 us a call (most stages are called a few
-times per task; word learning once per new word). Stages a checkout does not
+times per task). Stages a checkout does not
 have are left out.
 """
 
@@ -80,7 +80,7 @@ def main() -> None:
     _timed(segment, "_count_words", "vocabulary words")   # session 6: from the analysis
     _timed(tasks, "write_segment", "write_segment (all)")
     _timed(analysis.BatchAnalyzer, "analyse", "  text analysis")
-    _timed(analysis.BatchAnalyzer, "_learn", "    learning new words (stemming)")
+    _timed(analysis.BatchAnalyzer, "_add_words", "    learning new words (stemming, numbering)")
     _timed(segment, "_group", "  tokens grouped into postings")
     _timed(codec.ArrayFieldWriter, "add_term_arrays", "  posting blocks and term table")
     _timed(whoosh_internals, "_write_hash_tables", "  the term table's hash tables (at its close)")
