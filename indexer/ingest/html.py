@@ -1264,8 +1264,11 @@ TWIN_LINKS = 0.25     # ... when at most this share of its text is links
 def _block_value(block: _Block, relaxed: bool = False) -> float:
     """How much a block looks like article prose: + its length for link-poor
     sentences, - for link lists and stubs. `relaxed` (a page without prose: a
-    table, a list, a recipe) counts every link-poor line of a few words."""
+    table, a list, a recipe) counts every link-poor line of a few words, and every
+    table row whatever its links."""
     n = len(block.text)
+    if relaxed and block.tag == "tr" and n >= 12:
+        return float(n)  # a table's row: its links are names in a list (a cast, a squad, results)
     density = block.link_chars / n if n else 1.0
     if density > 0.5:
         return -n * 0.5 - 10
@@ -1431,7 +1434,8 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         text = block.text
         n = len(text)
         density = block.link_chars / n if n else 1.0
-        if density > (LINK_MAX_LONG if n >= 100 else LINK_MAX) or _JUNK_LINE.match(text) or block.tag == "h1" \
+        if (density > (LINK_MAX_LONG if n >= 100 else LINK_MAX) and not (relaxed and block.tag == "tr")) \
+                or _JUNK_LINE.match(text) or block.tag == "h1" \
                 or text.lower() == head_low:
             continue
         if _is_text_byline(text):

@@ -172,6 +172,23 @@ def test_an_unclosed_title_does_not_swallow_the_page():
     assert cleaned.body.startswith("The council approved the plan.")
 
 
+def test_a_page_that_is_a_table_of_linked_names():
+    # Google-Trends-2017 (GPL-3.0, not copied here) has a film's full-cast page: no prose, only a
+    # table whose rows are linked names ("<a>Jay Hernandez</a> ... <a>Thomas Magnum</a> 4 episodes");
+    # the rows were link lists, and the body was one row that happened to have fewer links.
+    cast = [("Jay Hernandez", "Thomas Magnum"), ("Perdita Weeks", "Juliett Higgins"), ("Stephen Hill", "TC Calvin"),
+            ("Zachary Knighton", "Rick Wright"), ("Sung Kang", "Detective Gordon Katsumoto")]
+    rows = "".join(f'<tr><td><a href="/n{i}">{actor}</a></td><td>...</td><td><a href="/c{i}">{role}</a> '
+                   f'4 episodes, 2018</td></tr>' for i, (actor, role) in enumerate(cast))
+    nav = "".join(f'<li><a href="/{w}">{w}</a></li>' for w in ("Home", "Movies", "TV Shows", "Celebs"))
+    html = (f"<html><head><title>Magnum P.I. - Full Cast</title></head><body><ul>{nav}</ul><h1>Full Cast</h1>"
+            f"<table class='cast_list'>{rows}</table><p>Copyright 2018</p></body></html>")
+    body = clean_html(html).body
+    for actor, role in cast:
+        assert f"{actor} ... {role} 4 episodes, 2018" in body
+    assert "TV Shows" not in body
+
+
 def test_a_headline_over_share_links_and_a_byline():
     # L3S-GN1's 2008 blog pages (research use only, not copied here) have no <title>; the headline is a
     # linked <h4> with a row of share links, vote counts and a byline between it and the story.
