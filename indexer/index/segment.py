@@ -415,7 +415,7 @@ def _write_documents(storage, segment, schema, documents: Sequence[dict], length
     # W3 adds a field's total when a document first has a length for it (documents in order, fields sorted)
     whoosh_internals.set_field_length_totals(segment, {name: totals[name] for name in
                                                        sorted(totals, key=lambda name: (firsts[name], name))})
-    for name in sorted({name for doc in documents for name in doc if not name.startswith("_")}):
+    for name in sorted({name for keys in stored_order for name in keys if not name.startswith("_")}):
         field = schema[name]
         values = _column_values(field, name, documents) if field.column_type else None
         if values:  # W3 makes a column at its first value
@@ -438,16 +438,13 @@ _MICROSECONDS_BEFORE_1970 = datetime_to_long(datetime(1970, 1, 1))
 def _column_values(field, name: str, documents: Sequence[dict]) -> dict[int, object]:
     """Document number -> column value, for the documents that have one (a
     date's is `_datetime_longs`, DATETIME.to_column_value)."""
-    present = {docnum: doc[name] for docnum, doc in enumerate(documents) if doc.get(name) is not None}
+    present = {docnum: value for docnum, doc in enumerate(documents) if (value := doc.get(name)) is not None}
     longs = _datetime_longs(field, list(present.values()))
     if longs is not None:
         return dict(zip(present, longs))
     values: dict[int, object] = {}
     seen: dict = {}  # years, months, publications repeat: convert each value once
-    for docnum, doc in enumerate(documents):
-        value = doc.get(name)
-        if value is None:
-            continue
+    for docnum, value in present.items():
         try:
             converted = seen.get(value)
             if converted is None:
