@@ -48,7 +48,7 @@ _MEDIA_WORD = re.compile(
     r"\b\w*(?:nachrichten|zeitung|verband|fraktion|ministerium|magazin|presse|verlag|redaktion)\b", re.I)
 _DOMAIN_NAME = re.compile(r"\w\.(?:com|net|org|info|biz|news|de|at|ch|uk|fr|es|it|nl|in|kz|ru|pl|us|ca|au|tv|io)$",
                           re.I)
-_NOT_IN_NAMES = re.compile(r"[{}\[\]<>\"=#*+|\\]")  # pieces of code or markup
+_NOT_IN_NAMES = re.compile(r"[{}\[\]<>=#*+|\\]")  # pieces of code or markup (quotes may hold a nickname)
 _SITE_CREDIT = re.compile(r"^(?:developed|designed|powered|hosted|maintained|built|programmed)\s+by\b", re.I)
 _CREDENTIAL = re.compile(r"[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}")
 # Between two names: "and", "&", "und", "et", "y", "e", "og", "och", "ve", "и" (lower case only; "AND" in an

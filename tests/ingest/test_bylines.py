@@ -42,6 +42,7 @@ from indexer.ingest.bylines import is_agency, normalise_byline, split_authors
     ("The Times-Picayune", None), ("Deutscher Caritasverband", None), ("AUTO ZEITUNG", None),
     ('{ "', None), ("D", None),                                   # pieces of code, a letter
     ("Alexa von Heyden", "Alexa von Heyden"), ("Emily Post", "Emily Post"),  # names that stay
+    ('Dwayne "The Rock" Johnson', 'Dwayne "The Rock" Johnson'),
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors
