@@ -842,7 +842,9 @@ def _heading_over_body(blocks: list[_Block], start: int | None, found: str | Non
     set as a heading: an <h1>-<h4>, a heading class, or bold text alone on its line.
     Against a line `found` that is part of the page's title, only one that is part of
     the title too, unless `found` is the whole title and not near the article (a
-    masthead with the site's name)."""
+    masthead with the site's name); a `found` far from the article also loses to a heading
+    right over the story ("The Hindu News Update Service": "News Update Service" in the
+    masthead)."""
     if start is None:
         return None
     first = _gap_start(blocks, start)
@@ -855,6 +857,10 @@ def _heading_over_body(blocks: list[_Block], start: int | None, found: str | Non
     whole = _squash(unescape(title))
     if found is None or (_squash(found) == whole and not any(b.text == found for b in blocks[max(0, far):start + 1])):
         whole = None
+    if whole is not None and not any(b.text == found for b in blocks[first:start + MAX_LEAD_LINES + 2]):
+        right_over = _heading_right_over(blocks, first, start)  # `found` far up (a masthead): this outranks it
+        if right_over:
+            return right_over
     for index, block in zip(range(start, first - 1, -1), reversed(near)):
         text = block.text
         if not 10 <= len(text) <= 250 or len(text.split()) < (4 if index < far else 2) or _JUNK_LINE.match(text) \
@@ -872,6 +878,22 @@ def _heading_over_body(blocks: list[_Block], start: int | None, found: str | Non
 
 
 MAX_LEAD_LINES = 2  # date and byline lines that may open the body above its headline
+
+
+def _heading_right_over(blocks: list[_Block], first: int, start: int) -> str | None:
+    """A heading of four words or more on the line right over the story's first line (past
+    date, byline and link lines): `<font class=storyhead><b>Headline</b></font>`."""
+    close = start - 1
+    while close > first and (_lead_line(blocks[close].text)
+                             or blocks[close].link_chars > 0.5 * len(blocks[close].text)):
+        close -= 1
+    if close < first:
+        return None
+    text = blocks[close].text
+    if _looks_like_heading(blocks[close]) and 10 <= len(text) <= 250 and len(text.split()) >= 4 \
+            and not _lead_line(text) and not text.endswith((".", ":")) and not _JUNK_LINE.match(text):
+        return text
+    return None
 
 
 def _lead_line(text: str) -> bool:

@@ -233,6 +233,20 @@ def test_a_three_word_section_name_outside_the_article_is_not_the_headline():
     assert clean_html(html).headline == "Obama wins Iowa"
 
 
+def test_a_heading_right_over_the_story_outranks_a_masthead_line_in_the_title():
+    # L3S-GN1's 2008 pages of one Indian paper (not copied): "<title>The Hindu News Update Service</title>", the
+    # masthead line "News Update Service" far up, the headline a <font class=storyhead> right over the story
+    menu = "".join(f"<li>Edition of the day number {i}</li>" for i in range(8))  # lines of text, not links
+    html = ("<html><head><title>The Hindu News Update Service</title></head><body><center><font "
+            "class=sectionhead><b>News Update Service</b></font></center><ul>" + menu + "</ul><table><tr><td>"
+            '<a href="/n"><font class=leftnavi>National</font></a><br><font class=storyhead size=4><b>Sonia in '
+            "hospital with chest infection; condition stable</b></font><p>New Delhi (PTI): Congress president Sonia "
+            "Gandhi was admitted to a hospital here after she complained of difficulty in breathing.<p>"
+            + "Her condition was described as quite stable by the doctors who treat her there. " * 3
+            + "</td></tr></table></body></html>")
+    assert clean_html(html).headline == "Sonia in hospital with chest infection; condition stable"
+
+
 def test_a_broken_title_end_tag_does_not_swallow_the_page():
     # L3S-GN1 (not copied): "<title id=...>Headline - World - Site</titlevalue="true" -->": no real end tag
     html = ('<html><head><title id="TitleID">Bush to Saudis: More Oil Please - World - CBN News</titlevalue="true" -->'
