@@ -153,7 +153,7 @@ class NewsTextTokenizer(Tokenizer):
     def spans(self, value: str, no_morph: bool = False,
               tokenize: bool = True) -> Iterator[tuple[str, int, int, int]]:
         """(term, position, startchar, endchar) of every token, without Token objects."""
-        stem = str if no_morph else whoosh_internals.stem_function(self._stemmer)
+        stem = str if no_morph else _stem_function(self._stemmer)
         # An ASCII text is lower-cased once (offsets stay the same) and its
         # words need no folding; lower() never turns ASCII into non-ASCII and
         # accent_map only maps ASCII capitals, so ASCII words skip folding and
@@ -442,8 +442,9 @@ _LEARNED = _LearnedWords()
 _ENGLISH_STEM = functools.lru_cache(maxsize=50_000)(english_stemmer.stem)
 
 
-def _index_stemmer(stem_filter: StemFilter) -> Callable[[str], str]:
-    """The stemming function of a tokenizer's StemFilter, for learning words:
+def _stem_function(stem_filter: StemFilter) -> Callable[[str], str]:
+    """The stemming function of a tokenizer's StemFilter, for indexing and
+    queries alike (one stemmer, so a query's words meet the index's terms):
     `english_stemmer.stem` for Whoosh's English Snowball stemmer (the one
     `NewsTextTokenizer` has), the filter's own otherwise."""
     if stem_filter.lang == "en":
@@ -462,7 +463,7 @@ class BatchAnalyzer:
         if len(_LEARNED.word_index) > LEARNED_WORDS:
             _LEARNED = _LearnedWords()
         self._learned = _LEARNED
-        self._stem_word = _index_stemmer(tokenizer._stemmer)
+        self._stem_word = _stem_function(tokenizer._stemmer)
         self.terms = self._learned.terms
         self.forms = self._learned.forms
         self.words = self._learned.words

@@ -1,4 +1,4 @@
-"""The Snowball English stemmer of the index side's text analysis: Whoosh's
+"""The Snowball English stemmer of the text analysis (index and queries): Whoosh's
 (`whoosh.lang.snowball.english.EnglishStemmer.stem`, the NLTK port, quirks and
 all), 2.7x faster, giving the same stems.
 
@@ -11,9 +11,10 @@ word (the loop does nothing otherwise); the loop that marks a y after a vowel
 as a consonant runs only when the word has a "y"; and the regions R1 and R2
 are found with a regular expression (the first vowel followed by a
 non-vowel: what `_r1r2_standard`'s loops look for). The suffix lists, special
-words and letters are read from Whoosh's class. Queries keep Whoosh's own
-stemmer (`NewsTextTokenizer`); tests/index/test_english_stemmer.py compares
-the two on every word of the bundled corpus and on generated words.
+words and letters are read from Whoosh's class. Index and queries both stem
+with it (`analysis._stem_function`), so they meet whatever the stems;
+tests/index/test_english_stemmer.py compares it with Whoosh's on every word
+of the bundled corpus and on generated words.
 
 Adapted from whoosh/lang/snowball/english.py (whoosh3 3.54.0), itself from NLTK:
 Copyright (C) 2001-2012 NLTK Project; author Peter Michael Stahl, revisions

@@ -1,4 +1,4 @@
-"""The index side's English stemmer gives Whoosh's stems (queries use Whoosh's own)."""
+"""Our English stemmer (index and queries) gives Whoosh's stems."""
 
 from __future__ import annotations
 
