@@ -1407,12 +1407,12 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     total_good = sum(v for v in values if v > 0)
     # boilerplate markup counts only when it does not hold most of the prose
     spare = {1: SPARE_WEAK, 2: SPARE_STRONG, 3: 2.0, 4: SPARE_STRONG}  # 3: captions, never body; 4: hidden
-    # of the prose a reader sees: a story in a dialog over a page hidden from view (aria-hidden)
+    # strong marks, of the prose a reader sees: a story in a dialog over a page hidden from view (aria-hidden)
     hidden = {id(t) for t, strength in soft if strength == 4}
     shown_good = (sum(v for v, chain in zip(values, chains) if v > 0 and not any(id(n) in hidden for n in chain))
                   if hidden else 0.0) or total_good
     boiler = {id(t): strength for t, strength in soft
-              if good.get(id(t), 0.0) < spare[strength] * (total_good if strength == 4 else shown_good)}
+              if good.get(id(t), 0.0) < spare[strength] * (shown_good if strength == 2 else total_good)}
     # weak marks on a story cut into chunks of one class ("article-widget-text" between images): the
     # chunks together hold the prose
     groups: dict[tuple[str, str], list[Tag]] = {}

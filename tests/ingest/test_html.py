@@ -154,6 +154,17 @@ def test_the_lean_builder_builds_bs4s_own_tree(name):
     assert [t.attrs for t in ours.find_all(True)] == [t.attrs for t in theirs.find_all(True)]
 
 
+def test_an_undated_page_with_hidden_boxes_stays_undated():
+    # htmldate's evaluation set (Apache-2.0, even half): a JSTOR page that is no article and has no date
+    # (the gold's null). Part of its prose is in boxes hidden from view; weighed against the rest, its
+    # footer ("JSTOR is part of ITHAKA ... 2000-2020") was taken as the body, which made it a page with
+    # prose, and htmldate then found a day (2008-02-02). Only strong marks (a dialog over a hidden page)
+    # are weighed against the prose a reader sees.
+    cleaned = _cleaned("dates/jstor-undated-hidden-dialogs.html.gz", "https://www.jstor.org/stable/2669240?origin=crossref")
+    assert cleaned.date is None
+    assert "ITHAKA" not in cleaned.body
+
+
 def test_a_wrapper_around_main_is_not_a_dialog_box():
     # Drupal wraps the whole page, <main> included, in "dialog-off-canvas-main-canvas"
     cleaned = _cleaned("dates/meininger-main-in-dialog-wrapper.html.gz", None)
