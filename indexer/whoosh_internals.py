@@ -533,34 +533,41 @@ class FieldWriterBase(W3FieldWriter):
         """The bytes before a term in the current field's term-table keys."""
         return pack_ushort(self._fieldid)
 
-    def add_term_infos(self, terms: list[bytes], infos: list[bytes]) -> None:
+    def add_term_infos(self, terms: list[bytes], infos: bytes) -> None:
         """Add the current field's `terms` (in increasing byte order) with their
-        info bytes to the term table at once: the file bytes and key index of
-        the table's `add` per term (an `OrderedHashWriter`: a record is the
-        key's and the value's lengths as "!ii", the key, the value), one file
-        write; the keys' crc32 and positions kept as arrays for the hash tables."""
+        info bytes (`infos`: one after another, each the same size) to the term
+        table at once: the file bytes and key index of the table's `add` per
+        term (an `OrderedHashWriter`: a record is the key's and the value's
+        lengths as "!ii", the key (the field's prefix, the term), the value),
+        laid out with array operations and written at once; the keys' crc32
+        (continued from the prefix's over each term) and positions kept as
+        arrays for the hash tables."""
         if not terms:
             return
         table = self._tindex
         prefix = pack_ushort(self._fieldid)
-        keys = [prefix + term for term in terms]
-        if keys[0] <= table.lastkey or not all(map(operator.lt, keys, keys[1:])):
-            raise ValueError(f"Keys must increase: {table.lastkey!r}..{keys[0]!r}")
+        if prefix + terms[0] <= table.lastkey or not all(map(operator.lt, terms, terms[1:])):
+            raise ValueError(f"Keys must increase: {table.lastkey!r}..{prefix + terms[0]!r}")
+        n, size, fixed = len(terms), len(infos) // len(terms), 8 + len(prefix)
+        term_sizes = np.fromiter(map(len, terms), dtype=np.int64, count=n)
+        heads = np.empty(n, dtype=[("key", ">i4"), ("value", ">i4"), ("prefix", f"S{len(prefix)}")])
+        heads["key"], heads["value"], heads["prefix"] = term_sizes + len(prefix), size, prefix
+        sizes = term_sizes + (fixed + size)
+        starts = np.cumsum(sizes) - sizes
+        records = np.empty(int(starts[-1] + sizes[-1]), dtype=np.uint8)
+        records[(starts[:, None] + np.arange(fixed)).reshape(-1)] = heads.view(np.uint8)
+        term_at = starts + fixed
+        records[np.repeat(term_at - (np.cumsum(term_sizes) - term_sizes), term_sizes)
+                + np.arange(int(term_sizes.sum()))] = np.frombuffer(b"".join(terms), dtype=np.uint8)
+        records[((term_at + term_sizes)[:, None] + np.arange(size)).reshape(-1)] = np.frombuffer(infos, dtype=np.uint8)
         dbfile = table.dbfile
-        sizes = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
-        value_sizes = np.fromiter(map(len, infos), dtype=np.int64, count=len(infos))
-        heads = np.empty((len(keys), 2), dtype=">i4")
-        heads[:, 0], heads[:, 1] = sizes, value_sizes
-        head_bytes = heads.tobytes()
-        sizes += value_sizes + 8
-        positions = dbfile.tell() + np.cumsum(sizes) - sizes
-        dbfile.write(b"".join(itertools.chain.from_iterable(
-            zip(map(head_bytes.__getitem__, map(slice, range(0, 8 * len(keys), 8), range(8, 8 * len(keys) + 8, 8))),
-                keys, infos))))
+        positions = dbfile.tell() + starts
+        dbfile.write(records.tobytes())
         _extend_growable(table.index, positions.tolist())
-        hashes = np.fromiter(map(zlib.crc32, keys), dtype=np.int64, count=len(keys))  # filetables.crc_hash
+        hashes = np.fromiter(map(zlib.crc32, terms, itertools.repeat(zlib.crc32(prefix))),  # filetables.crc_hash
+                             dtype=np.int64, count=n)
         getattr(table, _HASH_ENTRIES).append((hashes, positions))
-        table.lastkey = keys[-1]
+        table.lastkey = prefix + terms[-1]
 
 
 def _extend_growable(numbers, values: list[int]) -> None:

@@ -613,9 +613,7 @@ class ArrayFieldWriter(FieldWriterBase):
         infos["last_id"] = ids[last_value]
         infos["offset"] = block_starts
         infos["length"] = block_sizes
-        info_bytes = infos.tobytes()
-        size = _TERM_INFO_ARRAY.itemsize
-        self.add_term_infos(postings.terms, [info_bytes[i:i + size] for i in range(0, len(info_bytes), size)])
+        self.add_term_infos(postings.terms, infos.tobytes())
         self.finish_field()
 
     @staticmethod

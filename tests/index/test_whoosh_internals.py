@@ -268,7 +268,9 @@ def test_term_table_hash_tables_hold_whooshs_entries_where_its_reader_finds_them
 def test_a_codec_term_table_is_hashed_with_crc32_and_read_by_whoosh():
     """Every term table the codec's field writer makes (builds, merges,
     Whoosh's writer with the codec) has hash type 1 (crc32) in its header;
-    terms added a field at a time and one at a time are found by Whoosh's reader."""
+    terms added a field at a time (records laid out with arrays) and one at
+    a time are read back in order, and found, by Whoosh's reader; keys out
+    of order are refused."""
     from whoosh.fields import ID
     from whoosh.filedb.filestore import RamStorage
     from whoosh.filedb.filetables import OrderedHashReader
@@ -281,7 +283,12 @@ def test_a_codec_term_table_is_hashed_with_crc32_and_read_by_whoosh():
     many, one = _random_keys(5, 30000), b"one"
     fields.start_field("a", ID())
     prefix = fields.field_key_prefix()
-    fields.add_term_infos(many, [key * 2 for key in many])
+    values = [key.ljust(9, b"-") for key in many]  # the infos of a field are of one size
+    with pytest.raises(ValueError):
+        fields.add_term_infos(many[::-1], b"".join(values))
+    fields.add_term_infos(many, b"".join(values))
+    with pytest.raises(ValueError):
+        fields.add_term_infos(many[-1:], values[-1])
     fields.finish_field()
     fields.start_field("b", ID())
     one_key = fields.field_key_prefix() + one
@@ -290,7 +297,9 @@ def test_a_codec_term_table_is_hashed_with_crc32_and_read_by_whoosh():
     fields.close()
     reader = OrderedHashReader.open(storage, segment.make_filename(codec.TERMS_EXT))
     assert reader.hashtype == whoosh_internals.TERM_HASH_TYPE == 1
-    assert all(reader[prefix + key] == key * 2 for key in many)
+    assert list(reader.items()) == [(prefix + key, value) for key, value in zip(many, values)] + [(one_key, b"value")]
+    assert all(reader[prefix + key] == value for key, value in zip(many, values))
+    assert reader.closest_key(prefix + many[100] + b"!") == prefix + many[101]
     assert reader[one_key] == b"value" and one_key[:2] != prefix
     assert sum(len(t) for t in _slots(reader)) == 2 * (len(many) + 1)
 
