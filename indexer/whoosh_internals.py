@@ -609,19 +609,18 @@ def _write_hash_tables(table) -> None:
     stretch = 2 * table_at
     wanted = stretch[bucket] + home
     order = np.lexsort((positions, wanted))  # the same layout however the entries were added
-    wanted = wanted[order]
+    wanted, bucket, hashes, positions = wanted[order], bucket[order], hashes[order], positions[order]
     rank = np.arange(len(wanted))
     taken = rank + np.maximum.accumulate(wanted - rank)  # the first free slot at or after each wanted one
-    bucket = bucket[order]
     slot = taken - stretch[bucket]
     out = np.zeros(int(slots.sum()), dtype=_HASH_SLOT)
     inside = slot < slots[bucket]
     at = table_at[bucket[inside]] + slot[inside]
-    out["hash"][at], out["position"][at] = hashes[order][inside], positions[order][inside]
+    out["hash"][at], out["position"][at] = hashes[inside], positions[inside]
     for k in np.flatnonzero(~inside).tolist():  # past its table's end: the first free slot from its start
         b = int(bucket[k])
         free = int(table_at[b]) + int(np.flatnonzero(out["position"][table_at[b]:table_at[b] + slots[b]] == 0)[0])
-        out["hash"][free], out["position"][free] = hashes[order][k], positions[order][k]
+        out["hash"][free], out["position"][free] = hashes[k], positions[k]
     dbfile = table.dbfile
     start = dbfile.tell()
     table.directory.extend(zip((start + table_at * _HASH_SLOT.itemsize).tolist(), slots.tolist()))
