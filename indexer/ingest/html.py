@@ -190,13 +190,20 @@ _BLOCK_TAGS = frozenset({
     "hr", "br", "body", "html", "center", "caption", "details", "summary", "hgroup",
 })
 _CELL_TAGS = frozenset({"td", "th"})  # inline: a table row is one block
+_CONTROL_TAGS = frozenset({"button", "label"})  # a control's words, unless broken markup put the page inside
+
+
+def _holds_page(control: Tag) -> bool:
+    """A button or label that holds the page's main part or paragraphs: a `<div>` left open in it
+    made the parser put everything after it inside, so it is not dropped as a control."""
+    return control.find(("main", "article")) is not None or len(control.find_all("p", limit=3)) == 3
 
 # class / id / role tokens that mark boilerplate subtrees. "Strong" ones name
 # furniture that never wraps an article; "weak" ones also turn up on layout
 # wrappers ("content-with-sidebar", "paywall", "Page-ad-margins").
 _STRONG_BOILERPLATE = re.compile(
     r"share|sharing|social|related|recommend|newsletter|subscri|signup|sign-up|cookie|consent|"
-    r"gdpr|comment|byline|contributor|author-bio|\bbio\b|promo(?!ted)|outbrain|taboola|disqus|"
+    r"gdpr|comment(?!ar)|byline|contributor|author-bio|\bbio\b|promo(?!ted)|outbrain|taboola|disqus|"
     r"breadcrumb|modal|popup|popover|tooltip|hovercard|rollover|dialog|alertdialog|toolbar|more-stories|read-more|readmore|also-read|"
     r"most-read|most-popular|trending|caption|credit|copyright|visually-hidden|sr-only|"
     r"screen-reader|skip-link|navbar|\bnav\b|navigation|\bmenu|site-header|site-footer|masthead",
@@ -608,7 +615,8 @@ def _scan(soup: BeautifulSoup) -> _Scan:
         elif name == "main":
             scan.mains.append(tag)
         if name in _DROP_TAGS:
-            scan.drop.append(tag)
+            if name not in _CONTROL_TAGS or not _holds_page(tag):
+                scan.drop.append(tag)
             continue
         if name in _SECTION_BOILERPLATE_TAGS:
             scan.soft.append((tag, 1))
@@ -1385,6 +1393,43 @@ def _twins(best: Tag, blocks: list[_Block], chains: list[list[Tag]], values: lis
             if prose >= TWIN_PARAGRAPHS and links <= TWIN_LINKS * chars and not _is_inside(best, nodes[k])}
 
 
+_LINE_MARK = re.compile(r"byline|dateline", re.I)  # marks of an element that holds one line
+_COMMENT_MARK = re.compile(r"comment(?!ar)|disqus", re.I)
+
+
+def _mend_marks(boiler: dict[int, int], soft: list[tuple[Tag, int]], chains: list[list[Tag]],
+                values: list[float], good: dict[int, float]) -> None:
+    """Marks that can be wrong about what they hold, set right in `boiler` (by id): a byline that
+    holds paragraphs of prose is the story (an unclosed `<div class="byline">` took in what
+    follows); a `<footer>`, `<aside>`, `<nav>` or `<header>` holding most of the prose in fewer
+    than TWIN_PARAGRAPHS paragraphs is furniture (a copyright notice longer than a short story),
+    not a wrapper of the page; and a comment thread is furniture even when it holds most of the
+    prose, if a story of several paragraphs stands outside it (a long discussion under an article)."""
+    lines = {id(t) for t, strength in soft if strength == 2 and id(t) in boiler
+             and good.get(id(t), 0.0) >= SHORT_BODY and _LINE_MARK.search(_attr_tokens(t))}
+    sections = {id(t): strength for t, strength in soft
+                if t.name in _SECTION_BOILERPLATE_TAGS and strength in (1, 2) and id(t) not in boiler}
+    if lines or sections:
+        paragraphs = dict.fromkeys(lines | sections.keys(), 0)
+        for chain, value in zip(chains, values):
+            if value > 0:
+                for node in chain:
+                    if id(node) in paragraphs:
+                        paragraphs[id(node)] += 1
+        for key, count in paragraphs.items():
+            if key in lines and count >= TWIN_PARAGRAPHS:
+                del boiler[key]
+            elif key in sections and count < TWIN_PARAGRAPHS:
+                boiler[key] = sections[key]
+    threads = {id(t) for t, strength in soft
+               if strength == 2 and id(t) not in boiler and _COMMENT_MARK.search(_attr_tokens(t))}
+    if threads:
+        outside = [value for chain, value in zip(chains, values)
+                   if value > 0 and not any(id(n) in threads or id(n) in boiler for n in chain)]
+        if len(outside) >= TWIN_PARAGRAPHS and sum(outside) >= SHORT_BODY:
+            boiler.update(dict.fromkeys(threads, 2))
+
+
 def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], content: list[Tag],
                   headline: str, relaxed: bool = False) -> tuple[str, Tag | None, str | None, str | None, int | None]:
     """The article text (paragraphs joined by blank lines), the element holding it,
@@ -1423,6 +1468,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         if len(members) > 1 and sum(good.get(id(t), 0.0) for t in members) >= SPARE_CHUNKS * total_good:
             for t in members:
                 boiler.pop(id(t), None)
+    _mend_marks(boiler, soft, chains, values, good)
     captions = {id(t) for t, strength in soft if strength == 3}
     in_boiler = [_under_boilerplate(chain, boiler, marked) for chain in chains] if marked else \
         [any(id(n) in boiler for n in chain) for chain in chains]

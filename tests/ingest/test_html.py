@@ -200,6 +200,27 @@ def test_a_page_that_is_a_table_of_linked_names():
     assert "TV Shows" not in body
 
 
+
+def test_a_story_inside_an_unclosed_byline_beside_a_comment_thread():
+    # L3S-GN1 (research use only, not copied here) has a 2008 page whose `<div id="content_byline">` is
+    # never closed, so the story (paragraphs cut by <br><br>) sits inside a "byline"; readers' comments
+    # hold the other half of the prose. Both strong marks held too little to be spared: the body was the
+    # page's 84-character tail. A byline holding three paragraphs of prose is no byline.
+    story = ["Actor Brad Renfro was the young child star who starred in the movie The Client, with Susan Sarandon.",
+             "In December 2005, Renfro was arrested in a drug bust and admitted to officers that he had used heroin.",
+             "As we watch the news it cannot be argued that America has become a celebrity-obsessed culture.",
+             "Renfro's death seems like a re-take of other celebrities' lives that were cut short too soon."]
+    comments = "".join(f'<div class="comment"><div class="comment_body"><div class="middle">Reader {i} wrote: '
+                       f'{line} I remember watching him and it is so sad to read this today.</div></div></div>'
+                       for i, line in enumerate(story))
+    html = ('<html><body><div id="content"><h1 id="content_title">Client Star Brad Renfro Dies</h1>'
+            '<div id="content_article"><div id="content_byline"><div id="content_text">'
+            + "<br><br>".join(story) + f'</div></div><div id="comments">{comments}</div>'
+            '<div id="footer_text">Copyright 2008</div></div></body></html>')
+    body = clean_html(html).body
+    assert body.startswith(story[0]) and story[-1] in body
+    assert "Reader 0 wrote" not in body
+
 def test_a_headline_over_share_links_and_a_byline():
     # L3S-GN1's 2008 blog pages (research use only, not copied here) have no <title>; the headline is a
     # linked <h4> with a row of share links, vote counts and a byline between it and the story.
