@@ -1289,6 +1289,7 @@ LINK_MAX = 0.5        # blocks in the container with more link text than this ar
 LINK_MAX_LONG = 0.7   # ... the same for blocks of 100+ characters
 TWIN_PARAGRAPHS = 3   # an element of the article's tag and class with this many prose paragraphs joins it
 TWIN_LINKS = 0.25     # ... when at most this share of its text is links
+LEDE_LINKS = 0.25     # a sibling before the article joins it when all prose with at most this share of links
 
 
 def _block_value(block: _Block, relaxed: bool = False) -> float:
@@ -1492,6 +1493,8 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         own = {b.text for b, here in zip(blocks, inside) if here}
         inside = [here or (b.text not in own and any(id(n) in twins for n in chain))
                   for b, chain, here in zip(blocks, chains, inside)]
+    if not relaxed and best is not root and best.parent is not None and best.parent is not root:
+        inside = _with_lede(best, chains, values, in_boiler, inside, blocks)
     paragraphs: list[str] = []
     last_owner: Tag | None = None
     start: int | None = None
@@ -1519,6 +1522,34 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     while len(paragraphs) > 1 and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]):
         paragraphs.pop()
     return "\n\n".join(paragraphs), best, byline, _date_line(blocks, chains, best, root, head_low), start
+
+
+def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool],
+               inside: list[bool], blocks: list[_Block]) -> list[bool]:
+    """The article's siblings before it that hold only link-poor prose join it (readability's
+    sibling step, before the article only): a story's lede or first paragraphs set apart from
+    the rest (in their own `<p>` over the article-body `<div>`, split by an ad). Siblings after
+    it are left out: there they are notes and promotions ("Search for more stories ...")."""
+    parent = best.parent
+    first = inside.index(True) if True in inside else len(blocks)
+    siblings: dict[int, tuple[Tag, list[int]]] = {}  # a sibling and its blocks, before the article's first
+    for index, chain in enumerate(chains[:first]):
+        for depth, node in enumerate(chain):
+            if node is parent:
+                if depth and chain[depth - 1] is not best:
+                    siblings.setdefault(id(chain[depth - 1]), (chain[depth - 1], []))[1].append(index)
+                break
+    joined = list(inside)
+    for sibling, members in siblings.values():
+        if any(in_boiler[i] or values[i] <= 0 for i in members):
+            continue
+        if sibling.name == "img" or sibling.find("img") is not None:  # the text beside a picture: its caption
+            continue
+        chars = sum(len(blocks[i].text) for i in members)
+        if sum(blocks[i].link_chars for i in members) <= LEDE_LINKS * chars:
+            for i in members:
+                joined[i] = True
+    return joined
 
 
 def _in_teaser(block: _Block) -> bool:
