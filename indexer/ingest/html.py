@@ -566,6 +566,16 @@ _HEADLINE_CLASS = re.compile(r"headline|title", re.I)
 _NOT_HEADLINE_CLASS = re.compile(r"sub-?title|subhead|section|widget|related|teaser|card|promo|nav|menu|list", re.I)
 
 
+LEAD_MIN = 100  # characters of an unlinked "teaser" that make it the story's own lead, not a card's line
+
+
+def _lead_not_teaser(tag: Tag, low: str) -> bool:
+    """An element marked only as a teaser that links nowhere and holds a sentence or more is the
+    story's own lead ("teaser_text" under the headline); a teaser for another story links to it."""
+    return not _WEAK_BOILERPLATE.search(low.replace("teaser", " ")) and tag.find("a") is None \
+        and len(tag.get_text()) >= LEAD_MIN
+
+
 _NO_FACTS = (False, False, 0)
 _MARKUP_LEFT = re.compile(r"-->|<!--|</?[a-zA-Z][^<>]*>")  # pieces of markup in a text: a broken page
 
@@ -645,6 +655,8 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             continue  # a link in a paragraph ("popup", "tooltip" opens on it) is words of the sentence
         if strength:
             low = tokens.lower()
+            if strength == 1 and "teaser" in low and _lead_not_teaser(tag, low):
+                continue
             if "caption" in low and not re.search(r"credit|copyright|closed-?caption", low):
                 scan.captions.append(tag)
                 continue
