@@ -1304,14 +1304,22 @@ TWIN_LINKS = 0.25     # ... when at most this share of its text is links
 LEDE_LINKS = 0.25     # a sibling before the article joins it when all prose with at most this share of links
 
 
+def _data_row(block: _Block) -> bool:
+    """A table row with a cell of plain text beside its links (a role beside an actor's
+    linked name, a score beside a team's): a row of a table of data, not a menu, whose
+    cells are nothing but links."""
+    return block.tag == "tr" and any(cell.find("a") is None and cell.get_text().strip()
+                                     for cell in block.element.find_all(_CELL_TAGS, recursive=False))
+
+
 def _block_value(block: _Block, relaxed: bool = False) -> float:
     """How much a block looks like article prose: + its length for link-poor
     sentences, - for link lists and stubs. `relaxed` (a page without prose: a
     table, a list, a recipe) counts every link-poor line of a few words, and every
-    table row whatever its links."""
+    row of a data table whatever its links."""
     n = len(block.text)
-    if relaxed and block.tag == "tr" and n >= 12:
-        return float(n)  # a table's row: its links are names in a list (a cast, a squad, results)
+    if relaxed and n >= 12 and _data_row(block):
+        return float(n)  # its links are names in a list (a cast, a squad, results)
     density = block.link_chars / n if n else 1.0
     if density > 0.5:
         return -n * 0.5 - 10
@@ -1380,15 +1388,21 @@ def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float],
 
 
 def _twins(best: Tag, blocks: list[_Block], chains: list[list[Tag]], values: list[float],
-           in_boiler: list[bool]) -> set[int]:
+           in_boiler: list[bool], headline: str) -> set[int]:
     """Elements of the article's tag and class elsewhere on the page that hold TWIN_PARAGRAPHS
     paragraphs of link-poor prose: the other parts of a story cut into chunks between images,
-    ads or boxes (not a teaser's line that shares a generic class). Given by id."""
+    ads or boxes (not a teaser's line that shares a generic class). What a continuation of the
+    story has: a prose paragraph that is not a list item (not a summary's bullets, "Key Points"),
+    more prose paragraphs than link lines (not a list of teasers, a linked title over each
+    summary), no <h1> of its own (not a second story) and the same <article> element as the
+    story (not the next story, a card or a forum post in an <article> of its own). By id."""
     key = best.attrs.get("class") if best.attrs else None
     if not key:
         return set()
-    found: dict[int, list[int]] = {}  # id -> [prose paragraphs, characters, characters in links]
+    # id -> [prose paragraphs, characters, characters in links, link lines, prose paragraphs not in a list]
+    found: dict[int, list[int]] = {}
     nodes: dict[int, Tag] = {}
+    foreign: set[int] = set()  # holding an <h1> that is not the headline: a story of its own
     for block, chain, value, bad in zip(blocks, chains, values, in_boiler):
         if bad:
             continue
@@ -1396,14 +1410,41 @@ def _twins(best: Tag, blocks: list[_Block], chains: list[list[Tag]], values: lis
             if node is best:
                 break
             if node.name == best.name and node.attrs.get("class") == key:
-                counts = found.setdefault(id(node), [0, 0, 0])
+                counts = found.setdefault(id(node), [0, 0, 0, 0, 0])
                 nodes[id(node)] = node
                 counts[0] += value > 0
                 counts[1] += len(block.text)
                 counts[2] += block.link_chars
+                counts[3] += block.link_chars > LINK_MAX * len(block.text)
+                counts[4] += value > 0 and block.tag != "li"
+                if block.tag == "h1" and block.text.lower() != headline:
+                    foreign.add(id(node))
                 break
-    return {k for k, (prose, chars, links) in found.items()
-            if prose >= TWIN_PARAGRAPHS and links <= TWIN_LINKS * chars and not _is_inside(best, nodes[k])}
+    twins = {k for k, (prose, chars, links, link_lines, unlisted) in found.items()
+             if prose >= TWIN_PARAGRAPHS and unlisted and links <= TWIN_LINKS * chars and link_lines < prose
+             and k not in foreign and not _is_inside(best, nodes[k])}
+    return {k for k in twins if _same_article(best, nodes[k])}
+
+
+def _same_article(best: Tag, other: Tag) -> bool:
+    """No <article> element holds one of the two without the other."""
+    around_best: dict[int, Tag] = {}
+    node = best
+    while node is not None:
+        around_best[id(node)] = node
+        node = node.parent
+    node = other
+    while node is not None and id(node) not in around_best:
+        if node.name == "article":
+            return False
+        node = node.parent
+    common = node
+    node = best
+    while node is not None and node is not common:
+        if node.name == "article":
+            return False
+        node = node.parent
+    return True
 
 
 _LINE_MARK = re.compile(r"byline|dateline", re.I)  # marks of an element that holds one line
@@ -1472,13 +1513,15 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     boiler = {id(t): strength for t, strength in soft
               if good.get(id(t), 0.0) < spare[strength] * (shown_good if strength == 2 else total_good)}
     # weak marks on a story cut into chunks of one class ("article-widget-text" between images): the
-    # chunks together hold the prose
+    # chunks together hold the prose, side by side (siblings, at least two to a parent; not one
+    # page builder's wrapper around every box, "elementor-widget-container", nor a forum's posts)
     groups: dict[tuple[str, str], list[Tag]] = {}
     for t, strength in soft:
         if strength == 1 and t.attrs.get("class"):
             groups.setdefault((t.name, t.attrs["class"]), []).append(t)
     for members in groups.values():
-        if len(members) > 1 and sum(good.get(id(t), 0.0) for t in members) >= SPARE_CHUNKS * total_good:
+        if len(members) > 1 and 2 * len({id(t.parent) for t in members}) <= len(members) \
+                and sum(good.get(id(t), 0.0) for t in members) >= SPARE_CHUNKS * total_good:
             for t in members:
                 boiler.pop(id(t), None)
     _mend_marks(boiler, soft, chains, values, good)
@@ -1500,7 +1543,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     if best is not root:
         best = _widened(best, root, chains, values, in_boiler)
     inside = [not bad and any(n is best for n in chain) for chain, bad in zip(chains, in_boiler)]
-    twins = _twins(best, blocks, chains, values, in_boiler) if best is not root else set()
+    twins = _twins(best, blocks, chains, values, in_boiler, headline.lower().strip()) if best is not root else set()
     if twins:  # the story's other chunks, without copies of its paragraphs (a hidden duplicate)
         own = {b.text for b, here in zip(blocks, inside) if here}
         inside = [here or (b.text not in own and any(id(n) in twins for n in chain))
@@ -1517,7 +1560,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         text = block.text
         n = len(text)
         density = block.link_chars / n if n else 1.0
-        if (density > (LINK_MAX_LONG if n >= 100 else LINK_MAX) and not (relaxed and block.tag == "tr")) \
+        if (density > (LINK_MAX_LONG if n >= 100 else LINK_MAX) and not (relaxed and _data_row(block))) \
                 or _JUNK_LINE.match(text) or block.tag == "h1" \
                 or text.lower() == head_low:
             continue
