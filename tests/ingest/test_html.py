@@ -200,7 +200,6 @@ def test_a_page_that_is_a_table_of_linked_names():
     assert "TV Shows" not in body
 
 
-
 def test_a_story_inside_an_unclosed_byline_beside_a_comment_thread():
     # L3S-GN1 (research use only, not copied here) has a 2008 page whose `<div id="content_byline">` is
     # never closed, so the story (paragraphs cut by <br><br>) sits inside a "byline"; readers' comments
@@ -220,6 +219,77 @@ def test_a_story_inside_an_unclosed_byline_beside_a_comment_thread():
     body = clean_html(html).body
     assert body.startswith(story[0]) and story[-1] in body
     assert "Reader 0 wrote" not in body
+
+
+STORY = [f"The council met in its {n} session and voted on the plan to repair the old water pipes under the market "
+         f"square, which have leaked for years." for n in ("first", "second", "third", "fourth", "fifth", "sixth",
+                                                              "seventh", "eighth", "ninth", "tenth", "eleventh")]
+ELSEWHERE = [f"Another town has its own news on {day}, and this sentence belongs to a different story than the "
+             f"one this page is about." for day in ("Monday", "Tuesday", "Wednesday")]
+
+
+def _story_page(before: str = "", after: str = "", outside: str = "") -> str:
+    """A story in <div class="text"> (a class as generic as a real site's), links around it."""
+    story = "".join(f"<p>{s}</p>" for s in STORY)
+    links = "".join(f"<p><a href='/t{i}'>More on the town's {word}</a></p>"
+                    for i, word in enumerate(("water", "council", "market", "budget", "schools", "roads")))
+    return ("<html><head><title>Council approves the water plan</title></head><body><main><article>"
+            f"<h1>Council approves the water plan</h1>{before}<div class='text'>{story}</div>{links}{after}"
+            f"</article>{outside}</main></body></html>")
+
+
+@pytest.mark.parametrize("kind, html", [
+    ("the next story, in an <article> of its own", _story_page(outside=(
+        "<article><h2>Next: the town's budget</h2><div class='text'>"
+        + "".join(f"<p>{s}</p>" for s in ELSEWHERE) + "</div></article>"))),
+    ("a second story with an <h1> of its own", _story_page(after=(
+        "<div class='text'><h1>The town's budget is late</h1>" + "".join(f"<p>{s}</p>" for s in ELSEWHERE)
+        + "</div>"))),
+    ("a summary's bullets ('Key Points') over the story", _story_page(before=(
+        "<div class='text'><ul>" + "".join(f"<li>{s}</li>" for s in ELSEWHERE) + "</ul></div>"))),
+    ("teasers: a linked title over each summary", _story_page(after=(
+        "<div class='text'>" + "".join(f"<h3><a href='/s{i}'>Budget {i}</a></h3><p>{s}</p>"
+                                       for i, s in enumerate(ELSEWHERE)) + "</div>"))),
+])
+def test_a_story_is_not_joined_by_another_element_of_its_class(kind, html):
+    # session 8 joined elements of the article's tag and class holding three link-poor paragraphs
+    # (a story cut into chunks between images); read on unseen pages (issue 14, session 9), what a
+    # real continuation has was made a requirement: each of these kinds joined the story before
+    body = clean_html(html).body
+    assert all(s in body for s in STORY)
+    assert "different story" not in body, kind
+
+
+def test_a_page_builders_boxes_are_not_one_story_cut_into_chunks():
+    # page builders (Elementor) wrap every box of a page in the same class with a weak boilerplate
+    # word ("elementor-widget-container"): together they hold all the prose, so session 8's rule for
+    # a story cut into chunks of one class spared every box, and the author box joined the story
+    def box(inner: str) -> str:
+        return f"<section><div class='elementor-widget-container'>{inner}</div></section>"
+    bio = [f"Jane Roe has covered the town hall for {n} years, and before that she wrote about schools for the "
+           f"county paper." for n in ("ten", "eleven", "twelve")]
+    html = ("<html><head><title>Council approves the water plan</title></head><body>"
+            + box("<h1>Council approves the water plan</h1>") + box("".join(f"<p>{s}</p>" for s in STORY))
+            + box("".join(f"<p>{s}</p>" for s in bio)) + box("<a href='/a'>Archive</a> <a href='/b'>About</a>")
+            + "</body></html>")
+    body = clean_html(html).body
+    assert all(s in body for s in STORY)
+    assert "Jane Roe" not in body
+
+
+def test_a_menu_row_does_not_join_a_page_without_prose():
+    # a table row counts whatever its links on a page without prose (a cast list), but only beside a
+    # plain cell: a row of nothing but links is a menu (a shop's page in a real ClueWeb WARC,
+    # resiliparse's test data, got its menu bar as body text)
+    rows = "".join(f"<tr><td>{name}</td><td>{value}</td></tr>" for name, value in
+                   (("Item code", "1357"), ("Maker", "HEADPORTER"), ("Price", "32,800 yen")))
+    menu = "".join(f"<td><a href='/{w}'>{w}</a></td>" for w in ("HOME", "About us", "Basket", "Contact"))
+    html = (f"<html><head><title>Briefcase</title></head><body><table><tr>{menu}</tr></table>"
+            f"<table>{rows}</table></body></html>")
+    body = clean_html(html).body
+    assert "Item code 1357" in body
+    assert "Basket" not in body
+
 
 def test_a_headline_over_share_links_and_a_byline():
     # L3S-GN1's 2008 blog pages (research use only, not copied here) have no <title>; the headline is a
