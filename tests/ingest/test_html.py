@@ -246,7 +246,8 @@ def _story_page(before: str = "", after: str = "", outside: str = "") -> str:
         "<div class='text'><h1>The town's budget is late</h1>" + "".join(f"<p>{s}</p>" for s in ELSEWHERE)
         + "</div>"))),
     ("a summary's bullets ('Key Points') over the story", _story_page(before=(
-        "<div class='text'><ul>" + "".join(f"<li>{s}</li>" for s in ELSEWHERE) + "</ul></div>"))),
+        "<div class='text'><div>Key Points</div><ul>" + "".join(f"<li>{s}</li>" for s in ELSEWHERE)
+        + "</ul></div>"))),
     ("teasers: a linked title over each summary", _story_page(after=(
         "<div class='text'>" + "".join(f"<h3><a href='/s{i}'>Budget {i}</a></h3><p>{s}</p>"
                                        for i, s in enumerate(ELSEWHERE)) + "</div>"))),
