@@ -18,11 +18,13 @@ _BY_PREFIX = re.compile(
     r"|^(?:von|por|par|door|av)\s+(?=[A-ZÀ-ÞĀ-ſ])"
     r"|^(?:(?:eingestellt|erstellt|geschrieben|verfasst|artikel|beitrag)\s+von|author)\b\s*:?\s*",
     re.I)
+# "2020-10-04 15:05 聯合報 記者林宸誼／即時報導", "本报记者 张三": the name follows "reporter"; "／" ends it
+_REPORTER = re.compile(r"(?:記者|记者)\s*")
 # "16th Jan 2008, 09:28am by Jane Roe": the names after a short date
 _LATE_BY = re.compile(r"\s(?:by|von|por|par)\s+(?=[A-ZÀ-ÞĀ-ſ])", re.I)
 MAX_DATE_BEFORE_BY = 40
 _AUTHOR_CUT = re.compile(
-    r"\s*(?:[|•·@—–(]|\s-\s|,\s+in\s|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bon\s+\w+\s+\d|"
+    r"\s*(?:[|•·@—–(©／]|\bcopyright\b|\s-\s|,\s+in\s|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bon\s+\w+\s+\d|"
     r"\b(?:updated|published|posted|last updated|follow|aktualisiert|veröffentlicht|publié|publicado)\b|"
     r"\s(?-i:[Ff]or)\s+(?=(?-i:[A-Z]))|"  # "Jane Roe For Dailymail.com": the outlet she writes for
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
@@ -30,7 +32,8 @@ _AUTHOR_CUT = re.compile(
     re.I)
 _ROLE = re.compile(
     r"\b(?:writer|editor|editors|correspondent|reporter|columnist|contributor|staff|producer|journalist|"
-    r"editor-at-large|bureau chief|redaktion|newsroom|news desk|desk|team|rédaction|redacción|redazione)\b", re.I)
+    r"editor-at-large|bureau|editorial|redaktion|newsroom|news desk|desk|team|rédaction|redacción|redazione)\b|"
+    r"ब्यूरो", re.I)
 # words that follow a name in "JOSEPH WHITE AP Sports Writer", "Jessica Wang Editorial Assistant":
 # where they start, the name ends
 _AFTER_NAME = frozenset({
@@ -44,17 +47,23 @@ _AFTER_NAME = frozenset({
 # "Deutscher Caritasverband", "The Times-Picayune"
 _MEDIA_WORD = re.compile(
     r"^(?:the|die|der|das)\s|\b(?:news|press|presse|online|journal|gazette|herald|tribune|times|channel|tv|radio|"
-    r"magazine|magazin|verlag|institute|institut|university|universität|ministry|gmbh|ltd|inc|llc|newsdesk)\b|"
+    r"magazine|magazin|verlag|institute|institut|university|universität|ministry|gmbh|ltd|inc|llc|newsdesk|"
+    r"newswire|wire|insider|business|network|international|media|digital|interactive|agency|agence|"
+    r"agencia|agentur|jornal|diario|diário|periódico|revista|giornale)\b|"
     r"\b\w*(?:nachrichten|zeitung|verband|fraktion|ministerium|magazin|presse|verlag|redaktion)\b", re.I)
 _DOMAIN_NAME = re.compile(r"\w\.(?:com|net|org|info|biz|news|de|at|ch|uk|fr|es|it|nl|in|kz|ru|pl|us|ca|au|tv|io)$",
                           re.I)
 _NOT_IN_NAMES = re.compile(r"[{}\[\]<>=#*+|\\]")  # pieces of code or markup (quotes may hold a nickname)
-_SITE_CREDIT = re.compile(r"^(?:developed|designed|powered|hosted|maintained|built|programmed)\s+by\b", re.I)
+_SITE_CREDIT = re.compile(r"\b(?:developed|designed|powered|hosted|maintained|built|programmed|crafted)\s+"
+                          r"(?:with\W+)?by\b", re.I)
 _CREDENTIAL = re.compile(r"[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}")
 # Between two names: "and", "&", "und", "et", "y", "e", "og", "och", "ve", "и" (lower case only; "AND" in an
 # upper-case byline).
 _SEPARATOR = re.compile(
-    r"\s*(?:,|;|/|\band\b|\bAND\b|&|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\bve\b|\bи\b|、|，)\s*")
+    r"\s*(,|;|/|\band\b|\bAND\b|&|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\bve\b|\bи\b|、|，)\s*")
+# "Finian Cunningham. Sputnik International": a full stop after a name's last word (not an initial,
+# not "Dr.", "Mrs."), then the outlet
+_FULL_STOP_AFTER_NAME = re.compile(r"(\s[A-ZÀ-Þ]\w*[a-zß-ÿ]{2})\.\s+(?=[A-ZÀ-Þ])")
 
 # Wire services credited in bylines; they are sources, not authors.
 _AGENCIES = frozenset({
@@ -90,43 +99,70 @@ def is_agency(name: str) -> bool:
     return _key(name) in _AGENCIES or _key(_AGENCY_TAIL.sub("", name)) in _AGENCIES
 
 
-def _names_in(raw: str, from_text: bool) -> list[str]:
+def _names_in(raw: str, from_text: bool, handle: bool) -> list[str]:
     """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]."""
     text = " ".join(raw.split())
-    if _SITE_CREDIT.match(text):
-        return []  # "Developed by Jane Roe": who built the site, not who wrote the story
+    if _SITE_CREDIT.search(text):
+        return []  # "Developed by Jane Roe", "by Jane Roe | Designed by X": who built the site
     late = _LATE_BY.search(text, 0, MAX_DATE_BEFORE_BY + 5)
     if late and any(c.isdigit() for c in text[:late.start()]):
         text = text[late.end():]
     text = _BY_PREFIX.sub("", text)
+    reporter = _REPORTER.search(text)
+    if reporter:
+        text = text[reporter.end():]
     text = _PARENTHESIS.sub("", _WITH_NAMES.sub(r", \1", text))
     text = _AUTHOR_CUT.sub("", text)
     text = re.sub(r"(?:\s+(?:on|at|am|um|el|le|il))+\s*$", "", text)  # "... Minh Do on [Monday]"
+    text = _FULL_STOP_AFTER_NAME.sub(r"\1, ", text)
     names: list[str] = []
-    for part in _SEPARATOR.split(text):
-        part = _name_before_role(_FILED_IN.sub("", _BY_PREFIX.sub("", part.strip(" ,;:|-–—.·"))))
-        if not part or is_agency(part) or part.lower() in _PREFIX_ALONE or len(_key(part)) < 2 \
-                or _NOT_IN_NAMES.search(part) or _DOMAIN_NAME.search(part) or _is_media(part):
+    pieces = _SEPARATOR.split(text)
+    after_credit = took_last = False
+    for i in range(0, len(pieces), 2):
+        sep = pieces[i - 1].lower() if i else ""
+        part = _name_before_role(_FILED_IN.sub("", _BY_PREFIX.sub("", pieces[i].strip(" ,;:|-–—.·"))))
+        if sep in (",", ";", "/") and after_credit:
+            took_last = False
+            continue  # "Nada Tawfik, BBC News, New York", "PTI, Washington": where it was filed
+        if sep in ("e", "y") and took_last and len(names[-1].split()) > 1 and re.fullmatch(r"[A-ZÀ-Þ]\w+", part):
+            names[-1] += f" {sep} {part}"  # "José Volta e Pinto", "Ortega y Gasset": one name
             continue
-        if (len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part) or _ROLE.search(part)
+        credit_before, took_last, after_credit = after_credit, False, False
+        if not part or part.lower() in _PREFIX_ALONE or len(_key(part)) < 2 \
+                or _NOT_IN_NAMES.search(part) or _DOMAIN_NAME.search(part):
+            continue
+        if is_agency(part) or _is_media(part) or _ROLE.search(part) or part.isalpha() and part.isupper() \
+                or credit_before and " " not in part:  # "Vivid Interactive and Design": one firm
+            after_credit = True  # an agency, an outlet, a desk, or an acronym ("CBS", "BNS"): no person
+            continue
+        if (len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part)
                 or from_text and any(w[0].islower() and w not in _PARTICLES for w in part.split()[1:])
-                or part.lower() in ("admin", "administrator", "guest", "anonymous", "unknown")
-                or part[0].islower() or "@" in part):
-            continue  # a job title, a newsroom ("HNN Staff", "BR24 Redaktion"), a date or a sentence
+                or "admin" in part.lower() or part.lower() in ("guest", "anonymous", "unknown")
+                or part[0].islower() and not (handle and " " not in part) or "@" in part):
+            continue  # a job title, a date or a sentence
         if names and len(names[0].split()) > 1 and (_CREDENTIAL.fullmatch(part) or len(part.split()) == 1
                                                     and not _is_cjk(part)):
             continue  # "Jane Roe, MS, RDN" or "Jane Roe, Futurism": credentials and outlets, not people
         names.append(part)
+        took_last = True
     return names
 
 
 def _name_before_role(part: str) -> str:
     """ "JOSEPH WHITE AP Sports Writer" -> "JOSEPH WHITE": a name of two words or more ends
-    where an agency, a job title or the outlet begins."""
+    where an agency, a job title or the outlet (in capitals after a name that is not) begins."""
     words = part.split()
+    if len(words) >= 3 and is_agency(words[0]):
+        words = words[1:]  # "Reuters Snejana Farberov": the agency, then the name
+        part = " ".join(words)
     ends = [i for i, w in enumerate(words) if w.lower() in _AFTER_NAME or w.isupper() and is_agency(w)]
     if ends and ends[0] >= 2:  # not "AP Business Writer", "OUR SPECIAL CORRESPONDENT": no name before
         return " ".join(words[:ends[0]])
+    upper = len(words)
+    while upper > 0 and words[upper - 1].isalpha() and words[upper - 1].isupper() and len(words[upper - 1]) > 1:
+        upper -= 1
+    if upper >= 2 and len(words) - upper >= 2 and not any(w.isupper() for w in words[:upper]):
+        return " ".join(words[:upper])  # "Marc Kaufman WASHINGTON POST": the outlet in capitals
     return part
 
 
@@ -155,11 +191,13 @@ def _site_keys(publication: str | None, domain: str | None) -> tuple[str, set[st
 
 
 def normalise_byline(values: str | list[str] | None, publication: str | None = None,
-                     domain: str | None = None, *, from_text: bool = False) -> str | None:
+                     domain: str | None = None, *, from_text: bool = False, handle: bool = False) -> str | None:
     """The authors named in one or more byline strings, each once, joined by ", ";
     None when no person is named (an agency, `publication` or its short form alone is no author).
     `from_text`: the strings are a page's visible text, not declared metadata, so a phrase with
-    a lower-case word ("Themen bearbeiten", "About the author") is no name."""
+    a lower-case word ("Themen bearbeiten", "About the author") is no name. `handle`: the string is
+    an element marked as the author (`rel=author`, `itemprop=author`), so a one-word user name in
+    lower case ("graciasmith-ny") is the author's."""
     if values is None:
         return None
     if isinstance(values, str):
@@ -169,7 +207,7 @@ def normalise_byline(values: str | list[str] | None, publication: str | None = N
     for raw in values:
         if not isinstance(raw, str) or not raw.strip() or raw.strip().startswith(("http://", "https://", "www.")):
             continue
-        for part in _names_in(raw, from_text):
+        for part in _names_in(raw, from_text, handle):
             if site and _key(part) == site or " " not in part and _key(part) in short:
                 continue
             low = part.lower()

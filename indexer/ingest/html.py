@@ -558,6 +558,9 @@ class _Scan:
 
 _AUTHOR_NAME_CLASS = re.compile(r"author[-_]?name|byline[-_]?name|byline__author|contributor[-_]?name|"
                                 r"author__name|byline-author|author-link", re.I)
+_WRITER_CLASS = re.compile(r"(?<![a-z])writer", re.I)  # "writerName", not "typewriter"
+# a byline of something else: a photo's credit ("imageByline"), another story's ("teaser__authors")
+_OTHER_BYLINE_CLASS = re.compile(r"image|photo|foto|picture|teaser|related", re.I)
 
 
 MAX_TITLE_BLOCKS = 400  # text blocks from the top of the page looked at as headline candidates
@@ -660,9 +663,11 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             if "caption" in low and not re.search(r"credit|copyright|closed-?caption", low):
                 scan.captions.append(tag)
                 continue
-            if "byline" in low or "author" in low:
+            if ("byline" in low or "author" in low) and not _OTHER_BYLINE_CLASS.search(low):
                 scan.bylines.append((1 if _AUTHOR_NAME_CLASS.search(low) else 2, tag))
             scan.soft.append((tag, strength))
+        elif tokens and _WRITER_CLASS.search(tokens):
+            scan.bylines.append((2, tag))
     if scan.mains and scan.soft:  # a wrapper around the page's <main> is not furniture ("dialog-off-canvas")
         around: set[int] = set()
         for main in scan.mains[:3]:
@@ -995,12 +1000,16 @@ _AUTHOR_META = ("dc:creator", "dcterm:creator", "author", "article:author", "byl
                 "parsely-author", "dc.creator", "dcterms.creator", "citation_author")  # Readability's order first
 
 
+MAX_BYLINE_CHARS = 200  # a byline element's text; a longer one is a box about the author, or a notice
+
+
 def _author(scan: _Scan, ld: dict, ld_objects: list[dict], publication: str | None, domain: str | None) -> str | None:
     """The people who wrote the story: JSON-LD's authors (not an Organization: the
     publication or an agency; an author given as a reference, {"@id": ...}, is the object
     of the page's JSON-LD with that @id), else an author meta tag, else the first byline
     element of the surest kind, with the bylines beside it ("By <a>A</a> and <a>B</a>"),
-    not those of other stories listed on the page."""
+    not those of other stories listed on the page, a photo's or a comment's; last, a JSON-LD
+    Person named like the site."""
     declared = ld.get("author") if isinstance(ld.get("author"), list) else [ld.get("author")]
     typed = [a for a in declared if isinstance(a, dict) and "person" in _types(a)]
     untyped = [a for a in declared if not (isinstance(a, dict) and _types(a))]
@@ -1010,11 +1019,16 @@ def _author(scan: _Scan, ld: dict, ld_objects: list[dict], publication: str | No
         untyped = [by_id.get(a["@id"], a) if isinstance(a, dict) and "name" not in a and isinstance(a.get("@id"), str)
                    else a for a in untyped]
         untyped = [a for a in untyped if not (isinstance(a, dict) and _types(a) and "person" not in _types(a))]
-    # a Person is one even when named like the site (a personal blog); an Organization never
-    author = (normalise_byline([unescape(n) for n in _names(typed)])
-              or normalise_byline([unescape(n) for n in _names(untyped)], publication, domain))
+    # a Person named like the site is its account ("UOL" on uol.com.br, beside a byline "Daniel Leite"),
+    # or the person a personal blog is named after: taken only when nothing else names anyone
+    author = normalise_byline([unescape(n) for n in _names(typed + untyped)], publication, domain)
     if author:
         return author
+    return _author_on_page(scan, publication, domain) or normalise_byline([unescape(n) for n in _names(typed)])
+
+
+def _author_on_page(scan: _Scan, publication: str | None, domain: str | None) -> str | None:
+    """An author meta tag, else the first byline element of the surest kind with the bylines beside it."""
     for key in _AUTHOR_META:
         value = scan.metas.get(key)
         if value and not value.startswith("http"):
@@ -1030,15 +1044,22 @@ def _author(scan: _Scan, ld: dict, ld_objects: list[dict], publication: str | No
             if name_el is not None and name_el.name == "meta":  # <meta itemprop="name" content="Jane Roe">
                 texts.append((name_el.get("content") or "", tag))
                 continue
-            texts.append(((name_el or tag).get_text(" "), tag))
-        first = next((tag for text, tag in texts if normalise_byline([text], publication, domain, from_text=True)),
-                     None)
+            text = (name_el or tag).get_text(" ")
+            if len(text) <= MAX_BYLINE_CHARS:  # not an about-the-author box or a copyright notice
+                texts.append((text, tag))
+        first = next((tag for text, tag in texts
+                      if normalise_byline([text], publication, domain, from_text=True, handle=rank == 0)), None)
         if first is None:
             continue
         near = first.parent or first
         return normalise_byline([text for text, tag in texts if _is_inside(tag, near)][:4], publication, domain,
-                                from_text=True)
+                                from_text=True, handle=rank == 0)
     return None
+
+
+# "comments", "comment-author", "commentlist", "js_comments", "respond"; not "contributor-and-comments"
+# (a byline with the comment count) nor "commentary" (an opinion piece)
+_COMMENTS_CLASS = re.compile(r"(?:^|\s)(?:[a-z]+[-_])?comments?(?:list)?(?:[-_][\w-]*)?(?=\s|$)|respond", re.I)
 
 
 def _inside_comments(tag: Tag) -> bool:
@@ -1046,8 +1067,7 @@ def _inside_comments(tag: Tag) -> bool:
     for _ in range(30):
         if node is None:
             return False
-        tokens = _attr_tokens(node).lower() if isinstance(node, Tag) else ""
-        if "comment" in tokens or "respond" in tokens:
+        if isinstance(node, Tag) and _COMMENTS_CLASS.search(_attr_tokens(node)):
             return True
         node = node.parent
     return False
@@ -1491,7 +1511,10 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     a written date in the article's surroundings, and the index of the body's first block."""
     if not blocks:
         return "", None, None, None, None
-    byline = next((b.text for b in blocks if _is_text_byline(b.text) and not _in_teaser(b)), None)
+    # not "By Subject" (a link of the site's menus) nor "von Künstlern, Bands, DJs," (a sentence goes on)
+    byline = next((b.text for b in blocks if _is_text_byline(b.text) and not _in_teaser(b)
+                   and b.link_chars < len(b.text) and not b.text.endswith(",")), None) \
+        or next(filter(None, map(_bold_lead_byline, blocks)), None)
     chains = [_ancestors(b.element, root) for b in blocks]
     marked = {id(t) for t in content}
     values = [_block_value(b, relaxed) for b in blocks]
@@ -1605,6 +1628,18 @@ def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boile
             for i in members:
                 joined[i] = True
     return joined
+
+
+def _bold_lead_byline(block: _Block) -> str | None:
+    """ "<b>By Jane Roe, NFL Editor --</b> (Sports Network) - Postseason football ...": a byline
+    in bold that opens a paragraph of the story."""
+    if len(block.text) < 150 or not _TEXT_BYLINE_START.match(block.text):
+        return None  # a shorter line is a byline line itself, or no byline
+    for bold in block.element.find_all(("b", "strong"), limit=3):
+        text = collapse_spaces(bold.get_text(" ")).rstrip(" -–—")
+        if text and block.text.startswith(text) and _is_text_byline(text):
+            return text
+    return None
 
 
 def _in_teaser(block: _Block) -> bool:
