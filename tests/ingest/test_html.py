@@ -307,14 +307,14 @@ def test_a_headline_over_share_links_and_a_byline():
     assert cleaned.body.startswith("Sprint Nextel said Friday")
 
 
-STORY = "<p>Two lawmakers asked the Justice Department on Tuesday to look into the testimony.</p>" * 3
+BYLINE_STORY = "<p>Two lawmakers asked the Justice Department on Tuesday to look into the testimony.</p>" * 3
 
 
 def test_a_byline_beside_the_comment_count_is_the_storys():
     # Google-Trends-2017 (GPL-3.0, not copied here): the byline sits in a box classed
     # "contributor-and-comments" (it shows the comment count); a related list's bylines come later
     html = ('<html><body><article><section class="contributor-and-comments">by <a rel="author" href="/a/bk">'
-            'Ben Kaye</a> on September 25, 2018 <a href="#c">4 comments</a></section>' + STORY + '</article>'
+            'Ben Kaye</a> on September 25, 2018 <a href="#c">4 comments</a></section>' + BYLINE_STORY + '</article>'
             '<aside><cite>By <a rel="author" href="/a/mm">Matt Melis</a></cite></aside>'
             '<ol class="comment-list"><li><cite class="fn">By <a rel="author" href="/u">Jane Reader</a></cite></li>'
             '</ol>'
@@ -325,14 +325,14 @@ def test_a_byline_beside_the_comment_count_is_the_storys():
 def test_a_photo_credit_classed_as_a_byline_is_no_author():
     # L3S-GN1 (research use only, not copied here): the only "byline" is the photo's, class "imageByline"
     html = ('<html><body><h1>Tejada indicted</h1><figure><img src="/p.jpg"><div class="imageByline">'
-            'Kevork Djansezian, file</div></figure>' + STORY + '</body></html>')
+            'Kevork Djansezian, file</div></figure>' + BYLINE_STORY + '</body></html>')
     assert clean_html(html).author is None
 
 
 def test_a_writer_class_names_the_author():
     # L3S-GN1 (not copied): the byline is a <span class="writerName"> (neither "author" nor "byline")
     html = ('<html><body><h1>Tejada indicted</h1><div><span class="writerName">Mahalakshmi Hariharan</span>'
-            '</div>' + STORY + '</body></html>')
+            '</div>' + BYLINE_STORY + '</body></html>')
     assert clean_html(html).author == "Mahalakshmi Hariharan"
 
 
@@ -351,10 +351,11 @@ def test_a_bold_byline_opening_the_first_paragraph():
 def test_a_menu_link_or_a_sentence_starting_by_is_no_byline():
     # htmldate-eval (a journal archive's footer): "Browse <a>By Subject</a> <a>By Title</a>"; a blog's line
     # broken by <br>: "... Musik<br>von Künstlern, Bands, DJs,<br>die ..."
-    html = ('<html><body><h1>Keeping Tabs on Partners</h1>' + STORY + '<ul><li><a href="/subjects">By Subject</a>'
-            '</li><li><a href="/titles">By Title</a></li></ul></body></html>')
+    html = ('<html><body><h1>Keeping Tabs on Partners</h1>' + BYLINE_STORY
+            + '<ul><li><a href="/subjects">By Subject</a></li><li><a href="/titles">By Title</a></li></ul>'
+            '</body></html>')
     assert clean_html(html).author is None
-    html = ('<html><body><h1>Radio-Marathon</h1>' + STORY + '<p>Neuer Music-Channel, rund um die Uhr Musik<br>'
+    html = ('<html><body><h1>Radio-Marathon</h1>' + BYLINE_STORY + '<p>Neuer Music-Channel, rund um die Uhr Musik<br>'
             'von Künstlern, Bands, DJs,<br>die ihre Musik bei uns spielen lassen möchten.</p></body></html>')
     assert clean_html(html).author is None
 
