@@ -99,11 +99,12 @@ def is_agency(name: str) -> bool:
     return _key(name) in _AGENCIES or _key(_AGENCY_TAIL.sub("", name)) in _AGENCIES
 
 
-def _names_in(raw: str, from_text: bool, handle: bool) -> list[str]:
-    """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]."""
+def _names_in(raw: str, from_text: bool, handle: bool) -> tuple[list[str], bool]:
+    """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]; and whether it
+    credits an agency, an outlet or a desk."""
     text = " ".join(raw.split())
     if _SITE_CREDIT.search(text):
-        return []  # "Developed by Jane Roe", "by Jane Roe | Designed by X": who built the site
+        return [], False  # "Developed by Jane Roe", "by Jane Roe | Designed by X": who built the site
     late = _LATE_BY.search(text, 0, MAX_DATE_BEFORE_BY + 5)
     if late and any(c.isdigit() for c in text[:late.start()]):
         text = text[late.end():]
@@ -117,7 +118,7 @@ def _names_in(raw: str, from_text: bool, handle: bool) -> list[str]:
     text = _FULL_STOP_AFTER_NAME.sub(r"\1, ", text)
     names: list[str] = []
     pieces = _SEPARATOR.split(text)
-    after_credit = took_last = False
+    after_credit = took_last = credited = False
     for i in range(0, len(pieces), 2):
         sep = pieces[i - 1].lower() if i else ""
         part = _name_before_role(_FILED_IN.sub("", _BY_PREFIX.sub("", pieces[i].strip(" ,;:|-–—.·"))))
@@ -133,7 +134,7 @@ def _names_in(raw: str, from_text: bool, handle: bool) -> list[str]:
             continue
         if is_agency(part) or _is_media(part) or _ROLE.search(part) or part.isalpha() and part.isupper() \
                 or credit_before and " " not in part:  # "Vivid Interactive and Design": one firm
-            after_credit = True  # an agency, an outlet, a desk, or an acronym ("CBS", "BNS"): no person
+            after_credit = credited = True  # an agency, an outlet, a desk, or an acronym ("CBS", "BNS")
             continue
         if (len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part)
                 or from_text and any(w[0].islower() and w not in _PARTICLES for w in part.split()[1:])
@@ -145,7 +146,14 @@ def _names_in(raw: str, from_text: bool, handle: bool) -> list[str]:
             continue  # "Jane Roe, MS, RDN" or "Jane Roe, Futurism": credentials and outlets, not people
         names.append(part)
         took_last = True
-    return names
+    return names, credited
+
+
+def credits_no_person(raw: str) -> bool:
+    """ "By SOA World Magazine News Desk", "von dpa, unserer Redaktion": a byline that credits
+    an agency, an outlet or a desk and names nobody."""
+    names, credited = _names_in(raw, True, False)
+    return credited and not names
 
 
 def _name_before_role(part: str) -> str:
@@ -207,7 +215,7 @@ def normalise_byline(values: str | list[str] | None, publication: str | None = N
     for raw in values:
         if not isinstance(raw, str) or not raw.strip() or raw.strip().startswith(("http://", "https://", "www.")):
             continue
-        for part in _names_in(raw, from_text, handle):
+        for part in _names_in(raw, from_text, handle)[0]:
             if site and _key(part) == site or " " not in part and _key(part) in short:
                 continue
             low = part.lower()

@@ -31,7 +31,7 @@ from bs4.element import AttributeDict, CData, Declaration, Doctype, ProcessingIn
 
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, derived_id
-from indexer.ingest.bylines import normalise_byline
+from indexer.ingest.bylines import credits_no_person, normalise_byline
 from indexer.ingest.dates import date_from_url, parse_page_date
 from indexer.ingest.encoding import decode_bytes, looks_binary, sniff_declared_charset
 from indexer.limits import MAX_CAPTIONS, MAX_CHAIN
@@ -558,6 +558,7 @@ class _Scan:
 
 _AUTHOR_NAME_CLASS = re.compile(r"author[-_]?name|byline[-_]?name|byline__author|contributor[-_]?name|"
                                 r"author__name|byline-author|author-link", re.I)
+_AUTHOR_MARK = re.compile(r"(?:^|\s)(?:author|creator)(?=\s|$)", re.I)  # rel="author external", itemprop="creator"
 _WRITER_CLASS = re.compile(r"(?<![a-z])writer", re.I)  # "writerName", not "typewriter"
 # a byline of something else: a photo's credit ("imageByline"), another story's ("teaser__authors")
 _OTHER_BYLINE_CLASS = re.compile(r"image|photo|foto|picture|teaser|related", re.I)
@@ -637,7 +638,7 @@ def _scan(soup: BeautifulSoup) -> _Scan:
         attrs = tag.attrs
         if not attrs:  # most tags: nothing more to learn
             continue
-        if attrs.get("itemprop") in ("author", "creator") or attrs.get("rel") == "author":
+        if _AUTHOR_MARK.search(attrs.get("itemprop") or "") or _AUTHOR_MARK.search(attrs.get("rel") or ""):
             scan.bylines.append((0, tag))
         elif attrs.get("itemprop") == "datePublished" and name != "time":  # <span itemprop content="2019-...">
             scan.published.append(tag)
@@ -728,6 +729,8 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
         body = declared_body  # the page's markup hides the text (script-rendered), JSON-LD has it whole
     if byline and not author:  # a plain-text "By A and B on Monday, ..." line
         author = normalise_byline([byline], publication, _domain(page_url), from_text=True)
+    if not author:  # "Jim Litke is a national sports columnist for The Associated Press." under the story
+        author = _signature_author(body, publication, _domain(page_url))
     lang = ((soup.html.get("lang") if soup.html else None) or scan.metas.get("og:locale")
             or scan.metas.get("content-language") or "")
     language = lang.lower().replace("_", "-")
@@ -1047,8 +1050,13 @@ def _author_on_page(scan: _Scan, publication: str | None, domain: str | None) ->
             text = (name_el or tag).get_text(" ")
             if len(text) <= MAX_BYLINE_CHARS:  # not an about-the-author box or a copyright notice
                 texts.append((text, tag))
-        first = next((tag for text, tag in texts
-                      if normalise_byline([text], publication, domain, from_text=True, handle=rank == 0)), None)
+        first = None
+        for text, tag in texts:
+            if normalise_byline([text], publication, domain, from_text=True, handle=rank == 0):
+                first = tag
+                break
+            if credits_no_person(text):
+                return None  # the story credits a desk or an agency: later bylines are other stories'
         if first is None:
             continue
         near = first.parent or first
@@ -1628,6 +1636,24 @@ def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boile
             for i in members:
                 joined[i] = True
     return joined
+
+
+# "Jane Roe is a San Francisco Chronicle staff writer.", "Jane Roe can be reached at ...": the writer
+# signs the story's last lines (present tense only: "X was a reporter ..." is an obituary's subject)
+_SIGNATURE = re.compile(
+    r"^((?:[A-ZÀ-Þ][\w'’.-]*\s){1,3}[A-ZÀ-Þ][\w'’-]+) (?:is (?:a|an|the) (?:[\w-]+ ){0,4}?"
+    r"(?i:reporter|writer|columnist|correspondent|editor|journalist|contributor)s?\b|can be reached\b)")
+SIGNATURE_LINES = 3  # the story's last paragraphs looked at for a signature
+MAX_SIGNATURE_CHARS = 300
+
+
+def _signature_author(body: str, publication: str | None, domain: str | None) -> str | None:
+    """The writer named in a signature line at the end of the story, where nothing else names one."""
+    for paragraph in body.rsplit("\n\n", SIGNATURE_LINES)[-SIGNATURE_LINES:]:
+        found = _SIGNATURE.match(paragraph) if len(paragraph) <= MAX_SIGNATURE_CHARS else None
+        if found:
+            return normalise_byline([found.group(1)], publication, domain, from_text=True)
+    return None
 
 
 def _bold_lead_byline(block: _Block) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.ingest.bylines import is_agency, normalise_byline, split_authors
+from indexer.ingest.bylines import credits_no_person, is_agency, normalise_byline, split_authors
 
 
 @pytest.mark.parametrize("byline, authors", [
@@ -96,6 +96,12 @@ def test_stored_form_reads_back():
 def test_agencies(name):
     assert is_agency(name)
     assert not is_agency("Jane Roe")
+
+
+def test_a_byline_crediting_only_a_desk_or_an_agency():
+    assert credits_no_person("By SOA World Magazine News Desk")
+    assert credits_no_person("von dpa, unserer Redaktion") and credits_no_person("PTI,")
+    assert not credits_no_person("By Jane Roe, AP") and not credits_no_person("Posted on May 3")
 
 
 def test_a_user_name_counts_only_where_markup_names_the_author():

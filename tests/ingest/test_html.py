@@ -348,6 +348,26 @@ def test_a_bold_byline_opening_the_first_paragraph():
     assert cleaned.body.startswith("By Scott Garbarini")  # the body keeps its first paragraph whole
 
 
+def test_a_signature_under_the_story_names_its_writer():
+    # L3S-GN1's 2008 AP columns (not copied): no byline over the story, a signature line under it
+    end = "<p>Jim Litke is a national sports columnist for The Associated Press. Write to him at jlitke@ap.org</p>"
+    html = '<html><body><h1>Clemens takes his case to Congress</h1>' + BYLINE_STORY + end + '</body></html>'
+    assert clean_html(html).author == "Jim Litke"
+    obituary = "<p>John Doe was a reporter for the Daily Planet for thirty years.</p>"  # its subject, not its writer
+    tweet = "<p>— Rep. Jane Roe (@janeroe) November 19, 2019</p>"                        # an embedded post
+    for end in (obituary, tweet):
+        assert clean_html('<html><body><h1>A life in news</h1>' + BYLINE_STORY + end + '</body></html>').author is None
+
+
+def test_a_story_credited_to_a_desk_takes_no_other_storys_byline():
+    # L3S-GN1 (not copied): the story's byline names a desk; the bylines of the stories listed under it follow
+    others = "".join(f'<li><a href="/r/{n}">Story {n}</a><div class="storyauthor">By {name}</div></li>'
+                     for n, name in enumerate(["Sean Rhody", "Holger Knublauch"]))
+    html = ('<html><body><h1>Cordys joins the SOA consortium</h1><div class="storyauthor">By SOA World Magazine '
+            'News Desk</div>' + BYLINE_STORY + '<ul>' + others + '</ul></body></html>')
+    assert clean_html(html).author is None
+
+
 def test_a_menu_link_or_a_sentence_starting_by_is_no_byline():
     # htmldate-eval (a journal archive's footer): "Browse <a>By Subject</a> <a>By Title</a>"; a blog's line
     # broken by <br>: "... Musik<br>von Künstlern, Bands, DJs,<br>die ..."
