@@ -1422,36 +1422,50 @@ def _twins(best: Tag, blocks: list[_Block], chains: list[list[Tag]], values: lis
     ads or boxes (not a teaser's line that shares a generic class). What a continuation of the
     story has: a prose paragraph that is not a list item (not a summary's bullets, "Key Points"),
     more prose paragraphs than link lines (not a list of teasers, a linked title over each
-    summary), no <h1> of its own (not a second story) and the same <article> element as the
-    story (not the next story, a card or a forum post in an <article> of its own). By id."""
+    summary), no <h1> but the headline in it or between it and the story (not a second story)
+    and the same <article> element as the story (not the next story, a card or a forum post in
+    an <article> of its own). By id."""
     key = best.attrs.get("class") if best.attrs else None
     if not key:
         return set()
-    # id -> [prose paragraphs, characters, characters in links, link lines, prose paragraphs not in a list]
+    # id -> [prose paragraphs, characters, characters in links, link lines, prose paragraphs not in a list,
+    #        index of its first block, of its last]
     found: dict[int, list[int]] = {}
     nodes: dict[int, Tag] = {}
-    foreign: set[int] = set()  # holding an <h1> that is not the headline: a story of its own
-    for block, chain, value, bad in zip(blocks, chains, values, in_boiler):
+    own: list[int] = []  # the story's blocks
+    headings: list[int] = []  # <h1>s that are not the headline: where another story starts
+    for index, (block, chain, value, bad) in enumerate(zip(blocks, chains, values, in_boiler)):
         if bad:
             continue
+        if block.tag == "h1" and block.text.lower() != headline:
+            headings.append(index)
+        if any(node is best for node in chain):
+            own.append(index)
         for node in chain:
             if node is best:
                 break
             if node.name == best.name and node.attrs.get("class") == key:
-                counts = found.setdefault(id(node), [0, 0, 0, 0, 0])
+                counts = found.setdefault(id(node), [0, 0, 0, 0, 0, index, index])
                 nodes[id(node)] = node
                 counts[0] += value > 0
                 counts[1] += len(block.text)
                 counts[2] += block.link_chars
                 counts[3] += block.link_chars > LINK_MAX * len(block.text)
                 counts[4] += value > 0 and block.tag != "li"
-                if block.tag == "h1" and block.text.lower() != headline:
-                    foreign.add(id(node))
+                counts[6] = index
                 break
-    twins = {k for k, (prose, chars, links, link_lines, unlisted) in found.items()
-             if prose >= TWIN_PARAGRAPHS and unlisted and links <= TWIN_LINKS * chars and link_lines < prose
-             and k not in foreign and not _is_inside(best, nodes[k])}
-    return {k for k in twins if _same_article(best, nodes[k])}
+    if not own:
+        return set()
+    twins = set()
+    for k, (prose, chars, links, link_lines, unlisted, first, last) in found.items():
+        if prose < TWIN_PARAGRAPHS or not unlisted or links > TWIN_LINKS * chars or link_lines >= prose:
+            continue
+        low, high = (own[-1], last) if first > own[-1] else (first - 1, own[0] - 1)
+        if any(low < h <= high for h in headings) or _is_inside(best, nodes[k]) \
+                or not _same_article(best, nodes[k]):
+            continue
+        twins.add(k)
+    return twins
 
 
 def _same_article(best: Tag, other: Tag) -> bool:

@@ -245,6 +245,9 @@ def _story_page(before: str = "", after: str = "", outside: str = "") -> str:
     ("a second story with an <h1> of its own", _story_page(after=(
         "<div class='text'><h1>The town's budget is late</h1>" + "".join(f"<p>{s}</p>" for s in ELSEWHERE)
         + "</div>"))),
+    ("a second story under an <h1> of its own", _story_page(after=(
+        "<h1>The town's budget is late</h1><div class='text'>" + "".join(f"<p>{s}</p>" for s in ELSEWHERE)
+        + "</div>"))),
     ("a summary's bullets ('Key Points') over the story", _story_page(before=(
         "<div class='text'><div>Key Points</div><ul>" + "".join(f"<li>{s}</li>" for s in ELSEWHERE)
         + "</ul></div>"))),
