@@ -25,6 +25,8 @@ _LATE_BY = re.compile(r"\s(?:by|von|por|par)\s+(?=[A-ZÀ-ÞĀ-ſ])", re.I)
 MAX_DATE_BEFORE_BY = 40
 _AUTHOR_CUT = re.compile(
     r"\s*(?:[|•·@—–(©／]|\bcopyright\b|\s-\s|,\s+in\s|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\bon\s+\w+\s+\d|"
+    r"\s(?:am|vom|le|du|el|del|il)\s+(?:\d|(?:mon|diens|donners|frei|sams|sonn)tag|mittwoch|sonnabend|lundi|"
+    r"mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)|"
     r"\b(?:updated|published|posted|last updated|follow|aktualisiert|veröffentlicht|publié|publicado)\b|"
     r"\s(?-i:[Ff]or)\s+(?=(?-i:[A-Z]))|"  # "Jane Roe For Dailymail.com": the outlet she writes for
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"

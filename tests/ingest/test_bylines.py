@@ -61,6 +61,9 @@ from indexer.ingest.bylines import credits_no_person, is_agency, normalise_bylin
     ("Vivid Interactive and Design", None),                       # one firm, not a firm and "Design"
     ("by TemplatesYard | Designed by Jane Roe", None),            # the site's theme credit
     ("wordpressadmin", None),
+    ("Von Isabella.DiBiase am Samstag, 19. Oktober 2019 um 11:14 Uhr", "Isabella.DiBiase"),  # a date in German
+    ("Par Jean Dupont le 3 mars 2020", "Jean Dupont"), ("Por Ana García el lunes", "Ana García"),
+    ("Jean Le Pen", "Jean Le Pen"), ("Anna del Monte", "Anna del Monte"),  # particles, no date after them
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors
