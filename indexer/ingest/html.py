@@ -1330,6 +1330,7 @@ LINK_MAX_LONG = 0.7   # ... the same for blocks of 100+ characters
 TWIN_PARAGRAPHS = 3   # an element of the article's tag and class with this many prose paragraphs joins it
 TWIN_LINKS = 0.25     # ... when at most this share of its text is links
 LEDE_LINKS = 0.25     # a sibling before the article joins it when all prose with at most this share of links
+MAX_LEDE_DATE_LINE = 150  # ... but not a line shorter than this with a written date (a date and byline line)
 
 
 def _data_row(block: _Block) -> bool:
@@ -1594,7 +1595,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         inside = [here or (b.text not in own and any(id(n) in twins for n in chain))
                   for b, chain, here in zip(blocks, chains, inside)]
     if not relaxed and best is not root and best.parent is not None and best.parent is not root:
-        inside = _with_lede(best, chains, values, in_boiler, inside, blocks)
+        inside = _with_lede(best, chains, values, in_boiler, inside, blocks, headline)
     paragraphs: list[str] = []
     last_owner: Tag | None = None
     start: int | None = None
@@ -1625,12 +1626,13 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
 
 
 def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool],
-               inside: list[bool], blocks: list[_Block]) -> list[bool]:
+               inside: list[bool], blocks: list[_Block], headline: str) -> list[bool]:
     """The article's siblings before it that hold only link-poor prose join it (readability's
     sibling step, before the article only): a story's lede or first paragraphs set apart from
     the rest (in their own `<p>` over the article-body `<div>`, split by an ad). Siblings after
     it are left out: there they are notes and promotions ("Search for more stories ...")."""
     parent = best.parent
+    head = _squash(headline)
     first = inside.index(True) if True in inside else len(blocks)
     siblings: dict[int, tuple[Tag, list[int]]] = {}  # a sibling and its blocks, before the article's first
     for index, chain in enumerate(chains[:first]):
@@ -1645,6 +1647,9 @@ def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boile
             continue
         if sibling.name == "img" or sibling.find("img") is not None:  # the text beside a picture: its caption
             continue
+        if any(_holds_headline(blocks[i].text, head) or
+               (len(blocks[i].text) < MAX_LEDE_DATE_LINE and _WRITTEN_DATE.search(blocks[i].text)) for i in members):
+            continue  # the headline again (with a kicker, as a label) or a date line: not the story's text
         chars = sum(len(blocks[i].text) for i in members)
         if sum(blocks[i].link_chars for i in members) <= LEDE_LINKS * chars:
             for i in members:
@@ -1680,6 +1685,12 @@ def _bold_lead_byline(block: _Block) -> str | None:
         if text and block.text.startswith(text) and _is_text_byline(text):
             return text
     return None
+
+
+def _holds_headline(text: str, head: str) -> bool:
+    """The line is mostly the headline (squashed): the headline with a kicker or a label."""
+    line = _squash(text)
+    return bool(head) and head in line and 2 * len(head) >= len(line)
 
 
 def _in_teaser(block: _Block) -> bool:
