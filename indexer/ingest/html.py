@@ -1633,14 +1633,15 @@ def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boile
     it are left out: there they are notes and promotions ("Search for more stories ...")."""
     parent = best.parent
     head = _squash(headline)
-    first = inside.index(True) if True in inside else len(blocks)
-    siblings: dict[int, tuple[Tag, list[int]]] = {}  # a sibling and its blocks, before the article's first
-    for index, chain in enumerate(chains[:first]):
-        for depth, node in enumerate(chain):
-            if node is parent:
-                if depth and chain[depth - 1] is not best:
-                    siblings.setdefault(id(chain[depth - 1]), (chain[depth - 1], []))[1].append(index)
-                break
+    first = inside.index(True) if True in inside else 0
+    siblings: dict[int, tuple[Tag, list[int]]] = {}  # a sibling and its blocks, just before the article's first
+    for index in range(first - 1, -1, -1):  # the parent's blocks before the article come right before it
+        chain = chains[index]
+        depth = next((d for d, node in enumerate(chain) if node is parent), None)
+        if depth is None:
+            break
+        if depth and chain[depth - 1] is not best:  # depth 0: loose text of the parent itself
+            siblings.setdefault(id(chain[depth - 1]), (chain[depth - 1], []))[1].append(index)
     joined = list(inside)
     for sibling, members in siblings.values():
         if any(in_boiler[i] or values[i] <= 0 for i in members):
