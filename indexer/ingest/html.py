@@ -1023,11 +1023,13 @@ def _author(scan: _Scan, ld: dict, ld_objects: list[dict], publication: str | No
                    else a for a in untyped]
         untyped = [a for a in untyped if not (isinstance(a, dict) and _types(a) and "person" not in _types(a))]
     # a Person named like the site is its account ("UOL" on uol.com.br, beside a byline "Daniel Leite"),
-    # or the person a personal blog is named after: taken only when nothing else names anyone
+    # or the person a personal blog is named after ("Haki Benita"): that one is taken only when nothing
+    # else names anyone, and never a one-word name ("LinkNaija": the site's account)
     author = normalise_byline([unescape(n) for n in _names(typed + untyped)], publication, domain)
     if author:
         return author
-    return _author_on_page(scan, publication, domain) or normalise_byline([unescape(n) for n in _names(typed)])
+    return _author_on_page(scan, publication, domain) or normalise_byline(
+        [n for n in (unescape(n) for n in _names(typed)) if len(n.split()) > 1])
 
 
 def _author_on_page(scan: _Scan, publication: str | None, domain: str | None) -> str | None:

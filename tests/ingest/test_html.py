@@ -362,6 +362,15 @@ def test_a_signature_under_the_story_names_its_writer():
         assert clean_html('<html><body><h1>A life in news</h1>' + BYLINE_STORY + end + '</body></html>').author is None
 
 
+def test_a_one_word_person_named_like_the_site_is_its_account():
+    # Zyte (a blog on a template): JSON-LD's author is a Person named like the site, and no byline names anyone
+    ld = '{"@context": "https://schema.org", "@type": "BlogPosting", "author": {"@type": "Person", "name": "%s"}}'
+    page = ('<html><head><meta property="og:site_name" content="%s"><script type="application/ld+json">' + ld
+            + '</script></head><body><h1>Chelsea activate release clause</h1>' + BYLINE_STORY + '</body></html>')
+    assert clean_html(page % ("LinkNaija", "LinkNaija")).author is None
+    assert clean_html(page % ("Haki Benita", "Haki Benita")).author == "Haki Benita"  # a blog named after its writer
+
+
 def test_a_story_credited_to_a_desk_takes_no_other_storys_byline():
     # L3S-GN1 (not copied): the story's byline names a desk; the bylines of the stories listed under it follow
     others = "".join(f'<li><a href="/r/{n}">Story {n}</a><div class="storyauthor">By {name}</div></li>'
