@@ -1539,7 +1539,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     # not "By Subject" (a link of the site's menus) nor "von Künstlern, Bands, DJs," (a sentence goes on)
     byline = next((b.text for b in blocks if _is_text_byline(b.text) and not _in_teaser(b)
                    and b.link_chars < len(b.text) and not b.text.endswith(",")), None) \
-        or next(filter(None, map(_bold_lead_byline, blocks)), None)
+        or next(filter(None, map(_inline_lead_byline, blocks)), None)
     chains = [_ancestors(b.element, root) for b in blocks]
     marked = {id(t) for t in content}
     values = [_block_value(b, relaxed) for b in blocks]
@@ -1678,13 +1678,14 @@ def _signature_author(body: str, publication: str | None, domain: str | None) ->
     return None
 
 
-def _bold_lead_byline(block: _Block) -> str | None:
-    """ "<b>By Jane Roe, NFL Editor --</b> (Sports Network) - Postseason football ...": a byline
-    in bold that opens a paragraph of the story."""
-    if len(block.text) < 150 or not _TEXT_BYLINE_START.match(block.text):
-        return None  # a shorter line is a byline line itself, or no byline
-    for bold in block.element.find_all(("b", "strong"), limit=3):
-        text = collapse_spaces(bold.get_text(" ")).rstrip(" -–—")
+def _inline_lead_byline(block: _Block) -> str | None:
+    """ "<b>By Jane Roe, NFL Editor --</b> (Sports Network) - Postseason football ...", "<cite>Posted by
+    Jane Roe @ 5:56 am</cite> <cite>Categories: ...</cite>": a byline in an inline element that opens a
+    line which is no byline as a whole."""
+    if not _TEXT_BYLINE_START.match(block.text):
+        return None
+    for inline in block.element.find_all(("b", "strong", "cite", "span"), limit=3):
+        text = collapse_spaces(inline.get_text(" ")).rstrip(" -–—")
         if text and block.text.startswith(text) and _is_text_byline(text):
             return text
     return None

@@ -349,6 +349,13 @@ def test_a_bold_byline_opening_the_first_paragraph():
     cleaned = clean_html(html)
     assert cleaned.author == "Scott Garbarini"
     assert cleaned.body.startswith("By Scott Garbarini")  # the body keeps its first paragraph whole
+    # L3S-GN1's 2008 blog pages (not copied): "<cite>Posted by Name @ 5:56 am</cite>" runs into the
+    # categories and tags of the next <cite> on one line
+    tags = ", ".join(f"Tag {n}. Name" for n in range(12))
+    html = ('<html><body><h1>Sprint lays off 4,000</h1><div><cite>Posted by Larry Dignan @ 5:56 am</cite>'
+            f'<cite>Categories: <a href="/c">General</a></cite> <cite>Tags: {tags}</cite></div>'
+            + BYLINE_STORY + '</body></html>')
+    assert clean_html(html).author == "Larry Dignan"
 
 
 def test_a_signature_under_the_story_names_its_writer():
