@@ -196,7 +196,16 @@ _CONTROL_TAGS = frozenset({"button", "label"})  # a control's words, unless brok
 def _holds_page(control: Tag) -> bool:
     """A button or label that holds the page's main part or paragraphs: a `<div>` left open in it
     made the parser put everything after it inside, so it is not dropped as a control."""
-    return control.find(("main", "article")) is not None or len(control.find_all("p", limit=3)) == 3
+    paragraphs = 0
+    for node in control.descendants:
+        name = node.name  # None on text
+        if name == "main" or name == "article":
+            return True
+        if name == "p":
+            paragraphs += 1
+            if paragraphs == 3:
+                return True
+    return False
 
 # class / id / role tokens that mark boilerplate subtrees. "Strong" ones name
 # furniture that never wraps an article; "weak" ones also turn up on layout
@@ -570,16 +579,6 @@ _HEADLINE_CLASS = re.compile(r"headline|title", re.I)
 _NOT_HEADLINE_CLASS = re.compile(r"sub-?title|subhead|section|widget|related|teaser|card|promo|nav|menu|list", re.I)
 
 
-LEAD_MIN = 100  # characters of an unlinked "teaser" that make it the story's own lead, not a card's line
-
-
-def _lead_not_teaser(tag: Tag, low: str) -> bool:
-    """An element marked only as a teaser that links nowhere and holds a sentence or more is the
-    story's own lead ("teaser_text" under the headline); a teaser for another story links to it."""
-    return not _WEAK_BOILERPLATE.search(low.replace("teaser", " ")) and tag.find("a") is None \
-        and len(tag.get_text()) >= LEAD_MIN
-
-
 _NO_FACTS = (False, False, 0)
 _MARKUP_LEFT = re.compile(r"-->|<!--|</?[a-zA-Z][^<>]*>")  # pieces of markup in a text: a broken page
 
@@ -659,8 +658,6 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             continue  # a link in a paragraph ("popup", "tooltip" opens on it) is words of the sentence
         if strength:
             low = tokens.lower()
-            if strength == 1 and "teaser" in low and _lead_not_teaser(tag, low):
-                continue
             if "caption" in low and not re.search(r"credit|copyright|closed-?caption", low):
                 scan.captions.append(tag)
                 continue
@@ -1492,18 +1489,23 @@ def _same_article(best: Tag, other: Tag) -> bool:
     return True
 
 
+LEAD_MIN = 100  # prose of an unlinked "teaser" that makes it the story's own lead, not a card's line
 _LINE_MARK = re.compile(r"byline|dateline", re.I)  # marks of an element that holds one line
 _COMMENT_MARK = re.compile(r"comment(?!ar)|disqus", re.I)
 
 
 def _mend_marks(boiler: dict[int, int], soft: list[tuple[Tag, int]], chains: list[list[Tag]],
                 values: list[float], good: dict[int, float]) -> None:
-    """Marks that can be wrong about what they hold, set right in `boiler` (by id): a byline that
+    """Marks that can be wrong about what they hold, set right in `boiler` (by id): an unlinked
+    "teaser" holding a sentence or more of prose is the story's own lead; a byline that
     holds paragraphs of prose is the story (an unclosed `<div class="byline">` took in what
     follows); a `<footer>`, `<aside>`, `<nav>` or `<header>` holding most of the prose in fewer
     than TWIN_PARAGRAPHS paragraphs is furniture (a copyright notice longer than a short story),
     not a wrapper of the page; and a comment thread is furniture even when it holds most of the
     prose, if a story of several paragraphs stands outside it (a long discussion under an article)."""
+    for t, strength in soft:
+        if strength == 1 and id(t) in boiler and good.get(id(t), 0.0) >= LEAD_MIN and _lead_not_teaser(t):
+            del boiler[id(t)]
     lines = {id(t) for t, strength in soft if strength == 2 and id(t) in boiler
              and good.get(id(t), 0.0) >= SHORT_BODY and _LINE_MARK.search(_attr_tokens(t))}
     sections = {id(t): strength for t, strength in soft
@@ -1527,6 +1529,13 @@ def _mend_marks(boiler: dict[int, int], soft: list[tuple[Tag, int]], chains: lis
                    if value > 0 and not any(id(n) in threads or id(n) in boiler for n in chain)]
         if len(outside) >= TWIN_PARAGRAPHS and sum(outside) >= SHORT_BODY:
             boiler.update(dict.fromkeys(threads, 2))
+
+
+def _lead_not_teaser(tag: Tag) -> bool:
+    """An element marked only as a teaser that links nowhere is the story's own lead ("teaser_text"
+    under the headline); a teaser for another story links to it."""
+    low = _attr_tokens(tag).lower()
+    return "teaser" in low and not _WEAK_BOILERPLATE.search(low.replace("teaser", " ")) and tag.find("a") is None
 
 
 def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], content: list[Tag],
