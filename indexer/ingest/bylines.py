@@ -13,13 +13,18 @@ import unicodedata
 
 # "By", "Written by", "Von", "Por", "Par", "Door", "Di", "Av", "Text:", "Autor:" ... before the names.
 _BY_PREFIX = re.compile(
-    r"^(?:(?:posted|written|story|words|analysis|reporting|text|photos?|reported)\s+)?by\b\s*:?\s*"
+    r"^(?:(?:posted|written|story|words|analysis|reporting|text|reported)\s+)?by\b\s*:?\s*"
     r"|^(?:author|authors|text|autor|autorin|autoren|auteur|autore|redakcja|автор|von|por|par|door|di|av|de)\s*:\s*"
     r"|^(?:von|por|par|door|av)\s+(?=[A-ZÀ-ÞĀ-ſ])"
-    r"|^(?:(?:eingestellt|erstellt|geschrieben|verfasst|artikel|beitrag)\s+von|author)\b\s*:?\s*",
+    r"|^(?:(?:eingestellt|erstellt|geschrieben|verfasst|artikel|beitrag)\s+von|author)\b\s*:?\s*"
+    r"|^(?:作者|撰文|文|بقلم|كتب)\s*[:：/／・]\s*|^글\s+",  # "author:", "text:" (zh, ja, ko); Arabic "by the pen of"
     re.I)
+# "Photo by Jane Roe", "Foto: Max Muster": who took the picture, not who wrote the story
+_PHOTO_CREDIT = re.compile(r"^(?:photos?|photographs?|pictures?|images?|fotos?|bilder?)\s*(?:by\b|von\b|:)", re.I)
+# "김철수 기자", "山田太郎記者": the name, then "reporter" or "correspondent"
+_REPORTER_AFTER = re.compile(r"\s*(?:기자|특파원|記者|记者|特派員)$")
 # "2020-10-04 15:05 聯合報 記者林宸誼／即時報導", "本报记者 张三": the name follows "reporter"; "／" ends it
-_REPORTER = re.compile(r"(?:記者|记者)\s*")
+_REPORTER = re.compile(r"(?:記者|记者)\s*(?=\S)")
 # "16th Jan 2008, 09:28am by Jane Roe": the names after a short date
 _LATE_BY = re.compile(r"\s(?:by|von|por|par)\s+(?=[A-ZÀ-ÞĀ-ſ])", re.I)
 MAX_DATE_BEFORE_BY = 40
@@ -105,7 +110,7 @@ def _names_in(raw: str, from_text: bool, handle: bool) -> tuple[list[str], bool]
     """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]; and whether it
     credits an agency, an outlet or a desk."""
     text = " ".join(raw.split())
-    if _SITE_CREDIT.search(text):
+    if _SITE_CREDIT.search(text) or _PHOTO_CREDIT.match(text):
         return [], False  # "Developed by Jane Roe", "by Jane Roe | Designed by X": who built the site
     late = _LATE_BY.search(text, 0, MAX_DATE_BEFORE_BY + 5)
     if late and any(c.isdigit() for c in text[:late.start()]):
@@ -123,7 +128,8 @@ def _names_in(raw: str, from_text: bool, handle: bool) -> tuple[list[str], bool]
     after_credit = took_last = credited = False
     for i in range(0, len(pieces), 2):
         sep = pieces[i - 1].lower() if i else ""
-        part = _name_before_role(_FILED_IN.sub("", _BY_PREFIX.sub("", pieces[i].strip(" ,;:|-–—.·"))))
+        part = _name_before_role(_FILED_IN.sub("", _REPORTER_AFTER.sub("", _BY_PREFIX.sub(
+            "", pieces[i].strip(" ,;:|-–—.·")))))
         if sep in (",", ";", "/") and after_credit:
             took_last = False
             continue  # "Nada Tawfik, BBC News, New York", "PTI, Washington": where it was filed

@@ -1295,7 +1295,8 @@ def _is_inside(tag: Tag, ancestor: Tag) -> bool:
 
 
 _TEXT_BYLINE_START = re.compile(
-    r"^(?:[Bb]y|BY|[Ww]ritten by|[Pp]osted by|[Vv]on|Por|Par|Door|Av):?\s+[A-Z\u00c0-\u00de]")
+    r"^(?:[Bb]y|BY|(?:[Ww]ritten|[Pp]osted|[Ww]ords|[Ss]tory|[Rr]eported|[Rr]eporting|[Tt]ext) by"
+    r"|[Vv]on|Por|Par|Door|Av):?\s+[A-Z\u00c0-\u00de]")
 
 
 _ABBREVIATION = re.compile(r"\b(?:Dr|Prof|Mr|Mrs|Ms|Mag|Ing|[A-Z])\.")  # "Dr. Max Kolter", "John A. Doe"

@@ -64,6 +64,10 @@ from indexer.ingest.bylines import credits_no_person, is_agency, normalise_bylin
     ("Von Isabella.DiBiase am Samstag, 19. Oktober 2019 um 11:14 Uhr", "Isabella.DiBiase"),  # a date in German
     ("Par Jean Dupont le 3 mars 2020", "Jean Dupont"), ("Por Ana García el lunes", "Ana García"),
     ("Jean Le Pen", "Jean Le Pen"), ("Anna del Monte", "Anna del Monte"),  # particles, no date after them
+    ("بقلم: محمد علي", "محمد علي"), ("作者：张三", "张三"), ("文／張三", "張三"),  # prefixes
+    ("文・山田太郎", "山田太郎"),
+    ("글 김철수 기자", "김철수"), ("山田太郎記者", "山田太郎"),    # "reporter" after the name
+    ("Photo by Jane Roe", None), ("Foto: Max Muster", None),    # who took the picture
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors

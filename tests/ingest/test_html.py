@@ -387,6 +387,11 @@ def test_a_story_credited_to_a_desk_takes_no_other_storys_byline():
     assert clean_html(html).author is None
 
 
+@pytest.mark.parametrize("line", ["Words by Jane Roe", "Story by Jane Roe", "Reporting by Jane Roe"])
+def test_more_plain_text_bylines(line):
+    assert clean_html(f"<html><body><h1>Pipes</h1><p>{line}</p>{BYLINE_STORY}</body></html>").author == "Jane Roe"
+
+
 def test_a_menu_link_or_a_sentence_starting_by_is_no_byline():
     # htmldate-eval (a journal archive's footer): "Browse <a>By Subject</a> <a>By Title</a>"; a blog's line
     # broken by <br>: "... Musik<br>von Künstlern, Bands, DJs,<br>die ..."
