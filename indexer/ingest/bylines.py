@@ -191,19 +191,26 @@ def _is_cjk(text: str) -> bool:
     return bool(re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", text))
 
 
-def _site_keys(publication: str | None, domain: str | None) -> tuple[str, set[str]]:
-    """The publication's key, and the short forms a one-word credit may take: its initials
-    ("LTO" for "Legal Tribune Online", "TPN" for "The Portugal News") and the domain's name
-    ("lto" in lto.de). A two-word name is never matched with these ("janeroe.com" by Jane Roe)."""
+def _site_keys(publication: str | None, domain: str | None) -> tuple[set[str], set[str]]:
+    """The publication's keys (its name, and without a leading article or a trailing "Blog":
+    "Jerusalem Post" for "The Jerusalem Post", "Beachbody" for "The Beachbody Blog"), and the short
+    forms a one-word credit may take: its initials ("LTO" for "Legal Tribune Online", "TPN" for
+    "The Portugal News") and the domain's name ("lto" in lto.de). A two-word name is never matched
+    with the short forms ("janeroe.com" by Jane Roe)."""
     words = re.findall(r"\w+", unicodedata.normalize("NFKC", publication or "").casefold())
     short = set()
+    sites = {"".join(words)}
     if len(words) >= 2:
         short.add("".join(w[0] for w in words))
         if words[0] in ("the", "die", "der", "le", "la", "el", "il"):
             short.add("".join(w[0] for w in words[1:]))
+            words = words[1:]
+        sites.add("".join(words))
+        if len(words) == 2 and words[-1] == "blog":  # not "The Jane Roe Blog": she may sign it
+            sites.add(words[0])
     if domain:
         short.add(_key(domain.removeprefix("www.").split(".")[0]))
-    return _key(publication or ""), short - {""}
+    return sites - {""}, short - {""}
 
 
 def normalise_byline(values: str | list[str] | None, publication: str | None = None,
@@ -218,13 +225,13 @@ def normalise_byline(values: str | list[str] | None, publication: str | None = N
         return None
     if isinstance(values, str):
         values = [values]
-    site, short = _site_keys(publication, domain)
+    sites, short = _site_keys(publication, domain)
     seen: list[str] = []
     for raw in values:
         if not isinstance(raw, str) or not raw.strip() or raw.strip().startswith(("http://", "https://", "www.")):
             continue
         for part in _names_in(raw, from_text, handle)[0]:
-            if site and _key(part) == site or " " not in part and _key(part) in short:
+            if _key(part) in sites or " " not in part and _key(part) in short:
                 continue
             low = part.lower()
             if any(low in s.lower() for s in seen):

@@ -79,6 +79,12 @@ def test_the_publication_itself_is_no_author():
     assert normalise_byline(["By Jane Roe", site], publication=site) == "Jane Roe"
 
 
+def test_the_publication_without_its_article_or_blog_is_no_author():
+    assert normalise_byline("JERUSALEM POST", publication="The Jerusalem Post") is None
+    assert normalise_byline("Beachbody", publication="The Beachbody Blog") is None
+    assert normalise_byline("Jane Roe", publication="The Jane Roe Blog") == "Jane Roe"
+
+
 def test_the_publications_short_forms_are_no_author():
     assert normalise_byline("LTO", publication="Legal Tribune Online") is None  # its initials
     assert normalise_byline("TPN", publication="The Portugal News") is None
