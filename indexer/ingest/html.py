@@ -701,7 +701,7 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
     # captions stay in the tree (as boilerplate) until the article container is known
     root = soup.body or soup
     soft = _without_inline_wrappers(scan.soft + [(c, 3) for c in scan.captions])
-    blocks = _blocks(root, frozenset(id(t) for t, _ in soft))
+    blocks = [b for b in _blocks(root, frozenset(id(t) for t, _ in soft)) if not _leaked_code(b)]
     headline, rank = _headline(scan, ld, publication, _domain(page_url), blocks)
     body, container, byline, date_line, start = _extract_body(root, blocks, soft, scan.content, headline)
     if len(body) < SHORT_BODY:  # no prose found: a page of tables, lists or short lines
@@ -1339,6 +1339,27 @@ def _data_row(block: _Block) -> bool:
     cells are nothing but links."""
     return block.tag == "tr" and any(cell.find("a") is None and cell.get_text().strip()
                                      for cell in block.element.find_all(_CELL_TAGS, recursive=False))
+
+
+# a script's or a style sheet's source: a statement, a JSON object, a CSS rule
+_CODE_SIGN = re.compile(r"\bfunction\s*[\w$]*\s*\(|\bvar\s+[\w$]+\s*=|\b(?:document|window|navigator)\.\w"
+                        r"|\{\s*\"[\w$-]+\"\s*:|\{\s*[\w-]+\s*:\s*[^;{}]+;")
+_CODE_TAGS = ("pre", "code", "kbd", "samp", "tt")  # code the article shows
+
+
+def _leaked_code(block: _Block) -> bool:
+    """Script or style source that reached the text (broken markup: a script whose opening tag
+    was lost, `document.write('...')` strings after a string's `</script>`, a JSON blob): at least
+    one statement or object of code and a code mark (`; { } =`, `":`) for every eight words. A
+    sentence with a semicolon or a brace has no statement; code the article shows is in
+    `<pre>`/`<code>` and stays."""
+    text = block.text
+    marks = sum(map(text.count, (";", "{", "}", "=", '":')))
+    if marks < 3 or marks * 8 < len(text.split()) or not _CODE_SIGN.search(text):
+        return False
+    owner = block.element
+    return owner.name not in _CODE_TAGS and owner.find_parent(_CODE_TAGS) is None \
+        and owner.find(_CODE_TAGS) is None
 
 
 def _block_value(block: _Block, relaxed: bool = False) -> float:
