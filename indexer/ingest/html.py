@@ -1349,13 +1349,14 @@ _CODE_TAGS = ("pre", "code", "kbd", "samp", "tt")  # code the article shows
 
 def _leaked_code(block: _Block) -> bool:
     """Script or style source that reached the text (broken markup: a script whose opening tag
-    was lost, `document.write('...')` strings after a string's `</script>`, a JSON blob): at least
-    one statement or object of code and a code mark (`; { } =`, `":`) for every eight words. A
-    sentence with a semicolon or a brace has no statement; code the article shows is in
-    `<pre>`/`<code>` and stays."""
+    was lost, `document.write('...')` strings after a string's `</script>`, a JSON blob): a
+    statement or object of code, an assignment or a brace, and five code marks (`; { } =`, `":`),
+    one for every eight words at least. Prose with semicolons, a brace or a word such as
+    `window.open` is not code; code the article shows is in `<pre>`/`<code>` and stays."""
     text = block.text
     marks = sum(map(text.count, (";", "{", "}", "=", '":')))
-    if marks < 3 or marks * 8 < len(text.split()) or not _CODE_SIGN.search(text):
+    if marks < 5 or marks * 8 < len(text.split()) or ("=" not in text and "{" not in text) \
+            or not _CODE_SIGN.search(text):
         return False
     owner = block.element
     return owner.name not in _CODE_TAGS and owner.find_parent(_CODE_TAGS) is None \

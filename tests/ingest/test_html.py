@@ -5,12 +5,13 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from datetime import datetime, timedelta
 
 import pytest
 
 from indexer.errors import SourceError
-from indexer.ingest.article import CleanedArticle, derived_id
+from indexer.ingest.article import CleanedArticle, collapse_spaces, derived_id
 from indexer.ingest.encoding import decode_bytes, sniff_declared_charset
 from indexer.ingest.html import _HTMLBuilder, clean_html, read_html
 from tests.conftest import FIXTURES
@@ -730,3 +731,40 @@ def test_which_white_space_goes_before_parsing(html, expected):
     from indexer.ingest.html import _without_unseen_space
 
     assert _without_unseen_space(html) == expected
+
+
+def test_script_source_whose_opening_tag_was_lost_is_not_text():
+    # shaped like an archived 2008 trade-press page (L3S-GN1, whose licence keeps it out of the fixtures):
+    # the doctype is cut off, so its tooltip script has no opening tag and its source, up to an orphan
+    # </script>, is text in front of the story; the story has no <title>, its headline is a <span>
+    code = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w*/\n'
+            "var offsetfromcursorX=12 //Customize x offset of tooltip\n"
+            "document.write('<div id=\"dhtmltooltip\"></div>') //write out tooltip DIV\n"
+            "var ie=document.all\nvar ns6=document.getElementById && !document.all\n"
+            "function ddrivetip(thetext, thewidth) {\n if (ns6||ie) {\n  tipobj.innerHTML=thetext;\n"
+            "  enabletip=true;\n  return false;\n }\n}\ndocument.onmousemove=positiontip\n</script>\n")
+    story = ("<p>A California-based software company plans to unveil the first set of mobile applications "
+             "for the new phone platform today, according to a report published on Monday.</p>"
+             + "<p>The suite includes a browser, a phone dialer, an audio player, games and a calendar.</p>" * 2)
+    page = (code + "<body><table><tr><td><a href='/'>Home</a> | <a href='/news'>News</a></td></tr>"
+            "<tr><td><span class='sections'>Startup Reveals First Android Apps</span><br/>"
+            "<span class='headline'>WirelessWeek - January 14, 2008</span><br/>"
+            f"<div class='text'>{story}</div><a href='/print'>Printer Friendly Version</a></td></tr>"
+            "<tr><td>The upcoming auction creates an opportunity to bridge the digital divide to rural places."
+            "</td></tr></table></body></html>")
+    article = clean_html(page)
+    assert article.body.startswith("A California-based software company")
+    assert "document" not in article.body and "var " not in article.body
+    assert article.headline == "Startup Reveals First Android Apps"
+
+
+@pytest.mark.parametrize("text", [
+    "<pre>var total = 0; function add(x) { total += x; } document.title = total;</pre>",
+    "<p>Write <code>var total = 0; function add(x) { total += x; }</code> first; then {call} it = done.</p>",
+    "<p>Scripts read document.cookie; trackers read it too; browsers keep it; nobody asks the reader.</p>",
+    "<p>The page set {size} to ten; window.open was blocked by the browser before the reader saw it.</p>",
+])
+def test_code_the_article_shows_and_prose_with_semicolons_stay(text):
+    prose = "<p>" + "The guide explains every step of the loop to the reader, line by line. " * 3 + "</p>"
+    body = clean_html(f"<html><body><article>{prose}{text}{prose}</article></body></html>").body
+    assert body.split("\n\n")[1] == collapse_spaces(re.sub(r"<[^>]+>", "", text))
