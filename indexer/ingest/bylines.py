@@ -39,8 +39,8 @@ _AUTHOR_CUT = re.compile(
     re.I)
 _ROLE = re.compile(
     r"\b(?:writer|editor|editors|correspondent|reporter|columnist|contributor|staff|producer|journalist|"
-    r"editor-at-large|bureau|editorial|redaktion|newsroom|news desk|desk|team|rédaction|redacción|redazione)\b|"
-    r"ब्यूरो", re.I)
+    r"editor-at-large|bureau|editorial|developers|redaktion|newsroom|news desk|desk|team|rédaction|redacción|"
+    r"redazione)\b|ब्यूरो", re.I)
 # words that follow a name in "JOSEPH WHITE AP Sports Writer", "Jessica Wang Editorial Assistant":
 # where they start, the name ends
 _AFTER_NAME = frozenset({

@@ -68,6 +68,7 @@ from indexer.ingest.bylines import credits_no_person, is_agency, normalise_bylin
     ("文・山田太郎", "山田太郎"),
     ("글 김철수 기자", "김철수"), ("山田太郎記者", "山田太郎"),    # "reporter" after the name
     ("Photo by Jane Roe", None), ("Foto: Max Muster", None),    # who took the picture
+    ("Android Developers", None),                                # a team's account
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors
