@@ -708,6 +708,10 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
         relaxed = _extract_body(root, blocks, soft, scan.content, headline, relaxed=True)
         if len(relaxed[0]) > len(body):
             body, container, start = relaxed[0], relaxed[1], relaxed[4]
+    if len(body) < SHORT_BODY:  # still nothing: the page's prose may all be under weak marks set wrong
+        unmarked = _extract_body(root, blocks, soft, scan.content, headline, weak_chunks=True)
+        if len(unmarked[0]) >= SHORT_BODY:
+            body, container, start = unmarked[0], unmarked[1], unmarked[4]
     if rank == _SECTION:
         rank = _SURE if container is None or any(collapse_spaces(h.get_text(" ")) == headline
                                                  for h in container.find_all("h1", limit=3)) else _FALLBACK
@@ -1518,30 +1522,32 @@ _COMMENT_MARK = re.compile(r"comment(?!ar)|disqus", re.I)
 
 
 def _mend_marks(boiler: dict[int, int], soft: list[tuple[Tag, int]], chains: list[list[Tag]],
-                values: list[float], good: dict[int, float]) -> None:
+                values: list[float], good: dict[int, float], weak_chunks: bool = False) -> None:
     """Marks that can be wrong about what they hold, set right in `boiler` (by id): an unlinked
     "teaser" holding a sentence or more of prose is the story's own lead; a byline that
     holds paragraphs of prose is the story (an unclosed `<div class="byline">` took in what
     follows); a `<footer>`, `<aside>`, `<nav>` or `<header>` holding most of the prose in fewer
     than TWIN_PARAGRAPHS paragraphs is furniture (a copyright notice longer than a short story),
     not a wrapper of the page; and a comment thread is furniture even when it holds most of the
-    prose, if a story of several paragraphs stands outside it (a long discussion under an article)."""
+    prose, if a story of several paragraphs stands outside it (a long discussion under an article).
+    `weak_chunks` (a page where nothing else was found): any weak-marked element holding
+    TWIN_PARAGRAPHS paragraphs of prose is not furniture (a forum's posts inside their headers)."""
     for t, strength in soft:
         if strength == 1 and id(t) in boiler and good.get(id(t), 0.0) >= LEAD_MIN and _lead_not_teaser(t):
             del boiler[id(t)]
-    lines = {id(t) for t, strength in soft if strength == 2 and id(t) in boiler
-             and good.get(id(t), 0.0) >= SHORT_BODY and _LINE_MARK.search(_attr_tokens(t))}
+    holders = {id(t) for t, strength in soft if id(t) in boiler and good.get(id(t), 0.0) >= SHORT_BODY
+             and (strength == 2 and _LINE_MARK.search(_attr_tokens(t)) or weak_chunks and strength == 1)}
     sections = {id(t): strength for t, strength in soft
                 if t.name in _SECTION_BOILERPLATE_TAGS and strength in (1, 2) and id(t) not in boiler}
-    if lines or sections:
-        paragraphs = dict.fromkeys(lines | sections.keys(), 0)
+    if holders or sections:
+        paragraphs = dict.fromkeys(holders | sections.keys(), 0)
         for chain, value in zip(chains, values):
             if value > 0:
                 for node in chain:
                     if id(node) in paragraphs:
                         paragraphs[id(node)] += 1
         for key, count in paragraphs.items():
-            if key in lines and count >= TWIN_PARAGRAPHS:
+            if key in holders and count >= TWIN_PARAGRAPHS:
                 del boiler[key]
             elif key in sections and count < TWIN_PARAGRAPHS:
                 boiler[key] = sections[key]
@@ -1561,8 +1567,9 @@ def _lead_not_teaser(tag: Tag) -> bool:
     return "teaser" in low and not _WEAK_BOILERPLATE.search(low.replace("teaser", " ")) and tag.find("a") is None
 
 
-def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], content: list[Tag],
-                  headline: str, relaxed: bool = False) -> tuple[str, Tag | None, str | None, str | None, int | None]:
+def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], content: list[Tag], headline: str,
+                  relaxed: bool = False, weak_chunks: bool = False,
+                  ) -> tuple[str, Tag | None, str | None, str | None, int | None]:
     """The article text (paragraphs joined by blank lines), the element holding it,
     the first plain-text byline ("By ...") seen in the page, the first short line with
     a written date in the article's surroundings, and the index of the body's first block."""
@@ -1604,7 +1611,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
                 and sum(good.get(id(t), 0.0) for t in members) >= SPARE_CHUNKS * total_good:
             for t in members:
                 boiler.pop(id(t), None)
-    _mend_marks(boiler, soft, chains, values, good)
+    _mend_marks(boiler, soft, chains, values, good, weak_chunks)
     captions = {id(t) for t, strength in soft if strength == 3}
     in_boiler = [_under_boilerplate(chain, boiler, marked) for chain in chains] if marked else \
         [any(id(n) in boiler for n in chain) for chain in chains]

@@ -296,6 +296,22 @@ def test_a_menu_row_does_not_join_a_page_without_prose():
     assert "Basket" not in body
 
 
+def test_a_page_whose_prose_is_all_under_weak_marks_is_looked_at_again():
+    # htmldate-eval (even half) has a forum thread whose posts' text the markup puts inside each post's
+    # <header class="message-attribution">: every header holds under 40% of the prose and they are not
+    # side by side, so every paragraph was furniture and the body a 22-character signature. When
+    # nothing is found, the page is looked at again without its weak marks.
+    paras = [f"Paragraph {i} of the post tells the reader what changed in the game this week, and why the team "
+             "chose to do it now." for i in range(9)]
+    posts = "".join('<div class="message"><header class="message-attribution"><span>Member</span>'
+                    + "".join(f"<p>{p}</p>" for p in paras[i:i + 3]) + "</header></div>" for i in (0, 3, 6))
+    html = ("<html><head><title>Patch notes 4.47</title></head><body><div class='page'>"
+            f"<nav><a href='/'>Home</a></nav>{posts}<footer>Forum software by Example</footer></div></body></html>")
+    body = clean_html(html).body
+    assert paras[0] in body and paras[8] in body
+    assert "Forum software" not in body
+
+
 def test_a_headline_over_share_links_and_a_byline():
     # L3S-GN1's 2008 blog pages (research use only, not copied here) have no <title>; the headline is a
     # linked <h4> with a row of share links, vote counts and a byline between it and the story.
