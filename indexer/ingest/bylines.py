@@ -39,8 +39,8 @@ _AUTHOR_CUT = re.compile(
     re.I)
 _ROLE = re.compile(
     r"\b(?:writer|editor|editors|correspondent|reporter|columnist|contributor|staff|producer|journalist|"
-    r"editor-at-large|bureau|editorial|developers|redaktion|newsroom|news desk|desk|team|rédaction|redacción|"
-    r"redazione)\b|ब्यूरो", re.I)
+    r"editor-at-large|bureau|editorial|developers|members|contributors|redaktion|newsroom|news desk|desk|team|"
+    r"rédaction|redacción|redazione)\b|ब्यूरो", re.I)
 # words that follow a name in "JOSEPH WHITE AP Sports Writer", "Jessica Wang Editorial Assistant":
 # where they start, the name ends
 _AFTER_NAME = frozenset({
@@ -68,6 +68,9 @@ _CREDENTIAL = re.compile(r"[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}")
 # upper-case byline).
 _SEPARATOR = re.compile(
     r"\s*(,|;|/|\band\b|\bAND\b|&|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\bve\b|\bи\b|、|，)\s*")
+# "Politik · Jochen Bittner, Tina Hildebrandt", "Opinion | Jane Roe": one word (the section) before a
+# separator, then a name of two capitalised words: the label goes, the names stay
+_SECTION_LABEL = re.compile(r"^[^\W\d_]+\s*[·•|]\s*(?=[A-ZÀ-Þ][^\W\d_]+\.?\s+[A-ZÀ-Þ])")
 # "Finian Cunningham. Sputnik International": a full stop after a name's last word (not an initial,
 # not "Dr.", "Mrs."), then the outlet
 _FULL_STOP_AFTER_NAME = re.compile(r"(\s[A-ZÀ-Þ]\w*[a-zß-ÿ]{2})\.\s+(?=[A-ZÀ-Þ])")
@@ -115,7 +118,7 @@ def _names_in(raw: str, from_text: bool, handle: bool) -> tuple[list[str], bool]
     late = _LATE_BY.search(text, 0, MAX_DATE_BEFORE_BY + 5)
     if late and any(c.isdigit() for c in text[:late.start()]):
         text = text[late.end():]
-    text = _BY_PREFIX.sub("", text)
+    text = _SECTION_LABEL.sub("", _BY_PREFIX.sub("", text))
     reporter = _REPORTER.search(text)
     if reporter:
         text = text[reporter.end():]

@@ -590,6 +590,8 @@ def _scan(soup: BeautifulSoup) -> _Scan:
         name = tag.name
         if name == "meta":
             key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv") or "")
+            if tag.get("itemprop") and tag.get("itemprop") != key:  # <meta itemprop="datePublished" name="pdate">
+                key = f"{key} {tag.get('itemprop')}"
             content = tag.get("content")
             if isinstance(key, str) and key and isinstance(content, str) and content.strip():
                 for one in key.lower().split():  # property="dc:creator twitter:site_name": two keys
@@ -1578,7 +1580,8 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     # not "By Subject" (a link of the site's menus) nor "von Künstlern, Bands, DJs," (a sentence goes on)
     byline = next((b.text for b in blocks if _is_text_byline(b.text) and not _in_teaser(b)
                    and b.link_chars < len(b.text) and not b.text.endswith(",")), None) \
-        or next(filter(None, map(_inline_lead_byline, blocks)), None)
+        or next(filter(None, map(_inline_lead_byline, blocks)), None) \
+        or next(filter(None, map(_labelled_byline, blocks)), None)
     chains = [_ancestors(b.element, root) for b in blocks]
     marked = {id(t) for t in content}
     values = [_block_value(b, relaxed) for b in blocks]
@@ -1715,6 +1718,19 @@ def _signature_author(body: str, publication: str | None, domain: str | None) ->
         if found:
             return normalise_byline([found.group(1)], publication, domain, from_text=True)
     return None
+
+
+# "Overload Journal #131 - February 2016   Author: Jane Roe": a labelled byline at the end of a line of
+# the story's particulars (a colon after the label: "written by" inside a sentence is no label)
+_LABELLED_BYLINE = re.compile(r"(?:^|\s)(?:Authors?|AUTHORS?|Autor(?:in|en)?|Auteur|Autore)\s*:\s*(?=[A-ZÀ-Þ])")
+
+
+def _labelled_byline(block: _Block) -> str | None:
+    """The names after an "Author:" label in a short line of the page."""
+    if len(block.text) >= 150:
+        return None
+    found = _LABELLED_BYLINE.search(block.text)
+    return block.text[found.end():] if found else None
 
 
 def _inline_lead_byline(block: _Block) -> str | None:

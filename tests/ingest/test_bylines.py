@@ -69,6 +69,10 @@ from indexer.ingest.bylines import credits_no_person, is_agency, normalise_bylin
     ("글 김철수 기자", "김철수"), ("山田太郎記者", "山田太郎"),    # "reporter" after the name
     ("Photo by Jane Roe", None), ("Foto: Max Muster", None),    # who took the picture
     ("Android Developers", None),                                # a team's account
+    # session 10: kinds seen on Mercury (postlight/parser) fixture pages no rule was chosen on
+    ("ACCU Members", None), ("Wikipedia Contributors", None),     # a collective, not a person
+    ("Politik · Jochen Bittner, Tina Hildebrandt", "Jochen Bittner, Tina Hildebrandt"),  # the section first
+    ("Opinion | By Jane Roe", "Jane Roe"), ("Madonna · March 3, 2019", "Madonna"),  # not a date after a name
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors

@@ -570,6 +570,18 @@ def test_publication_and_date_fall_back_to_the_url():
     assert article.url == "https://www.example.com/2019/03/25/story/"
 
 
+def test_a_meta_tag_read_by_its_itemprop_as_well_as_its_name():
+    # shaped like a New York Times page of 2016 (Mercury's fixture set): the publication time is a meta tag
+    # named "article:published" that is also itemprop="datePublished"; the address carries the print
+    # edition's day, the next one (was taken: the name alone was read)
+    page = ('<html><head><link rel="canonical" href="https://www.example.com/2016/09/20/nyregion/story.html">'
+            '<meta itemprop="datePublished" content="2016-09-19T07:46:01-04:00" name="article:published">'
+            "</head><body><article><h1>A story</h1><p>" + "Some words of real article text here. " * 8 +
+            "</p></article></body></html>")
+    article = read_html(page.encode(), "x.html")
+    assert article.date.date() == datetime(2016, 9, 19).date()
+
+
 # hostile input: a reader must return an Article or raise SourceError, nothing else
 
 def test_deep_nesting_does_not_crash():
