@@ -331,7 +331,7 @@ def _blocks(root: Tag, boundaries: frozenset[int] = frozenset()) -> list[_Block]
                     link_chars += len(node.strip())
             continue
         name = node.name
-        if name in _BLOCK_TAGS or id(node) in boundaries:
+        if name in _BLOCK_TAGS or id(node) in boundaries or (name in _CELL_TAGS and _layout_cell(node)):
             if parts:
                 flush()
             resumes = False
@@ -351,6 +351,13 @@ def _blocks(root: Tag, boundaries: frozenset[int] = frozenset()) -> list[_Block]
 
 
 _LEAVE_BLOCK, _LEAVE_LINK = 1, 2
+
+
+def _layout_cell(cell: Tag) -> bool:
+    """A table cell that holds line breaks or blocks is a column of the page's layout (a menu beside
+    the story, hand-made pages of the 1990s), not a cell of a row of data: its text is a block of its
+    own, not joined to the next column's first line."""
+    return any(node.name in _BLOCK_TAGS for node in cell.descendants if type(node) is not NavigableString)
 
 
 # ---------------------------------------------------------------------------
@@ -913,8 +920,9 @@ MAX_LEAD_LINES = 2  # date and byline lines that may open the body above its hea
 
 def _heading_right_over(blocks: list[_Block], first: int, start: int) -> str | None:
     """A heading of four words or more on the line right over the story's first line (past
-    date, byline and link lines): `<font class=storyhead><b>Headline</b></font>`."""
-    close = start - 1
+    date, byline and link lines), or that first line itself (the heading in the story's table cell):
+    `<font class=storyhead><b>Headline</b></font>`."""
+    close = start if _looks_like_heading(blocks[start]) else start - 1
     while close > first and (_lead_line(blocks[close].text)
                              or blocks[close].link_chars > 0.5 * len(blocks[close].text)):
         close -= 1
@@ -1315,7 +1323,7 @@ def _is_text_byline(text: str) -> bool:
             or re.search(r"[!?]|\.\s+[A-Z]", _ABBREVIATION.sub("", text)):
         return False
     return not text.endswith(".") or bool(re.search(r"\b(?:[ap]\.m|Jr|Sr|Inc)\.$", text))
-_END_PUNCT = re.compile(r"[.!?…\"”’)\]:]$")
+_END_PUNCT = re.compile(r"[.!?…\"”’)\]:。！？」』؟۔]$")  # and the full stops of Chinese, Japanese, Arabic, Urdu
 _JUNK_LINE = re.compile(
     r"^(advertisement|advert|ad|story continues below|continue reading|read more|share|share this|"
     r"related|see also|sign up|subscribe|follow us|click here|image|photo|loading|"
@@ -1331,6 +1339,8 @@ DEPTH_DECAY = 0.85    # a block counts this much less for each level further up 
 SHORT_BODY = 250      # a body shorter than this is looked for again with every link-poor line counted
 WIDEN = 1.5           # the article widens to a parent holding this much more prose (not furniture)
 TRAILING_STUB = 25    # short unpunctuated blocks at the very end are dropped
+LIST_ITEMS = 3        # ... a list of this many items or more ends the article
+_LISTED_TAGS = frozenset({"li", "tr", "dd", "dt", "pre"})
 LINK_MAX = 0.5        # blocks in the container with more link text than this are dropped
 LINK_MAX_LONG = 0.7   # ... the same for blocks of 100+ characters
 TWIN_PARAGRAPHS = 3   # an element of the article's tag and class with this many prose paragraphs joins it
@@ -1380,9 +1390,21 @@ def _block_value(block: _Block, relaxed: bool = False) -> float:
     density = block.link_chars / n if n else 1.0
     if density > 0.5:
         return -n * 0.5 - 10
-    if n >= 80 or (n >= 30 and _END_PUNCT.search(block.text)) or (relaxed and n >= 12):
+    if n >= 80 or (n >= 30 and _END_PUNCT.search(block.text)) or (relaxed and n >= 12) \
+            or (n >= 10 and not block.text.isascii() and block.tag not in _HEADINGS and _cjk_prose(block.text)):
         return n * (1 - density)
     return -5.0
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+CJK_WORTH = 3  # letters a Chinese, Japanese or Korean character is worth (a word is one or two of them)
+
+
+def _cjk_prose(text: str) -> bool:
+    """A short line of Chinese, Japanese or Korean that is prose: its characters worth 80 letters, or 30
+    ending a sentence ("。"); measured in letters, a 25-character paragraph would be a stub."""
+    worth = CJK_WORTH * len(_CJK_CHAR.findall(text))
+    return worth >= 80 or (worth >= 30 and bool(_END_PUNCT.search(text)))
 
 
 def _without_inline_wrappers(soft: list[tuple[Tag, int]]) -> list[tuple[Tag, int]]:
@@ -1641,6 +1663,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     if not relaxed and best is not root and best.parent is not None and best.parent is not root:
         inside = _with_lede(best, chains, values, in_boiler, inside, blocks, headline)
     paragraphs: list[str] = []
+    listed: list[bool] = []  # each paragraph a list item, a table row or preformatted text
     last_owner: Tag | None = None
     start: int | None = None
     head_low = headline.lower().strip()
@@ -1660,12 +1683,16 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
             paragraphs[-1] += " " + text  # the rest of a paragraph after a cut-out inline box
         else:
             paragraphs.append(text)
+            listed.append(block.tag in _LISTED_TAGS)
         if start is None:
             start = index
         last_owner = block.element
-    # furniture after the last sentence ("Topics", "comments") is not article text
-    while len(paragraphs) > 1 and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]):
+    # furniture after the last sentence ("Topics", "comments") is not article text; a list or a table
+    # of three items or more that ends the article is ("What to buy": "Onion sets", "Fleece", ...)
+    while len(paragraphs) > 1 and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]) \
+            and not (len(listed) >= LIST_ITEMS and all(listed[-LIST_ITEMS:])):
         paragraphs.pop()
+        listed.pop()
     return "\n\n".join(paragraphs), best, byline, _date_line(blocks, chains, best, root, head_low), start
 
 

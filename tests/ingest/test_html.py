@@ -312,6 +312,64 @@ def test_a_page_whose_prose_is_all_under_weak_marks_is_looked_at_again():
     assert "Forum software" not in body
 
 
+def test_a_layout_tables_menu_cell_does_not_swallow_the_storys_first_lines():
+    # a hand-made page set out as a table: a menu column of links beside the story's column, whose
+    # paragraphs are split by <br>s. A table row used to be one line whatever its cells held, so the
+    # menu's links and the story's first paragraph (up to its first <br>) were one link-heavy line,
+    # dropped as a menu (L3S-GN1's 2008 pages lost their first paragraphs so)
+    menu = " | ".join(f'<a href="/{w.lower()}.html">{w}</a>' for w in (
+        "Home", "Tractors", "Engines", "Implements", "Spare parts", "Shows and rallies", "Links", "Guestbook"))
+    paras = ["When I bought the Ferguson in 1998 it had stood in a hedge for twenty years and the engine was "
+             "seized solid.",
+             "The first job was to soak the cylinders with diesel for a fortnight, turning the crank a quarter "
+             "turn every few days until it came free.",
+             "The magneto was beyond saving, so I fitted a coil conversion from a later model, which starts "
+             "better in the cold."]
+    html = ("<html><head><title>Restoring a Ferguson</title></head><body><table><tr>"
+            f'<td width="150"><font size="2">{menu}</font></td>'
+            f'<td><font size="2">{"<br><br>".join(paras)}</font></td></tr></table></body></html>')
+    body = clean_html(html).body
+    assert body.split("\n\n") == paras
+
+
+def test_a_table_rows_cells_of_data_stay_one_line():
+    html = ("<html><body><div><p>Rainfall at the county's four gauges was the highest since 1981, the figures "
+            "published on Monday show.</p><table><tr><th>Gauge</th><th>March</th></tr>"
+            "<tr><td>Reservoir</td><td>142 mm</td></tr><tr><td>Town</td><td>118 mm</td></tr></table>"
+            "<p>Forecasters expect April to be drier, with rain on fewer than ten days across the valley.</p>"
+            "</div></body></html>")
+    assert "Reservoir 142 mm" in clean_html(html).body.split("\n\n")
+
+
+def test_a_list_that_ends_the_article_is_kept():
+    # the short lines after a story's last sentence are dropped as furniture ("Topics", "Share"); a list
+    # of three items or more is the story's own (Readability keeps lists; a checklist, an agenda)
+    html = ("<html><head><title>Spring planting checklist</title></head><body><main><article>"
+            "<h1>Spring planting checklist</h1><p>Every spring I make the same mistakes, so this year I wrote "
+            "down what has to happen before the first seeds go in.</p><p>Start with the soil: turn it over once "
+            "it is dry enough to crumble in your hand.</p><h2>What to buy</h2><ul><li>Seed potatoes"
+            "</li><li>Onion sets</li><li>Fleece</li></ul><h2>Tools</h2><ol><li>Spade</li><li>Rake</li>"
+            "<li>Twine</li></ol><p>Share</p></article></main><footer>(c) 2019 Garden Notes</footer></body></html>")
+    body = clean_html(html).body
+    assert body.endswith("What to buy\n\nSeed potatoes\n\nOnion sets\n\nFleece\n\nTools\n\nSpade\n\nRake\n\nTwine")
+
+
+def test_a_chinese_story_of_short_paragraphs_is_prose():
+    # a Chinese paragraph of 25 characters is a sentence or two (a character is most of a word), yet it
+    # was measured in letters: no paragraph counted as prose, and the body was the whole page
+    paras = ["经过两年的翻修，镇上的老图书馆昨天重新向公众开放。",
+             "新馆增加了儿童阅读区和电子阅览室，藏书比以前多了一倍。",
+             "馆长王女士说，开馆第一天就来了三百多位读者，很多是带着孩子的家长。",
+             "图书馆每天早上九点开门，晚上八点关门，周一闭馆。"]
+    html = ('<html lang="zh-CN"><head><title>小镇图书馆重新开放</title></head><body><div class="nav">'
+            '<a href="/">首页</a><a href="/news">新闻</a></div><div class="main"><h1>小镇图书馆重新开放</h1>'
+            '<div class="text">' + "".join(f"<p>{p}</p>" for p in paras) + "</div></div>"
+            '<div class="right"><h3>热点新闻</h3><ul><li><a href="/1">市政府召开新闻发布会</a></li></ul>'
+            "<div>广告位招租 联系电话 12345678</div></div>"
+            "<div>版权所有 本地日报社 京ICP备12345678号</div></body></html>")
+    assert clean_html(html).body.split("\n\n") == paras
+
+
 def test_a_headline_over_share_links_and_a_byline():
     # L3S-GN1's 2008 blog pages (research use only, not copied here) have no <title>; the headline is a
     # linked <h4> with a row of share links, vote counts and a byline between it and the story.
