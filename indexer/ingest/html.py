@@ -1817,7 +1817,8 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _WRITTEN_DATE = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"   # November 18, 2019
     rf"|\b\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\b"                 # 18 Nov 2019, 25. September 2018
-    r"|\b\d{1,2}[/.]\d{1,2}[/.]\d{4}\b|\b\d{4}-\d{2}-\d{2}\b",   # 05/10/2018, 2018-10-05
+    r"|\b\d{1,2}[/.]\d{1,2}[/.]\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"    # 05/10/2018, 2018-10-05
+    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]",        # 2019年4月4日, 2023년 2월 5일
     re.I)
 
 
@@ -1832,6 +1833,12 @@ def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
     m = _WRITTEN_DATE.search(line)
     if not m:
         return None
+    east_asian = re.fullmatch(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]", m.group(0))
+    if east_asian:  # year, month, day: no order to guess
+        try:
+            return datetime(*(int(x) for x in east_asian.groups()))
+        except ValueError:
+            return None
     numeric = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", m.group(0))
     if numeric:
         a, b, year = (int(x) for x in numeric.groups())
