@@ -71,6 +71,8 @@ _SEPARATOR = re.compile(
 # "Politik · Jochen Bittner, Tina Hildebrandt", "Opinion | Jane Roe": one word (the section) before a
 # separator, then a name of two capitalised words: the label goes, the names stay
 _SECTION_LABEL = re.compile(r"^[^\W\d_]+\s*[·•|]\s*(?=[A-ZÀ-Þ][^\W\d_]+\.?\s+[A-ZÀ-Þ])")
+# "[田中宏昌，ITmedia]", "【文・山田太郎】": a byline in brackets, as Japanese sites write it
+_BRACKETED = re.compile(r"^\s*[\[［【〔]\s*([^\[\]［］【】〔〕]+?)\s*[\]］】〕]\s*$")
 # "Finian Cunningham. Sputnik International": a full stop after a name's last word (not an initial,
 # not "Dr.", "Mrs."), then the outlet
 _FULL_STOP_AFTER_NAME = re.compile(r"(\s[A-ZÀ-Þ]\w*[a-zß-ÿ]{2})\.\s+(?=[A-ZÀ-Þ])")
@@ -118,7 +120,7 @@ def _names_in(raw: str, from_text: bool, handle: bool) -> tuple[list[str], bool]
     late = _LATE_BY.search(text, 0, MAX_DATE_BEFORE_BY + 5)
     if late and any(c.isdigit() for c in text[:late.start()]):
         text = text[late.end():]
-    text = _SECTION_LABEL.sub("", _BY_PREFIX.sub("", text))
+    text = _SECTION_LABEL.sub("", _BY_PREFIX.sub("", _BRACKETED.sub(r"\1", text)))
     reporter = _REPORTER.search(text)
     if reporter:
         text = text[reporter.end():]
@@ -152,9 +154,9 @@ def _names_in(raw: str, from_text: bool, handle: bool) -> tuple[list[str], bool]
                 or "admin" in part.lower() or part.lower() in ("guest", "anonymous", "unknown")
                 or part[0].islower() and not (handle and " " not in part) or "@" in part):
             continue  # a job title, a date or a sentence
-        if names and len(names[0].split()) > 1 and (_CREDENTIAL.fullmatch(part) or len(part.split()) == 1
-                                                    and not _is_cjk(part)):
-            continue  # "Jane Roe, MS, RDN" or "Jane Roe, Futurism": credentials and outlets, not people
+        if names and (len(names[0].split()) > 1 or _is_cjk(names[0])) and (
+                _CREDENTIAL.fullmatch(part) or len(part.split()) == 1 and not _is_cjk(part)):
+            continue  # "Jane Roe, MS, RDN", "Jane Roe, Futurism", "田中宏昌，ITmedia": credentials and outlets
         names.append(part)
         took_last = True
     return names, credited

@@ -73,6 +73,8 @@ from indexer.ingest.bylines import credits_no_person, is_agency, normalise_bylin
     ("ACCU Members", None), ("Wikipedia Contributors", None),     # a collective, not a person
     ("Politik · Jochen Bittner, Tina Hildebrandt", "Jochen Bittner, Tina Hildebrandt"),  # the section first
     ("Opinion | By Jane Roe", "Jane Roe"), ("Madonna · March 3, 2019", "Madonna"),  # not a date after a name
+    ("[田中宏昌，ITmedia]", "田中宏昌"), ("【文・山田太郎】", "山田太郎"),  # in brackets; the outlet after the name
+    ("[Updated]", None),
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors
