@@ -1455,15 +1455,25 @@ def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float],
     is not furniture (again, up the tree): a story split by short link-heavy lines (ratings,
     "Copy link" boxes, list entries) scores lower than one of its parts."""
     held: dict[int, float] = {}
+    lines: dict[int, int] = {}  # prose paragraphs less link lines
     for chain, value, bad in zip(chains, values, in_boiler):
-        if value > 0 and not bad:
+        if not bad and value != -5.0:
             for node in chain:
-                held[id(node)] = held.get(id(node), 0.0) + value
+                if value > 0:
+                    held[id(node)] = held.get(id(node), 0.0) + value
+                lines[id(node)] = lines.get(id(node), 0) + (1 if value > 0 else -1)
     node = best
-    while node.parent is not None and node.parent is not root and \
-            held.get(id(node.parent), 0.0) >= WIDEN * held.get(id(node), 0.0):
-        node = node.parent
-    return node
+    while True:
+        up = node.parent  # past wrappers that hold no more prose than the node (a <div> around a <div>)
+        while up is not None and up is not root and held.get(id(up), 0.0) <= held.get(id(node), 0.0):
+            if up.name == "article":  # the story's own element: what is around it is other stories
+                return node
+            up = up.parent
+        if up is None or up is root or held.get(id(up), 0.0) < WIDEN * held.get(id(node), 0.0):
+            return node
+        if up is not node.parent and lines.get(id(up), 0) <= lines.get(id(node), 0):
+            return node  # ... but not to take in a list of teasers (a linked title over each summary)
+        node = up
 
 
 def _twins(best: Tag, blocks: list[_Block], chains: list[list[Tag]], values: list[float],

@@ -370,6 +370,37 @@ def test_a_chinese_story_of_short_paragraphs_is_prose():
     assert clean_html(html).body.split("\n\n") == paras
 
 
+def test_wrappers_that_hold_nothing_more_do_not_stop_the_article_widening():
+    # a story set in sections, each of its own class, its longest part nested in wrappers that hold
+    # nothing else (section > div > div > p): the article widens to a parent that holds half as
+    # much prose again, but it stopped at the first wrapper, which holds no more, and the other
+    # sections were lost (htmldate-eval's furche.at page)
+    first = [f"Paragraph {i} of the first part says what mindfulness is, and how it differs from the plain "
+             "attention every advertisement asks of us." for i in range(5)]
+    second = [f"Paragraph {i} of the second part tells the reader how to stop and breathe when the news "
+              "of the day becomes too much to bear." for i in range(3)]
+    html = ("<html><head><title>Mindfulness in a crisis</title></head><body><nav><a href='/'>Home</a></nav>"
+            "<div class='sections'><section><div class='section-default'><div class='part'>"
+            + "".join(f"<p>{p}</p>" for p in first) + "</div></div></section><section><div class='section-quote'><div>"
+            + "".join(f"<p>{p}</p>" for p in second) + "</div></div></section></div>"
+            "<footer>Copyright 2020 The Weekly</footer></body></html>")
+    body = clean_html(html).body
+    assert body.split("\n\n") == first + second
+
+
+def test_the_widening_stops_at_the_storys_article_element():
+    # ... but not past the story's <article> into a feed of other stories' <article>s with their summaries
+    # (Digg's home page feed under its story: Google-Trends' gt_2)
+    story = [f"Paragraph {i} of the story remembers when a new television season came with pomp and long "
+             "nights of premieres." for i in range(8)]
+    feed = "".join(f"<article><div><div><div><p>Summary {i} of another story, a sentence long, about something "
+                   "else the site collected today.</p></div></div></div></article>" for i in range(7))
+    html = ("<html><head><title>The TV season</title></head><body><div class='feed'><article><div class='x'>"
+            "<div class='story'>" + "".join(f"<p>{p}</p>" for p in story) + f"</div></div></article>{feed}</div>"
+            "</body></html>")
+    assert clean_html(html).body.split("\n\n") == story
+
+
 def test_a_headline_over_share_links_and_a_byline():
     # L3S-GN1's 2008 blog pages (research use only, not copied here) have no <title>; the headline is a
     # linked <h4> with a row of share links, vote counts and a byline between it and the story.
