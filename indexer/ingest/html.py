@@ -207,28 +207,41 @@ def _holds_page(control: Tag) -> bool:
                 return True
     return False
 
+
+class _CaseBlind:
+    """A pattern matched whatever the case, fast on ASCII text (class names): there it is matched
+    lower-cased without re.I, with the same matches, 3-4 times faster (with re.I, sre cannot skip
+    ahead to the letters where the pattern can start). Its letters must be lower case."""
+
+    def __init__(self, source: str) -> None:
+        if re.search(r"[A-Z]", re.sub(r"\\.", "", source)):  # escapes (\S, \W, \b) aside
+            raise ValueError(f"upper-case letters in a case-blind pattern: {source!r}")
+        self.lower = re.compile(source)
+        self.any_case = re.compile(source, re.I)
+
+    def search(self, text: str) -> re.Match | None:
+        return self.lower.search(text.lower()) if text.isascii() else self.any_case.search(text)
+
+
 # class / id / role tokens that mark boilerplate subtrees. "Strong" ones name
 # furniture that never wraps an article; "weak" ones also turn up on layout
 # wrappers ("content-with-sidebar", "paywall", "Page-ad-margins").
-_STRONG_BOILERPLATE = re.compile(
+_STRONG_BOILERPLATE = _CaseBlind(
     r"share|sharing|social|related|recommend|newsletter|subscri|signup|sign-up|cookie|consent|"
     r"gdpr|comment(?!ar)|byline|contributor|author-bio|\bbio\b|promo(?!ted)|outbrain|taboola|disqus|"
     r"breadcrumb|modal|popup|popover|tooltip|hovercard|rollover|dialog|alertdialog|toolbar|more-stories|read-more|readmore|also-read|"
     r"most-read|most-popular|trending|caption|credit|copyright|visually-hidden|sr-only|"
-    r"screen-reader|skip-link|navbar|\bnav\b|navigation|\bmenu|site-header|site-footer|masthead",
-    re.I)
-_WEAK_BOILERPLATE = re.compile(
+    r"screen-reader|skip-link|navbar|\bnav\b|navigation|\bmenu|site-header|site-footer|masthead")
+_WEAK_BOILERPLATE = _CaseBlind(
     r"author|advert|\bads?\b|\bad[-_]|sponsor|sidebar|\btags?\b|tag-list|keywords|topics|"
     r"popular|footer|header|paywall|\bprint|email|follow|widget|teaser|(?:^|\s)(?:is-|u-)?hidden(?:\s|$)|\bnav|menu|"
-    r"banner|complementary|contentinfo",
-    re.I)
+    r"banner|complementary|contentinfo")
 # tokens that mark the article itself: never cut these as boilerplate
-_CONTENT = re.compile(
+_CONTENT = _CaseBlind(
     r"article[-_]{0,2}body|story[-_]{0,2}body|post[-_]?body|entry[-_]?content|"
     r"post[-_]?content|article[-_]{0,2}content|story[-_]{0,2}content|main[-_]?content|body[-_]?text|"
     r"article[-_]{0,2}text|story[-_]{0,2}text|content[-_]?body|rich[-_]?text|post[-_]?entry|"
-    r"article-main|story-main",  # [-_]{0,2}: BEM's "article__content" too
-    re.I)
+    r"article-main|story-main")  # [-_]{0,2}: BEM's "article__content" too
 _VARIANT_CLASS = re.compile(r"\S+:\S+")  # utility classes for one medium or state ("print:hidden", "dark:bg-x")
 
 
@@ -269,7 +282,7 @@ def _hidden(attrs: dict) -> bool:
 
 
 _FACTS_CACHE: dict[str, tuple[bool, bool, int]] = {}  # the same class strings recur on every page of a site
-_EMBED = re.compile(r"embed|twitter-tweet|instagram-media|tiktok-embed", re.I)
+_EMBED = _CaseBlind(r"embed|twitter-tweet|instagram-media|tiktok-embed")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 
@@ -582,8 +595,8 @@ _OTHER_BYLINE_CLASS = re.compile(r"image|photo|foto|picture|teaser|related", re.
 
 MAX_TITLE_BLOCKS = 400  # text blocks from the top of the page looked at as headline candidates
 MAX_HEADINGS = 40  # h2/h3 and headline-classed elements looked at as headline candidates
-_HEADLINE_CLASS = re.compile(r"headline|title", re.I)
-_NOT_HEADLINE_CLASS = re.compile(r"sub-?title|subhead|section|widget|related|teaser|card|promo|nav|menu|list", re.I)
+_HEADLINE_CLASS = _CaseBlind(r"headline|title")
+_NOT_HEADLINE_CLASS = _CaseBlind(r"sub-?title|subhead|section|widget|related|teaser|card|promo|nav|menu|list")
 
 
 _NO_FACTS = (False, False, 0)

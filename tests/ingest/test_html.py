@@ -155,6 +155,28 @@ def test_the_lean_builder_builds_bs4s_own_tree(name):
     assert [t.attrs for t in ours.find_all(True)] == [t.attrs for t in theirs.find_all(True)]
 
 
+def test_class_patterns_match_whatever_the_case():
+    # the class/id/role patterns run lower-cased without re.I on ASCII text (4x faster): the same
+    # matches as re.I on real pages' class strings in any case, and on non-ASCII ones ("ſ" is "s" to re.I)
+    from bs4 import BeautifulSoup
+
+    from indexer.ingest import html
+
+    patterns = [html._STRONG_BOILERPLATE, html._WEAK_BOILERPLATE, html._CONTENT, html._EMBED,
+                html._HEADLINE_CLASS, html._NOT_HEADLINE_CLASS]
+    strings = {"ſhare-buttons", "İHEADER", "Article-Body", "NAV main-NAV", "x İ ad-slot", "Twitter-Tweet"}
+    for name in ("guardian-hong-kong.html.gz", "entermedia-korean.html.gz"):
+        soup = BeautifulSoup(_page(name), "lxml", multi_valued_attributes=None)
+        strings |= {html._attr_tokens(tag) for tag in soup.find_all(True)} - {""}
+    strings |= {s.upper() for s in strings} | {s.title() for s in strings}
+    for pattern in patterns:
+        any_case = re.compile(pattern.lower.pattern, re.I)
+        found = [s for s in strings if pattern.search(s)]
+        assert found == [s for s in strings if any_case.search(s)]
+        assert found  # the strings hold matches of every pattern
+    with pytest.raises(ValueError, match="upper-case"):
+        html._CaseBlind(r"\bSidebar")
+
 def test_an_undated_page_with_hidden_boxes_stays_undated():
     # htmldate's evaluation set (Apache-2.0, even half): a JSTOR page that is no article and has no date
     # (the gold's null). Part of its prose is in boxes hidden from view; weighed against the rest, its
