@@ -588,7 +588,7 @@ class _Scan:
 _AUTHOR_NAME_CLASS = re.compile(r"author[-_]?name|byline[-_]?name|byline__author|contributor[-_]?name|"
                                 r"author__name|byline-author|author-link", re.I)
 _AUTHOR_MARK = re.compile(r"(?:^|\s)(?:author|creator)(?=\s|$)", re.I)  # rel="author external", itemprop="creator"
-_WRITER_CLASS = re.compile(r"(?<![a-z])writer", re.I)  # "writerName", not "typewriter"
+_WRITER_CLASS = _CaseBlind(r"(?<![a-z])writer")  # "writerName", not "typewriter"
 # a byline of something else: a photo's credit ("imageByline"), another story's ("teaser__authors")
 _OTHER_BYLINE_CLASS = re.compile(r"image|photo|foto|picture|teaser|related", re.I)
 
@@ -659,9 +659,10 @@ def _scan(soup: BeautifulSoup) -> _Scan:
         attrs = tag.attrs
         if not attrs:  # most tags: nothing more to learn
             continue
-        if _AUTHOR_MARK.search(attrs.get("itemprop") or "") or _AUTHOR_MARK.search(attrs.get("rel") or ""):
+        itemprop, rel = attrs.get("itemprop"), attrs.get("rel")
+        if (itemprop and _AUTHOR_MARK.search(itemprop)) or (rel and _AUTHOR_MARK.search(rel)):
             scan.bylines.append((0, tag))
-        elif attrs.get("itemprop") == "datePublished" and name != "time":  # <span itemprop content="2019-...">
+        elif itemprop == "datePublished" and name != "time":  # <span itemprop content="2019-...">
             scan.published.append(tag)
         tokens = _tokens(attrs)
         headline_class, content, strength = _token_facts(tokens) if tokens else _NO_FACTS
@@ -669,7 +670,7 @@ def _scan(soup: BeautifulSoup) -> _Scan:
             text = tag.get_text(" ")
             if len(text) < 400:
                 scan.headings.append(" ".join(text.split()))
-        if content or attrs.get("itemprop") == "articleBody":
+        if content or itemprop == "articleBody":
             scan.content.append(tag)
             continue
         if name in ("html", "body", "main", "article"):
@@ -758,10 +759,8 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
             or scan.metas.get("content-language") or "")
     language = lang.lower().replace("_", "-")
     dayfirst = language not in ("", "en", "en-us")
-    written = _written_dates(byline, date_line, dayfirst=dayfirst)
-    stamp = _written_date(date_line, dayfirst=dayfirst) if date_line and _DATE_STAMP.fullmatch(date_line) else None
-    date = _page_date(declared_date, scan, ld, (page_url, url), html, written, has_prose=_has_prose(body),
-                      generic=generic_date, european=language.split("-")[0] in _EUROPE_LANGUAGES, stamp=stamp)
+    date = _page_date(declared_date, scan, ld, (page_url, url), html, (byline, date_line), has_prose=_has_prose(body),
+                      dayfirst=dayfirst, generic=generic_date, european=language.split("-")[0] in _EUROPE_LANGUAGES)
     captions = _captions(scan, container)
     return CleanedArticle(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
@@ -1139,27 +1138,30 @@ def _has_prose(body: str) -> bool:
 
 
 def _page_date(declared: datetime | None, scan: _Scan, ld: dict, urls: tuple[str | None, str | None],
-               html: str, written: list[datetime], has_prose: bool, generic: bool = False,
-               european: bool = False, stamp: datetime | None = None) -> datetime | None:
+               html: str, lines: tuple[str | None, str | None], has_prose: bool, *, dayfirst: bool,
+               generic: bool = False, european: bool = False) -> datetime | None:
     """The publication date, surest source first, never later than now. The declared date
     (metadata) wins, except that a generic `date` meta tag (`generic`: often the last change)
-    loses to an earlier date written beside the article. A declared UTC moment (`...Z`,
-    `+00:00`) is put in a zone where its day is the day in the page's address, when one can
+    loses to an earlier date written beside the article (`lines`: a "By ..." line and a short line
+    with a date, read only where they can decide: most pages declare their date). A declared UTC
+    moment (`...Z`, `+00:00`) is put in a zone where its day is the day in the page's address, when one can
     (23:11 UTC on Dec 31 in a Vienna blog's /2019/01/01/ post); on a page in a language of
     Europe's zones (`european`), one of 22:00 or 23:00 sharp is the midnight that starts the
     next day there (a day stored as local midnight, "2021-11-04T23:00Z"). Then the address's
     date; then htmldate without guessing, which wins over our own weaker readings (a written
     date near the article, dateCreated, `<time>`) when they disagree, except on the order of
     day and month, and except where its day is later than a line beside the article that is
-    only a date (`stamp`: htmldate took the page's "today" bar or an update); our readings
+    only a date (a stamp: htmldate took the page's "today" bar or an update); our readings
     only where htmldate finds nothing. htmldate runs on a page with prose or with a date of
     ours to check (on a list of links it finds the date of some listed item). Rules chosen
     on the even halves: benchmarks/README-cleaning.md."""
     declared = _past(declared)
     url_date = next((d for d in map(_past, map(date_from_url, urls)) if d), None)
-    if declared is not None and generic and written and written[0].date() < declared.date():
-        return written[0]
     if declared is not None:
+        if generic:
+            written, _ = _written_dates(*lines, dayfirst=dayfirst)
+            if written and written[0].date() < declared.date():
+                return written[0]
         if url_date is not None and declared.tzinfo is not None and not declared.utcoffset():
             return _on_day(declared, url_date.date())
         if european and _midnight_in_europe(declared):
@@ -1167,10 +1169,12 @@ def _page_date(declared: datetime | None, scan: _Scan, ld: dict, urls: tuple[str
         return declared
     if url_date is not None:
         return url_date
+    written, line_date = _written_dates(*lines, dayfirst=dayfirst)
     ours = next((d for d in map(_past, itertools.chain(written, _weaker_dates(scan, ld))) if d), None)
     if has_prose or ours:
         found = _htmldate(html, urls[0] or urls[1])
         if found is not None and not (ours and _swapped(found, ours)):
+            stamp = line_date if line_date is not None and _DATE_STAMP.fullmatch(lines[1]) else None
             return stamp if stamp is not None and found.date() > stamp.date() else found
     return ours
 
@@ -1212,15 +1216,13 @@ def _swapped(found: datetime, ours: datetime) -> bool:
     return found.date() != ours.date() and (found.year, found.month, found.day) == (ours.year, ours.day, ours.month)
 
 
-def _written_dates(byline: str | None, date_line: str | None, *, dayfirst: bool) -> list[datetime]:
+def _written_dates(byline: str | None, date_line: str | None, *,
+                   dayfirst: bool) -> tuple[list[datetime], datetime | None]:
     """The dates written beside the article: in its "By ... on Monday, ..." line, else in
-    a short line near it ("05/10/2018 - Publicado por")."""
-    dates = []
-    if byline:
-        dates.append(parse_page_date(re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I)))
-    if date_line:
-        dates.append(_written_date(date_line, dayfirst=dayfirst))
-    return [d for d in dates if d]
+    a short line near it ("05/10/2018 - Publicado por"); and that short line's own."""
+    by = parse_page_date(re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I)) if byline else None
+    line = _written_date(date_line, dayfirst=dayfirst) if date_line else None
+    return [d for d in (by, line) if d], line
 
 
 def _weaker_dates(scan: _Scan, ld: dict) -> Iterator[datetime]:

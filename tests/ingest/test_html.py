@@ -163,8 +163,9 @@ def test_class_patterns_match_whatever_the_case():
     from indexer.ingest import html
 
     patterns = [html._STRONG_BOILERPLATE, html._WEAK_BOILERPLATE, html._CONTENT, html._EMBED,
-                html._HEADLINE_CLASS, html._NOT_HEADLINE_CLASS]
-    strings = {"ſhare-buttons", "İHEADER", "Article-Body", "NAV main-NAV", "x İ ad-slot", "Twitter-Tweet"}
+                html._HEADLINE_CLASS, html._NOT_HEADLINE_CLASS, html._WRITER_CLASS]
+    strings = {"ſhare-buttons", "İHEADER", "Article-Body", "NAV main-NAV", "x İ ad-slot", "Twitter-Tweet",
+               "TypeWriter WriterName"}
     for name in ("guardian-hong-kong.html.gz", "entermedia-korean.html.gz"):
         soup = BeautifulSoup(_page(name), "lxml", multi_valued_attributes=None)
         strings |= {html._attr_tokens(tag) for tag in soup.find_all(True)} - {""}
