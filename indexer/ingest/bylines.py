@@ -19,6 +19,11 @@ _BY_PREFIX = re.compile(
     r"|^(?:(?:eingestellt|erstellt|geschrieben|verfasst|artikel|beitrag)\s+von|author)\b\s*:?\s*"
     r"|^(?:作者|撰文|文|بقلم|كتب)\s*[:：/／・]\s*|^글\s+",  # "author:", "text:" (zh, ja, ko); Arabic "by the pen of"
     re.I)
+# "责任编辑：孔德明", "Edited by Jane Roe", "Editor: Jane Roe": who edited the story, not who wrote it
+_EDITOR = re.compile(r"^[\[【(（]?\s*(?:(?:责任)?编辑|(?:責任)?編輯|edited\s+by\b|editors?\s*:|bearbeitet\s+von\b|"
+                     r"redigiert\s+von\b|editado\s+por\b|rédaction\s*:)", re.I)
+# "— Jane Roe", "-- Jane Roe": a signature under the story
+_DASH_LEAD = re.compile(r"^(?:--|[—–―])\s*")
 # "Photo by Jane Roe", "Foto: Max Muster": who took the picture, not who wrote the story
 _PHOTO_CREDIT = re.compile(r"^(?:photos?|photographs?|pictures?|images?|fotos?|bilder?)\s*(?:by\b|von\b|:)", re.I)
 # "김철수 기자", "山田太郎記者": the name, then "reporter" or "correspondent"
@@ -33,6 +38,7 @@ _AUTHOR_CUT = re.compile(
     r"\s(?:am|vom|le|du|el|del|il)\s+(?:\d|(?:mon|diens|donners|frei|sams|sonn)tag|mittwoch|sonnabend|lundi|"
     r"mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)|"
     r"\b(?:updated|published|posted|last updated|follow|aktualisiert|veröffentlicht|publié|publicado)\b|"
+    r"\b(?:edited|compiled|translated)\s+by\b|(?:责任)?编辑\s*[:：]|(?:責任)?編輯\s*[:：]|"  # "..., edited by Jane Roe"
     r"\s(?-i:[Ff]or)\s+(?=(?-i:[A-Z]))|"  # "Jane Roe For Dailymail.com": the outlet she writes for
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
     r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b\d{4}\b|\b\d+\s*min\b|\b\d+\s+(?:hours?|days?)\s+ago\b).*$",
@@ -56,7 +62,13 @@ _MEDIA_WORD = re.compile(
     r"^(?:the|die|der|das)\s|\b(?:news|press|presse|online|journal|gazette|herald|tribune|times|channel|tv|radio|"
     r"magazine|magazin|verlag|institute|institut|university|universität|ministry|gmbh|ltd|inc|llc|newsdesk|"
     r"newswire|wire|insider|business|network|international|media|digital|interactive|agency|agence|"
-    r"agencia|agentur|jornal|diario|diário|periódico|revista|giornale)\b|"
+    r"agencia|agentur|jornal|diario|diário|periódico|revista|giornale|"
+    # bodies and firms: "Deutsches Rotes Kreuz", "Courant Communiste Révolutionnaire", "Movetec GmbH"
+    r"association|associação|asociación|associazione|society|société|sociedad|foundation|fondation|fundación|"
+    r"fundação|stiftung|verein|partei|party|parti|partido|committee|comité|federation|fédération|federación|"
+    r"union|club|department|ministère|ministerio|police|polizei|government|regierung|gouvernement|gobierno|"
+    r"council|municipality|hospital|klinik|klinikum|museum|kirche|zentrum|llc|plc|corp|kreuz|communiste|"
+    r"communist|kommunistische|socialiste|sozialistische)\b|"
     r"\b\w*(?:nachrichten|zeitung|verband|fraktion|ministerium|magazin|presse|verlag|redaktion)\b", re.I)
 _DOMAIN_NAME = re.compile(r"\w\.(?:com|net|org|info|biz|news|de|at|ch|uk|fr|es|it|nl|in|kz|ru|pl|us|ca|au|tv|io)$",
                           re.I)
@@ -98,7 +110,8 @@ _FILED_IN = re.compile(r"\s+in\s+[A-ZÀ-Þ][\w.-]*(?:\s+[A-ZÀ-Þ][\w.-]*)?$")
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "da", "di", "du", "del", "della", "des", "la", "le", "ten",
                         "ter", "zu", "bin", "ibn", "al", "el", "y", "e", "dos", "das", "do", "af", "op"})
 _PREFIX_ALONE = frozenset({"by", "von", "por", "par", "door", "di", "av", "de", "text", "autor", "author", "автор"})
-_AGENCY_TAIL = re.compile(r"\s+(?:deutschland|france|españa|espana|italia|news|wire|photo|foto|media|sports?)$", re.I)
+_AGENCY_TAIL = re.compile(r"\s+(?:deutschland|france|españa|espana|italia|news|wire|photo|foto|file|media|sports?)$",
+                          re.I)  # "AP File": the agency's file photo
 
 
 def _key(name: str) -> str:
@@ -111,12 +124,13 @@ def is_agency(name: str) -> bool:
     return _key(name) in _AGENCIES or _key(_AGENCY_TAIL.sub("", name)) in _AGENCIES
 
 
-def _names_in(raw: str, from_text: bool, handle: bool) -> tuple[list[str], bool]:
+def _names_in(raw: str, from_text: bool, handle: bool, marked: bool = False) -> tuple[list[str], bool]:
     """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]; and whether it
     credits an agency, an outlet or a desk."""
     text = " ".join(raw.split())
-    if _SITE_CREDIT.search(text) or _PHOTO_CREDIT.match(text):
+    if _SITE_CREDIT.search(text) or _PHOTO_CREDIT.match(text) or _EDITOR.match(text):
         return [], False  # "Developed by Jane Roe", "by Jane Roe | Designed by X": who built the site
+    text = _DASH_LEAD.sub("", text)
     late = _LATE_BY.search(text, 0, MAX_DATE_BEFORE_BY + 5)
     if late and any(c.isdigit() for c in text[:late.start()]):
         text = text[late.end():]
@@ -129,6 +143,7 @@ def _names_in(raw: str, from_text: bool, handle: bool) -> tuple[list[str], bool]
     text = re.sub(r"(?:\s+(?:on|at|am|um|el|le|il))+\s*$", "", text)  # "... Minh Do on [Monday]"
     text = _FULL_STOP_AFTER_NAME.sub(r"\1, ", text)
     names: list[str] = []
+    lower_case = (marked or handle) and not any(c.isupper() for c in text)  # a byline set in lower case
     pieces = _SEPARATOR.split(text)
     after_credit = took_last = credited = False
     for i in range(0, len(pieces), 2):
@@ -149,10 +164,14 @@ def _names_in(raw: str, from_text: bool, handle: bool) -> tuple[list[str], bool]
                 or credit_before and " " not in part:  # "Vivid Interactive and Design": one firm
             after_credit = credited = True  # an agency, an outlet, a desk, or an acronym ("CBS", "BNS")
             continue
-        if (len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part)
-                or from_text and any(w[0].islower() and w not in _PARTICLES for w in part.split()[1:])
+        styled = lower_case and _is_lower_name(part)  # "jane doe": capitals left to the style sheet
+        if styled:
+            part = " ".join(w if w in _PARTICLES else w.capitalize() for w in part.split())
+        user_name = handle and bool(_HANDLE.fullmatch(part))  # "Slaytanic40oz" in a rel=author link
+        if (len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part) and not user_name
+                or from_text and not styled and any(w[0].islower() and w not in _PARTICLES for w in part.split()[1:])
                 or "admin" in part.lower() or part.lower() in ("guest", "anonymous", "unknown")
-                or part[0].islower() and not (handle and " " not in part) or "@" in part):
+                or part[0].islower() and not styled and not (handle and " " not in part) or "@" in part):
             continue  # a job title, a date or a sentence
         if names and (len(names[0].split()) > 1 or _is_cjk(names[0])) and (
                 _CREDENTIAL.fullmatch(part) or len(part.split()) == 1 and not _is_cjk(part)):
@@ -160,6 +179,32 @@ def _names_in(raw: str, from_text: bool, handle: bool) -> tuple[list[str], bool]
         names.append(part)
         took_last = True
     return names, credited
+
+
+# words of a lower-case line that is no name ("more stories", "share this", "2 min read", "blue sagt")
+_NOT_LOWER_NAME = frozenset({
+    "by", "and", "the", "of", "in", "on", "at", "to", "for", "with", "from", "about", "a", "an", "is", "this",
+    "more", "read", "share", "view", "all", "posts", "post", "stories", "articles", "profile", "follow", "email",
+    "comments", "comment", "reply", "min", "ago", "posted", "updated", "says", "said", "sagt", "news", "staff",
+    "author", "authors", "editor", "reporter", "writer", "und", "mit", "im", "et", "les", "des", "du", "por", "los",
+    "sign", "login", "see", "our", "your", "my", "home", "menu", "search", "contact", "subscribe",
+})
+_HANDLE = re.compile(r"[^\W\d_][\w.-]*[^\W\d_][\w.-]*")  # "Slaytanic40oz", "jdoe22": a user name with digits
+
+
+def _is_lower_name(part: str) -> bool:
+    """ "jane doe", "ursula von der leyen": two to four lower-case words that may be a name."""
+    words = part.split()
+    return (2 <= len(words) <= 4 and all(w.isalpha() and len(w) > 1 for w in words)
+            and words[0] not in _PARTICLES and words[-1] not in _PARTICLES
+            and not any(w in _NOT_LOWER_NAME for w in words))
+
+
+def edited_by(raw: str) -> list[str]:
+    """ "责任编辑：孔德明", "Edited by Jane Roe": the names a line credits as the story's editors."""
+    text = " ".join(raw.split())
+    found = _EDITOR.match(text)
+    return _names_in(text[found.end():].lstrip(" :：]】)）"), True, False)[0] if found else []
 
 
 def credits_no_person(raw: str) -> bool:
@@ -189,7 +234,8 @@ def _name_before_role(part: str) -> str:
 
 def _is_media(name: str) -> bool:
     """A publication, broadcaster or body ("CBSNews" read as "CBS News"), not a person."""
-    return bool(_MEDIA_WORD.search(re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)))
+    return bool(_MEDIA_WORD.search(name)
+                or _MEDIA_WORD.search(re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)))
 
 
 def _is_cjk(text: str) -> bool:
@@ -219,13 +265,16 @@ def _site_keys(publication: str | None, domain: str | None) -> tuple[set[str], s
 
 
 def normalise_byline(values: str | list[str] | None, publication: str | None = None,
-                     domain: str | None = None, *, from_text: bool = False, handle: bool = False) -> str | None:
+                     domain: str | None = None, *, from_text: bool = False, handle: bool = False,
+                     marked: bool = False) -> str | None:
     """The authors named in one or more byline strings, each once, joined by ", ";
     None when no person is named (an agency, `publication` or its short form alone is no author).
     `from_text`: the strings are a page's visible text, not declared metadata, so a phrase with
     a lower-case word ("Themen bearbeiten", "About the author") is no name. `handle`: the string is
     an element marked as the author (`rel=author`, `itemprop=author`), so a one-word user name in
-    lower case ("graciasmith-ny") is the author's."""
+    lower case ("graciasmith-ny") or with digits ("Slaytanic40oz") is the author's. `marked` (implied
+    by `handle`): the string is an element whose class names the author ("articleAuthor"), so a name
+    set in lower case, all of it ("jane doe", capitals left to the style sheet), is a name ("Jane Doe")."""
     if values is None:
         return None
     if isinstance(values, str):
@@ -235,7 +284,7 @@ def normalise_byline(values: str | list[str] | None, publication: str | None = N
     for raw in values:
         if not isinstance(raw, str) or not raw.strip() or raw.strip().startswith(("http://", "https://", "www.")):
             continue
-        for part in _names_in(raw, from_text, handle)[0]:
+        for part in _names_in(raw, from_text, handle, marked)[0]:
             if _key(part) in sites or " " not in part and _key(part) in short:
                 continue
             low = part.lower()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.ingest.bylines import credits_no_person, is_agency, normalise_byline, split_authors
+from indexer.ingest.bylines import credits_no_person, edited_by, is_agency, normalise_byline, split_authors
 
 
 @pytest.mark.parametrize("byline, authors", [
@@ -75,6 +75,13 @@ from indexer.ingest.bylines import credits_no_person, is_agency, normalise_bylin
     ("Opinion | By Jane Roe", "Jane Roe"), ("Madonna · March 3, 2019", "Madonna"),  # not a date after a name
     ("[田中宏昌，ITmedia]", "田中宏昌"), ("【文・山田太郎】", "山田太郎"),  # in brackets; the outlet after the name
     ("[Updated]", None),
+    # session 10: editors, bodies and firms, dash signatures (htmldate-eval, L3S-GN1, WARC pages)
+    ("责任编辑：孔德明", None), ("[责任编辑：alonliu]", None), ("Edited by Jane Roe", None),  # an editor
+    ("Editor: Jane Roe", None), ("Written by Rob Roe Edited by Jane Doe", "Rob Roe"), ("作者：张三 编辑：李四", "张三"),
+    ("Deutsches Rotes Kreuz", None), ("Courant Communiste Revolutionnaire", None),  # bodies
+    ("Markus Roe, Movetec GmbH", "Markus Roe"), ("AP File", None),              # a firm; an agency's photo
+    ("-- Jane Roe", "Jane Roe"), ("— Jane Roe", "Jane Roe"),                    # a signature's dash
+    ("Héctor J. Cruz", "Héctor J. Cruz"),
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors
@@ -130,3 +137,23 @@ def test_a_user_name_counts_only_where_markup_names_the_author():
     assert normalise_byline("graciasmith-ny", from_text=True, handle=True) == "graciasmith-ny"
     assert normalise_byline("graciasmith-ny", from_text=True) is None
     assert normalise_byline("More About graciasmith-ny", from_text=True, handle=True) is None
+
+
+def test_a_byline_in_lower_case_is_a_name_where_marked_as_the_author():
+    # capitals left to the style sheet (CSS text-transform): "by jane doe" in an element classed "author"
+    assert normalise_byline("by jane doe", from_text=True, marked=True) == "Jane Doe"
+    assert normalise_byline("ursula von der leyen", from_text=True, marked=True) == "Ursula von der Leyen"
+    assert normalise_byline("jane doe", from_text=True) is None           # a box classed only "byline": a kicker
+    assert normalise_byline("more stories", from_text=True, marked=True) is None
+    assert normalise_byline("winnipeg sun") is None                       # a meta tag's lower case: the paper
+
+
+def test_a_user_name_with_digits_where_marked_as_the_author():
+    assert normalise_byline("Slaytanic40oz", from_text=True, handle=True) == "Slaytanic40oz"  # rel=author
+    assert normalise_byline("Slaytanic40oz", from_text=True) is None
+
+
+def test_the_editors_a_line_credits():
+    assert edited_by("责任编辑：孔德明") == ["孔德明"]
+    assert edited_by("Edited by Jane Roe and John Doe") == ["Jane Roe", "John Doe"]
+    assert edited_by("By Jane Roe") == []

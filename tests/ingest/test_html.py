@@ -498,6 +498,43 @@ def test_a_signature_under_the_story_names_its_writer():
         assert clean_html('<html><body><h1>A life in news</h1>' + BYLINE_STORY + end + '</body></html>').author is None
 
 
+def test_a_dash_signature_after_the_story_names_its_writer():
+    # L3S-GN1's 2008 blog pages (not copied): "... click the Comments link below. <i>-- Name</i>" ends the
+    # story's last paragraph, or "— Name" stands alone under it (cut from the body as a short last line)
+    inline = "<p>As always, I am keen to hear your take: click the Comments link below. <i>-- Jane Roe</i></p>"
+    for end in (inline, "<p>— Jane Roe</p>"):
+        assert clean_html('<html><body><h1>A new sedan</h1>' + BYLINE_STORY + end + '</body></html>').author \
+            == "Jane Roe"
+    quotation = '<p>He quoted an architect: "Less is more." — Ludwig Mies</p>'  # a quotation's source
+    assert clean_html('<html><body><h1>A new sedan</h1>' + BYLINE_STORY + quotation + '</body></html>').author is None
+
+
+def test_a_byline_set_in_lower_case_where_marked_as_the_author():
+    # L3S-GN1 (not copied): the byline is lower case in the markup, its capitals left to the style sheet
+    author = '<span class="articleAuthor">michelle shephard national security reporter</span>'
+    html = '<html><body><h1>Terror suspect freed</h1>' + author + BYLINE_STORY + '</body></html>'
+    assert clean_html(html).author == "Michelle Shephard"
+    # htmldate-eval (baon.hu): a lower-case kicker in a box classed only "byline" is no name
+    kicker = '<div class="article-info byline"><span class="article-cover-link">lassú kilábalás</span></div>'
+    assert clean_html('<html><body><h1>Fáradtság</h1>' + kicker + BYLINE_STORY + '</body></html>').author is None
+
+
+def test_a_user_name_with_digits_in_a_link_marked_as_the_author():
+    meta = '<div class="post-meta">Posted by <a rel="author" href="/u/7">Slaytanic40oz</a></div>'
+    assert clean_html('<html><body><h1>Rumblings</h1>' + meta + BYLINE_STORY + '</body></html>').author \
+        == "Slaytanic40oz"
+
+
+def test_the_author_in_the_pages_script_data_where_nothing_else_names_one():
+    # a preloaded state or a data layer (htmldate-eval's abc13 page, its fixture above, in full)
+    state = '<script>window.__STATE__ = {"story": {"authors": [{"@type": "Person", "name": "Jane Roe"}]}};</script>'
+    page = '<html><head>%s</head><body><h1>Spa chain closes</h1>' + BYLINE_STORY + '</body></html>'
+    assert clean_html(page % state).author == "Jane Roe"
+    photos = '<script>var dl = {"byline": ["AP FILE", "Getty"]}; var x = {"author": "Jane Roe"};</script>'
+    assert clean_html(page % photos).author is None  # the first credit there names no person: no guess
+    assert clean_html(page % '<div data-author="Jane Roe"></div>').author is None  # markup, not script data
+
+
 def test_a_one_word_person_named_like_the_site_is_its_account():
     # Zyte (a blog on a template): JSON-LD's author is a Person named like the site, and no byline names anyone
     ld = '{"@context": "https://schema.org", "@type": "BlogPosting", "author": {"@type": "Person", "name": "%s"}}'
