@@ -1439,6 +1439,24 @@ def _cjk_prose(text: str) -> bool:
     return worth >= 80 or (worth >= 30 and bool(_END_PUNCT.search(text)))
 
 
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"”’)]?$")
+_SENTENCE_MARKS = " .!?…。！？\"”’)"
+LINKED_SENTENCE_PLAIN = 12  # characters outside links that make a linked paragraph a sentence of the article
+
+
+def _linked_sentence(block: _Block) -> bool:
+    """A paragraph of the article that is mostly links yet a sentence ("<a>ripgrep 14 is out</a>, and it is
+    <a>still the fastest grep</a> I know."): a blog's link post, a wiki's or a manual's references. Readability
+    keeps every paragraph of the article whatever its links; a menu or a teaser's linked title is no sentence."""
+    if block.tag != "p" or len(block.text) - block.link_chars < LINKED_SENTENCE_PLAIN \
+            or not _SENTENCE_END.search(block.text):
+        return False
+    # the sentence goes on after its last link ("... I know."), unlike "Previous story: <a>Title?</a>"
+    end = block.text.rstrip(_SENTENCE_MARKS)
+    return not any(link and end.endswith(link) for link in
+                   (collapse_spaces(a.get_text(" ")).rstrip(_SENTENCE_MARKS) for a in block.element.find_all("a")))
+
+
 def _without_inline_wrappers(soft: list[tuple[Tag, int]]) -> list[tuple[Tag, int]]:
     """An inline element marked as boilerplate that holds another marked element is a
     wrapper (a hover card's trigger name plus its pop-up): only the inner one is cut,
@@ -1715,7 +1733,8 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         text = block.text
         n = len(text)
         density = block.link_chars / n if n else 1.0
-        if (density > (LINK_MAX_LONG if n >= 100 else LINK_MAX) and not (relaxed and _data_row(block))) \
+        if (density > (LINK_MAX_LONG if n >= 100 else LINK_MAX) and not (relaxed and _data_row(block))
+                and not _linked_sentence(block)) \
                 or _JUNK_LINE.match(text) or block.tag == "h1" \
                 or text.lower() == head_low:
             continue

@@ -424,6 +424,25 @@ def test_the_widening_stops_at_the_storys_article_element():
     assert clean_html(html).body.split("\n\n") == story
 
 
+def test_a_paragraph_of_links_that_is_a_sentence_stays_in_the_article():
+    # a blog's link post: each paragraph mostly a link, yet a sentence that goes on after it; lines that
+    # are mostly links are dropped as menus, but Readability keeps every paragraph of the article
+    lines = ['<a href="https://a.example/rg">ripgrep 14 is out</a>, and it is <a href="https://a.example/b">still '
+             "the fastest grep</a> I know.",
+             '<a href="https://b.example/dns">Julia Evans on how DNS caching really works</a>: a clear read.',
+             'The <a href="https://c.example/wal">SQLite documentation on write-ahead logging</a> answered a question.']
+    html = ("<html><head><title>Weekly links</title></head><body><div id='nav'><a href='/'>Home</a> "
+            "<a href='/archive'>Archive</a></div><div class='post'><h1>Weekly links</h1><p>Here are the things I "
+            "read and used this week, with a line on each of them.</p>" + "".join(f"<p>{x}</p>" for x in lines)
+            + "<p><b>Previous post:</b> <a href='/p/41'>Links of the week before, and more.</a></p>"
+            "<p>That is all for this week. Reply by email if you have a link for the next one.</p></div></body></html>")
+    body = clean_html(html).body
+    assert "ripgrep 14 is out, and it is still the fastest grep I know." in body
+    assert "Julia Evans on how DNS caching really works: a clear read." in body
+    assert "The SQLite documentation on write-ahead logging answered a question." in body
+    assert "Previous post" not in body
+
+
 def test_a_headline_over_share_links_and_a_byline():
     # L3S-GN1's 2008 blog pages (research use only, not copied here) have no <title>; the headline is a
     # linked <h4> with a row of share links, vote counts and a byline between it and the story.
