@@ -34,6 +34,7 @@ from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, der
 from indexer.ingest.bylines import credits_no_person, edited_by, normalise_byline, split_authors
 from indexer.ingest.dates import date_from_url, parse_page_date
 from indexer.ingest.encoding import decode_bytes, looks_binary, sniff_declared_charset
+from indexer.ingest.pagekind import holds_no_story, may_hold_no_story
 from indexer.limits import MAX_CAPTIONS, MAX_CHAIN
 
 
@@ -740,6 +741,9 @@ def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArtic
         unmarked = _extract_body(root, blocks, soft, scan.content, headline, weak_chunks=True)
         if len(unmarked[0]) >= SHORT_BODY:
             body, container, start = unmarked[0], unmarked[1], unmarked[4]
+    listing = _listing_body(blocks, soft, container, body, headline)
+    if listing is not None:  # a page without a story: its main area's lists and tables whole
+        body = listing
     if rank == _SECTION:
         rank = _SURE if container is None or any(collapse_spaces(h.get_text(" ")) == headline
                                                  for h in container.find_all("h1", limit=3)) else _FALLBACK
@@ -1476,7 +1480,7 @@ def _without_inline_wrappers(soft: list[tuple[Tag, int]]) -> list[tuple[Tag, int
 
 
 
-def _ancestors(node: Tag, stop: Tag) -> list[Tag]:
+def _ancestors(node: Tag, stop: Tag | None) -> list[Tag]:
     chain: list[Tag] = []
     while node is not None and len(chain) < MAX_CHAIN:
         chain.append(node)
@@ -1790,6 +1794,80 @@ def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boile
             for i in members:
                 joined[i] = True
     return joined
+
+
+_ITEM_TAGS = frozenset({"li", "dt", "dd", "td", "th"})  # a block under one of these is an item of a list or table
+_DATA_TAGS = frozenset({"table", "tbody", "thead", "tfoot", "tr", "td", "th", "ul", "ol", "li", "dl", "dt", "dd"})
+_PROSE_TAGS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote"})
+_LIKE_ITEM_TAGS = frozenset({"div", "section", "article"})
+LIKE_ITEMS = 3  # siblings of one tag and class that make a list of like items (an episode guide's entries)
+_NAVIGATION = re.compile(r"nav|menu|masthead|site-header|site-footer", re.I)
+
+
+def _listing_body(blocks: list[_Block], soft: list[tuple[Tag, int]], container: Tag | None, body: str,
+                  headline: str) -> str | None:
+    """On a page that holds no story, the text of its main area whole: headings, list items, table
+    rows, definitions and like items, without furniture; None on a story (pagekind.holds_no_story).
+    The main area is the nearest element holding both the article's element and the page's first
+    <h1>; it is the page itself, not its main area, when it holds the site's navigation (unless that
+    <h1> is the headline) or is the <body>. Inside it, link lines and junk lines drop as in a story;
+    marks count on furniture (captions, hidden text, sections, strong marks), but not on the listing's
+    own tables and lists nor on a wrapper holding most of the area (SPARE_STRONG), and weak marks
+    (layout words: "header", "banner") only on <aside>, <footer>, <header> and <nav> elements."""
+    h1 = next((b.element for b in blocks if b.tag == "h1"), None) if container is not None and body else None
+    if h1 is None or not may_hold_no_story(body, sum(len(b.text) for b in blocks)):
+        return None
+    above = set(map(id, _ancestors(h1, None)))
+    area = next((node for node in _ancestors(container, None) if id(node) in above), None)
+    if area is None or area.name in ("body", "html", "[document]"):
+        return None
+    inside = {id(t) for t in area.find_all(True)}
+    inside.add(id(area))
+    chains: list[tuple[_Block, list[Tag]]] = []
+    held: dict[int, int] = {}
+    area_chars = 0
+    for block in blocks:
+        if id(block.element) not in inside or (block.link_chars > LINK_MAX * len(block.text) and not _data_row(block)):
+            continue
+        chain = _ancestors(block.element, area)
+        chains.append((block, chain))
+        area_chars += len(block.text)
+        for node in chain:
+            held[id(node)] = held.get(id(node), 0) + len(block.text)
+    named = _squash(h1.get_text(" ")) == _squash(headline)
+    marks: set[int] = set()
+    for tag, strength in soft:
+        if id(tag) not in inside or (strength in (1, 2) and held.get(id(tag), 0) >= SPARE_STRONG * area_chars):
+            continue
+        if not named and (tag.name == "nav" or _NAVIGATION.search(_attr_tokens(tag))):
+            return None  # the site's menus: the page, not its main area
+        if (strength == 1 and tag.name not in _SECTION_BOILERPLATE_TAGS) or (strength == 2 and tag.name in _DATA_TAGS):
+            continue
+        marks.add(id(tag))
+    kept = [(block, chain) for block, chain in chains
+            if not any(id(node) in marks for node in chain) and block.tag != "h1"
+            and not _JUNK_LINE.match(block.text) and not _is_text_byline(block.text)]
+    chars = sum(len(block.text) for block, _ in kept)
+    if not may_hold_no_story(body, chars):
+        return None
+    items: dict[int, bool] = {}
+    listed = sum(len(block.text) for block, chain in kept
+                 if block.tag == "tr" or any(node.name in _ITEM_TAGS for node in chain)
+                 or (block.tag not in _PROSE_TAGS and any(_like_item(node, items) for node in chain)))
+    return "\n\n".join(block.text for block, _ in kept) if holds_no_story(body, chars, listed) else None
+
+
+def _like_item(node: Tag, seen: dict[int, bool]) -> bool:
+    """One of LIKE_ITEMS or more sibling <div>s (sections, articles) of one class: an entry of a list
+    laid out without list markup. `seen` keeps the answers by id (blocks share their ancestors)."""
+    found = seen.get(id(node))
+    if found is None:
+        key = node.attrs.get("class") if node.name in _LIKE_ITEM_TAGS and node.attrs else None
+        found = bool(key) and node.parent is not None and sum(
+            sibling.attrs.get("class") == key
+            for sibling in node.parent.find_all(node.name, recursive=False, limit=2 * LIKE_ITEMS)) >= LIKE_ITEMS
+        seen[id(node)] = found
+    return found
 
 
 # "Jane Roe is a San Francisco Chronicle staff writer.", "Jane Roe can be reached at ...": the writer

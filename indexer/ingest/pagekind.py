@@ -149,3 +149,37 @@ def _structure(page: bytes, article: Article, url: str | None) -> str | None:
     if article.date is None and not prose and len(_LINK.findall(page)) * 100 >= words * LINKS_PER_100_WORDS:
         return "no prose paragraph, no date or article markup, more links than words"
     return None
+
+
+# A page that holds no story: an episode guide, a cast list, a recipe, a product's page, a breed's
+# facts. Its body is not a run of prose paragraphs but lists, tables and like items in the page's
+# main area (what a reader of such a page came for, and what trafilatura keeps); a cleaner built
+# for stories picks one prose chunk of it or drops its list and table text.
+STORY_PARAGRAPHS = 3  # a body with more prose paragraphs than this is a story ...
+STORY_SHARE = 0.25    # ... unless it is at most this share of the link-poor text around it
+LISTING_GROWTH = 1.5  # the main area holds at least this many times the body's text
+LISTING_SHARE = 0.5   # ... and at least this share of it in list items, table cells, definitions or like items
+
+
+def may_hold_no_story(body: str, around_chars: int) -> bool:
+    """Whether a body inside `around_chars` characters of link-poor text (the page's, or its main
+    area's) may be no story: much less than what is around it, and a small part of it or not more
+    than STORY_PARAGRAPHS paragraphs of prose (PROSE_PARAGRAPH_WORDS words or more)."""
+    if around_chars < LISTING_GROWTH * len(body):
+        return False
+    if len(body) <= STORY_SHARE * around_chars:
+        return True
+    prose = 0
+    for paragraph in _PARAGRAPH_BREAK.split(body):
+        if prose_words(paragraph) >= PROSE_PARAGRAPH_WORDS:
+            prose += 1
+            if prose > STORY_PARAGRAPHS:
+                return False
+    return True
+
+
+def holds_no_story(body: str, area_chars: int, listed_chars: int) -> bool:
+    """Whether the page's main area (`area_chars` of link-poor text, `listed_chars` of it in list
+    items, table cells, definitions or like items) is a listing rather than the setting of a story
+    whose text is `body`."""
+    return listed_chars >= LISTING_SHARE * area_chars and may_hold_no_story(body, area_chars)
