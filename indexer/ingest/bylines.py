@@ -73,6 +73,8 @@ _MEDIA_WORD = re.compile(
 _DOMAIN_NAME = re.compile(r"\w\.(?:com|net|org|info|biz|news|de|at|ch|uk|fr|es|it|nl|in|kz|ru|pl|us|ca|au|tv|io)$",
                           re.I)
 _NOT_IN_NAMES = re.compile(r"[{}\[\]<>=#*+|\\]")  # pieces of code or markup (quotes may hold a nickname)
+# a sentence in Chinese characters ("若本站收录的文章侵犯了您的权益", a copyright notice): names are short
+_HAN_SENTENCE = re.compile(r"[\u3400-\u9fff]{7,}|[。！？]")
 _SITE_CREDIT = re.compile(r"\b(?:developed|designed|powered|hosted|maintained|built|programmed|crafted)\s+"
                           r"(?:with\W+)?by\b", re.I)
 _CREDENTIAL = re.compile(r"[A-Z]{2,4}|Ph\.?D\.?|M\.?D\.?|Jr\.?|Sr\.?|I{2,3}")
@@ -158,7 +160,7 @@ def _names_in(raw: str, from_text: bool, handle: bool, marked: bool = False) -> 
             continue
         credit_before, took_last, after_credit = after_credit, False, False
         if not part or part.lower() in _PREFIX_ALONE or len(_key(part)) < 2 \
-                or _NOT_IN_NAMES.search(part) or _DOMAIN_NAME.search(part):
+                or _NOT_IN_NAMES.search(part) or _DOMAIN_NAME.search(part) or _HAN_SENTENCE.search(part):
             continue
         if is_agency(part) or _is_media(part) or _ROLE.search(part) or part.isalpha() and part.isupper() \
                 or credit_before and " " not in part:  # "Vivid Interactive and Design": one firm

@@ -82,6 +82,7 @@ from indexer.ingest.bylines import credits_no_person, edited_by, is_agency, norm
     ("Markus Roe, Movetec GmbH", "Markus Roe"), ("AP File", None),              # a firm; an agency's photo
     ("-- Jane Roe", "Jane Roe"), ("— Jane Roe", "Jane Roe"),                    # a signature's dash
     ("Héctor J. Cruz", "Héctor J. Cruz"),
+    ("若本站收录的文章侵犯了您的权益，请联系我们删除侵权内容！", None),  # a notice in a "writer" box, not names
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors
