@@ -39,6 +39,11 @@ _AUTHOR_CUT = re.compile(
     r"mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)|"
     r"\b(?:updated|published|posted|last updated|follow|aktualisiert|veröffentlicht|publié|publicado)\b|"
     r"\b(?:edited|compiled|translated)\s+by\b|(?:责任)?编辑\s*[:：]|(?:責任)?編輯\s*[:：]|"  # "..., edited by Jane Roe"
+    # "; Photos by John Doe", "with additional reporting by ...", "Special to The Globe and Mail", "of the Los
+    # Angeles Times", "is a freelance writer": who took the pictures, who helped, where she writes, who she is
+    r"\b(?:photos?|photographs?|pictures?|images?|videos?|illustrations?|graphics?)\s+by\b|"
+    r"\b(?:with\s+)?(?:additional\s+)?reporting\s+by\b|\bspecial\s+to\b|\s(?-i:of\s+the)\s|\s(?-i:is\s+an?)\s|"
+    r"\b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
     r"\s(?-i:[Ff]or)\s+(?=(?-i:[A-Z]))|"  # "Jane Roe For Dailymail.com": the outlet she writes for
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
     r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b\d{4}\b|\b\d+\s*min\b|\b\d+\s+(?:hours?|days?)\s+ago\b).*$",
@@ -62,7 +67,7 @@ _MEDIA_WORD = re.compile(
     r"^(?:the|die|der|das)\s|\b(?:news|press|presse|online|journal|gazette|herald|tribune|times|channel|tv|radio|"
     r"magazine|magazin|verlag|institute|institut|university|universität|ministry|gmbh|ltd|inc|llc|newsdesk|"
     r"newswire|wire|insider|business|network|international|media|digital|interactive|agency|agence|"
-    r"agencia|agentur|jornal|diario|diário|periódico|revista|giornale|"
+    r"agencia|agentur|jornal|diario|diário|periódico|revista|giornale|finance|sports|"
     # bodies and firms: "Deutsches Rotes Kreuz", "Courant Communiste Révolutionnaire", "Movetec GmbH"
     r"association|associação|asociación|associazione|society|société|sociedad|foundation|fondation|fundación|"
     r"fundação|stiftung|verein|partei|party|parti|partido|committee|comité|federation|fédération|federación|"
@@ -142,6 +147,8 @@ def _names_in(raw: str, from_text: bool, handle: bool, marked: bool = False) -> 
         text = text[reporter.end():]
     text = _PARENTHESIS.sub("", _WITH_NAMES.sub(r", \1", text))
     text = _AUTHOR_CUT.sub("", text)
+    if text.endswith(":"):
+        return [], False  # "Stand: 20. April 2020": a label, then a date
     text = re.sub(r"(?:\s+(?:on|at|am|um|el|le|il))+\s*$", "", text)  # "... Minh Do on [Monday]"
     text = _FULL_STOP_AFTER_NAME.sub(r"\1, ", text)
     names: list[str] = []
@@ -163,7 +170,8 @@ def _names_in(raw: str, from_text: bool, handle: bool, marked: bool = False) -> 
                 or _NOT_IN_NAMES.search(part) or _DOMAIN_NAME.search(part) or _HAN_SENTENCE.search(part):
             continue
         if is_agency(part) or _is_media(part) or _ROLE.search(part) or part.isalpha() and part.isupper() \
-                or credit_before and " " not in part:  # "Vivid Interactive and Design": one firm
+                or credit_before and " " not in part \
+                or part.isupper() and names and not names[-1].isupper():  # "Jane Roe, USA TODAY": the outlet
             after_credit = credited = True  # an agency, an outlet, a desk, or an acronym ("CBS", "BNS")
             continue
         styled = lower_case and _is_lower_name(part)  # "jane doe": capitals left to the style sheet

@@ -83,6 +83,15 @@ from indexer.ingest.bylines import credits_no_person, edited_by, is_agency, norm
     ("-- Jane Roe", "Jane Roe"), ("— Jane Roe", "Jane Roe"),                    # a signature's dash
     ("Héctor J. Cruz", "Héctor J. Cruz"),
     ("若本站收录的文章侵犯了您的权益，请联系我们删除侵权内容！", None),  # a notice in a "writer" box, not names
+    # who helped, where she writes, who she is, after the name (author meta tags; nothing was kept, or too much)
+    ("Jane Roe with additional reporting by John Doe", "Jane Roe"),
+    ("Story by Jane Roe; Photos by John Doe", "Jane Roe"),
+    ("Posted by Jane Roe on 12 September 2019 at 10:00", "Jane Roe"),
+    ("Jane Roe, Special to The Globe and Mail", "Jane Roe"), ("Jane Roe is a freelance writer", "Jane Roe"),
+    ("Jane Roe and John Doe of the Los Angeles Times", "Jane Roe, John Doe"),
+    ("Jane Roe, USA TODAY", "Jane Roe"), ("Jane Roe, Yahoo Finance", "Jane Roe"),
+    ("JANE ROE, JOHN DOE", "JANE ROE, JOHN DOE"),
+    ("Stand: 20. April 2020, 14:57 Uhr", None),                  # a label, then a date
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors
