@@ -1443,6 +1443,14 @@ def _cjk_prose(text: str) -> bool:
     return worth >= 80 or (worth >= 30 and bool(_END_PUNCT.search(text)))
 
 
+def _data_table_row(block: _Block) -> bool:
+    """A row of a table of data (a header row of <th>s over it) with a plain cell beside its linked names."""
+    if block.tag != "tr" or not _data_row(block):
+        return False
+    table = block.element.find_parent("table")
+    return table is not None and table.find("th") is not None
+
+
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"”’)]?$")
 _SENTENCE_MARKS = " .!?…。！？\"”’)"
 LINKED_SENTENCE_PLAIN = 12  # characters outside links that make a linked paragraph a sentence of the article
@@ -1738,7 +1746,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         n = len(text)
         density = block.link_chars / n if n else 1.0
         if (density > (LINK_MAX_LONG if n >= 100 else LINK_MAX) and not (relaxed and _data_row(block))
-                and not _linked_sentence(block)) \
+                and not _linked_sentence(block) and not _data_table_row(block)) \
                 or _JUNK_LINE.match(text) or block.tag == "h1" \
                 or text.lower() == head_low:
             continue

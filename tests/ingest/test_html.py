@@ -443,6 +443,24 @@ def test_a_paragraph_of_links_that_is_a_sentence_stays_in_the_article():
     assert "Previous post" not in body
 
 
+def test_rows_of_a_data_table_with_linked_names_stay_in_the_article():
+    # a results table inside a story: the teams are links, so each row was mostly link text and dropped as
+    # a menu line; a row beside header cells (<th>) with a plain cell is data. A table of nothing but
+    # links stays out
+    rows = "".join(f'<tr><td><a href="/team/{t}">{t} Football Club</a></td><td>{w}</td><td>{p}</td></tr>'
+                   for t, w, p in (("Arsenal", 3, 9), ("Chelsea", 2, 7), ("Everton", 1, 4)))
+    menu = "".join(f'<tr><td><a href="/{t}">{t} fixtures</a></td><td><a href="/{t}/r">{t} results</a></td></tr>'
+                   for t in ("Arsenal", "Chelsea"))
+    html = ("<html><body><div class='story'><p>Arsenal stay top after a third win in a row, with Chelsea two "
+            "points behind them and Everton further back after Saturday's games, which drew the season's biggest "
+            "crowds.</p><table><tr><th>Team</th>"
+            f"<th>Won</th><th>Points</th></tr>{rows}</table><table>{menu}</table><p>The leaders play away at "
+            "Everton next Saturday, a game both managers called the hardest of the month.</p></div></body></html>")
+    body = clean_html(html).body
+    assert "Arsenal Football Club 3 9\n\nChelsea Football Club 2 7\n\nEverton Football Club 1 4" in body
+    assert "fixtures" not in body
+
+
 def test_a_headline_over_share_links_and_a_byline():
     # L3S-GN1's 2008 blog pages (research use only, not copied here) have no <title>; the headline is a
     # linked <h4> with a row of share links, vote counts and a byline between it and the story.
