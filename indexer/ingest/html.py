@@ -74,18 +74,26 @@ def clean_html(html: str, url: str | None = None) -> CleanedArticle:
         markup = _without_unseen_space(_with_title_closed(_without_unseen(html)))
         builder = _HTMLBuilder(multi_valued_attributes=None, attribute_dict_class=AttributeDict)
         soup = BeautifulSoup(markup, builder=builder)
-    return _clean_soup(soup, url, html)
+    return _clean_soup(soup, builder.tags, url, html)
 
 
 class _HTMLBuilder(LXMLTreeBuilder):
     """bs4's lxml HTML builder without its XML-namespace work on each tag: lxml's HTML
     parser sends no namespaces (`xmlns:fb`, `fb:like`, `xml:lang` come as plain names),
     yet bs4's `start` copied every tag's attributes twice looking for them and `end`
-    split each name again: 7% of the parse. Same tree (tests/ingest/test_html.py)."""
+    split each name again: 7% of the parse. Same tree (tests/ingest/test_html.py).
+    It keeps the tags in the order it makes them, the document's: the cleaner's scan
+    reads them without walking the whole tree again."""
+
+    tags: list[Tag]
+
+    def initialize_soup(self, soup: BeautifulSoup) -> None:
+        super().initialize_soup(soup)
+        self.tags = []  # each parse from scratch (bs4 parses again after a rejection)
 
     def start(self, tag, attrib, nsmap=None):
-        self.soup.handle_starttag(tag, None, None, self.attribute_dict_class(attrib),
-                                  namespaces=self.active_namespace_prefixes[-1])
+        self.tags.append(self.soup.handle_starttag(tag, None, None, self.attribute_dict_class(attrib),
+                                                   namespaces=self.active_namespace_prefixes[-1]))
 
     def end(self, tag):
         self.soup.endData()
@@ -606,10 +614,11 @@ _NO_FACTS = (False, False, 0)
 _MARKUP_LEFT = re.compile(r"-->|<!--|</?[a-zA-Z][^<>]*>")  # pieces of markup in a text: a broken page
 
 
-def _scan(soup: BeautifulSoup) -> _Scan:
+def _scan(tags: list[Tag]) -> _Scan:
+    """What the page's tags (all of them, in document order) say, in one pass."""
     scan = _Scan()
     metas = scan.metas
-    for tag in soup.find_all(True):
+    for tag in tags:
         name = tag.name
         if name == "meta":
             key = (tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv") or "")
@@ -714,8 +723,8 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datep
                    "sailthru.date", "parsely-pub-date", "date.available", "og:published_time")
 
 
-def _clean_soup(soup: BeautifulSoup, url: str | None, html: str) -> CleanedArticle:
-    scan = _scan(soup)
+def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str) -> CleanedArticle:
+    scan = _scan(tags)
     metas = scan.metas
     ld_objects = _json_ld_objects(scan.ld_scripts)
     ld = _pick_article_ld(ld_objects) or {}
@@ -1406,9 +1415,10 @@ def _leaked_code(block: _Block) -> bool:
     one for every eight words at least. Prose with semicolons, a brace or a word such as
     `window.open` is not code; code the article shows is in `<pre>`/`<code>` and stays."""
     text = block.text
+    if "=" not in text and "{" not in text:  # most text: the cheapest test first
+        return False
     marks = sum(map(text.count, (";", "{", "}", "=", '":')))
-    if marks < 5 or marks * 8 < len(text.split()) or ("=" not in text and "{" not in text) \
-            or not _CODE_SIGN.search(text):
+    if marks < 5 or marks * 8 < len(text.split()) or not _CODE_SIGN.search(text):
         return False
     owner = block.element
     return owner.name not in _CODE_TAGS and owner.find_parent(_CODE_TAGS) is None \

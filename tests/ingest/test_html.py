@@ -149,10 +149,13 @@ def test_the_lean_builder_builds_bs4s_own_tree(name):
     from bs4.element import AttributeDict
 
     markup = XHTML_WITH_NAMESPACES if name is None else decode_bytes(_page(name), sniff_declared_charset(_page(name)))
-    ours = BeautifulSoup(markup, builder=_HTMLBuilder(multi_valued_attributes=None, attribute_dict_class=AttributeDict))
+    builder = _HTMLBuilder(multi_valued_attributes=None, attribute_dict_class=AttributeDict)
+    ours = BeautifulSoup(markup, builder=builder)
     theirs = BeautifulSoup(markup, "lxml", multi_valued_attributes=None, attribute_dict_class=AttributeDict)
     assert ours.decode() == theirs.decode()
     assert [t.attrs for t in ours.find_all(True)] == [t.attrs for t in theirs.find_all(True)]
+    # the tags it kept as it made them are the tree's, in document order (what the scan reads)
+    assert [id(t) for t in builder.tags] == [id(t) for t in ours.find_all(True)]
 
 
 def test_class_patterns_match_whatever_the_case():
