@@ -387,7 +387,10 @@ def _layout_cell(cell: Tag) -> bool:
 
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
                   "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "webpage",
-                  "liveblogposting", "socialmediaposting", "report", "scholarlyarticle", "techarticle"}
+                  "liveblogposting", "socialmediaposting", "report", "scholarlyarticle", "techarticle",
+                  # schema.org's other Article types (Readability reads them too): a forum's first post
+                  "discussionforumposting", "satiricalarticle", "askpublicnewsarticle", "advertisercontentarticle",
+                  "medicalscholarlyarticle", "apireference"}
 
 
 # comment or CDATA markers around a script's JSON ("<![CDATA[ {...} ]]>", "//<!--")
