@@ -1045,8 +1045,9 @@ def _heading_class(node: Tag) -> bool:
     tokens = _attr_tokens(node)
     return bool(tokens) and bool(_HEADING_CLASS.search(tokens)) and not _NOT_HEADLINE_CLASS.search(tokens)
 
+# Readability's order first (it reads a name's "." as ":": "DC.creator", "dcterm.creator")
 _AUTHOR_META = ("dc:creator", "dcterm:creator", "author", "article:author", "byl", "sailthru.author",
-                "parsely-author", "dc.creator", "dcterms.creator", "citation_author")  # Readability's order first
+                "parsely-author", "dc.creator", "dcterm.creator", "dcterms.creator", "citation_author")
 
 
 MAX_BYLINE_CHARS = 200  # a byline element's text; a longer one is a box about the author, or a notice

@@ -895,6 +895,13 @@ def test_a_plain_text_byline_line_in_several_languages(line, expected):
     assert read_html(html.encode(), "x.html").author == expected
 
 
+def test_an_author_meta_named_as_readability_reads_it():
+    # Readability reads a meta name's "." as ":": "dcterm.creator" is its "dcterm:creator"
+    html = ('<html><head><meta name="dcterm.creator" content="Jane Roe"></head><body><article><h1>Town hall</h1><p>'
+            + "The town hall reopened after repairs. " * 6 + "</p></article></body></html>")
+    assert read_html(html.encode(), "x.html").author == "Jane Roe"
+
+
 def test_a_microdata_author_named_in_a_meta_tag():
     # schema.org microdata: the Person's name only in <meta itemprop="name" content=...>
     html = ('<html><body><article><h1>Town hall</h1><span itemprop="author" itemscope '
