@@ -51,7 +51,9 @@ _AUTHOR_CUT = re.compile(
 _ROLE = re.compile(
     r"\b(?:writer|editor|editors|correspondent|reporter|columnist|contributor|staff|producer|journalist|"
     r"editor-at-large|bureau|editorial|developers|members|contributors|redaktion|newsroom|news desk|desk|team|"
-    r"rédaction|redacción|redazione)\b|ब्यूरो", re.I)
+    r"rédaction|redacción|redazione|"
+    r"sponsored|sponsor|gesponserte?|anzeige|werbung|advertorial|publicidad|publicité)\b|ब्यूरो",
+    re.I)  # an advertiser's slot ("von Gesponserte Inhalte") names no person either
 # words that follow a name in "JOSEPH WHITE AP Sports Writer", "Jessica Wang Editorial Assistant":
 # where they start, the name ends
 _AFTER_NAME = frozenset({

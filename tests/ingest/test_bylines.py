@@ -92,6 +92,7 @@ from indexer.ingest.bylines import credits_no_person, edited_by, is_agency, norm
     ("Jane Roe, USA TODAY", "Jane Roe"), ("Jane Roe, Yahoo Finance", "Jane Roe"),
     ("JANE ROE, JOHN DOE", "JANE ROE, JOHN DOE"),
     ("Stand: 20. April 2020, 14:57 Uhr", None),                  # a label, then a date
+    ("von Gesponserte Inhalte", None), ("Sponsored Content", None),  # an advertiser's slot in a forum thread
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors
