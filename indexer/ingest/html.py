@@ -1280,6 +1280,8 @@ def _htmldate(html: str, url: str | None) -> datetime | None:
     copyright year: `extensive_search=False`); never later than today."""
     from htmldate import find_date  # (its import pulls in dateparser: only when a page needs it)
 
+    if html.startswith("http") and " " not in html:
+        html = " " + html  # htmldate downloads a text that reads as an address ("http://x<p>..."): never a page
     try:
         found = find_date(html, url=url, original_date=True, extensive_search=False)
     except (ValueError, TypeError):

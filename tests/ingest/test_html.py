@@ -181,6 +181,17 @@ def test_class_patterns_match_whatever_the_case():
     with pytest.raises(ValueError, match="upper-case"):
         html._CaseBlind(r"\bSidebar")
 
+def test_a_page_that_reads_as_an_address_is_never_fetched(monkeypatch):
+    # htmldate's find_date takes a text starting "http" without a space for an address and downloads it:
+    # a page (from a file or a web archive) must never make the cleaner open a connection
+    import htmldate.utils
+
+    fetched = []
+    monkeypatch.setattr(htmldate.utils, "fetch_url", lambda url, *args, **kwargs: fetched.append(url))
+    cleaned = clean_html("http://example.invalid/<p>" + "x" * 200 + "</p>")
+    assert cleaned.body == "x" * 200
+    assert fetched == []
+
 def test_an_undated_page_with_hidden_boxes_stays_undated():
     # htmldate's evaluation set (Apache-2.0, even half): a JSTOR page that is no article and has no date
     # (the gold's null). Part of its prose is in boxes hidden from view; weighed against the rest, its
