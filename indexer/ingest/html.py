@@ -1431,6 +1431,9 @@ def _leaked_code(block: _Block) -> bool:
         and owner.find(_CODE_TAGS) is None
 
 
+STUB_VALUE = -5.0  # a short line that is neither prose nor a link list (a label, a date)
+
+
 def _block_value(block: _Block, relaxed: bool = False) -> float:
     """How much a block looks like article prose: + its length for link-poor
     sentences, - for link lists and stubs. `relaxed` (a page without prose: a
@@ -1445,7 +1448,7 @@ def _block_value(block: _Block, relaxed: bool = False) -> float:
     if n >= 80 or (n >= 30 and _END_PUNCT.search(block.text)) or (relaxed and n >= 12) \
             or (n >= 10 and not block.text.isascii() and block.tag not in _HEADINGS and _cjk_prose(block.text)):
         return n * (1 - density)
-    return -5.0
+    return STUB_VALUE
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -1535,7 +1538,7 @@ def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float],
     held: dict[int, float] = {}
     lines: dict[int, int] = {}  # prose paragraphs less link lines
     for chain, value, bad in zip(chains, values, in_boiler):
-        if not bad and value != -5.0:
+        if not bad and value != STUB_VALUE:  # prose paragraphs and link lines, not stubs
             for node in chain:
                 if value > 0:
                     held[id(node)] = held.get(id(node), 0.0) + value
