@@ -1119,9 +1119,25 @@ def _author_on_page(scan: _Scan, publication: str | None, domain: str | None) ->
         if first is None:
             continue
         near = first.parent or first
-        return normalise_byline([text for text, tag in texts if _is_inside(tag, near)][:4], publication, domain,
-                                from_text=True, handle=rank == 0, marked=marked)
+        beside = [(text, tag) for text, tag in texts if _is_inside(tag, near)]
+        # at most four bylines, counted as the outermost elements: a byline's own name link
+        # (<span itemprop="author"><a rel="author">) is the same byline, not a second one
+        ids = {id(tag) for _, tag in beside}
+        owners = [_outermost(tag, ids, near) for _, tag in beside]
+        kept = set(list(dict.fromkeys(id(o) for o in owners))[:4])
+        return normalise_byline([text for (text, _), o in zip(beside, owners) if id(o) in kept],
+                                publication, domain, from_text=True, handle=rank == 0, marked=marked)
     return None
+
+
+def _outermost(tag: Tag, bylines: set[int], near: Tag) -> Tag:
+    """The outermost of the byline elements (ids) that hold the tag, below `near`."""
+    owner, node = tag, tag.parent
+    while node is not None and node is not near:
+        if id(node) in bylines:
+            owner = node
+        node = node.parent
+    return owner
 
 
 # "comments", "comment-author", "commentlist", "js_comments", "respond"; not "contributor-and-comments"

@@ -921,6 +921,19 @@ def test_a_microdata_author_named_in_a_meta_tag():
     assert read_html(html.encode(), "x.html").author == "Jane Roe"
 
 
+def test_four_microdata_bylines_each_with_its_own_name_link():
+    # goose3's author test page (a NYT byline): each author a <span itemprop="author"> holding its
+    # <a rel="author">: the link is the same byline, and four people are four, not two
+    people = ["KEVIN SACK", "SHERI FINK", "PAM BELLUCK", "ADAM NOSSITER"]
+    spans = "".join(f'<span class="byline" itemprop="author creator" itemscope itemtype="https://schema.org/Person">'
+                    f'{"By " if i == 0 else ""}<a href="/people/{i}" rel="author"><span class="byline-author" '
+                    f'itemprop="name">{name}</span></a>{", " if i < 2 else " and " if i == 2 else ""}</span>'
+                    for i, name in enumerate(people))
+    html = ('<html><body><p class="byline-dateline">' + spans + '</p><div itemprop="articleBody"><p>'
+            + "The town hall reopened after repairs. " * 6 + "</p></div></body></html>")
+    assert read_html(html.encode(), "x.html").author == ", ".join(people)
+
+
 def test_an_inline_popup_box_is_cut_and_the_paragraph_stays_whole():
     html = ('<html><body><article><h1>Threat case</h1><p>A man pleaded guilty to threatening Rep. '
             '<span class="rollover-people"><a href="/people/x">Jane Roe</a><span class="rollover-people-block">'
