@@ -1504,6 +1504,28 @@ def _linked_sentence(block: _Block) -> bool:
                    (collapse_spaces(a.get_text(" ")).rstrip(_SENTENCE_MARKS) for a in block.element.find_all("a")))
 
 
+# what ends a kicker or a label before a linked title ("Demenz: <a>...</a>", "Best overall – <a>...</a>")
+_LABEL_END = re.compile(r"[:?!|–—\-»>/]\s*$")
+
+
+def _linked_item(block: _Block) -> bool:
+    """A list item of the article whose links are words of its sentence ("mconley fixed <a>an AsyncShutdown
+    hang</a>", a reference "<a>"Rhino History"</a>. Mozilla Foundation. Retrieved 2008-03-20."): 12 characters
+    outside links, as a linked paragraph's. A teaser's linked title under a kicker or a label is not one
+    ("Demenz: <a>Ab wann ...</a>", "Best for easy storage – <a>Black and Decker ...</a>")."""
+    if block.tag != "li" or len(block.text) - block.link_chars < LINKED_SENTENCE_PLAIN:
+        return False
+    before: list[str] = []
+    for node in block.element.descendants:
+        if type(node) is NavigableString:
+            if node.find_parent("a") is not None and node.strip():
+                break
+            before.append(node)
+        elif isinstance(node, Tag) and node.name in _BLOCK_TAGS:
+            return False  # a link in a nested block: not this item's own sentence
+    return not _LABEL_END.search("".join(before))
+
+
 def _without_inline_wrappers(soft: list[tuple[Tag, int]]) -> list[tuple[Tag, int]]:
     """An inline element marked as boilerplate that holds another marked element is a
     wrapper (a hover card's trigger name plus its pop-up): only the inner one is cut,
@@ -1781,7 +1803,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         n = len(text)
         density = block.link_chars / n if n else 1.0
         if (density > (LINK_MAX_LONG if n >= 100 else LINK_MAX) and not (relaxed and _data_row(block))
-                and not _linked_sentence(block) and not _data_table_row(block)) \
+                and not _linked_sentence(block) and not _linked_item(block) and not _data_table_row(block)) \
                 or _JUNK_LINE.match(text) or block.tag == "h1" \
                 or text.lower() == head_low:
             continue

@@ -457,6 +457,30 @@ def test_a_paragraph_of_links_that_is_a_sentence_stays_in_the_article():
     assert "Previous post" not in body
 
 
+def test_a_list_item_whose_links_are_words_of_its_sentence_stays_in_the_article():
+    # a weekly report's list of fixes and a wiki's references: each item mostly link text, so it was dropped
+    # as a menu line, yet its links are words of a sentence (Readability keeps the article's lists). A
+    # teaser's linked title under a kicker or a label ("Demenz: <a>...</a>") is no sentence and stays out
+    fixes = ['mconley fixed <a href="https://bugs.example/1">an AsyncShutdown hang caused by the startup cache</a>',
+             'Thanks to evilpie, users can now <a href="https://bugs.example/2">import logins from Keepass</a>',
+             '<a href="#ref-1">^</a> <a href="https://a.example/r">"Rhino History"</a>. Mozilla Foundation. '
+             'Retrieved 2008-03-20.']
+    teasers = ['Demenz: <a href="/leben/demenz">Ab wann Gedaechtnisluecken besorgniserregend sind</a>',
+               'Best for easy storage &#8211; <a href="https://shop.example/x">Black and Decker heated airer</a>',
+               'Read more <a href="/news/2">The week before in the browser team and its fixes</a>']
+    html = ("<html><head><title>These weeks in the browser</title></head><body><nav><a href='/'>Home</a></nav>"
+            "<article><h1>These weeks in the browser</h1><p>Here is what the team fixed in the last two weeks, "
+            "with thanks to everyone who sent a patch or a report.</p><ul>"
+            + "".join(f"<li>{x}</li>" for x in fixes) + "</ul><p>That is all for now, and see you in two weeks "
+            "for the next report on the work of the team.</p><ul>" + "".join(f"<li>{x}</li>" for x in teasers)
+            + "</ul></article></body></html>")
+    body = clean_html(html).body
+    assert "mconley fixed an AsyncShutdown hang caused by the startup cache" in body
+    assert "Thanks to evilpie, users can now import logins from Keepass" in body
+    assert '^ "Rhino History". Mozilla Foundation. Retrieved 2008-03-20.' in body
+    assert "Demenz" not in body and "Black and Decker" not in body and "Read more" not in body
+
+
 def test_rows_of_a_data_table_with_linked_names_stay_in_the_article():
     # a results table inside a story: the teams are links, so each row was mostly link text and dropped as
     # a menu line; a row beside header cells (<th>) with a plain cell is data. A table of nothing but
