@@ -1526,6 +1526,30 @@ def _linked_item(block: _Block) -> bool:
     return not _LABEL_END.search("".join(before))
 
 
+SECTION_PARAGRAPHS = 2  # prose paragraphs beside a linked heading that make it the heading of a section
+
+
+def _linked_section_heading(index: int, blocks: list[_Block], values: list[float], in_boiler: list[bool],
+                            inside: list[bool]) -> bool:
+    """A linked heading of the article (a list article's "21) <a>Star Wars: The Last Jedi</a>", a section heading
+    linked to itself) that two prose paragraphs beside it follow before the next heading: it heads a section
+    of the article. A teaser's linked title over its one-line summary, or a box of linked headlines inside
+    the story (the paragraphs after it are the story's, not the box's), is not one."""
+    heading = blocks[index]
+    if heading.tag not in _HEADINGS:
+        return False
+    parent = heading.element.parent
+    prose = 0
+    for block, value, bad, here in zip(blocks[index + 1:], values[index + 1:], in_boiler[index + 1:],
+                                       inside[index + 1:]):
+        if block.tag in _HEADINGS or bad or not here or block.element.parent is not parent:
+            break
+        prose += value > 0
+        if prose >= SECTION_PARAGRAPHS:
+            return True
+    return False
+
+
 def _without_inline_wrappers(soft: list[tuple[Tag, int]]) -> list[tuple[Tag, int]]:
     """An inline element marked as boilerplate that holds another marked element is a
     wrapper (a hover card's trigger name plus its pop-up): only the inner one is cut,
@@ -1803,7 +1827,8 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         n = len(text)
         density = block.link_chars / n if n else 1.0
         if (density > (LINK_MAX_LONG if n >= 100 else LINK_MAX) and not (relaxed and _data_row(block))
-                and not _linked_sentence(block) and not _linked_item(block) and not _data_table_row(block)) \
+                and not _linked_sentence(block) and not _linked_item(block) and not _data_table_row(block)
+                and not _linked_section_heading(index, blocks, values, in_boiler, inside)) \
                 or _JUNK_LINE.match(text) or block.tag == "h1" \
                 or text.lower() == head_low:
             continue

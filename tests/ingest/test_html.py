@@ -481,6 +481,31 @@ def test_a_list_item_whose_links_are_words_of_its_sentence_stays_in_the_article(
     assert "Demenz" not in body and "Black and Decker" not in body and "Read more" not in body
 
 
+def test_a_linked_heading_over_a_section_of_the_article_stays():
+    # a list article whose numbered headings link to each film's review: each heading mostly link text, so it
+    # was dropped as a menu line. One followed by two prose paragraphs beside it heads a section and stays; a
+    # teaser's linked title over its one-line summary, and a box of linked headlines inside the story (the
+    # paragraphs after it are the story's, not the box's), stay out
+    films = ("Star Wars: The Last Jedi", "Faces Places")
+    sections = "".join(f'<h3>{21 - i}) <a href="/review/{i}">{film}</a></h3><p>{film} is a film the critic saw '
+                       f"twice this year, and the second time was better than the first one.</p><p>{film} is "
+                       "streaming now, and it can be rented from the usual shops for a few dollars.</p>"
+                       for i, film in enumerate(films))
+    box = ("<div class='box'><h4><a href='/news/1'>The studio's next film is delayed by a year</a></h4>"
+           "<h4><a href='/news/2'>A festival changes its rules for streaming films</a></h4></div>")
+    teasers = "".join(f"<div><h3><a href='/t/{i}'>Another list of the year's films, number {i}</a></h3><p>A "
+                      "summary of that list in a single sentence of a teaser.</p></div>" for i in range(2))
+    html = ("<html><head><title>The best films of the year</title></head><body><nav><a href='/'>Home</a></nav>"
+            "<article><h1>The best films of the year</h1><div class='entry'><p>Here are the films that stayed with "
+            f"me this year, and how to watch them at home tonight.</p>{sections}{box}<p>Those were my favourites, "
+            "and there were many more good films this year than I could list here.</p><p>Tell me which ones I "
+            "missed, and I will watch them over the holidays.</p></div>" + teasers + "</article></body></html>")
+    body = clean_html(html).body
+    assert "21) Star Wars: The Last Jedi" in body and "20) Faces Places" in body
+    assert "delayed by a year" not in body and "festival changes" not in body
+    assert "Another list" not in body
+
+
 def test_rows_of_a_data_table_with_linked_names_stay_in_the_article():
     # a results table inside a story: the teams are links, so each row was mostly link text and dropped as
     # a menu line; a row beside header cells (<th>) with a plain cell is data. A table of nothing but
