@@ -69,7 +69,7 @@ _MEDIA_WORD = re.compile(
     r"^(?:the|die|der|das)\s|\b(?:news|press|presse|online|journal|gazette|herald|tribune|times|channel|tv|radio|"
     r"magazine|magazin|verlag|institute|institut|university|universität|ministry|gmbh|ltd|inc|llc|newsdesk|"
     r"newswire|wire|insider|business|network|international|media|digital|interactive|agency|agence|"
-    r"agencia|agentur|jornal|diario|diário|periódico|revista|giornale|finance|sports|"
+    r"agencia|agentur|jornal|diario|diário|periódico|revista|giornale|finance|sports|información|informação|informazione|"
     # bodies and firms: "Deutsches Rotes Kreuz", "Courant Communiste Révolutionnaire", "Movetec GmbH"
     r"association|associação|asociación|associazione|society|société|sociedad|foundation|fondation|fundación|"
     r"fundação|stiftung|verein|partei|party|parti|partido|committee|comité|federation|fédération|federación|"
@@ -117,7 +117,10 @@ _FILED_IN = re.compile(r"\s+in\s+[A-ZÀ-Þ][\w.-]*(?:\s+[A-ZÀ-Þ][\w.-]*)?$")
 # lower-case words inside a name ("Ursula von der Leyen", "Ibn al Haytham"); any other is a phrase
 # ("Themen bearbeiten", "About the author", "Ad Operations at IAB")
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "da", "di", "du", "del", "della", "des", "la", "le", "ten",
-                        "ter", "zu", "bin", "ibn", "al", "el", "y", "e", "dos", "das", "do", "af", "op"})
+                        "ter", "zu", "bin", "ibn", "al", "el", "y", "e", "dos", "das", "do", "af", "op", "los", "las",
+                        "dei", "degli", "vom", "zur"})
+# a particle joined to the capitalised word it goes with: "al-Baghdadi", "el-Sisi", "d'Artagnan", "dell'Orto"
+_JOINED_PARTICLE = re.compile(r"(?:al|el|ad|ar|as|ash|at|az|an|ud|d|dall|dell)['’-][A-ZÀ-Þ]")
 _PREFIX_ALONE = frozenset({"by", "von", "por", "par", "door", "di", "av", "de", "text", "autor", "author", "автор"})
 _AGENCY_TAIL = re.compile(r"\s+(?:deutschland|france|españa|espana|italia|news|wire|photo|foto|file|media|sports?)$",
                           re.I)  # "AP File": the agency's file photo
@@ -181,7 +184,7 @@ def _names_in(raw: str, from_text: bool, handle: bool, marked: bool = False) -> 
             part = " ".join(w if w in _PARTICLES else w.capitalize() for w in part.split())
         user_name = handle and bool(_HANDLE.fullmatch(part))  # "Slaytanic40oz" in a rel=author link
         if (len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part) and not user_name
-                or from_text and not styled and any(w[0].islower() and w not in _PARTICLES for w in part.split()[1:])
+                or from_text and not styled and any(map(_sentence_word, part.split()[1:]))
                 or "admin" in part.lower() or part.lower() in ("guest", "anonymous", "unknown")
                 or part[0].islower() and not styled and not (handle and " " not in part) or "@" in part):
             continue  # a job title, a date or a sentence
@@ -191,6 +194,11 @@ def _names_in(raw: str, from_text: bool, handle: bool, marked: bool = False) -> 
         names.append(part)
         took_last = True
     return names, credited
+
+
+def _sentence_word(word: str) -> bool:
+    """A lower-case word that is no part of a name ("bearbeiten" in "Themen bearbeiten"; not "de", "al-Assad")."""
+    return word[0].islower() and word not in _PARTICLES and not _JOINED_PARTICLE.match(word)
 
 
 # words of a lower-case line that is no name ("more stories", "share this", "2 min read", "blue sagt")
@@ -254,6 +262,16 @@ def _is_cjk(text: str) -> bool:
     return bool(re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", text))
 
 
+# articles that open a publication's name ("The Verge", "Die Zeit", "Les Echos", "Le Figaro", "L'Opinion")
+_ARTICLES = frozenset({"the", "die", "der", "das", "le", "la", "les", "l", "el", "il", "lo", "los", "las"})
+
+
+def opens_with_article(name: str) -> bool:
+    """ "Les Echos", "Le Figaro": a name that opens with an article names a publication, not a person."""
+    words = re.findall(r"\w+", unicodedata.normalize("NFKC", name).casefold())
+    return len(words) > 1 and words[0] in _ARTICLES
+
+
 def _site_keys(publication: str | None, domain: str | None) -> tuple[set[str], set[str]]:
     """The publication's keys (its name, and without a leading article or a trailing "Blog":
     "Jerusalem Post" for "The Jerusalem Post", "Beachbody" for "The Beachbody Blog"), and the short
@@ -265,7 +283,7 @@ def _site_keys(publication: str | None, domain: str | None) -> tuple[set[str], s
     sites = {"".join(words)}
     if len(words) >= 2:
         short.add("".join(w[0] for w in words))
-        if words[0] in ("the", "die", "der", "le", "la", "el", "il"):
+        if words[0] in _ARTICLES:
             short.add("".join(w[0] for w in words[1:]))
             words = words[1:]
         sites.add("".join(words))
@@ -296,6 +314,8 @@ def normalise_byline(values: str | list[str] | None, publication: str | None = N
     for raw in values:
         if not isinstance(raw, str) or not raw.strip() or raw.strip().startswith(("http://", "https://", "www.")):
             continue
+        if _key(_BY_PREFIX.sub("", raw.strip())) in sites:
+            continue  # "Mac & i" on Mac & i's pages: the publication, whatever its name holds
         for part in _names_in(raw, from_text, handle, marked)[0]:
             if _key(part) in sites or " " not in part and _key(part) in short:
                 continue

@@ -31,7 +31,7 @@ from bs4.element import AttributeDict, CData, Declaration, Doctype, ProcessingIn
 
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, derived_id
-from indexer.ingest.bylines import credits_no_person, edited_by, normalise_byline, split_authors
+from indexer.ingest.bylines import credits_no_person, edited_by, normalise_byline, opens_with_article, split_authors
 from indexer.ingest.dates import date_from_url, parse_page_date
 from indexer.ingest.encoding import decode_bytes, looks_binary, sniff_declared_charset
 from indexer.ingest.pagekind import holds_no_story, may_hold_no_story
@@ -1071,12 +1071,14 @@ def _author(scan: _Scan, ld: dict, ld_objects: list[dict], publication: str | No
         untyped = [a for a in untyped if not (isinstance(a, dict) and _types(a) and "person" not in _types(a))]
     # a Person named like the site is its account ("UOL" on uol.com.br, beside a byline "Daniel Leite"),
     # or the person a personal blog is named after ("Haki Benita"): that one is taken only when nothing
-    # else names anyone, and never a one-word name ("LinkNaija": the site's account)
+    # else names anyone, never a one-word name ("LinkNaija": the site's account) nor one that opens with
+    # an article ("Les Echos", "Le Figaro": the publication itself)
     author = normalise_byline([unescape(n) for n in _names(typed + untyped)], publication, domain)
     if author:
         return author
-    return _author_on_page(scan, publication, domain) or normalise_byline(
-        [n for n in (unescape(n) for n in _names(typed)) if len(n.split()) > 1])
+    named_like_site = normalise_byline([n for n in (unescape(n) for n in _names(typed)) if len(n.split()) > 1])
+    return _author_on_page(scan, publication, domain) or ", ".join(
+        n for n in split_authors(named_like_site) if not opens_with_article(n)) or None
 
 
 def _without_editors(author: str | None, scan: _Scan) -> str | None:

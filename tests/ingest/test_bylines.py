@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.ingest.bylines import credits_no_person, edited_by, is_agency, normalise_byline, split_authors
+from indexer.ingest.bylines import (
+    credits_no_person,
+    edited_by,
+    is_agency,
+    normalise_byline,
+    opens_with_article,
+    split_authors,
+)
 
 
 @pytest.mark.parametrize("byline, authors", [
@@ -93,6 +100,8 @@ from indexer.ingest.bylines import credits_no_person, edited_by, is_agency, norm
     ("JANE ROE, JOHN DOE", "JANE ROE, JOHN DOE"),
     ("Stand: 20. April 2020, 14:57 Uhr", None),                  # a label, then a date
     ("von Gesponserte Inhalte", None), ("Sponsored Content", None),  # an advertiser's slot in a forum thread
+    # session 11: a publication named by what it does (htmldate-eval's andaluciainformacion.es, a JSON-LD Person)
+    ("Andalucía Información", None), ("Jornal de Informação", None),
 ])
 def test_bylines_name_people(byline, authors):
     assert normalise_byline(byline) == authors
@@ -102,6 +111,18 @@ def test_the_publication_itself_is_no_author():
     assert normalise_byline("Salzburger Nachrichten", publication="Salzburger Nachrichten") is None
     site = "Salzburger Nachrichten"
     assert normalise_byline(["By Jane Roe", site], publication=site) == "Jane Roe"
+
+
+def test_a_byline_that_is_the_publications_whole_name_is_no_author():
+    # Readability's heise page: DC.creator "Mac & i" is the magazine (og:site_name), not "Mac" and "i"
+    assert normalise_byline("Mac & i", publication="Mac & i") is None
+    assert normalise_byline("By Field & Stream", publication="Field & Stream") is None
+    assert normalise_byline("Jane Roe & John Doe", publication="Field & Stream") == "Jane Roe, John Doe"
+
+
+def test_a_name_opening_with_an_article_reads_as_a_publication():
+    assert opens_with_article("Les Echos") and opens_with_article("Le Figaro") and opens_with_article("The Verge")
+    assert not any(map(opens_with_article, ("Haki Benita", "Le", "Lesley Roe")))
 
 
 def test_the_publication_without_its_article_or_blog_is_no_author():
@@ -122,6 +143,9 @@ def test_visible_text_phrases_are_no_names():
     assert normalise_byline("Themen bearbeiten", from_text=True) is None
     assert normalise_byline(["By Scott Cunningham", "About the author"], from_text=True) == "Scott Cunningham"
     assert normalise_byline("Ursula von der Leyen", from_text=True) == "Ursula von der Leyen"
+    # particles of Spanish, Arabic, French and Italian names, alone or joined to the name they go with
+    for name in ("Ana de los Ríos", "Abu Bakr al-Baghdadi", "Pierre d'Artagnan", "Marco dell'Orto"):
+        assert normalise_byline(name, from_text=True) == name
     assert normalise_byline("Dublin Core property author") == "Dublin Core property author"
 
 

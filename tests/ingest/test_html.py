@@ -642,6 +642,8 @@ def test_a_one_word_person_named_like_the_site_is_its_account():
             + '</script></head><body><h1>Chelsea activate release clause</h1>' + BYLINE_STORY + '</body></html>')
     assert clean_html(page % ("LinkNaija", "LinkNaija")).author is None
     assert clean_html(page % ("Haki Benita", "Haki Benita")).author == "Haki Benita"  # a blog named after its writer
+    assert clean_html(page % ("Les Echos", "Les Echos")).author is None  # a publication's name opens with an article
+    assert clean_html(page % ("Le Figaro", "Le Figaro et AFP")).author is None  # the paper and an agency
 
 
 def test_a_story_credited_to_a_desk_takes_no_other_storys_byline():
