@@ -594,6 +594,7 @@ class _Scan:
     soft: list[tuple[Tag, int]] = field(default_factory=list)  # boilerplate unless it holds the prose
     content: list[Tag] = field(default_factory=list)           # marked as the article body
     mains: list[Tag] = field(default_factory=list)             # <main> elements
+    forms: list[Tag] = field(default_factory=list)             # <form> elements
     bylines: list[tuple[int, Tag]] = field(default_factory=list)  # (rank, element), lower rank = surer
     author_metas: dict[str, list[str]] = field(default_factory=dict)  # every value of each author meta tag
 
@@ -667,6 +668,8 @@ def _scan(tags: list[Tag]) -> _Scan:
             scan.figures.append(tag)
         elif name == "main":
             scan.mains.append(tag)
+        elif name == "form":
+            scan.forms.append(tag)
         if name in _DROP_TAGS:
             if name not in _CONTROL_TAGS or not _holds_page(tag):
                 scan.drop.append(tag)
@@ -707,6 +710,7 @@ def _scan(tags: list[Tag]) -> _Scan:
             scan.soft.append((tag, strength))
         elif tokens and _WRITER_CLASS.search(tokens):
             scan.bylines.append((2, tag))
+    scan.soft.extend((form, 2) for form in scan.forms if _entry_form(form))
     if scan.mains and scan.soft:  # a wrapper around the page's <main> is not furniture ("dialog-off-canvas")
         around: set[int] = set()
         for main in scan.mains[:3]:
@@ -718,6 +722,22 @@ def _scan(tags: list[Tag]) -> _Scan:
                 node = node.parent
         scan.soft = [(t, s) for t, s in scan.soft if id(t) not in around]
     return scan
+
+
+_ENTRY_TYPES = frozenset({"text", "email", "search", "tel", "password", "number", "url"})
+FORM_COMMAS = 10  # commas that make a form's text prose (Readability keeps such a node whatever it holds)
+
+
+def _entry_form(form: Tag) -> bool:
+    """A form a reader fills in (a newsletter sign-up, a comment box, a search): a field to type into, more
+    controls than a third of its paragraphs, and not ten commas of prose (Readability's test for forms). Its
+    prompts ("Enter your email address:", "Your name: *") are furniture; a page wrapped whole in one form
+    (ASP.NET) holds the prose and is spared as any strong mark is."""
+    controls = form.find_all(("input", "textarea", "select"))
+    if not any(node.name != "input" or (node.get("type") or "text").strip().lower() in _ENTRY_TYPES
+               for node in controls):
+        return False
+    return len(controls) > len(form.find_all("p")) // 3 and form.get_text().count(",") < FORM_COMMAS
 
 
 _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished",

@@ -506,6 +506,24 @@ def test_a_linked_heading_over_a_section_of_the_article_stays():
     assert "Another list" not in body
 
 
+def test_a_form_to_fill_in_inside_the_story_is_furniture():
+    # a comment box under the story inside the article's element (a 2008 news page): its prompts and fine print
+    # were read as the article's last lines. A page wrapped whole in one form (ASP.NET) keeps its story
+    story = [f"Paragraph {i} of the story says that the council will vote on the plan next week, after a year "
+             "of hearings and letters from residents." for i in range(4)]
+    box = ("<form action='/comment' method='post'><p>Please remember that the submission of any material is governed "
+           "by our terms and conditions.</p><p>Your name: *</p><input type='text' name='name'><p>Your email "
+           "address: * (We won't publish this.)</p><input type='email' name='email'><textarea name='c'></textarea>"
+           "<input type='submit' value='Post'></form>")
+    html = ("<html><head><title>The council's plan</title></head><body><div class='story'><h1>The council's plan</h1>"
+            + "".join(f"<p>{p}</p>" for p in story) + box + "</div></body></html>")
+    assert clean_html(html).body.split("\n\n") == story
+    wrapped = ("<html><head><title>The council's plan</title></head><body><form action='/page.aspx'>"
+               "<input type='hidden' name='__VIEWSTATE'><input type='text' name='search'><div class='story'>"
+               "<h1>The council's plan</h1>" + "".join(f"<p>{p}</p>" for p in story) + "</div></form></body></html>")
+    assert clean_html(wrapped).body.split("\n\n") == story
+
+
 def test_rows_of_a_data_table_with_linked_names_stay_in_the_article():
     # a results table inside a story: the teams are links, so each row was mostly link text and dropped as
     # a menu line; a row beside header cells (<th>) with a plain cell is data. A table of nothing but
