@@ -595,6 +595,7 @@ class _Scan:
     content: list[Tag] = field(default_factory=list)           # marked as the article body
     mains: list[Tag] = field(default_factory=list)             # <main> elements
     forms: list[Tag] = field(default_factory=list)             # <form> elements
+    bodies: int = 0                                            # <body> elements: more than one, pages pasted together
     bylines: list[tuple[int, Tag]] = field(default_factory=list)  # (rank, element), lower rank = surer
     author_metas: dict[str, list[str]] = field(default_factory=dict)  # every value of each author meta tag
 
@@ -670,6 +671,8 @@ def _scan(tags: list[Tag]) -> _Scan:
             scan.mains.append(tag)
         elif name == "form":
             scan.forms.append(tag)
+        elif name == "body":
+            scan.bodies += 1
         if name in _DROP_TAGS:
             if name not in _CONTROL_TAGS or not _holds_page(tag):
                 scan.drop.append(tag)
@@ -760,7 +763,8 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
     for tag in scan.drop:
         tag.extract()
     # captions stay in the tree (as boilerplate) until the article container is known
-    root = soup.body or soup
+    # a page pasted after another's </html> gives lxml a <body> for each: a browser shows them as one
+    root = soup.body if scan.bodies == 1 else soup
     soft = _without_inline_wrappers(scan.soft + [(c, 3) for c in scan.captions])
     blocks = [b for b in _blocks(root, frozenset(id(t) for t, _ in soft)) if not _leaked_code(b)]
     headline, rank = _headline(scan, ld, publication, _domain(page_url), blocks)

@@ -349,6 +349,26 @@ def test_a_page_whose_prose_is_all_under_weak_marks_is_looked_at_again():
     assert "Forum software" not in body
 
 
+def test_a_page_pasted_after_another_pages_end_is_read_whole():
+    # an L3S-GN1 page (2008) is two documents in one file: a weather box's whole <html>, then the
+    # story's after its </html>. lxml gives each its own <body> and the cleaner read only the first:
+    # the body was the box's date line. A browser shows one page; so does the cleaner now.
+    paras = ["LAS VEGAS - The primary campaign took a sharp turn on Sunday as the two leading candidates traded "
+             "words over a speech about the civil rights movement.",
+             "Some leaders have criticized the comments, and the rival campaign called them ill-advised in a "
+             "statement released late on Saturday night.",
+             "The dispute comes ahead of the state's primary later this month, where half of the voters are "
+             "expected to take part for the first time."]
+    html = ("<html><head><title>Weather</title></head><body><div>Tuesday 15th of January 2008</div>"
+            "<table><tr><td>Bluefield, WV<br>Temperature: 25&deg;<br>Currently: Clear</td></tr></table>"
+            "</body></html>\n<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\">"
+            "<html><head><title>News::Candidates Spar</title></head><body><table><tr><td>"
+            "<span class='title'><strong>Candidates Spar</strong></span></td></tr><tr><td>"
+            f"<span class='brief'>{'<br><br>'.join(paras)}</span></td></tr></table></body></html>")
+    body = clean_html(html).body
+    assert body.split("\n\n") == paras
+
+
 def test_a_layout_tables_menu_cell_does_not_swallow_the_storys_first_lines():
     # a hand-made page set out as a table: a menu column of links beside the story's column, whose
     # paragraphs are split by <br>s. A table row used to be one line whatever its cells held, so the
