@@ -1869,14 +1869,31 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
             start = index
         last_owner = block.element
     # furniture after the last sentence ("Topics", "comments") is not article text; a list or a table
-    # of three items or more that ends the article is ("What to buy": "Onion sets", "Fleece", ...)
+    # of three items or more that ends the article is ("What to buy": "Onion sets", "Fleece", ...), and so
+    # are three short lines or more after a sentence that announces them ("These universities are affected:")
     while len(paragraphs) > 1 and len(paragraphs[-1]) < TRAILING_STUB and not _END_PUNCT.search(paragraphs[-1]) \
-            and not (len(listed) >= LIST_ITEMS and all(listed[-LIST_ITEMS:])):
+            and not (len(listed) >= LIST_ITEMS and all(listed[-LIST_ITEMS:])) and not _announced_list(paragraphs):
         stub = paragraphs.pop()
         listed.pop()
         if byline is None and _DASH_SIGNATURE.fullmatch(stub):  # "— Jane Roe" signs the story
             byline = stub
     return "\n\n".join(paragraphs), best, byline, _date_line(blocks, chains, best, root, head_low), start
+
+
+ANNOUNCING_LINE = 30  # letters of the sentence ending in a colon that announces a list of short lines
+
+
+def _announced_list(paragraphs: list[str]) -> bool:
+    """The short lines ending the article are a list a sentence of it announced ("Folgende Universitäten sind
+    betroffen:" over "UFRRJ", "UFPB", ...): three or more, after a line of 30 letters or more ending in a colon
+    (not a one-word label such as "Tags:" or "Share:")."""
+    run = 0
+    for text in reversed(paragraphs):
+        if len(text) < TRAILING_STUB and not _END_PUNCT.search(text):
+            run += 1
+            continue
+        return run >= LIST_ITEMS and len(text) >= ANNOUNCING_LINE and text.rstrip().endswith((":", "："))
+    return False
 
 
 def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool],

@@ -544,6 +544,21 @@ def test_a_form_to_fill_in_inside_the_story_is_furniture():
     assert clean_html(wrapped).body.split("\n\n") == story
 
 
+def test_short_lines_a_sentence_announces_end_the_article():
+    # a post ending in a list set as short paragraphs, announced by a sentence ending in a colon: the short
+    # unpunctuated lines at the end were dropped as trailing furniture. A one-word label ("Tags:") over
+    # short lines announces nothing and they stay out
+    story = [f"Paragraph {i} of the post tells how the police searched the universities a week before the "
+             "election and took their posters away." for i in range(4)]
+    names = ["UFRRJ", "UFPB", "UERJ", "UFMG"]
+    html = ("<html><head><title>Raids on universities</title></head><body><div class='entry-content'>"
+            + "".join(f"<p>{p}</p>" for p in story) + "<p>These are the universities affected so far:</p>"
+            + "".join(f"<p>{n}</p>" for n in names) + "</div></body></html>")
+    assert clean_html(html).body.split("\n\n") == story + ["These are the universities affected so far:"] + names
+    tagged = html.replace("<p>These are the universities affected so far:</p>", "<p>Tags:</p>")
+    assert not any(name in clean_html(tagged).body for name in names)
+
+
 def test_rows_of_a_data_table_with_linked_names_stay_in_the_article():
     # a results table inside a story: the teams are links, so each row was mostly link text and dropped as
     # a menu line; a row beside header cells (<th>) with a plain cell is data. A table of nothing but
