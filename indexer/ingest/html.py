@@ -1420,7 +1420,10 @@ _END_PUNCT = re.compile(r"[.!?…\"”’)\]:。！？」』؟۔]$")  # and the 
 _JUNK_LINE = re.compile(
     r"^(advertisement|advert|ad|story continues below|continue reading|read more|share|share this|"
     r"related|see also|sign up|subscribe|follow us|click here|image|photo|loading|"
-    r"supported by|skip to .*|this story has been shared.*)\W*$", re.I)
+    r"supported by|skip to .*|this story has been shared.*|more|tags|sponsored|"
+    # an advertisement's label and a "read also" label in other languages, on a line of their own
+    r"anzeige|werbung|publicidad|publicité|pubblicità|reklame|advertentie|реклама|广告|広告|광고|anúncio|"
+    r"lire aussi|lesen sie auch|mehr zum thema|weiterlesen|leer más|lee también|leia também|leggi anche)\W*$", re.I)
 
 
 # Tuning knobs (set on the even-indexed benchmark pages only).

@@ -559,6 +559,18 @@ def test_short_lines_a_sentence_announces_end_the_article():
     assert not any(name in clean_html(tagged).body for name in names)
 
 
+def test_advertisement_and_read_also_labels_in_other_languages_are_furniture():
+    # a German story with ad slots that leave their label and related links under a bare label: each label a
+    # line of its own, read as the article's (the English ones, "Advertisement", "Read more", were dropped)
+    story = [f"Absatz {i} der Geschichte berichtet, dass der Stadtrat den Plan in der nächsten Woche beraten "
+             "wird, nach einem Jahr der Anhörungen." for i in range(4)]
+    html = ("<html><head><title>Der Plan des Stadtrats</title></head><body><div class='story'>"
+            f"<p>{story[0]}</p><p>{story[1]}</p><div class='slot'>Anzeige</div><p>{story[2]}</p>"
+            "<p><strong>Mehr zum Thema:</strong></p><p>Werbung</p>"
+            f"<p>{story[3]}</p></div></body></html>")
+    assert clean_html(html).body.split("\n\n") == story
+
+
 def test_rows_of_a_data_table_with_linked_names_stay_in_the_article():
     # a results table inside a story: the teams are links, so each row was mostly link text and dropped as
     # a menu line; a row beside header cells (<th>) with a plain cell is data. A table of nothing but
