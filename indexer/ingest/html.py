@@ -1918,9 +1918,11 @@ def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boile
             siblings.setdefault(id(chain[depth - 1]), (chain[depth - 1], []))[1].append(index)
     joined = list(inside)
     for sibling, members in siblings.values():
-        if any(in_boiler[i] or values[i] <= 0 for i in members):
-            continue
         if sibling.name == "img" or sibling.find("img") is not None:  # the text beside a picture: its caption
+            continue
+        if any(in_boiler[i] or values[i] <= 0 for i in members):
+            for i in _lede_closing(members, chains, values, in_boiler, blocks, head):
+                joined[i] = True
             continue
         if any(_holds_headline(blocks[i].text, head) or
                (len(blocks[i].text) < MAX_LEDE_DATE_LINE and _WRITTEN_DATE.search(blocks[i].text)) for i in members):
@@ -1930,6 +1932,31 @@ def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boile
             for i in members:
                 joined[i] = True
     return joined
+
+
+def _lede_closing(members: list[int], chains: list[list[Tag]], values: list[float], in_boiler: list[bool],
+                  blocks: list[_Block], head: str) -> list[int]:
+    """The prose that closes a header sibling (its headline, date and share buttons first, then the
+    story's lede in its own `<p>`): the link-poor prose blocks nearest the article, past furniture."""
+    closest = iter(members)  # nearest the article first
+    lede: list[int] = []
+    for i in closest:
+        if values[i] > 0 and not in_boiler[i]:
+            lede.append(i)
+            break
+    lede += list(itertools.takewhile(lambda i: values[i] > 0 and not in_boiler[i], closest))
+    lede = list(itertools.takewhile(lambda i: _lede_sentence(blocks[i], head), lede))
+    chars = sum(len(blocks[i].text) for i in lede)
+    if chars < LEAD_MIN or sum(blocks[i].link_chars for i in lede) > LEDE_LINKS * chars:
+        return []
+    return lede
+
+
+def _lede_sentence(block: _Block, head: str) -> bool:
+    """A paragraph of sentences: not a subtitle in a heading, a list's item (a summary's bullets), the headline
+    again or a date line."""
+    return bool(_SENTENCE_END.search(block.text)) and block.tag not in _HEADINGS and block.tag not in _LISTED_TAGS \
+        and not _holds_headline(block.text, head) and not _WRITTEN_DATE.search(block.text)
 
 
 _ITEM_TAGS = frozenset({"li", "dt", "dd", "td", "th"})  # a block under one of these is an item of a list or table

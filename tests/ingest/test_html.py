@@ -1050,6 +1050,22 @@ def test_four_microdata_bylines_each_with_its_own_name_link():
     assert read_html(html.encode(), "x.html").author == ", ".join(people)
 
 
+def test_a_lede_closing_the_header_block_joins_the_story():
+    # goose3's wiwo.de page: the lede is the last paragraph of the header block, after the headline,
+    # the date line and before the share buttons; the story's paragraphs follow in their own block
+    lede = ("Der Konzern muss sich von Teilen seiner Aktivitäten trennen. Den Verkauf machen die Behörden "
+            "zur Bedingung, damit sie die geplante Fusion genehmigen.")
+    html = ('<html><body><article><div class="o-article__element"><h2>Linde Gasekonzern muss verkaufen</h2>'
+            '<div class="c-metadata"><time datetime="2017-03-23">23. März 2017</time> | Quelle: '
+            '<a href="/hb">Handelsblatt</a></div><p class="c-leadtext">' + lede + '</p>'
+            '<div class="c-socialshare"><a href="/fb">Facebook</a> <a href="/tw">Twitter</a> <a href="/m">Mail</a>'
+            '</div></div><div class="o-article__content"><p>' + "Die Kartellbehörden prüfen den Plan. " * 8
+            + "</p><p>" + "Die größten Standorte liegen in Texas. " * 8 + "</p></div></article></body></html>")
+    body = read_html(html.encode(), "x.html").body
+    assert body.startswith(lede + "\n\n")
+    assert "Facebook" not in body and "März" not in body
+
+
 def test_an_inline_popup_box_is_cut_and_the_paragraph_stays_whole():
     html = ('<html><body><article><h1>Threat case</h1><p>A man pleaded guilty to threatening Rep. '
             '<span class="rollover-people"><a href="/people/x">Jane Roe</a><span class="rollover-people-block">'
