@@ -1080,14 +1080,16 @@ MAX_BYLINE_CHARS = 200  # a byline element's text; a longer one is a box about t
 def _author(scan: _Scan, ld: dict, ld_objects: list[dict], publication: str | None, domain: str | None) -> str | None:
     """The people who wrote the story: JSON-LD's authors (not an Organization: the
     publication or an agency; an author given as a reference, {"@id": ...}, is the object
-    of the page's JSON-LD with that @id), else an author meta tag, else the first byline
+    of the page's JSON-LD with that @id, unless the byline and an author meta tag agree on
+    someone else), else an author meta tag, else the first byline
     element of the surest kind, with the bylines beside it ("By <a>A</a> and <a>B</a>"),
     not those of other stories listed on the page, a photo's or a comment's; last, a JSON-LD
     Person named like the site."""
     declared = ld.get("author") if isinstance(ld.get("author"), list) else [ld.get("author")]
     typed = [a for a in declared if isinstance(a, dict) and "person" in _types(a)]
     untyped = [a for a in declared if not (isinstance(a, dict) and _types(a))]
-    if any(isinstance(a, dict) and "name" not in a and isinstance(a.get("@id"), str) for a in untyped):
+    by_reference = any(isinstance(a, dict) and "name" not in a and isinstance(a.get("@id"), str) for a in untyped)
+    if by_reference:
         # a site's account ("#/schema/person/...") may be named like the site: not kept as a Person
         by_id = {o["@id"]: o for o in ld_objects if isinstance(o.get("@id"), str) and "name" in o}
         untyped = [by_id.get(a["@id"], a) if isinstance(a, dict) and "name" not in a and isinstance(a.get("@id"), str)
@@ -1098,6 +1100,14 @@ def _author(scan: _Scan, ld: dict, ld_objects: list[dict], publication: str | No
     # else names anyone, never a one-word name ("LinkNaija": the site's account) nor one that opens with
     # an article ("Les Echos", "Le Figaro": the publication itself)
     author = normalise_byline([unescape(n) for n in _names(typed + untyped)], publication, domain)
+    if author and by_reference:
+        # the referenced Person is the CMS account that posted the story; where the byline on the page
+        # names someone else whom an author meta tag names too ("By David Jeans" in both), that one wrote it
+        declared = {n.casefold() for values in scan.author_metas.values()
+                    for n in split_authors(normalise_byline(values, publication, domain))}
+        agreed = [n for n in split_authors(_byline_author(scan, publication, domain)) if n.casefold() in declared]
+        if agreed and not {n.casefold() for n in agreed} & {n.casefold() for n in split_authors(author)}:
+            return ", ".join(agreed)
     if author:
         return author
     named_like_site = normalise_byline([n for n in (unescape(n) for n in _names(typed)) if len(n.split()) > 1])
@@ -1116,12 +1126,22 @@ def _without_editors(author: str | None, scan: _Scan) -> str | None:
 
 def _author_on_page(scan: _Scan, publication: str | None, domain: str | None) -> str | None:
     """An author meta tag, else the first byline element of the surest kind with the bylines beside it."""
+    return _meta_author(scan, publication, domain) or _byline_author(scan, publication, domain)
+
+
+def _meta_author(scan: _Scan, publication: str | None, domain: str | None) -> str | None:
+    """The people the first author meta tag (in `_AUTHOR_META`'s order) that names anyone names."""
     for key in _AUTHOR_META:
         values = [v for v in scan.author_metas.get(key, ()) if not v.startswith("http")]
         if values:
             author = normalise_byline(values, publication, domain)
             if author:
                 return author
+    return None
+
+
+def _byline_author(scan: _Scan, publication: str | None, domain: str | None) -> str | None:
+    """The first byline element of the surest kind that names anyone, with the bylines beside it."""
     for rank in (0, 1, 2):
         texts = []
         for r, tag in scan.bylines:

@@ -711,6 +711,21 @@ def test_a_one_word_person_named_like_the_site_is_its_account():
     assert clean_html(page % ("Le Figaro", "Le Figaro et AFP")).author is None  # the paper and an agency
 
 
+def test_a_json_ld_account_yields_to_the_byline_an_author_meta_confirms():
+    # Zyte's therealdeal page (its fixture above): Yoast's Article names its author by reference, the CMS
+    # account that posted it; the byline and another author meta name the writer. Where no meta confirms
+    # the byline (a sidebar's "by Anmol", Zyte aade2ec8), the account stays.
+    graph = ('{"@context": "https://schema.org", "@graph": [{"@type": "Article", "headline": "Layoffs begin",'
+             ' "author": {"@id": "https://x.example/#/schema/person/1"}}, {"@type": "Person",'
+             ' "@id": "https://x.example/#/schema/person/1", "name": "Kevin Roe"}]}')
+    page = ('<html><head>%s<script type="application/ld+json">' + graph + '</script></head><body><h1>Layoffs begin'
+            '</h1><span class="single-header-byline">By <a href="/by/dj">David Jeans</a></span>' + BYLINE_STORY
+            + '</body></html>')
+    assert clean_html(page % '<meta name="sailthru.author" content="By David Jeans">').author == "David Jeans"
+    assert clean_html(page % '<meta name="author" content="Kevin Roe">').author == "Kevin Roe"
+    assert clean_html(page % "").author == "Kevin Roe"
+
+
 def test_a_story_credited_to_a_desk_takes_no_other_storys_byline():
     # L3S-GN1 (not copied): the story's byline names a desk; the bylines of the stories listed under it follow
     others = "".join(f'<li><a href="/r/{n}">Story {n}</a><div class="storyauthor">By {name}</div></li>'
