@@ -1440,7 +1440,10 @@ _END_PUNCT = re.compile(r"[.!?…\"”’)\]:。！？」』؟۔]$")  # and the 
 _JUNK_LINE = re.compile(
     r"^(advertisement|advert|ad|story continues below|continue reading|read more|share|share this|"
     r"related|see also|sign up|subscribe|follow us|click here|image|photo|loading|"
-    r"supported by|skip to .*|this story has been shared.*|more|tags|sponsored|"
+    r"supported by|skip to .*|this story has been shared.*|more|tags|sponsored|sponsored links?|"
+    r"related (?:articles|stories|links)|more (?:articles|stories)|text size|font(?: size)?|share with|"
+    r"printer[- ]friendly(?: page| version)?|print (?:this )?(?:article|page|story)|e-?mail this (?:article|story)|"
+    r"send this article to (?:a )?friends?(?: by e-?mail)?|"
     # an advertisement's label and a "read also" label in other languages, on a line of their own
     r"anzeige|werbung|publicidad|publicité|pubblicità|reklame|advertentie|реклама|广告|広告|광고|anúncio|"
     r"lire aussi|lesen sie auch|mehr zum thema|weiterlesen|leer más|lee también|leia também|leggi anche)\W*$", re.I)

@@ -569,6 +569,10 @@ def test_advertisement_and_read_also_labels_in_other_languages_are_furniture():
             "<p><strong>Mehr zum Thema:</strong></p><p>Werbung</p>"
             f"<p>{story[3]}</p></div></body></html>")
     assert clean_html(html).body.split("\n\n") == story
+    # ... and a 2008 news page's tool labels between the story's paragraphs
+    english = html.replace("Anzeige", "Printer friendly page").replace("Mehr zum Thema:", "Related articles") \
+        .replace("Werbung", "Send this article to Friends by E-Mail")
+    assert clean_html(english).body.split("\n\n") == story
 
 
 def test_rows_of_a_data_table_with_linked_names_stay_in_the_article():
