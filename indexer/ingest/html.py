@@ -603,10 +603,14 @@ class _Scan:
 _AUTHOR_NAME_CLASS = re.compile(r"author[-_]?name|byline[-_]?name|byline__author|contributor[-_]?name|"
                                 r"author__name|byline-author|author-link", re.I)
 _AUTHOR_MARK = re.compile(r"(?:^|\s)(?:author|creator)(?=\s|$)", re.I)  # rel="author external", itemprop="creator"
-_WRITER_CLASS = _CaseBlind(r"(?<![a-z])writer")  # "writerName", not "typewriter"
+# "writerName", not "typewriter"; "author" in German, French, Italian ("content-left-autor", "auteur"), not
+# "autorelated" nor "bildautor" (a picture's)
+_WRITER_CLASS = _CaseBlind(r"(?<![a-z])(?:writer|(?:autor|auteur|autore)(?![a-z]))")
 _AUTHOR_CLASS = _CaseBlind(r"author|(?<![a-z])writer")  # a class naming the author, not only "byline"
 # a byline of something else: a photo's credit ("imageByline"), another story's ("teaser__authors")
 _OTHER_BYLINE_CLASS = re.compile(r"image|photo|foto|picture|teaser|related", re.I)
+# ... or a list's of other stories ("kontextliste-autor": "Pressemitteilung von Katja Kipping" under each)
+_LISTED_BYLINE_CLASS = _CaseBlind(r"image|photo|foto|picture|teaser|related|list")
 
 
 MAX_TITLE_BLOCKS = 400  # text blocks from the top of the page looked at as headline candidates
@@ -711,7 +715,7 @@ def _scan(tags: list[Tag]) -> _Scan:
             if ("byline" in low or "author" in low) and not _OTHER_BYLINE_CLASS.search(low):
                 scan.bylines.append((1 if _AUTHOR_NAME_CLASS.search(low) else 2, tag))
             scan.soft.append((tag, strength))
-        elif tokens and _WRITER_CLASS.search(tokens):
+        elif tokens and _WRITER_CLASS.search(tokens) and not _LISTED_BYLINE_CLASS.search(tokens):
             scan.bylines.append((2, tag))
     scan.soft.extend((form, 2) for form in scan.forms if _entry_form(form))
     if scan.mains and scan.soft:  # a wrapper around the page's <main> is not furniture ("dialog-off-canvas")

@@ -730,6 +730,18 @@ def test_a_json_ld_account_yields_to_the_byline_an_author_meta_confirms():
     assert clean_html(page % "").author == "Kevin Roe"
 
 
+def test_a_class_naming_the_author_in_another_language_marks_a_byline():
+    # htmldate-eval's makronom page (its fixture above): "content-left-autor"; not a picture's author
+    # ("bildautor"), a word that only starts so ("autorelated"), nor a list of other stories' authors
+    page = ('<html><body><h1>Warum es ein Gesetz braucht</h1><span class="%s">%s</span>' + BYLINE_STORY
+            + "</body></html>")
+    assert clean_html(page % ("content-left-autor", "Clara Löw, Klaus Jacob")).author == "Clara Löw, Klaus Jacob"
+    assert clean_html(page % ("auteur", "Jean Dupont")).author == "Jean Dupont"
+    assert clean_html(page % ("bildautor", "Max Muster")).author is None
+    assert clean_html(page % ("autorelated", "Max Muster")).author is None
+    assert clean_html(page % ("kontextliste-autor", "Pressemitteilung von Katja Kipping")).author is None
+
+
 def test_a_story_credited_to_a_desk_takes_no_other_storys_byline():
     # L3S-GN1 (not copied): the story's byline names a desk; the bylines of the stories listed under it follow
     others = "".join(f'<li><a href="/r/{n}">Story {n}</a><div class="storyauthor">By {name}</div></li>'
