@@ -1651,8 +1651,9 @@ def _under_boilerplate(chain: list[Tag], boiler: dict[int, int], marked: set[int
 
 def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool]) -> Tag:
     """The best-scoring element, or its parent when that holds WIDEN times as much prose that
-    is not furniture (again, up the tree): a story split by short link-heavy lines (ratings,
-    "Copy link" boxes, list entries) scores lower than one of its parts."""
+    is not furniture (again, up the tree, to the <body> itself: a story in parts right under it):
+    a story split by short link-heavy lines (ratings, "Copy link" boxes, list entries) scores
+    lower than one of its parts."""
     held: dict[int, float] = {}
     lines: dict[int, int] = {}  # prose paragraphs less link lines
     for chain, value, bad in zip(chains, values, in_boiler):
@@ -1668,11 +1669,13 @@ def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float],
             if up.name == "article":  # the story's own element: what is around it is other stories
                 return node
             up = up.parent
-        if up is None or up is root or held.get(id(up), 0.0) < WIDEN * held.get(id(node), 0.0):
+        if up is None or held.get(id(up), 0.0) < WIDEN * held.get(id(node), 0.0):
             return node
         if up is not node.parent and lines.get(id(up), 0) <= lines.get(id(node), 0):
             return node  # ... but not to take in a list of teasers (a linked title over each summary)
         node = up
+        if node is root:
+            return node
 
 
 def _twins(best: Tag, blocks: list[_Block], chains: list[list[Tag]], values: list[float],
@@ -1869,7 +1872,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         own = {b.text for b, here in zip(blocks, inside) if here}
         inside = [here or (b.text not in own and any(id(n) in twins for n in chain))
                   for b, chain, here in zip(blocks, chains, inside)]
-    if not relaxed and best is not root and best.parent is not None and best.parent is not root:
+    if not relaxed and best is not root and best.parent is not None:  # its parent may be the <body>
         inside = _with_lede(best, chains, values, in_boiler, inside, blocks, headline)
     paragraphs: list[str] = []
     listed: list[bool] = []  # each paragraph a list item, a table row or preformatted text

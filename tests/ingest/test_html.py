@@ -369,6 +369,39 @@ def test_a_page_pasted_after_another_pages_end_is_read_whole():
     assert body.split("\n\n") == paras
 
 
+@pytest.mark.parametrize("layout, split", [
+    ("<div class='col'>{a}</div><div class='col'>{b}</div>", 2),  # the first paragraphs in a box of their own
+    ("<div class='text'>{a}</div><div class='ad-slot'><a href='/ad'>Ad</a></div><div class='text2'>{b}</div>", 3),
+])                                                                # ... or the rest after an ad
+def test_a_storys_parts_right_under_the_body_are_one_story(layout, split):
+    # the same story in two parts gave all of it inside a wrapper <div> and only one part when the parts
+    # sat right under <body> (old hand-made pages; Readability.js's test pages): the widening to a parent
+    # and the lede's siblings stopped at the <body>. A wrapper or none, the story is the same.
+    story = ["The council voted on Tuesday to approve the new water plan, which will raise rates for most "
+             "households by about four percent next year.",
+             "Officials said the money would pay for repairs to pipes that in some neighbourhoods are more than a "
+             "century old, and for a new treatment plant.",
+             "Residents who spoke at the meeting were divided, with several saying the increase would be hard to "
+             "bear for families on fixed incomes.",
+             "The mayor, who voted for the plan, said the city had delayed the work for too long and that the cost "
+             "of waiting would only grow.",
+             "A second vote on the details of the rate structure is expected in the spring, after a series of "
+             "public hearings in each district.",
+             "Construction on the first phase could begin as early as next summer, according to the city's public "
+             "works department."]
+    paras = [f"<p>{s}</p>" for s in story]
+    nav = "".join(f"<li><a href='/{w}'>{w}</a></li>" for w in ("News", "Sports", "Opinion", "Business", "Weather"))
+    more = "".join(f"<li><a href='/s{n}'>Another headline about the county number {n} that is long</a></li>"
+                   for n in range(8))
+    html = (f"<html><head><title>Council approves water plan</title></head><body><ul class='nav'>{nav}</ul>"
+            + layout.format(a="".join(paras[:split]), b="".join(paras[split:]))
+            + f"<div class='related'><h3>More stories</h3><ul>{more}</ul></div><div id='footer'><p>Copyright "
+            "2020 The Example Gazette. All rights reserved. This material may not be published, broadcast, "
+            "rewritten or redistributed.</p></div></body></html>")
+    body = clean_html(html).body
+    assert body.split("\n\n") == story
+
+
 def test_a_layout_tables_menu_cell_does_not_swallow_the_storys_first_lines():
     # a hand-made page set out as a table: a menu column of links beside the story's column, whose
     # paragraphs are split by <br>s. A table row used to be one line whatever its cells held, so the
