@@ -1585,12 +1585,13 @@ def _linked_item(block: _Block) -> bool:
 SECTION_PARAGRAPHS = 2  # prose paragraphs beside a linked heading that make it the heading of a section
 
 
-def _linked_section_heading(index: int, blocks: list[_Block], values: list[float], in_boiler: list[bool],
+def _section_heading(index: int, blocks: list[_Block], values: list[float], in_boiler: list[bool],
                             inside: list[bool]) -> bool:
-    """A linked heading of the article (a list article's "21) <a>Star Wars: The Last Jedi</a>", a section heading
-    linked to itself) that two prose paragraphs beside it follow before the next heading: it heads a section
-    of the article. A teaser's linked title over its one-line summary, or a box of linked headlines inside
-    the story (the paragraphs after it are the story's, not the box's), is not one."""
+    """A heading of the article that two prose paragraphs beside it follow before the next heading: it heads a
+    section, so it stays even when it is a link (a list article's "21) <a>Star Wars: The Last Jedi</a>", a
+    section heading linked to itself) or an <h1> below the story's start (a book chapter's sections). A teaser's
+    linked title over its one-line summary, or a box of linked headlines inside the story (the paragraphs after
+    it are the story's, not the box's), is not one."""
     heading = blocks[index]
     if heading.tag not in _HEADINGS:
         return False
@@ -1887,10 +1888,12 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         density = block.link_chars / n if n else 1.0
         if (density > (LINK_MAX_LONG if n >= 100 else LINK_MAX) and not (relaxed and _data_row(block))
                 and not _linked_sentence(block) and not _linked_item(block) and not _data_table_row(block)
-                and not _linked_section_heading(index, blocks, values, in_boiler, inside)) \
-                or _JUNK_LINE.match(text) or block.tag == "h1" \
-                or text.lower() == head_low:
+                and not _section_heading(index, blocks, values, in_boiler, inside)) \
+                or _JUNK_LINE.match(text) or text.lower() == head_low:
             continue
+        if block.tag == "h1" and not (paragraphs and head_low not in text.lower()
+                                      and _section_heading(index, blocks, values, in_boiler, inside)):
+            continue  # the headline's own, or one that heads no section below the story's start
         if _is_text_byline(text):
             continue
         if paragraphs and block.resumes and block.element is last_owner:

@@ -608,6 +608,22 @@ def test_advertisement_and_read_also_labels_in_other_languages_are_furniture():
     assert clean_html(english).body.split("\n\n") == story
 
 
+def test_an_h1_heading_a_section_below_the_storys_start_stays():
+    # a book chapter set in sections whose headings are <h1>s (an O'Reilly-style page): every <h1> was dropped
+    # as a second headline. One below the story's start with two prose paragraphs beside it heads a section;
+    # the headline's own <h1>, and an <h1> over a single line (a list of posts' titles), stay out
+    part = [f"Paragraph {i} of the chapter explains why monitoring a large system needs both symptoms and "
+            "causes, with examples from real outages." for i in range(4)]
+    html = ("<html><head><title>Monitoring Distributed Systems</title></head><body><section class='chapter'>"
+            "<h1>Monitoring Distributed Systems</h1>" + "".join(f"<p>{p}</p>" for p in part[:2])
+            + "<h1>Symptoms Versus Causes</h1>" + "".join(f"<p>{p}</p>" for p in part[2:])
+            + "<div><h1>Another chapter of the book</h1><p>Its summary in one line of text only.</p></div>"
+            "</section></body></html>")
+    body = clean_html(html).body
+    assert body.split("\n\n")[:5] == part[:2] + ["Symptoms Versus Causes"] + part[2:]
+    assert "Monitoring Distributed Systems" not in body and "Another chapter" not in body
+
+
 def test_rows_of_a_data_table_with_linked_names_stay_in_the_article():
     # a results table inside a story: the teams are links, so each row was mostly link text and dropped as
     # a menu line; a row beside header cells (<th>) with a plain cell is data. A table of nothing but
