@@ -1503,6 +1503,10 @@ def _leaked_code(block: _Block) -> bool:
         and owner.find(_CODE_TAGS) is None
 
 
+_NOTICE = re.compile(r"(?:©|\(c\)|copyright\b).*\b(?:19|20)\d\d\b", re.I)  # "Copyright © 2008 Radio New Zealand"
+MAX_NOTICE = 250  # characters of a copyright notice line
+NOTICE_TAIL = 3   # paragraphs after a notice that make it the page's end, not a credit over a date or a note
+
 STUB_VALUE = -5.0  # a short line that is neither prose nor a link list (a label, a date)
 
 
@@ -1904,6 +1908,11 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
         if start is None:
             start = index
         last_owner = block.element
+    # the page's copyright notice ends the story: more of the page after it is a layout's sidebars and teasers
+    notice = next((i for i, text in enumerate(paragraphs) if len(text) <= MAX_NOTICE and _NOTICE.match(text)), None)
+    if notice is not None and len(paragraphs) - notice > NOTICE_TAIL \
+            and sum(map(len, paragraphs[:notice])) >= SHORT_BODY:
+        del paragraphs[notice + 1:], listed[notice + 1:]
     # furniture after the last sentence ("Topics", "comments") is not article text; a list or a table
     # of three items or more that ends the article is ("What to buy": "Onion sets", "Fleece", ...), and so
     # are three short lines or more after a sentence that announces them ("These universities are affected:")

@@ -402,6 +402,43 @@ def test_a_storys_parts_right_under_the_body_are_one_story(layout, split):
     assert body.split("\n\n") == story
 
 
+def test_the_pages_copyright_notice_ends_the_story():
+    # L3S-GN1's 2008 pages (three of the even half) put the site's sidebars after the copyright line, in the
+    # element that holds the story: "Latest News", feature blurbs, a shop's adverts, all link-poor prose, so
+    # they were body text and the body was twice the story. A copyright notice with a year, followed by
+    # more than NOTICE_TAIL paragraphs, ends the article (the notice stays: some sets' gold keeps it).
+    story = ["All the papers have two stories in common on Monday morning: the planning of a state funeral and "
+             "the arrival of two kayakers who crossed the sea.",
+             "The Herald says the first memorial service was held on Sunday, above a photo of the two elated "
+             "kayakers coming ashore on the west coast.",
+             "The Press leads with a murder inquiry after a body was found in the river, wrapped in a sheet and "
+             "weighed down, and thirty officers are investigating."]
+    sidebar = ["Latest News", "Features",
+               "Documentaries and other audio can be heard on the tribute page, with the service itself live "
+               "from half past ten on the day of the funeral.",
+               "This ten part documentary about a band from the seventies will be released as a web-only feature "
+               "over the summer, one part each week.",
+               "Our coverage will start at six in the morning, and you will be able to listen by live stream, "
+               "audio on demand and podcast."]
+    html = ("<html><head><title>Summer Report: local papers</title></head><body><table><tr><td>"
+            + "".join(f"<p>{p}</p>" for p in story) + "<p>Copyright © 2008 Radio Example</p>"
+            + "".join(f"<p>{p}</p>" for p in sidebar) + "</td></tr></table></body></html>")
+    assert clean_html(html).body.split("\n\n") == story + ["Copyright © 2008 Radio Example"]
+
+
+@pytest.mark.parametrize("after", [
+    ["This story is sourced direct from an overseas news agency as an additional service to readers."],
+    ["The author", "Anne Roe was director of policy planning, and is now a professor of politics at the university."],
+])
+def test_a_notice_over_a_note_or_two_is_not_the_pages_end(after):
+    # a credit with a year over a line about the source or the author is not where the page's sidebars begin
+    story = [f"Militants set fire to {n} mobile phone towers in a bid to disrupt communications around the "
+             f"region on Monday night, police said." for n in ("three", "four", "five")]
+    html = ("<html><head><title>Towers burned</title></head><body><div class='story'>"
+            + "".join(f"<p>{p}</p>" for p in story + ["© 2008 AFP"] + after) + "</div></body></html>")
+    assert clean_html(html).body.split("\n\n") == story + ["© 2008 AFP"] + after
+
+
 def test_a_layout_tables_menu_cell_does_not_swallow_the_storys_first_lines():
     # a hand-made page set out as a table: a menu column of links beside the story's column, whose
     # paragraphs are split by <br>s. A table row used to be one line whatever its cells held, so the
