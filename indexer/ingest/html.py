@@ -740,11 +740,21 @@ def _entry_form(form: Tag) -> bool:
     controls than a third of its paragraphs, and not ten commas of prose (Readability's test for forms). Its
     prompts ("Enter your email address:", "Your name: *") are furniture; a page wrapped whole in one form
     (ASP.NET) holds the prose and is spared as any strong mark is."""
-    controls = form.find_all(("input", "textarea", "select"))
-    if not any(node.name != "input" or (node.get("type") or "text").strip().lower() in _ENTRY_TYPES
-               for node in controls):
-        return False
-    return len(controls) > len(form.find_all("p")) // 3 and form.get_text().count(",") < FORM_COMMAS
+    controls = paragraphs = commas = 0
+    entry = False
+    for node in form.descendants:  # one walk, left at the tenth comma (a page-wide form: most of the page)
+        if type(node) is NavigableString:
+            commas += node.count(",")
+            if commas >= FORM_COMMAS:
+                return False
+        elif isinstance(node, Tag):
+            name = node.name
+            if name == "p":
+                paragraphs += 1
+            elif name in ("input", "textarea", "select"):
+                controls += 1
+                entry = entry or name != "input" or (node.get("type") or "text").strip().lower() in _ENTRY_TYPES
+    return entry and controls > paragraphs // 3
 
 
 _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished",
