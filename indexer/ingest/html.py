@@ -32,7 +32,7 @@ from bs4.element import AttributeDict, CData, Declaration, Doctype, ProcessingIn
 from indexer.errors import SourceError
 from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, derived_id
 from indexer.ingest.bylines import credits_no_person, edited_by, normalise_byline, opens_with_article, split_authors
-from indexer.ingest.dates import date_from_url, parse_page_date
+from indexer.ingest.dates import date_from_url, parse_page_date, sane_date
 from indexer.ingest.encoding import decode_bytes, looks_binary, sniff_declared_charset
 from indexer.ingest.pagekind import holds_no_story, may_hold_no_story
 from indexer.limits import MAX_CAPTIONS, MAX_CHAIN
@@ -1234,6 +1234,10 @@ def _declared_date(scan: _Scan, ld: dict) -> tuple[datetime | None, bool]:
             date = parse_page_date(value)
             if date:
                 return date, generic
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):  # JSON-LD's Unix time (goose3's test)
+            moment = sane_date(value)
+            if moment:
+                return moment.replace(tzinfo=timezone.utc), generic
     return None, False
 
 

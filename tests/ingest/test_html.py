@@ -1183,6 +1183,15 @@ def test_a_lede_closing_the_header_block_joins_the_story():
     assert "Facebook" not in body and "März" not in body
 
 
+@pytest.mark.parametrize("value", ["1676551869", "1676551869000"])
+def test_a_json_ld_date_in_unix_time(value):
+    # goose3's publish-date tests: JSON-LD's datePublished as a number of seconds (or milliseconds)
+    html = ('<html><head><script type="application/ld+json">{"@context": "http://schema.org", "@type": "Article", '
+            '"datePublished": ' + value + '}</script></head><body><article><h1>Town hall</h1><p>'
+            + "The town hall reopened after repairs. " * 6 + "</p></article></body></html>")
+    assert read_html(html.encode(), "x.html").date == datetime(2023, 2, 16, 12, 51, 9)
+
+
 def test_an_inline_popup_box_is_cut_and_the_paragraph_stays_whole():
     html = ('<html><body><article><h1>Threat case</h1><p>A man pleaded guilty to threatening Rep. '
             '<span class="rollover-people"><a href="/people/x">Jane Roe</a><span class="rollover-people-block">'
