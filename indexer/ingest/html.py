@@ -791,6 +791,11 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
         unmarked = _extract_body(root, blocks, soft, scan.content, headline, weak_chunks=True)
         if len(unmarked[0]) >= SHORT_BODY:
             body, container, start = unmarked[0], unmarked[1], unmarked[4]
+    story = None  # what was found of a story, when the body is the page's own text instead
+    if not body:  # nothing at all: no story on the page, its own text is what it holds
+        whole = _page_text(blocks, soft)
+        if len(whole) >= SHORT_BODY:
+            story, body, container, start = body, whole, None, None
     listing = _listing_body(blocks, soft, container, body, headline)
     if listing is not None:  # a page without a story: its main area's lists and tables whole
         body = listing
@@ -820,7 +825,8 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
             or scan.metas.get("content-language") or "")
     language = lang.lower().replace("_", "-")
     dayfirst = language not in ("", "en", "en-us")
-    date = _page_date(declared_date, scan, ld, (page_url, url), html, (byline, date_line), has_prose=_has_prose(body),
+    date = _page_date(declared_date, scan, ld, (page_url, url), html, (byline, date_line),
+                      has_prose=_has_prose(body if story is None else story),  # a list's items have dates
                       dayfirst=dayfirst, generic=generic_date, european=language.split("-")[0] in _EUROPE_LANGUAGES)
     captions = _captions(scan, container)
     return CleanedArticle(headline=headline, body=body, captions=captions, publication=publication,
@@ -1953,6 +1959,14 @@ def _announced_list(paragraphs: list[str]) -> bool:
             continue
         return run >= LIST_ITEMS and len(text) >= ANNOUNCING_LINE and text.rstrip().endswith((":", "："))
     return False
+
+
+def _page_text(blocks: list[_Block], soft: list[tuple[Tag, int]]) -> str:
+    """Every line of the page that no boilerplate mark holds, links and all (a list page's entries)."""
+    marked = {id(t) for t, _ in soft}
+    return "\n\n".join(b.text for b in blocks
+                         if not any(id(n) in marked for n in _ancestors(b.element, None))
+                         and not _JUNK_LINE.match(b.text) and b.tag != "h1")
 
 
 def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool],

@@ -439,6 +439,27 @@ def test_a_notice_over_a_note_or_two_is_not_the_pages_end(after):
     assert clean_html(html).body.split("\n\n") == story + ["© 2008 AFP"] + after
 
 
+def test_a_page_without_a_story_gives_its_own_text_not_nothing():
+    # a Google-Trends page is a football club's news page: its <h1>, a list of linked headlines, and no
+    # paragraph of prose but the copyright line in its footer. Every look for a story found nothing (the
+    # best element was the <h1>, which is never body text) and the body was empty. A page where every look
+    # finds nothing gives the text that no boilerplate mark holds, links and all (what Readability.js gives
+    # when its own looks fail), when that is SHORT_BODY or more.
+    headlines = ["Ronaldo and Messi lead the players' team of the year", "Manager praises his forward's strength",
+                 "Why the playmaker is struggling this season", "Captain expected nothing else from Ronaldo",
+                 "Club confirms the new stadium will open in the spring", "Defender signs a two-year extension"]
+    items = "".join(f"<li><a href='/news/{i}'>{h}</a> <span>9/24/18</span></li>" for i, h in enumerate(headlines))
+    html = ("<html><head><title>Club news</title></head><body><nav class='main-nav'><a href='/'>Home</a> "
+            "<a href='/news'>News</a> <a href='/matches'>Matches</a></nav><h1 title='Club News'>Club</h1>"
+            f"<div class='news-list'><ul>{items}</ul></div><footer><p>Copyright 2018 Example Sports Media. All "
+            "rights reserved. The information contained here may not be published, broadcast, rewritten or "
+            "redistributed without the prior written authority of the publisher.</p></footer></body></html>")
+    cleaned = clean_html(html)
+    assert all(h in cleaned.body for h in headlines)
+    assert "Copyright" not in cleaned.body and "Matches" not in cleaned.body
+    assert cleaned.date is None  # a list's dates are its items', not the page's
+
+
 def test_a_layout_tables_menu_cell_does_not_swallow_the_storys_first_lines():
     # a hand-made page set out as a table: a menu column of links beside the story's column, whose
     # paragraphs are split by <br>s. A table row used to be one line whatever its cells held, so the
