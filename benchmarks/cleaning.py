@@ -474,21 +474,24 @@ def report(pages: list[Page], out: dict, tools: list[str], times: list[float], b
             print(f"| {name} | {way} | {len(chosen)} | " + " | ".join(cells) + " |")
 
     print("\n## Authors: each gold author found (exact normalised match)\n")
-    print("Two ways: every gold author; and without gold 'authors' that are a news agency or the "
-          "publication itself, by its name or as its newsroom ('... Staff', '...-Redaktion'): not people.\n")
+    print("Three ways: every gold author; without gold 'authors' that are a news agency or the "
+          "publication itself, by its name or as its newsroom ('... Staff', '...-Redaktion'): not people; "
+          "and, of those, only names: without gold parts of a raw byline that hold a date or time, "
+          "are one letter, or are a job title ('Senior Editor').\n")
     print("| set | way | gold authors | " + " | ".join(f"{t} found | {t} precision" for t in body_tools) + " |")
     print("| --- | --- | --- |" + " --- | --- |" * len(body_tools))
     for name, group in by_set.items():
         credited = [p for p in group if p.authors]
         if not credited:
             continue
-        for way in ("as gold", "people only"):
+        for way in ("as gold", "people only", "names only"):
             cells = []
             n_gold = 0
             for tool in body_tools:
                 found = n = right = given = 0
                 for p in credited:
-                    gold = [a for a in p.authors if way == "as gold" or not _not_a_person(a, p)]
+                    gold = [a for a in p.authors if way == "as gold" or not (
+                        _not_a_person(a, p) or (way == "names only" and _not_a_name(a)))]
                     got = {norm(a) for a in out[tool][(p.set, p.id)].authors}
                     gold_n = {norm(a) for a in gold}
                     n += len(gold_n)
@@ -530,6 +533,23 @@ def report(pages: list[Page], out: dict, tools: list[str], times: list[float], b
             note = row[3] if len(row) > 3 else ""
             fh.write(f"{p.set}\t{p.id}\t{p.lang}\t{check}\t{score:.4f}\t{' '.join(note.split())}\n")
     print(f"\nper-page scores: {(OUT / 'cleaning-pages.tsv').relative_to(REPO)}", file=sys.stderr)
+
+
+_ROLE_WORDS = frozenset(
+    "editor editors writer writers reporter correspondent contributor contributing columnist photographer photos "
+    "photo producer senior chief associate managing executive deputy editorial intern analyst freelance journalist "
+    "author illustrations graphics staff of the and for at in".split())
+
+
+_DATE_OR_TIME = re.compile(
+    r"\b(?:1[89]|20)\d\d|\d:\d\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d", re.I)
+
+
+def _not_a_name(author: str) -> bool:
+    """A part of a raw gold byline that is no clean name: it holds a date or time, is a lone letter or a job title."""
+    words = re.findall(r"[^\W\d_]+", author.lower())
+    return (bool(_DATE_OR_TIME.search(author)) or len(author.strip(" .")) < 2
+            or bool(words) and all(w in _ROLE_WORDS for w in words))
 
 
 _NEWSROOM = re.compile(r"\b(?:staff|team|desk|newsroom)\b|redaktion\b|rédaction|redacción|redazione", re.I)
