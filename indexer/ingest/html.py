@@ -1674,6 +1674,9 @@ def _under_boilerplate(chain: list[Tag], boiler: dict[int, int], marked: set[int
     return False
 
 
+_POST_BODY = _CaseBlind(r"entry[-_]?content|post[-_]?(?:body|content)|article[-_]{0,2}body")  # one post's text
+
+
 def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool]) -> Tag:
     """The best-scoring element, or its parent when that holds WIDEN times as much prose that
     is not furniture (again, up the tree, to the <body> itself: a story in parts right under it):
@@ -1688,6 +1691,13 @@ def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float],
                     held[id(node)] = held.get(id(node), 0.0) + value
                 lines[id(node)] = lines.get(id(node), 0) + (1 if value > 0 else -1)
     node = best
+    for up in _ancestors(best, root)[1:]:
+        if up.name == "article":  # the story's own element: not past it
+            break
+        if _POST_BODY.search(_attr_tokens(up)) or up.get("itemprop") == "articleBody":
+            if held.get(id(up), 0.0) >= WIDEN * held.get(id(best), 0.0):
+                return up  # the post's own body: one story, whatever its link lines (a post quoting others)
+            break
     while True:
         up = node.parent  # past wrappers that hold no more prose than the node (a <div> around a <div>)
         while up is not None and up is not root and held.get(id(up), 0.0) <= held.get(id(node), 0.0):
