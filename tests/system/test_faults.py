@@ -255,6 +255,14 @@ def test_a_killed_multiprocess_build_takes_its_writer_processes_with_it(tmp_path
     assert sorted(state.ids) == sorted(before.ids) and state.generation != before.generation
 
 
+def _until_the_build_forks(proc: subprocess.Popen) -> None:
+    """Wait (at most 30 s) for the build's first child process: a SIGINT before it,
+    while Python still imports on a loaded machine, is Python's own exit (-2), not the CLI's."""
+    deadline = time.monotonic() + 30
+    while proc.poll() is None and len(_session_pids(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_ctrl_c_during_a_multiprocess_build_is_one_quiet_line(tmp_path):
     """SIGINT to the build's whole process group, as a terminal sends it: one
     line, exit 130, no child traceback, no process left, the index as it was."""
@@ -273,6 +281,7 @@ def test_ctrl_c_during_a_multiprocess_build_is_one_quiet_line(tmp_path):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)
         time.sleep(delay)
+        _until_the_build_forks(proc)
         os.killpg(proc.pid, signal.SIGINT)
         try:
             _out, err = proc.communicate(timeout=60)
