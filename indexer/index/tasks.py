@@ -505,6 +505,10 @@ def run_local(tasks: list, jobs: int, function=run_task) -> Iterator[tuple[int, 
         # The workers go first, then the pool's thread is joined: left running
         # past shutdown(wait=False) it may write to closed pipes at exit.
         stop_children(list((pool._processes or {}).values()))  # no public handle on them
+        # A worker killed while it wrote its result leaves half a message in the result pipe, and
+        # the pool's thread would wait for the rest forever (this process holds the pipe's other
+        # end): closing that end gives it EOF, and it stops as for a broken pool.
+        pool._result_queue._writer.close()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()  # waits: a pool's thread left running could hold a lock a later fork (the merge tasks') copies
