@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -171,3 +172,10 @@ def listening_addresses(port: int) -> set[str]:
             if int(hex_port, 16) == port and state == "0A":
                 found.add(address)
     return found
+
+
+def sigint_as_in_a_terminal() -> None:
+    """`preexec_fn` of a child that a test stops with SIGINT: a background shell (CI's,
+    nohup's) hands its children SIGINT ignored, and Python then never raises
+    KeyboardInterrupt; the child must get Ctrl-C as from a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from indexer.limits import KEPT_GENERATIONS
-from tests.conftest import REPO
+from tests.conftest import REPO, sigint_as_in_a_terminal
 from tests.system.faultkit import (
     BEFORE_SWAP,
     KILLER,
@@ -275,11 +275,12 @@ def test_ctrl_c_during_a_multiprocess_build_is_one_quiet_line(tmp_path):
     # the CLI, by faultkit's KILLER with no kill point (so that it plans a task per file)
     env = {**os.environ, "PYTHONPATH": str(REPO),
            "NEWSINDEX_KILL": json.dumps({"point": "none", "argv": [*argv, "--full"], **A_TASK_PER_FILE})}
+    interrupted = 0
     # while cleaning, then while the sub-writers write: shares of a whole build's time on this machine
     for delay in (0.35 * took, 0.75 * took):
         proc = subprocess.Popen([sys.executable, "-c", KILLER], cwd=REPO, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=sigint_as_in_a_terminal)
         time.sleep(delay)
         _until_the_build_forks(proc)
         os.killpg(proc.pid, signal.SIGINT)
@@ -300,4 +301,6 @@ def test_ctrl_c_during_a_multiprocess_build_is_one_quiet_line(tmp_path):
         assert err.strip().splitlines() == ["newsindex: interrupted; the previous index is unchanged"], err
         assert not leftovers
         assert state.generation == before.generation and sorted(state.ids) == sorted(before.ids)
+        interrupted += 1
+    assert interrupted, "every signal came after the build was done"
     assert run_killed_build(argv, "none", extra=A_TASK_PER_FILE).returncode == 0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, listening_addresses
+from tests.conftest import REPO, listening_addresses, sigint_as_in_a_terminal
 
 
 def _free_port() -> int:
@@ -51,7 +51,7 @@ def workers_server(small_index):
     proc = subprocess.Popen([sys.executable, "-m", "indexer", "serve", "--index", str(small_index),
                              "--port", str(port), "--workers", "2", "--threads", "2"],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=sigint_as_in_a_terminal)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert proc.poll() is None, proc.stderr.read().decode()
