@@ -14,12 +14,18 @@ around every faulty build. The harness is the one the tests use (`tests/system/f
     .venv/bin/python benchmarks/faults.py --quick         # one call count per point
     .venv/bin/python benchmarks/faults.py --random 30     # 30 kills at random delays
     .venv/bin/python benchmarks/faults.py --large corpus/reuters21578 --random 0   # the large-corpus kills only
+    .venv/bin/python benchmarks/faults.py --no-sweep --ctrl-c 100   # Ctrl-C at 100 random moments
 
 Process kills: a multi-process full build (`--jobs 2`, enough text for writer
 processes) is SIGKILLed while its writer processes run and at random moments
 from outside; no process of it may outlive it and the next build must not be
 refused as locked. `--large PATH` runs the same kills on a copy of a whole
 corpus folder, full and incremental builds alike.
+
+Ctrl-C (`--ctrl-c N`): SIGINT to the process group of a 12-file `--jobs 2`
+full build at N random moments after it forked its workers, as a terminal
+sends it; each must end within 60 s, in one line and exit 130 with the index
+as it was, or be done.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ import json
 import os
 import random
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,9 +48,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from indexer.limits import KEPT_GENERATIONS  # noqa: E402
+from tests.conftest import sigint_as_in_a_terminal  # noqa: E402
 from tests.system.faultkit import (  # noqa: E402
     BEFORE_SWAP,
+    KILLER,
     FaultCorpus,
+    _session_pids,
     check_index,
     index_state,
     recover_and_check,
@@ -177,6 +188,55 @@ def process_kills(sweep: Sweep, src: Path, delays: list[float], *, label: str) -
     shutil.rmtree(index, ignore_errors=True)
 
 
+def ctrl_c_runs(workdir: Path, runs: int, rng: random.Random) -> Counter:
+    """SIGINT at random moments of a multi-process build: outcomes counted, a hang or a wrong end named."""
+    src, ix = workdir / "ctrl-c-src", workdir / "ctrl-c-index"
+    src.mkdir()
+    for path in sorted((REPO / "corpus" / "reuters21578").glob("reut2-*.jsonl.gz"))[:12]:
+        shutil.copy(path, src / path.name)
+    argv = ["build", str(src), "--index", str(ix), "--jobs", "2"]
+    env = {**os.environ, "PYTHONPATH": str(REPO),
+           "NEWSINDEX_KILL": json.dumps({"point": "none", "argv": [*argv, "--full"], "task_text_bytes": 1})}
+    outcomes: Counter = Counter()
+    took = None
+    for run in range(runs + 1):
+        before = index_state(ix) if took else None
+        started = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-c", KILLER], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True,
+                                preexec_fn=sigint_as_in_a_terminal)
+        if took:  # run 0 builds the index and times a whole build
+            time.sleep(rng.uniform(0.0, took))
+            while proc.poll() is None and len(_session_pids(proc.pid)) < 2:
+                time.sleep(0.01)
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGINT)
+        try:
+            _out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            outcomes["HANG"] += 1
+            print(f"HANG: run {run} did not end 60 s after Ctrl-C", flush=True)
+            continue
+        if not took:
+            took = time.monotonic() - started
+            continue
+        state = index_state(ix)
+        if proc.returncode == 0 and state.generation != before.generation:
+            outcomes["done before the signal"] += 1
+        elif (proc.returncode == 130 and sorted(state.ids) == sorted(before.ids)
+              and state.generation == before.generation
+              and err.strip().splitlines() == ["newsindex: interrupted; the previous index is unchanged"]):
+            outcomes["interrupted, one line, index as it was"] += 1
+        else:
+            outcomes["WRONG"] += 1
+            print(f"WRONG: run {run} exit {proc.returncode}: {err.strip()[-300:]}", flush=True)
+    print(f"Ctrl-C at {runs} random moments of a {took:.1f} s build: "
+          + ", ".join(f"{what} {count}" for what, count in outcomes.items()))
+    return outcomes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="only the first call count of each point")
@@ -189,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also SIGKILL --jobs 2 builds of (a copy of) this whole corpus folder")
     parser.add_argument("--large-kills", type=int, default=4, help="kill delays per mode for --large")
     parser.add_argument("--no-sweep", action="store_true", help="only the process kills (and --large)")
+    parser.add_argument("--ctrl-c", type=int, default=0, metavar="N", help="also Ctrl-C N builds at random moments")
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="newsindex-faults-"))
@@ -219,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copytree(args.large, large)  # a copy: incremental kills touch a file's mtime
             process_kills(sweep, large,
                           sorted(round(rng.uniform(1.0, 25.0), 1) for _ in range(args.large_kills)), label="large")
+        ctrl_c = ctrl_c_runs(workdir, args.ctrl_c, rng) if args.ctrl_c else Counter()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     minutes = (time.perf_counter() - started) / 60
@@ -231,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in sweep.rows:
         if row["result"] != "survived":
             print("FAILED", row)
-    return 0 if sweep.outcomes["FAILED"] == 0 else 1
+    return 0 if sweep.outcomes["FAILED"] == 0 and not (ctrl_c["HANG"] or ctrl_c["WRONG"]) else 1
 
 
 if __name__ == "__main__":
