@@ -1610,7 +1610,7 @@ SECTION_PARAGRAPHS = 2  # prose paragraphs beside a linked heading that make it 
 
 
 def _section_heading(index: int, blocks: list[_Block], values: list[float], in_boiler: list[bool],
-                            inside: list[bool]) -> bool:
+                     inside: list[bool]) -> bool:
     """A heading of the article that two prose paragraphs beside it follow before the next heading: it heads a
     section, so it stays even when it is a link (a list article's "21) <a>Star Wars: The Last Jedi</a>", a
     section heading linked to itself) or an <h1> below the story's start (a book chapter's sections). A teaser's
@@ -2001,7 +2001,7 @@ def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boile
         if sibling.name == "img" or sibling.find("img") is not None:  # the text beside a picture: its caption
             continue
         if any(in_boiler[i] or values[i] <= 0 for i in members):
-            for i in _lede_closing(members, chains, values, in_boiler, blocks, head):
+            for i in _lede_closing(members, values, in_boiler, blocks, head):
                 joined[i] = True
             continue
         if any(_holds_headline(blocks[i].text, head) or
@@ -2014,8 +2014,8 @@ def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boile
     return joined
 
 
-def _lede_closing(members: list[int], chains: list[list[Tag]], values: list[float], in_boiler: list[bool],
-                  blocks: list[_Block], head: str) -> list[int]:
+def _lede_closing(members: list[int], values: list[float], in_boiler: list[bool], blocks: list[_Block],
+                  head: str) -> list[int]:
     """The prose that closes a header sibling (its headline, date and share buttons first, then the
     story's lede in its own `<p>`): the link-poor prose blocks nearest the article, past furniture."""
     closest = iter(members)  # nearest the article first
