@@ -608,9 +608,10 @@ _AUTHOR_MARK = re.compile(r"(?:^|\s)(?:author|creator)(?=\s|$)", re.I)  # rel="a
 _WRITER_CLASS = _CaseBlind(r"(?<![a-z])(?:writer|(?:autor|auteur|autore)(?![a-z]))")
 _AUTHOR_CLASS = _CaseBlind(r"author|(?<![a-z])writer")  # a class naming the author, not only "byline"
 # a byline of something else: a photo's credit ("imageByline"), another story's ("teaser__authors")
-_OTHER_BYLINE_CLASS = re.compile(r"image|photo|foto|picture|teaser|related", re.I)
+_OTHER_BYLINES = r"image|photo|foto|picture|teaser|related"
+_OTHER_BYLINE_CLASS = re.compile(_OTHER_BYLINES, re.I)
 # ... or a list's of other stories ("kontextliste-autor": "Pressemitteilung von Katja Kipping" under each)
-_LISTED_BYLINE_CLASS = _CaseBlind(r"image|photo|foto|picture|teaser|related|list")
+_LISTED_BYLINE_CLASS = _CaseBlind(_OTHER_BYLINES + "|list")
 
 
 MAX_TITLE_BLOCKS = 400  # text blocks from the top of the page looked at as headline candidates
