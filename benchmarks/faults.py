@@ -50,6 +50,7 @@ sys.path.insert(0, str(REPO))
 from indexer.limits import KEPT_GENERATIONS  # noqa: E402
 from tests.conftest import sigint_as_in_a_terminal  # noqa: E402
 from tests.system.faultkit import (  # noqa: E402
+    A_TASK_PER_FILE,
     BEFORE_SWAP,
     KILLER,
     FaultCorpus,
@@ -57,6 +58,7 @@ from tests.system.faultkit import (  # noqa: E402
     check_index,
     index_state,
     recover_and_check,
+    reuters_files,
     run_killed_build,
     tree_digest,
 )
@@ -190,13 +192,10 @@ def process_kills(sweep: Sweep, src: Path, delays: list[float], *, label: str) -
 
 def ctrl_c_runs(workdir: Path, runs: int, rng: random.Random) -> Counter:
     """SIGINT at random moments of a multi-process build: outcomes counted, a hang or a wrong end named."""
-    src, ix = workdir / "ctrl-c-src", workdir / "ctrl-c-index"
-    src.mkdir()
-    for path in sorted((REPO / "corpus" / "reuters21578").glob("reut2-*.jsonl.gz"))[:12]:
-        shutil.copy(path, src / path.name)
+    src, ix = reuters_files(workdir / "ctrl-c-src", 12), workdir / "ctrl-c-index"
     argv = ["build", str(src), "--index", str(ix), "--jobs", "2"]
     env = {**os.environ, "PYTHONPATH": str(REPO),
-           "NEWSINDEX_KILL": json.dumps({"point": "none", "argv": [*argv, "--full"], "task_text_bytes": 1})}
+           "NEWSINDEX_KILL": json.dumps({"point": "none", "argv": [*argv, "--full"], **A_TASK_PER_FILE})}
     outcomes: Counter = Counter()
     took = None
     for run in range(runs + 1):
@@ -270,10 +269,7 @@ def main(argv: list[str] | None = None) -> int:
                 mode = rng.choice(("incremental", "full"))
                 sweep.one(mode, "none", 1, jobs=2, delay=round(rng.uniform(0.3, 3.0), 2))
         # the process kills: five Reuters files, enough text for writer processes
-        five = workdir / "five-files"
-        five.mkdir()
-        for path in sorted((REPO / "corpus" / "reuters21578").glob("reut2-*.jsonl.gz"))[:5]:
-            shutil.copy(path, five / path.name)
+        five = reuters_files(workdir / "five-files", 5)
         process_kills(sweep, five, [round(rng.uniform(0.5, 6.0), 1) for _ in range(2)], label="5 files")
         if args.large:
             large = workdir / "large"

@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -357,3 +358,17 @@ def recover_and_check(corpus: FaultCorpus, expected_ids: set[str]) -> None:
     assert report["sources"]["new"] == report["sources"]["changed"] == 0, report["sources"]
     assert report["articles"]["total"] == len(expected_ids)
     assert index_state(corpus.index).generation == state.generation  # a no-op stays in place
+
+
+# A build task per source file (the planner would make one task of a few small
+# files), so that a build of a few files runs worker processes.
+A_TASK_PER_FILE = {"task_text_bytes": 1}
+
+
+def reuters_files(folder: Path, files: int) -> Path:
+    """The first `files` real Reuters files (1,000 records each) copied into a new `folder`,
+    for multi-process builds run with `A_TASK_PER_FILE`."""
+    folder.mkdir(parents=True)
+    for path in sorted((CORPUS / "reuters21578").glob("reut2-*.jsonl.gz"))[:files]:
+        shutil.copy(path, folder / path.name)
+    return folder

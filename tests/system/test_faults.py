@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +22,7 @@ import pytest
 from indexer.limits import KEPT_GENERATIONS
 from tests.conftest import REPO, sigint_as_in_a_terminal
 from tests.system.faultkit import (
+    A_TASK_PER_FILE,
     BEFORE_SWAP,
     KILLER,
     FaultCorpus,
@@ -31,6 +31,7 @@ from tests.system.faultkit import (
     check_index,
     index_state,
     recover_and_check,
+    reuters_files,
     run_killed_build,
     tree_digest,
 )
@@ -221,27 +222,10 @@ def test_full_build_of_a_missing_folder_keeps_the_index(built):
     check_index(corpus.index, old)
 
 
-# A build task per source file (the planner would make one task of a few small
-# files), so that a build of a few files runs worker processes.
-A_TASK_PER_FILE = {"task_text_bytes": 1}
-
-
-def reuters_files_source(root: Path, files: int) -> Path:
-    """`files` real Reuters files (1,000 records each), for builds run with
-    `A_TASK_PER_FILE`."""
-    from tests.conftest import CORPUS
-
-    src = root / "src"
-    src.mkdir(parents=True)
-    for path in sorted((CORPUS / "reuters21578").glob("reut2-*.jsonl.gz"))[:files]:
-        shutil.copy(path, src / path.name)
-    return src
-
-
 def test_a_killed_multiprocess_build_takes_its_writer_processes_with_it(tmp_path):
     """SIGKILL (or the OOM killer) on the build while its sub-writer processes
     run: none of them outlives it, and the next build is not refused as locked."""
-    src, ix = reuters_files_source(tmp_path, 5), tmp_path / "ix"
+    src, ix = reuters_files(tmp_path / "src", 5), tmp_path / "ix"
     argv = ["build", str(src), "--index", str(ix), "--jobs", "2"]
     first = run_killed_build(argv, "none", extra=A_TASK_PER_FILE)
     assert first.returncode == 0, first.stderr
@@ -266,7 +250,7 @@ def _until_the_build_forks(proc: subprocess.Popen) -> None:
 def test_ctrl_c_during_a_multiprocess_build_is_one_quiet_line(tmp_path):
     """SIGINT to the build's whole process group, as a terminal sends it: one
     line, exit 130, no child traceback, no process left, the index as it was."""
-    src, ix = reuters_files_source(tmp_path, 12), tmp_path / "ix"
+    src, ix = reuters_files(tmp_path / "src", 12), tmp_path / "ix"
     argv = ["build", str(src), "--index", str(ix), "--jobs", "2"]
     started = time.monotonic()
     assert run_killed_build(argv, "none", extra=A_TASK_PER_FILE).returncode == 0
