@@ -1490,6 +1490,7 @@ LINK_MAX_LONG = 0.7   # ... the same for blocks of 100+ characters
 TWIN_PARAGRAPHS = 3   # an element of the article's tag and class with this many prose paragraphs joins it
 TWIN_LINKS = 0.25     # ... when at most this share of its text is links
 LEDE_LINKS = 0.25     # a sibling before the article joins it when all prose with at most this share of links
+LEDE_PARAGRAPHS = 2     # `<p>`s of prose beside the body's outer wrappers that make the story's first paragraphs
 MAX_LEDE_DATE_LINE = 150  # ... but not a line shorter than this with a written date (a date and byline line)
 
 
@@ -1986,6 +1987,20 @@ def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boile
     sibling step, before the article only): a story's lede or first paragraphs set apart from
     the rest (in their own `<p>` over the article-body `<div>`, split by an ad). Siblings after
     it are left out: there they are notes and promotions ("Search for more stories ...")."""
+    joined = _lede_beside(best, chains, values, in_boiler, inside, blocks, headline)
+    outer = _outer_wrapper(best, chains, values, in_boiler)
+    if outer is best:
+        return joined
+    wider = _lede_beside(outer, chains, values, in_boiler, joined, blocks, headline)
+    added = [i for i, (was, now) in enumerate(zip(joined, wider)) if now and not was]
+    if sum(values[i] > 0 and blocks[i].tag == "p" for i in added) >= LEDE_PARAGRAPHS:
+        return wider  # the story's first paragraphs beside its body's wrappers, not one note or deck line
+    return joined
+
+
+def _lede_beside(best: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool],
+                 inside: list[bool], blocks: list[_Block], headline: str) -> list[bool]:
+    """`inside` with the link-poor prose siblings before `best` joined (see _with_lede)."""
     parent = best.parent
     head = _squash(headline)
     first = inside.index(True) if True in inside else 0
@@ -2013,6 +2028,25 @@ def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boile
             for i in members:
                 joined[i] = True
     return joined
+
+
+def _outer_wrapper(best: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool]) -> Tag:
+    """The outermost of the article's wrappers that hold no more prose than it (a CMS's content element in
+    `<div>`s five deep under the story's own element, whose first paragraphs stand beside the wrappers):
+    the lede's siblings are looked for beside it. Not past an `<article>` nor up to the `<body>`."""
+    held: dict[int, float] = {}
+    for chain, value, bad in zip(chains, values, in_boiler):
+        if value > 0 and not bad:
+            for node in chain:
+                held[id(node)] = held.get(id(node), 0.0) + value
+    own = held.get(id(best), 0.0)
+    node = best
+    while node.name != "article":
+        up = node.parent
+        if up is None or up.parent is None or up.name in ("body", "html") or held.get(id(up), 0.0) > own:
+            break
+        node = up
+    return node
 
 
 def _lede_closing(members: list[int], values: list[float], in_boiler: list[bool], blocks: list[_Block],

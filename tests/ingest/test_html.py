@@ -1295,3 +1295,38 @@ def test_code_the_article_shows_and_prose_with_semicolons_stay(text):
     prose = "<p>" + "The guide explains every step of the loop to the reader, line by line. " * 3 + "</p>"
     body = clean_html(f"<html><body><article>{prose}{text}{prose}</article></body></html>").body
     assert body.split("\n\n")[1] == collapse_spaces(re.sub(r"<[^>]+>", "", text))
+
+
+def test_a_storys_first_paragraphs_beside_its_body_wrappers_join_it():
+    # TYPO3 pages (an htmldate-eval magazine page, unseen; a telecom's product page, Google-Trends even gt_175):
+    # the story's first paragraphs stand right in its text element, the rest in a content element nested five
+    # <div>s deep beside them. Those wrappers hold no more prose than the rest, so the lede's siblings were
+    # looked for inside them only and the first paragraphs were lost. They are looked for beside the outermost
+    # such wrapper too, when they are two paragraphs or more (one line there is a note or a deck: "This post
+    # may contain affiliate links", "We use cookies ...").
+    first = ["If you fall ill in this country you are well covered once you have worked for the same firm for "
+             "more than four weeks, and your employer pays your wage for six weeks.",
+             "What many do not know is that the law says the employer only has to pay when the illness is not "
+             "your own fault, and what that means is not always clear."]
+    rest = ["What is meant are cases where someone gambled with their own health in an extreme way, or hurt "
+            "themselves on purpose, and courts have rarely found that.",
+            "Even an accident at work that was plainly the worker's own doing does not usually stop the pay, "
+            "unless the safety rules were broken on purpose.",
+            "A second job is different: whoever works more than ten hours a day in all puts the whole pay at "
+            "risk, in the main job and in the second one alike.",
+            "So before taking on evening work, check the hours, and ask the employer in writing whether the "
+            "second job is allowed at all under your contract.",
+            "Those who follow these rules have little to fear, the lawyers say, even after a long illness that "
+            "kept them at home for many weeks of the year.",
+            "Is it your own fault to catch a cold because you did not dress warmly enough? Of course not, say "
+            "the lawyers we asked about it this week."]
+    wrapped = "".join(f"<p>{s}</p>" for s in rest)
+    for _ in range(4):
+        wrapped = f"<div class='frame'>{wrapped}</div>" if _ else f"<div class='ce-bodytext'>{wrapped}</div>"
+    nav = "".join(f"<li><a href='/{w}'>{w}</a></li>" for w in ("Work", "Money", "Health", "Law", "Jobs"))
+    html = (f"<html><head><title>Ill through your own fault?</title></head><body><ul class='nav'>{nav}</ul>"
+            "<article class='article'><h1>Ill through your own fault?</h1><div class='article-text'>"
+            + "".join(f"<p>{s}</p>" for s in first)
+            + f"<div class='container textmedia-wrapper'>{wrapped}</div></div></article>"
+            "<div id='footer'><p>Copyright 2021 Example Magazine. All rights reserved.</p></div></body></html>")
+    assert clean_html(html).body.split("\n\n") == first + rest
