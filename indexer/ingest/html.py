@@ -830,8 +830,21 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
                       has_prose=_has_prose(body if story is None else story),  # a list's items have dates
                       dayfirst=dayfirst, generic=generic_date, european=language.split("-")[0] in _EUROPE_LANGUAGES)
     captions = _captions(scan, container)
+    if len(body) < SHORT_BODY and listing is None and _captions_tell_the_story(captions, body):
+        body, captions = "\n\n".join(([body] if body else []) + captions), []  # a gallery's captions are its story
     return CleanedArticle(headline=headline, body=body, captions=captions, publication=publication,
                        author=author, date=date, url=page_url)
+
+
+GALLERY_CAPTIONS = 3  # captions of prose that make a gallery whose captions are the story ...
+CAPTION_PROSE = 60    # ... each a sentence of this many characters or more
+
+
+def _captions_tell_the_story(captions: list[str], body: str) -> bool:
+    """A gallery whose captions are its story (a slideshow under a one-line intro, or no text but the captions):
+    GALLERY_CAPTIONS or more captions that are sentences, twice the short body's text together."""
+    prose = [c for c in captions if len(c) >= CAPTION_PROSE and _END_PUNCT.search(c)]
+    return len(prose) >= GALLERY_CAPTIONS and sum(map(len, prose)) >= 2 * max(len(body), SHORT_BODY)
 
 
 def _declared_body(ld: dict) -> str | None:

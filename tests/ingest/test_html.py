@@ -1330,3 +1330,28 @@ def test_a_storys_first_paragraphs_beside_its_body_wrappers_join_it():
             + f"<div class='container textmedia-wrapper'>{wrapped}</div></div></article>"
             "<div id='footer'><p>Copyright 2021 Example Magazine. All rights reserved.</p></div></body></html>")
     assert clean_html(html).body.split("\n\n") == first + rest
+
+
+@pytest.mark.parametrize("slide", [
+    "<figure class='gallery-item'><img src='/img/{i}.jpg' alt=''><figcaption>{text}</figcaption></figure>",
+    "<div class='slide'><img src='/img/{i}.jpg' alt=''><div class='slide-caption'><p>{text}</p></div></div>",
+])
+def test_a_gallerys_captions_are_its_story(slide):
+    # a photo gallery whose captions carry the story, under a one-line intro or none (hand-written pages of
+    # two gallery layouts beside Readability.js and trafilatura, which both give the captions): captions are
+    # never body text, so the body was the intro alone or nothing at all. GALLERY_CAPTIONS or more captions
+    # that are sentences, twice a short body's text, are the body, after the intro.
+    captions = [f"Photo {i}: the river rose faster than anyone in the valley had expected, and by evening street "
+                f"number {i} was under a metre of water." for i in range(8)]
+    slides = "".join(slide.format(i=i, text=text) for i, text in enumerate(captions))
+    nav = "".join(f"<li><a href='/{w}'>{w}</a></li>" for w in ("News", "Sport", "Culture", "Business", "Weather"))
+    html = (f"<html><head><title>In pictures: the flood</title></head><body><nav><ul>{nav}</ul></nav>"
+            f"<article><h1>In pictures: the flood</h1><p>The flood, in eight photos.</p><div class='gallery'>{slides}"
+            "</div></article><footer><p>© 2021 The Valley Courier. All rights reserved.</p></footer></body></html>")
+    page = clean_html(html)
+    assert page.body.split("\n\n") == ["The flood, in eight photos."] + captions
+    assert page.captions == []  # once, in the body
+    # a story with a picture or two keeps its captions apart
+    story = "".join(f"<p>{c.replace('Photo', 'Paragraph')} More of the story follows here.</p>" for c in captions[:4])
+    page = clean_html(html.replace("<p>The flood, in eight photos.</p>", story))
+    assert page.captions == captions
