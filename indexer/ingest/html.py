@@ -1501,6 +1501,7 @@ _LISTED_TAGS = frozenset({"li", "tr", "dd", "dt", "pre"})
 LINK_MAX = 0.5        # blocks in the container with more link text than this are dropped
 LINK_MAX_LONG = 0.7   # ... the same for blocks of 100+ characters
 TWIN_PARAGRAPHS = 3   # an element of the article's tag and class with this many prose paragraphs joins it
+ARTICLE_PARAGRAPHS = 3  # prose paragraphs of the headline's <article> that make it the story among others
 TWIN_LINKS = 0.25     # ... when at most this share of its text is links
 LEDE_LINKS = 0.25     # a sibling before the article joins it when all prose with at most this share of links
 LEDE_PARAGRAPHS = 2     # `<p>`s of prose beside the body's outer wrappers that make the story's first paragraphs
@@ -1728,6 +1729,41 @@ def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float],
             return node
 
 
+def _headline_article(best: Tag, blocks: list[_Block], chains: list[list[Tag]], values: list[float],
+                      in_boiler: list[bool], headline: str) -> Tag:
+    """Of two or more `<article>` elements with prose inside the chosen element, the one under the page's
+    headline: the next story a site appends below this one (endless scrolling, "Next story") is not this
+    story. Only when that article's own heading is the headline, it holds ARTICLE_PARAGRAPHS prose paragraphs
+    or more, and another of them has a heading of its own (not a story cut into `<article>`s by an embed)."""
+    head = _squash(headline)
+    if not head or best.name == "article":
+        return best
+    prose: dict[int, int] = {}  # outermost <article>s inside best -> prose paragraphs
+    nodes: dict[int, Tag] = {}
+    titled: set[int] = set()
+    headed: set[int] = set()  # articles under a heading of their own: other stories
+    for block, chain, value, bad in zip(blocks, chains, values, in_boiler):
+        outer = None
+        for node in chain:
+            if node is best:
+                break
+            if node.name == "article":
+                outer = node
+        else:
+            continue  # not inside best
+        if outer is None:
+            continue
+        nodes[id(outer)] = outer
+        prose[id(outer)] = prose.get(id(outer), 0) + (value > 0 and not bad)
+        if block.tag in ("h1", "h2"):
+            (titled if _squash(block.text) == head else headed).add(id(outer))
+    stories = [key for key, n in prose.items() if n > 0]
+    if len(stories) < 2 or len(titled) != 1 or not any(key in headed and key not in titled for key in stories):
+        return best
+    key = next(iter(titled))
+    return nodes[key] if prose.get(key, 0) >= ARTICLE_PARAGRAPHS else best
+
+
 def _twins(best: Tag, blocks: list[_Block], chains: list[list[Tag]], values: list[float],
            in_boiler: list[bool], headline: str) -> set[int]:
     """Elements of the article's tag and class elsewhere on the page that hold TWIN_PARAGRAPHS
@@ -1916,6 +1952,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     best = elements[max(scores, key=scores.__getitem__)] if total_good > 0 else root
     if best is not root:
         best = _widened(best, root, chains, values, in_boiler)
+        best = _headline_article(best, blocks, chains, values, in_boiler, headline)
     inside = [not bad and any(n is best for n in chain) for chain, bad in zip(chains, in_boiler)]
     twins = _twins(best, blocks, chains, values, in_boiler, headline.lower().strip()) if best is not root else set()
     if twins:  # the story's other chunks, without copies of its paragraphs (a hidden duplicate)

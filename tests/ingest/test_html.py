@@ -1355,3 +1355,29 @@ def test_a_gallerys_captions_are_its_story(slide):
     story = "".join(f"<p>{c.replace('Photo', 'Paragraph')} More of the story follows here.</p>" for c in captions[:4])
     page = clean_html(html.replace("<p>The flood, in eight photos.</p>", story))
     assert page.captions == captions
+
+
+def test_the_next_story_appended_below_is_not_this_story():
+    # endless scrolling: a site appends the next story, in an <article> of its own under its own headline,
+    # below this one (a hand-written page of the kind; Readability.js takes both stories, trafilatura this one).
+    # The element holding both was the body. Of two <article>s with prose, the one under the page's headline
+    # is the story, when another has a headline of its own; a story cut into <article>s by an embed is whole.
+    story = ["The river rose faster than anyone in the valley had expected, and by the evening the lower streets "
+             "were under a metre of water.",
+             "Volunteers filled sandbags through the night while the fire brigade moved older residents to the "
+             "school on the hill.",
+             "The mayor said the town had learned from the flood of 2002, when warnings came too late for many "
+             "families to save their things."]
+    other = [f"The city council has approved plan number {i} to close the old bridge to cars from next summer, "
+             "turning it into a path for walkers and cyclists." for i in range(6)]
+    nav = "".join(f"<li><a href='/{w}'>{w}</a></li>" for w in ("News", "Sport", "Culture", "Business", "Weather"))
+    html = ("<html><head><title>The flood: what happened | The Valley Courier</title></head><body>"
+            f"<nav><ul>{nav}</ul></nav><main><article class='story'><h1>The flood: what happened</h1>"
+            + "".join(f"<p>{s}</p>" for s in story) + "</article><div class='next'><span>Next story</span>"
+            "<article class='story'><h1>Council to close old bridge to cars</h1>"
+            + "".join(f"<p>{s}</p>" for s in other) + "</article></div></main>"
+            "<footer><p>© 2021 The Valley Courier. All rights reserved.</p></footer></body></html>")
+    assert clean_html(html).body.split("\n\n") == story
+    # the same story cut in two <article>s by an embed, the second without a heading: one story
+    cut = html.replace("<h1>Council to close old bridge to cars</h1>", "")
+    assert clean_html(cut).body.split("\n\n")[-6:] == other
