@@ -797,6 +797,8 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
         whole = _page_text(blocks, soft)
         if len(whole) >= SHORT_BODY:
             story, body, container, start = body, whole, None, None
+    if _only_notice(body):  # a site's copyright line, and nothing of a story: no story found
+        body = ""
     listing = _listing_body(blocks, soft, container, body, headline)
     if listing is not None:  # a page without a story: its main area's lists and tables whole
         body = listing
@@ -838,6 +840,19 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
 
 GALLERY_CAPTIONS = 3  # captions of prose that make a gallery whose captions are the story ...
 CAPTION_PROSE = 60    # ... each a sentence of this many characters or more
+
+
+NOTICE_COMPANY = 80  # characters of a line beside a lone copyright notice that would be a story's sentence
+
+
+def _only_notice(body: str) -> bool:
+    """A short body that is the page's copyright notice and lines shorter than a story's sentence (a
+    spam or shop page whose footer was all the text found): no story, not an article's text."""
+    if not body or len(body) >= SHORT_BODY:
+        return False
+    paragraphs = body.split("\n\n")
+    return any(len(p) <= MAX_NOTICE and _NOTICE.match(p) for p in paragraphs) \
+        and all(len(p) < NOTICE_COMPANY or _NOTICE.match(p) for p in paragraphs)
 
 
 def _captions_tell_the_story(captions: list[str], body: str) -> bool:

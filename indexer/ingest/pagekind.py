@@ -115,7 +115,8 @@ def not_an_article(page: bytes, article: Article, url: str | None = None) -> str
     with a form whose title is about them); a list of teasers (many
     linked headlines, at most one paragraph of prose, or a short text laid
     out as one <article> element per teaser); or a list of links (no
-    date, not one paragraph of prose, more links than words). The thresholds
+    date, not one paragraph of prose, more links than words); or a page where the
+    cleaner found no story text at all (its only text the site's furniture). The thresholds
     were chosen on the shared article sets to drop under 1% of their real
     articles (benchmarks/README-warc.md)."""
     reason = _structure(page, article, url)
@@ -152,6 +153,8 @@ def _structure(page: bytes, article: Article, url: str | None) -> str | None:
             return f"a list of teasers ({TEASER_HEADINGS}+ linked headlines, each paragraph in its own <article>)"
     if article.date is None and not prose and len(_LINK.findall(page)) * 100 >= words * LINKS_PER_100_WORDS:
         return "no prose paragraph, no date or article markup, more links than words"
+    if not article.body.strip():
+        return "no story text (what the cleaner found was the site's furniture: a footer's copyright line)"
     return None
 
 

@@ -393,6 +393,11 @@ REAL_NON_ARTICLES = [
     ("resiliparse-warcfile.warc.gz", LIST_PAGE, "no prose paragraph"),
     ("resiliparse-warcfile.warc.gz", "http://0615235.com/02mjqjo%7Bibotij2.btq?odmbtt=106&tdmbtt=121",
      "no prose paragraph"),
+    # spam sites' lists of links whose only prose is their footer ("Copyright 2017-2023 http://www.0755krk.com All
+    # Rights Reserved."; a disclaimer and a copyright line): the footer was the body and both were indexed. The
+    # cleaner finds no story there now, and the dated one is no article for its empty body
+    ("resiliparse-warcfile.warc.gz", "http://0755krk.com/76104/list_4_1.html", "no story text"),
+    ("resiliparse-warcfile.warc.gz", "http://05925.net/index.php/vod/type/id/53.html", "no prose paragraph"),
 ]
 
 
@@ -401,6 +406,8 @@ def test_real_non_articles_of_each_kind_are_skipped(name, url, reason):
     page = crawled_pages(name)[url]
     article = read_html(page, name, url=url)
     assert (not_an_article(page, article, url) or "").startswith(reason)
+    if "0755krk" in url or "05925" in url:
+        assert article.body == ""  # not the footer's copyright line
     # the same page at an address that is not a site's root is judged by its structure
     if reason == "a site's home page":
         assert not_an_article(page, article, url + "index.php?id=12") is None
