@@ -1213,7 +1213,7 @@ def _byline_author(scan: _Scan, publication: str | None, domain: str | None) -> 
                 return None  # the story credits a desk or an agency: later bylines are other stories'
         if first is None:
             continue
-        near = first.parent or first
+        near = _byline_list(first, [tag for _, tag in texts]) or first.parent or first
         beside = [(text, tag) for text, tag in texts if _is_inside(tag, near)]
         # at most four bylines, counted as the outermost elements: a byline's own name link
         # (<span itemprop="author"><a rel="author">) is the same byline, not a second one
@@ -1222,6 +1222,25 @@ def _byline_author(scan: _Scan, publication: str | None, domain: str | None) -> 
         kept = set(list(dict.fromkeys(id(o) for o in owners))[:4])
         return normalise_byline([text for (text, _), o in zip(beside, owners) if id(o) in kept],
                                 publication, domain, from_text=True, handle=rank == 0, marked=marked)
+    return None
+
+
+MAX_BYLINE_LIST = 6  # list items of a list of authors; more is a list of stories
+
+
+def _byline_list(first: Tag, bylines: list[Tag]) -> Tag | None:
+    """The list (`<ul>`/`<ol>`) whose every item holds a byline of the first byline's kind,
+    when the first byline sits in one of its items: a list of a story's authors
+    (`<ul class="authors"><li>By Jane Roe</li><li>John Doe</li></ul>`), where only the
+    first item says "By"."""
+    item = first.parent
+    if item is None or item.name != "li" or item.parent is None or item.parent.name not in ("ul", "ol"):
+        return None
+    items = [li for li in item.parent.find_all("li", recursive=False)]
+    if not 2 <= len(items) <= MAX_BYLINE_LIST:
+        return None
+    if all(any(_is_inside(tag, li) for tag in bylines) for li in items):
+        return item.parent
     return None
 
 
