@@ -18,6 +18,7 @@ import itertools
 import json
 import math
 import re
+import unicodedata
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -1007,6 +1008,7 @@ def _heading_over_body(blocks: list[_Block], start: int | None, found: str | Non
         right_over = _heading_right_over(blocks, first, start)  # `found` far up (a masthead): this outranks it
         if right_over:
             return right_over
+    chosen = None
     for index, block in zip(range(start, first - 1, -1), reversed(near)):
         text = block.text
         if not 10 <= len(text) <= 250 or len(text.split()) < (4 if index < far else 2) or _JUNK_LINE.match(text) \
@@ -1017,10 +1019,31 @@ def _heading_over_body(blocks: list[_Block], start: int | None, found: str | Non
             continue
         if block.link_chars > 0.5 * len(text) and block.tag not in _HEADING_TAGS:
             continue
-        if whole is not None and _squash(text) not in whole:
-            return None
-        return text
-    return None
+        if chosen is None:
+            if whole is not None and _squash(text) not in whole:
+                return None
+            chosen = text
+            if block.tag == "h1":
+                break
+            continue
+        # a lower heading nearest the story may be its standfirst under the headline
+        # (<h1>Headline</h1><h2 class="dek">...</h2>): the <h1> over it that the <title> words back wins
+        # (not a site's section named in the <title>, "wjz.com - Local Sports Wire")
+        if block.tag == "h1" and (whole is None or _squash(text) in whole) and len(text.split()) >= 4 \
+                and _squash(text) not in {_squash(part) for part in _TITLE_PARTS.split(unescape(title))} \
+                and _title_overlap(text, title) >= 0.5 > _title_overlap(chosen, title):
+            return text
+    return chosen
+
+
+def _title_overlap(text: str, title: str) -> float:
+    """The share of a line's words that the page's <title> holds."""
+    words = _words(text)
+    return len(words & _words(unescape(title))) / len(words) if words else 0.0
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold()))
 
 
 MAX_LEAD_LINES = 2  # date and byline lines that may open the body above its headline

@@ -1381,3 +1381,31 @@ def test_the_next_story_appended_below_is_not_this_story():
     # the same story cut in two <article>s by an embed, the second without a heading: one story
     cut = html.replace("<h1>Council to close old bridge to cars</h1>", "")
     assert clean_html(cut).body.split("\n\n")[-6:] == other
+
+
+def test_every_byline_of_a_list_of_authors():
+    # Mercury's abcnews.go.com fixture (its page above): one byline per item of <ul class="authors">, only
+    # the first saying "By". A list whose items are not all bylines (a story list with one credit) stays one.
+    items = ('<li><div class="author">By Jane Roe</div><div class="author-bio">More from Jane</div></li>'
+             '<li><div class="author">John Doe</div></li><li><div class="author">Ann Lee</div></li>')
+    page = ('<html><body><article><h1>Council votes on the budget</h1><ul class="people">%s</ul>'
+            + BYLINE_STORY + '</article></body></html>')
+    assert clean_html(page % items).author == "Jane Roe, John Doe, Ann Lee"
+    mixed = '<li><div class="author">By Jane Roe</div></li><li><a href="/x">Related: Budget vote delayed</a></li>'
+    assert clean_html(page % mixed).author == "Jane Roe"
+
+
+def test_the_h1_over_a_standfirst_heading_on_a_page_that_declares_no_headline():
+    # Mercury's observer.com fixture (its page above): nothing declares the headline, the <title> rewords it,
+    # and an <h2 class="dek"> stands between the <h1> and the story; the <h1> the title's words back is it
+    page = ('<html><head><title>Mayor Unveils Plan for Harbour Ferries | The Daily Post</title></head><body>'
+            '<div class="nav"><a href="/">Home</a> <a href="/news">News</a></div><article>'
+            '<h1>Mayor Unveils a Bold New Plan for Four Harbour Ferries</h1>'
+            '<h2 class="dek">%s</h2>' + BYLINE_STORY + '</article></body></html>')
+    assert clean_html(page % "Commuters have waited a decade for a crossing").headline \
+        == "Mayor Unveils a Bold New Plan for Four Harbour Ferries"
+    # a dek the <title> backs more than the <h1> (a blog's banner in <h1>) stays the headline
+    banner = page.replace("Mayor Unveils a Bold New Plan for Four Harbour Ferries",
+                          "The Harbour Blog: Notes from the Quay")
+    assert clean_html(banner % "Mayor Unveils Plan for Harbour Ferries Today").headline \
+        == "Mayor Unveils Plan for Harbour Ferries Today"
