@@ -2375,6 +2375,7 @@ _WRITTEN_DATE = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"   # November 18, 2019
     rf"|\b\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\b"                 # 18 Nov 2019, 25. September 2018
     r"|\b\d{1,2}[/.]\d{1,2}[/.]\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"    # 05/10/2018, 2018-10-05
+    r"|\b(?:19|20)\d{2}(?:\.\s?\d{1,2}\.\s?|/\d{1,2}/)\d{1,2}\b"  # 2023. 2. 5. (Korean), 2019.04.13, 2019/04/13
     r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]",        # 2019年4月4日, 2023년 2월 5일
     re.I)
 
@@ -2394,6 +2395,12 @@ def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
     if east_asian:  # year, month, day: no order to guess
         try:
             return datetime(*(int(x) for x in east_asian.groups()))
+        except ValueError:
+            return None
+    year_first = re.fullmatch(r"(\d{4})[./]\s?(\d{1,2})[./]\s?(\d{1,2})", m.group(0))
+    if year_first:  # year, month, day: the order every country that writes the year first keeps
+        try:
+            return datetime(*(int(x) for x in year_first.groups()))
         except ValueError:
             return None
     numeric = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", m.group(0))

@@ -1409,3 +1409,15 @@ def test_the_h1_over_a_standfirst_heading_on_a_page_that_declares_no_headline():
                           "The Harbour Blog: Notes from the Quay")
     assert clean_html(banner % "Mayor Unveils Plan for Harbour Ferries Today").headline \
         == "Mayor Unveils Plan for Harbour Ferries Today"
+
+
+def test_a_year_first_date_line_under_the_byline():
+    # Mercury's m.blog.naver.com fixture (its page above): the only date is "2023. 2. 5. 11:40" under the
+    # byline; Japanese and Chinese pages write "2019/04/13" or "2019.04.13". Year, month, day: no order to guess.
+    page = ('<html lang="ko"><head><title>Milk made early farmers taller : Blog</title></head><body>'
+            '<div class="title"><p>Milk made early farmers taller</p></div><div class="blog_authorArea">'
+            '<div class="blog_author"><strong>Gordon</strong></div><p class="blog_date">%s</p></div>'
+            '<div class="post">' + BYLINE_STORY + '</div></body></html>')
+    for line in ("2023. 2. 5. 11:40", "2023.02.05 11:40", "2023/02/05"):
+        assert clean_html(page % line).date == datetime(2023, 2, 5)
+    assert clean_html(page % "2023. 2. 30.").date is None  # no such day: no date rather than a guess
