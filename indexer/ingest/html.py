@@ -2365,9 +2365,14 @@ def _date_line(blocks: list[_Block], chains: list[list[Tag]], best: Tag, root: T
         return found
     heads = [i for i, b in enumerate(blocks[:MAX_TITLE_BLOCKS]) if b.text.lower() == head_low]
     if heads:
-        return next((b.text for b in blocks[heads[0] + 1:heads[0] + 3]
+        return next((b.text for b in blocks[heads[0] + 1:heads[0] + 1 + MAX_LINES_UNDER_HEADLINE]
                      if len(b.text) < 100 and _WRITTEN_DATE.search(b.text)), None)
     return None
+
+
+# lines under the headline that may hold its date line: a standfirst and a note may come first
+# ("Headline / newsletter intro / privacy note / Jane Roe, April 19, 2020")
+MAX_LINES_UNDER_HEADLINE = 4
 
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"

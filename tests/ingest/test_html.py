@@ -1421,3 +1421,16 @@ def test_a_year_first_date_line_under_the_byline():
     for line in ("2023. 2. 5. 11:40", "2023.02.05 11:40", "2023/02/05"):
         assert clean_html(page % line).date == datetime(2023, 2, 5)
     assert clean_html(page % "2023. 2. 30.").date is None  # no such day: no date rather than a guess
+
+
+def test_a_date_line_a_few_lines_under_the_headline():
+    # Mercury's ma.ttias.be fixture (a newsletter issue): under the <h1> a standfirst and a privacy note,
+    # then "Mattias Geniar, April 19, 2020", outside the <main> that holds the text; nothing else dates it
+    page = ('<html><head><title>cron.weekly issue #130: Github, keycloak and more</title></head><body>'
+            '<div class="header">'
+            '<h1>cron.weekly issue #130: Github, keycloak and more</h1>'
+            '<p>cron.weekly is a newsletter about Linux and open source. Want it in your inbox?</p>'
+            '<span>I respect your privacy and you will not get spam. Ever. Just a weekly newsletter.</span>'
+            '</div><div class="author"><p>%s</p></div><main><div class="content">'
+            + BYLINE_STORY + '</div></main></body></html>')
+    assert clean_html(page % "Mattias Geniar, April 19, 2020").date == datetime(2020, 4, 19)
