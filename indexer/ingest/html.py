@@ -72,7 +72,7 @@ def clean_html(html: str, url: str | None = None) -> CleanedArticle:
     # BeautifulSoup's advice to use an XML parser would only puzzle a build's reader.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        markup = _without_unseen_space(_with_title_closed(_without_unseen(html)))
+        markup = _without_unseen_space(_with_sections_closed(_with_title_closed(_without_unseen(html))))
         builder = _HTMLBuilder(multi_valued_attributes=None, attribute_dict_class=AttributeDict)
         soup = BeautifulSoup(markup, builder=builder)
     return _clean_soup(soup, builder.tags, url, html)
@@ -144,6 +144,51 @@ def _with_title_closed(html: str) -> str:
     if tag is None or _TITLE_CLOSE.match(html, tag.start()):
         return html
     return html[:tag.start()] + "</title>" + html[tag.start():]
+
+
+_SECTION_OR_DIV = re.compile(r"<(/?)(header|footer|nav|aside|div|table)(?=[\s>/])", re.I)
+_SECTION_END = re.compile(r"</(?:header|footer|nav|aside)", re.I)
+
+
+def _with_sections_closed(html: str) -> str:
+    """The page with each `<div>` left open inside a `<header>`, `<footer>`, `<nav>` or `<aside>`
+    closed at that element's end tag, as a browser's (HTML5) parser does. libxml2 ignores an end
+    tag that would close a `<div>` on the way (its end priorities), so a forum's post header whose
+    template closes a `<div>` with `</ul>` swallows the post after it: the story inside page furniture.
+    Only where a `<div>` opened inside the element is still open; never across a table (there the
+    section's end tag is out of scope in both parsers); not looked for on a page whose `<div>`s are all
+    closed somewhere (most pages: the scan costs nothing there)."""
+    if html.count("<div") + html.count("<DIV") <= html.count("</div") + html.count("</DIV") \
+            or _SECTION_END.search(html) is None:
+        return html  # every <div> closed somewhere: nothing left open for a section's end tag to close
+    stack: list[str] = []
+    inserts: list[tuple[int, int]] = []  # (position, how many </div>)
+    for m in _SECTION_OR_DIV.finditer(html):
+        name = m.group(2).lower()
+        if not m.group(1):
+            stack.append(name)
+            continue
+        if name not in stack:
+            continue  # a stray end tag: both parsers ignore it
+        opened = len(stack) - 1
+        while stack[opened] != name:
+            opened -= 1
+        above = stack[opened + 1:]
+        if name != "table" and "table" in above:
+            continue  # libxml2's </div> does not close a table; a section is out of scope in one
+        del stack[opened:]  # libxml2's </div> closes a section left open in it too
+        if name != "div" and name != "table" and "div" in above:
+            inserts.append((m.start(), above.count("div")))
+    if not inserts:
+        return html
+    parts: list[str] = []
+    pos = 0
+    for at, count in inserts:
+        parts.append(html[pos:at])
+        parts.append("</div>" * count)
+        pos = at
+    parts.append(html[pos:])
+    return "".join(parts)
 
 
 _UNSEEN_OPEN = re.compile(r"<(script|style|svg|noscript|template)(?=[\s>/])([^>]*)>|<!--", re.I)
@@ -1558,6 +1603,7 @@ _LISTED_TAGS = frozenset({"li", "tr", "dd", "dt", "pre"})
 LINK_MAX = 0.5        # blocks in the container with more link text than this are dropped
 LINK_MAX_LONG = 0.7   # ... the same for blocks of 100+ characters
 TWIN_PARAGRAPHS = 3   # an element of the article's tag and class with this many prose paragraphs joins it
+THREAD_POSTS = 3        # <article>s of one class side by side that make a thread of posts
 ARTICLE_PARAGRAPHS = 3  # prose paragraphs of the headline's <article> that make it the story among others
 TWIN_LINKS = 0.25     # ... when at most this share of its text is links
 LEDE_LINKS = 0.25     # a sibling before the article joins it when all prose with at most this share of links
@@ -1786,6 +1832,27 @@ def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float],
             return node
 
 
+def _thread(best: Tag, root: Tag) -> Tag:
+    """A forum thread's posts (a live blog's entries): the chosen element inside one `<article>` of
+    THREAD_POSTS or more side by side of one class, not the first of them (one long reply that outweighs
+    the thread's opening post): the thread, all its posts."""
+    post = None  # the outermost <article> around the chosen element (a post holds its body's <article>)
+    node = best
+    while node is not None and node is not root:
+        if node.name == "article":
+            post = node
+        node = node.parent
+    if post is None or post.parent is None:
+        return best
+    key = post.attrs.get("class")
+    if not key:
+        return best
+    posts = [c for c in post.parent.find_all("article", recursive=False) if c.attrs.get("class") == key]
+    if len(posts) < THREAD_POSTS or posts[0] is post:
+        return best
+    return post.parent
+
+
 def _headline_article(best: Tag, blocks: list[_Block], chains: list[list[Tag]], values: list[float],
                       in_boiler: list[bool], headline: str) -> Tag:
     """Of two or more `<article>` elements with prose inside the chosen element, the one under the page's
@@ -2010,6 +2077,7 @@ def _extract_body(root: Tag, blocks: list[_Block], soft: list[tuple[Tag, int]], 
     if best is not root:
         best = _widened(best, root, chains, values, in_boiler)
         best = _headline_article(best, blocks, chains, values, in_boiler, headline)
+        best = _thread(best, root)
     inside = [not bad and any(n is best for n in chain) for chain, bad in zip(chains, in_boiler)]
     twins = _twins(best, blocks, chains, values, in_boiler, headline.lower().strip()) if best is not root else set()
     if twins:  # the story's other chunks, without copies of its paragraphs (a hidden duplicate)

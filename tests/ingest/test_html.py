@@ -1434,3 +1434,40 @@ def test_a_date_line_a_few_lines_under_the_headline():
             '</div><div class="author"><p>%s</p></div><main><div class="content">'
             + BYLINE_STORY + '</div></main></body></html>')
     assert clean_html(page % "Mattias Geniar, April 19, 2020").date == datetime(2020, 4, 19)
+
+
+def _thread_page(post_header: str) -> tuple[str, list[str]]:
+    opener = ["Patch notes 4.47", "The spawn announcements are orange now.", "Bosses in the oasis spawn every twenty "
+              "minutes instead of thirty.", "The crafting window no longer closes by itself."]
+    replies = [["Thanks for the notes, the orange announcements are much easier to see."],
+               ["Toward the end of the zone it gets worse every evening. " * 3,
+                "Some players wait on the hill until the boss is nearly dead and then hit it once for the loot. " * 3,
+                "Could such players not be banned from the events, at least after a warning from a moderator? " * 3,
+                "I know it is only a game, but it spoils the evening for everyone who does the work. " * 3],
+               ["Good to see the crafting fix at last."]]
+    posts = [opener] + replies
+    html = "<html><head><title>Patch notes 4.47 | Example Forums</title></head><body><h1>Patch notes 4.47</h1>" \
+           "<div class='block-body'>"
+    for n, post in enumerate(posts):
+        text = "".join(f"<li>{s}</li>" if n == 0 and k else f"<p>{s.strip()}</p>" for k, s in enumerate(post))
+        html += ("<article class='message message--post'><div class='message-inner'><div class='message-main'>"
+                 + post_header.format(n=n + 1) + f"<div class='message-content'><article class='message-body'>"
+                 f"<div class='bbWrapper'>{text}</div></article></div></div></div></article>")
+    html += "</div><footer><a href='/help'>Help</a> <a href='/terms'>Terms</a></footer></body></html>"
+    return html, [s.strip() for post in posts for s in post]
+
+
+@pytest.mark.parametrize("post_header", [
+    # a XenForo template's: its <div> closed by </ul>, left open at </header> (libxml2 then nested each post into
+    # the one before it; a browser's HTML5 parser closes the <div> at </header>)
+    "<header class='message-attribution'><a href='/p{n}'><time>Sep 18, 2020</time></a>"
+    "<div class='message-attribution-opposite'><li><a href='/p{n}'>#{n}</a></li></ul></header>",
+    "<header class='message-attribution'><a href='/p{n}'><time>Sep 18, 2020</time></a></header>",
+])
+def test_a_forum_threads_posts_are_its_text_not_its_longest_reply(post_header):
+    # a forum thread (a XenForo page of htmldate-eval, unseen; Readability.js and trafilatura give the whole
+    # thread): one long reply outweighed the opening post, a list of patch notes, and was the body. Posts are
+    # <article>s of one class side by side: the chosen element inside one that is not the first is the thread.
+    html, lines = _thread_page(post_header)
+    body = clean_html(html).body.split("\n\n")
+    assert [line for line in lines if line in body] == lines[1:]  # the <h1> is the headline
