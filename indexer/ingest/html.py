@@ -1346,11 +1346,13 @@ _GENERIC_DATE_META = frozenset({"date", "dc.date", "dcterms.date"})  # a page's 
 
 def _declared_date(scan: _Scan, ld: dict) -> tuple[datetime | None, bool]:
     """The publication date the page declares: JSON-LD, a publication meta tag, or an
-    element marked pubdate / datePublished (`<time datetime>`, `<span content>`); and
-    whether it is only a generic `date` meta tag."""
+    element marked pubdate / datePublished (`<time datetime>`, `<span content>`), not one
+    inside `<nav>` (a menu's teasers of other articles); and whether it is only a generic
+    `date` meta tag."""
     declared: list[tuple[object, bool]] = [(ld.get("datePublished"), False)]
     declared += [(scan.metas.get(key), key in _GENERIC_DATE_META) for key in _PUBLISHED_META]
-    declared += [(t.get("datetime") or t.get("content"), False) for t in scan.published]
+    declared += [(t.get("datetime") or t.get("content"), False) for t in scan.published
+                 if t.find_parent("nav") is None]  # a menu's teaser of another article (nextwarez.com)
     for value, generic in declared:
         if isinstance(value, str) and value.strip():
             date = parse_page_date(value)

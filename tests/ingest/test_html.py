@@ -1471,3 +1471,18 @@ def test_a_forum_threads_posts_are_its_text_not_its_longest_reply(post_header):
     html, lines = _thread_page(post_header)
     body = clean_html(html).body.split("\n\n")
     assert [line for line in lines if line in body] == lines[1:]  # the <h1> is the headline
+
+
+def test_a_date_published_inside_the_menu_is_another_articles():
+    # Mercury's nextwarez.com fixture (its page above): a mega-menu in <nav> shows teasers of newer posts,
+    # each with its own <time itemprop="datePublished">, before the article's. A menu holds other pages' dates.
+    teaser = ('<nav class="navigation"><ul class="menu"><li class="menu-item"><a href="/actu/">News</a>'
+              '<div class="mega-menu"><article><a href="/newer-post/">A newer post</a><div class="listing-meta">'
+              '<time datetime="2017-02-17T22:34:33+00:00" itemprop="datePublished">17 février 2017</time>'
+              '</div></article></div></li></ul></nav>')
+    article = ('<article itemscope itemtype="http://schema.org/Article"><h1 itemprop="headline">The ten largest'
+               ' torrent trackers of the year</h1><span class="posted-on">le <time itemprop="datePublished" '
+               'datetime="2017-01-08T17:48:24+00:00">8 janvier 2017</time></span>' + BYLINE_STORY + '</article>')
+    page = '<html lang="fr"><head><title>The ten largest torrent trackers</title></head><body>%s%s</body></html>'
+    assert clean_html(page % (teaser, article)).date.date().isoformat() == "2017-01-08"
+    assert clean_html(page % ("", article)).date.date().isoformat() == "2017-01-08"
