@@ -195,7 +195,7 @@ def _profiled_build(path: Path, index: Path) -> str:
     files = sum(row[2] for (_, _, function), row in stats.stats.items()
                 if function in ("<built-in method io.open>", "<method 'read' of '_io.BufferedReader' objects>"))
     cleaning = next(row[3] for (name, _, function), row in stats.stats.items()
-                    if name.endswith("ingest/html.py") and function == "read_html")
+                    if name.endswith("ingest/html/__init__.py") and function == "read_html")
     total = stats.total_tt
     return (f"{stats.total_calls:,} calls; WARC-only code {only_warc / total:.1%}, page cleaning (read_html) "
             f"{cleaning / total:.1%}, opening and reading files {files / total:.1%} of {total:.1f} profiled s")

@@ -11,7 +11,7 @@ benchmarks/README-warc.md: how many real articles of the shared sets the rule
 drops (under 1%), and how many real non-article pages it keeps.
 
 A page kept as an article may still hold no story (an episode guide, a recipe):
-`holds_no_story` tells the cleaner (html.py) to give its main area's lists and
+`holds_no_story` tells the cleaner (html/body.py) to give its main area's lists and
 tables whole (benchmarks/README-cleaning.md, session 10 `gtlists`).
 """
 

@@ -13,7 +13,8 @@ import pytest
 from indexer.errors import SourceError
 from indexer.ingest.article import CleanedArticle, collapse_spaces, derived_id
 from indexer.ingest.encoding import decode_bytes, sniff_declared_charset
-from indexer.ingest.html import _HTMLBuilder, clean_html, read_html
+from indexer.ingest.html import clean_html, read_html
+from indexer.ingest.html.markup import HTMLBuilder
 from tests.conftest import FIXTURES
 
 FIXTURES = FIXTURES / "html"
@@ -149,7 +150,7 @@ def test_the_lean_builder_builds_bs4s_own_tree(name):
     from bs4.element import AttributeDict
 
     markup = XHTML_WITH_NAMESPACES if name is None else decode_bytes(_page(name), sniff_declared_charset(_page(name)))
-    builder = _HTMLBuilder(multi_valued_attributes=None, attribute_dict_class=AttributeDict)
+    builder = HTMLBuilder(multi_valued_attributes=None, attribute_dict_class=AttributeDict)
     ours = BeautifulSoup(markup, builder=builder)
     theirs = BeautifulSoup(markup, "lxml", multi_valued_attributes=None, attribute_dict_class=AttributeDict)
     assert ours.decode() == theirs.decode()
@@ -163,15 +164,15 @@ def test_class_patterns_match_whatever_the_case():
     # matches as re.I on real pages' class strings in any case, and on non-ASCII ones ("ſ" is "s" to re.I)
     from bs4 import BeautifulSoup
 
-    from indexer.ingest import html
+    from indexer.ingest.html import scan
 
-    patterns = [html._STRONG_BOILERPLATE, html._WEAK_BOILERPLATE, html._CONTENT, html._EMBED,
-                html._HEADLINE_CLASS, html._NOT_HEADLINE_CLASS, html._WRITER_CLASS]
+    patterns = [scan._STRONG_BOILERPLATE, scan.WEAK_BOILERPLATE, scan._CONTENT, scan._EMBED,
+                scan._HEADLINE_CLASS, scan.NOT_HEADLINE_CLASS, scan._WRITER_CLASS]
     strings = {"ſhare-buttons", "İHEADER", "Article-Body", "NAV main-NAV", "x İ ad-slot", "Twitter-Tweet",
                "TypeWriter WriterName"}
     for name in ("guardian-hong-kong.html.gz", "entermedia-korean.html.gz"):
         soup = BeautifulSoup(_page(name), "lxml", multi_valued_attributes=None)
-        strings |= {html._attr_tokens(tag) for tag in soup.find_all(True)} - {""}
+        strings |= {scan.attr_tokens(tag) for tag in soup.find_all(True)} - {""}
     strings |= {s.upper() for s in strings} | {s.title() for s in strings}
     for pattern in patterns:
         any_case = re.compile(pattern.lower.pattern, re.I)
@@ -179,7 +180,7 @@ def test_class_patterns_match_whatever_the_case():
         assert found == [s for s in strings if any_case.search(s)]
         assert found  # the strings hold matches of every pattern
     with pytest.raises(ValueError, match="upper-case"):
-        html._CaseBlind(r"\bSidebar")
+        scan.CaseBlind(r"\bSidebar")
 
 def test_a_page_that_reads_as_an_address_is_never_fetched(monkeypatch):
     # htmldate's find_date takes a text starting "http" without a space for an address and downloads it:
@@ -1255,9 +1256,9 @@ def test_white_space_dropped_before_parsing_never_joins_words():
     ("<p>Revenue > <b>5%</b></p>", "<p>Revenue > <b>5%</b></p>"),             # a ">" in the text is no tag
 ])
 def test_which_white_space_goes_before_parsing(html, expected):
-    from indexer.ingest.html import _without_unseen_space
+    from indexer.ingest.html.markup import without_unseen_space
 
-    assert _without_unseen_space(html) == expected
+    assert without_unseen_space(html) == expected
 
 
 def test_script_source_whose_opening_tag_was_lost_is_not_text():
