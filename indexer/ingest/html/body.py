@@ -237,18 +237,27 @@ def _under_boilerplate(chain: list[Tag], boiler: dict[int, int], marked: set[int
 _POST_BODY = CaseBlind(r"entry[-_]?content|post[-_]?(?:body|content)|article[-_]{0,2}body")  # one post's text
 
 
-def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool]) -> Tag:
+def _prose_held(chains: list[list[Tag]], values: list[float], in_boiler: list[bool]) -> dict[int, float]:
+    """The prose each element holds (ids -> block values), furniture left out: what the widening
+    and the lede's wrappers weigh."""
+    held: dict[int, float] = {}
+    for chain, value, bad in zip(chains, values, in_boiler):
+        if value > 0 and not bad:
+            for node in chain:
+                held[id(node)] = held.get(id(node), 0.0) + value
+    return held
+
+
+def _widened(best: Tag, root: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool],
+             held: dict[int, float]) -> Tag:
     """The best-scoring element, or its parent when that holds WIDEN times as much prose that
-    is not furniture (again, up the tree, to the <body> itself: a story in parts right under it):
+    is not furniture (`held`; again, up the tree, to the <body> itself: a story in parts right under it):
     a story split by short link-heavy lines (ratings, "Copy link" boxes, list entries) scores
     lower than one of its parts."""
-    held: dict[int, float] = {}
     lines: dict[int, int] = {}  # prose paragraphs less link lines
     for chain, value, bad in zip(chains, values, in_boiler):
         if not bad and value != STUB_VALUE:  # prose paragraphs and link lines, not stubs
             for node in chain:
-                if value > 0:
-                    held[id(node)] = held.get(id(node), 0.0) + value
                 lines[id(node)] = lines.get(id(node), 0) + (1 if value > 0 else -1)
     node = best
     for up in _ancestors(best, root)[1:]:
@@ -515,8 +524,10 @@ def extract_body(root: Tag, blocks: list[Block], soft: list[tuple[Tag, int]], co
             value *= DEPTH_DECAY
     # no block looks like prose (a stub page): keep all the text that is not furniture
     best = elements[max(scores, key=scores.__getitem__)] if total_good > 0 else root
+    held: dict[int, float] = {}  # the prose each element holds, weighed by the widening and the lede
     if best is not root:
-        best = _widened(best, root, chains, values, in_boiler)
+        held = _prose_held(chains, values, in_boiler)
+        best = _widened(best, root, chains, values, in_boiler, held)
         best = _headline_article(best, blocks, chains, values, in_boiler, headline)
         best = _thread(best, root)
     inside = [not bad and any(n is best for n in chain) for chain, bad in zip(chains, in_boiler)]
@@ -526,7 +537,7 @@ def extract_body(root: Tag, blocks: list[Block], soft: list[tuple[Tag, int]], co
         inside = [here or (b.text not in own and any(id(n) in twins for n in chain))
                   for b, chain, here in zip(blocks, chains, inside)]
     if not relaxed and best is not root and best.parent is not None:  # its parent may be the <body>
-        inside = _with_lede(best, chains, values, in_boiler, inside, blocks, headline)
+        inside = _with_lede(best, chains, values, in_boiler, inside, blocks, headline, held)
     paragraphs: list[str] = []
     listed: list[bool] = []  # each paragraph a list item, a table row or preformatted text
     last_owner: Tag | None = None
@@ -598,13 +609,13 @@ def page_text(blocks: list[Block], soft: list[tuple[Tag, int]]) -> str:
 
 
 def _with_lede(best: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool],
-               inside: list[bool], blocks: list[Block], headline: str) -> list[bool]:
+               inside: list[bool], blocks: list[Block], headline: str, held: dict[int, float]) -> list[bool]:
     """The article's siblings before it that hold only link-poor prose join it (readability's
     sibling step, before the article only): a story's lede or first paragraphs set apart from
     the rest (in their own `<p>` over the article-body `<div>`, split by an ad). Siblings after
     it are left out: there they are notes and promotions ("Search for more stories ...")."""
     joined = _lede_beside(best, chains, values, in_boiler, inside, blocks, headline)
-    outer = _outer_wrapper(best, chains, values, in_boiler)
+    outer = _outer_wrapper(best, held)
     if outer is best:
         return joined
     wider = _lede_beside(outer, chains, values, in_boiler, joined, blocks, headline)
@@ -646,15 +657,10 @@ def _lede_beside(best: Tag, chains: list[list[Tag]], values: list[float], in_boi
     return joined
 
 
-def _outer_wrapper(best: Tag, chains: list[list[Tag]], values: list[float], in_boiler: list[bool]) -> Tag:
-    """The outermost of the article's wrappers that hold no more prose than it (a CMS's content element in
-    `<div>`s five deep under the story's own element, whose first paragraphs stand beside the wrappers):
-    the lede's siblings are looked for beside it. Not past an `<article>` nor up to the `<body>`."""
-    held: dict[int, float] = {}
-    for chain, value, bad in zip(chains, values, in_boiler):
-        if value > 0 and not bad:
-            for node in chain:
-                held[id(node)] = held.get(id(node), 0.0) + value
+def _outer_wrapper(best: Tag, held: dict[int, float]) -> Tag:
+    """The outermost of the article's wrappers that hold no more prose (`held`) than it (a CMS's content
+    element in `<div>`s five deep under the story's own element, whose first paragraphs stand beside the
+    wrappers): the lede's siblings are looked for beside it. Not past an `<article>` nor up to the `<body>`."""
     own = held.get(id(best), 0.0)
     node = best
     while node.name != "article":
