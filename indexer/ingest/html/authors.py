@@ -127,7 +127,7 @@ def _byline_list(first: Tag, bylines: list[Tag]) -> Tag | None:
     item = first.parent
     if item is None or item.name != "li" or item.parent is None or item.parent.name not in ("ul", "ol"):
         return None
-    items = [li for li in item.parent.find_all("li", recursive=False)]
+    items = item.parent.find_all("li", recursive=False)
     if not 2 <= len(items) <= MAX_BYLINE_LIST:
         return None
     if all(any(is_inside(tag, li) for tag in bylines) for li in items):
