@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-_URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2]|[a-z]{3})[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)",
-                       re.I)  # /2019/03/25/, /2019-03-25-, /2020/oct/02/
+_URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2]|[a-z]{3,9})[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)"
+                       r"|/(19[5-9]\d|20[0-4]\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:/|-|_|$)",
+                       re.I)  # /2019/03/25/, /2019-03-25-, /2020/oct/02/, /2008/January/10/; /20071228/
 # The one sanity range of every date, whatever it came from (`sane_date`):
 # earlier is a parsing accident (or no news archive), later than a year ahead
 # is an epoch number in the wrong unit or a typo that would stretch every chart.
@@ -192,18 +193,25 @@ def _parse_common(text: str) -> datetime | None:
     return sane_date(moment)
 
 
+_MONTH_NAMES = {**_MONTHS, "sept": 9, **{name: i for i, name in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"), 1)}}
+
+
 def date_from_url(url: str | None) -> datetime | None:
-    """A date written in a URL path such as /2019/03/25/, /2019-03-25- or /2020/oct/02/."""
+    """A date written in a URL path such as /2019/03/25/, /2019-03-25-, /2020/oct/02/,
+    /2008/January/10/ or /20071228/."""
     if not url:
         return None
     m = _URL_DATE.search(url)
     if not m:
         return None
-    month = int(m.group(2)) if m.group(2).isdigit() else _MONTHS.get(m.group(2).lower())
+    year, written, day = m.group(1, 2, 3) if m.group(1) else m.group(4, 5, 6)
+    month = int(written) if written.isdigit() else _MONTH_NAMES.get(written.lower())
     if month is None:
         return None
     try:
-        return sane_date(datetime(int(m.group(1)), month, int(m.group(3))))
+        return sane_date(datetime(int(year), month, int(day)))
     except ValueError:
         return None
 

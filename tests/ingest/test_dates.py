@@ -127,7 +127,13 @@ def test_page_dates_are_read_not_guessed(text, day):
     ("https://example.org/2019/03/25/story/", "2019-03-25"),
     ("https://example.org/news/2019-03-25-story", "2019-03-25"),
     ("https://example.org/education/2020/oct/02/story", "2020-10-02"),  # the month as a name
+    ("https://example.org/news/2008/January/10/story", "2008-01-10"),  # the month's whole name
+    ("https://example.org/s/wire/20071228/story", "2007-12-28"),  # year, month, day run together
+    ("https://example.org/apps/article?AID=/20080102/SPORTS09/801020434", "2008-01-02"),
     ("https://example.org/2020/abc/02/story", None),
+    ("https://example.org/2019/0325/story", None),
+    ("https://example.org/id/200712281234/", None),  # a longer number: an id, not a date
+    ("https://example.org/2007122/story", None),
     ("https://example.org/2019/13/25/story", None),
 ])
 def test_a_date_in_an_address(url, day):
