@@ -1437,6 +1437,22 @@ def test_a_date_line_a_few_lines_under_the_headline():
     assert clean_html(page % "Mattias Geniar, April 19, 2020").date == datetime(2020, 4, 19)
 
 
+def test_the_date_under_the_headline_not_the_pages_clock_above_it():
+    # shaped like 2008 pages of L3S-GN1 (not copied: licence): the site's header shows today's date, or a
+    # weather or menu bar with it, above the headline; the story's own date stands just under the headline
+    page = ('<html><head><title>Federer aiming for more titles</title></head><body><table><tr><td>'
+            '<div class="top"><a href="/books">Books</a> <a href="/quiz">Quizzes</a></div>'
+            '<div>Tennis Story</div><div>%s</div>'
+            '<h2>Federer aiming for more titles</h2><div>%s</div>'
+            '<p>' + "Roger Federer is aiming to win a hat-trick of Australian Open titles this month. " * 3 + '</p>'
+            '<p>' + "He beat the Chilean in the final last year without dropping a set in the event. " * 3 + '</p>'
+            '</td></tr></table></body></html>')
+    for clock, line in [("15 January 2008 16:22 BST", "Saturday, 05 Jan 2008 20:43"),
+                        ("Weather: Ottawa, January 15th 2008 / -4°C", "Article online since January 5th 2008, 0:00"),
+                        ("|| Contact Staff || Tuesday, January 15, 2008 ||", "Saturday, January 5, 2008")]:
+        assert clean_html(page % (clock, line)).date == datetime(2008, 1, 5), clock
+
+
 def _thread_page(post_header: str) -> tuple[str, list[str]]:
     opener = ["Patch notes 4.47", "The spawn announcements are orange now.", "Bosses in the oasis spawn every twenty "
               "minutes instead of thirty.", "The crafting window no longer closes by itself."]

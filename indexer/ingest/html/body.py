@@ -791,23 +791,23 @@ def _in_teaser(block: Block) -> bool:
 
 
 def _date_line(blocks: list[Block], chains: list[list[Tag]], best: Tag, root: Tag, head_low: str) -> str | None:
-    """The first line with a written date beside the article: a short line in the
-    article's surroundings, else a paragraph that opens with its date ("27.1.2022 - Bei
-    der ..."), else a short line just under the headline (outside the article's markup)."""
+    """The first line with a written date beside the article: a short line just under the
+    headline (the page's clock, weather or menu bar above it may carry today's date), else
+    a short line in the article's surroundings, else a paragraph that opens with its date
+    ("27.1.2022 - Bei der ...")."""
     if best is root:
         return None
-    scope = article_scope(best, up=4)
-    inside = [b for b, chain in zip(blocks, chains) if any(n is scope for n in chain)]
-    found = next((b.text for b in inside if len(b.text) < 100 and WRITTEN_DATE.search(b.text)
-                  and not _in_teaser(b)), None) \
-        or next((b.text for b in inside if DATELINE.match(b.text)), None)
-    if found:
-        return found
     heads = [i for i, b in enumerate(blocks[:MAX_TITLE_BLOCKS]) if b.text.lower() == head_low]
     if heads:
-        return next((b.text for b in blocks[heads[0] + 1:heads[0] + 1 + MAX_LINES_UNDER_HEADLINE]
-                     if len(b.text) < 100 and WRITTEN_DATE.search(b.text)), None)
-    return None
+        under = next((b.text for b in blocks[heads[0] + 1:heads[0] + 1 + MAX_LINES_UNDER_HEADLINE]
+                      if len(b.text) < 100 and WRITTEN_DATE.search(b.text)), None)
+        if under:
+            return under
+    scope = article_scope(best, up=4)
+    inside = [b for b, chain in zip(blocks, chains) if any(n is scope for n in chain)]
+    return next((b.text for b in inside if len(b.text) < 100 and WRITTEN_DATE.search(b.text)
+                 and not _in_teaser(b)), None) \
+        or next((b.text for b in inside if DATELINE.match(b.text)), None)
 
 
 # lines under the headline that may hold its date line: a standfirst and a note may come first
