@@ -1453,6 +1453,23 @@ def test_the_date_under_the_headline_not_the_pages_clock_above_it():
         assert clean_html(page % (clock, line)).date == datetime(2008, 1, 5), clock
 
 
+@pytest.mark.parametrize("url, line, day", [
+    ("http://breakingnews.example.ie/sport/story.asp?j=2428", "11/01/2008 - 2:35:41 PM", 11),  # Ireland: day first
+    ("http://www.example.com/story/2428", "1/11/2008 - 2:35:41 PM", 11),  # no country: month first
+    ("http://www.example.com/story/2428", "By David Richards | Monday | 07/01/2008", 7),  # the 7th was a Monday
+    ("http://www.example.co.uk/story/2428", "Tuesday 07/01/2008", 1),  # July 1st was a Tuesday
+])
+def test_a_numeric_date_read_in_the_order_its_country_or_weekday_gives(url, line, day):
+    # shaped like L3S-GN1 pages (not copied: licence): an Irish site's "11/01/2008" is 11 January;
+    # "Monday | 07/01/2008" can only be 7 January 2008, whatever the site's habit
+    page = ('<html lang="en"><head><title>Trio set for debuts</title></head><body><div class="story">'
+            f'<h1>Trio set for debuts</h1><div class="info">{line}</div><div class="text"><p>'
+            + "Three new signings could all make their first appearance for the club on Saturday. " * 3 + "</p><p>"
+            + "The manager said the squad had been strengthened for the second half of the season. " * 3
+            + "</p></div></div></body></html>")
+    assert clean_html(page, url).date.day == day
+
+
 def _thread_page(post_header: str) -> tuple[str, list[str]]:
     opener = ["Patch notes 4.47", "The spawn announcements are orange now.", "Bosses in the oasis spawn every twenty "
               "minutes instead of thirty.", "The crafting window no longer closes by itself."]

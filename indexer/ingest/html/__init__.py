@@ -62,7 +62,7 @@ from indexer.ingest.html.markup import (
     without_unseen,
     without_unseen_space,
 )
-from indexer.ingest.html.pagedate import EUROPE_LANGUAGES, has_prose, page_date
+from indexer.ingest.html.pagedate import EUROPE_LANGUAGES, has_prose, page_date, writes_day_first
 from indexer.ingest.html.pagedate import declared_date as _declared_date
 from indexer.ingest.html.scan import END_PUNCT, Scan, domain, json_ld_objects, names, pick_article_ld, text_value
 from indexer.ingest.html.scan import blocks as _blocks
@@ -171,7 +171,7 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
     lang = ((soup.html.get("lang") if soup.html else None) or scan.metas.get("og:locale")
             or scan.metas.get("content-language") or "")
     language = lang.lower().replace("_", "-")
-    dayfirst = language not in ("", "en", "en-us")
+    dayfirst = language not in ("", "en", "en-us") or (language in ("", "en") and writes_day_first(page_url or url))
     date = page_date(declared_date, scan, ld, (page_url, url), html, (byline, date_line),
                      has_prose=has_prose(body if story is None else story),  # a list's items have dates
                      dayfirst=dayfirst, generic=generic_date, european=language.split("-")[0] in EUROPE_LANGUAGES)

@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
+from urllib.parse import urlsplit
 
 from indexer.ingest.dates import date_from_url, parse_page_date, sane_date
 from indexer.ingest.html.scan import Scan
@@ -45,6 +46,18 @@ def declared_date(scan: Scan, ld: dict) -> tuple[datetime | None, bool]:
             if moment:
                 return moment.replace(tzinfo=timezone.utc), generic
     return None, False
+
+
+# countries whose English writes the day first ("11/01/2008" is 11 January), by their web domain
+_DAY_FIRST_ENGLISH = frozenset({"uk", "ie", "au", "nz", "in", "za", "pk", "ng", "ke", "gh", "sg", "my",
+                                "lk", "bd", "hk", "mt", "tt", "jm"})
+
+
+def writes_day_first(url: str | None) -> bool:
+    """An English page from a country that writes its numeric dates day first (its domain
+    tells; a page's `lang="en-GB"` tells the same without it)."""
+    host = urlsplit(url).hostname or "" if url else ""
+    return host.rsplit(".", 1)[-1] in _DAY_FIRST_ENGLISH
 
 
 CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -140,7 +153,8 @@ def _written_dates(byline: str | None, date_line: str | None, *,
                    dayfirst: bool) -> tuple[list[datetime], datetime | None]:
     """The dates written beside the article: in its "By ... on Monday, ..." line, else in
     a short line near it ("05/10/2018 - Publicado por"); and that short line's own."""
-    by = parse_page_date(re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I)) if byline else None
+    tail = re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I) if byline else ""
+    by = (_written_date(tail, dayfirst=dayfirst) or parse_page_date(tail)) if tail else None
     line = _written_date(date_line, dayfirst=dayfirst) if date_line else None
     return [d for d in (by, line) if d], line
 
@@ -196,6 +210,17 @@ _DATE_STAMP = re.compile(rf"(?:\w+,?\s+)?(?:{WRITTEN_DATE.pattern})"
 DATELINE = re.compile(rf"(?:{WRITTEN_DATE.pattern})\s*[-–—|:]\s", re.I)
 
 
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+
+
+def _day_or_none(year: int, month: int, day: int) -> datetime | None:
+    try:
+        return datetime(year, month, day)
+    except ValueError:
+        return None
+
+
 def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
     """The date written in a short line; numeric day/month order follows the page's language."""
     m = WRITTEN_DATE.search(line)
@@ -217,8 +242,11 @@ def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
     if numeric:
         a, b, year = (int(x) for x in numeric.groups())
         day, month = (a, b) if a > 12 or (dayfirst and b <= 12) else (b, a)  # 27.1.2022, 5/25/2018
-        try:
-            return datetime(year, month, day)
-        except ValueError:
-            return None
+        weekday = _WEEKDAY.search(line)
+        if weekday and a <= 12 and b <= 12 and a != b:  # "Monday | 07/01/2008": the order that gives a Monday
+            days = [d for d in (_day_or_none(year, b, a), _day_or_none(year, a, b))
+                    if d is not None and d.weekday() == _WEEKDAYS.index(weekday.group(1).lower()[:3])]
+            if len(days) == 1:
+                return days[0]
+        return _day_or_none(year, month, day)
     return parse_page_date(m.group(0))
