@@ -1123,6 +1123,23 @@ def test_a_written_date_near_the_article_when_nothing_else_dates_it(lang, line, 
     assert read_html(html.encode(), "x.html").date == expected
 
 
+@pytest.mark.parametrize("lang,line,expected", [
+    ("en", "Friday 28th December, 2007", datetime(2007, 12, 28)),
+    ("en", "Posted on: 31-12-2007", datetime(2007, 12, 31)),
+    ("en-GB", "Last updated at 11:25am on 07.01.08", datetime(2008, 1, 7)),
+    ("en", "01/13/08 -", datetime(2008, 1, 13)),
+    ("en", "Monday , December 31 , 2007", datetime(2007, 12, 31)),
+    ("en", "Firefox 3.0.10 released", None),  # a version number, not a date
+])
+def test_written_dates_of_older_pages(lang, line, expected):
+    # forms of L3S-GN1's 2008 pages (read by hand; the set has no date gold, its pages are not copied: licence),
+    # in a bare line under the headline that nothing but the cleaner's own reading dates
+    html = (f'<html lang="{lang}"><body><table><tr><td><h2>Town hall reopens</h2><span>{line}</span><p>'
+            + "The town hall reopened after repairs. " * 6 + "</p><p>"
+            + "Visitors praised the new roof and the lift. " * 5 + "</p></td></tr></table></body></html>")
+    assert read_html(html.encode(), "x.html").date == expected
+
+
 def test_a_page_never_gets_a_date_in_the_future():
     soon = datetime.now() + timedelta(days=60)  # within the year ahead that records may carry
     ld = json.dumps({"@type": "NewsArticle", "headline": "Plan approved",

@@ -196,11 +196,12 @@ def _htmldate(html: str, url: str | None) -> datetime | None:
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 WRITTEN_DATE = re.compile(
-    rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"   # November 18, 2019
-    rf"|\b\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\b"                 # 18 Nov 2019, 25. September 2018
-    r"|\b\d{1,2}[/.]\d{1,2}[/.]\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"    # 05/10/2018, 2018-10-05
-    r"|\b(?:19|20)\d{2}(?:\.\s?\d{1,2}\.\s?|/\d{1,2}/)\d{1,2}\b"  # 2023. 2. 5. (Korean), 2019.04.13, 2019/04/13
-    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]",        # 2019年4月4日, 2023년 2월 5일
+    rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s+\d{{4}}\b"             # November 18, 2019; May 31 , 2007
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}\b"  # 18 Nov 2019, 25. Mai 2018, 28th of May
+    r"|\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b|\b\d{1,2}\.\d{1,2}\.\d{4}\b"        # 05/10/2018, 1/13/08, 27.1.2022
+    r"|\b\d\d\.\d\d\.\d\d\b|\b\d{1,2}-\d{1,2}-\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"  # 07.01.08, 31-12-2007, 2018-10-05
+    r"|\b(?:19|20)\d{2}(?:\.\s?\d{1,2}\.\s?|/\d{1,2}/)\d{1,2}\b"               # 2023. 2. 5. (Korean), 2019/04/13
+    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]",                   # 2019年4月4日, 2023년 2월 5일
     re.I)
 
 
@@ -238,9 +239,11 @@ def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
             return datetime(*(int(x) for x in year_first.groups()))
         except ValueError:
             return None
-    numeric = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", m.group(0))
+    numeric = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})", m.group(0))
     if numeric:
         a, b, year = (int(x) for x in numeric.groups())
+        if year < 100:  # "07.01.08": the years 1969-2068, as strptime's %y reads them
+            year += 2000 if year < 69 else 1900
         day, month = (a, b) if a > 12 or (dayfirst and b <= 12) else (b, a)  # 27.1.2022, 5/25/2018
         weekday = _WEEKDAY.search(line)
         if weekday and a <= 12 and b <= 12 and a != b:  # "Monday | 07/01/2008": the order that gives a Monday
