@@ -6,7 +6,7 @@ import gzip
 import json
 import os
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -1485,6 +1485,19 @@ def test_a_numeric_date_read_in_the_order_its_country_or_weekday_gives(url, line
             + "The manager said the squad had been strengthened for the second half of the season. " * 3
             + "</p></div></div></body></html>")
     assert clean_html(page, url).date.day == day
+
+
+def test_a_photo_caption_under_the_headline_does_not_date_the_page():
+    # shaped like Google-Trends gt_74, a radio page (not copied: licence): a generic `date` meta tag, and under
+    # the headline the lead photo's caption telling of a day decades before; the caption's day is its event's
+    page = ('<html><head><meta name="date" content="2018-09-24"><title>Still Reinventing At 80</title></head>'
+            '<body><div class="story"><h1>Still Reinventing At 80</h1><figure><img src="f.jpg">'
+            '<figcaption>%s</figcaption></figure><div class="text"><p>'
+            + "The actor has a new film and a documentary about her life out this month. " * 3 + "</p><p>"
+            + "She said she feels better now than she did at any point in her career. " * 3 + "</p></div></div>"
+            '</body></html>')
+    assert clean_html(page % "Fonda joins a demonstration in Rome on March 8, 1972.").date.date() == date(2018, 9, 24)
+    assert clean_html(page % "Updated: Sep. 20, 2018").date.date() == date(2018, 9, 20)  # a date line stays one
 
 
 def _thread_page(post_header: str) -> tuple[str, list[str]]:

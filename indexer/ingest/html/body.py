@@ -800,14 +800,21 @@ def _date_line(blocks: list[Block], chains: list[list[Tag]], best: Tag, root: Ta
     heads = [i for i, b in enumerate(blocks[:MAX_TITLE_BLOCKS]) if b.text.lower() == head_low]
     if heads:
         under = next((b.text for b in blocks[heads[0] + 1:heads[0] + 1 + MAX_LINES_UNDER_HEADLINE]
-                      if len(b.text) < 100 and WRITTEN_DATE.search(b.text)), None)
+                      if _dates_the_page(b.text)), None)
         if under:
             return under
     scope = article_scope(best, up=4)
     inside = [b for b, chain in zip(blocks, chains) if any(n is scope for n in chain)]
-    return next((b.text for b in inside if len(b.text) < 100 and WRITTEN_DATE.search(b.text)
-                 and not _in_teaser(b)), None) \
+    return next((b.text for b in inside if _dates_the_page(b.text) and not _in_teaser(b)), None) \
         or next((b.text for b in inside if DATELINE.match(b.text)), None)
+
+
+def _dates_the_page(text: str) -> bool:
+    """A short line with a written date that is not a sentence about a day: a photo's caption
+    "Fonda at a demonstration in Rome on March 8, 1972." tells of its event, not of the page."""
+    date = WRITTEN_DATE.search(text) if len(text) < 100 else None
+    return date is not None and not (END_PUNCT.search(text) and
+                                     len((text[:date.start()] + text[date.end():]).split()) >= 6)
 
 
 # lines under the headline that may hold its date line: a standfirst and a note may come first
