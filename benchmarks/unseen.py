@@ -27,6 +27,7 @@ agree >= `--agree` and ours is under `--far` against each); every page's row is 
 
     .venv/bin/python benchmarks/unseen.py [--corpus ../shared/corpus] [--limit N]
         [--readability-js DIR] [--out benchmarks/out/unseen-pages.tsv] [--agree 0.8] [--far 0.5]
+        [--dump DIR]
 """
 
 from __future__ import annotations
@@ -213,6 +214,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=OUT / "unseen-pages.tsv", help="every page's row (TSV)")
     ap.add_argument("--agree", type=float, default=0.8, help="the two others agree at least this much ...")
     ap.add_argument("--far", type=float, default=0.5, help="... and ours is under this against each")
+    ap.add_argument("--dump", type=Path, default=None, metavar="DIR",
+                    help="write each far page's HTML and each tool's body there, to read them side by side")
     args = ap.parse_args()
 
     started = time.perf_counter()
@@ -337,7 +340,21 @@ def report(pages: list[Unseen], tools: list[str], args, skipped_js: str | None, 
         print(f"| {u.page.set} | {u.page.id} | {lengths} | " + " | ".join(cells) + f" | {u.indexed or '-'} |")
 
     write_tsv(args.out, pages, tools, scores, far_ids)
+    if args.dump is not None:
+        dump(args.dump, far, tools)
+        print(f"far pages' HTML and bodies: {args.dump}", file=sys.stderr)
     print(f"\nevery page: {args.out}", file=sys.stderr)
+
+
+def dump(folder: Path, far: list[Unseen], tools: list[str]) -> None:
+    """NN.html (the page as cleaned: decoded) and NN.TOOL.txt (each tool's body) for each far page."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "index.tsv", "w", encoding="utf-8") as index:
+        for n, unseen in enumerate(far):
+            (folder / f"{n:03d}.html").write_text(unseen.page.html, encoding="utf-8")
+            for tool in tools:
+                (folder / f"{n:03d}.{SHORT[tool]}.txt").write_text(unseen.out[tool].body, encoding="utf-8")
+            index.write(f"{n:03d}\t{unseen.page.set}\t{unseen.page.id}\n")
 
 
 def _cell(value) -> str:
