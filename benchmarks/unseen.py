@@ -23,7 +23,10 @@ install @mozilla/readability jsdom` there), Readability.js 0.6 in one node proce
 (`benchmarks/unseen_readability.js`). Body agreement is `cleaning.py`'s ROUGE-LSum F1 of each pair
 (symmetric: F1); dates are exact days against htmldate-eval's gold (`cleaning.py`'s `gold_days`).
 The report prints a summary and the pages where ours is far from the two others' consensus (they
-agree >= `--agree` and ours is under `--far` against each); every page's row is in `--out`.
+agree >= `--agree` and ours is under `--far` against each; without Readability.js: ours under
+`--far` against trafilatura), then the pages where ours is under `--far` against each while the two
+others are apart; every page's row is in `--out`, and `--dump DIR` writes the listed pages' HTML
+and bodies. Run time at session 13: about 50 s, 160 s with Readability.js (two shared cores).
 
     .venv/bin/python benchmarks/unseen.py [--corpus ../shared/corpus] [--limit N]
         [--readability-js DIR] [--out benchmarks/out/unseen-pages.tsv] [--agree 0.8] [--far 0.5]
@@ -215,7 +218,7 @@ def main() -> None:
     ap.add_argument("--agree", type=float, default=0.8, help="the two others agree at least this much ...")
     ap.add_argument("--far", type=float, default=0.5, help="... and ours is under this against each")
     ap.add_argument("--dump", type=Path, default=None, metavar="DIR",
-                    help="write each far page's HTML and each tool's body there, to read them side by side")
+                    help="write each listed page's HTML and each tool's body there, to read them side by side")
     args = ap.parse_args()
 
     started = time.perf_counter()
@@ -331,23 +334,33 @@ def report(pages: list[Unseen], tools: list[str], args, skipped_js: str | None, 
           + "; pages a tool failed on: " + (", ".join(f"{t} {n}" for t, n in errors.items() if n) or "none"))
 
     print(f"\n## Far from consensus ({len(far)} pages, to read by hand)\n")
+    page_table(far, tools, pairs, scores)
+    apart = []
+    if "readability.js" in tools:
+        apart = [u for u in pages if id(u) not in far_ids and max(
+            scores[id(u)][("ours", "trafilatura")], scores[id(u)][("ours", "readability.js")]) < args.far]
+        print(f"\n## Ours under {args.far} against each, the two others apart ({len(apart)} pages)\n")
+        page_table(apart, tools, pairs, scores)
+
+    write_tsv(args.out, pages, tools, scores, far_ids)
+    if args.dump is not None:
+        dump(args.dump, far + apart, tools)
+        print(f"listed pages' HTML and bodies: {args.dump}", file=sys.stderr)
+    print(f"\nevery page: {args.out}", file=sys.stderr)
+
+
+def page_table(chosen: list[Unseen], tools: list[str], pairs: list, scores: dict) -> None:
     print("| set | id | chars ours / traf" + (" / rjs" if "readability.js" in tools else "") + " | "
           + " | ".join(_pair(*p) for p in pairs) + " | indexed |")
     print("| --- | --- | --- |" + " ---: |" * len(pairs) + " --- |")
-    for u in far:
+    for u in chosen:
         lengths = " / ".join(str(len(u.out[t].body)) for t in tools)
         cells = [f"{scores[id(u)][p]:.3f}" for p in pairs]
         print(f"| {u.page.set} | {u.page.id} | {lengths} | " + " | ".join(cells) + f" | {u.indexed or '-'} |")
 
-    write_tsv(args.out, pages, tools, scores, far_ids)
-    if args.dump is not None:
-        dump(args.dump, far, tools)
-        print(f"far pages' HTML and bodies: {args.dump}", file=sys.stderr)
-    print(f"\nevery page: {args.out}", file=sys.stderr)
-
 
 def dump(folder: Path, far: list[Unseen], tools: list[str]) -> None:
-    """NN.html (the page as cleaned: decoded) and NN.TOOL.txt (each tool's body) for each far page."""
+    """NN.html (the page as cleaned: decoded) and NN.TOOL.txt (each tool's body) for each listed page."""
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "index.tsv", "w", encoding="utf-8") as index:
         for n, unseen in enumerate(far):
