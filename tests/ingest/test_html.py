@@ -1500,6 +1500,20 @@ def test_a_photo_caption_under_the_headline_does_not_date_the_page():
     assert clean_html(page % "Updated: Sep. 20, 2018").date.date() == date(2018, 9, 20)  # a date line stays one
 
 
+def test_a_labelled_date_line_over_the_headline():
+    # shaped like two blog pages of Zyte's benchmark (no date gold; read by hand): the byline and its date
+    # stand over the <h1> in the page's hero banner, outside the element that holds the story
+    page = ('<html lang="de"><head><title>Take C.A.R.E. - comwrap auf der DMEXCO 2018</title></head><body>'
+            '<div class="hero"><a href="/blog">Zurück zur Übersicht</a><p class="about"><span>Von</span> '
+            '<a href="/author/mb">Moritz Bachmann</a> <span>%s</span></p>'
+            '<h1>Take C.A.R.E. - comwrap auf der DMEXCO 2018</h1></div><div class="section"><div class="post">'
+            '<p>' + "Am 12. und 13. September startet wieder die Messe in Köln, und wir sind mit dabei. " * 3 + '</p>'
+            '<p>' + "Auf der größten Konferenz der Digitalbranche zeigen wir unsere neuen Projekte. " * 3 + '</p>'
+            '</div></div></body></html>')
+    assert clean_html(page % "publiziert am 30. Juli 2018").date == datetime(2018, 7, 30)
+    assert clean_html(page % "30. Juli 2018").date is None  # a bare date over the headline may be the page's clock
+
+
 def _thread_page(post_header: str) -> tuple[str, list[str]]:
     opener = ["Patch notes 4.47", "The spawn announcements are orange now.", "Bosses in the oasis spawn every twenty "
               "minutes instead of thirty.", "The crafting window no longer closes by itself."]

@@ -794,7 +794,7 @@ def _date_line(blocks: list[Block], chains: list[list[Tag]], best: Tag, root: Ta
     """The first line with a written date beside the article: a short line just under the
     headline (the page's clock, weather or menu bar above it may carry today's date), else
     a short line in the article's surroundings, else a paragraph that opens with its date
-    ("27.1.2022 - Bei der ...")."""
+    ("27.1.2022 - Bei der ..."), else a labelled date line just over the headline."""
     if best is root:
         return None
     heads = [i for i, b in enumerate(blocks[:MAX_TITLE_BLOCKS]) if b.text.lower() == head_low]
@@ -805,8 +805,16 @@ def _date_line(blocks: list[Block], chains: list[list[Tag]], best: Tag, root: Ta
             return under
     scope = article_scope(best, up=4)
     inside = [b for b, chain in zip(blocks, chains) if any(n is scope for n in chain)]
-    return next((b.text for b in inside if _dates_the_page(b.text) and not _in_teaser(b)), None) \
+    found = next((b.text for b in inside if _dates_the_page(b.text) and not _in_teaser(b)), None) \
         or next((b.text for b in inside if DATELINE.match(b.text)), None)
+    if found or not heads:
+        return found
+    return next((b.text for b in blocks[max(0, heads[0] - MAX_LINES_UNDER_HEADLINE):heads[0]]
+                 if _dates_the_page(b.text) and PUBLISHED_LABEL.search(b.text)), None)
+
+
+# a label that makes a date line over the headline the story's ("publiziert am 30. Juli 2018"), not a clock's
+PUBLISHED_LABEL = re.compile(r"\b(?:publi\w*|posted|veröffentlicht|erschienen|gepostet)\b", re.I)
 
 
 def _dates_the_page(text: str) -> bool:
