@@ -1129,6 +1129,7 @@ def test_a_written_date_near_the_article_when_nothing_else_dates_it(lang, line, 
     ("en-GB", "Last updated at 11:25am on 07.01.08", datetime(2008, 1, 7)),
     ("en", "01/13/08 -", datetime(2008, 1, 13)),
     ("en", "Monday , December 31 , 2007", datetime(2007, 12, 31)),
+    ("en", "Thursday, 10, January, 2008, 09:14", datetime(2008, 1, 10)),
     ("en", "Firefox 3.0.10 released", None),  # a version number, not a date
 ])
 def test_written_dates_of_older_pages(lang, line, expected):

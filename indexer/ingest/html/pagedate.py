@@ -197,7 +197,7 @@ def _htmldate(html: str, url: str | None) -> datetime | None:
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 WRITTEN_DATE = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s+\d{{4}}\b"             # November 18, 2019; May 31 , 2007
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}\b"  # 18 Nov 2019, 25. Mai 2018, 28th of May
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?[.,]?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}\b"  # 18 Nov 2019, 25. Mai 2018, 28th of May
     r"|\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b|\b\d{1,2}\.\d{1,2}\.\d{4}\b"        # 05/10/2018, 1/13/08, 27.1.2022
     r"|\b\d\d\.\d\d\.\d\d\b|\b\d{1,2}-\d{1,2}-\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"  # 07.01.08, 31-12-2007, 2018-10-05
     r"|\b(?:19|20)\d{2}(?:\.\s?\d{1,2}\.\s?|/\d{1,2}/)\d{1,2}\b"               # 2023. 2. 5. (Korean), 2019/04/13
