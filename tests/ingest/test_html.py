@@ -1515,6 +1515,22 @@ def test_a_labelled_date_line_over_the_headline():
     assert clean_html(page % "30. Juli 2018").date is None  # a bare date over the headline may be the page's clock
 
 
+def test_a_live_blogs_shell_gives_its_standfirst_not_a_menus_line():
+    # shaped like htmldate-eval's even page 1735359864 (a newspaper's live blog; its entries load by script):
+    # the only prose shown is the standfirst under the headline, which the page also declares as its
+    # description; the body was a footer menu's "Email marketing por"
+    lead = ("Novos testes indicam que o Presidente já não apresenta o índice de replicação activa do vírus, mas a "
+            "Casa Branca não indicou se teve um teste negativo. Em todo o mundo há mais de 37 milhões de infecções.")
+    page = ('<html lang="pt"><head><meta property="og:description" content="%s"><title>Covid-19: ao minuto</title>'
+            '</head><body><main><article class="story"><header class="story__header"><h1>Covid-19: ao minuto</h1>'
+            '<div class="story__blurb lead">%s</div><div class="meta">11 de Outubro de 2020, 8:34</div></header>'
+            '<div class="story__content"><div id="liveblog" data-src="/api/live/1934765"></div></div></article>'
+            '</main><section class="colophon"><nav><p class="heading-alt">Email marketing por</p>'
+            '<a href="/newsletters">Newsletters</a></nav></section></body></html>')
+    assert clean_html(page % (lead[:160], lead)).body == lead
+    assert clean_html(page % ("Siga ao minuto", lead)).body != lead  # no description declared: nothing to find again
+
+
 def _thread_page(post_header: str) -> tuple[str, list[str]]:
     opener = ["Patch notes 4.47", "The spawn announcements are orange now.", "Bosses in the oasis spawn every twenty "
               "minutes instead of thirty.", "The crafting window no longer closes by itself."]

@@ -143,6 +143,10 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
             story, body, container, start = body, whole, None, None
     if _only_notice(body):  # a site's copyright line, and nothing of a story: no story found
         body = ""
+    if len(body) < SHORT_BODY and not END_PUNCT.search(body):  # not a sentence: a live blog's or video's shell
+        lead = _shown_description(metas, blocks)
+        if lead:
+            story, body, container, start = None, lead, None, None
     listing = listing_body(blocks, soft, container, body, headline)
     if listing is not None:  # a page without a story: its main area's lists and tables whole
         body = listing
@@ -187,6 +191,7 @@ CAPTION_PROSE = 60    # ... each a sentence of this many characters or more
 
 
 NOTICE_COMPANY = 80  # characters of a line beside a lone copyright notice that would be a story's sentence
+MIN_SHOWN_DESCRIPTION = 100  # characters of a declared description, its opening found again on the page
 
 
 def _only_notice(body: str) -> bool:
@@ -197,6 +202,17 @@ def _only_notice(body: str) -> bool:
     paragraphs = body.split("\n\n")
     return any(len(p) <= MAX_NOTICE and NOTICE.match(p) for p in paragraphs) \
         and all(len(p) < NOTICE_COMPANY or NOTICE.match(p) for p in paragraphs)
+
+
+def _shown_description(metas: dict[str, str], blocks: list) -> str | None:
+    """The page's declared description where the page also shows it (its standfirst): the only prose of a
+    page whose story is loaded by script (a live blog's entries, a video), which the text found lacks."""
+    declared = collapse_spaces(metas.get("og:description") or metas.get("description")
+                               or metas.get("twitter:description") or "")
+    if len(declared) < MIN_SHOWN_DESCRIPTION:
+        return None
+    opening = declared[:MIN_SHOWN_DESCRIPTION]
+    return next((b.text for b in blocks if b.text.startswith(opening)), None)
 
 
 def _captions_tell_the_story(captions: list[str], body: str) -> bool:
