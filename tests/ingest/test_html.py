@@ -1531,6 +1531,14 @@ def test_a_live_blogs_shell_gives_its_standfirst_not_a_menus_line():
     assert clean_html(page % ("Siga ao minuto", lead)).body != lead  # no description declared: nothing to find again
 
 
+def test_a_broken_address_does_not_stop_the_date():
+    # a WARC record's target URI with a broken IPv6 host: the page is read, its date month first
+    page = ('<html lang="en"><body><h1>Trio set for debuts</h1><div>1/11/2008</div><p>'
+            + "Three new signings could all make their first appearance for the club on Saturday. " * 3
+            + '</p></body></html>')
+    assert clean_html(page, "http://[::1/story/2428").date == datetime(2008, 1, 11)
+
+
 def _thread_page(post_header: str) -> tuple[str, list[str]]:
     opener = ["Patch notes 4.47", "The spawn announcements are orange now.", "Bosses in the oasis spawn every twenty "
               "minutes instead of thirty.", "The crafting window no longer closes by itself."]

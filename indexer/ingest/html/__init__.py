@@ -64,7 +64,7 @@ from indexer.ingest.html.markup import (
 )
 from indexer.ingest.html.pagedate import EUROPE_LANGUAGES, has_prose, page_date, writes_day_first
 from indexer.ingest.html.pagedate import declared_date as _declared_date
-from indexer.ingest.html.scan import END_PUNCT, Scan, domain, json_ld_objects, names, pick_article_ld, text_value
+from indexer.ingest.html.scan import END_PUNCT, Block, Scan, domain, json_ld_objects, names, pick_article_ld, text_value
 from indexer.ingest.html.scan import blocks as _blocks
 from indexer.ingest.html.scan import scan as _scan
 
@@ -204,7 +204,7 @@ def _only_notice(body: str) -> bool:
         and all(len(p) < NOTICE_COMPANY or NOTICE.match(p) for p in paragraphs)
 
 
-def _shown_description(metas: dict[str, str], blocks: list) -> str | None:
+def _shown_description(metas: dict[str, str], blocks: list[Block]) -> str | None:
     """The page's declared description where the page also shows it (its standfirst): the only prose of a
     page whose story is loaded by script (a live blog's entries, a video), which the text found lacks."""
     declared = collapse_spaces(metas.get("og:description") or metas.get("description")

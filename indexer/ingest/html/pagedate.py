@@ -56,7 +56,10 @@ _DAY_FIRST_ENGLISH = frozenset({"uk", "ie", "au", "nz", "in", "za", "pk", "ng", 
 def writes_day_first(url: str | None) -> bool:
     """An English page from a country that writes its numeric dates day first (its domain
     tells; a page's `lang="en-GB"` tells the same without it)."""
-    host = urlsplit(url).hostname or "" if url else ""
+    try:
+        host = (urlsplit(url).hostname or "") if url else ""
+    except ValueError:  # a broken IPv6 host
+        return False
     return host.rsplit(".", 1)[-1] in _DAY_FIRST_ENGLISH
 
 
@@ -216,6 +219,7 @@ _WEEKDAY = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 
 
 def _day_or_none(year: int, month: int, day: int) -> datetime | None:
+    """The day, or None where the numbers make no day (a 30 February)."""
     try:
         return datetime(year, month, day)
     except ValueError:
@@ -229,16 +233,10 @@ def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
         return None
     east_asian = re.fullmatch(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]", m.group(0))
     if east_asian:  # year, month, day: no order to guess
-        try:
-            return datetime(*(int(x) for x in east_asian.groups()))
-        except ValueError:
-            return None
+        return _day_or_none(*(int(x) for x in east_asian.groups()))
     year_first = re.fullmatch(r"(\d{4})[./]\s?(\d{1,2})[./]\s?(\d{1,2})", m.group(0))
     if year_first:  # year, month, day: the order every country that writes the year first keeps
-        try:
-            return datetime(*(int(x) for x in year_first.groups()))
-        except ValueError:
-            return None
+        return _day_or_none(*(int(x) for x in year_first.groups()))
     numeric = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})", m.group(0))
     if numeric:
         a, b, year = (int(x) for x in numeric.groups())
