@@ -134,6 +134,8 @@ def test_page_dates_are_read_not_guessed(text, day):
     ("https://example.org/2019/0325/story", None),
     ("https://example.org/id/200712281234/", None),  # a longer number: an id, not a date
     ("https://example.org/2007122/story", None),
+    ("https://example.org/news/20080107/story_080108/20080108?hub=home", None),  # two days: the address does not tell
+    ("https://example.org/news/20071228.html", "2007-12-28"),
     ("https://example.org/2019/13/25/story", None),
 ])
 def test_a_date_in_an_address(url, day):
