@@ -1539,6 +1539,19 @@ def test_a_broken_address_does_not_stop_the_date():
     assert clean_html(page, "http://[::1/story/2428").date == datetime(2008, 1, 11)
 
 
+def test_a_declared_title_that_is_the_sites_address_is_no_headline():
+    # shaped like htmldate-eval's even page 1791336003: twitter:title is the site's address, as is the logo's
+    # <h1>; og:title and the story's heading are the headline
+    page = ('<html><head><title>Envoy: a counteroffensive to restore territorial integrity</title>'
+            '<meta property="og:title" content="Envoy: a counteroffensive to restore territorial integrity">'
+            '<meta name="twitter:title" content="News.az"></head><body><header><h1>News.az</h1></header>'
+            '<main><h4>Envoy: a counteroffensive to restore territorial integrity</h4><div class="text"><p>'
+            + "The ambassador said the counteroffensive is considered self-defense under international law. " * 3
+            + "</p></div></main></body></html>")
+    assert clean_html(page, "https://www.news.az/news/envoy").headline == \
+        "Envoy: a counteroffensive to restore territorial integrity"
+
+
 def _thread_page(post_header: str) -> tuple[str, list[str]]:
     opener = ["Patch notes 4.47", "The spawn announcements are orange now.", "Bosses in the oasis spawn every twenty "
               "minutes instead of thirty.", "The crafting window no longer closes by itself."]

@@ -65,9 +65,10 @@ def headline(scan: Scan, ld: dict, publication: str | None, domain: str | None,
     else the declared one (_DECLARED), else the <h1>, else the <title>, without the site's
     name (FALLBACK). A three-word <h1> that is one part of the title on a page that declares
     nothing (SECTION) is the headline only if it is inside the article's markup."""
+    site = squash(domain or "") or None  # a declared title that is the site's address ("News.az") heads no story
     raw_declared = [t for t in (text_value(ld.get("headline")), text_value(scan.metas.get("og:title")),
                                 text_value(scan.metas.get("twitter:title")), text_value(ld.get("name")))
-                    if t]
+                    if t and squash(t) != site]
     declared = [_strip_site_tail(t, publication, domain) for t in raw_declared]
     title = _strip_site_tail(collapse_spaces(unescape(scan.title)), publication, domain)
     h1s = [h for h in scan.h1[:3] if h]
