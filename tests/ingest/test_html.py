@@ -1552,6 +1552,18 @@ def test_a_declared_title_that_is_the_sites_address_is_no_headline():
         "Envoy: a counteroffensive to restore territorial integrity"
 
 
+def test_the_declared_headline_under_the_h1s_dateline():
+    # shaped like htmldate-eval's even page 1565998355 (a Gujarati paper): an English <h1> for search engines, then
+    # the <h1> a reader sees, "City / Headline", whose headline is the one JSON-LD and og:title declare
+    head = "અમેરિકામાં રહેતાં ભાયલીના છીતુ પટેલનું કોરોનાથી મોત"
+    page = (f'<html lang="gu"><head><title>Chhetu Patel died due to corona|{head}</title>'
+            f'<meta property="og:title" content="{head}"></head><body>'
+            '<h1>Chhetu Patel died due to corona</h1><h1>વડોદરા / ' + head + '</h1><div class="story"><p>'
+            + "કોરોના વાઈરસે વિશ્વભરમાં ભરડો લીધો છે. ત્યારે વાઈરસની સૌથી વધુ અસર થઈ છે. " * 4
+            + "</p></div></body></html>")
+    assert clean_html(page).headline == head
+
+
 def _thread_page(post_header: str) -> tuple[str, list[str]]:
     opener = ["Patch notes 4.47", "The spawn announcements are orange now.", "Bosses in the oasis spawn every twenty "
               "minutes instead of thirty.", "The crafting window no longer closes by itself."]

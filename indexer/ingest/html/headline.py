@@ -76,6 +76,10 @@ def headline(scan: Scan, ld: dict, publication: str | None, domain: str | None,
     for text in visible:
         if any(squash(text) == squash(t) for t in declared):
             return text, SURE
+    for text in h1s:  # "Vadodara / Headline": the declared headline under the <h1>'s dateline or kicker
+        shown = _TITLE_PARTS.split(text)
+        if len(shown) == 2 and any(squash(shown[1]) == squash(t) for t in declared):
+            return shown[1], SURE
     for text in declared:
         if text.endswith(("...", "…")):  # JSON-LD headlines get cut at 110 characters
             stem = squash(text)
