@@ -825,6 +825,6 @@ def _dates_the_page(text: str) -> bool:
                                      len((text[:date.start()] + text[date.end():]).split()) >= 6)
 
 
-# lines under the headline that may hold its date line: a standfirst and a note may come first
-# ("Headline / newsletter intro / privacy note / Jane Roe, April 19, 2020")
+# lines under the headline (and over it, for a labelled one) that may hold its date line: a standfirst and
+# a note may come first ("Headline / newsletter intro / privacy note / Jane Roe, April 19, 2020")
 MAX_LINES_UNDER_HEADLINE = 4
