@@ -15,7 +15,6 @@ story's day. The odd halves are never loaded. Session 13 read every difference (
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tempfile
 import warnings
@@ -35,10 +34,9 @@ from benchmarks.cleaning import (  # noqa: E402
     run_trafilatura,
     select,
 )
-from indexer.ingest.html.pagedate import WRITTEN_DATE  # noqa: E402
+from indexer.ingest.html.pagedate import WEEKDAY, WRITTEN_DATE  # noqa: E402
 
 UNDATED_SETS = ("l3s-gn1", "google-trends-2017", "zyte", "readability")
-_WEEKDAY_LINE = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 
 
 def dated_lines(html: str, headline: str, most: int = 10) -> list[str]:
@@ -51,7 +49,7 @@ def dated_lines(html: str, headline: str, most: int = 10) -> list[str]:
     for i, line in enumerate(lines):
         is_headline = line == headline and not headline_seen
         headline_seen |= is_headline
-        if len(line) < 200 and (WRITTEN_DATE.search(line) or _WEEKDAY_LINE.search(line) or is_headline):
+        if len(line) < 200 and (WRITTEN_DATE.search(line) or WEEKDAY.search(line) or is_headline):
             shown.append(f"[{i}/{len(lines)}]{' (headline)' if is_headline else ''} {line[:140]}")
             if len(shown) >= most:
                 break

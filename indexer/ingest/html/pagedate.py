@@ -215,7 +215,7 @@ DATELINE = re.compile(rf"(?:{WRITTEN_DATE.pattern})\s*[-–—|:]\s", re.I)
 
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAY = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
+WEEKDAY = re.compile(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", re.I)
 
 
 def _day_or_none(year: int, month: int, day: int) -> datetime | None:
@@ -243,7 +243,7 @@ def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
         if year < 100:  # "07.01.08": the years 1969-2068, as strptime's %y reads them
             year += 2000 if year < 69 else 1900
         day, month = (a, b) if a > 12 or (dayfirst and b <= 12) else (b, a)  # 27.1.2022, 5/25/2018
-        weekday = _WEEKDAY.search(line)
+        weekday = WEEKDAY.search(line)
         if weekday and a <= 12 and b <= 12 and a != b:  # "Monday | 07/01/2008": the order that gives a Monday
             days = [d for d in (_day_or_none(year, b, a), _day_or_none(year, a, b))
                     if d is not None and d.weekday() == _WEEKDAYS.index(weekday.group(1).lower()[:3])]
