@@ -46,7 +46,7 @@ _AUTHOR_CUT = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
     r"\s(?-i:[Ff]or)\s+(?=(?-i:[A-Z]))|"  # "Jane Roe For Dailymail.com": the outlet she writes for
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
-    r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\b\d{4}\b|\b\d+\s*min\b|\b\d+\s+(?:hours?|days?)\s+ago\b).*$",
+    r"\d{1,2}[/.] ?\d{1,2}[/.] ?\d{2,4}|\b\d{4}\b|\b\d+\s*min\b|\b\d+\s+(?:hours?|days?)\s+ago\b).*$",
     re.I)
 _ROLE = re.compile(
     r"\b(?:writer|editor|editors|correspondent|reporter|columnist|contributor|staff|producer|journalist|"
@@ -62,6 +62,11 @@ _AFTER_NAME = frozenset({
     "science", "health", "entertainment", "investigative", "legal", "wire", "freelance", "guest", "associated",
     "the", "daily", "news", "press", "writer", "editor", "correspondent", "reporter", "columnist", "contributor",
     "producer", "journalist",
+    # the same in other languages: "LAURE BRETTON Envoyés spéciaux à Toulouse", "Ana Roe, corresponsal en Roma"
+    "envoyé", "envoyée", "envoyés", "envoyées", "correspondant", "correspondante", "correspondants", "journaliste",
+    "rédacteur", "rédactrice", "korrespondent", "korrespondentin", "redakteur", "redakteurin", "enviado", "enviada",
+    "enviados", "corresponsal", "periodista", "redactor", "redactora", "inviato", "inviata", "corrispondente",
+    "giornalista", "correspondente", "jornalista", "repórter",
 })
 # a publication, broadcaster or body, not a person: "CBS News", "AUTO ZEITUNG", "Press Trust Of India",
 # "Deutscher Caritasverband", "The Times-Picayune"

@@ -18,6 +18,9 @@ from indexer.ingest.bylines import (
     ("By Jane Roe and John Doe, AP Writer | Nov 18, 2019", "Jane Roe, John Doe"),  # two people
     ("Von Felix Schröder und Jörg Soldwisch, dpa", "Felix Schröder, Jörg Soldwisch"),  # German, an agency
     ("Samya Kullab; Vasilisa Stepanenko", "Samya Kullab, Vasilisa Stepanenko"),
+    ("Par Lilian Alemagna, Laure Bretton envoyés spéciaux à Toulouse", "Lilian Alemagna, Laure Bretton"),  # job title
+    ("Von Max Muster, Korrespondent in Paris", "Max Muster"),
+    ("By PHILLIP RAWLS 10/ 5/11 09:19 PM ET", "PHILLIP RAWLS"),  # a day padded with a space
     ("牛镛、岳弘彬", "牛镛, 岳弘彬"),  # Chinese list comma
     ("Developed By Heba Musa", None),  # a site credit (DC.Creator), not the writer
     ("AFP Deutschland", None),         # an agency alone is no author
