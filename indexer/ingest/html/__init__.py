@@ -33,7 +33,7 @@ from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, der
 from indexer.ingest.bylines import normalise_byline
 from indexer.ingest.encoding import decode_bytes, looks_binary, sniff_declared_charset
 from indexer.ingest.html.authors import author as _author
-from indexer.ingest.html.authors import script_author, signature_author, without_editors
+from indexer.ingest.html.authors import labelled_byline, script_author, signature_author, without_editors
 from indexer.ingest.html.body import (
     MAX_NOTICE,
     NOTICE,
@@ -168,6 +168,9 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
         body = declared_body  # the page's markup hides the text (script-rendered), JSON-LD has it whole
     if byline and not author:  # a plain-text "By A and B on Monday, ..." line
         author = normalise_byline([byline], publication, domain(page_url), from_text=True)
+    if byline and not author:  # that line named no one ("Von Tory zu ...: a comment's teaser"): "Author: A"
+        labelled = next(filter(None, map(labelled_byline, blocks)), None)
+        author = normalise_byline([labelled], publication, domain(page_url), from_text=True) if labelled else None
     if not author:  # "Jim Litke is a national sports columnist for The Associated Press." under the story
         author = signature_author(body, publication, domain(page_url))
     if not author:  # window.__STATE__ = {"article": {"author": {"name": "Jane Roe"}}}

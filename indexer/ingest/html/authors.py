@@ -85,7 +85,7 @@ def _byline_author(scan: Scan, publication: str | None, domain: str | None) -> s
     for rank in (0, 1, 2):
         texts = []
         for r, tag in scan.bylines:
-            if r != rank or _inside_comments(tag):
+            if r != rank or _inside_comments(tag) or _in_other_story(tag):
                 continue
             name_el = tag.find(attrs={"itemprop": "name"}) if rank == 0 else None
             if name_el is not None and name_el.name == "meta":  # <meta itemprop="name" content="Jane Roe">
@@ -143,6 +143,24 @@ def _outermost(tag: Tag, bylines: set[int], near: Tag) -> Tag:
             owner = node
         node = node.parent
     return owner
+
+
+# a module of other stories: "snp_dont_miss_container", "related-posts", "teaser-box", "most-read"
+_OTHER_STORIES_CLASS = re.compile(
+    r"teaser|related|recommend|promo|popular|dont[-_]?miss|more[-_]?stories|most[-_]?read", re.I)
+MAX_MODULE_DEPTH = 4  # levels above a byline looked at for a module of other stories
+
+
+def _in_other_story(tag: Tag) -> bool:
+    """The byline sits in a module of other stories (a "Don't miss" box's author under its headline)."""
+    node = tag.parent
+    for _ in range(MAX_MODULE_DEPTH):
+        if node is None or node.name in ("body", "article", "main"):
+            return False
+        if _OTHER_STORIES_CLASS.search(attr_tokens(node)):
+            return True
+        node = node.parent
+    return False
 
 
 # "comments", "comment-author", "commentlist", "js_comments", "respond"; not "contributor-and-comments"

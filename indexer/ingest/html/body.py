@@ -472,8 +472,10 @@ def extract_body(root: Tag, blocks: list[Block], soft: list[tuple[Tag, int]], co
     if not blocks:
         return "", None, None, None, None
     # not "By Subject" (a link of the site's menus) nor "von Künstlern, Bands, DJs," (a sentence goes on)
+    # nor "Written by | Jane Roe" in a table's row under a header cell: a work's credits (an infobox)
     byline = next((b.text for b in blocks if is_text_byline(b.text) and not _in_teaser(b)
-                   and b.link_chars < len(b.text) and not b.text.endswith(",")), None) \
+                   and b.link_chars < len(b.text) and not b.text.endswith(",")
+                   and not (b.tag == "tr" and b.element.find("th") is not None)), None) \
         or next(filter(None, map(inline_lead_byline, blocks)), None) \
         or next(filter(None, map(labelled_byline, blocks)), None)
     chains = [_ancestors(b.element, root) for b in blocks]
