@@ -208,9 +208,11 @@ WRITTEN_DATE = re.compile(
     re.I)
 
 
-# a line that is only a date (a weekday, a time): the story's date stamp ("13 Oct 2020 18:29")
+# a line that is only a date (a weekday, a time and its zone): the story's date stamp ("13 Oct 2020 18:29",
+# "Thu, 14 May 2020 17:55 UTC")
 _DATE_STAMP = re.compile(rf"(?:\w+,?\s+)?(?:{WRITTEN_DATE.pattern})"
-                         r"(?:,?\s*(?:um\s+|at\s+|-\s*)?\d{1,2}[:.]\d{2}(?:\s*(?:Uhr|[ap]\.?m\.?))?)?", re.I)
+                         r"(?:,?\s*(?:um\s+|at\s+|-\s*)?\d{1,2}[:.]\d{2}(?:\s*(?:Uhr|[ap]\.?m\.?))?"
+                         r"(?:\s*\(?(?:UTC|GMT|[ECMP][SD]T|CES?T|BST)(?:\s*[+-]\s*\d{1,2}(?::?\d\d)?)?\)?)?)?", re.I)
 DATELINE = re.compile(rf"(?:{WRITTEN_DATE.pattern})\s*[-–—|:]\s", re.I)
 
 
