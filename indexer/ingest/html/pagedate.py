@@ -144,7 +144,10 @@ def _on_day(moment: datetime, day: date) -> datetime:
         hours = -((moment - datetime.combine(moment.date(), time(), moment.tzinfo)) // timedelta(hours=1) + 1)
     else:
         return moment
-    return moment.astimezone(timezone(timedelta(hours=hours))) if -12 <= hours <= 14 else moment
+    if not -12 <= hours <= 14:
+        return moment
+    moved = moment.astimezone(timezone(timedelta(hours=hours)))
+    return moved if moved.date() == day else moment  # an address's day two or more days off: no zone puts it there
 
 
 def _swapped(found: datetime, ours: datetime) -> bool:
