@@ -27,8 +27,8 @@ from indexer.ingest.html.scan import (
     text_value,
 )
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—\-·:»]\s+")
-_TITLE_PARTS = re.compile(r"\s+[|–—\-·:»/]\s+|\s*[|–—]\s*|(?<=\w)-(?=[A-Z])")  # also "Headline-Section-Site"
+_TITLE_SEPARATORS = re.compile(r"\s+(?:--|[|–—\-·:»])\s+")  # " -- ": a typewriter's dash
+_TITLE_PARTS = re.compile(r"\s+(?:--|[|–—\-·:»/])\s+|\s*[|–—]\s*|(?<=\w)-(?=[A-Z])")  # also "Headline-Section-Site"
 
 
 def _strip_site_tail(title: str, site: str | None, domain: str | None = None) -> str:
