@@ -368,7 +368,9 @@ _LISTED_BYLINE_CLASS = CaseBlind(_OTHER_BYLINES + "|list")
 MAX_TITLE_BLOCKS = 400  # text blocks from the top of the page looked at as headline candidates
 MAX_HEADINGS = 40  # h2/h3 and headline-classed elements looked at as headline candidates
 _HEADLINE_CLASS = CaseBlind(r"headline|title")
-NOT_HEADLINE_CLASS = CaseBlind(r"sub-?title|subhead|section|widget|related|teaser|card|promo|nav|menu|list")
+# (a byline's or author's "title" is the writer's job or affiliation: "bylinetitle", "author-title")
+NOT_HEADLINE_CLASS = CaseBlind(r"sub-?title|subhead|section|widget|related|teaser|card|promo|nav|menu|list|"
+                               r"byline|author")
 
 
 _NO_FACTS = (False, False, 0)
