@@ -72,7 +72,7 @@ def headline(scan: Scan, ld: dict, publication: str | None, domain: str | None,
     declared = [_strip_site_tail(t, publication, domain) for t in raw_declared]
     title = _strip_site_tail(collapse_spaces(unescape(scan.title)), publication, domain)
     h1s = [h for h in scan.h1[:3] if h]
-    visible = h1s + [h for h in scan.headings if h]
+    visible = h1s + scan.h1_first_lines[:3] + [h for h in scan.headings if h]
     for text in visible:
         if any(squash(text) == squash(t) for t in declared):
             return text, SURE
@@ -89,7 +89,7 @@ def headline(scan: Scan, ld: dict, publication: str | None, domain: str | None,
     # "Headline - Section - Site" that the tail rules cannot cut: the visible heading it holds
     wholes = [squash(t) for t in (*raw_declared, " ".join(unescape(scan.title).split())) if t]
     names = [n for n in (squash(publication or ""), squash((domain or "").split(".")[0])) if len(n) >= 3]
-    for h1 in h1s:  # the page's own <h1> inside its title ("About us - Site"): the headline
+    for h1 in h1s + scan.h1_first_lines[:3]:  # the page's own <h1> inside its title ("About us - Site"): the headline
         key = squash(h1)
         if len(key) >= 6 and not any(n in key for n in names) and any(key in whole for whole in wholes):
             # on a page that declares nothing, an <h1> of one or two words may be the section's

@@ -336,6 +336,7 @@ class Scan:
     ld_scripts: list[Tag] = field(default_factory=list)
     title: str = ""
     h1: list[str] = field(default_factory=list)
+    h1_first_lines: list[str] = field(default_factory=list)   # an <h1>'s text before its first <br>, when more follows
     headings: list[str] = field(default_factory=list)         # h2/h3 and headline-classed text, in order
     times: list[Tag] = field(default_factory=list)
     published: list[Tag] = field(default_factory=list)         # <time pubdate>, itemprop=datePublished elements
@@ -414,6 +415,10 @@ def scan(tags: list[Tag]) -> Scan:
             continue
         if name == "h1":
             scan.h1.append(collapse_spaces(tag.get_text(" ")))
+            if tag.find("br") is not None:  # "Headline<br>Senior writer Jane Roe": the headline's own line
+                first = _first_line(tag)
+                if first and first != scan.h1[-1]:
+                    scan.h1_first_lines.append(first)
         elif name in ("h2", "h3") and len(scan.headings) < MAX_HEADINGS:
             scan.headings.append(collapse_spaces(tag.get_text(" ")))
         elif name == "time":
@@ -487,6 +492,18 @@ def scan(tags: list[Tag]) -> Scan:
 
 _ENTRY_TYPES = frozenset({"text", "email", "search", "tel", "password", "number", "url"})
 FORM_COMMAS = 10  # commas that make a form's text prose (Readability keeps such a node whatever it holds)
+
+
+def _first_line(tag: Tag) -> str:
+    """The text of an element before its first <br>."""
+    parts = []
+    for node in tag.descendants:
+        if isinstance(node, Tag):
+            if node.name == "br":
+                break
+        elif type(node) is NavigableString:
+            parts.append(str(node))
+    return collapse_spaces(" ".join(parts))
 
 
 def _entry_form(form: Tag) -> bool:
