@@ -227,6 +227,9 @@ _SCRIPT_VALUE = (r"""["']?\s*[:=]\s*\[?\s*"""  # "author": ["Jane Roe"], {"@type
 _SCRIPT_AUTHOR = (re.compile(r"uthor(?:s|Name|_name)?" + _SCRIPT_VALUE), re.compile(r"byline" + _SCRIPT_VALUE))
 
 
+_SCRIPT_TABLE_SPAN = 300  # characters between two different values of one author key: a table's rows
+
+
 def script_author(html: str, publication: str | None, domain: str | None) -> str | None:
     """The author named first in the page's inline script data (a data layer, a preloaded state; not
     JSON-LD, read before), where nothing on the page names one; an agency, a desk or no name there
@@ -241,6 +244,9 @@ def script_author(html: str, publication: str | None, domain: str | None) -> str
             continue  # not inside a script: an attribute of the markup ("data-author=...")
         if "ld+json" in html[opened:html.find(">", opened)].lower():
             continue
+        if any(other.re is match.re and other.group(1) != match.group(1) and abs(other.start() - match.start())
+               < _SCRIPT_TABLE_SPAN for other in found):
+            continue  # a table of entries, each with its own "author" (a lookup list): not the article's data
         return normalise_byline([match.group(1)], publication, domain, from_text=True)
     return None
 
