@@ -229,7 +229,7 @@ def edited_by(raw: str) -> list[str]:
     """ "责任编辑：孔德明", "Edited by Jane Roe": the names a line credits as the story's editors."""
     text = " ".join(raw.split())
     found = _EDITOR.match(text)
-    return _names_in(text[found.end():].lstrip(" :：]】)）"), True, False)[0] if found else []
+    return _names_in(text[found.end():].strip(" :：[]【】()（）"), True, False)[0] if found else []
 
 
 def credits_no_person(raw: str) -> bool:

@@ -116,7 +116,7 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
 
     page_url = _page_url(scan, ld, url)
     publication = _publication(metas, ld, page_url)
-    author = without_editors(_author(scan, ld, ld_objects, publication, domain(page_url)), scan)
+    author = _author(scan, ld, ld_objects, publication, domain(page_url))
     declared_date, generic_date = _declared_date(scan, ld)
 
     for tag in scan.drop:
@@ -126,6 +126,7 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
     root = soup.body if scan.bodies == 1 else soup
     soft = without_inline_wrappers(scan.soft + [(c, 3) for c in scan.captions])
     blocks = [b for b in _blocks(root, frozenset(id(t) for t, _ in soft)) if not leaked_code(b)]
+    author = without_editors(author, scan, blocks)
     headline, rank = _headline(scan, ld, publication, domain(page_url), blocks)
     body, container, byline, date_line, start = extract_body(root, blocks, soft, scan.content, headline)
     if len(body) < SHORT_BODY:  # no prose found: a page of tables, lists or short lines

@@ -55,12 +55,16 @@ def author(scan: Scan, ld: dict, ld_objects: list[dict], publication: str | None
         n for n in split_authors(named_like_site) if not opens_with_article(n)) or None
 
 
-def without_editors(author: str | None, scan: Scan) -> str | None:
-    """The authors without the people a byline line credits as the story's editors ("责任编辑：孔德明"
-    under the story, the same name in the author meta tag)."""
+MAX_EDITOR_LINE = 60  # characters of a line of the page that credits the story's editors ("【责任编辑：严玉洁】")
+
+
+def without_editors(author: str | None, scan: Scan, blocks: list[Block] = ()) -> str | None:
+    """The authors without the people a byline line, or a short line of the page of its own, credits as the
+    story's editors ("责任编辑：孔德明" under the story, the same name in the author meta tag)."""
     if not author:
         return author
-    editors = {name.casefold() for _, tag in scan.bylines for name in edited_by(tag.get_text(" "))}
+    lines = [tag.get_text(" ") for _, tag in scan.bylines] + [b.text for b in blocks if len(b.text) <= MAX_EDITOR_LINE]
+    editors = {name.casefold() for line in lines for name in edited_by(line)}
     return ", ".join(n for n in split_authors(author) if n.casefold() not in editors) or None if editors else author
 
 
