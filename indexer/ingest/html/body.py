@@ -569,6 +569,7 @@ def extract_body(root: Tag, blocks: list[Block], soft: list[tuple[Tag, int]], co
         if start is None:
             start = index
         last_owner = block.element
+    paragraphs, listed = _without_pager(paragraphs, listed)
     # the page's copyright notice ends the story: more of the page after it is a layout's sidebars and teasers
     notice = next((i for i, text in enumerate(paragraphs) if len(text) <= MAX_NOTICE and NOTICE.match(text)), None)
     if notice is not None and len(paragraphs) - notice > NOTICE_TAIL \
@@ -587,6 +588,36 @@ def extract_body(root: Tag, blocks: list[Block], soft: list[tuple[Tag, int]], co
 
 
 ANNOUNCING_LINE = 30  # letters of the sentence ending in a colon that announces a list of short lines
+PAGER_RUN = 3         # page numbers 1, 2, 3 ... on lines of their own: a pager
+_PAGER_LINE = re.compile(r"\d{1,3}|[<>«»‹›]{1,2}")
+
+
+def _without_pager(paragraphs: list[str], listed: list[bool]) -> tuple[list[str], list[bool]]:
+    """A slideshow's pager inside the article ("<<", "<", "1", "2", "3", ..., ">", ">>" on lines of their own):
+    three numbers or more counting up from 1, with the arrows beside them; not list items. A story's numbered
+    lines hold more than a number."""
+    drop: set[int] = set()
+    i = 0
+    while i < len(paragraphs):
+        if paragraphs[i] != "1" or listed[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(paragraphs) and paragraphs[j + 1] == str(j + 2 - i) and not listed[j + 1]:
+            j += 1
+        if j - i + 1 >= PAGER_RUN:
+            start, end = i, j
+            while start > 0 and _PAGER_LINE.fullmatch(paragraphs[start - 1]) and not paragraphs[start - 1].isdigit():
+                start -= 1
+            while end + 1 < len(paragraphs) and _PAGER_LINE.fullmatch(paragraphs[end + 1]) \
+                    and not paragraphs[end + 1].isdigit():
+                end += 1
+            drop.update(range(start, end + 1))
+        i = j + 1
+    if not drop:
+        return paragraphs, listed
+    keep = [i for i in range(len(paragraphs)) if i not in drop]
+    return [paragraphs[i] for i in keep], [listed[i] for i in keep]
 
 
 def _announced_list(paragraphs: list[str]) -> bool:
