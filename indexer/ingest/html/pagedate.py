@@ -30,22 +30,35 @@ _GENERIC_DATE_META = frozenset({"date", "dc.date", "dcterms.date"})  # a page's 
 def declared_date(scan: Scan, ld: dict) -> tuple[datetime | None, bool]:
     """The publication date the page declares: JSON-LD, a publication meta tag, or an
     element marked pubdate / datePublished (`<time datetime>`, `<span content>`), not one
-    inside `<nav>` (a menu's teasers of other articles); and whether it is only a generic
-    `date` meta tag."""
+    inside `<nav>` (a menu's teasers of other articles), the first in that order, except that a
+    day alone yields to a later one with its time and zone a day off; and whether it is only a
+    generic `date` meta tag."""
     declared: list[tuple[object, bool]] = [(ld.get("datePublished"), False)]
     declared += [(scan.metas.get(key), key in _GENERIC_DATE_META) for key in _PUBLISHED_META]
     declared += [(t.get("datetime") or t.get("content"), False) for t in scan.published
                  if t.find_parent("nav") is None]  # a menu's teaser of another article (nextwarez.com)
-    for value, generic in declared:
-        if isinstance(value, str) and value.strip():
-            date = parse_page_date(value)
-            if date:
-                return date, generic
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):  # JSON-LD's Unix time (goose3's test)
-            moment = sane_date(value)
-            if moment:
-                return moment.replace(tzinfo=timezone.utc), generic
-    return None, False
+    found = [(d, generic) for d, generic in ((_declared_value(value), generic) for value, generic in declared) if d]
+    if not found:
+        return None, False
+    first, generic = found[0]
+    if first.tzinfo is None and first.time() == time():
+        # a day alone ("sailthru.date" 2014-06-30: the UTC day) yields to a declared moment with its zone
+        # a day off or on it (<time pubdate datetime="2014-06-29 20:08:00-0400">): the page's own day
+        zoned = next((d for d, _ in found[1:] if d.tzinfo is not None and d.date() != first.date()
+                      and abs(d.date() - first.date()) <= timedelta(days=1)), None)
+        if zoned is not None:
+            return zoned, False
+    return first, generic
+
+
+def _declared_value(value: object) -> datetime | None:
+    """A declared date's value read: a written date and time, or a Unix time."""
+    if isinstance(value, str) and value.strip():
+        return parse_page_date(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # JSON-LD's Unix time (goose3's test)
+        moment = sane_date(value)
+        return moment.replace(tzinfo=timezone.utc) if moment else None
+    return None
 
 
 # countries whose English writes the day first ("11/01/2008" is 11 January), by their web domain
