@@ -13,7 +13,8 @@ from bs4 import NavigableString, Tag
 
 from indexer.ingest.article import collapse_spaces
 from indexer.ingest.html.authors import is_text_byline
-from indexer.ingest.html.pagedate import WRITTEN_DATE
+from indexer.ingest.html.body import CJK_WORTH
+from indexer.ingest.html.pagedate import CJK_CHAR, WRITTEN_DATE
 from indexer.ingest.html.scan import (
     END_PUNCT,
     JUNK_LINE,
@@ -26,6 +27,7 @@ from indexer.ingest.html.scan import (
     squash,
     text_value,
 )
+from indexer.ingest.pagekind import prose_words
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:--|[|–—\-·:»])\s+")  # " -- ": a typewriter's dash
 _TITLE_PARTS = re.compile(r"\s+(?:--|[|–—\-·:»/])\s+|\s*[|–—]\s*|(?<=\w)-(?=[A-Z])")  # also "Headline-Section-Site"
@@ -104,7 +106,7 @@ def headline(scan: Scan, ld: dict, publication: str | None, domain: str | None,
         best, best_len = "", 0
         for text in candidates:
             key = squash(text)
-            if len(key) >= 12 and len(text.split()) >= 3 and len(key) > best_len \
+            if _heft(key) >= 12 and prose_words(text) >= 3 and len(key) > best_len \
                     and not any(n in key for n in names) \
                     and any(key in whole and len(key) >= 0.4 * len(whole) for whole in wholes):
                 best, best_len = text, len(key)
@@ -113,7 +115,7 @@ def headline(scan: Scan, ld: dict, publication: str | None, domain: str | None,
     # "Site - Local News - Headline", "Headline-Section-Site": a visible line that is one part of the title
     parts = {squash(part) for whole in (*raw_declared, unescape(scan.title))
              for part in _TITLE_PARTS.split(whole)}
-    best = max((t for t in texts if len(t.split()) >= 3 and len(squash(t)) >= 12 and squash(t) in parts
+    best = max((t for t in texts if prose_words(t) >= 3 and _heft(squash(t)) >= 12 and squash(t) in parts
                 and not any(n in squash(t) for n in names)), key=len, default="")
     if best:
         return best, MOST_OF_TITLE
@@ -123,6 +125,12 @@ def headline(scan: Scan, ld: dict, publication: str | None, domain: str | None,
         if not title or squash(h1) in squash(scan.title):
             return h1, FALLBACK
     return title or (h1s[0] if h1s else ""), FALLBACK
+
+
+def _heft(key: str) -> int:
+    """A squashed line's length in letters, a Chinese, Japanese or Korean character worth three
+    (a 10-character Chinese headline, "中华人民共和国监察法", is as long as a 30-letter one)."""
+    return len(key) + (CJK_WORTH - 1) * len(CJK_CHAR.findall(key))
 
 
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4"})
