@@ -17,7 +17,8 @@ _BY_PREFIX = re.compile(
     r"|^(?:author|authors|text|autor|autorin|autoren|auteur|autore|redakcja|автор|von|por|par|door|di|av|de)\s*:\s*"
     r"|^(?:von|por|par|door|av)\s+(?=[A-ZÀ-ÞĀ-ſ])"
     r"|^(?:(?:eingestellt|erstellt|geschrieben|verfasst|artikel|beitrag)\s+von|author)\b\s*:?\s*"
-    r"|^(?:作者|撰文|文|بقلم|كتب)\s*[:：/／・]\s*|^글\s+",  # "author:", "text:" (zh, ja, ko); Arabic "by the pen of"
+    r"|^文[/／]图\s*[:：]?\s*|^(?:作者|撰文|执笔|采写|文|بقلم|كتب)\s*[:：/／・]\s*|^글\s+",  # "author:", "text:", "text/photos:" (zh, ja,
+    # ko); Arabic "by the pen of"
     re.I)
 # "责任编辑：孔德明", "Edited by Jane Roe", "Editor: Jane Roe": who edited the story, not who wrote it
 _EDITOR = re.compile(r"^[\[【(（]?\s*(?:(?:责任)?编辑|(?:責任)?編輯|edited\s+by\b|editors?\s*:|bearbeitet\s+von\b|"
@@ -29,7 +30,12 @@ _PHOTO_CREDIT = re.compile(r"^(?:photos?|photographs?|pictures?|images?|fotos?|b
 # "김철수 기자", "山田太郎記者": the name, then "reporter" or "correspondent"
 _REPORTER_AFTER = re.compile(r"\s*(?:기자|특파원|記者|记者|特派員)$")
 # "2020-10-04 15:05 聯合報 記者林宸誼／即時報導", "本报记者 张三": the name follows "reporter"; "／" ends it
-_REPORTER = re.compile(r"(?:記者|记者)\s*(?=\S)")
+# "观察者网专栏作者 王文", "《棱镜》作者 周纯", "职工通讯员 李琴雯": the same with "author" and "correspondent"
+_REPORTER = re.compile(r"(?:記者|记者|作者|通讯员|通訊員)\s*(?=\S)")
+# "陈智 整合", "张三 综合报道": what the reporter did (compiled, reported) after the name
+_CJK_ROLE_AFTER = re.compile(r"\s+(?:整合|综合|綜合|编译|編譯|报道|報導|撰稿|摄影?|攝影?|关注|關注)(?:报道|報導)?$")  # 关注: "follow"
+# "段彦超 廖艳": Chinese names (two to four characters) side by side are several people
+_CJK_NAMES = re.compile(r"[\u3400-\u9fff]{2,4}(?:\s+[\u3400-\u9fff]{2,4})+")
 # "16th Jan 2008, 09:28am by Jane Roe": the names after a short date
 _LATE_BY = re.compile(r"\s(?:by|von|por|par)\s+(?=[A-ZÀ-ÞĀ-ſ])", re.I)
 MAX_DATE_BEFORE_BY = 40
@@ -81,7 +87,11 @@ _MEDIA_WORD = re.compile(
     r"union|club|department|ministère|ministerio|police|polizei|government|regierung|gouvernement|gobierno|"
     r"council|municipality|hospital|klinik|klinikum|museum|kirche|zentrum|llc|plc|corp|kreuz|communiste|"
     r"communist|kommunistische|socialiste|sozialistische)\b|"
-    r"\b\w*(?:nachrichten|zeitung|verband|fraktion|ministerium|magazin|presse|verlag|redaktion)\b", re.I)
+    r"\b\w*(?:nachrichten|zeitung|verband|fraktion|ministerium|magazin|presse|verlag|redaktion)\b|"
+    # Chinese outlets by their last word: paper, site, agency, station, news, weekly, channel, media
+    # ("新京报", "环球网", "参考消息", "新浪科技"); a person's name (two to four characters) ends in none of them
+    r"[\u3400-\u9fff]{2}(?:报|報|网|網|社|台|新闻|新聞|消息|日报|日報|晚报|晚報|周刊|週刊|杂志|雜誌|频道|頻道|传媒|傳媒|媒体|媒體|"
+    r"综合|綜合|科技|财经|財經|资讯|資訊|客户端)$", re.I)
 _DOMAIN_NAME = re.compile(r"\w\.(?:com|net|org|info|biz|news|de|at|ch|uk|fr|es|it|nl|in|kz|ru|pl|us|ca|au|tv|io)$",
                           re.I)
 _NOT_IN_NAMES = re.compile(r"[{}\[\]<>=#*+|\\]")  # pieces of code or markup (quotes may hold a nickname)
@@ -157,7 +167,10 @@ def _names_in(raw: str, from_text: bool, handle: bool, marked: bool = False) -> 
         text = text[reporter.end():]
     text = _PARENTHESIS.sub("", _WITH_NAMES.sub(r", \1", text))
     text = _AUTHOR_CUT.sub("", text)
-    if text.endswith(":"):
+    text = _CJK_ROLE_AFTER.sub("", text)
+    if _CJK_NAMES.fullmatch(text):  # not a platform's account label ("扬眼 企鹅号": the account 扬眼 on QQ)
+        text = ", ".join(w for w in text.split() if not w.endswith("号"))
+    if text.endswith((":", "：")):  # also "黄斌汉：" opening a reader's comment
         return [], False  # "Stand: 20. April 2020": a label, then a date
     text = re.sub(r"(?:\s+(?:on|at|am|um|el|le|il))+\s*$", "", text)  # "... Minh Do on [Monday]"
     text = _FULL_STOP_AFTER_NAME.sub(r"\1, ", text)
@@ -190,7 +203,7 @@ def _names_in(raw: str, from_text: bool, handle: bool, marked: bool = False) -> 
         user_name = handle and bool(_HANDLE.fullmatch(part))  # "Slaytanic40oz" in a rel=author link
         if (len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part) and not user_name
                 or from_text and not styled and any(map(_sentence_word, part.split()[1:]))
-                or "admin" in part.lower() or part.lower() in ("guest", "anonymous", "unknown")
+                or "admin" in part.lower() or part.lower() in ("guest", "anonymous", "unknown", "未知", "佚名", "匿名", "网络整理", "网络")
                 or part[0].islower() and not styled and not (handle and " " not in part) or "@" in part):
             continue  # a job title, a date or a sentence
         if names and (len(names[0].split()) > 1 or _is_cjk(names[0])) and (

@@ -33,7 +33,13 @@ from indexer.ingest.article import Article, CleanedArticle, collapse_spaces, der
 from indexer.ingest.bylines import normalise_byline
 from indexer.ingest.encoding import decode_bytes, looks_binary, sniff_declared_charset
 from indexer.ingest.html.authors import author as _author
-from indexer.ingest.html.authors import labelled_byline, script_author, signature_author, without_editors
+from indexer.ingest.html.authors import (
+    cjk_credit_author,
+    labelled_byline,
+    script_author,
+    signature_author,
+    without_editors,
+)
 from indexer.ingest.html.body import (
     MAX_NOTICE,
     NOTICE,
@@ -174,6 +180,8 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
         author = normalise_byline([labelled], publication, domain(page_url), from_text=True) if labelled else None
     if not author:  # "Jim Litke is a national sports columnist for The Associated Press." under the story
         author = signature_author(body, publication, domain(page_url))
+    if not author:  # "新京报讯（记者 陆一夫）", "【文/观察者网专栏作者 王文】" opening the story
+        author = cjk_credit_author(body, publication, domain(page_url))
     if not author:  # window.__STATE__ = {"article": {"author": {"name": "Jane Roe"}}}
         author = script_author(html, publication, domain(page_url))
     lang = ((soup.html.get("lang") if soup.html else None) or scan.metas.get("og:locale")

@@ -222,6 +222,31 @@ def signature_author(body: str, publication: str | None, domain: str | None) -> 
     return normalise_byline([signed.group(1)], publication, domain, from_text=True) if signed else None
 
 
+# Chinese credit lines in the story's own first or last lines: "【文/观察者网专栏作者 王文】",
+# "执笔/叨叨姐、胡一刀&李小飞刀", "澎湃新闻记者 段彦超 廖艳", "采写：南都见习记者 林子沛" (a short line
+# that is only the credit), and the lead's "新京报讯（记者 陆一夫）", "本站讯（职工通讯员 李琴雯 刘会）"
+_CJK_CREDIT_LINE = re.compile(
+    r"^[【\[(（]?\s*(?:(?:文|作者|执笔|采写|撰文|文[/／]图)\s*[:：/／]|[^\s。，,：:]{0,12}(?:记者|記者|通讯员|作者)\s*[\u3400-\u9fff])")
+_CJK_LEAD_CREDIT = re.compile(r"^[^。，,]{2,24}?[讯訊电電]\s*[（(]\s*([^（）()。，]{0,6}(?:记者|記者|通讯员|通訊員)[^（）()。]{2,30})[）)]")
+_CJK_SENTENCE_MARK = re.compile(r"[，。！？；]")
+MAX_CJK_CREDIT_CHARS = 40
+CJK_CREDIT_LINES = 3  # the story's first and last paragraphs looked at
+
+
+def cjk_credit_author(body: str, publication: str | None, domain: str | None) -> str | None:
+    """The writers a Chinese credit line names at the start or the end of the story, where nothing else names one."""
+    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+    for i, paragraph in enumerate(paragraphs[:CJK_CREDIT_LINES] + paragraphs[-CJK_CREDIT_LINES:]):
+        lead = _CJK_LEAD_CREDIT.match(paragraph) if i < CJK_CREDIT_LINES else None
+        text = lead.group(1) if lead else paragraph
+        if lead or len(paragraph) <= MAX_CJK_CREDIT_CHARS and _CJK_CREDIT_LINE.match(paragraph) \
+                and not _CJK_SENTENCE_MARK.search(paragraph):  # "记者通过电子邮件联系了富士康，...": a sentence
+            found = normalise_byline([text], publication, domain, from_text=True)
+            if found:
+                return found
+    return None
+
+
 # the first author in a page's script data: "author": "Jane Roe", "authors": ["Jane Roe"],
 # "author": {"name": "Jane Roe"}, authorName: 'Jane Roe', "byline": "Jane Roe". Each key opens its pattern
 # with a literal ("uthor", "byline"): the engine then skips to it at memchr speed (a tenth of the time).
