@@ -17,8 +17,8 @@ _BY_PREFIX = re.compile(
     r"|^(?:author|authors|text|autor|autorin|autoren|auteur|autore|redakcja|автор|von|por|par|door|di|av|de)\s*:\s*"
     r"|^(?:von|por|par|door|av)\s+(?=[A-ZÀ-ÞĀ-ſ])"
     r"|^(?:(?:eingestellt|erstellt|geschrieben|verfasst|artikel|beitrag)\s+von|author)\b\s*:?\s*"
-    r"|^文[/／]图\s*[:：]?\s*|^(?:作者|撰文|执笔|采写|文|بقلم|كتب)\s*[:：/／・]\s*|^글\s+",  # "author:", "text:", "text/photos:" (zh, ja,
-    # ko); Arabic "by the pen of"
+    # "author:", "text:", "text/photos:" (zh, ja, ko); Arabic "by the pen of"
+    r"|^文[/／]图\s*[:：]?\s*|^(?:作者|撰文|执笔|采写|文|بقلم|كتب)\s*[:：/／・]\s*|^글\s+",
     re.I)
 # "责任编辑：孔德明", "Edited by Jane Roe", "Editor: Jane Roe": who edited the story, not who wrote it
 _EDITOR = re.compile(r"^[\[【(（]?\s*(?:(?:责任)?编辑|(?:責任)?編輯|edited\s+by\b|editors?\s*:|bearbeitet\s+von\b|"
@@ -33,7 +33,8 @@ _REPORTER_AFTER = re.compile(r"\s*(?:기자|특파원|記者|记者|特派員)$"
 # "观察者网专栏作者 王文", "《棱镜》作者 周纯", "职工通讯员 李琴雯": the same with "author" and "correspondent"
 _REPORTER = re.compile(r"(?:記者|记者|作者|通讯员|通訊員)\s*(?=\S)")
 # "陈智 整合", "张三 综合报道": what the reporter did (compiled, reported) after the name
-_CJK_ROLE_AFTER = re.compile(r"\s+(?:整合|综合|綜合|编译|編譯|报道|報導|撰稿|摄影?|攝影?|关注|關注)(?:报道|報導)?$")  # 关注: "follow"
+# (关注: a "follow" button after an account's name)
+_CJK_ROLE_AFTER = re.compile(r"\s+(?:整合|综合|綜合|编译|編譯|报道|報導|撰稿|摄影?|攝影?|关注|關注)(?:报道|報導)?$")
 # "段彦超 廖艳": Chinese names (two to four characters) side by side are several people
 _CJK_NAMES = re.compile(r"[\u3400-\u9fff]{2,4}(?:\s+[\u3400-\u9fff]{2,4})+")
 # "16th Jan 2008, 09:28am by Jane Roe": the names after a short date
@@ -96,6 +97,8 @@ _DOMAIN_NAME = re.compile(r"\w\.(?:com|net|org|info|biz|news|de|at|ch|uk|fr|es|i
                           re.I)
 _NOT_IN_NAMES = re.compile(r"[{}\[\]<>=#*+|\\]")  # pieces of code or markup (quotes may hold a nickname)
 # a sentence in Chinese characters ("若本站收录的文章侵犯了您的权益", a copyright notice): names are short
+# no one: "guest", "unknown", "未知" (unknown), "佚名", "匿名" (anonymous), "网络整理" (compiled from the web)
+_NOBODY = frozenset({"guest", "anonymous", "unknown", "未知", "佚名", "匿名", "网络整理", "网络"})
 _HAN_SENTENCE = re.compile(r"[\u3400-\u9fff]{7,}|[。！？]")
 _SITE_CREDIT = re.compile(r"\b(?:developed|designed|powered|hosted|maintained|built|programmed|crafted)\s+"
                           r"(?:with\W+)?by\b", re.I)
@@ -203,7 +206,7 @@ def _names_in(raw: str, from_text: bool, handle: bool, marked: bool = False) -> 
         user_name = handle and bool(_HANDLE.fullmatch(part))  # "Slaytanic40oz" in a rel=author link
         if (len(part) > 60 or len(part.split()) > 5 or re.search(r"\d", part) and not user_name
                 or from_text and not styled and any(map(_sentence_word, part.split()[1:]))
-                or "admin" in part.lower() or part.lower() in ("guest", "anonymous", "unknown", "未知", "佚名", "匿名", "网络整理", "网络")
+                or "admin" in part.lower() or part.lower() in _NOBODY
                 or part[0].islower() and not styled and not (handle and " " not in part) or "@" in part):
             continue  # a job title, a date or a sentence
         if names and (len(names[0].split()) > 1 or _is_cjk(names[0])) and (

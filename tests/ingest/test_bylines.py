@@ -64,6 +64,13 @@ from indexer.ingest.bylines import (
     ("Finian Cunningham. Sputnik International", "Finian Cunningham"),  # a full stop, then the outlet
     ("John C. Welch", "John C. Welch"), ("Mrs. Jane Roe", "Mrs. Jane Roe"),  # initials and titles stay
     ("記者林宸誼／即時報導", "林宸誼"), ("2020-10-04 15:05 聯合報 記者林宸誼／即時報導", "林宸誼"),  # "reporter"
+    # session 14 (gne's Chinese pages): credit labels, several names side by side, what the reporter did, outlets
+    ("【文/观察者网专栏作者 王文】", "王文"), ("执笔/叨叨姐、胡一刀&李小飞刀", "叨叨姐, 胡一刀, 李小飞刀"),
+    ("澎湃新闻记者 段彦超 廖艳", "段彦超, 廖艳"), ("采写：南都见习记者 林子沛", "林子沛"), ("记者陈智 整合", "陈智"),
+    ("职工通讯员 李琴雯 刘会", "李琴雯, 刘会"), ("《棱镜》作者 周纯", "周纯"),
+    ("文/图 刘玺东 易赛楠", "刘玺东, 易赛楠"),
+    ("作者：未知", None), ("作者：网络整理", None), ("扬眼 企鹅号", "扬眼"), ("黄斌汉：", None),
+    ("新京报", None), ("参考消息", None), ("环球网", None), ("新浪科技", None), ("证券时报网", None),
     ("Kate Taylor, Business Insider", "Kate Taylor"), ("Jill Disis, CNN Business", "Jill Disis"),  # outlets
     ("Marc Kaufman WASHINGTON POST", "Marc Kaufman"), ("Bill MCCARTHY", "Bill MCCARTHY"),  # outlet in capitals
     ("CBS", None), ("KWCHCIK", None), ("BNS", None),               # an acronym alone: a body, not a person

@@ -227,7 +227,8 @@ def signature_author(body: str, publication: str | None, domain: str | None) -> 
 # that is only the credit), and the lead's "新京报讯（记者 陆一夫）", "本站讯（职工通讯员 李琴雯 刘会）"
 _CJK_CREDIT_LINE = re.compile(
     r"^[【\[(（]?\s*(?:(?:文|作者|执笔|采写|撰文|文[/／]图)\s*[:：/／]|[^\s。，,：:]{0,12}(?:记者|記者|通讯员|作者)\s*[\u3400-\u9fff])")
-_CJK_LEAD_CREDIT = re.compile(r"^[^。，,]{2,24}?[讯訊电電]\s*[（(]\s*([^（）()。，]{0,6}(?:记者|記者|通讯员|通訊員)[^（）()。]{2,30})[）)]")
+_CJK_LEAD_CREDIT = re.compile(
+    r"^[^。，,]{2,24}?[讯訊电電]\s*[（(]\s*([^（）()。，]{0,6}(?:记者|記者|通讯员|通訊員)[^（）()。]{2,30})[）)]")
 _CJK_SENTENCE_MARK = re.compile(r"[，。！？；]")
 MAX_CJK_CREDIT_CHARS = 40
 CJK_CREDIT_LINES = 3  # the story's first and last paragraphs looked at
