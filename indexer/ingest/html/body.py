@@ -108,6 +108,9 @@ def _block_value(block: Block, relaxed: bool = False) -> float:
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# a line crediting the story's editor in charge ("责任编辑：杨倩", "责编：薛艺磊") under a Chinese story
+EDITOR_CREDIT = re.compile(r"(?:^|\s)[\[【(（]?\s*(?:责任编辑|責任編輯|责编|責編)\s*[:：]")
+MAX_CREDIT_CHARS = 80
 CJK_WORTH = 3  # letters a Chinese, Japanese or Korean character is worth (a word is one or two of them)
 
 
@@ -578,8 +581,11 @@ def extract_body(root: Tag, blocks: list[Block], soft: list[tuple[Tag, int]], co
     # furniture after the last sentence ("Topics", "comments") is not article text; a list or a table
     # of three items or more that ends the article is ("What to buy": "Onion sets", "Fleece", ...), and so
     # are three short lines or more after a sentence that announces them ("These universities are affected:")
-    while len(paragraphs) > 1 and len(paragraphs[-1]) < TRAILING_STUB and not END_PUNCT.search(paragraphs[-1]) \
-            and not (len(listed) >= LIST_ITEMS and all(listed[-LIST_ITEMS:])) and not _announced_list(paragraphs):
+    # and a Chinese closing credit ("本文来源：新京报 责任编辑：杜硕", "（责任编辑：张三）") names who edited it
+    while len(paragraphs) > 1 and (len(paragraphs[-1]) < TRAILING_STUB and not END_PUNCT.search(paragraphs[-1])
+                                   and not (len(listed) >= LIST_ITEMS and all(listed[-LIST_ITEMS:]))
+                                   and not _announced_list(paragraphs)
+                                   or len(paragraphs[-1]) <= MAX_CREDIT_CHARS and EDITOR_CREDIT.search(paragraphs[-1])):
         stub = paragraphs.pop()
         listed.pop()
         if byline is None and DASH_SIGNATURE.fullmatch(stub):  # "— Jane Roe" signs the story
