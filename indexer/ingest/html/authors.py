@@ -12,7 +12,7 @@ from bs4 import Tag
 from indexer.ingest.article import collapse_spaces
 from indexer.ingest.bylines import credits_no_person, edited_by, normalise_byline, opens_with_article, split_authors
 from indexer.ingest.html.captions import is_inside
-from indexer.ingest.html.scan import AUTHOR_CLASS, AUTHOR_META, Block, Scan, attr_tokens, ld_types, names
+from indexer.ingest.html.scan import AUTHOR_CLASS, AUTHOR_META, Block, Scan, attr_tokens, ld_types, names, squash
 
 MAX_BYLINE_CHARS = 200  # a byline element's text; a longer one is a box about the author, or a notice
 
@@ -76,12 +76,26 @@ def _author_on_page(scan: Scan, publication: str | None, domain: str | None) -> 
 def _meta_author(scan: Scan, publication: str | None, domain: str | None) -> str | None:
     """The people the first author meta tag (in `AUTHOR_META`'s order) that names anyone names."""
     for key in AUTHOR_META:
-        values = [v for v in scan.author_metas.get(key, ()) if not v.startswith("http")]
+        values = [v for v in scan.author_metas.get(key, ())
+                  if not v.startswith("http") and not _opens_site_name(v, scan)]
         if values:
             author = normalise_byline(values, publication, domain)
             if author:
                 return author
     return None
+
+
+# the <title>'s last part, after "_", "|", a dash: the site's name ("..._网易新闻", "... - CNN Politics")
+_TITLE_TAIL = re.compile(r"(?:[_|–—]|\s-\s)\s*([^_|–—]+?)\s*$")
+
+
+def _opens_site_name(value: str, scan: Scan) -> bool:
+    """An author meta value of one word that opens, shorter, the site's name at the end of the <title>
+    ("网易" before "网易新闻", "CNN" before "CNN Politics"): the publication, not a person. (A person's
+    own site, "... - jürgen heitmann fotografie", is named by a full name of two words: that one stays.)"""
+    tail = _TITLE_TAIL.search(scan.title or "") if len(value.split()) == 1 else None
+    name, site = squash(value), squash(tail.group(1)) if tail else ""
+    return len(name) >= 2 and len(site) > len(name) and site.startswith(name)
 
 
 def _byline_author(scan: Scan, publication: str | None, domain: str | None) -> str | None:
