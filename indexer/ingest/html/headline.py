@@ -99,7 +99,7 @@ def headline(scan: Scan, ld: dict, publication: str | None, domain: str | None,
             if not raw_declared and len(h1.split()) == 3 \
                     and key in {squash(part) for part in _TITLE_PARTS.split(unescape(scan.title))}:
                 return h1, SECTION  # "wjz.com - Local Sports Wire": a section's name, unless it heads the article
-            return h1, (SURE if raw_declared or len(h1.split()) > 2 else FALLBACK)
+            return h1, (SURE if raw_declared or prose_words(h1) > 2 else FALLBACK)
     headings = [h for h in scan.headings if h]
     texts = [b.text for b in blocks[:MAX_TITLE_BLOCKS] if 10 <= len(b.text) <= 300]
     for candidates in (headings, texts):
