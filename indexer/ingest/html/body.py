@@ -865,10 +865,19 @@ PUBLISHED_LABEL = re.compile(r"\b(?:publi\w*|posted|veröffentlicht|erschienen|g
 
 def _dates_the_page(text: str) -> bool:
     """A short line with a written date that is not a sentence about a day: a photo's caption
-    "Fonda at a demonstration in Rome on March 8, 1972." tells of its event, not of the page."""
+    "Fonda at a demonstration in Rome on March 8, 1972." tells of its event, not of the page, and so
+    does a sentence without its full stop, told in words before the date ("The Social Security Act
+    was signed into law on August 14, 1935": a story's highlight)."""
     date = WRITTEN_DATE.search(text) if len(text) < 100 else None
-    return date is not None and not (END_PUNCT.search(text) and
-                                     len((text[:date.start()] + text[date.end():]).split()) >= 6)
+    if date is None:
+        return False
+    before = text[:date.start()].split()
+    if len(before) >= MIN_WORDS_TELLING and sum(w.isalpha() and w.islower() for w in before) >= MIN_WORDS_TELLING // 2:
+        return False
+    return not (END_PUNCT.search(text) and len(before) + len(text[date.end():].split()) >= 6)
+
+
+MIN_WORDS_TELLING = 7  # words before a date that tell of it, half of them lower-case (not names, labels)
 
 
 # lines under the headline (and over it, for a labelled one) that may hold its date line: a standfirst and
