@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, timezone
 
-_URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2]|[a-z]{3,9})[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)"
+_URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)(?:/(?!(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/)"
+                       r"[a-z][a-z_]{1,24}){1,2}/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])(?:/|$)"
+                       r"|/(19[5-9]\d|20[0-4]\d)[/-](0?[1-9]|1[0-2]|[a-z]{3,9})[/-](0?[1-9]|[12]\d|3[01])(?:/|-|$)"
                        r"|/(19[5-9]\d|20[0-4]\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?:[/_?#.-]|$)",
-                       re.I)  # /2019/03/25/, /2019-03-25-, /2020/oct/02/, /2008/January/10/; /20071228/
+                       re.I)  # /2010/POLITICS/08/13/, /2008/WORLD/asiapcf/01/01/ (the year, the section, month and
+# day); /2019/03/25/, /2019-03-25-, /2020/oct/02/, /2008/January/10/; /20071228/
 # The one sanity range of every date, whatever it came from (`sane_date`):
 # earlier is a parsing accident (or no news archive), later than a year ahead
 # is an epoch number in the wrong unit or a typo that would stretch every chart.
@@ -200,13 +203,13 @@ _MONTH_NAMES = {**_MONTHS, "sept": 9, **{name: i for i, name in enumerate(
 
 def date_from_url(url: str | None) -> datetime | None:
     """A date written in a URL path such as /2019/03/25/, /2019-03-25-, /2020/oct/02/,
-    /2008/January/10/ or /20071228/."""
+    /2008/January/10/, /20071228/ or /2010/POLITICS/08/13/."""
     days = {day for day in map(_url_day, _URL_DATE.finditer(url)) if day} if url else set()
     return days.pop() if len(days) == 1 else None  # two days (/20080107/…/20080108): the address does not tell
 
 
 def _url_day(m: re.Match) -> datetime | None:
-    year, written, day = m.group(1, 2, 3) if m.group(1) else m.group(4, 5, 6)
+    year, written, day = next(m.group(i, i + 1, i + 2) for i in (1, 4, 7) if m.group(i))
     month = int(written) if written.isdigit() else _MONTH_NAMES.get(written.lower())
     if month is None:
         return None

@@ -137,6 +137,10 @@ def test_page_dates_are_read_not_guessed(text, day):
     ("https://example.org/news/20080107/story_080108/20080108?hub=home", None),  # two days: the address does not tell
     ("https://example.org/news/20071228.html", "2007-12-28"),
     ("https://example.org/2019/13/25/story", None),
+    ("https://example.org/2010/POLITICS/08/13/story/index.html", "2010-08-13"),  # the section, then month and day
+    ("https://example.org/2008/WORLD/asiapcf/01/01/story/", "2008-01-01"),
+    ("https://example.org/2013/middle_east/8/3/story/", "2013-08-03"),
+    ("https://example.org/2008/January/10/12/story", "2008-01-10"),  # a month's name is no section
 ])
 def test_a_date_in_an_address(url, day):
     from indexer.ingest.dates import date_from_url
