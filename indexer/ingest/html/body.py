@@ -545,6 +545,7 @@ def extract_body(root: Tag, blocks: list[Block], soft: list[tuple[Tag, int]], co
         inside = _with_lede(best, chains, values, in_boiler, inside, blocks, headline, held)
     paragraphs: list[str] = []
     listed: list[bool] = []  # each paragraph a list item, a table row or preformatted text
+    kept: list[int] = []  # each paragraph's (first) block
     last_owner: Tag | None = None
     start: int | None = None
     head_low = headline.lower().strip()
@@ -569,9 +570,15 @@ def extract_body(root: Tag, blocks: list[Block], soft: list[tuple[Tag, int]], co
         else:
             paragraphs.append(text)
             listed.append(block.tag in _LISTED_TAGS)
+            kept.append(index)
         if start is None:
             start = index
         last_owner = block.element
+    orphans = _furniture_headings(kept, blocks, chains, best)
+    if orphans:
+        paragraphs = [p for p, i in zip(paragraphs, kept) if i not in orphans]
+        listed = [x for x, i in zip(listed, kept) if i not in orphans]
+        start = next((i for i in kept if i not in orphans), None)
     paragraphs, listed = _without_pager(paragraphs, listed)
     # the page's copyright notice ends the story: more of the page after it is a layout's sidebars and teasers
     notice = next((i for i, text in enumerate(paragraphs) if len(text) <= MAX_NOTICE and NOTICE.match(text)), None)
@@ -591,6 +598,38 @@ def extract_body(root: Tag, blocks: list[Block], soft: list[tuple[Tag, int]], co
         if byline is None and DASH_SIGNATURE.fullmatch(stub):  # "— Jane Roe" signs the story
             byline = stub
     return "\n\n".join(paragraphs), best, byline, _date_line(blocks, chains, best, root, head_low), start
+
+
+def _furniture_headings(kept: list[int], blocks: list[Block], chains: list[list[Tag]], best: Tag) -> set[int]:
+    """Headings (h2-h6) of a box of links inside the article: the lines after the heading in its own
+    element, a box of the site's (a class or an id) within the article's element, are all link lines,
+    dropped (a "Story Tools" or "Share this" box's links and buttons, "Top stories" over linked titles), so
+    it heads nothing the reader gets. Not a heading right in the article's element or in a bare `<div>` of
+    the writer's (a post's heading over a source's address), nor one whose element holds nothing after it
+    (a wrapper around the heading alone), nor one over a caption (a video's title over its caption), nor one
+    the next line kept is a heading after (a section's heading over a tab menu, its subsections following)."""
+    kept_set = set(kept)
+    orphans: set[int] = set()
+    for number, index in enumerate(kept):
+        if blocks[index].tag not in _HEADINGS:
+            continue
+        parent = blocks[index].element.parent
+        if parent is None or parent is best or is_inside(best, parent) \
+                or not (parent.get("class") or parent.get("id")):
+            continue
+        after = 0  # link lines after it in its element, all dropped; None: another line
+        for j in range(index + 1, len(blocks)):
+            if not any(n is parent for n in chains[j]):
+                break
+            if j in kept_set or (blocks[j].link_chars <= LINK_MAX * len(blocks[j].text)
+                                 and blocks[j].element.name != "a"):  # a link set apart as a block of its own
+                after = None
+                break
+            after += 1
+        following = kept[number + 1] if number + 1 < len(kept) else None
+        if after and (following is None or blocks[following].tag not in _HEADINGS):
+            orphans.add(index)
+    return orphans
 
 
 ANNOUNCING_LINE = 30  # letters of the sentence ending in a colon that announces a list of short lines
