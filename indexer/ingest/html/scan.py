@@ -342,6 +342,7 @@ class Scan:
     published: list[Tag] = field(default_factory=list)         # <time pubdate>, itemprop=datePublished elements
     captions: list[Tag] = field(default_factory=list)
     figures: list[Tag] = field(default_factory=list)
+    alt_images: list[Tag] = field(default_factory=list)         # <img> with an alt text of a few words
     drop: list[Tag] = field(default_factory=list)              # removed outright
     soft: list[tuple[Tag, int]] = field(default_factory=list)  # boilerplate unless it holds the prose
     content: list[Tag] = field(default_factory=list)           # marked as the article body
@@ -430,6 +431,10 @@ def scan(tags: list[Tag]) -> Scan:
             continue
         elif name == "figure":
             scan.figures.append(tag)
+        elif name == "img" and len(scan.alt_images) < MAX_ALT_IMAGES:
+            alt = tag.get("alt")
+            if isinstance(alt, str) and len(alt) >= ALT_CAPTION and alt.count(" ") >= 3:
+                scan.alt_images.append(tag)
         elif name == "main":
             scan.mains.append(tag)
         elif name == "form":
@@ -477,6 +482,7 @@ def scan(tags: list[Tag]) -> Scan:
         elif tokens and _WRITER_CLASS.search(tokens) and not _LISTED_BYLINE_CLASS.search(tokens):
             scan.bylines.append((2, tag))
     scan.soft.extend((form, 2) for form in scan.forms if _entry_form(form))
+    scan.captions.extend(_alt_captions(scan.alt_images))
     if scan.mains and scan.soft:  # a wrapper around the page's <main> is not furniture ("dialog-off-canvas")
         around: set[int] = set()
         for main in scan.mains[:3]:
@@ -488,6 +494,35 @@ def scan(tags: list[Tag]) -> Scan:
                 node = node.parent
         scan.soft = [(t, s) for t, s in scan.soft if id(t) not in around]
     return scan
+
+
+MAX_ALT_IMAGES = 60  # pictures looked at for a caption that repeats their alt text
+ALT_CAPTION = 20     # characters of an alt text (four words or more) that a caption may repeat
+_CAPTION_TAGS = frozenset({"div", "p", "span", "small", "em", "i"})
+
+
+def _alt_captions(images: list[Tag]) -> list[Tag]:
+    """Unmarked captions: the element just after a picture (or after the wrapper it sits in, two levels
+    up at most) whose whole text is the picture's alt text, a sentence of four words or more: a caption
+    set under its picture without markup that says so ("<img alt='X ...'></div><div>X ...</div>"). Not a
+    heading nor a link, nor under a linked picture (a teaser's title under its picture)."""
+    found: list[Tag] = []
+    for img in images:
+        if img.find_parent("a") is not None:
+            continue
+        alt = squash(img.get("alt") or "")
+        node = img
+        for _ in range(3):
+            sibling = node.find_next_sibling()
+            if sibling is not None:
+                if sibling.name in _CAPTION_TAGS and sibling.find(("a", "h1", "h2", "h3", "h4", "h5", "h6")) is None \
+                        and squash(sibling.get_text(" ")) == alt:
+                    found.append(sibling)
+                break
+            node = node.parent
+            if node is None:
+                break
+    return found
 
 
 _ENTRY_TYPES = frozenset({"text", "email", "search", "tel", "password", "number", "url"})
