@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
 _URL_DATE = re.compile(r"/(19[5-9]\d|20[0-4]\d)(?:/(?!(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/)"
@@ -172,6 +175,43 @@ def _foreign_date(text: str) -> datetime | None:
                                                   "RETURN_AS_TIMEZONE_AWARE": False})
     except (ValueError, OverflowError, TypeError, LookupError):
         return None
+
+
+def month_number(word: str) -> int | None:
+    """The month a month's name or abbreviation means in any language dateparser knows
+    ("enero", "января", "ledna", "มีนาคม"; htmldate's own dependency), by most languages
+    where they differ ("listopad": November in Czech and Polish, October in Croatian);
+    None for a word no language names a month with."""
+    if not _MONTH_WORDS:
+        _MONTH_WORDS.update(_month_words())
+    return _MONTH_WORDS.get(word.lower().rstrip("."))
+
+
+_MONTH_WORDS: dict[str, int | None] = {}  # filled at the first call: reading 200 languages' data takes ~0.2 s
+_MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+               "october", "november", "december")
+
+
+def _month_words() -> dict[str, int | None]:
+    """Every month word of dateparser's languages and its month (None where languages tie);
+    one- and two-letter Latin abbreviations ("ma", "no") are left out: they are words too."""
+    try:
+        import dateparser.data.date_translation_data as languages
+    except ImportError:  # htmldate not installed
+        return {"": None}
+    votes: dict[str, Counter] = {}
+    for module in pkgutil.iter_modules(languages.__path__):
+        info = importlib.import_module(f"{languages.__name__}.{module.name}").info
+        for month, key in enumerate(_MONTH_KEYS, 1):
+            for word in info.get(key, ()):
+                word = word.lower().rstrip(".")
+                if len(word) >= 3 or (len(word) == 2 and not word.isascii()):
+                    votes.setdefault(word, Counter())[month] += 1
+    words: dict[str, int | None] = {}
+    for word, count in votes.items():
+        (first, n), *rest = count.most_common(2)
+        words[word] = None if rest and rest[0][1] == n else first
+    return words
 
 
 def _parse_common(text: str) -> datetime | None:

@@ -169,3 +169,12 @@ def test_the_latest_sane_date_follows_the_clock(monkeypatch) -> None:
     monkeypatch.setattr(dates, "datetime", Later)
     later_beyond = Later.fromisoformat(beyond.isoformat())  # (a datetime of the patched class)
     assert dates.sane_date(later_beyond) == beyond
+
+
+@pytest.mark.parametrize("word, month", [
+    ("enero", 1), ("Januar", 1), ("января", 1), ("ledna", 1), ("ינואר", 1), ("مارس", 3), ("มีนาคม", 3),
+    ("août", 8), ("Okt.", 10), ("listopad", 11),  # November in Czech and Polish, October in Croatian: most languages
+    ("people", None), ("de", None), ("ma", None),  # no month; a two-letter Latin abbreviation is a word too
+])
+def test_month_names_of_many_languages(word, month):
+    assert dates.month_number(word) == month

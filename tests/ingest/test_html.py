@@ -92,7 +92,7 @@ PAGE_DATES = _hand_read("dates/dates.json")
 @pytest.mark.parametrize("name", sorted(PAGE_DATES))
 def test_the_day_a_real_page_shows(name):
     expected = PAGE_DATES[name]
-    cleaned = _cleaned(f"dates/{name}", expected.get("url"))
+    cleaned = _cleaned(expected.get("page", f"dates/{name}"), expected.get("url"))  # "page": filed with another kind
     assert cleaned.date is not None, expected["kind"]
     assert cleaned.date.date().isoformat() == expected["day"], expected["kind"]
     if "stored" in expected:  # the moment itself is kept; the article stores it as UTC
@@ -1160,6 +1160,40 @@ def test_written_dates_of_older_pages(lang, line, expected):
             + "The town hall reopened after repairs. " * 6 + "</p><p>"
             + "Visitors praised the new roof and the lift. " * 5 + "</p></td></tr></table></body></html>")
     assert read_html(html.encode(), "x.html").date == expected
+
+
+@pytest.mark.parametrize("lang,line,expected", [
+    ("es", "Publicado el 15 de enero de 2024", datetime(2024, 1, 15)),
+    ("pt", "15 de março de 2024 às 10:30", datetime(2024, 3, 15)),
+    ("it", "15 dicembre 2023 ore 10:30", datetime(2023, 12, 15)),
+    ("ru", "15 января 2024, 10:30", datetime(2024, 1, 15)),  # the genitive, as dates are written
+    ("uk", "15 березня 2024", datetime(2024, 3, 15)),
+    ("pl", "15 stycznia 2024", datetime(2024, 1, 15)),
+    ("cs", "15. prosince 2023", datetime(2023, 12, 15)),
+    ("hu", "2024. január 15.", datetime(2024, 1, 15)),  # year first
+    ("el", "15 Ιανουαρίου 2024", datetime(2024, 1, 15)),
+    ("he", "15 בינואר 2024", datetime(2024, 1, 15)),
+    ("ar", "١٥ مارس ٢٠٢٤", datetime(2024, 3, 15)),  # Arabic-Indic digits
+    ("hi", "15 मार्च 2024", datetime(2024, 3, 15)),
+    ("th", "15 มีนาคม 2567", datetime(2024, 3, 15)),  # the Buddhist era's year
+    ("sw", "Machi 15, 2024", datetime(2024, 3, 15)),  # month first
+    ("en", "Top 10 Films 2024", None),  # a word between a number and a year that names no month
+])
+def test_month_names_of_any_language_in_a_date_line(lang, line, expected):
+    # month names as dateparser's 200 languages write them, where htmldate reads none of these lines either
+    html = (f'<html lang="{lang}"><body><nav><a href="/">Home</a></nav><article><h1>Town hall</h1>'
+            f'<div class="info">{line}</div><p>' + "The town hall reopened after repairs. " * 6 +
+            "</p><p>" + "Visitors praised the new roof and the lift. " * 5 + "</p></article></body></html>")
+    assert read_html(html.encode(), "x.html").date == expected
+
+
+def test_a_quoted_posts_date_is_not_the_pages():
+    tweet = ('<blockquote class="twitter-tweet"><p>Great release today!</p>&mdash; Jane Roe (@jroe) '
+             '<a href="https://twitter.com/jroe/status/1">16 мая 2018 г.</a></blockquote>')
+    html = ('<html lang="en"><head><meta name="date" content="2020-02-03T09:03:10+00:00"></head><body>'
+            '<article><h1>Desktop for Mac</h1><p>' + "Run Windows on your Mac without rebooting. " * 6 +
+            f"</p>{tweet}<p>" + "Switch between systems with one click. " * 5 + "</p></article></body></html>")
+    assert read_html(html.encode(), "x.html").date.date() == datetime(2020, 2, 3).date()
 
 
 def test_a_page_never_gets_a_date_in_the_future():

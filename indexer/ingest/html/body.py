@@ -13,7 +13,7 @@ from bs4 import NavigableString, Tag
 from indexer.ingest.article import collapse_spaces
 from indexer.ingest.html.authors import DASH_SIGNATURE, inline_lead_byline, is_text_byline, labelled_byline
 from indexer.ingest.html.captions import article_scope, is_inside
-from indexer.ingest.html.pagedate import CJK_CHAR, DATELINE, WRITTEN_DATE
+from indexer.ingest.html.pagedate import CJK_CHAR, find_written_date, opens_with_date
 from indexer.ingest.html.scan import (
     BLOCK_TAGS,
     CELL_TAGS,
@@ -25,6 +25,7 @@ from indexer.ingest.html.scan import (
     Block,
     CaseBlind,
     attr_tokens,
+    is_embedded_post,
     squash,
 )
 from indexer.ingest.pagekind import holds_no_story, may_hold_no_story
@@ -726,7 +727,7 @@ def _lede_beside(best: Tag, chains: list[list[Tag]], values: list[float], in_boi
                 joined[i] = True
             continue
         if any(_holds_headline(blocks[i].text, head) or
-               (len(blocks[i].text) < MAX_LEDE_DATE_LINE and WRITTEN_DATE.search(blocks[i].text)) for i in members):
+               (len(blocks[i].text) < MAX_LEDE_DATE_LINE and find_written_date(blocks[i].text)) for i in members):
             continue  # the headline again (with a kicker, as a label) or a date line: not the story's text
         chars = sum(len(blocks[i].text) for i in members)
         if sum(blocks[i].link_chars for i in members) <= LEDE_LINKS * chars:
@@ -771,7 +772,7 @@ def _lede_sentence(block: Block, head: str) -> bool:
     """A paragraph of sentences: not a subtitle in a heading, a list's item (a summary's bullets), the headline
     again or a date line."""
     return bool(_SENTENCE_END.search(block.text)) and block.tag not in _HEADINGS and block.tag not in _LISTED_TAGS \
-        and not _holds_headline(block.text, head) and not WRITTEN_DATE.search(block.text)
+        and not _holds_headline(block.text, head) and not find_written_date(block.text)
 
 
 _ITEM_TAGS = frozenset({"li", "dt", "dd", "td", "th"})  # a block under one of these is an item of a list or table
@@ -883,19 +884,25 @@ def _date_line(blocks: list[Block], chains: list[list[Tag]], best: Tag, root: Ta
         return None
     heads = [i for i, b in enumerate(blocks[:MAX_TITLE_BLOCKS]) if b.text.lower() == head_low]
     if heads:
-        under = next((b.text for b in blocks[heads[0] + 1:heads[0] + 1 + MAX_LINES_UNDER_HEADLINE]
-                      if _dates_the_page(b.text)), None)
+        under = next((b.text for b, chain in zip(blocks[heads[0] + 1:heads[0] + 1 + MAX_LINES_UNDER_HEADLINE],
+                                                 chains[heads[0] + 1:])
+                      if _dates_the_page(b.text) and not _quoted_post(chain)), None)
         if under:
             return under
     scope = article_scope(best, up=4)
-    inside = [b for b, chain in zip(blocks, chains) if any(n is scope for n in chain)]
-    found = next((b.text for i, b in enumerate(inside) if _dates_the_page(b.text) and not _in_teaser(b)
-                  and not (i and _under_linked_title(inside[i - 1], b))), None) \
-        or next((b.text for b in inside if DATELINE.match(b.text)), None)
+    inside = [(b, chain) for b, chain in zip(blocks, chains) if any(n is scope for n in chain)]
+    found = next((b.text for i, (b, chain) in enumerate(inside) if _dates_the_page(b.text) and not _in_teaser(b)
+                  and not (i and _under_linked_title(inside[i - 1][0], b)) and not _quoted_post(chain)), None) \
+        or next((b.text for b, chain in inside if opens_with_date(b.text) and not _quoted_post(chain)), None)
     if found or not heads:
         return found
     return next((b.text for b in blocks[max(0, heads[0] - MAX_LINES_UNDER_HEADLINE):heads[0]]
                  if _dates_the_page(b.text) and PUBLISHED_LABEL.search(b.text)), None)
+
+
+def _quoted_post(chain: list[Tag]) -> bool:
+    """The line is in a post the article quotes (a tweet's "— Jane Roe (@jroe) May 16, 2018")."""
+    return any(is_embedded_post(node) for node in chain)
 
 
 # a label that makes a date line over the headline the story's ("publiziert am 30. Juli 2018"), not a clock's
@@ -907,7 +914,7 @@ def _dates_the_page(text: str) -> bool:
     "Fonda at a demonstration in Rome on March 8, 1972." tells of its event, not of the page, and so
     does a sentence without its full stop, told in words before the date ("The Social Security Act
     was signed into law on August 14, 1935": a story's highlight)."""
-    date = WRITTEN_DATE.search(text) if len(text) < 100 else None
+    date = find_written_date(text) if len(text) < 100 else None
     if date is None:
         return False
     before = text[:date.start()].split()

@@ -14,7 +14,7 @@ from bs4 import NavigableString, Tag
 from indexer.ingest.article import collapse_spaces
 from indexer.ingest.html.authors import is_text_byline
 from indexer.ingest.html.body import CJK_WORTH
-from indexer.ingest.html.pagedate import CJK_CHAR, WRITTEN_DATE
+from indexer.ingest.html.pagedate import CJK_CHAR, find_written_date
 from indexer.ingest.html.scan import (
     END_PUNCT,
     JUNK_LINE,
@@ -170,7 +170,7 @@ def heading_over_body(blocks: list[Block], start: int | None, found: str | None,
         text = block.text
         if not 10 <= len(text) <= 250 or len(text.split()) < (4 if index < far else 2) or JUNK_LINE.match(text) \
                 or is_text_byline(text) or (text.endswith(".") and not text.endswith("...")) \
-                or WRITTEN_DATE.search(text) or _only_date(text):
+                or find_written_date(text) or _only_date(text):
             continue
         if not _looks_like_heading(block):
             continue
@@ -225,7 +225,7 @@ def _heading_right_over(blocks: list[Block], first: int, start: int) -> str | No
 
 def _lead_line(text: str) -> bool:
     """A date or byline line that opens a story, above or below its headline."""
-    return len(text) < 100 and (_only_date(text) or bool(WRITTEN_DATE.search(text)) or is_text_byline(text))
+    return len(text) < 100 and (_only_date(text) or bool(find_written_date(text)) or is_text_byline(text))
 
 
 _DATE_WORD = re.compile(
@@ -251,7 +251,7 @@ def line_over_body(blocks: list[Block], start: int | None) -> str | None:
     for block in reversed(blocks[_gap_start(blocks, start):start]):
         text = block.text
         if len(text) < 10 or block.link_chars or block.tag == "a" or is_text_byline(text) or _only_date(text) \
-                or WRITTEN_DATE.search(text) and len(text) < 100 or len(text) >= 80 and END_PUNCT.search(text):
+                or find_written_date(text) and len(text) < 100 or len(text) >= 80 and END_PUNCT.search(text):
             continue
         if len(text) > 250 or len(text.split()) < 3 or JUNK_LINE.match(text) or text.endswith((".", ":", ",")):
             return None

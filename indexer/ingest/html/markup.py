@@ -14,7 +14,7 @@ import re
 from bs4 import BeautifulSoup, Tag
 from bs4.builder import LXMLTreeBuilder
 
-from indexer.ingest.html.pagedate import WRITTEN_DATE
+from indexer.ingest.html.pagedate import find_written_date
 
 
 class HTMLBuilder(LXMLTreeBuilder):
@@ -147,7 +147,7 @@ def _date_written_by(script: str) -> str | None:
     if len(script) > MAX_WRITING_SCRIPT:
         return None
     found = _WRITING_SCRIPT.search(script)
-    return found.group(2) if found and WRITTEN_DATE.search(found.group(2)) else None
+    return found.group(2) if found and find_written_date(found.group(2)) else None
 
 
 def without_unseen(html: str) -> str:

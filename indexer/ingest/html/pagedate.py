@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import urlsplit
 
-from indexer.ingest.dates import date_from_url, parse_page_date, sane_date
+from indexer.ingest.dates import date_from_url, month_number, parse_page_date, sane_date
 from indexer.ingest.html.scan import Scan
 
 _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished",
@@ -224,12 +224,46 @@ WRITTEN_DATE = re.compile(
     re.I)
 
 
+# a day, a month in words of another language and a year ("15 de enero de 2024", "15 января 2024",
+# "١٥ مارس ٢٠٢٤", "2024. január 15.", "Machi 15, 2024"); the word must name a month (`find_written_date`)
+_WORDED_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})\.?\s+(?:de\s+)?([^\s\d.,:;/|()]{2,20})\.?,?\s+(?:de\s+|del\s+)?(\d{4})(?!\d)"
+    r"|(?<!\d)(\d{4})\.?\s+([^\s\d.,:;/|()]{2,20})\.?\s+(\d{1,2})(?!\d)"
+    r"|(?<![^\W\d_])([^\s\d.,:;/|()]{3,20})\.?\s+(\d{1,2}),\s+(\d{4})(?!\d)")
+_YEAR = re.compile(r"\d{4}")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+BUDDHIST_ERA = 543  # a Thai page's year: 2567 is 2024
+
+
+def find_written_date(text: str) -> re.Match | None:
+    """The first date written in `text`: numbers, English or like-written month names
+    (`WRITTEN_DATE`), else a month named in any language dateparser knows."""
+    found = WRITTEN_DATE.search(text)
+    if found or not _YEAR.search(text):
+        return found
+    return next((m for m in _WORDED_DATE.finditer(text) if month_number(m.group(2) or m.group(5) or m.group(7))), None)
+
+
+def _worded_day(m: re.Match) -> datetime | None:
+    """The day a `_WORDED_DATE` match names."""
+    day, word, year = ((m.group(1), m.group(2), m.group(3)) if m.group(2) else
+                       (m.group(6), m.group(5), m.group(4)) if m.group(5) else (m.group(8), m.group(7), m.group(9)))
+    year = int(year) - (BUDDHIST_ERA if _THAI.search(word) and int(year) > 2400 else 0)
+    return sane_date(_day_or_none(year, month_number(word), int(day)))
+
+
 # a line that is only a date (a weekday, a time and its zone): the story's date stamp ("13 Oct 2020 18:29",
-# "Thu, 14 May 2020 17:55 UTC")
-_DATE_STAMP = re.compile(rf"(?:\w+,?\s+)?(?:{WRITTEN_DATE.pattern})"
+# "Thu, 14 May 2020 17:55 UTC", "18. März 2020"); its month word read as `find_written_date` reads it
+_DATE_STAMP = re.compile(rf"(?:\w+,?\s+)?(?:{WRITTEN_DATE.pattern}|{_WORDED_DATE.pattern})"
                          r"(?:,?\s*(?:um\s+|at\s+|-\s*)?\d{1,2}[:.]\d{2}(?:\s*(?:Uhr|[ap]\.?m\.?))?"
                          r"(?:\s*\(?(?:UTC|GMT|[ECMP][SD]T|CES?T|BST)(?:\s*[+-]\s*\d{1,2}(?::?\d\d)?)?\)?)?)?", re.I)
-DATELINE = re.compile(rf"(?:{WRITTEN_DATE.pattern})\s*[-–—|:]\s", re.I)
+_DATELINE = re.compile(rf"(?:{WRITTEN_DATE.pattern}|{_WORDED_DATE.pattern})\s*[-–—|:]\s", re.I)
+
+
+def opens_with_date(text: str) -> bool:
+    """A paragraph that opens with its date ("27.1.2022 - Bei der ...", "15 de enero de 2024 - El ...")."""
+    m = _DATELINE.match(text)
+    return m is not None and find_written_date(m.group(0)) is not None
 
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -246,9 +280,11 @@ def _day_or_none(year: int, month: int, day: int) -> datetime | None:
 
 def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
     """The date written in a short line; numeric day/month order follows the page's language."""
-    m = WRITTEN_DATE.search(line)
+    m = find_written_date(line)
     if not m:
         return None
+    if m.re is _WORDED_DATE:
+        return _worded_day(m)
     east_asian = re.fullmatch(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]", m.group(0))
     if east_asian:  # year, month, day: no order to guess
         return _day_or_none(*(int(x) for x in east_asian.groups()))

@@ -96,6 +96,12 @@ def attr_tokens(tag: Tag) -> str:
     return _tokens(tag.attrs) if tag.attrs else ""
 
 
+def is_embedded_post(tag: Tag) -> bool:
+    """A post from elsewhere the article quotes (a tweet, an Instagram post): its text,
+    signature and date are the post's, not the article's."""
+    return bool(tag.attrs) and bool(_EMBEDDED_POST.search(_tokens(tag.attrs)))
+
+
 def _tokens(attrs: dict) -> str:
     parts = [value if isinstance(value, str) else " ".join(value)
              for value in (attrs.get("class"), attrs.get("id"), attrs.get("role")) if value]
@@ -129,6 +135,9 @@ def _hidden(attrs: dict) -> bool:
 
 _FACTS_CACHE: dict[str, tuple[bool, bool, int]] = {}  # the same class strings recur on every page of a site
 _EMBED = CaseBlind(r"embed|twitter-tweet|instagram-media|tiktok-embed")
+# the classes social networks' embed codes give a quoted post (not "embed" alone: a page's feature flags say it)
+_EMBEDDED_POST = CaseBlind(r"twitter-tweet|instagram-media|tiktok-embed|\bfb-post\b|bluesky-embed|mastodon-embed|"
+                           r"reddit-embed-bq")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 
