@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# "By", "Written by", "Von", "Por", "Par", "Door", "Di", "Av", "Text:", "Autor:" ... before the names.
+# "By", "Written by", "Von", "Por", "Par", "Door", "Di", "Av", "Af", "Oleh", "Text:", "Autor:", "Yazar:" ... before
+# the names ("di Mario Rossi" and "de Ion Popescu" in lower case only: "Di Maio" and "De Vries" are surnames).
 _BY_PREFIX = re.compile(
     r"^(?:(?:posted|written|story|words|analysis|reporting|text|reported)\s+)?by\b\s*:?\s*"
-    r"|^(?:author|authors|text|autor|autorin|autoren|auteur|autore|redakcja|автор|von|por|par|door|di|av|de)\s*:\s*"
-    r"|^(?:von|por|par|door|av)\s+(?=[A-ZÀ-ÞĀ-ſ])"
+    r"|^(?:author|authors|text|autor|autorin|autoren|auteur|autore|redakcja|автор|von|por|par|door|di|av|de|af"
+    r"|yazar|szerző|teksti|tekst|texto|testo|penulis|oleh|συντάκτης|लेखक|כותב|מאת)\s*:\s*"
+    r"|^(?:von|por|par|door|av|af|oleh|του|της|των|מאת)\s+(?=[^\W\d_])|^(?-i:(?:di|de)\s+(?=[A-ZÀ-ÞĀ-ſ]))"
     r"|^(?:(?:eingestellt|erstellt|geschrieben|verfasst|artikel|beitrag)\s+von|author)\b\s*:?\s*"
     # "author:", "text:", "text/photos:" (zh, ja, ko); Arabic "by the pen of"
     r"|^文[/／]图\s*[:：]?\s*|^(?:作者|撰文|执笔|采写|文|بقلم|كتب)\s*[:：/／・]\s*|^글\s+",
@@ -139,7 +141,8 @@ _PARTICLES = frozenset({"von", "van", "der", "den", "de", "da", "di", "du", "del
                         "dei", "degli", "vom", "zur"})
 # a particle joined to the capitalised word it goes with: "al-Baghdadi", "el-Sisi", "d'Artagnan", "dell'Orto"
 _JOINED_PARTICLE = re.compile(r"(?:al|el|ad|ar|as|ash|at|az|an|ud|d|dall|dell)['’-][A-ZÀ-Þ]")
-_PREFIX_ALONE = frozenset({"by", "von", "por", "par", "door", "di", "av", "de", "text", "autor", "author", "автор"})
+_PREFIX_ALONE = frozenset({"by", "von", "por", "par", "door", "di", "av", "af", "de", "oleh", "text", "autor", "author",
+                           "автор", "yazar"})
 _AGENCY_TAIL = re.compile(r"\s+(?:deutschland|france|españa|espana|italia|news|wire|photo|foto|file|media|sports?)$",
                           re.I)  # "AP File": the agency's file photo
 

@@ -48,6 +48,11 @@ from indexer.ingest.bylines import (
     ("Erstellt von Andri Bryner", "Andri Bryner"), ("Eingestellt von Unknown", None),
     ("Author Andreas Kalt", "Andreas Kalt"),
     ("Автор: Иван Петров", "Иван Петров"),
+    # session 15: "by" and "author:" in more languages; "di"/"de" as "by" only in lower case
+    ("di Mario Rossi", "Mario Rossi"), ("de Ion Popescu", "Ion Popescu"), ("Af Lars Jensen", "Lars Jensen"),
+    ("Oleh Budi Santoso", "Budi Santoso"), ("Yazar: Ahmet Yılmaz", "Ahmet Yılmaz"), ("מאת דני כהן", "דני כהן"),
+    ("Szerző: Kovács János", "Kovács János"), ("Teksti: Matti Virtanen", "Matti Virtanen"),
+    ("Di Maio", "Di Maio"), ("De Vries", "De Vries"),                # surnames, not "by"
     ("TIMESOFINDIA.COM", None), ("CBNNews.com", None),             # a web address: the publication
     ("CBS News", None), ("CBSNews", None), ("Press Trust Of India", None), ("PA Sport", None),  # media, agencies
     ("The Times-Picayune", None), ("Deutscher Caritasverband", None), ("AUTO ZEITUNG", None),

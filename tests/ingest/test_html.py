@@ -1187,6 +1187,17 @@ def test_month_names_of_any_language_in_a_date_line(lang, line, expected):
     assert read_html(html.encode(), "x.html").date == expected
 
 
+@pytest.mark.parametrize("line, author", [
+    ("di Mario Rossi", "Mario Rossi"), ("Af Lars Jensen", "Lars Jensen"), ("Oleh Budi Santoso", "Budi Santoso"),
+    ("Автор: Иван Петров", "Иван Петров"), ("Yazar: Ahmet Yılmaz", "Ahmet Yılmaz"), ("Szerző: Kovács János", "Kovács János"),
+])
+def test_a_byline_line_in_other_languages_without_a_byline_class(line, author):
+    html = ('<html><body><nav><a href="/">Home</a></nav><article><h1>Town hall reopens</h1>'
+            f'<div class="meta">{line}</div><p>' + "The town hall reopened after repairs. " * 6 +
+            "</p><p>" + "Visitors praised the new roof and the lift. " * 5 + "</p></article></body></html>")
+    assert read_html(html.encode(), "x.html").author == author
+
+
 def test_a_quoted_posts_date_is_not_the_pages():
     tweet = ('<blockquote class="twitter-tweet"><p>Great release today!</p>&mdash; Jane Roe (@jroe) '
              '<a href="https://twitter.com/jroe/status/1">16 мая 2018 г.</a></blockquote>')

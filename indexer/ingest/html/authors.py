@@ -199,7 +199,7 @@ def _inside_comments(tag: Tag) -> bool:
 
 _TEXT_BYLINE_START = re.compile(
     r"^(?:[Bb]y|BY|(?:[Ww]ritten|[Pp]osted|[Ww]ords|[Ss]tory|[Rr]eported|[Rr]eporting|[Tt]ext) by"
-    r"|[Vv]on|Por|Par|Door|Av):?\s+[A-Z\u00c0-\u00de]")
+    r"|[Vv]on|Por|Par|Door|Av|Af|Oleh|di):?\s+[A-Z\u00c0-\u00de]")  # "di": Italian, lower case ("Di Maio" is a name)
 
 
 _ABBREVIATION = re.compile(r"\b(?:Dr|Prof|Mr|Mrs|Ms|Mag|Ing|[A-Z])\.")  # "Dr. Max Kolter", "John A. Doe"
@@ -297,7 +297,8 @@ def script_author(html: str, publication: str | None, domain: str | None) -> str
 
 # "Overload Journal #131 - February 2016   Author: Jane Roe": a labelled byline at the end of a line of
 # the story's particulars (a colon after the label: "written by" inside a sentence is no label)
-_LABELLED_BYLINE = re.compile(r"(?:^|\s)(?:Authors?|AUTHORS?|Autor(?:in|en)?|Auteur|Autore)\s*:\s*(?=[A-ZÀ-Þ])")
+_LABELLED_BYLINE = re.compile(r"(?:^|\s)(?:Authors?|AUTHORS?|Autor(?:in|en)?|Auteur|Autore|Автор|Yazar|Szerző|Penulis)"
+                              r"\s*:\s*(?=[A-ZÀ-ÞА-ЯЁ])")
 
 
 def labelled_byline(block: Block) -> str | None:
