@@ -16,8 +16,8 @@ import unicodedata
 _BY_PREFIX = re.compile(
     r"^(?:(?:posted|written|story|words|analysis|reporting|text|reported)\s+)?by\b\s*:?\s*"
     r"|^(?:author|authors|text|autor|autorin|autoren|auteur|autore|redakcja|автор|von|por|par|door|di|av|de|af"
-    r"|yazar|szerző|teksti|tekst|texto|testo|penulis|oleh|συντάκτης|लेखक|כותב|מאת)\s*:\s*"
-    r"|^(?:von|por|par|door|av|af|oleh|του|της|των|מאת)\s+(?=[^\W\d_])|^(?-i:(?:di|de)\s+(?=[A-ZÀ-ÞĀ-ſ]))"
+    r"|yazar|szerző|teksti|tekst|texto|testo|penulis|oleh|συντάκτης|लेखक|כותב|מאת|نویسنده|โดย)\s*:\s*"
+    r"|^(?:von|por|par|door|av|af|oleh|του|της|των|מאת|โดย)\s+(?=[^\W\d_])|^(?-i:(?:di|de)\s+(?=[A-ZÀ-ÞĀ-ſ]))"
     r"|^(?:(?:eingestellt|erstellt|geschrieben|verfasst|artikel|beitrag)\s+von|author)\b\s*:?\s*"
     # "author:", "text:", "text/photos:" (zh, ja, ko); Arabic "by the pen of"
     r"|^文[/／]图\s*[:：]?\s*|^(?:作者|撰文|执笔|采写|文|بقلم|كتب)\s*[:：/／・]\s*|^글\s+",
@@ -53,6 +53,7 @@ _AUTHOR_CUT = re.compile(
     r"\b(?:photos?|photographs?|pictures?|images?|videos?|illustrations?|graphics?)\s+by\b|"
     r"\b(?:with\s+)?(?:additional\s+)?reporting\s+by\b|\bspecial\s+to\b|\s(?-i:of\s+the)\s|\s(?-i:is\s+an?)\s|"
     r"\b\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+    r"\b\d{1,2}\.?\s+(?:de\s+)?[^\s\d]{2,}\s+(?:de\s+)?\d{4}\b|"  # "15 de enero de 2024", "15 января 2024"
     r"\s(?-i:[Ff]or)\s+(?=(?-i:[A-Z]))|"  # "Jane Roe For Dailymail.com": the outlet she writes for
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
     r"\d{1,2}[/.] ?\d{1,2}[/.] ?\d{2,4}|\b\d{4}\b|\b\d+\s*min\b|\b\d+\s+(?:hours?|days?)\s+ago\b).*$",

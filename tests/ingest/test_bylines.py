@@ -52,7 +52,10 @@ from indexer.ingest.bylines import (
     ("di Mario Rossi", "Mario Rossi"), ("de Ion Popescu", "Ion Popescu"), ("Af Lars Jensen", "Lars Jensen"),
     ("Oleh Budi Santoso", "Budi Santoso"), ("Yazar: Ahmet Yılmaz", "Ahmet Yılmaz"), ("מאת דני כהן", "דני כהן"),
     ("Szerző: Kovács János", "Kovács János"), ("Teksti: Matti Virtanen", "Matti Virtanen"),
+    ("โดย สมชาย ใจดี", "สมชาย ใจดี"), ("نویسنده: علی رضایی", "علی رضایی"),
     ("Di Maio", "Di Maio"), ("De Vries", "De Vries"),                # surnames, not "by"
+    ("Por Juan Pérez 15 de enero de 2024", "Juan Pérez"), ("Автор: Иван Петров 15 января 2024", "Иван Петров"),
+    ("โดย สมชาย ใจดี 5 มกราคม 2567", "สมชาย ใจดี"),                    # a date after the name, months in words
     ("TIMESOFINDIA.COM", None), ("CBNNews.com", None),             # a web address: the publication
     ("CBS News", None), ("CBSNews", None), ("Press Trust Of India", None), ("PA Sport", None),  # media, agencies
     ("The Times-Picayune", None), ("Deutscher Caritasverband", None), ("AUTO ZEITUNG", None),
