@@ -67,6 +67,11 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
                 if detected is not None and detected[0] not in _WESTERN:
                     return detected[1]
             return text
+    if _ISO2022_JP_ESCAPE.search(data):  # 7-bit Japanese: ASCII to every other test
+        try:
+            return data.decode("iso2022_jp")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -107,6 +112,7 @@ def _detect(data: bytes) -> tuple[str, str] | None:
 
 
 _HIGH_RUN = re.compile(rb"[\x80-\xff]{2,}")
+_ISO2022_JP_ESCAPE = re.compile(rb"\x1b\$[@B]")  # the escape into JIS X 0208 kanji of ISO-2022-JP
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 
 
@@ -159,5 +165,5 @@ def looks_binary(data: bytes) -> bool:
         return False
     if head.count(b"\x00") > len(head) // 200:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32 and b != 0x1B)  # ESC: ISO-2022-JP's shifts
     return controls > len(head) // 50

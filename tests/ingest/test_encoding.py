@@ -50,6 +50,16 @@ def test_korean_page_decodes_whether_declared_right_wrong_or_not_at_all(declared
     assert article.headline == "엘제이-류화영 진흙탕 싸움, 공적인 사안으로 봐야하는 이유"
 
 
+@pytest.mark.parametrize("declared", ["iso-2022-jp", None])
+def test_a_seven_bit_japanese_page_decodes_declared_or_not(declared):
+    # ISO-2022-JP (old Japanese sites and mail archives) is all 7-bit: ASCII, or UTF-8, to every other test
+    html = re.sub(r'<meta[^>]*charset[^>]*>', f'<meta charset="{declared}">' if declared else "",
+                  _text("dates/goo-japanese-blog.html.gz"))
+    article = read_html(html.encode("iso-2022-jp", errors="xmlcharrefreplace"), "ja.html")
+    assert article.headline == "【サラブレッドセール（せり市場）＝馬市】＆【種牡馬】の最新情報 by馬市.com"
+    assert "フィリピントロフィー(3歳以上3勝クラス,1600万円以下)を勝った" in article.body
+
+
 @pytest.mark.parametrize("declared", ["iso-8859-1", "latin1", "windows-1252", None, "utf-8"])
 def test_latin1_page_decodes_whether_declared_right_wrong_or_not_at_all(declared):
     article = read_html(_portuguese(declared), "pt.html")
