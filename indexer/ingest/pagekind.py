@@ -54,6 +54,8 @@ _SEARCH_PATH = re.compile(
 _SEARCH_QUERY = re.compile(
     r"(?:^|&)(?:q|query|search|searchterm|search_query|keywords?|kws|suchbegriff)=[^&]", re.I)
 _WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_UNSPACED = re.compile(r"[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff]")  # Thai, Lao, Tibetan, Burmese, Khmer
+UNSPACED_WORD_LETTERS = 5  # letters (with their vowel and tone marks) of a Thai or Khmer word, about
 _PARAGRAPH_BREAK = re.compile(r"\n+")
 
 # A paragraph of this many words is prose (a teaser line or a menu is shorter).
@@ -77,8 +79,13 @@ TITLE_CHARS = 200
 
 def prose_words(text: str) -> int:
     """Words of running text; a CJK character counts as half a word (a Chinese or
-    Japanese word is one to two characters and carries no spaces)."""
-    return len(text.split()) + len(_WIDE.findall(text)) // 2
+    Japanese word is one to two characters and carries no spaces), and Thai, Lao,
+    Khmer, Burmese or Tibetan, whose spaces part phrases, a word every five letters."""
+    wide = len(_WIDE.findall(text)) // 2
+    if not _UNSPACED.search(text):
+        return len(text.split()) + wide
+    return (sum(1 for token in text.split() if not _UNSPACED.search(token)) + wide
+            + len(_UNSPACED.findall(text)) // UNSPACED_WORD_LETTERS)
 
 
 def is_home_page(url: str | None) -> bool:

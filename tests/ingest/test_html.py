@@ -1199,6 +1199,19 @@ def test_a_byline_line_in_other_languages_without_a_byline_class(line, author):
     assert read_html(html.encode(), "x.html").author == author
 
 
+def test_a_thai_storys_paragraphs_count_as_prose():
+    # Thai is written without spaces between words (they part phrases): a paragraph of 170 letters held six
+    # "words", so a Thai story read as a page without prose, a list to drop from a web archive (newspaper4k's
+    # test page of prachatai.com, 2019)
+    from indexer.ingest.pagekind import PROSE_PARAGRAPH_WORDS, prose_words
+
+    article = _cleaned("bodies/prachatai-thai-story.html.gz", "https://prachatai.com/journal/2019/01/80642")
+    assert article.headline == "ผล DNA ยืนยัน ศพลอยแม่น้ำโขงเป็นคนสนิท อ.สุรชัย"
+    paragraphs = article.body.split("\n\n")
+    assert len(paragraphs) == 5 and paragraphs[2].startswith("ปรานี ด่านวัฒนานุสรณ์ ภรรยาของสุรชัยกล่าวว่า")
+    assert all(prose_words(p) >= PROSE_PARAGRAPH_WORDS for p in paragraphs)
+
+
 def test_a_quoted_posts_date_is_not_the_pages():
     tweet = ('<blockquote class="twitter-tweet"><p>Great release today!</p>&mdash; Jane Roe (@jroe) '
              '<a href="https://twitter.com/jroe/status/1">16 мая 2018 г.</a></blockquote>')
