@@ -61,7 +61,8 @@ _AUTHOR_CUT = re.compile(
 _ROLE = re.compile(
     r"\b(?:writer|editor|editors|correspondent|reporter|columnist|contributor|staff|producer|journalist|"
     r"editor-at-large|bureau|editorial|developers|members|contributors|redaktion|newsroom|news desk|desk|team|"
-    r"rédaction|redacción|redazione|"
+    r"rédaction|redacción|redazione|redactie|redakcja|redakce|toimitus|szerkesztőség|редакция|редакція|"
+    r"編集部|编辑部|편집국|"
     r"sponsored|sponsor|gesponserte?|anzeige|werbung|advertorial|publicidad|publicité)\b|ब्यूरो",
     re.I)  # an advertiser's slot ("von Gesponserte Inhalte") names no person either
 # words that follow a name in "JOSEPH WHITE AP Sports Writer", "Jessica Wang Editorial Assistant":
@@ -90,7 +91,10 @@ _MEDIA_WORD = re.compile(
     r"fundação|stiftung|verein|partei|party|parti|partido|committee|comité|federation|fédération|federación|"
     r"union|club|department|ministère|ministerio|police|polizei|government|regierung|gouvernement|gobierno|"
     r"council|municipality|hospital|klinik|klinikum|museum|kirche|zentrum|llc|plc|corp|kreuz|communiste|"
-    r"communist|kommunistische|socialiste|sozialistische)\b|"
+    r"communist|kommunistische|socialiste|sozialistische|"
+    # publishers: "Ediciones El País", "Editora Globo", "Gruppo Editoriale L'Espresso", "Bonnier Group"
+    r"ediciones|editora|editions|éditions|edizioni|editoriale|group|groupe|grupo|gruppo|noticias|notícias|"
+    r"новости|издательство)\b|"
     r"\b\w*(?:nachrichten|zeitung|verband|fraktion|ministerium|magazin|presse|verlag|redaktion)\b|"
     # Chinese outlets by their last word: paper, site, agency, station, news, weekly, channel, media
     # ("新京报", "环球网", "参考消息", "新浪科技"); a person's name (two to four characters) ends in none of them
@@ -278,9 +282,14 @@ def _name_before_role(part: str) -> str:
 
 
 def _is_media(name: str) -> bool:
-    """A publication, broadcaster or body ("CBSNews" read as "CBS News"), not a person."""
-    return bool(_MEDIA_WORD.search(name)
+    """A publication, broadcaster, body or firm ("CBSNews" read as "CBS News", "Tamedia AG"), not a person."""
+    return bool(_MEDIA_WORD.search(name) or _LEGAL_FORM.search(name)
                 or _MEDIA_WORD.search(re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)))
+
+
+# a firm's legal form closing its name (upper case as firms write it: "Sa" or "Se" may end a person's name)
+_LEGAL_FORM = re.compile(r"\s(?:AG|SE|SA|S\.A\.?|SAS|SARL|SRL|S\.L\.?|S\.p\.A\.?|SpA|BV|B\.V\.?|NV|N\.V\.?|AB|ASA|"
+                         r"Oyj?|KG|A/S|Pty|K\.K\.|Co\.)$")
 
 
 def _is_cjk(text: str) -> bool:

@@ -56,6 +56,8 @@ from indexer.ingest.bylines import (
     ("Di Maio", "Di Maio"), ("De Vries", "De Vries"),                # surnames, not "by"
     ("Por Juan Pérez 15 de enero de 2024", "Juan Pérez"), ("Автор: Иван Петров 15 января 2024", "Иван Петров"),
     ("โดย สมชาย ใจดี 5 มกราคม 2567", "สมชาย ใจดี"),                    # a date after the name, months in words
+    ("Ediciones El País", None), ("Tamedia AG", None), ("Editora Globo S.A.", None),  # publishers and firms
+    ("Gruppo Editoriale L'Espresso", None), ("Редакция", None), ("Ana Sa", "Ana Sa"),
     ("TIMESOFINDIA.COM", None), ("CBNNews.com", None),             # a web address: the publication
     ("CBS News", None), ("CBSNews", None), ("Press Trust Of India", None), ("PA Sport", None),  # media, agencies
     ("The Times-Picayune", None), ("Deutscher Caritasverband", None), ("AUTO ZEITUNG", None),
