@@ -1212,6 +1212,18 @@ def test_a_thai_storys_paragraphs_count_as_prose():
     assert all(prose_words(p) >= PROSE_PARAGRAPH_WORDS for p in paragraphs)
 
 
+@pytest.mark.parametrize("lang, headline, sentence", [
+    ("zh", "市议会批准新的发展计划", "市议会周二开会讨论了这项计划，议员们就成本和学校问题进行了长时间的发言。"),
+    ("ja", "市議会が新たな開発計画を承認", "市議会は火曜日に会合を開き、議員たちは費用と学校について長時間議論した。"),
+    ("th", "กทม.ออกมาตรการสู้ฝุ่น ขอประชาชนใช้ขนส่งสาธารณะ", "กรุงเทพมหานครประกาศมาตรการใหม่เพื่อลดปัญหาฝุ่นละอองในช่วงฤดูหนาว "),
+])
+def test_an_h1_without_spaces_heads_a_page_titled_with_the_sites_name(lang, headline, sentence):
+    # the <h1> over the story was weighed by its spaces: a Chinese one had one "word", and the <title> won
+    html = (f'<html lang="{lang}"><head><title>Daily Site</title></head><body><nav><a href="/">Home</a></nav>'
+            f'<div class="main"><h1>{headline}</h1><p>{sentence * 3}</p><p>{sentence * 3}</p></div></body></html>')
+    assert read_html(html.encode(), "x.html").headline == headline
+
+
 def test_a_quoted_posts_date_is_not_the_pages():
     tweet = ('<blockquote class="twitter-tweet"><p>Great release today!</p>&mdash; Jane Roe (@jroe) '
              '<a href="https://twitter.com/jroe/status/1">16 мая 2018 г.</a></blockquote>')

@@ -168,7 +168,10 @@ def heading_over_body(blocks: list[Block], start: int | None, found: str | None,
     chosen = None
     for index, block in zip(range(start, first - 1, -1), reversed(near)):
         text = block.text
-        if not 10 <= len(text) <= 250 or len(text.split()) < (4 if index < far else 2) or JUNK_LINE.match(text) \
+        h1 = block.tag == "h1"  # a Chinese or Japanese <h1> by its characters (other lines: a section's label)
+        if not ((_heft(text) if h1 else len(text)) >= 10 and len(text) <= 250) \
+                or (prose_words(text) if h1 else len(text.split())) < (4 if index < far else 2) \
+                or JUNK_LINE.match(text) \
                 or is_text_byline(text) or (text.endswith(".") and not text.endswith("...")) \
                 or find_written_date(text) or _only_date(text):
             continue
@@ -186,7 +189,7 @@ def heading_over_body(blocks: list[Block], start: int | None, found: str | None,
         # a lower heading nearest the story may be its standfirst under the headline
         # (<h1>Headline</h1><h2 class="dek">...</h2>): the <h1> over it that the <title> words back wins
         # (not a site's section named in the <title>, "wjz.com - Local Sports Wire")
-        if block.tag == "h1" and (whole is None or squash(text) in whole) and len(text.split()) >= 4 \
+        if block.tag == "h1" and (whole is None or squash(text) in whole) and prose_words(text) >= 4 \
                 and squash(text) not in {squash(part) for part in _TITLE_PARTS.split(unescape(title))} \
                 and _title_overlap(text, title) >= 0.5 > _title_overlap(chosen, title):
             return text
