@@ -1177,6 +1177,7 @@ def test_written_dates_of_older_pages(lang, line, expected):
     ("hi", "15 मार्च 2024", datetime(2024, 3, 15)),
     ("th", "15 มีนาคม 2567", datetime(2024, 3, 15)),  # the Buddhist era's year
     ("sw", "Machi 15, 2024", datetime(2024, 3, 15)),  # month first
+    ("vi", "Thứ sáu, 15 tháng 3 năm 2024", datetime(2024, 3, 15)),  # "day 15, month 3, year 2024"
     ("en", "Top 10 Films 2024", None),  # a word between a number and a year that names no month
 ])
 def test_month_names_of_any_language_in_a_date_line(lang, line, expected):

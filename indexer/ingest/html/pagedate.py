@@ -220,7 +220,8 @@ WRITTEN_DATE = re.compile(
     r"|\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b|\b\d{1,2}\.\d{1,2}\.\d{4}\b"        # 05/10/2018, 1/13/08, 27.1.2022
     r"|\b\d\d\.\d\d\.\d\d\b|\b\d{1,2}-\d{1,2}-\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"  # 07.01.08, 31-12-2007, 2018-10-05
     r"|\b(?:19|20)\d{2}(?:\.\s?\d{1,2}\.\s?|/\d{1,2}/)\d{1,2}\b"               # 2023. 2. 5. (Korean), 2019/04/13
-    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]",                   # 2019年4月4日, 2023년 2월 5일
+    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]"                    # 2019年4月4日, 2023년 2월 5일
+    r"|\b\d{1,2}\s+tháng\s+\d{1,2},?\s+(?:năm\s+)?\d{4}\b",                      # 15 tháng 3 năm 2024 (Vietnamese)
     re.I)
 
 
@@ -288,6 +289,10 @@ def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
     east_asian = re.fullmatch(r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]", m.group(0))
     if east_asian:  # year, month, day: no order to guess
         return _day_or_none(*(int(x) for x in east_asian.groups()))
+    vietnamese = re.fullmatch(r"(\d{1,2})\s+tháng\s+(\d{1,2}),?\s+(?:năm\s+)?(\d{4})", m.group(0), re.I)
+    if vietnamese:  # day, "month" and its number, "year"
+        day, month, year = (int(x) for x in vietnamese.groups())
+        return _day_or_none(year, month, day)
     year_first = re.fullmatch(r"(\d{4})[./]\s?(\d{1,2})[./]\s?(\d{1,2})", m.group(0))
     if year_first:  # year, month, day: the order every country that writes the year first keeps
         return _day_or_none(*(int(x) for x in year_first.groups()))
