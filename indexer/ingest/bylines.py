@@ -17,7 +17,7 @@ _BY_PREFIX = re.compile(
     r"^(?:(?:posted|written|story|words|analysis|reporting|text|reported)\s+)?by\b\s*:?\s*"
     r"|^(?:author|authors|text|autor|autorin|autoren|auteur|autore|redakcja|автор|von|por|par|door|di|av|de|af"
     r"|yazar|szerző|teksti|tekst|texto|testo|penulis|oleh|συντάκτης|लेखक|כותב|מאת|نویسنده|โดย)\s*:\s*"
-    r"|^(?:von|por|par|door|av|af|oleh|του|της|των|מאת|โดย)\s+(?=[^\W\d_])|^(?-i:(?:di|de)\s+(?=[A-ZÀ-ÞĀ-ſ]))"
+    r"|^(?:von|por|par|door|av|af|oleh|του|της|των|מאת|โดย|بقلم)\s+(?=[^\W\d_])|^(?-i:(?:di|de)\s+(?=[A-ZÀ-ÞĀ-ſ]))"
     r"|^(?:(?:eingestellt|erstellt|geschrieben|verfasst|artikel|beitrag)\s+von|author)\b\s*:?\s*"
     # "author:", "text:", "text/photos:" (zh, ja, ko); Arabic "by the pen of"
     r"|^文[/／]图\s*[:：]?\s*|^(?:作者|撰文|执笔|采写|文|بقلم|كتب)\s*[:：/／・]\s*|^글\s+",

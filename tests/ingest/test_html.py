@@ -1191,7 +1191,8 @@ def test_month_names_of_any_language_in_a_date_line(lang, line, expected):
 @pytest.mark.parametrize("line, author", [
     ("di Mario Rossi", "Mario Rossi"), ("Af Lars Jensen", "Lars Jensen"), ("Oleh Budi Santoso", "Budi Santoso"),
     ("Автор: Иван Петров", "Иван Петров"), ("Yazar: Ahmet Yılmaz", "Ahmet Yılmaz"),
-    ("Szerző: Kovács János", "Kovács János"),
+    ("Szerző: Kovács János", "Kovács János"), ("بقلم محمد علي", "محمد علي"), ("מאת דני כהן", "דני כהן"),
+    ("โดย สมชาย ใจดี", "สมชาย ใจดี"),
 ])
 def test_a_byline_line_in_other_languages_without_a_byline_class(line, author):
     html = ('<html><body><nav><a href="/">Home</a></nav><article><h1>Town hall reopens</h1>'

@@ -198,8 +198,9 @@ def _inside_comments(tag: Tag) -> bool:
 
 
 _TEXT_BYLINE_START = re.compile(
-    r"^(?:[Bb]y|BY|(?:[Ww]ritten|[Pp]osted|[Ww]ords|[Ss]tory|[Rr]eported|[Rr]eporting|[Tt]ext) by"
-    r"|[Vv]on|Por|Par|Door|Av|Af|Oleh|di):?\s+[A-Z\u00c0-\u00de]")  # "di": Italian, lower case ("Di Maio" is a name)
+    r"^(?:(?:[Bb]y|BY|(?:[Ww]ritten|[Pp]osted|[Ww]ords|[Ss]tory|[Rr]eported|[Rr]eporting|[Tt]ext) by"
+    r"|[Vv]on|Por|Par|Door|Av|Af|Oleh|di):?\s+[A-Z\u00c0-\u00de]"  # "di": Italian, lower case ("Di Maio" is a name)
+    r"|(?:بقلم|מאת|โดย):?\s+[^\W\d_])")  # "by" in Arabic ("by the pen of"), Hebrew, Thai: scripts without capitals
 
 
 _ABBREVIATION = re.compile(r"\b(?:Dr|Prof|Mr|Mrs|Ms|Mag|Ing|[A-Z])\.")  # "Dr. Max Kolter", "John A. Doe"
