@@ -197,7 +197,7 @@ def _month_words() -> dict[str, int | None]:
     one- and two-letter Latin abbreviations ("ma", "no") are left out: they are words too."""
     try:
         import dateparser.data.date_translation_data as languages
-    except ImportError:  # htmldate not installed
+    except ImportError:  # htmldate not installed: no month words (the one key keeps the import from being tried again)
         return {"": None}
     votes: dict[str, Counter] = {}
     for module in pkgutil.iter_modules(languages.__path__):
