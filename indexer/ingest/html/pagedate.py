@@ -242,13 +242,21 @@ def find_written_date(text: str) -> re.Match | None:
     found = WRITTEN_DATE.search(text)
     if found or not _YEAR.search(text):
         return found
-    return next((m for m in _WORDED_DATE.finditer(text) if month_number(m.group(2) or m.group(5) or m.group(7))), None)
+    return next((m for m in _WORDED_DATE.finditer(text) if month_number(_worded_parts(m)[1])), None)
+
+
+def _worded_parts(m: re.Match) -> tuple[str, str, str]:
+    """Day, month word and year of a `_WORDED_DATE` match, whichever order its alternative reads."""
+    if m.group(2):
+        return m.group(1), m.group(2), m.group(3)
+    if m.group(5):
+        return m.group(6), m.group(5), m.group(4)
+    return m.group(8), m.group(7), m.group(9)
 
 
 def _worded_day(m: re.Match) -> datetime | None:
     """The day a `_WORDED_DATE` match names."""
-    day, word, year = ((m.group(1), m.group(2), m.group(3)) if m.group(2) else
-                       (m.group(6), m.group(5), m.group(4)) if m.group(5) else (m.group(8), m.group(7), m.group(9)))
+    day, word, year = _worded_parts(m)
     year = int(year) - (BUDDHIST_ERA if _THAI.search(word) and int(year) > 2400 else 0)
     return sane_date(_day_or_none(year, month_number(word), int(day)))
 
