@@ -13,7 +13,7 @@ from bs4 import NavigableString, Tag
 from indexer.ingest.article import collapse_spaces
 from indexer.ingest.html.authors import DASH_SIGNATURE, inline_lead_byline, is_text_byline, labelled_byline
 from indexer.ingest.html.captions import article_scope, is_inside
-from indexer.ingest.html.pagedate import CJK_CHAR, find_written_date, opens_with_date
+from indexer.ingest.html.pagedate import CJK_CHAR, PUBLISHED_LABEL, find_written_date, opens_with_date
 from indexer.ingest.html.scan import (
     BLOCK_TAGS,
     CELL_TAGS,
@@ -903,10 +903,6 @@ def _date_line(blocks: list[Block], chains: list[list[Tag]], best: Tag, root: Ta
 def _quoted_post(chain: list[Tag]) -> bool:
     """The line is in a post the article quotes (a tweet's "— Jane Roe (@jroe) May 16, 2018")."""
     return any(is_embedded_post(node) for node in chain)
-
-
-# a label that makes a date line over the headline the story's ("publiziert am 30. Juli 2018"), not a clock's
-PUBLISHED_LABEL = re.compile(r"\b(?:publi\w*|posted|veröffentlicht|erschienen|gepostet)\b", re.I)
 
 
 def _dates_the_page(text: str) -> bool:

@@ -97,13 +97,14 @@ def page_date(declared: datetime | None, scan: Scan, ld: dict, urls: tuple[str |
     (23:11 UTC on Dec 31 in a Vienna blog's /2019/01/01/ post); on a page in a language of
     Europe's zones (`european`), one of 22:00 or 23:00 sharp is the midnight that starts the
     next day there (a day stored as local midnight, "2021-11-04T23:00Z"). Then the address's
-    date; then htmldate without guessing, which wins over our own weaker readings (a written
-    date near the article, dateCreated, `<time>`) when they disagree, except on the order of
-    day and month, and except where its day is later than a line beside the article that is
-    only a date (a stamp: htmldate took the page's "today" bar or an update); our readings
-    only where htmldate finds nothing. htmldate runs on a page with prose or with a date of
-    ours to check (on a list of links it finds the date of some listed item). Rules chosen
-    on the even halves: benchmarks/README-cleaning.md."""
+    date; then the story's date stamp, a line beside the article that is only its date or is
+    labelled as published (`_is_date_stamp`: without metadata htmldate takes a teaser's, the
+    "today" bar's or an update's day); then htmldate without guessing, which wins over our own
+    weaker readings (a written date near the article, dateCreated, `<time>`) when they
+    disagree, except on the order of day and month; our readings only where htmldate finds
+    nothing. htmldate runs on a page with prose or with a date of ours to check (on a list of
+    links it finds the date of some listed item). Rules chosen on the even halves:
+    benchmarks/README-cleaning.md."""
     declared = _past(declared)
     url_date = next((d for d in map(_past, map(date_from_url, urls)) if d), None)
     if declared is not None:
@@ -119,12 +120,15 @@ def page_date(declared: datetime | None, scan: Scan, ld: dict, urls: tuple[str |
     if url_date is not None:
         return url_date
     written, line_date = _written_dates(*lines, dayfirst=dayfirst)
-    ours = next((d for d in map(_past, itertools.chain(written, _weaker_dates(scan, ld))) if d), None)
+    weaker = _weaker_dates(scan, ld, dayfirst=dayfirst)
+    ours = next((d for d in map(_past, itertools.chain(written, weaker)) if d), None)
+    stamp = _past(line_date) if line_date is not None and _is_date_stamp(lines[1]) else None
+    if stamp is not None:
+        return stamp
     if has_prose or ours:
         found = _htmldate(html, urls[0] or urls[1])
         if found is not None and not (ours and _swapped(found, ours)):
-            stamp = line_date if line_date is not None and _DATE_STAMP.fullmatch(lines[1]) else None
-            return stamp if stamp is not None and found.date() > stamp.date() else found
+            return found
     return ours
 
 
@@ -178,7 +182,7 @@ def _written_dates(byline: str | None, date_line: str | None, *,
     return [d for d in (by, line) if d], line
 
 
-def _weaker_dates(scan: Scan, ld: dict) -> Iterator[datetime]:
+def _weaker_dates(scan: Scan, ld: dict, *, dayfirst: bool) -> Iterator[datetime]:
     """Dates that may be the publication's, as they are needed: JSON-LD dateCreated or
     a `<time>` stamp, then a `<time>` text."""
     for value in [ld.get("dateCreated")] + [t["datetime"] for t in scan.times if t.get("datetime")]:
@@ -188,7 +192,10 @@ def _weaker_dates(scan: Scan, ld: dict) -> Iterator[datetime]:
                 yield moment
                 break
     for tag in scan.times[:3]:
-        moment = parse_page_date(tag.get_text(" ", strip=True))
+        text = tag.get_text(" ", strip=True)
+        moment, written = parse_page_date(text), _written_date(text, dayfirst=dayfirst)
+        if written and (moment is None or moment.date() != written.date()):  # "10.09.2025": the page's order
+            moment = written
         if moment:
             yield moment
             break
@@ -217,7 +224,8 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 WRITTEN_DATE = re.compile(
     rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s+\d{{4}}\b"             # November 18, 2019; May 31 , 2007
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?[.,]?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}\b"  # 18 Nov 2019, 25. Mai 2018, 28th of May
-    r"|\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b|\b\d{1,2}\.\d{1,2}\.\d{4}\b"        # 05/10/2018, 1/13/08, 27.1.2022
+    r"|\b\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})\b"                                  # 05/10/2018, 1/13/08
+    r"|\b\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b"                                    # 27.1.2022, 06. 01. 2026
     r"|\b\d\d\.\d\d\.\d\d\b|\b\d{1,2}-\d{1,2}-\d{4}\b|\b\d{4}-\d{2}-\d{2}\b"  # 07.01.08, 31-12-2007, 2018-10-05
     r"|\b(?:19|20)\d{2}(?:\.\s?\d{1,2}\.\s?|/\d{1,2}/)\d{1,2}\b"               # 2023. 2. 5. (Korean), 2019/04/13
     r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]"                    # 2019年4月4日, 2023년 2월 5일
@@ -266,6 +274,28 @@ def _worded_day(m: re.Match) -> datetime | None:
 _DATE_STAMP = re.compile(rf"(?:\w+,?\s+)?(?:{WRITTEN_DATE.pattern}|{_WORDED_DATE.pattern})"
                          r"(?:,?\s*(?:um\s+|at\s+|-\s*)?\d{1,2}[:.]\d{2}(?:\s*(?:Uhr|[ap]\.?m\.?))?"
                          r"(?:\s*\(?(?:UTC|GMT|[ECMP][SD]T|CES?T|BST)(?:\s*[+-]\s*\d{1,2}(?::?\d\d)?)?\)?)?)?", re.I)
+# a label that makes a date line the story's ("publiziert am 30. Juli 2018", "Publié le 18 juil. 2024 à 08:01")
+PUBLISHED_LABEL = re.compile(r"\b(?:publi\w*|posted|veröffentlicht|erschienen|gepostet)\b", re.I)
+_STAMP_LABEL = re.compile(rf"\s*(?:{PUBLISHED_LABEL.pattern}|\b(?:date|datum|fecha|data|stand)\b)"
+                          r"\s*(?:on\b|le\b|am\b|el\b|il\b|:|-)?\s*", re.I)
+_STAMP_TIME_FIRST = re.compile(r"\s*\d{1,2}:\d{2}\s+")  # "20:34 17.04.2020"
+# what may follow a stamp's date: nothing, a separator and other facts ("• Lesezeit: 5 Minuten", "| aktualisiert:
+# ..."), an update or reading-time note, or a time alone ("2020年7月15日 11時00分")
+_STAMP_TAIL = re.compile(r"\s*(?:$|[•|·/–—(]|mis à jour|updated|aktualisiert|actualizado|lesezeit|reading"
+                         r"|\d{1,2}\s*[:時시]\s*\d{2}\s*[分분]?\s*$)", re.I)
+
+
+def _is_date_stamp(line: str) -> bool:
+    """A line that is the story's date stamp: its date first (after a weekday, a time or a "Published"
+    label) and nothing but a time, a separator or an update note after it; a labelled line whatever follows."""
+    labelled = _STAMP_LABEL.match(line)
+    rest = line[labelled.end():] if labelled else line
+    time_first = _STAMP_TIME_FIRST.match(rest)
+    rest = rest[time_first.end():] if time_first else rest
+    m = _DATE_STAMP.match(rest)
+    return m is not None and (labelled is not None or _STAMP_TAIL.match(rest, m.end()) is not None)
+
+
 _DATELINE = re.compile(rf"(?:{WRITTEN_DATE.pattern}|{_WORDED_DATE.pattern})\s*[-–—|:]\s", re.I)
 
 
@@ -304,7 +334,7 @@ def _written_date(line: str, *, dayfirst: bool) -> datetime | None:
     year_first = re.fullmatch(r"(\d{4})[./]\s?(\d{1,2})[./]\s?(\d{1,2})", m.group(0))
     if year_first:  # year, month, day: the order every country that writes the year first keeps
         return _day_or_none(*(int(x) for x in year_first.groups()))
-    numeric = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})", m.group(0))
+    numeric = re.fullmatch(r"(\d{1,2})(?:[/-]|\.\s?)(\d{1,2})(?:[/-]|\.\s?)(\d{4}|\d{2})", m.group(0))
     if numeric:
         a, b, year = (int(x) for x in numeric.groups())
         if year < 100:  # "07.01.08": the years 1969-2068, as strptime's %y reads them
