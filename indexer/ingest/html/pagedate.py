@@ -99,12 +99,12 @@ def page_date(declared: datetime | None, scan: Scan, ld: dict, urls: tuple[str |
     next day there (a day stored as local midnight, "2021-11-04T23:00Z"). Then the address's
     date; then the story's date stamp, a line beside the article that is only its date or is
     labelled as published (`_is_date_stamp`: without metadata htmldate takes a teaser's, the
-    "today" bar's or an update's day); then htmldate without guessing, which wins over our own
-    weaker readings (a written date near the article, dateCreated, `<time>`) when they
-    disagree, except on the order of day and month; our readings only where htmldate finds
-    nothing. htmldate runs on a page with prose or with a date of ours to check (on a list of
-    links it finds the date of some listed item). Rules chosen on the even halves:
-    benchmarks/README-cleaning.md."""
+    "today" bar's or an update's day), and the day in its byline unless that tells of an update;
+    then htmldate without guessing, which wins over our own weaker readings (another written
+    date near the article, dateCreated, `<time>`) when they disagree, except on the order of
+    day and month; our readings only where htmldate finds nothing. htmldate runs on a page
+    with prose or with a date of ours to check (on a list of links it finds the date of some
+    listed item). Rules chosen on the even halves: benchmarks/README-cleaning.md."""
     declared = _past(declared)
     url_date = next((d for d in map(_past, map(date_from_url, urls)) if d), None)
     if declared is not None:
@@ -125,6 +125,9 @@ def page_date(declared: datetime | None, scan: Scan, ld: dict, urls: tuple[str |
     stamp = _past(line_date) if line_date is not None and _is_date_stamp(lines[1]) else None
     if stamp is not None:
         return stamp
+    signed = _past(written[0]) if written and written[0] is not line_date and not _UPDATED.search(lines[0]) else None
+    if signed is not None:  # "By Jane Roe on Thu, Nov 9, 2023 at 4:00 am": the byline's own day
+        return signed
     if has_prose or ours:
         found = _htmldate(html, urls[0] or urls[1])
         if found is not None and not (ours and _swapped(found, ours)):
@@ -278,7 +281,9 @@ _DATE_STAMP = re.compile(rf"(?:\w+,?\s+)?(?:{WRITTEN_DATE.pattern}|{_WORDED_DATE
 PUBLISHED_LABEL = re.compile(r"\b(?:publi\w*|posted|veröffentlicht|erschienen|gepostet)\b", re.I)
 _STAMP_LABEL = re.compile(rf"\s*(?:{PUBLISHED_LABEL.pattern}|\b(?:date|datum|fecha|data|stand)\b)"
                           r"\s*(?:on\b|le\b|am\b|el\b|il\b|:|-)?\s*", re.I)
-_STAMP_TIME_FIRST = re.compile(r"\s*\d{1,2}:\d{2}\s+")  # "20:34 17.04.2020"
+_STAMP_TIME_FIRST = re.compile(  # "20:34 17.04.2020", "08:44, 3 NOV 2023", "Published 7:40 p.m. ET March 17, 2020"
+    r"\s*\d{1,2}(?::\d{2}(?:\s*[ap]\.?m\.?)?|\.\d{2}\s*[ap]\.?m\.?)(?:\s*[ECMP][SD]?T)?,?\s+", re.I)
+_UPDATED = re.compile(r"\b(?:updated?|aktualisiert|mis à jour|actualizado|modified|edited|editiert)\b", re.I)
 # what may follow a stamp's date: nothing, a separator and other facts ("• Lesezeit: 5 Minuten", "| aktualisiert:
 # ..."), an update or reading-time note, or a time alone ("2020年7月15日 11時00分")
 _STAMP_TAIL = re.compile(r"\s*(?:$|[•|·/–—(]|mis à jour|updated|aktualisiert|actualizado|lesezeit|reading"
@@ -286,14 +291,20 @@ _STAMP_TAIL = re.compile(r"\s*(?:$|[•|·/–—(]|mis à jour|updated|aktualis
 
 
 def _is_date_stamp(line: str) -> bool:
-    """A line that is the story's date stamp: its date first (after a weekday, a time or a "Published"
-    label) and nothing but a time, a separator or an update note after it; a labelled line whatever follows."""
-    labelled = _STAMP_LABEL.match(line)
-    rest = line[labelled.end():] if labelled else line
-    time_first = _STAMP_TIME_FIRST.match(rest)
-    rest = rest[time_first.end():] if time_first else rest
-    m = _DATE_STAMP.match(rest)
-    return m is not None and (labelled is not None or _STAMP_TAIL.match(rest, m.end()) is not None)
+    """A line that is the story's date stamp: its date first (after a weekday or a time) and nothing
+    but a time, a separator or an update note after it; or, anywhere in the line, a "Published"
+    label followed by the date ("Mark Hicks, The Detroit News Published 7:40 p.m. ET March 17, 2020")."""
+    for label in _STAMP_LABEL.finditer(line):
+        if _DATE_STAMP.match(line, _after_time(line, label.end())):
+            return True
+    m = _DATE_STAMP.match(line, _after_time(line, 0))
+    return m is not None and _STAMP_TAIL.match(line, m.end()) is not None
+
+
+def _after_time(line: str, start: int) -> int:
+    """Where the text after a time that opens it at `start` begins (`start` without one)."""
+    time_first = _STAMP_TIME_FIRST.match(line, start)
+    return time_first.end() if time_first else start
 
 
 _DATELINE = re.compile(rf"(?:{WRITTEN_DATE.pattern}|{_WORDED_DATE.pattern})\s*[-–—|:]\s", re.I)
