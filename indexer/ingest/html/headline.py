@@ -63,10 +63,11 @@ def headline(scan: Scan, ld: dict, publication: str | None, domain: str | None,
              blocks: list[Block]) -> tuple[str, int]:
     """The headline a reader sees, and how sure: the visible <h1> (or heading) that agrees
     with the declared headline (JSON-LD, og:title), or the page's <h1> in its <title> (SURE);
-    the longest visible heading that is most of the page's declared title (MOST_OF_TITLE);
-    else the declared one (_DECLARED), else the <h1>, else the <title>, without the site's
-    name (FALLBACK). A three-word <h1> that is one part of the title on a page that declares
-    nothing (SECTION) is the headline only if it is inside the article's markup."""
+    the longest visible heading that is most of the page's declared title (MOST_OF_TITLE); on
+    a page that declares nothing, an <h1> in mostly the title's words (SURE); else the declared
+    one (_DECLARED), else the <h1>, else the <title>, without the site's name (FALLBACK). A
+    three-word <h1> that is one part of the title on a page that declares nothing (SECTION) is
+    the headline only if it is inside the article's markup."""
     site = squash(domain or "") or None  # a declared title that is the site's address ("News.az") heads no story
     raw_declared = [t for t in (text_value(ld.get("headline")), text_value(scan.metas.get("og:title")),
                                 text_value(scan.metas.get("twitter:title")), text_value(ld.get("name")))
@@ -112,6 +113,9 @@ def headline(scan: Scan, ld: dict, publication: str | None, domain: str | None,
                 best, best_len = text, len(key)
         if best:
             return best, MOST_OF_TITLE
+    for h1 in h1s if not raw_declared else ():  # nothing declared, a title reworded for search engines: the <h1>
+        if _words_shared(h1, title):  # ("100 years at the Los Angeles Coliseum" over "One hundred years at ...")
+            return h1, SURE
     # "Site - Local News - Headline", "Headline-Section-Site": a visible line that is one part of the title
     parts = {squash(part) for whole in (*raw_declared, unescape(scan.title))
              for part in _TITLE_PARTS.split(whole)}
@@ -125,6 +129,17 @@ def headline(scan: Scan, ld: dict, publication: str | None, domain: str | None,
         if not title or squash(h1) in squash(scan.title):
             return h1, FALLBACK
     return title or (h1s[0] if h1s else ""), FALLBACK
+
+
+_WORD = re.compile(r"[^\W_]+")
+MIN_WORDS_SHARED = 0.6  # of the title's words, and of the heading's, for a heading that rewords the title
+
+
+def _words_shared(heading: str, title: str) -> bool:
+    """The heading says what the title says in mostly the same words (three or more)."""
+    ours, theirs = set(_WORD.findall(heading.casefold())), set(_WORD.findall(title.casefold()))
+    shared = len(ours & theirs)
+    return len(theirs) >= 3 and shared >= MIN_WORDS_SHARED * len(theirs) and shared >= MIN_WORDS_SHARED * len(ours)
 
 
 def _heft(key: str) -> int:
