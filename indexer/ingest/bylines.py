@@ -25,8 +25,8 @@ _BY_PREFIX = re.compile(
 # "责任编辑：孔德明", "Edited by Jane Roe", "Editor: Jane Roe": who edited the story, not who wrote it
 _EDITOR = re.compile(r"^[\[【(（]?\s*(?:(?:责任)?编辑|(?:責任)?編輯|edited\s+by\b|editors?\s*:|bearbeitet\s+von\b|"
                      r"redigiert\s+von\b|editado\s+por\b|rédaction\s*:)", re.I)
-# "— Jane Roe", "-- Jane Roe": a signature under the story
-_DASH_LEAD = re.compile(r"^(?:--|[—–―])\s*")
+# "— Jane Roe", "-- Jane Roe": a signature under the story; "// By Jane Roe • Nov 11, 2020": a mark set before
+LEAD_MARK = re.compile(r"(?:--|[—–―]|[/|•·»>]{1,2})\s*")
 # "Photo by Jane Roe", "Foto: Max Muster": who took the picture, not who wrote the story
 _PHOTO_CREDIT = re.compile(r"^(?:photos?|photographs?|pictures?|images?|fotos?|bilder?)\s*(?:by\b|von\b|:)", re.I)
 # "김철수 기자", "山田太郎記者": the name, then "reporter" or "correspondent"
@@ -168,7 +168,8 @@ def _names_in(raw: str, from_text: bool, handle: bool, marked: bool = False) -> 
     text = " ".join(raw.split())
     if _SITE_CREDIT.search(text) or _PHOTO_CREDIT.match(text) or _EDITOR.match(text):
         return [], False  # "Developed by Jane Roe", "by Jane Roe | Designed by X": who built the site
-    text = _DASH_LEAD.sub("", text)
+    lead = LEAD_MARK.match(text)
+    text = text[lead.end():] if lead else text
     late = _LATE_BY.search(text, 0, MAX_DATE_BEFORE_BY + 5)
     if late and any(c.isdigit() for c in text[:late.start()]):
         text = text[late.end():]

@@ -10,7 +10,14 @@ from html import unescape
 from bs4 import Tag
 
 from indexer.ingest.article import collapse_spaces
-from indexer.ingest.bylines import credits_no_person, edited_by, normalise_byline, opens_with_article, split_authors
+from indexer.ingest.bylines import (
+    LEAD_MARK,
+    credits_no_person,
+    edited_by,
+    normalise_byline,
+    opens_with_article,
+    split_authors,
+)
 from indexer.ingest.html.captions import is_inside
 from indexer.ingest.html.scan import AUTHOR_CLASS, AUTHOR_META, Block, Scan, attr_tokens, ld_types, names, squash
 
@@ -198,7 +205,8 @@ def _inside_comments(tag: Tag) -> bool:
 
 
 _TEXT_BYLINE_START = re.compile(
-    r"^(?:(?:[Bb]y|BY|(?:[Ww]ritten|[Pp]osted|[Ww]ords|[Ss]tory|[Rr]eported|[Rr]eporting|[Tt]ext) by"
+    rf"^(?:{LEAD_MARK.pattern})?"  # a mark set before it ("// By Jane Roe • Nov 11, 2020")
+    r"(?:(?:[Bb]y|BY|(?:[Ww]ritten|[Pp]osted|[Ww]ords|[Ss]tory|[Rr]eported|[Rr]eporting|[Tt]ext) by"
     r"|[Vv]on|Por|Par|Door|Av|Af|Oleh|di):?\s+[A-Z\u00c0-\u00de]"  # "di": Italian, lower case ("Di Maio" is a name)
     r"|(?:بقلم|מאת|โดย):?\s+[^\W\d_])")  # "by" in Arabic ("by the pen of"), Hebrew, Thai: scripts without capitals
 
@@ -303,11 +311,18 @@ _LABELLED_BYLINE = re.compile(r"(?:^|\s)(?:Authors?|AUTHORS?|Autor(?:in|en)?|Aut
 
 
 def labelled_byline(block: Block) -> str | None:
-    """The names after an "Author:" label in a short line of the page."""
-    if len(block.text) >= 150:
+    """The names after an "Author:" label in a short line of the page, or in the last of a line's
+    particulars parted by pipes ("News | Published: 5 hours ago | Written by Jane Roe")."""
+    if len(block.text) >= MAX_PARTICULARS:
         return None
-    found = _LABELLED_BYLINE.search(block.text)
-    return block.text[found.end():] if found else None
+    found = _LABELLED_BYLINE.search(block.text) if len(block.text) < 150 else None
+    if found:
+        return block.text[found.end():]
+    last = block.text.rsplit(" | ", 1)[-1].strip()
+    return last if last != block.text and is_text_byline(last) else None
+
+
+MAX_PARTICULARS = 300  # characters of a line of a story's particulars (section, dates, byline)
 
 
 def inline_lead_byline(block: Block) -> str | None:
