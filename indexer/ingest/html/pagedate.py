@@ -285,8 +285,10 @@ _STAMP_TIME_FIRST = re.compile(  # "20:34 17.04.2020", "08:44, 3 NOV 2023", "Pub
     r"\s*\d{1,2}(?::\d{2}(?:\s*[ap]\.?m\.?)?|\.\d{2}\s*[ap]\.?m\.?)(?:\s*[ECMP][SD]?T)?,?\s+", re.I)
 _UPDATED = re.compile(r"\b(?:updated?|aktualisiert|mis à jour|actualizado|modified|edited|editiert)\b", re.I)
 # what may follow a stamp's date: nothing, a separator and other facts ("• Lesezeit: 5 Minuten", "| aktualisiert:
-# ..."), an update or reading-time note, or a time alone ("2020年7月15日 11時00分")
+# ..."), an update or reading-time note, the byline ("26/12/2019 von Jane Roe"), or a time alone
+# ("2020年7月15日 11時00分")
 _STAMP_TAIL = re.compile(r"\s*(?:$|[•|·/–—(]|mis à jour|updated|aktualisiert|actualizado|lesezeit|reading"
+                         r"|(?:by|von|por|par|door)\s+[A-ZÀ-Þ]"
                          r"|\d{1,2}\s*[:時시]\s*\d{2}\s*[分분]?\s*$)", re.I)
 
 
