@@ -294,6 +294,19 @@ def _day(value: date | datetime | None) -> date | None:
 # the run
 
 
+_META = re.compile(r"<meta\b[^>]*>", re.I)
+_JSON_LD = re.compile(r"<script\b[^>]*application/ld\+json[^>]*>.*?</script>", re.I | re.S)
+_MARKUP = re.compile(r"""\s(?:class|id|itemprop|itemtype|itemscope|datetime|pubdate|rel|property|content)"""
+                     r"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""", re.I)
+
+
+def without_metadata(html: str, markup: bool = False) -> str:
+    """The page without what it declares for machines (and, with `markup`, without the attributes
+    that name its parts): the date, headline and author must then be read off the page itself."""
+    html = _JSON_LD.sub("", _META.sub("", html))
+    return _MARKUP.sub("", html) if markup else html
+
+
 def select(pages: list[Page], half: str, limit: int | None) -> list[Page]:
     pages = sorted(pages, key=lambda p: p.id)
     if half != "all":
@@ -334,6 +347,10 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="at most N pages per set")
     ap.add_argument("--repeat", type=int, default=2, help="timing: best of N runs per page")
     ap.add_argument("--no-peers", action="store_true", help="skip trafilatura and htmldate")
+    ap.add_argument("--strip", choices=("meta", "markup"), default=None,
+                    help="score the pages with their metadata removed, as old crawls and small sites give them: "
+                         "meta: every <meta> element and JSON-LD script; markup: also class, id, itemprop, itemtype, "
+                         "itemscope, datetime, pubdate, rel, property and content attributes")
     args = ap.parse_args()
     wanted = {s for s in args.sets.split(",") if s} or None
 
@@ -350,6 +367,8 @@ def main() -> None:
         chosen = select(all_pages, args.half, args.limit)
         print(f"{name}: {len(chosen)} pages", file=sys.stderr, flush=True)
         for page in chosen:
+            if args.strip:
+                page.html = without_metadata(page.html, markup=args.strip == "markup")
             pages.append(page)
             key = (page.set, page.id)
             _, b = timed(baseline, page, args.repeat)
