@@ -110,7 +110,7 @@ def _byline_author(scan: Scan, publication: str | None, domain: str | None) -> s
     for rank in (0, 1, 2):
         texts = []
         for r, tag in scan.bylines:
-            if r != rank or _inside_comments(tag) or _in_other_story(tag):
+            if r != rank or _inside_comments(tag) or _in_other_story(tag) or _in_picture(tag):
                 continue
             name_el = tag.find(attrs={"itemprop": "name"}) if rank == 0 else None
             if name_el is not None and name_el.name == "meta":  # <meta itemprop="name" content="Jane Roe">
@@ -183,6 +183,18 @@ def _in_other_story(tag: Tag) -> bool:
         if node is None or node.name in ("body", "article", "main"):
             return False
         if _OTHER_STORIES_CLASS.search(attr_tokens(node)):
+            return True
+        node = node.parent
+    return False
+
+
+def _in_picture(tag: Tag) -> bool:
+    """The byline is a picture's credit, classed "author" in its caption ("EFE/ J.J. Guillén")."""
+    node = tag.parent
+    for _ in range(MAX_MODULE_DEPTH):
+        if node is None or node.name in ("body", "article", "main"):
+            return False
+        if node.name in ("figure", "figcaption"):
             return True
         node = node.parent
     return False
