@@ -5,6 +5,7 @@ signed last line, a script's author field, in that order of trust.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import unescape
 
 from bs4 import Tag
@@ -178,23 +179,21 @@ MAX_MODULE_DEPTH = 4  # levels above a byline looked at for a module of other st
 
 def _in_other_story(tag: Tag) -> bool:
     """The byline sits in a module of other stories (a "Don't miss" box's author under its headline)."""
-    node = tag.parent
-    for _ in range(MAX_MODULE_DEPTH):
-        if node is None or node.name in ("body", "article", "main"):
-            return False
-        if _OTHER_STORIES_CLASS.search(attr_tokens(node)):
-            return True
-        node = node.parent
-    return False
+    return _held_by(tag, lambda node: bool(_OTHER_STORIES_CLASS.search(attr_tokens(node))))
 
 
 def _in_picture(tag: Tag) -> bool:
     """The byline is a picture's credit, classed "author" in its caption ("EFE/ J.J. Guillén")."""
+    return _held_by(tag, lambda node: node.name in ("figure", "figcaption"))
+
+
+def _held_by(tag: Tag, test: Callable[[Tag], bool]) -> bool:
+    """An element a few levels up (not past the story's `<article>`, `<main>` or `<body>`) passes `test`."""
     node = tag.parent
     for _ in range(MAX_MODULE_DEPTH):
         if node is None or node.name in ("body", "article", "main"):
             return False
-        if node.name in ("figure", "figcaption"):
+        if test(node):
             return True
         node = node.parent
     return False

@@ -287,15 +287,15 @@ _UPDATED = re.compile(r"\b(?:updated?|aktualisiert|mis à jour|actualizado|modif
 # what may follow a stamp's date: nothing, a separator and other facts ("• Lesezeit: 5 Minuten", "| aktualisiert:
 # ..."), an update or reading-time note, the byline ("26/12/2019 von Jane Roe"), or a time alone
 # ("2020年7月15日 11時00分")
-_STAMP_TAIL = re.compile(r"\s*(?:$|[•|·/–—(]|mis à jour|updated|aktualisiert|actualizado|lesezeit|reading"
+_STAMP_TAIL = re.compile(rf"\s*(?:$|[•|·/–—(]|{_UPDATED.pattern}|lesezeit|reading"
                          r"|(?:by|von|por|par|door)\s+[A-ZÀ-Þ]"
                          r"|\d{1,2}\s*[:時시]\s*\d{2}\s*[分분]?\s*$)", re.I)
 
 
 def _is_date_stamp(line: str) -> bool:
     """A line that is the story's date stamp: its date first (after a weekday or a time) and nothing
-    but a time, a separator or an update note after it; or, anywhere in the line, a "Published"
-    label followed by the date ("Mark Hicks, The Detroit News Published 7:40 p.m. ET March 17, 2020")."""
+    but a time, a separator, an update note or the byline after it; or, anywhere in the line, a
+    "Published" label followed by the date ("Mark Hicks, The Detroit News Published 7:40 p.m. ET March 17, 2020")."""
     for label in _STAMP_LABEL.finditer(line):
         if _DATE_STAMP.match(line, _after_time(line, label.end())):
             return True
