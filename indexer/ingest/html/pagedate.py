@@ -109,9 +109,10 @@ def page_date(declared: datetime | None, scan: Scan, ld: dict, urls: tuple[str |
     url_date = next((d for d in map(_past, map(date_from_url, urls)) if d), None)
     if declared is not None:
         if generic:
-            written, _ = _written_dates(*lines, dayfirst=dayfirst)
-            if written and written[0].date() < declared.date():
-                return written[0]
+            signed, line_date = _written_dates(*lines, dayfirst=dayfirst)
+            written = signed or line_date
+            if written and written.date() < declared.date():
+                return written
         if url_date is not None and declared.tzinfo is not None and not declared.utcoffset():
             return _on_day(declared, url_date.date())
         if european and _midnight_in_europe(declared):
@@ -119,13 +120,13 @@ def page_date(declared: datetime | None, scan: Scan, ld: dict, urls: tuple[str |
         return declared
     if url_date is not None:
         return url_date
-    written, line_date = _written_dates(*lines, dayfirst=dayfirst)
+    signed, line_date = _written_dates(*lines, dayfirst=dayfirst)
     weaker = _weaker_dates(scan, ld, dayfirst=dayfirst)
-    ours = next((d for d in map(_past, itertools.chain(written, weaker)) if d), None)
+    ours = next((d for d in map(_past, itertools.chain((signed, line_date), weaker)) if d), None)
     stamp = _past(line_date) if line_date is not None and _is_date_stamp(lines[1]) else None
     if stamp is not None:
         return stamp
-    signed = _past(written[0]) if written and written[0] is not line_date and not _UPDATED.search(lines[0]) else None
+    signed = _past(signed) if signed is not None and not _UPDATED.search(lines[0]) else None
     if signed is not None:  # "By Jane Roe on Thu, Nov 9, 2023 at 4:00 am": the byline's own day
         return signed
     if has_prose or ours:
@@ -176,13 +177,13 @@ def _swapped(found: datetime, ours: datetime) -> bool:
 
 
 def _written_dates(byline: str | None, date_line: str | None, *,
-                   dayfirst: bool) -> tuple[list[datetime], datetime | None]:
-    """The dates written beside the article: in its "By ... on Monday, ..." line, else in
-    a short line near it ("05/10/2018 - Publicado por"); and that short line's own."""
+                   dayfirst: bool) -> tuple[datetime | None, datetime | None]:
+    """The dates written beside the article: in its "By ... on Monday, ..." line, and in
+    a short line near it ("05/10/2018 - Publicado por")."""
     tail = re.sub(r"^.*?\b(?:on|am|publi\w*)\b", "", byline, flags=re.I) if byline else ""
     by = (_written_date(tail, dayfirst=dayfirst) or parse_page_date(tail)) if tail else None
     line = _written_date(date_line, dayfirst=dayfirst) if date_line else None
-    return [d for d in (by, line) if d], line
+    return by, line
 
 
 def _weaker_dates(scan: Scan, ld: dict, *, dayfirst: bool) -> Iterator[datetime]:
