@@ -250,6 +250,33 @@ def _is_lower_name(part: str) -> bool:
             and not any(w in _NOT_LOWER_NAME for w in words))
 
 
+# a capitalised word of a name: "Mühlbauer", "O'Brien", "Neuberg-Vural", "C.", "BRETTON"
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*\.?")
+# words that open a line of the page's furniture, capitalised like a name ("Last Updated", "Read More")
+_NOT_NAME_WORDS = frozenset({
+    "published", "updated", "posted", "modified", "last", "read", "more", "share", "follow", "comments", "related",
+    "news", "home", "latest", "top", "breaking", "live", "watch", "video", "photos", "advertisement", "sponsored",
+    "staff", "editor", "editors", "reporter", "correspondent", "subscribe", "sign", "log", "newsletter", "opinion",
+})
+
+
+def is_bare_name(text: str) -> bool:
+    """A line that is only a person's name, two to four capitalised words ("Dan Goodin", "John C. Welch",
+    "Anne-Marie Slaughter", "Ursula von der Leyen"): the byline a page sets without "By" beside its date."""
+    words = text.split()
+    named = [w for w in words if w not in _PARTICLES]
+    return (len(text) <= 40 and 2 <= len(named) <= 4 and words[0] not in _PARTICLES and words[-1] not in _PARTICLES
+            and all(w[0].isupper() and _NAME_WORD.fullmatch(w) and not w.endswith(("'s", "’s")) for w in named)
+            and (text.isupper() or not any(w.isupper() and len(w.strip(".")) > 1 for w in named))  # not "PTI Mumbai"
+            and not any(w.lower().strip(".") in _NOT_NAME_WORDS for w in named)
+            and sum(len(w.strip(".")) > 1 for w in named) >= 2)
+
+
+def is_by_word(text: str) -> bool:
+    """A line that is only "by" ("von", "por", ...): the byline's names follow on the next line."""
+    return text.strip(" :").lower() in _PREFIX_ALONE
+
+
 def edited_by(raw: str) -> list[str]:
     """ "责任编辑：孔德明", "Edited by Jane Roe": the names a line credits as the story's editors."""
     text = " ".join(raw.split())

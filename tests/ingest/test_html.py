@@ -1192,6 +1192,35 @@ def test_a_byline_line_in_other_languages_without_a_byline_class(line, author):
     assert read_html(html.encode(), "x.html").author == author
 
 
+@pytest.mark.parametrize("lines, author", [
+    # the name links to the writer's own page, beside the date line or in one line with it
+    (['<a href="/author/dan-goodin/">Dan Goodin</a> - Apr 16, 2015 8:02 pm UTC'], "Dan Goodin"),
+    (['<a href="/staff/nikitamazurov/">Nikita Mazurov</a>', "February 28 2024, 9:54 a.m."], "Nikita Mazurov"),
+    (["November 6, 2025", '<a href="/autores/alberto_orfao/">Alberto Órfão</a>'], "Alberto Órfão"),
+    (['<a href="/author/mconley/">Mike Conley</a>', "•", "December 18, 2020"], "Mike Conley"),
+    (['<a href="/autor/marco-pizzorno">Marco Pizzorno</a> 4 Febbraio 2025 - 14:41'], "Marco Pizzorno"),
+    # "by" on a line of its own, or glued to the name: no link needed
+    (["von", "Anne-Marie Slaughter"], "Anne-Marie Slaughter"),
+    (["<span>by</span><span>Rahimu Fadhili</span>"], "Rahimu Fadhili"),
+    # a name alone over the date may be the publication, a place or a section: no own page, no author
+    (["Malaysia Sun", "Sunday 30th December, 2007"], None),
+    (['<a href="/">Guardian Unlimited</a>', "Saturday December 29, 2007"], None),
+    (["Ort Saarbrücken", "Datum 28.01.2022"], None),
+    # a title under its date, linking to its own page, is no name; nor a possessive, nor an agency and a place
+    (["February 8th, 2013", '<h2><a href="/2013/02/08/stand-up-guys/">Stand Up Guys</a></h2>'], None),
+    (['<a href="/tag/mary-kay-letourneaus-husband">Mary Kay Letourneau\'s Husband</a>', "9/17/2018"], None),
+    (['<a href="/agency/pti-mumbai">PTI Mumbai</a>', "September 24, 2020"], None),
+])
+def test_a_name_under_the_headline_without_by(lines, author):
+    # what old crawls and small sites give: no metadata, no classes, a byline without "By" that a reader
+    # knows by its place under the headline, beside the date (fundus, Readability and htmldate even pages)
+    html = ('<html><body><nav><a href="/">Home</a></nav><h1>Town hall reopens</h1>'
+            + "".join(line if line.startswith("<h2") else f"<div>{line}</div>" for line in lines) + "<p>"
+            + "The town hall reopened after repairs. " * 6 + "</p><p>"
+            + "Visitors praised the new roof and the lift. " * 5 + "</p></body></html>")
+    assert read_html(html.encode(), "x.html").author == author
+
+
 def test_a_thai_storys_paragraphs_count_as_prose():
     # Thai is written without spaces between words (they part phrases): a paragraph of 170 letters held six
     # "words", so a Thai story read as a page without prose, a list to drop from a web archive (newspaper4k's

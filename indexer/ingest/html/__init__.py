@@ -47,6 +47,7 @@ from indexer.ingest.html.body import (
     extract_body,
     leaked_code,
     listing_body,
+    name_line,
     page_text,
     without_inline_wrappers,
 )
@@ -178,6 +179,8 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
     if byline and not author:  # that line named no one ("Von Tory zu ...: a comment's teaser"): "Author: A"
         labelled = next(filter(None, map(labelled_byline, blocks)), None)
         author = normalise_byline([labelled], publication, domain(page_url), from_text=True) if labelled else None
+    if not author:  # "Dan Goodin - Apr 16, 2015", "von / Anne-Marie Slaughter": a name under the headline
+        author = normalise_byline(name_line(blocks, headline), publication, domain(page_url), from_text=True)
     if not author:  # "Jim Litke is a national sports columnist for The Associated Press." under the story
         author = signature_author(body, publication, domain(page_url))
     if not author:  # "新京报讯（记者 陆一夫）", "【文/观察者网专栏作者 王文】" opening the story

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
+from urllib.parse import unquote
 
 from bs4 import NavigableString, Tag
 
 from indexer.ingest.article import collapse_spaces
+from indexer.ingest.bylines import is_bare_name, is_by_word
 from indexer.ingest.html.authors import DASH_SIGNATURE, inline_lead_byline, is_text_byline, labelled_byline
 from indexer.ingest.html.captions import article_scope, is_inside
 from indexer.ingest.html.pagedate import CJK_CHAR, PUBLISHED_LABEL, find_written_date, opens_with_date
@@ -900,6 +903,80 @@ def _date_line(blocks: list[Block], chains: list[list[Tag]], best: Tag, root: Ta
                  if _dates_the_page(b.text) and PUBLISHED_LABEL.search(b.text)), None)
 
 
+def name_line(blocks: list[Block], headline: str) -> str | None:
+    """A byline set without "By" under the headline: a name after a line that is only "by" ("von / Anne-Marie
+    Slaughter", "byRahimu Fadhili"); else a name that links to the person's own page ("/author/dan-goodin")
+    in a line with the story's date ("Dan Goodin - Apr 16, 2015 8:02 pm UTC") or just before or after the date
+    line ("Mike Conley / December 18, 2020"). A name alone may be a place, a section or the publication
+    ("Malaysia Sun / Sunday 30th December, 2007"); its own page tells a person."""
+    head_low = headline.lower().strip()
+    heads = [i for i, b in enumerate(blocks[:MAX_TITLE_BLOCKS]) if b.text.lower() == head_low]
+    if not heads:
+        return None
+    under = blocks[heads[0] + 1:heads[0] + 1 + MAX_LINES_TO_NAME]
+    for i, block in enumerate(under):
+        if _in_teaser(block) or block.tag in _NO_NAME_LINE:
+            continue
+        glued = _GLUED_BY.match(block.text)
+        name = block.text[glued.end():] if glued else block.text
+        if is_bare_name(name) and (glued or i > 0 and is_by_word(under[i - 1].text)):
+            return name
+        name = _name_before_date(block.text)
+        if name and _links_to_own_page(block.element, name):
+            return block.text
+        if is_bare_name(block.text) and _links_to_own_page(block.element, block.text) and _beside_date(under, i):
+            return block.text
+    return None
+
+
+# a title ("February 8th, 2013 / <h2><a href="/stand-up-guys">Stand Up Guys</a>"), a table's or a list's label
+_NO_NAME_LINE = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "tr", "th", "dt"})
+_GLUED_BY = re.compile(r"(?:by|By|BY|von|Von|por|Por)(?=[A-ZÀ-Þ])")  # "byRahimu Fadhili": no space after "by"
+_NAME_END = re.compile(r"(?:\s*[-–—|•·,/]\s*|\s+(?:on|am|um|le|el|il|den))*\s*$")  # "Dan Goodin - ", "Jane Roe on "
+_PARTICULAR = re.compile(r"\s*[|•·]\s*|\s[-–—]\s")  # the marks between a line's particulars
+
+
+def _name_before_date(text: str) -> str | None:
+    """The name opening a short line of a name and the story's date ("Dan Goodin - Apr 16, 2015 8:02 pm UTC",
+    "Marco Pizzorno 4 Febbraio 2025 - 14:41") or of a name and its publication label ("Jane Roe | Published 1
+    day ago")."""
+    if len(text) >= 100:
+        return None
+    date = find_written_date(text)
+    if date is not None and date.start() > 0 and _dates_the_page(text):
+        name = _NAME_END.sub("", text[:date.start()])
+        return name if is_bare_name(name) else None
+    parts = _PARTICULAR.split(text, maxsplit=1)
+    return parts[0] if len(parts) == 2 and is_bare_name(parts[0]) and PUBLISHED_LABEL.match(parts[1]) else None
+
+
+def _links_to_own_page(element: Tag, name: str) -> bool:
+    """The name is a link to a page of the person's own: its address holds the surname ("/author/dan-goodin",
+    "/@johncwelch", "/autores/alberto_orfao/")."""
+    surname = _ascii_key(name.split()[-1])
+    links = [t for t in [element, *itertools.islice(element.parents, 2)] if t.name == "a"]  # <a><div>Jane Roe
+    links += element.find_all("a", limit=4)
+    return len(surname) >= 3 and any(
+        surname in _ascii_key(unquote(a.get("href") or "")) and name in collapse_spaces(a.get_text(" "))
+        for a in links)
+
+
+def _ascii_key(text: str) -> str:
+    """Lower-case ASCII letters and digits only ("Órfão" -> "orfao"): a name as addresses spell it."""
+    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+
+
+def _beside_date(lines: list[Block], i: int) -> bool:
+    """The line just before or after line i is the story's date line, with marks alone between ("-", "•")."""
+    for step in (1, -1):
+        j = i + step
+        while 0 <= j < len(lines) and abs(j - i) <= MAX_CONNECTORS and not re.search(r"\w", lines[j].text):
+            j += step
+        if 0 <= j < len(lines) and abs(j - i) <= MAX_CONNECTORS + 1 and _dates_the_page(lines[j].text):
+            return True
+    return False
+
+
 def _quoted_post(chain: list[Tag]) -> bool:
     """The line is in a post the article quotes (a tweet's "— Jane Roe (@jroe) May 16, 2018")."""
     return any(is_embedded_post(node) for node in chain)
@@ -925,3 +1002,5 @@ MIN_WORDS_TELLING = 7  # words before a date that tell of it, half of them lower
 # lines under the headline (and over it, for a labelled one) that may hold its date line: a standfirst and
 # a note may come first ("Headline / newsletter intro / privacy note / Jane Roe, April 19, 2020")
 MAX_LINES_UNDER_HEADLINE = 4
+MAX_LINES_TO_NAME = 2 * MAX_LINES_UNDER_HEADLINE  # lines under the headline looked at for a name line
+MAX_CONNECTORS = 2  # lines of marks alone between a name and its date ("-", "|")
