@@ -16,7 +16,7 @@ from indexer.ingest.article import collapse_spaces
 from indexer.ingest.bylines import is_bare_name, is_by_word
 from indexer.ingest.html.authors import DASH_SIGNATURE, inline_lead_byline, is_text_byline, labelled_byline
 from indexer.ingest.html.captions import article_scope, is_inside
-from indexer.ingest.html.pagedate import CJK_CHAR, PUBLISHED_LABEL, find_written_date, opens_with_date
+from indexer.ingest.html.pagedate import CJK_CHAR, PUBLISHED_LABEL, find_written_date, opening_name, opens_with_date
 from indexer.ingest.html.scan import (
     BLOCK_TAGS,
     CELL_TAGS,
@@ -932,21 +932,16 @@ def name_line(blocks: list[Block], headline: str) -> str | None:
 # a title ("February 8th, 2013 / <h2><a href="/stand-up-guys">Stand Up Guys</a>"), a table's or a list's label
 _NO_NAME_LINE = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "tr", "th", "dt"})
 _GLUED_BY = re.compile(r"(?:by|By|BY|von|Von|por|Por)(?=[A-ZÀ-Þ])")  # "byRahimu Fadhili": no space after "by"
-_NAME_END = re.compile(r"(?:\s*[-–—|•·,/]\s*|\s+(?:on|am|um|le|el|il|den))*\s*$")  # "Dan Goodin - ", "Jane Roe on "
 _PARTICULAR = re.compile(r"\s*[|•·]\s*|\s[-–—]\s")  # the marks between a line's particulars
 
 
 def _name_before_date(text: str) -> str | None:
-    """The name opening a short line of a name and the story's date ("Dan Goodin - Apr 16, 2015 8:02 pm UTC",
-    "Marco Pizzorno 4 Febbraio 2025 - 14:41") or of a name and its publication label ("Jane Roe | Published 1
-    day ago")."""
-    if len(text) >= 100:
-        return None
-    date = find_written_date(text)
-    if date is not None and date.start() > 0 and _dates_the_page(text):
-        name = _NAME_END.sub("", text[:date.start()])
-        return name if is_bare_name(name) else None
-    parts = _PARTICULAR.split(text, maxsplit=1)
+    """The name opening a short line of a name and the story's date ("Dan Goodin - Apr 16, 2015 8:02 pm UTC")
+    or of a name and its publication label ("Jane Roe | Published 1 day ago")."""
+    named = opening_name(text)
+    if named is not None and _dates_the_page(text):
+        return named[0]
+    parts = _PARTICULAR.split(text, maxsplit=1) if len(text) < 100 else []
     return parts[0] if len(parts) == 2 and is_bare_name(parts[0]) and PUBLISHED_LABEL.match(parts[1]) else None
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import urlsplit
 
+from indexer.ingest.bylines import is_bare_name
 from indexer.ingest.dates import date_from_url, month_number, parse_page_date, sane_date
 from indexer.ingest.html.scan import Scan
 
@@ -286,22 +287,40 @@ _STAMP_TIME_FIRST = re.compile(  # "20:34 17.04.2020", "08:44, 3 NOV 2023", "Pub
     r"\s*\d{1,2}(?::\d{2}(?:\s*[ap]\.?m\.?)?|\.\d{2}\s*[ap]\.?m\.?)(?:\s*[ECMP][SD]?T)?,?\s+", re.I)
 _UPDATED = re.compile(r"\b(?:updated?|aktualisiert|mis à jour|actualizado|modified|edited|editiert)\b", re.I)
 # what may follow a stamp's date: nothing, a separator and other facts ("• Lesezeit: 5 Minuten", "| aktualisiert:
-# ..."), an update or reading-time note, the byline ("26/12/2019 von Jane Roe"), or a time alone
-# ("2020年7月15日 11時00分")
-_STAMP_TAIL = re.compile(rf"\s*(?:$|[•|·/–—(]|{_UPDATED.pattern}|lesezeit|reading"
+# ..."), an update or reading-time note, a comment count ("March 9, 2017 13"), the byline ("26/12/2019 von Jane
+# Roe"), or a time alone ("2020年7月15日 11時00分")
+_STAMP_TAIL = re.compile(rf"\s*(?:$|[•|·/–—(]|{_UPDATED.pattern}|lesezeit|reading|\d{{1,5}}\s*$"
                          r"|(?:by|von|por|par|door)\s+[A-ZÀ-Þ]"
                          r"|\d{1,2}\s*[:時시]\s*\d{2}\s*[分분]?\s*$)", re.I)
 
 
 def _is_date_stamp(line: str) -> bool:
-    """A line that is the story's date stamp: its date first (after a weekday or a time) and nothing
-    but a time, a separator, an update note or the byline after it; or, anywhere in the line, a
-    "Published" label followed by the date ("Mark Hicks, The Detroit News Published 7:40 p.m. ET March 17, 2020")."""
+    """A line that is the story's date stamp: its date first (after a weekday, a time or the writer's name)
+    and nothing but a time, a separator, an update note, the byline or a comment count after it; or, anywhere
+    in the line, a "Published" label followed by the date ("Mark Hicks, The Detroit News Published 7:40 p.m. ET
+    March 17, 2020")."""
     for label in _STAMP_LABEL.finditer(line):
         if _DATE_STAMP.match(line, _after_time(line, label.end())):
             return True
-    m = _DATE_STAMP.match(line, _after_time(line, 0))
+    named = opening_name(line)
+    m = _DATE_STAMP.match(line, named[1] if named else _after_time(line, 0))
     return m is not None and _STAMP_TAIL.match(line, m.end()) is not None
+
+
+# what parts a writer's name from the date after it: "Dan Goodin - ", "Jane Roe on Thursday, "
+_NAME_END = re.compile(r"(?:\s*[-–—|•·,/]\s*|\s+(?:on|am|um|le|el|il|den)\b"
+                       r"|\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b,?)*\s*$", re.I)
+
+
+def opening_name(line: str) -> tuple[str, int] | None:
+    """The person's name that opens a short line of the story's date ("Sarah Gooding March 9, 2017 13",
+    "Dan Goodin - Apr 16, 2015 8:02 pm UTC", "Marco Pizzorno 4 Febbraio 2025 - 14:41"): the byline set on the
+    date stamp; with where the date begins."""
+    date = find_written_date(line) if len(line) < 100 else None
+    if date is None or date.start() == 0:
+        return None
+    name = _NAME_END.sub("", line[:date.start()], count=1)
+    return (name, date.start()) if is_bare_name(name) else None
 
 
 def _after_time(line: str, start: int) -> int:
