@@ -1199,6 +1199,10 @@ def test_a_byline_line_in_other_languages_without_a_byline_class(line, author):
     (["November 6, 2025", '<a href="/autores/alberto_orfao/">Alberto Órfão</a>'], "Alberto Órfão"),
     (['<a href="/author/mconley/">Mike Conley</a>', "•", "December 18, 2020"], "Mike Conley"),
     (['<a href="/autor/marco-pizzorno">Marco Pizzorno</a> 4 Febbraio 2025 - 14:41'], "Marco Pizzorno"),
+    # a link to an author's page needs no date beside it; a topic's page does
+    (["Photo: Reuters", '<a href="/autor/4971-piotr-jendroszczyk">Piotr Jendroszczyk</a>'], "Piotr Jendroszczyk"),
+    (['<a href="/author-Aashish-Saxena-479265942.cms">Aashish Saxena</a> / TIMESOFINDIA.COM'], "Aashish Saxena"),
+    (['<a href="/tag/donald-trump">Donald Trump</a>'], None),
     # "by" on a line of its own, or glued to the name: no link needed
     (["von", "Anne-Marie Slaughter"], "Anne-Marie Slaughter"),
     (["<span>by</span><span>Rahimu Fadhili</span>"], "Rahimu Fadhili"),

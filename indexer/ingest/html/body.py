@@ -921,6 +921,9 @@ def name_line(blocks: list[Block], headline: str) -> str | None:
         name = block.text[glued.end():] if glued else block.text
         if is_bare_name(name) and (glued or i > 0 and is_by_word(under[i - 1].text)):
             return name
+        name = _opening_author_link(block)
+        if name:
+            return name
         name = _name_before_date(block.text)
         if name and _links_to_own_page(block.element, name):
             return block.text
@@ -954,6 +957,25 @@ def _links_to_own_page(element: Tag, name: str) -> bool:
     return len(surname) >= 3 and any(
         surname in _ascii_key(unquote(a.get("href") or "")) and name in collapse_spaces(a.get_text(" "))
         for a in links)
+
+
+# an address of a writer's own page: "/author/dan-goodin", "/autor/4971-piotr-jendroszczyk", "/by/jane-roe"
+_AUTHOR_PAGE = re.compile(r"author|autor|auteur|journalist|redakteur|reporter|columnist|contributor|writer"
+                          r"|/staff/|/people/|/by/|/profile", re.I)
+
+
+def _opening_author_link(block: Block) -> str | None:
+    """The name that opens the line as a link to the writer's page, its address an author's holding the
+    surname ("<a href="/toireporter/author-Aashish-Saxena-479265942.cms">Aashish Saxena</a> / TIMESOFINDIA.COM /
+    Sep 2, 2024"): the byline whether or not the date is beside it."""
+    for a in [t for t in [block.element, *itertools.islice(block.element.parents, 2)] if t.name == "a"] \
+            + block.element.find_all("a", limit=4):
+        name = collapse_spaces(a.get_text(" "))
+        href = unquote(a.get("href") or "")
+        if block.text.startswith(name) and is_bare_name(name) and _AUTHOR_PAGE.search(href) \
+                and _links_to_own_page(a, name):
+            return name
+    return None
 
 
 def _ascii_key(text: str) -> str:
