@@ -905,15 +905,19 @@ def _date_line(blocks: list[Block], chains: list[list[Tag]], best: Tag, root: Ta
 
 def name_line(blocks: list[Block], headline: str) -> str | None:
     """A byline set without "By" under the headline: a name after a line that is only "by" ("von / Anne-Marie
-    Slaughter", "byRahimu Fadhili"); else a name that links to the person's own page ("/author/dan-goodin")
-    in a line with the story's date ("Dan Goodin - Apr 16, 2015 8:02 pm UTC") or just before or after the date
-    line ("Mike Conley / December 18, 2020"). A name alone may be a place, a section or the publication
-    ("Malaysia Sun / Sunday 30th December, 2007"); its own page tells a person."""
+    Slaughter", "byRahimu Fadhili"); a name opening a line as a link to the writer's page ("/autor/4971-piotr-
+    jendroszczyk"); else a name that links to the person's own page ("/@johncwelch") in a line with the story's
+    date ("Dan Goodin - Apr 16, 2015 8:02 pm UTC") or just before or after the date line ("Mike Conley /
+    December 18, 2020"). A name alone may be a place, a section or the publication ("Malaysia Sun / Sunday 30th
+    December, 2007"); its own page tells a person."""
     head_low = headline.lower().strip()
     heads = [i for i, b in enumerate(blocks[:MAX_TITLE_BLOCKS]) if b.text.lower() == head_low]
-    if not heads:
-        return None
-    under = blocks[heads[0] + 1:heads[0] + 1 + MAX_LINES_TO_NAME]
+    # the first may be a menu's link to the story ("Trending" over it), the next its <h1>
+    return next(filter(None, (_name_under(blocks[head + 1:head + 1 + MAX_LINES_TO_NAME]) for head in heads[:2])), None)
+
+
+def _name_under(under: list[Block]) -> str | None:
+    """The byline set without "By" in these lines under the headline (`name_line`)."""
     for i, block in enumerate(under):
         if _in_teaser(block) or block.tag in _NO_NAME_LINE:
             continue
