@@ -296,7 +296,8 @@ def _day(value: date | datetime | None) -> date | None:
 
 _META = re.compile(r"<meta\b[^>]*>", re.I)
 _JSON_LD = re.compile(r"<script\b[^>]*application/ld\+json[^>]*>.*?</script>", re.I | re.S)
-_MARKUP = re.compile(r"""\s(?:class|id|itemprop|itemtype|itemscope|datetime|pubdate|rel|property|content)"""
+_START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_MARKUP = re.compile(r"""\s(?:class|id|itemprop|itemtype|itemscope|datetime|pubdate|rel|property|content)\b"""
                      r"""(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""", re.I)
 
 
@@ -304,7 +305,8 @@ def without_metadata(html: str, markup: bool = False) -> str:
     """The page without what it declares for machines (and, with `markup`, without the attributes
     that name its parts): the date, headline and author must then be read off the page itself."""
     html = _JSON_LD.sub("", _META.sub("", html))
-    return _MARKUP.sub("", html) if markup else html
+    # inside start tags only: the text's own words stay ("American Idol", "the content of")
+    return _START_TAG.sub(lambda tag: _MARKUP.sub("", tag.group(0)), html) if markup else html
 
 
 def select(pages: list[Page], half: str, limit: int | None) -> list[Page]:
