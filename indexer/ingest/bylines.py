@@ -291,6 +291,10 @@ def credits_no_person(raw: str) -> bool:
     return credited and not names
 
 
+# a German job title's adjective, set before its noun ("Landespolitische Korrespondentin", "Leitender Redakteur")
+_TITLE_ADJECTIVE = re.compile(r"\w+(?:isch|lich)(?:e|er)|\w{4,}ende[r]?")
+
+
 def _name_before_role(part: str) -> str:
     """ "JOSEPH WHITE AP Sports Writer" -> "JOSEPH WHITE": a name of two words or more ends
     where an agency, a job title or the outlet (in capitals after a name that is not) begins."""
@@ -300,7 +304,10 @@ def _name_before_role(part: str) -> str:
         part = " ".join(words)
     ends = [i for i, w in enumerate(words) if w.lower() in _AFTER_NAME or w.isupper() and is_agency(w)]
     if ends and ends[0] >= 2:  # not "AP Business Writer", "OUR SPECIAL CORRESPONDENT": no name before
-        return " ".join(words[:ends[0]])
+        end = ends[0]
+        while end > 2 and _TITLE_ADJECTIVE.fullmatch(words[end - 1]):  # "Landespolitische Korrespondentin"
+            end -= 1
+        return " ".join(words[:end])
     upper = len(words)
     while upper > 0 and words[upper - 1].isalpha() and words[upper - 1].isupper() and len(words[upper - 1]) > 1:
         upper -= 1

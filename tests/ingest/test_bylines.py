@@ -20,6 +20,9 @@ from indexer.ingest.bylines import (
     ("Samya Kullab; Vasilisa Stepanenko", "Samya Kullab, Vasilisa Stepanenko"),
     ("Par Lilian Alemagna, Laure Bretton envoyés spéciaux à Toulouse", "Lilian Alemagna, Laure Bretton"),  # job title
     ("Von Max Muster, Korrespondent in Paris", "Max Muster"),
+    ("Von Sina Zehrfeld Landespolitische Korrespondentin", "Sina Zehrfeld"),  # the job title's adjective before it
+    ("Max Muster Leitender Redakteur", "Max Muster"),
+    ("Anna Maria Wende Redakteurin", "Anna Maria Wende"),  # a surname is no adjective
     ("By PHILLIP RAWLS 10/ 5/11 09:19 PM ET", "PHILLIP RAWLS"),  # a day padded with a space
     ("牛镛、岳弘彬", "牛镛, 岳弘彬"),  # Chinese list comma
     ("Developed By Heba Musa", None),  # a site credit (DC.Creator), not the writer
