@@ -162,10 +162,14 @@ def is_agency(name: str) -> bool:
     return _key(name) in _AGENCIES or _key(_AGENCY_TAIL.sub("", name)) in _AGENCIES
 
 
+# "By Jane Roe jroe@example.com", "김철수 기자 kim@example.com": the writer's address after the name
+_EMAIL = re.compile(r"(?:\be-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+
+
 def _names_in(raw: str, from_text: bool, handle: bool, marked: bool = False) -> tuple[list[str], bool]:
     """Names in one byline string: "By A and B, AP Writer | Nov 18" -> ["A", "B"]; and whether it
     credits an agency, an outlet or a desk."""
-    text = " ".join(raw.split())
+    text = _EMAIL.sub(" ", " ".join(raw.split())).strip()
     if _SITE_CREDIT.search(text) or _PHOTO_CREDIT.match(text) or _EDITOR.match(text):
         return [], False  # "Developed by Jane Roe", "by Jane Roe | Designed by X": who built the site
     lead = LEAD_MARK.match(text)

@@ -23,6 +23,9 @@ from indexer.ingest.bylines import (
     ("Von Sina Zehrfeld Landespolitische Korrespondentin", "Sina Zehrfeld"),  # the job title's adjective before it
     ("Max Muster Leitender Redakteur", "Max Muster"),
     ("Anna Maria Wende Redakteurin", "Anna Maria Wende"),  # a surname is no adjective
+    ("By Jane Roe jroe@example.com", "Jane Roe"),  # the writer's address after the name
+    ("By Jane Roe Email: jroe@example.com", "Jane Roe"),
+    ("김철수 기자 kim@example.co.kr", "김철수"),
     ("By PHILLIP RAWLS 10/ 5/11 09:19 PM ET", "PHILLIP RAWLS"),  # a day padded with a space
     ("牛镛、岳弘彬", "牛镛, 岳弘彬"),  # Chinese list comma
     ("Developed By Heba Musa", None),  # a site credit (DC.Creator), not the writer
