@@ -952,15 +952,23 @@ def _name_before_date(text: str) -> str | None:
     return parts[0] if len(parts) == 2 and is_bare_name(parts[0]) and PUBLISHED_LABEL.match(parts[1]) else None
 
 
-def _links_to_own_page(element: Tag, name: str) -> bool:
-    """The name is a link to a page of the person's own: its address holds the surname ("/author/dan-goodin",
-    "/@johncwelch", "/autores/alberto_orfao/")."""
+def _links(element: Tag) -> list[Tag]:
+    """The links a line's element is in or holds (<a><div>Jane Roe</div></a>, <p><a>Jane Roe</a></p>)."""
+    return [t for t in [element, *itertools.islice(element.parents, 2)] if t.name == "a"] \
+        + element.find_all("a", limit=4)
+
+
+def _own_page(link: Tag, name: str) -> bool:
+    """The link, named so, goes to a page of the person's own: its address holds the surname
+    ("/author/dan-goodin", "/@johncwelch", "/autores/alberto_orfao/")."""
     surname = _ascii_key(name.split()[-1])
-    links = [t for t in [element, *itertools.islice(element.parents, 2)] if t.name == "a"]  # <a><div>Jane Roe
-    links += element.find_all("a", limit=4)
-    return len(surname) >= 3 and any(
-        surname in _ascii_key(unquote(a.get("href") or "")) and name in collapse_spaces(a.get_text(" "))
-        for a in links)
+    return len(surname) >= 3 and surname in _ascii_key(unquote(link.get("href") or "")) \
+        and name in collapse_spaces(link.get_text(" "))
+
+
+def _links_to_own_page(element: Tag, name: str) -> bool:
+    """The name in the line is a link to a page of the person's own."""
+    return any(_own_page(link, name) for link in _links(element))
 
 
 # an address of a writer's own page: "/author/dan-goodin", "/autor/4971-piotr-jendroszczyk", "/by/jane-roe"
@@ -972,12 +980,10 @@ def _opening_author_link(block: Block) -> str | None:
     """The name that opens the line as a link to the writer's page, its address an author's holding the
     surname ("<a href="/toireporter/author-Aashish-Saxena-479265942.cms">Aashish Saxena</a> / TIMESOFINDIA.COM /
     Sep 2, 2024"): the byline whether or not the date is beside it."""
-    for a in [t for t in [block.element, *itertools.islice(block.element.parents, 2)] if t.name == "a"] \
-            + block.element.find_all("a", limit=4):
-        name = collapse_spaces(a.get_text(" "))
-        href = unquote(a.get("href") or "")
-        if block.text.startswith(name) and is_bare_name(name) and _AUTHOR_PAGE.search(href) \
-                and _links_to_own_page(a, name):
+    for link in _links(block.element):
+        name = collapse_spaces(link.get_text(" "))
+        if block.text.startswith(name) and is_bare_name(name) and _own_page(link, name) \
+                and _AUTHOR_PAGE.search(unquote(link.get("href") or "")):
             return name
     return None
 
