@@ -1225,6 +1225,28 @@ def test_a_name_under_the_headline_without_by(lines, author):
     assert read_html(html.encode(), "x.html").author == author
 
 
+@pytest.mark.parametrize("title, over, headline", [
+    # an old page's <title> that is only its section's name: the line over the story, which the story tells of
+    ("Sports Wire", "Congress asks Justice Department to investigate Tejada",
+     "Congress asks Justice Department to investigate Tejada"),
+    ("Bloomberg.com: Muse", "Justice Department asked to look into Tejada",
+     "Justice Department asked to look into Tejada"),
+    # a line over the story that the story does not tell of (a credit) leaves the title as it is
+    ("Sports Wire", "Tribune staff reporter", "Sports Wire"),
+    # a <title> that the story tells of stays
+    ("Tejada named in report", "Congress asks Justice Department to investigate", "Tejada named in report"),
+])
+def test_a_title_that_is_only_the_sites_name(title, over, headline):
+    # forms of L3S-GN1's 2008 pages without their markup attributes (read by hand; the pages are not copied:
+    # research use only); the even pages as they are did not move
+    html = (f"<html><head><title>{title}</title></head><body><ul><li><a href='/'>Home</a></li>"
+            "<li><a href='/nfl'>NFL</a></li></ul>"
+            f"<table><tr><td>{over}</td></tr><tr><td>Jan 15, 2008</td></tr></table><div><p>"
+            + "Congress asked the Justice Department to investigate Miguel Tejada. " * 4 + "</p><p>"
+            + "The shortstop was named in the report on drugs in baseball. " * 5 + "</p></div></body></html>")
+    assert read_html(html.encode(), "x.html").headline == headline
+
+
 def test_a_thai_storys_paragraphs_count_as_prose():
     # Thai is written without spaces between words (they part phrases): a paragraph of 170 letters held six
     # "words", so a Thai story read as a page without prose, a list to drop from a web archive (newspaper4k's

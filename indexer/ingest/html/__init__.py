@@ -60,6 +60,7 @@ from indexer.ingest.html.headline import (
     SURE,
     heading_over_body,
     line_over_body,
+    told_in,
 )
 from indexer.ingest.html.headline import headline as _headline
 from indexer.ingest.html.markup import (
@@ -165,6 +166,11 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
         over = heading_over_body(blocks, start, headline if rank == MOST_OF_TITLE else None, scan.title)
         if over is None and not headline:  # nothing names one: the line standing over the article
             over = line_over_body(blocks, start)
+        elif over is None and headline not in scan.h1 and not told_in(headline, body):
+            # only the site's or a section's name ("Bloomberg.com: Muse", "Sports Wire"): the line over the
+            # article, if the story tells of it
+            line = line_over_body(blocks, start)
+            over = line if line and told_in(line, body) else None
         if over:
             headline = over
             paragraphs = body.split("\n\n")

@@ -259,6 +259,17 @@ def _only_date(text: str) -> bool:
     return any(c.isdigit() for c in text) and not re.sub(r"[\W_]+", "", _DATE_WORD.sub("", text))
 
 
+STORY_OPENING = 1000  # characters of the story a headline's words are looked for in
+
+
+def told_in(line: str, body: str) -> bool:
+    """Some word of the line (four letters or more) is in the story's opening: a <title> that is only the
+    site's or a section's name ("Bloomberg.com: Muse", "Sports Wire") tells none of it."""
+    words = set(re.findall(r"\w{4,}", line.lower()))
+    opening = body[:STORY_OPENING].lower()
+    return not words or any(w in opening for w in words)
+
+
 def line_over_body(blocks: list[Block], start: int | None) -> str | None:
     """On a page where nothing names a headline (no <title>, heading or declared one): the
     line of text just over the article's first block, past link lines, bylines, date lines
