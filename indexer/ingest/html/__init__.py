@@ -167,7 +167,7 @@ def _clean_soup(soup: BeautifulSoup, tags: list[Tag], url: str | None, html: str
         if over is None and not headline:  # nothing names one: the line standing over the article
             over = line_over_body(blocks, start)
         elif over is None and headline not in scan.h1 and not told_in(headline, body):
-            # only the site's or a section's name ("Bloomberg.com: Muse", "Sports Wire"): the line over the
+            # only the site's or a section's name ("SuperSoccer", "News Update Service"): the line over the
             # article, if the story tells of it
             line = line_over_body(blocks, start)
             over = line if line and told_in(line, body) else None

@@ -264,7 +264,7 @@ STORY_OPENING = 1000  # characters of the story a headline's words are looked fo
 
 def told_in(line: str, body: str) -> bool:
     """Some word of the line (four letters or more) is in the story's opening: a <title> that is only the
-    site's or a section's name ("Bloomberg.com: Muse", "Sports Wire") tells none of it."""
+    site's or a section's name ("SuperSoccer", "News Update Service") tells none of it."""
     words = set(re.findall(r"\w{4,}", line.lower()))
     opening = body[:STORY_OPENING].lower()
     return not words or any(w in opening for w in words)
